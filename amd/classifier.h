@@ -1,0 +1,75 @@
+// The streaming answering-machine classifier: 20 ms frames of 8 kHz audio in, events out.
+//
+// Pure DSP: no threads, sockets or clocks. The media workers feed it live RTP; `hark amd`
+// feeds it files. Both get the same verdicts for the same audio.
+//
+// hark algorithm, per frame, in order of precedence:
+//   fax tones (spandsp)  -> fax
+//   SIT tri-tone         -> sit
+//   a beep (FFT tones)   -> machine + beep
+//   speech timing (VAD)  -> human / machine / silence / unknown
+// After a machine verdict only the tone tracker keeps running, to report the beep that
+// ends the greeting (what a voicemail drop waits for), for up to beep_timeout_ms.
+// Asterisk algorithm: app_amd's logic only (no beep, fax or SIT), for side-by-side runs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+
+#include "amd/asterisk_amd.h"
+#include "amd/events.h"
+#include "amd/fax_detector.h"
+#include "amd/params.h"
+#include "amd/sit_detector.h"
+#include "amd/speech_timing.h"
+#include "amd/tone_tracker.h"
+#include "amd/vad.h"
+
+namespace hark::amd {
+
+class Classifier {
+ public:
+  static constexpr int kFrameSamples = 160;  ///< 20 ms at 8 kHz
+  static constexpr int kFrameMs = 20;
+  static constexpr int kMaxEvents = 2;       ///< a frame yields at most a verdict and a beep
+
+  explicit Classifier(const Params& p);
+
+  /// Feeds one 20 ms frame (160 samples; a short final frame is zero-padded). Writes up to
+  /// kMaxEvents events to `out` and returns how many.
+  int rx(std::span<const int16_t> frame, Event* out);
+
+  /// The audio ended: returns 1 and a verdict in `out` when none was given yet, else 0.
+  int finish(Event* out);
+
+  /// True when nothing more can come of further audio.
+  bool done() const { return phase_ == Phase::done; }
+  bool has_verdict() const { return phase_ != Phase::analysing; }
+  uint32_t now_ms() const { return now_ms_; }
+  const Params& params() const { return p_; }
+
+ private:
+  enum class Phase : uint8_t { analysing, listening_for_beep, done };
+
+  int rx_hark(std::span<const int16_t> frame, Event* out);
+  bool beep_confirmed(ToneSegment& beep);
+  Event make_verdict(Verdict v, const char* cause) const;
+
+  Params p_;
+  Phase phase_ = Phase::analysing;
+  uint32_t now_ms_ = 0;
+  uint32_t verdict_ms_ = 0;
+  Vad vad_;
+  SpeechTiming timing_;
+  AsteriskAmd asterisk_;
+  std::unique_ptr<ToneTracker> tones_;
+  std::unique_ptr<FaxDetector> fax_;
+  std::unique_ptr<SitDetector> sit_;
+  // A tone that ended and may be a beep, held back a few frames in case another tone follows
+  // at once (SIT, melodies) or a fax detector claims it.
+  ToneSegment candidate_{};
+  int candidate_wait_ = -1;
+};
+
+}  // namespace hark::amd

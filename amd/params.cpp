@@ -1,0 +1,62 @@
+#include "amd/params.h"
+
+#include <charconv>
+
+namespace hark::amd {
+
+Params Params::asterisk_defaults() {
+  Params p;
+  p.algorithm = Algorithm::asterisk;
+  p.detect_beep = p.detect_fax = p.detect_sit = false;
+  return p;
+}
+
+Params Params::hark_defaults() {
+  Params p;
+  p.algorithm = Algorithm::hark;
+  p.initial_silence_ms = 5000;
+  p.greeting_ms = 2600;
+  p.after_greeting_silence_ms = 500;
+  p.total_analysis_ms = 7000;
+  p.max_words = 0;
+  return p;
+}
+
+std::string Params::set(std::string_view name, std::string_view value) {
+  if (name == "algorithm") {
+    if (value == "hark") algorithm = Algorithm::hark;
+    else if (value == "asterisk") algorithm = Algorithm::asterisk;
+    else return "algorithm must be 'hark' or 'asterisk'";
+    return {};
+  }
+  struct Field { std::string_view name; int* field; int min; int max; };
+  const Field fields[] = {
+      {"initial_silence", &initial_silence_ms, 0, 60000},
+      {"greeting", &greeting_ms, 0, 60000},
+      {"after_greeting_silence", &after_greeting_silence_ms, 0, 60000},
+      {"total_analysis_time", &total_analysis_ms, 100, 120000},
+      {"min_word_length", &min_word_length_ms, 0, 60000},
+      {"between_words_silence", &between_words_silence_ms, 0, 60000},
+      {"maximum_number_of_words", &max_words, 0, 1000},
+      {"silence_threshold", &silence_threshold, 0, 32767},
+      {"maximum_word_length", &max_word_length_ms, 0, 120000},
+      {"beep_timeout", &beep_timeout_ms, 0, 600000},
+  };
+  for (const auto& f : fields) {
+    if (f.name != name) continue;
+    int v = 0;
+    auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+    if (ec != std::errc{} || end != value.data() + value.size())
+      return std::string(name) + " must be a whole number";
+    if (v < f.min || v > f.max)
+      return std::string(name) + " must be between " + std::to_string(f.min) + " and " +
+             std::to_string(f.max);
+    *f.field = v;
+    return {};
+  }
+  return "unknown AMD parameter '" + std::string(name) + "'";
+}
+
+std::string_view to_string(Algorithm a) { return a == Algorithm::hark ? "hark" : "asterisk"; }
+
+}  // namespace hark::amd

@@ -1,0 +1,49 @@
+// AMD parameters: Asterisk app_amd's names and meanings, plus hark's own extras.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace hark::amd {
+
+enum class Algorithm { hark, asterisk };
+
+/// Parameters of one classifier. Times are milliseconds of audio.
+/// The first block carries Asterisk app_amd's parameters with the same meanings, so settings
+/// migrate from Asterisk, OMniLeads and VICIdial unchanged.
+struct Params {
+  Algorithm algorithm = Algorithm::hark;
+
+  // --- app_amd parameters (same names, same meanings) ---
+  int initial_silence_ms = 2500;         ///< max silence before the greeting
+  int greeting_ms = 1500;                ///< max length of a greeting (longer: machine)
+  int after_greeting_silence_ms = 800;   ///< silence after the greeting that means a person
+  int total_analysis_ms = 5000;          ///< give up (unknown) after this much audio
+  int min_word_length_ms = 100;          ///< voice shorter than this is not a word
+  int between_words_silence_ms = 50;     ///< silence that separates two words
+  int max_words = 2;                     ///< more words than this: machine (0: no limit)
+  int silence_threshold = 256;           ///< Asterisk: mean |sample| below this is silence
+  int max_word_length_ms = 5000;         ///< one word longer than this: machine
+
+  // --- hark extras ---
+  int beep_timeout_ms = 30000;  ///< after a machine verdict, listen this long for the beep
+  bool detect_beep = true;
+  bool detect_fax = true;
+  bool detect_sit = true;
+  float vad_margin_db = 6.0f;   ///< voice is this far above the adaptive noise floor
+
+  /// Asterisk app_amd's defaults (the classic logic with its classic numbers).
+  static Params asterisk_defaults();
+  /// hark's defaults: shorter after-greeting silence (faster human verdicts), longer
+  /// greeting and initial silence (two-word greetings and silent humans are people),
+  /// and dead air is its own verdict rather than a machine.
+  static Params hark_defaults();
+
+  /// Sets one parameter by its name (e.g. "greeting", "after_greeting_silence",
+  /// "silence_threshold"). Returns an error message, empty on success.
+  std::string set(std::string_view name, std::string_view value);
+};
+
+std::string_view to_string(Algorithm a);
+
+}  // namespace hark::amd

@@ -1,0 +1,67 @@
+#include "amd/sit_detector.h"
+
+namespace hark::amd {
+
+namespace {
+constexpr float kFreqs[5] = {913.8f, 985.2f, 1370.6f, 1428.5f, 1776.7f};
+constexpr int kBandOf[5] = {0, 0, 1, 1, 2};
+constexpr int kFrame = 160;
+// 274 ms is 13.7 frames and 380 ms is 19: allow for the frames split between two tones.
+constexpr int kMinRun = 10;
+constexpr int kMaxRun = 22;
+constexpr int kMaxGap = 2;
+// Share of the frame's energy in one Goertzel bin for a pure tone is about 1.
+constexpr float kMinShare = 0.55f;
+}  // namespace
+
+SitDetector::SitDetector() {
+  for (int i = 0; i < 5; ++i) make_goertzel_descriptor(&desc_[i], kFreqs[i], kFrame);
+}
+
+bool SitDetector::rx(std::span<const int16_t> frame, float frame_db, float floor_db) {
+  if (detected_) return true;
+  int band = -1;
+  if (frame.size() == size_t(kFrame) && frame_db > floor_db + 9.0f && frame_db > -50.0f) {
+    double energy = 0;
+    for (int16_t s : frame) energy += double(s) * double(s);
+    float best = 0;
+    int best_i = -1;
+    for (int i = 0; i < 5; ++i) {
+      goertzel_state_t g;
+      goertzel_init(&g, &desc_[i]);
+      goertzel_update(&g, frame.data(), kFrame);
+      const float r = goertzel_result(&g);
+      if (r > best) { best = r; best_i = i; }
+    }
+    // |X(k)|^2 of a sine is (A*N/2)^2 and the frame's energy is A^2*N/2: normalise by N/2.
+    const double share = best / (energy * kFrame / 2.0);
+    if (best_i >= 0 && share >= kMinShare) band = kBandOf[best_i];
+  }
+  last_band_ = band;
+
+  if (band >= 0 && band == run_band_) {
+    ++run_;
+  } else if (band >= 0) {
+    // A new band begins: the run that ended must have been the expected tone.
+    const bool prev_ok = run_band_ == stage_ && run_ >= kMinRun && run_ <= kMaxRun && gap_ <= kMaxGap;
+    if (prev_ok && band == stage_ + 1) {
+      ++stage_;
+    } else if (band == 0) {
+      stage_ = 0;
+    } else {
+      stage_ = -1;  // out of order: wait for a fresh first tone
+    }
+    run_band_ = band;
+    run_ = 1;
+    gap_ = 0;
+  } else {
+    if (run_band_ >= 0) {
+      ++gap_;
+      if (gap_ > kMaxGap) { run_band_ = -1; stage_ = 0; run_ = 0; }
+    }
+  }
+  if (stage_ == 2 && run_band_ == 2 && run_ >= kMinRun) detected_ = true;
+  return detected_;
+}
+
+}  // namespace hark::amd

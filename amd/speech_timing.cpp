@@ -1,0 +1,65 @@
+#include "amd/speech_timing.h"
+
+#include <cstdio>
+
+namespace hark::amd {
+
+namespace {
+Event verdict(Verdict v, uint32_t at, const char* fmt, int a) {
+  Event e;
+  e.verdict = v;
+  e.at_ms = at;
+  std::snprintf(e.cause, sizeof e.cause, fmt, a);
+  return e;
+}
+}  // namespace
+
+std::optional<Event> SpeechTiming::rx(bool speech, int frame_ms, uint32_t now_ms) {
+  if (done_) return std::nullopt;
+  auto decide = [&](Event e) {
+    done_ = true;
+    return std::optional<Event>(e);
+  };
+
+  if (speech) {
+    if (gap_ms_ >= p_.between_words_silence_ms) run_ms_ = 0;  // a new run begins
+    gap_ms_ = 0;
+    const bool was_word = run_ms_ >= p_.min_word_length_ms;
+    run_ms_ += frame_ms;
+    const bool is_word = run_ms_ >= p_.min_word_length_ms;
+    if (is_word) {
+      // A run becoming a word counts all of its voice so far; later frames count one by one.
+      voiced_ms_ += was_word ? frame_ms : run_ms_;
+      if (!was_word) ++words_;
+      greeting_started_ = true;
+      last_word_end_ms_ = now_ms;
+    }
+  } else {
+    gap_ms_ += frame_ms;
+  }
+
+  if (greeting_started_) {
+    if (voiced_ms_ > p_.greeting_ms)
+      return decide(verdict(Verdict::machine, now_ms, "long-greeting-%dms", voiced_ms_));
+    if (run_ms_ >= p_.max_word_length_ms && gap_ms_ == 0)
+      return decide(verdict(Verdict::machine, now_ms, "long-word-%dms", run_ms_));
+    if (p_.max_words > 0 && words_ > p_.max_words)
+      return decide(verdict(Verdict::machine, now_ms, "too-many-words-%d", words_));
+    const int silence = int(now_ms - last_word_end_ms_);
+    if (silence >= p_.after_greeting_silence_ms)
+      return decide(verdict(Verdict::human, now_ms, "greeting-%dms-then-silence", voiced_ms_));
+  } else if (int(now_ms) >= p_.initial_silence_ms) {
+    return decide(verdict(Verdict::silence, now_ms, "dead-air-%dms", int(now_ms)));
+  }
+  if (int(now_ms) >= p_.total_analysis_ms)
+    return decide(verdict(Verdict::unknown, now_ms, "analysis-timeout-%dms", int(now_ms)));
+  return std::nullopt;
+}
+
+Event SpeechTiming::finish(uint32_t now_ms) const {
+  if (!greeting_started_)
+    return verdict(Verdict::silence, now_ms, "audio-ended-in-silence-%dms", int(now_ms));
+  return verdict(Verdict::unknown, now_ms, "audio-ended-in-greeting-%dms", voiced_ms_);
+}
+
+}  // namespace hark::amd

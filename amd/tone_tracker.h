@@ -1,0 +1,79 @@
+// FFT (fftw3) tracker of sustained narrowband tones: the basis of beep detection.
+//
+// Each 20 ms frame it transforms the last 60 ms (Hann window, 512-point real FFT, 15.6 Hz
+// bins). A frame is tonal when one peak between 300 and 2500 Hz holds most of the energy of
+// the telephone band. 60 ms rather than 20 ms because ringback (440 + 480 Hz) looks like one
+// tone in a 20 ms window and only splits into two peaks over a longer one. Consecutive tonal
+// frames at a stable frequency form a segment; its onset and end are refined to the frame
+// from the per-frame energy, so a beep's onset is known to within a frame.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <span>
+
+namespace hark::amd {
+
+/// One sustained tone: when it began and ended (audio ms), its frequency and level.
+struct ToneSegment {
+  uint32_t onset_ms = 0;
+  uint32_t end_ms = 0;
+  float hz = 0;
+  float level_db = 0;
+  uint32_t duration_ms() const { return end_ms - onset_ms; }
+};
+
+class ToneTracker {
+ public:
+  static constexpr int kFrame = 160;
+  static constexpr int kWindow = 480;
+  static constexpr int kFft = 512;
+
+  ToneTracker();
+  ~ToneTracker();
+  ToneTracker(const ToneTracker&) = delete;
+  ToneTracker& operator=(const ToneTracker&) = delete;
+
+  /// Feeds one 160-sample frame ending at audio time `now_ms`. `frame_db` is its power and
+  /// `floor_db` the noise floor (both from the VAD): quiet frames skip the FFT.
+  void rx(std::span<const int16_t> frame, uint32_t now_ms, float frame_db, float floor_db);
+
+  /// True while the current frame is part of a tone.
+  bool tonal() const { return tonal_; }
+  /// A segment that ended at this frame (because the tone stopped or changed frequency).
+  const std::optional<ToneSegment>& ended() const { return ended_; }
+  /// True when the segment in `ended()` gave way directly to a tone of another frequency.
+  bool ended_into_tone() const { return ended_into_tone_; }
+  /// The tone in progress, if any.
+  std::optional<ToneSegment> current() const;
+
+  float last_tonality() const { return tonality_; }
+  float last_hz() const { return hz_; }
+
+ private:
+  void analyse();
+  ToneSegment close_segment() const;
+  float db_at(uint32_t frame_index) const { return db_ring_[frame_index % kRing]; }
+
+  static constexpr int kRing = 512;  // frames of per-frame power kept (10 s)
+  float* in_ = nullptr;              // fftwf_malloc'd, aligned for SIMD
+  void* out_ = nullptr;              // fftwf_complex[kFft / 2 + 1]
+  std::array<float, kWindow> history_{};
+  std::array<float, kRing> db_ring_{};
+  uint32_t frames_ = 0;
+  uint32_t last_now_ms_ = 0;
+  bool tonal_ = false;
+  float tonality_ = 0;
+  float hz_ = 0;
+
+  bool in_segment_ = false;
+  uint32_t seg_first_frame_ = 0;  // first tonal frame (window end)
+  uint32_t seg_last_frame_ = 0;
+  double seg_hz_sum_ = 0;
+  int seg_count_ = 0;
+  std::optional<ToneSegment> ended_;
+  bool ended_into_tone_ = false;
+};
+
+}  // namespace hark::amd

@@ -1,0 +1,46 @@
+#include "amd/vad.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hark::amd {
+
+namespace {
+// How fast the floor may move, in dB per 20 ms frame. Down fast: a pause shows the noise at
+// once. Up slowly: a long greeting must not lift the floor to the level of speech, yet a real
+// rise in line noise is followed within a couple of seconds.
+constexpr float kDownStepDb = 3.0f;
+constexpr float kRiseInVoiceDb = 0.05f;
+constexpr float kRiseInNoiseDb = 0.5f;
+// Nothing quieter than this is voice, whatever the floor (about -60 dBm0).
+constexpr float kAbsoluteMinDb = -57.0f;
+constexpr float kLowestFloorDb = -75.0f;
+}  // namespace
+
+float frame_power_db(std::span<const int16_t> samples) {
+  if (samples.empty()) return -120.0f;
+  int64_t acc = 0;
+  for (int16_t s : samples) acc += int32_t(s) * int32_t(s);
+  if (acc == 0) return -120.0f;
+  double mean = double(acc) / double(samples.size());
+  return float(10.0 * std::log10(mean / (32768.0 * 32768.0)));
+}
+
+bool Vad::rx(std::span<const int16_t> frame) {
+  last_db_ = frame_power_db(frame);
+  last_zero_ = last_db_ <= -120.0f;
+  if (last_zero_) return false;  // a lost frame says nothing about the line's noise
+  if (!started_) {
+    floor_db_ = std::max(last_db_, kLowestFloorDb);
+    started_ = true;
+  }
+  const bool voice = last_db_ > floor_db_ + margin_db_ && last_db_ > kAbsoluteMinDb;
+  if (last_db_ < floor_db_) {
+    floor_db_ = std::max({last_db_, floor_db_ - kDownStepDb, kLowestFloorDb});
+  } else {
+    floor_db_ = std::min(last_db_, floor_db_ + (voice ? kRiseInVoiceDb : kRiseInNoiseDb));
+  }
+  return voice;
+}
+
+}  // namespace hark::amd

@@ -1,0 +1,37 @@
+// Voice activity with an adaptive noise floor.
+//
+// A fixed energy threshold (Asterisk's mean |sample| < 256) calls steady line noise "voice"
+// and misses quiet talkers. This detector follows the noise floor instead: the floor drops
+// quickly to quiet frames and climbs slowly through loud ones, and a frame is voice when it
+// stands vad_margin_db above the floor.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+namespace hark::amd {
+
+/// Mean power of a block in dB relative to a full-scale square wave (digital silence: -120).
+float frame_power_db(std::span<const int16_t> samples);
+
+class Vad {
+ public:
+  explicit Vad(float margin_db = 6.0f) : margin_db_(margin_db) {}
+
+  /// Feeds one frame; returns true when it holds voice (or any sound well above the floor).
+  bool rx(std::span<const int16_t> frame);
+
+  float last_db() const { return last_db_; }
+  float floor_db() const { return floor_db_; }
+  /// True when the last frame was exact digital zero (a lost frame filled with silence).
+  bool last_was_digital_silence() const { return last_zero_; }
+
+ private:
+  float margin_db_;
+  float floor_db_ = 0;
+  float last_db_ = -120;
+  bool started_ = false;
+  bool last_zero_ = false;
+};
+
+}  // namespace hark::amd

@@ -1,0 +1,92 @@
+// `hark run`: logs its configuration, connects to PostgreSQL, applies the schema migrations
+// and stays up until SIGINT/SIGTERM (or --duration seconds).
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <string>
+#include <thread>
+
+#include "cli/commands.h"
+#include "control/config.h"
+#include "sql/migrate.h"
+
+namespace hark::cli {
+
+namespace {
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+}  // namespace
+
+int run_command(int argc, char** argv) {
+  double duration_s = -1;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    if (a == "--duration" && i + 1 < argc) {
+      duration_s = std::atof(argv[++i]);
+    } else if (a == "--help" || a == "-h") {
+      std::puts("usage: hark run [--duration SECONDS]\n"
+                "Configuration comes from the environment: DATABASE_URL, HARK_HTTP_LISTEN,\n"
+                "HARK_SIP_LISTEN, HARK_RTP_PORTS, HARK_MEDIA_WORKERS, HARK_LOG_LEVEL.");
+      return 0;
+    } else {
+      spdlog::error("hark run: unknown option '{}'", a);
+      return 2;
+    }
+  }
+
+  std::vector<std::string> errors;
+  const auto cfg = control::Config::from_env(&errors);
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  spdlog::info("hark {} starting", HARK_VERSION);
+  for (const auto& line : cfg.describe()) spdlog::info("config: {}", line);
+  for (const auto& e : errors) spdlog::error("config: {}", e);
+  if (!errors.empty()) return 2;
+  if (cfg.database_url.empty()) {
+    spdlog::error("DATABASE_URL is not set (scripts/pg.sh start prints one for a private cluster)");
+    return 2;
+  }
+
+  // The database may still be starting: retry for a few seconds before giving up.
+  std::unique_ptr<pqxx::connection> db;
+  for (int attempt = 1;; ++attempt) {
+    try {
+      db = std::make_unique<pqxx::connection>(cfg.database_url);
+      break;
+    } catch (const std::exception& e) {
+      if (attempt >= 20) {
+        spdlog::error("database: cannot connect to {}: {}", control::mask_password(cfg.database_url), e.what());
+        return 1;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+  try {
+    pqxx::work tx(*db);
+    const auto version = tx.exec1("SELECT current_setting('server_version')")[0].as<std::string>();
+    const auto name = tx.exec1("SELECT current_database()")[0].as<std::string>();
+    tx.commit();
+    spdlog::info("database: PostgreSQL {} database '{}' at {}", version, name,
+                 control::mask_password(cfg.database_url));
+    const int applied = sql::apply_migrations(*db, sql::builtin_migrations());
+    spdlog::info("database: schema version {} ({} migration(s) applied now)", sql::schema_version(*db),
+                 applied);
+  } catch (const std::exception& e) {
+    spdlog::error("database: {}", e.what());
+    return 1;
+  }
+
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  spdlog::info("hark is up{}", duration_s >= 0 ? fmt::format(" for {} s", duration_s) : "; Ctrl-C stops it");
+  const auto until = std::chrono::steady_clock::now() +
+                     std::chrono::milliseconds(duration_s >= 0 ? int64_t(duration_s * 1000) : INT64_MAX / 2000000);
+  while (!g_stop && std::chrono::steady_clock::now() < until)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  spdlog::info("hark stopped");
+  return 0;
+}
+
+}  // namespace hark::cli

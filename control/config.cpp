@@ -1,0 +1,78 @@
+#include "control/config.h"
+
+#include <charconv>
+#include <cstdlib>
+#include <thread>
+
+namespace hark::control {
+
+namespace {
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
+bool parse_int(std::string_view s, int& out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc{} && end == s.data() + s.size();
+}
+}  // namespace
+
+Config Config::from_env(std::vector<std::string>* errors) {
+  Config c;
+  auto fail = [&](std::string m) { if (errors) errors->push_back(std::move(m)); };
+  if (auto v = env("DATABASE_URL")) c.database_url = v;
+  if (auto v = env("HARK_HTTP_LISTEN")) c.http_listen = v;
+  if (auto v = env("HARK_SIP_LISTEN")) c.sip_listen = v;
+  if (auto v = env("HARK_LOG_LEVEL")) c.log_level = v;
+  if (auto v = env("HARK_MEDIA_WORKERS")) {
+    int n;
+    if (parse_int(v, n) && n >= 0 && n <= 256) c.media_workers = n;
+    else fail("HARK_MEDIA_WORKERS must be a number from 0 to 256");
+  }
+  if (auto v = env("HARK_RTP_PORTS")) {
+    std::string_view s(v);
+    const auto dash = s.find('-');
+    int lo, hi;
+    if (dash != s.npos && parse_int(s.substr(0, dash), lo) && parse_int(s.substr(dash + 1), hi) &&
+        lo >= 1024 && hi <= 65535 && lo < hi)
+      c.rtp_port_min = lo, c.rtp_port_max = hi;
+    else
+      fail("HARK_RTP_PORTS must look like 20000-29999 (1024..65535)");
+  }
+  if (c.media_workers == 0) c.media_workers = int(std::max(1u, std::thread::hardware_concurrency()));
+  return c;
+}
+
+std::vector<std::string> Config::describe() const {
+  return {
+      "database      = " + (database_url.empty() ? std::string("(none)") : mask_password(database_url)),
+      "http listen   = " + http_listen,
+      "sip listen    = " + sip_listen,
+      "rtp ports     = " + std::to_string(rtp_port_min) + "-" + std::to_string(rtp_port_max),
+      "media workers = " + std::to_string(media_workers),
+      "log level     = " + log_level,
+  };
+}
+
+std::string mask_password(const std::string& url) {
+  std::string out = url;
+  // URI form: scheme://user:password@host
+  const auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const auto at = out.find('@', scheme + 3);
+    const auto colon = out.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+      out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // Query or key=value form: password=...
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    const size_t start = p + 9;
+    size_t end = out.find_first_of("& ", start);
+    if (end == std::string::npos) end = out.size();
+    out.replace(start, end - start, "***");
+  }
+  return out;
+}
+
+}  // namespace hark::control

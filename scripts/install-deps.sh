@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package hark needs to build, test and run its demo.
+# Idempotent and quiet: when nothing is missing it prints nothing and returns at once.
+set -euo pipefail
+
+PACKAGES=(
+  build-essential cmake pkg-config ninja-build git
+  libsrtp2-dev libspandsp-dev libortp-dev libpqxx-dev
+  libboost1.81-dev libboost-json1.81-dev libfftw3-dev libspdlog-dev
+  libsofia-sip-ua-dev libsodium-dev libpcap-dev
+  libgtest-dev libgmock-dev libbenchmark-dev
+  postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
+  iproute2 procps curl
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install-deps: missing packages (${missing[*]}); run as root or install them" >&2
+  exit 1
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,15 @@
+# Turns sql/migrations/NNNN_name.sql into a C++ table compiled into hark, so a binary always
+# carries the schema it expects. Run by CMake at build time.
+file(GLOB files "${SRC_DIR}/migrations/*.sql")
+list(SORT files)
+set(out "// Generated from sql/migrations by embed_migrations.cmake. Do not edit.\n#include \"sql/migrate.h\"\nnamespace hark::sql {\nnamespace {\nconst Migration kMigrations[] = {\n")
+foreach(f ${files})
+  get_filename_component(name "${f}" NAME_WE)
+  string(REGEX MATCH "^[0-9]+" version "${name}")
+  math(EXPR version "${version}")
+  file(READ "${f}" body)
+  string(APPEND out "  {${version}, \"${name}\", R\"hark_sql(${body})hark_sql\"},\n")
+endforeach()
+string(APPEND out "};\n}  // namespace\nstd::span<const Migration> builtin_migrations() { return kMigrations; }\n}  // namespace hark::sql\n")
+file(WRITE "${OUT}.tmp" "${out}")
+execute_process(COMMAND ${CMAKE_COMMAND} -E copy_if_different "${OUT}.tmp" "${OUT}")
