@@ -10,15 +10,19 @@ namespace hark::amd {
 namespace {
 constexpr uint32_t kMinBeepMs = 120;
 constexpr uint32_t kMaxBeepMs = 4000;
+constexpr float kMaxBeepHzSpread = 4.0f;
+constexpr float kMaxBeepHzShare = 0.004f;
+constexpr float kMaxBeepLevelSpreadDb = 2.0f;
+constexpr float kMinBeepContrastDb = 9.0f;
 // Frames to wait after a tone ends before calling it a beep: long enough to see whether
 // another tone follows straight away (SIT, music).
 constexpr int kBeepGuardFrames = 3;
-// Tones at the fax frequencies wait longer, so spandsp's CNG/CED detectors decide first.
-constexpr int kFaxBandGuardFrames = 25;
-
-bool near_fax_frequency(float hz) {
-  return std::fabs(hz - 1100.0f) < 40.0f || std::fabs(hz - 2100.0f) < 40.0f;
-}
+// Backups for spandsp's fax detectors, which miss tones on noisy lines: before any verdict a
+// pure 2100 Hz tone this long is CED, and a lone 1100 Hz burst of CNG's length before anyone
+// spoke is CNG. Such tones are never taken for beeps before a verdict.
+constexpr uint32_t kCedMinMs = 2000;
+constexpr uint32_t kCngMinMs = 350, kCngMaxMs = 800;
+bool near(float hz, float f) { return std::fabs(hz - f) < 40.0f; }
 }  // namespace
 
 std::string_view to_string(Verdict v) {
@@ -87,11 +91,18 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
   if (!tones_) return false;
   if (const auto& seg = tones_->ended()) {
     const uint32_t d = seg->duration_ms();
-    if (!tones_->ended_into_tone() && d >= kMinBeepMs && d <= kMaxBeepMs) {
+    // A beep is synthetic: its pitch and level hold still. Vowels (an /i:/ near 300 Hz can
+    // look like a pure tone for 150 ms) glide in pitch and swell in level.
+    const bool flat = seg->hz_spread <= std::max(kMaxBeepHzSpread, kMaxBeepHzShare * seg->hz) &&
+                      seg->level_spread_db <= kMaxBeepLevelSpreadDb;
+    // And it stands alone: a beep starts out of a pause and is followed by silence (the
+    // recording), while a vowel sits between consonants of nearly its own loudness.
+    // "Quiet" is well below the tone, or near the noise floor when the tone is faint.
+    const float quiet = std::max(seg->level_db - kMinBeepContrastDb, seg->floor_db + 3.0f);
+    const bool alone = seg->before_db <= quiet && seg->after_db <= quiet;
+    if (!tones_->ended_into_tone() && flat && alone && d >= kMinBeepMs && d <= kMaxBeepMs) {
       candidate_ = *seg;
-      candidate_wait_ =
-          phase_ == Phase::analysing && near_fax_frequency(seg->hz) ? kFaxBandGuardFrames
-                                                                    : kBeepGuardFrames;
+      candidate_wait_ = kBeepGuardFrames;
     } else {
       candidate_wait_ = -1;
     }
@@ -145,8 +156,22 @@ int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
     phase_ = Phase::done;
     return n;
   }
+  if (tones_) {
+    if (auto cur = tones_->current(); cur && near(cur->hz, 2100.0f) && cur->duration_ms() >= kCedMinMs) {
+      out[n++] = make_verdict(Verdict::fax, "fax-ced-tone");
+      phase_ = Phase::done;
+      return n;
+    }
+    if (const auto& seg = tones_->ended(); seg && near(seg->hz, 1100.0f) &&
+                                           timing_.greeting_onset_ms() + 100 >= seg->onset_ms &&
+                                           seg->duration_ms() >= kCngMinMs && seg->duration_ms() <= kCngMaxMs) {
+      out[n++] = make_verdict(Verdict::fax, "fax-cng-tone");
+      phase_ = Phase::done;
+      return n;
+    }
+  }
   ToneSegment beep;
-  if (beep_confirmed(beep)) {
+  if (beep_confirmed(beep) && !near(beep.hz, 1100.0f) && !near(beep.hz, 2100.0f)) {
     out[n++] = make_verdict(Verdict::machine, "beep-before-verdict");
     Event e = out[0];
     e.kind = EventKind::beep;
@@ -159,9 +184,11 @@ int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
     return n;
   }
 
-  // Tones are not speech: a beep, SIT or fax tone must not pass for a short greeting.
-  const bool tone_now = (tones_ && tones_->tonal()) || (sit_ && sit_->last_band() >= 0);
-  if (auto v = timing_.rx(voice && !tone_now, kFrameMs, now_ms_)) {
+  // While a tone is under way (or just ended and may prove a beep) no "person" verdict: a
+  // short machine greeting is followed by its beep within a few hundred ms. Tonal frames
+  // still count as voice: vowels are often tonal for a frame or two.
+  const bool tone_pending = candidate_wait_ >= 0 || (tones_ && tones_->current());
+  if (auto v = timing_.rx(voice, kFrameMs, now_ms_, tone_pending)) {
     out[n++] = *v;
     verdict_ms_ = now_ms_;
     phase_ = v->verdict == Verdict::machine && tones_ ? Phase::listening_for_beep : Phase::done;

@@ -15,10 +15,11 @@ Params Params::hark_defaults() {
   Params p;
   p.algorithm = Algorithm::hark;
   p.initial_silence_ms = 5000;
-  p.greeting_ms = 2600;
+  p.greeting_ms = 2400;
   p.after_greeting_silence_ms = 500;
   p.total_analysis_ms = 7000;
   p.max_words = 0;
+  p.long_greeting_extra_silence_ms = 400;
   return p;
 }
 
@@ -41,6 +42,7 @@ std::string Params::set(std::string_view name, std::string_view value) {
       {"silence_threshold", &silence_threshold, 0, 32767},
       {"maximum_word_length", &max_word_length_ms, 0, 120000},
       {"beep_timeout", &beep_timeout_ms, 0, 600000},
+      {"long_greeting_extra_silence", &long_greeting_extra_silence_ms, 0, 10000},
   };
   for (const auto& f : fields) {
     if (f.name != name) continue;

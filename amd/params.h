@@ -31,6 +31,8 @@ struct Params {
   bool detect_fax = true;
   bool detect_sit = true;
   float vad_margin_db = 6.0f;   ///< voice is this far above the adaptive noise floor
+  /// hark: extra silence asked of a greeting as long as greeting_ms (see SpeechTiming).
+  int long_greeting_extra_silence_ms = 0;
 
   /// Asterisk app_amd's defaults (the classic logic with its classic numbers).
   static Params asterisk_defaults();

@@ -15,10 +15,17 @@ constexpr int kBandHi = 218;   // 3406 Hz
 constexpr int kPeakLo = 19;    // 297 Hz: a beep lies between about 300 and 2500 Hz
 constexpr int kPeakHi = 160;   // 2500 Hz
 constexpr int kPeakHalfWidth = 2;  // a Hann-windowed 60 ms tone spreads over +-2 bins
-constexpr float kMinTonality = 0.80f;
-constexpr float kMinAboveFloorDb = 9.0f;
-constexpr float kMinToneDb = -50.0f;
+// A beep may be quieter than the voice before it and the line noisy: a tone only a few dB
+// over the noise still puts most of the band's energy into its few bins.
+constexpr float kMinTonality = 0.65f;
+constexpr float kMinAboveFloorDb = 3.0f;
+constexpr float kMinToneDb = -55.0f;
 constexpr float kLevelDropDb = 6.0f;  // frames within this of the tone's level belong to it
+// Frames belong to one tone when their frequency stays this close to its mean.
+constexpr float kSameToneHz = 12.0f;
+constexpr float kSameToneShare = 0.02f;
+// A lost packet (a 20 ms hole) disturbs up to three 60 ms windows: bridge that many.
+constexpr int kMaxMisses = 3;
 
 // fftw's planner is not thread-safe, but executing one plan on other arrays is. So there is
 // one plan for the whole process, made once, and every tracker runs it on its own buffers.
@@ -69,7 +76,11 @@ void ToneTracker::rx(std::span<const int16_t> frame, uint32_t now_ms, float fram
   for (size_t i = 0; i < n; ++i) history_[kWindow - kFrame + i] = float(frame[i]);
   for (size_t i = n; i < size_t(kFrame); ++i) history_[kWindow - kFrame + i] = 0.0f;
   db_ring_[frames_ % kRing] = frame_db;
+  if (frame_db <= -120.0f) last_lost_frame_ = frames_;
+  // A window holding a lost (zeroed) frame smears the spectrum: its frequency is not trusted.
+  const bool clean_window = frames_ - last_lost_frame_ >= 3;
   last_now_ms_ = now_ms;
+  floor_db_ = floor_db;
 
   const bool loud = frame_db >= floor_db + kMinAboveFloorDb && frame_db >= kMinToneDb;
   if (loud) {
@@ -80,23 +91,27 @@ void ToneTracker::rx(std::span<const int16_t> frame, uint32_t now_ms, float fram
   tonal_ = loud && tonality_ >= kMinTonality;
 
   if (tonal_) {
-    const float mean = in_segment_ ? float(seg_hz_sum_ / seg_count_) : hz_;
-    const bool same = in_segment_ && std::fabs(hz_ - mean) <= std::max(15.0f, 0.02f * mean);
-    if (in_segment_ && !same) {
-      ended_ = close_segment();
-      ended_into_tone_ = true;
-      in_segment_ = false;
+    if (in_segment_) {
+      const float mean = float(seg_hz_sum_ / seg_count_);
+      if (std::fabs(hz_ - mean) > std::max(kSameToneHz, kSameToneShare * mean)) {
+        ended_ = close_segment();
+        ended_into_tone_ = true;
+        in_segment_ = false;
+      }
     }
-    if (!in_segment_) {
-      in_segment_ = true;
-      seg_first_frame_ = frames_;
-      seg_hz_sum_ = 0;
-      seg_count_ = 0;
-    }
+    if (!in_segment_) start_segment();
     seg_last_frame_ = frames_;
     seg_hz_sum_ += hz_;
     ++seg_count_;
-  } else if (in_segment_) {
+    // The first two tonal frames' windows may still hold noise from before the onset.
+    if (clean_window && frames_ >= seg_first_frame_ + 2) {
+      if (seg_clean_ == 0) seg_hz_min_ = seg_hz_max_ = hz_;
+      seg_hz_min_ = std::min(seg_hz_min_, hz_);
+      seg_hz_max_ = std::max(seg_hz_max_, hz_);
+      ++seg_clean_;
+    }
+    misses_ = 0;
+  } else if (in_segment_ && ++misses_ > kMaxMisses) {
     ended_ = close_segment();
     in_segment_ = false;
   }
@@ -121,6 +136,9 @@ void ToneTracker::analyse() {
   float around = 0;
   for (int k = peak - kPeakHalfWidth; k <= peak + kPeakHalfWidth; ++k) around += power[k];
   tonality_ = total > 0 ? around / total : 0;
+  // A maximum on the edge of the search range is the flank of a peak outside it (a voice's
+  // fundamental below 300 Hz, say), not a tone inside it.
+  if (peak == kPeakLo || peak == kPeakHi) tonality_ = 0;
 
   // Parabolic interpolation on log power refines the peak to a fraction of a bin.
   const float a = std::log(power[peak - 1] + 1e-9f), b = std::log(power[peak] + 1e-9f),
@@ -128,6 +146,17 @@ void ToneTracker::analyse() {
   const float denom = a - 2 * b + c;
   const float delta = denom != 0 ? 0.5f * (a - c) / denom : 0;
   hz_ = (float(peak) + std::clamp(delta, -0.5f, 0.5f)) * kBinHz;
+}
+
+void ToneTracker::start_segment() {
+  in_segment_ = true;
+  seg_first_frame_ = frames_;
+  seg_hz_sum_ = 0;
+  seg_count_ = 0;
+  seg_hz_min_ = seg_hz_max_ = hz_;
+  seg_clean_ = 0;
+  seg_floor_db_ = floor_db_;
+  misses_ = 0;
 }
 
 ToneSegment ToneTracker::close_segment() const {
@@ -142,7 +171,26 @@ ToneSegment ToneTracker::close_segment() const {
   uint32_t last = seg_last_frame_;
   while (last > first && db_at(last) < level - kLevelDropDb) --last;
 
+  // Level flatness over the inner frames (edges are partly silence; lost frames are skipped).
+  float lo = 0, hi = -120;
+  bool any = false;
+  for (uint32_t f = first + 1; f + 1 <= last; ++f) {
+    const float d = db_at(f);
+    if (d <= -120.0f) continue;
+    lo = any ? std::min(lo, d) : d;
+    hi = std::max(hi, d);
+    any = true;
+  }
+
   ToneSegment s;
+  s.level_spread_db = any ? hi - lo : 0;
+  s.hz_spread = seg_clean_ > 0 ? seg_hz_max_ - seg_hz_min_ : 1e6f;
+  s.floor_db = seg_floor_db_;
+  // The frames right at the edges may hold part of the tone: look one frame further out.
+  for (uint32_t k = 2; k <= 3; ++k) {
+    if (first >= k) s.before_db = std::max(s.before_db, db_at(first - k));
+    if (last + k <= frames_) s.after_db = std::max(s.after_db, db_at(last + k));
+  }
   s.onset_ms = first * 20;
   s.end_ms = (last + 1) * 20;
   s.hz = float(seg_hz_sum_ / std::max(1, seg_count_));

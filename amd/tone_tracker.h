@@ -21,6 +21,11 @@ struct ToneSegment {
   uint32_t end_ms = 0;
   float hz = 0;
   float level_db = 0;
+  float hz_spread = 0;        ///< max - min frequency over its frames
+  float level_spread_db = 0;  ///< max - min power over its inner frames
+  float before_db = -120;     ///< power of the louder of frames onset-3 and onset-2
+  float after_db = -120;      ///< power of the louder of frames end+2 and end+3
+  float floor_db = -120;      ///< the noise floor when it began
   uint32_t duration_ms() const { return end_ms - onset_ms; }
 };
 
@@ -43,7 +48,8 @@ class ToneTracker {
   bool tonal() const { return tonal_; }
   /// A segment that ended at this frame (because the tone stopped or changed frequency).
   const std::optional<ToneSegment>& ended() const { return ended_; }
-  /// True when the segment in `ended()` gave way directly to a tone of another frequency.
+  /// True when the segment in `ended()` gave way to a tone of another frequency (directly or
+  /// after a gap short enough to be a lost packet).
   bool ended_into_tone() const { return ended_into_tone_; }
   /// The tone in progress, if any.
   std::optional<ToneSegment> current() const;
@@ -53,6 +59,7 @@ class ToneTracker {
 
  private:
   void analyse();
+  void start_segment();
   ToneSegment close_segment() const;
   float db_at(uint32_t frame_index) const { return db_ring_[frame_index % kRing]; }
 
@@ -69,9 +76,15 @@ class ToneTracker {
 
   bool in_segment_ = false;
   uint32_t seg_first_frame_ = 0;  // first tonal frame (window end)
-  uint32_t seg_last_frame_ = 0;
+  uint32_t seg_last_frame_ = 0;   // last tonal frame
   double seg_hz_sum_ = 0;
   int seg_count_ = 0;
+  float seg_hz_min_ = 0, seg_hz_max_ = 0;  // over frames whose window held no lost frame
+  int seg_clean_ = 0;
+  float seg_floor_db_ = -120;
+  float floor_db_ = -120;
+  int misses_ = 0;                 // non-tonal frames since the last tonal one
+  uint32_t last_lost_frame_ = 1u << 31;  // last frame of digital silence (a lost packet)
   std::optional<ToneSegment> ended_;
   bool ended_into_tone_ = false;
 };
