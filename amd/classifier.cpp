@@ -93,13 +93,16 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     const uint32_t d = seg->duration_ms();
     // A beep is synthetic: its pitch and level hold still. Vowels (an /i:/ near 300 Hz can
     // look like a pure tone for 150 ms) glide in pitch and swell in level.
-    const bool flat = seg->hz_spread <= std::max(kMaxBeepHzSpread, kMaxBeepHzShare * seg->hz) &&
+    bool flat = seg->hz_spread <= std::max(kMaxBeepHzSpread, kMaxBeepHzShare * seg->hz) &&
                       seg->level_spread_db <= kMaxBeepLevelSpreadDb;
     // And it stands alone: a beep starts out of a pause and is followed by silence (the
     // recording), while a vowel sits between consonants of nearly its own loudness.
     // "Quiet" is well below the tone, or near the noise floor when the tone is faint.
     const float quiet = std::max(seg->level_db - kMinBeepContrastDb, seg->floor_db + 3.0f);
     const bool alone = seg->before_db <= quiet && seg->after_db <= quiet;
+    // Most of its frames must themselves be tonal, not just loud.
+    const bool sustained = seg->tonal_frames >= 3 && seg->tonal_frames * 20 * 2 >= int(d);
+    flat = flat && sustained;
     if (!tones_->ended_into_tone() && flat && alone && d >= kMinBeepMs && d <= kMaxBeepMs) {
       candidate_ = *seg;
       candidate_wait_ = kBeepGuardFrames;

@@ -12,6 +12,7 @@ constexpr int kMaxRun = 22;
 constexpr int kMaxGap = 2;
 // Share of the frame's energy in one Goertzel bin: about 1 for a pure tone, S/(S+N) in noise.
 // SIT is sent at about -24 dBm0, so on a noisy line it may stand only ~6 dB above the noise.
+// No test against the VAD's floor: a call that opens with SIT would make SIT the floor.
 constexpr float kMinShare = 0.5f;
 }  // namespace
 
@@ -19,10 +20,10 @@ SitDetector::SitDetector() {
   for (int i = 0; i < 5; ++i) make_goertzel_descriptor(&desc_[i], kFreqs[i], kFrame);
 }
 
-bool SitDetector::rx(std::span<const int16_t> frame, float frame_db, float floor_db) {
+bool SitDetector::rx(std::span<const int16_t> frame, float frame_db, float /*floor_db*/) {
   if (detected_) return true;
   int band = -1;
-  if (frame.size() == size_t(kFrame) && frame_db > floor_db + 3.0f && frame_db > -55.0f) {
+  if (frame.size() == size_t(kFrame) && frame_db > -55.0f) {
     double energy = 0;
     for (int16_t s : frame) energy += double(s) * double(s);
     float best = 0;

@@ -24,6 +24,8 @@ constexpr float kLevelDropDb = 6.0f;  // frames within this of the tone's level 
 // Frames belong to one tone when their frequency stays this close to its mean.
 constexpr float kSameToneHz = 12.0f;
 constexpr float kSameToneShare = 0.02f;
+// Largest ratio of sub-block energies within one tonal frame (about 8 dB).
+constexpr double kMaxEnvelopeRatio = 6.0;
 // A lost packet (a 20 ms hole) disturbs up to three 60 ms windows: bridge that many.
 constexpr int kMaxMisses = 3;
 
@@ -53,6 +55,20 @@ const std::array<float, ToneTracker::kWindow>& hann() {
 }
 }  // namespace
 
+// Energy of eight 2.5 ms sub-blocks of the frame: a lone tone keeps them within a few dB.
+bool steady_envelope(std::span<const int16_t> frame) {
+  constexpr int kBlocks = 8;
+  const size_t len = frame.size() / kBlocks;
+  double lo = 0, hi = 0;
+  for (int b = 0; b < kBlocks; ++b) {
+    double e = 0;
+    for (size_t i = b * len; i < (b + 1) * len; ++i) e += double(frame[i]) * frame[i];
+    lo = b == 0 ? e : std::min(lo, e);
+    hi = std::max(hi, e);
+  }
+  return hi <= kMaxEnvelopeRatio * lo;
+}
+
 ToneTracker::ToneTracker() {
   shared_plan();
   hann();
@@ -81,9 +97,14 @@ void ToneTracker::rx(std::span<const int16_t> frame, uint32_t now_ms, float fram
   const bool clean_window = frames_ - last_lost_frame_ >= 3;
   last_now_ms_ = now_ms;
   floor_db_ = floor_db;
+  // The VAD's floor starts at the first frame's level: in the first seconds it may be the
+  // tone itself (a call can open with CED or SIT), so it is not trusted yet.
+  const bool floor_known = frames_ >= 100;
 
-  const bool loud = frame_db >= floor_db + kMinAboveFloorDb && frame_db >= kMinToneDb;
-  if (loud) {
+  // Loud enough to matter, and steady within the frame: two close tones (ringback's 440 + 480
+  // Hz) beat, their envelope swinging from 0 to twice the amplitude every 25 ms.
+  const bool loud = frame_db >= kMinToneDb && (frame_db >= floor_db + kMinAboveFloorDb || !floor_known);
+  if (loud && steady_envelope(frame)) {
     analyse();
   } else {
     tonality_ = 0;
@@ -168,7 +189,12 @@ ToneSegment ToneTracker::close_segment() const {
   uint32_t first = seg_first_frame_;
   const uint32_t earliest = seg_first_frame_ >= 3 ? seg_first_frame_ - 3 : 0;
   while (first > earliest && db_at(first - 1) >= level - kLevelDropDb) --first;
+  // The tone may go on past its last tonal frame when a lost packet spoiled the windows
+  // near its end: walk forward over frames at its level (and lost ones), then back off any
+  // lost frames at the very end.
   uint32_t last = seg_last_frame_;
+  const uint32_t latest = std::min(frames_, seg_last_frame_ + kMaxMisses);
+  while (last < latest && (db_at(last + 1) >= level - kLevelDropDb || db_at(last + 1) <= -120.0f)) ++last;
   while (last > first && db_at(last) < level - kLevelDropDb) --last;
 
   // Level flatness over the inner frames (edges are partly silence; lost frames are skipped).
@@ -186,6 +212,7 @@ ToneSegment ToneTracker::close_segment() const {
   s.level_spread_db = any ? hi - lo : 0;
   s.hz_spread = seg_clean_ > 0 ? seg_hz_max_ - seg_hz_min_ : 1e6f;
   s.floor_db = seg_floor_db_;
+  s.tonal_frames = seg_count_;
   // The frames right at the edges may hold part of the tone: look one frame further out.
   for (uint32_t k = 2; k <= 3; ++k) {
     if (first >= k) s.before_db = std::max(s.before_db, db_at(first - k));

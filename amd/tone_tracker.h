@@ -26,6 +26,7 @@ struct ToneSegment {
   float before_db = -120;     ///< power of the louder of frames onset-3 and onset-2
   float after_db = -120;      ///< power of the louder of frames end+2 and end+3
   float floor_db = -120;      ///< the noise floor when it began
+  int tonal_frames = 0;       ///< frames found tonal inside it
   uint32_t duration_ms() const { return end_ms - onset_ms; }
 };
 

@@ -12,6 +12,9 @@ namespace {
 constexpr float kDownStepDb = 3.0f;
 constexpr float kRiseInVoiceDb = 0.05f;
 constexpr float kRiseInNoiseDb = 0.5f;
+// When the quietest frame of the last 2 s is this far above the floor, the floor climbs to it.
+constexpr float kCatchUpGapDb = 3.0f;
+constexpr float kCatchUpStepDb = 1.0f;
 // Nothing quieter than this is voice, whatever the floor (about -60 dBm0).
 constexpr float kAbsoluteMinDb = -57.0f;
 constexpr float kLowestFloorDb = -75.0f;
@@ -39,6 +42,19 @@ bool Vad::rx(std::span<const int16_t> frame) {
     floor_db_ = std::max({last_db_, floor_db_ - kDownStepDb, kLowestFloorDb});
   } else {
     floor_db_ = std::min(last_db_, floor_db_ + (voice ? kRiseInVoiceDb : kRiseInNoiseDb));
+  }
+
+  float& bmin = block_min_[block_];
+  bmin = in_block_ == 0 ? last_db_ : std::min(bmin, last_db_);
+  if (++in_block_ == kBlockFrames) {
+    in_block_ = 0;
+    window_full_ |= block_ == kBlocks - 1;
+    block_ = (block_ + 1) % kBlocks;
+  }
+  if (window_full_) {
+    float window_min = block_min_[0];
+    for (float m : block_min_) window_min = std::min(window_min, m);
+    if (window_min > floor_db_ + kCatchUpGapDb) floor_db_ = std::min(window_min, floor_db_ + kCatchUpStepDb);
   }
   return voice;
 }

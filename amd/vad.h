@@ -3,7 +3,9 @@
 // A fixed energy threshold (Asterisk's mean |sample| < 256) calls steady line noise "voice"
 // and misses quiet talkers. This detector follows the noise floor instead: the floor drops
 // quickly to quiet frames and climbs slowly through loud ones, and a frame is voice when it
-// stands vad_margin_db above the floor.
+// stands vad_margin_db above the floor. Speech always dips within two seconds; when nothing
+// in the last two seconds came near the floor, the line itself got louder and the floor
+// catches up with the window's minimum.
 #pragma once
 
 #include <cstdint>
@@ -27,8 +29,13 @@ class Vad {
   bool last_was_digital_silence() const { return last_zero_; }
 
  private:
+  static constexpr int kBlocks = 10;       // the window: 10 blocks of 10 frames, 2 s
+  static constexpr int kBlockFrames = 10;
   float margin_db_;
   float floor_db_ = 0;
+  float block_min_[kBlocks] = {};
+  int block_ = 0, in_block_ = 0;
+  bool window_full_ = false;
   float last_db_ = -120;
   bool started_ = false;
   bool last_zero_ = false;

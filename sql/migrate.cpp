@@ -25,11 +25,11 @@ int apply_migrations(pqxx::connection& c, std::span<const Migration> migrations)
   int applied = 0;
   for (const auto& m : migrations) {
     pqxx::work tx(c);
-    tx.exec_params0("SELECT pg_advisory_xact_lock($1)", kLockKey);
+    tx.exec_params("SELECT pg_advisory_xact_lock($1)", kLockKey);
     const auto done = tx.exec_params1("SELECT count(*) FROM hark_schema_version WHERE version = $1",
                                       m.version)[0].as<int>();
     if (done) continue;
-    tx.exec0(std::string(m.sql));
+    tx.exec(std::string(m.sql));
     tx.exec_params0("INSERT INTO hark_schema_version (version, name) VALUES ($1, $2)", m.version,
                     std::string(m.name));
     tx.commit();

@@ -1,0 +1,136 @@
+// Beep detection: the FFT tone tracker plus the classifier's beep rules.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+
+#include "amd/classifier.h"
+#include "amd/replay.h"
+#include "amd/tone_tracker.h"
+#include "media/audio_file.h"
+#include "test_audio.h"
+
+using namespace hark;
+
+namespace {
+amd::Params beep_only() {
+  amd::Params p = amd::Params::hark_defaults();
+  p.detect_fax = p.detect_sit = false;
+  return p;
+}
+
+// A machine-like scene: 3 s of babble (so the verdict is machine), a pause, then `tone`.
+std::vector<int16_t> greeting_then(std::initializer_list<double> tone, int tone_ms, int pause_ms = 400) {
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -20);
+  test::add_silence(s, pause_ms);
+  test::add_tone(s, tone, tone_ms, -22);
+  test::add_silence(s, 2000);
+  test::add_noise(s, -55);
+  return s;
+}
+const int kToneOnsetMs = 300 + 3000 + 400;
+}  // namespace
+
+class BeepFrequency : public ::testing::TestWithParam<int> {};
+
+TEST_P(BeepFrequency, FoundWithinAFrameOfItsOnset) {
+  const auto s = greeting_then({double(GetParam())}, 400);
+  const auto r = amd::replay(s, beep_only());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine);
+  ASSERT_TRUE(r.has_beep) << GetParam() << " Hz";
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+  EXPECT_NEAR(r.beep.beep_hz, GetParam(), 5);
+  // Reported soon after the tone ends (the voicemail drop starts then).
+  EXPECT_LE(r.beep.at_ms, uint32_t(kToneOnsetMs + 400 + 200));
+}
+
+INSTANTIATE_TEST_SUITE_P(Frequencies, BeepFrequency, ::testing::Values(350, 440, 850, 1000, 1400, 1850, 2450));
+
+TEST(Beep, ShortestBeepIs120Ms) {
+  EXPECT_TRUE(amd::replay(greeting_then({1000}, 140), beep_only()).has_beep);
+  EXPECT_FALSE(amd::replay(greeting_then({1000}, 80), beep_only()).has_beep);
+}
+
+TEST(Beep, RingbackIsNotABeep) {
+  // North American ringback, 440 + 480 Hz: one tone in a 20 ms window, two in 60 ms.
+  EXPECT_FALSE(amd::replay(greeting_then({440, 480}, 2000), beep_only()).has_beep);
+  amd::ToneTracker t;
+  std::vector<int16_t> s;
+  test::add_tone(s, {440, 480}, 1000, -20);
+  // Only a frame that happens to fall between two beat nulls (25 ms apart) looks steady:
+  // such frames stay isolated and never make a sustained tone.
+  int longest = 0;
+  for (size_t off = 0; off + 160 <= s.size(); off += 160) {
+    std::span<const int16_t> f(s.data() + off, 160);
+    t.rx(f, uint32_t(off / 8 + 20), amd::frame_power_db(f), -70);
+    if (t.ended()) longest = std::max(longest, t.ended()->tonal_frames);
+    if (t.current()) longest = std::max(longest, t.current()->tonal_frames);
+  }
+  EXPECT_LT(longest, 3);
+}
+
+TEST(Beep, DialToneAndChordsAreNotBeeps) {
+  EXPECT_FALSE(amd::replay(greeting_then({350, 440}, 1500), beep_only()).has_beep);
+  EXPECT_FALSE(amd::replay(greeting_then({262, 330, 392}, 800), beep_only()).has_beep);
+}
+
+TEST(Beep, AGlidingToneIsNotABeep) {
+  // A whistle-like glide 800 -> 1000 Hz over 400 ms: narrowband but not stable.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -20);
+  test::add_silence(s, 400);
+  for (int k = 0; k < 20; ++k) test::add_tone(s, {800.0 + 10 * k}, 20, -22);
+  test::add_silence(s, 2000);
+  EXPECT_FALSE(amd::replay(s, beep_only()).has_beep);
+}
+
+TEST(Beep, TonesInSequenceAreNotABeep) {
+  // Three tones straight after one another (a melody, or SIT with SIT detection off).
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -20);
+  test::add_silence(s, 400);
+  test::add_tone(s, {600}, 300, -22);
+  test::add_tone(s, {900}, 300, -22);
+  test::add_tone(s, {1200}, 300, -22);
+  test::add_silence(s, 2000);
+  EXPECT_FALSE(amd::replay(s, beep_only()).has_beep);
+}
+
+TEST(Beep, SurvivesALostFrameInTheMiddle) {
+  auto s = greeting_then({1000}, 600);
+  const size_t lost = size_t(kToneOnsetMs + 300) * 8;
+  std::fill(s.begin() + lost, s.begin() + lost + 160, 0);
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
+TEST(Beep, ShortGreetingThenBeepIsMachineByTheBeep) {
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 800, -20);  // "Leave a message."
+  test::add_silence(s, 300);
+  test::add_tone(s, {1000}, 500, -20);
+  test::add_silence(s, 3000);
+  const auto r = amd::replay(s, beep_only());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine);
+  EXPECT_STREQ(r.verdict.cause, "beep-before-verdict");
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), 1400, 20);
+}
+
+TEST(Beep, RecordedSpeechHasNoBeep) {
+  // Real recorded prompts (asterisk-core-sounds-en-wav): vowels here look like pure tones for
+  // 100-160 ms, which the flatness and isolation rules must reject.
+  const char* dir = "/usr/share/asterisk/sounds/en_US_f_Allison/";
+  for (const char* name : {"vm-intro.wav", "vm-nobodyavail.wav", "vm-rec-unv.wav", "hello.wav"}) {
+    std::vector<int16_t> s;
+    ASSERT_EQ(media::read_audio(std::string(dir) + name, s), "") << name;
+    amd::Params p = beep_only();
+    p.beep_timeout_ms = 60000;
+    EXPECT_FALSE(amd::replay(s, p).has_beep) << name;
+  }
+}

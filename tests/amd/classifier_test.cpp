@@ -1,0 +1,77 @@
+#include "amd/classifier.h"
+
+#include <gtest/gtest.h>
+
+#include "amd/replay.h"
+#include "test_audio.h"
+
+using namespace hark;
+
+TEST(Classifier, MachineVerdictThenBeepEvent) {
+  std::vector<int16_t> s;
+  test::add_silence(s, 200);
+  test::add_babble(s, 4000, -20);
+  test::add_silence(s, 500);
+  test::add_tone(s, {1000}, 300, -20);
+  test::add_silence(s, 1000);
+  amd::Classifier c(amd::Params::hark_defaults());
+  std::vector<amd::Event> events;
+  amd::Event ev[amd::Classifier::kMaxEvents];
+  for (size_t off = 0; off < s.size(); off += 160) {
+    const int n = c.rx({s.data() + off, std::min<size_t>(160, s.size() - off)}, ev);
+    events.insert(events.end(), ev, ev + n);
+  }
+  ASSERT_EQ(events.size(), 2u);
+  EXPECT_EQ(events[0].kind, amd::EventKind::verdict);
+  EXPECT_EQ(events[0].verdict, amd::Verdict::machine);
+  EXPECT_EQ(events[1].kind, amd::EventKind::beep);
+  EXPECT_NEAR(int(events[1].beep_onset_ms), 4700, 20);
+  EXPECT_TRUE(c.done());
+  EXPECT_EQ(c.rx({s.data(), 160}, ev), 0);  // nothing after done
+}
+
+TEST(Classifier, BeepListeningEndsAtTheTimeout) {
+  amd::Params p = amd::Params::hark_defaults();
+  p.beep_timeout_ms = 1000;
+  std::vector<int16_t> s;
+  test::add_babble(s, 4000, -20);
+  test::add_silence(s, 3000);
+  amd::Classifier c(p);
+  amd::Event ev[2];
+  size_t off = 0;
+  for (; off < s.size() && !c.done(); off += 160) c.rx({s.data() + off, 160}, ev);
+  EXPECT_TRUE(c.done());
+  EXPECT_LT(off / 8, 4000u);  // stopped 1 s after the verdict, well before the audio ended
+}
+
+TEST(Classifier, ShortFramesArePaddedAndFinishGivesAVerdict) {
+  amd::Classifier c(amd::Params::hark_defaults());
+  std::vector<int16_t> s(100, 0);
+  amd::Event ev[2];
+  EXPECT_EQ(c.rx(s, ev), 0);
+  EXPECT_EQ(c.now_ms(), 20u);
+  ASSERT_EQ(c.finish(ev), 1);
+  EXPECT_EQ(ev[0].verdict, amd::Verdict::silence);
+  EXPECT_EQ(c.finish(ev), 0);
+}
+
+TEST(Classifier, AsteriskAlgorithmHasNoBeepFaxOrSit) {
+  std::vector<int16_t> s;
+  test::add_babble(s, 4000, -20);
+  test::add_silence(s, 500);
+  test::add_tone(s, {1000}, 300, -20);
+  const auto r = amd::replay(s, amd::Params::asterisk_defaults());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine);
+  EXPECT_FALSE(r.has_beep);
+}
+
+TEST(Params, SetByNameValidates) {
+  amd::Params p;
+  EXPECT_EQ(p.set("greeting", "2000"), "");
+  EXPECT_EQ(p.greeting_ms, 2000);
+  EXPECT_NE(p.set("greeting", "abc"), "");
+  EXPECT_NE(p.set("greeting", "-5"), "");
+  EXPECT_NE(p.set("no_such", "1"), "");
+  EXPECT_EQ(p.set("algorithm", "asterisk"), "");
+  EXPECT_EQ(p.algorithm, amd::Algorithm::asterisk);
+}

@@ -1,0 +1,106 @@
+#include <gtest/gtest.h>
+
+#include "amd/fax_detector.h"
+#include "amd/replay.h"
+#include "amd/sit_detector.h"
+#include "amd/spandsp_fwd.h"
+#include "amd/vad.h"
+#include "test_audio.h"
+
+using namespace hark;
+
+namespace {
+std::vector<int16_t> spandsp_tone(int type, int ms) {
+  std::vector<int16_t> v(size_t(ms) * 8);
+  auto* tx = modem_connect_tones_tx_init(nullptr, type);
+  modem_connect_tones_tx(tx, v.data(), int(v.size()));
+  modem_connect_tones_tx_free(tx);
+  return v;
+}
+
+bool sit_in(const std::vector<int16_t>& s) {
+  amd::Vad vad;
+  amd::SitDetector sit;
+  for (size_t off = 0; off + 160 <= s.size(); off += 160) {
+    std::span<const int16_t> f(s.data() + off, 160);
+    vad.rx(f);
+    if (sit.rx(f, vad.last_db(), vad.floor_db())) return true;
+  }
+  return false;
+}
+}  // namespace
+
+TEST(FaxDetector, RecognisesCngAndCed) {
+  for (auto [type, want] : {std::pair{MODEM_CONNECT_TONES_FAX_CNG, amd::FaxDetector::Tone::cng},
+                            std::pair{MODEM_CONNECT_TONES_FAX_CED, amd::FaxDetector::Tone::ced}}) {
+    amd::FaxDetector d;
+    const auto s = spandsp_tone(type, 4000);
+    amd::FaxDetector::Tone got = amd::FaxDetector::Tone::none;
+    for (size_t off = 0; off + 160 <= s.size() && got == amd::FaxDetector::Tone::none; off += 160)
+      got = d.rx({s.data() + off, 160});
+    EXPECT_EQ(got, want);
+  }
+}
+
+TEST(FaxDetector, SpeechAndA1000HzToneAreNotFax) {
+  std::vector<int16_t> s;
+  test::add_babble(s, 3000, -18);
+  test::add_tone(s, {1000}, 1000, -18);
+  amd::FaxDetector d;
+  for (size_t off = 0; off + 160 <= s.size(); off += 160)
+    ASSERT_EQ(d.rx({s.data() + off, 160}), amd::FaxDetector::Tone::none);
+}
+
+TEST(Classifier, FaxCallsAreFax) {
+  for (int type : {MODEM_CONNECT_TONES_FAX_CNG, MODEM_CONNECT_TONES_FAX_CED}) {
+    std::vector<int16_t> s;
+    test::add_silence(s, 500);
+    const auto t = spandsp_tone(type, 8000);
+    s.insert(s.end(), t.begin(), t.end());
+    test::add_noise(s, -45);
+    const auto r = amd::replay(s, amd::Params::hark_defaults());
+    EXPECT_EQ(r.verdict.verdict, amd::Verdict::fax) << r.verdict.cause;
+    EXPECT_FALSE(r.has_beep);
+  }
+}
+
+TEST(SitDetector, AllEncodingsAreRecognised) {
+  for (double low : {913.8, 985.2})
+    for (double mid : {1370.6, 1428.5})
+      for (int len : {274, 380}) {
+        std::vector<int16_t> s;
+        test::add_silence(s, 300);
+        test::add_tone(s, {low}, len, -27);
+        test::add_tone(s, {mid}, len, -27);
+        test::add_tone(s, {1776.7}, 380, -27);
+        test::add_silence(s, 500);
+        test::add_noise(s, -36);  // the tones stand only ~9 dB above the noise
+        EXPECT_TRUE(sit_in(s)) << low << " " << mid << " " << len;
+      }
+}
+
+TEST(SitDetector, WrongOrderOrSingleTonesAreNotSit) {
+  std::vector<int16_t> reversed, single, long_tones;
+  test::add_tone(reversed, {1776.7}, 380, -20);
+  test::add_tone(reversed, {1370.6}, 380, -20);
+  test::add_tone(reversed, {913.8}, 380, -20);
+  test::add_tone(single, {1776.7}, 1500, -20);
+  test::add_tone(long_tones, {913.8}, 1000, -20);  // far longer than a SIT segment
+  test::add_tone(long_tones, {1370.6}, 1000, -20);
+  test::add_tone(long_tones, {1776.7}, 1000, -20);
+  EXPECT_FALSE(sit_in(reversed));
+  EXPECT_FALSE(sit_in(single));
+  EXPECT_FALSE(sit_in(long_tones));
+}
+
+TEST(Classifier, SitBeforeAnAnnouncementIsSit) {
+  std::vector<int16_t> s;
+  test::add_silence(s, 200);
+  test::add_tone(s, {985.2}, 380, -24);
+  test::add_tone(s, {1428.5}, 274, -24);
+  test::add_tone(s, {1776.7}, 380, -24);
+  test::add_babble(s, 3000, -20);
+  const auto r = amd::replay(s, amd::Params::hark_defaults());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::sit);
+  EXPECT_LT(r.verdict.at_ms, 1400u);
+}

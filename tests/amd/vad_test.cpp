@@ -1,0 +1,87 @@
+#include "amd/vad.h"
+
+#include <gtest/gtest.h>
+
+#include "amd/asterisk_amd.h"
+#include "test_audio.h"
+
+using namespace hark;
+
+namespace {
+int voiced_frames(amd::Vad& vad, const std::vector<int16_t>& s, size_t from_ms, size_t to_ms) {
+  int n = 0;
+  for (size_t off = 0; off + 160 <= s.size(); off += 160) {
+    const bool v = vad.rx({s.data() + off, 160});
+    const size_t t = off / 8;
+    if (t >= from_ms && t < to_ms && v) ++n;
+  }
+  return n;
+}
+}  // namespace
+
+TEST(FramePower, FullScaleSineIsMinusThreeDb) {
+  std::vector<int16_t> s;
+  test::add_tone(s, {1000}, 20, -3.0);
+  EXPECT_NEAR(amd::frame_power_db(s), -3.0, 0.2);
+  std::vector<int16_t> zero(160, 0);
+  EXPECT_EQ(amd::frame_power_db(zero), -120.0f);
+}
+
+TEST(Vad, SteadyLineNoiseIsNotVoice) {
+  // -35 dBFS noise: mean |sample| about 480, far above Asterisk's fixed threshold of 256.
+  std::vector<int16_t> s;
+  test::add_silence(s, 3000);
+  test::add_noise(s, -35);
+  amd::Vad vad;
+  EXPECT_EQ(voiced_frames(vad, s, 200, 3000), 0);
+}
+
+TEST(Vad, FixedThresholdOfAsteriskCallsThatNoiseVoice) {
+  // The same noise through app_amd's logic: no silence ever, so no HUMAN is possible.
+  std::vector<int16_t> s;
+  test::add_silence(s, 6000);
+  test::add_noise(s, -35);
+  amd::AsteriskAmd a(amd::Params::asterisk_defaults());
+  std::optional<amd::Event> e;
+  for (size_t off = 0; off + 160 <= s.size() && !e; off += 160) e = a.rx({s.data() + off, 160}, 20, uint32_t(off / 8 + 20));
+  ASSERT_TRUE(e);
+  EXPECT_EQ(e->verdict, amd::Verdict::machine);
+}
+
+TEST(Vad, SpeechOverNoiseIsVoiceAndPausesAreNot) {
+  std::vector<int16_t> s;
+  test::add_silence(s, 1000);
+  test::add_babble(s, 1000, -20);
+  test::add_silence(s, 1000);
+  test::add_noise(s, -38);  // 18 dB SNR
+  amd::Vad vad;
+  std::vector<bool> v;
+  for (size_t off = 0; off + 160 <= s.size(); off += 160) v.push_back(vad.rx({s.data() + off, 160}));
+  int in_speech = 0, after = 0;
+  for (int f = 50; f < 100; ++f) in_speech += v[f];
+  for (int f = 105; f < 150; ++f) after += v[f];
+  EXPECT_GE(in_speech, 30);  // most syllable frames
+  EXPECT_EQ(after, 0);
+}
+
+TEST(Vad, LostFramesDoNotDragTheFloorDown) {
+  std::vector<int16_t> s;
+  test::add_silence(s, 2000);
+  test::add_noise(s, -40);
+  // Zero every 10th frame, as a jitter buffer fills lost packets.
+  for (size_t f = 0; f * 160 < s.size(); f += 10) std::fill(s.begin() + f * 160, s.begin() + std::min(s.size(), f * 160 + 160), 0);
+  amd::Vad vad;
+  EXPECT_EQ(voiced_frames(vad, s, 200, 2000), 0);
+}
+
+TEST(Vad, FollowsARiseInLineNoise) {
+  std::vector<int16_t> quiet, loud;
+  test::add_silence(quiet, 1000);
+  test::add_noise(quiet, -50);
+  test::add_silence(loud, 4000);
+  test::add_noise(loud, -35, 9);
+  quiet.insert(quiet.end(), loud.begin(), loud.end());
+  amd::Vad vad;
+  // After at most two seconds the louder noise is the new floor.
+  EXPECT_EQ(voiced_frames(vad, quiet, 3000, 5000), 0);
+}

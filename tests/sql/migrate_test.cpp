@@ -1,0 +1,66 @@
+// Migrations against a real PostgreSQL (DATABASE_URL), each test in a schema of its own.
+#include "sql/migrate.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <unistd.h>
+
+using namespace hark::sql;
+
+namespace {
+class MigrateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const char* url = std::getenv("DATABASE_URL");
+    ASSERT_NE(url, nullptr) << "DATABASE_URL must point at a PostgreSQL server (scripts/test.sh starts one)";
+    conn_ = std::make_unique<pqxx::connection>(url);
+    schema_ = "migrate_test_" + std::to_string(::getpid()) + "_" +
+              ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    pqxx::work tx(*conn_);
+    tx.exec0("CREATE SCHEMA " + tx.quote_name(schema_));
+    tx.commit();
+    conn_->set_variable("search_path", conn_->quote_name(schema_));
+  }
+  void TearDown() override {
+    if (!conn_) return;
+    pqxx::work tx(*conn_);
+    tx.exec0("DROP SCHEMA " + tx.quote_name(schema_) + " CASCADE");
+    tx.commit();
+  }
+  std::unique_ptr<pqxx::connection> conn_;
+  std::string schema_;
+};
+}  // namespace
+
+TEST_F(MigrateTest, AppliesOnceAndRecordsTheVersion) {
+  EXPECT_EQ(schema_version(*conn_), 0);
+  const int n = apply_migrations(*conn_, builtin_migrations());
+  EXPECT_EQ(n, int(builtin_migrations().size()));
+  EXPECT_EQ(schema_version(*conn_), builtin_migrations().back().version);
+  EXPECT_EQ(apply_migrations(*conn_, builtin_migrations()), 0);  // idempotent
+  pqxx::work tx(*conn_);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM campaigns")[0].as<int>(), 0);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM hark_schema_version")[0].as<int>(), n);
+}
+
+TEST_F(MigrateTest, AFailingMigrationLeavesNothingBehind) {
+  static const Migration bad[] = {
+      {1, "0001_ok", "CREATE TABLE t1 (x int)"},
+      {2, "0002_broken", "CREATE TABLE t2 (x int); SELECT no_such_function()"},
+  };
+  EXPECT_THROW(apply_migrations(*conn_, bad), pqxx::sql_error);
+  EXPECT_EQ(schema_version(*conn_), 1);
+  pqxx::work tx(*conn_);
+  EXPECT_TRUE(tx.exec1("SELECT to_regclass('t1') IS NOT NULL")[0].as<bool>());
+  EXPECT_FALSE(tx.exec1("SELECT to_regclass('t2') IS NOT NULL")[0].as<bool>());
+}
+
+TEST_F(MigrateTest, SchemaEnforcesCampaignBounds) {
+  apply_migrations(*conn_, builtin_migrations());
+  pqxx::work tx(*conn_);
+  tx.exec0("INSERT INTO dialer_groups (name) VALUES ('g')");
+  EXPECT_THROW(tx.exec0("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number, max_attempts)"
+                        " SELECT 'c', id, '2026-01-01', '2026-01-31', '09:00', '17:00', '100', 101 FROM dialer_groups"),
+               pqxx::check_violation);
+}
