@@ -22,7 +22,10 @@ constexpr int kBeepGuardFrames = 3;
 // spoke is CNG. Such tones are never taken for beeps before a verdict.
 constexpr uint32_t kCedMinMs = 2000;
 constexpr uint32_t kCngMinMs = 350, kCngMaxMs = 800;
-bool near(float hz, float f) { return std::fabs(hz - f) < 40.0f; }
+bool near(float hz, float f, float tolerance = 40.0f) { return std::fabs(hz - f) < tolerance; }
+// The FFT gate: a frame this tonal near a detector's frequencies wakes that detector.
+constexpr float kGateTonality = 0.4f;
+constexpr int kFaxGateFrames = 50;
 }  // namespace
 
 std::string_view to_string(Verdict v) {
@@ -145,8 +148,20 @@ int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
     return n;
   }
 
-  // Analysing.
-  if (fax_) {
+  // Analysing. The FFT's view of this frame gates the per-sample detectors (see
+  // bench/amd_bench.cpp for what each costs).
+  const bool fft_gate = tones_ != nullptr;
+  const float tonality = fft_gate ? tones_->last_tonality() : 1.0f;
+  const float hz = fft_gate ? tones_->last_hz() : 0.0f;
+  if (fax_ && fft_gate && tonality >= kGateTonality && (near(hz, 1100.0f, 80.0f) || near(hz, 2100.0f, 80.0f))) {
+    if (fax_frames_left_ == 0) fax_->rx(previous_);
+    fax_frames_left_ = kFaxGateFrames;
+  }
+  const bool run_fax = fax_ && (!fft_gate || fax_frames_left_ > 0);
+  std::memmove(previous_, previous_ + kFrameSamples, kFrameSamples * sizeof(int16_t));
+  std::memcpy(previous_ + kFrameSamples, frame.data(), kFrameSamples * sizeof(int16_t));
+  if (run_fax) {
+    if (fax_frames_left_ > 0) --fax_frames_left_;
     const auto tone = fax_->rx(frame);
     if (tone != FaxDetector::Tone::none) {
       out[n++] = make_verdict(Verdict::fax, tone == FaxDetector::Tone::cng ? "fax-cng" : "fax-ced");
@@ -154,7 +169,14 @@ int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
       return n;
     }
   }
-  if (sit_ && sit_->rx(frame, vad_.last_db(), vad_.floor_db())) {
+  bool sit_now = false;
+  if (sit_) {
+    if (!fft_gate || sit_->in_sequence() || (tonality >= kGateTonality && hz > 850.0f && hz < 1850.0f))
+      sit_now = sit_->rx(frame, vad_.last_db(), vad_.floor_db());
+    else
+      sit_->skip();
+  }
+  if (sit_now) {
     out[n++] = make_verdict(Verdict::sit, "sit-tri-tone");
     phase_ = Phase::done;
     return n;

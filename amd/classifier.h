@@ -70,6 +70,10 @@ class Classifier {
   // at once (SIT, melodies) or a fax detector claims it.
   ToneSegment candidate_{};
   int candidate_wait_ = -1;
+  // spandsp's fax detectors cost ~12 us a frame; they run only while the FFT sees a tone
+  // near 1100 or 2100 Hz (and a while after), primed with the two frames before it.
+  int fax_frames_left_ = 0;
+  int16_t previous_[2 * kFrameSamples] = {};
 };
 
 }  // namespace hark::amd

@@ -13,7 +13,7 @@ constexpr int kMaxGap = 2;
 // Share of the frame's energy in one Goertzel bin: about 1 for a pure tone, S/(S+N) in noise.
 // SIT is sent at about -24 dBm0, so on a noisy line it may stand only ~6 dB above the noise.
 // No test against the VAD's floor: a call that opens with SIT would make SIT the floor.
-constexpr float kMinShare = 0.5f;
+constexpr float kMinShare = 0.35f;
 }  // namespace
 
 SitDetector::SitDetector() {
@@ -35,10 +35,20 @@ bool SitDetector::rx(std::span<const int16_t> frame, float frame_db, float /*flo
       const float r = goertzel_result(&g);
       if (r > best) { best = r; best_i = i; }
     }
-    // |X(k)|^2 of a sine is (A*N/2)^2 and the frame's energy is A^2*N/2: normalise by N/2.
-    const double share = best / (energy * kFrame / 2.0);
+    // spandsp's Goertzel result for a sine of amplitude A is about (A*N)^2/2 and the frame's
+    // energy is A^2*N/2: dividing by energy*N gives ~1 for a pure tone, S/(S+N) in noise.
+    const double share = best / (energy * kFrame);
     if (best_i >= 0 && share >= kMinShare) band = kBandOf[best_i];
   }
+  advance(band);
+  return detected_;
+}
+
+void SitDetector::skip() {
+  if (!detected_) advance(-1);
+}
+
+void SitDetector::advance(int band) {
   last_band_ = band;
 
   if (band >= 0 && band == run_band_) {
@@ -63,7 +73,6 @@ bool SitDetector::rx(std::span<const int16_t> frame, float frame_db, float /*flo
     }
   }
   if (stage_ == 2 && run_band_ == 2 && run_ >= kMinRun) detected_ = true;
-  return detected_;
 }
 
 }  // namespace hark::amd

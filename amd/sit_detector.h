@@ -19,10 +19,16 @@ class SitDetector {
   /// Returns true once the full tri-tone has been heard.
   bool rx(std::span<const int16_t> frame, float frame_db, float floor_db);
   bool detected() const { return detected_; }
+  /// Counts a frame known to hold no SIT tone (the FFT saw no tone near SIT frequencies)
+  /// without running the filters.
+  void skip();
+  /// True while a possible SIT sequence is under way: then every frame must be analysed.
+  bool in_sequence() const { return run_band_ >= 0; }
   /// Band of the last frame: 0, 1, 2 for the three SIT tones, -1 for none.
   int last_band() const { return last_band_; }
 
  private:
+  void advance(int band);
   std::array<goertzel_descriptor_t, 5> desc_{};
   int stage_ = 0;      // which tone of the three is expected next
   int run_ = 0;        // frames of the current band
