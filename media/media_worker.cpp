@@ -1,0 +1,244 @@
+#include "media/media_worker.h"
+
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstring>
+
+namespace hark::media {
+
+namespace {
+constexpr uint64_t kCommandTag = ~0ull;
+constexpr uint64_t kTimerTag = ~0ull - 1;
+constexpr int kBatch = 16;               // datagrams per recvmmsg
+constexpr int kReportTicks = 250;        // RTCP and stats every 5 s
+constexpr uint64_t kMaxCatchUpTicks = 5; // after a stall, send at most this many frames at once
+
+uint64_t tag(uint32_t slot, bool rtcp) { return uint64_t(slot) << 1 | (rtcp ? 1 : 0); }
+}  // namespace
+
+MediaWorker::MediaWorker(int index, size_t max_streams, Recorder* recorder)
+    : index_(index), max_streams_(max_streams), recorder_(recorder), commands_(4096),
+      events_(std::max<size_t>(8192, max_streams * 8)) {
+  slots_.resize(max_streams_);
+  free_slots_.reserve(max_streams_);
+  for (size_t i = max_streams_; i-- > 0;) free_slots_.push_back(uint32_t(i));
+  active_.reserve(max_streams_);
+  by_id_.reserve(max_streams_ * 2);
+}
+
+MediaWorker::~MediaWorker() { stop(); }
+
+void MediaWorker::start() {
+  thread_ = std::thread([this] { run(); });
+  pthread_ = thread_.native_handle();
+  started_ = true;
+}
+
+void MediaWorker::stop() {
+  if (!thread_.joinable()) return;
+  MediaCommand c;
+  c.kind = CommandKind::shutdown;
+  while (!commands_.push(c)) std::this_thread::yield();
+  thread_.join();
+}
+
+double MediaWorker::cpu_seconds() const {
+  if (!started_) return 0;
+  clockid_t cid;
+  if (pthread_getcpuclockid(pthread_, &cid) != 0) return 0;
+  timespec ts;
+  clock_gettime(cid, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+
+void MediaWorker::emit(const MediaEvent& e) {
+  if (!events_.push(e)) events_dropped_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void MediaWorker::run() {
+  epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+  itimerspec its{};
+  its.it_interval.tv_nsec = 20'000'000;
+  its.it_value.tv_nsec = 20'000'000;
+  ::timerfd_settime(timer_fd_, 0, &its, nullptr);
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kCommandTag;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, commands_.wakeup_fd(), &ev);
+  ev.data.u64 = kTimerTag;
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, timer_fd_, &ev);
+
+  running_ = true;
+  epoll_event ready[256];
+  while (running_) {
+    const int n = ::epoll_wait(epoll_fd_, ready, 256, -1);
+    for (int i = 0; i < n && running_; ++i) {
+      const uint64_t t = ready[i].data.u64;
+      if (t == kCommandTag) {
+        handle_commands();
+      } else if (t == kTimerTag) {
+        uint64_t expirations = 0;
+        if (::read(timer_fd_, &expirations, sizeof expirations) == sizeof expirations) tick(expirations);
+      } else {
+        receive(uint32_t(t >> 1), t & 1);
+      }
+    }
+  }
+  for (uint32_t slot : std::vector<uint32_t>(active_)) close_slot(slot);
+  ::close(timer_fd_);
+  ::close(epoll_fd_);
+}
+
+void MediaWorker::handle_commands() {
+  commands_.clear_wakeup();
+  while (auto c = commands_.pop()) {
+    if (c->kind == CommandKind::shutdown) {
+      running_ = false;
+      return;
+    }
+    if (c->kind == CommandKind::open) {
+      open_stream(*c);
+      continue;
+    }
+    auto it = by_id_.find(c->id);
+    if (it == by_id_.end()) continue;  // already closed
+    auto& s = slots_[it->second];
+    if (c->kind == CommandKind::play) s.stream->play(c->prompt);
+    else if (c->kind == CommandKind::stop_playback) s.stream->stop_playback();
+    else if (c->kind == CommandKind::close) close_slot(it->second);
+  }
+}
+
+void MediaWorker::open_stream(const MediaCommand& c) {
+  std::unique_ptr<const StreamParams> params(c.params);
+  auto fail = [&](const char* why) {
+    MediaEvent e;
+    e.kind = MediaEventKind::error;
+    e.id = c.id;
+    std::snprintf(e.detail, sizeof e.detail, "%s", why);
+    emit(e);
+    if (c.rtp_fd >= 0) ::close(c.rtp_fd);
+    if (c.rtcp_fd >= 0) ::close(c.rtcp_fd);
+    e.kind = MediaEventKind::ended;
+    emit(e);
+  };
+  if (free_slots_.empty()) return fail("worker has no free stream slot");
+  const uint32_t slot = free_slots_.back();
+  auto& s = slots_[slot];
+  s.stream = std::make_unique<RtpStream>(c.id, *params);
+  if (params->srtp && !s.stream->params().srtp) {
+    s.stream.reset();
+    return fail("SRTP keys rejected by libsrtp");
+  }
+  free_slots_.pop_back();
+  s.rtp_fd = c.rtp_fd;
+  s.rtcp_fd = c.rtcp_fd;
+  s.ticks_to_report = kReportTicks + int(slot % 50);  // spread reports over time
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = tag(slot, false);
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s.rtp_fd, &ev);
+  if (s.rtcp_fd >= 0) {
+    ev.data.u64 = tag(slot, true);
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s.rtcp_fd, &ev);
+  }
+  active_.push_back(slot);
+  by_id_[c.id] = slot;
+}
+
+void MediaWorker::close_slot(uint32_t slot) {
+  auto& s = slots_[slot];
+  if (!s.stream) return;
+  s.stream->close(*this);
+  if (recorder_ && !s.stream->recording().empty()) {
+    auto* samples = new std::vector<int16_t>(std::move(s.stream->recording()));
+    if (!recorder_->queue(index_).push({s.stream->id(), samples})) delete samples;
+  }
+  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s.rtp_fd, nullptr);
+  ::close(s.rtp_fd);
+  if (s.rtcp_fd >= 0) {
+    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s.rtcp_fd, nullptr);
+    ::close(s.rtcp_fd);
+  }
+  by_id_.erase(s.stream->id());
+  s.stream.reset();
+  s.rtp_fd = s.rtcp_fd = -1;
+  active_.erase(std::find(active_.begin(), active_.end(), slot));
+  free_slots_.push_back(slot);
+}
+
+void MediaWorker::receive(uint32_t slot, bool rtcp) {
+  auto& s = slots_[slot];
+  if (!s.stream) return;
+  // Buffers live on the worker's stack frame: no allocation per packet.
+  static thread_local uint8_t bufs[kBatch][RtpStream::kMaxPacket];
+  static thread_local sockaddr_storage addrs[kBatch];
+  mmsghdr msgs[kBatch];
+  iovec iov[kBatch];
+  const int fd = rtcp ? s.rtcp_fd : s.rtp_fd;
+  for (;;) {
+    for (int i = 0; i < kBatch; ++i) {
+      iov[i] = {bufs[i], sizeof bufs[i]};
+      msgs[i].msg_hdr = {};
+      msgs[i].msg_hdr.msg_name = &addrs[i];
+      msgs[i].msg_hdr.msg_namelen = sizeof addrs[i];
+      msgs[i].msg_hdr.msg_iov = &iov[i];
+      msgs[i].msg_hdr.msg_iovlen = 1;
+    }
+    const int n = ::recvmmsg(fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
+    if (n <= 0) return;
+    const uint64_t now = steady_ns();
+    for (int i = 0; i < n; ++i) {
+      if (rtcp) s.stream->on_rtcp(bufs[i], msgs[i].msg_len, addrs[i], *this);
+      else s.stream->on_rtp(bufs[i], msgs[i].msg_len, addrs[i], now, *this);
+    }
+    if (n < kBatch) return;
+  }
+}
+
+void MediaWorker::tick(uint64_t expirations) {
+  const uint64_t frames = std::min(expirations, kMaxCatchUpTicks);
+  uint8_t pkt[RtpStream::kMaxPacket];
+  for (uint32_t slot : active_) {
+    auto& s = slots_[slot];
+    const auto& p = s.stream->params();
+    if (p.remote_len == 0) continue;
+    const auto* to = reinterpret_cast<const sockaddr*>(&p.remote);
+    for (uint64_t k = 0; k < frames; ++k) {
+      const size_t len = s.stream->next_packet(pkt, sizeof pkt, *this);
+      if (len) ::sendto(s.rtp_fd, pkt, len, MSG_DONTWAIT, to, p.remote_len);
+    }
+    s.ticks_to_report -= int(expirations);
+    if (s.ticks_to_report <= 0) {
+      s.ticks_to_report = kReportTicks;
+      const size_t len = s.stream->rtcp_report(pkt, sizeof pkt);
+      if (len) {
+        if (p.rtcp_mux || s.rtcp_fd < 0) {
+          ::sendto(s.rtp_fd, pkt, len, MSG_DONTWAIT, to, p.remote_len);
+        } else {
+          sockaddr_storage rtcp_to = p.remote;  // the peer's RTCP is on its RTP port + 1
+          if (rtcp_to.ss_family == AF_INET) {
+            auto& a = reinterpret_cast<sockaddr_in&>(rtcp_to);
+            a.sin_port = htons(uint16_t(ntohs(a.sin_port) + 1));
+          } else {
+            auto& a = reinterpret_cast<sockaddr_in6&>(rtcp_to);
+            a.sin6_port = htons(uint16_t(ntohs(a.sin6_port) + 1));
+          }
+          ::sendto(s.rtcp_fd, pkt, len, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&rtcp_to), p.remote_len);
+        }
+      }
+      MediaEvent e;
+      e.kind = MediaEventKind::stats;
+      e.id = s.stream->id();
+      e.stats = s.stream->stats();
+      emit(e);
+    }
+  }
+}
+
+}  // namespace hark::media

@@ -1,0 +1,75 @@
+// One media worker: a thread that owns its streams' sockets for their whole life.
+//
+// It sleeps in epoll_wait on its sockets, its command queue's wake-up fd and a 20 ms timerfd.
+// Readable sockets are drained with recvmmsg; each tick sends every stream's next packet and,
+// every 5 s, its RTCP report. Commands arrive and events leave through single-producer/
+// single-consumer queues; nothing here locks, and nothing allocates per packet.
+#pragma once
+
+#include <pthread.h>
+
+#include <atomic>
+#include <memory>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "media/media_types.h"
+#include "media/recorder.h"
+#include "media/rtp_stream.h"
+#include "media/spsc_queue.h"
+
+namespace hark::media {
+
+class MediaWorker : private EventSink {
+ public:
+  /// `recorder` may be null (no recording); `max_streams` bounds this worker's streams.
+  MediaWorker(int index, size_t max_streams, Recorder* recorder);
+  ~MediaWorker() override;
+
+  void start();
+  /// Asks the thread to close every stream and stop, and waits for it.
+  void stop();
+
+  SpscQueue<MediaCommand>& commands() { return commands_; }
+  SpscQueue<MediaEvent>& events() { return events_; }
+  /// CPU time (user + system) the worker thread has used.
+  double cpu_seconds() const;
+  uint64_t events_dropped() const { return events_dropped_.load(std::memory_order_relaxed); }
+
+ private:
+  struct Slot {
+    std::unique_ptr<RtpStream> stream;
+    int rtp_fd = -1;
+    int rtcp_fd = -1;
+    int ticks_to_report = 0;
+  };
+
+  void run();
+  void handle_commands();
+  void open_stream(const MediaCommand& c);
+  void close_slot(uint32_t slot);
+  void receive(uint32_t slot, bool rtcp);
+  void tick(uint64_t expirations);
+  void emit(const MediaEvent& e) override;
+
+  int index_;
+  size_t max_streams_;
+  Recorder* recorder_;
+  SpscQueue<MediaCommand> commands_;
+  SpscQueue<MediaEvent> events_;
+  std::atomic<uint64_t> events_dropped_{0};
+  std::thread thread_;
+  pthread_t pthread_{};
+  std::atomic<bool> started_{false};
+
+  int epoll_fd_ = -1;
+  int timer_fd_ = -1;
+  bool running_ = false;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::vector<uint32_t> active_;     // slots in use, for the tick
+  std::unordered_map<StreamId, uint32_t> by_id_;
+};
+
+}  // namespace hark::media
