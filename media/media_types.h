@@ -38,6 +38,7 @@ struct StreamParams {
   bool amd = true;
   amd::Params amd_params = amd::Params::hark_defaults();
   bool record = false;           ///< keep the received audio and write it to a WAV at the end
+  bool send = true;              ///< send a packet every 20 ms (silence unless playing)
   uint32_t ssrc = 0;             ///< our SSRC; 0: random
 };
 
@@ -73,7 +74,7 @@ struct MediaEvent {
   amd::Event amd{};
   char digit = 0;
   StreamStats stats{};
-  uint64_t packet_ns = 0;  ///< steady-clock time the packet that caused it arrived
+  uint64_t packet_ns = 0;  ///< wall-clock time (ns) the packet that caused it arrived
   char detail[48] = {};
 };
 

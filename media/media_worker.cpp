@@ -61,6 +61,7 @@ void MediaWorker::emit(const MediaEvent& e) {
 
 void MediaWorker::run() {
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
+  data_epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
   itimerspec its{};
   its.it_interval.tv_nsec = 20'000'000;
@@ -83,15 +84,26 @@ void MediaWorker::run() {
         handle_commands();
       } else if (t == kTimerTag) {
         uint64_t expirations = 0;
-        if (::read(timer_fd_, &expirations, sizeof expirations) == sizeof expirations) tick(expirations);
-      } else {
-        receive(uint32_t(t >> 1), t & 1);
+        if (::read(timer_fd_, &expirations, sizeof expirations) == sizeof expirations) {
+          receive_ready();
+          tick(expirations);
+        }
       }
     }
   }
   for (uint32_t slot : std::vector<uint32_t>(active_)) close_slot(slot);
   ::close(timer_fd_);
   ::close(epoll_fd_);
+  ::close(data_epoll_fd_);
+}
+
+void MediaWorker::receive_ready() {
+  epoll_event ready[256];
+  for (;;) {
+    const int n = ::epoll_wait(data_epoll_fd_, ready, 256, 0);
+    for (int i = 0; i < n; ++i) receive(uint32_t(ready[i].data.u64 >> 1), ready[i].data.u64 & 1);
+    if (n < 256) return;
+  }
 }
 
 void MediaWorker::handle_commands() {
@@ -142,10 +154,12 @@ void MediaWorker::open_stream(const MediaCommand& c) {
   epoll_event ev{};
   ev.events = EPOLLIN;
   ev.data.u64 = tag(slot, false);
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s.rtp_fd, &ev);
+  const int on = 1;
+  ::setsockopt(s.rtp_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_ADD, s.rtp_fd, &ev);
   if (s.rtcp_fd >= 0) {
     ev.data.u64 = tag(slot, true);
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, s.rtcp_fd, &ev);
+    ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_ADD, s.rtcp_fd, &ev);
   }
   active_.push_back(slot);
   by_id_[c.id] = slot;
@@ -154,16 +168,17 @@ void MediaWorker::open_stream(const MediaCommand& c) {
 void MediaWorker::close_slot(uint32_t slot) {
   auto& s = slots_[slot];
   if (!s.stream) return;
+  // Sockets first: once `ended` is out, the control thread may hand the ports to a new call.
+  ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_DEL, s.rtp_fd, nullptr);
+  ::close(s.rtp_fd);
+  if (s.rtcp_fd >= 0) {
+    ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_DEL, s.rtcp_fd, nullptr);
+    ::close(s.rtcp_fd);
+  }
   s.stream->close(*this);
   if (recorder_ && !s.stream->recording().empty()) {
     auto* samples = new std::vector<int16_t>(std::move(s.stream->recording()));
     if (!recorder_->queue(index_).push({s.stream->id(), samples})) delete samples;
-  }
-  ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s.rtp_fd, nullptr);
-  ::close(s.rtp_fd);
-  if (s.rtcp_fd >= 0) {
-    ::epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, s.rtcp_fd, nullptr);
-    ::close(s.rtcp_fd);
   }
   by_id_.erase(s.stream->id());
   s.stream.reset();
@@ -178,6 +193,7 @@ void MediaWorker::receive(uint32_t slot, bool rtcp) {
   // Buffers live on the worker's stack frame: no allocation per packet.
   static thread_local uint8_t bufs[kBatch][RtpStream::kMaxPacket];
   static thread_local sockaddr_storage addrs[kBatch];
+  static thread_local uint8_t controls[kBatch][CMSG_SPACE(sizeof(timespec))];
   mmsghdr msgs[kBatch];
   iovec iov[kBatch];
   const int fd = rtcp ? s.rtcp_fd : s.rtp_fd;
@@ -189,13 +205,27 @@ void MediaWorker::receive(uint32_t slot, bool rtcp) {
       msgs[i].msg_hdr.msg_namelen = sizeof addrs[i];
       msgs[i].msg_hdr.msg_iov = &iov[i];
       msgs[i].msg_hdr.msg_iovlen = 1;
+      msgs[i].msg_hdr.msg_control = controls[i];
+      msgs[i].msg_hdr.msg_controllen = sizeof controls[i];
     }
     const int n = ::recvmmsg(fd, msgs, kBatch, MSG_DONTWAIT, nullptr);
     if (n <= 0) return;
-    const uint64_t now = steady_ns();
+    const uint64_t now = wall_ns();
     for (int i = 0; i < n; ++i) {
-      if (rtcp) s.stream->on_rtcp(bufs[i], msgs[i].msg_len, addrs[i], *this);
-      else s.stream->on_rtp(bufs[i], msgs[i].msg_len, addrs[i], now, *this);
+      if (rtcp) {
+        s.stream->on_rtcp(bufs[i], msgs[i].msg_len, addrs[i], *this);
+        continue;
+      }
+      // The kernel's arrival stamp (SO_TIMESTAMPNS, wall clock), else the time of reading.
+      uint64_t arrival = now;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+        if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
+          timespec ts;
+          std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
+          arrival = uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
+        }
+      }
+      s.stream->on_rtp(bufs[i], msgs[i].msg_len, addrs[i], arrival, *this);
     }
     if (n < kBatch) return;
   }
@@ -207,7 +237,7 @@ void MediaWorker::tick(uint64_t expirations) {
   for (uint32_t slot : active_) {
     auto& s = slots_[slot];
     const auto& p = s.stream->params();
-    if (p.remote_len == 0) continue;
+    if (p.remote_len == 0 || !p.send) continue;
     const auto* to = reinterpret_cast<const sockaddr*>(&p.remote);
     for (uint64_t k = 0; k < frames; ++k) {
       const size_t len = s.stream->next_packet(pkt, sizeof pkt, *this);

@@ -1,8 +1,11 @@
 // One media worker: a thread that owns its streams' sockets for their whole life.
 //
-// It sleeps in epoll_wait on its sockets, its command queue's wake-up fd and a 20 ms timerfd.
-// Readable sockets are drained with recvmmsg; each tick sends every stream's next packet and,
-// every 5 s, its RTCP report. Commands arrive and events leave through single-producer/
+// It sleeps in epoll_wait on its command queue's wake-up fd and a 20 ms timerfd only. At each
+// tick it asks a second epoll set, without waiting, which of its sockets are readable, drains
+// them with recvmmsg, then sends every stream's next packet and, every 5 s, its RTCP report.
+// Waking once a tick rather than once a packet is the largest saving there is (at 300 streams,
+// 50 wake-ups a second instead of 15,000); media is paced at 20 ms anyway, and the kernel's
+// receive timestamps (SO_TIMESTAMPNS) keep jitter and latency figures exact. Commands arrive and events leave through single-producer/
 // single-consumer queues; nothing here locks, and nothing allocates per packet.
 #pragma once
 
@@ -50,6 +53,7 @@ class MediaWorker : private EventSink {
   void open_stream(const MediaCommand& c);
   void close_slot(uint32_t slot);
   void receive(uint32_t slot, bool rtcp);
+  void receive_ready();
   void tick(uint64_t expirations);
   void emit(const MediaEvent& e) override;
 
@@ -63,7 +67,8 @@ class MediaWorker : private EventSink {
   pthread_t pthread_{};
   std::atomic<bool> started_{false};
 
-  int epoll_fd_ = -1;
+  int epoll_fd_ = -1;       // commands and the timer: what the thread sleeps on
+  int data_epoll_fd_ = -1;  // the sockets: asked at each tick, never waited on
   int timer_fd_ = -1;
   bool running_ = false;
   std::vector<Slot> slots_;

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <random>
 
+#include <time.h>
+
 #include "media/rtcp.h"
 #include "media/rtp_header.h"
 
@@ -20,10 +22,10 @@ uint32_t random32() {
 }
 }  // namespace
 
-uint64_t steady_ns() {
-  return uint64_t(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                      std::chrono::steady_clock::now().time_since_epoch())
-                      .count());
+uint64_t wall_ns() {
+  timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  return uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
 }
 
 Prompt Prompt::from_pcm(const std::vector<int16_t>& pcm) {
@@ -169,7 +171,7 @@ void RtpStream::on_rtcp(uint8_t* buf, size_t len, const sockaddr_storage& /*from
   }
   if (r->has_sr) {
     peer_sr_middle_ = r->sr_ntp_middle;
-    peer_sr_at_ns_ = steady_ns();
+    peer_sr_at_ns_ = wall_ns();
   }
   if (r->about_us) {
     counters_.peer_fraction_lost = float(r->about_us->fraction_lost) / 256.0f;
@@ -229,7 +231,7 @@ size_t RtpStream::rtcp_report(uint8_t* out, size_t cap) {
     rr.jitter = uint32_t(stats_.jitter());
     if (peer_sr_at_ns_) {
       rr.lsr = peer_sr_middle_;
-      rr.dlsr = uint32_t((steady_ns() - peer_sr_at_ns_) * 65536 / 1000000000ull);
+      rr.dlsr = uint32_t((wall_ns() - peer_sr_at_ns_) * 65536 / 1000000000ull);
     }
   }
   if (cap < SrtpSession::kMaxTrailer + 4) return 0;
@@ -241,7 +243,7 @@ size_t RtpStream::rtcp_report(uint8_t* out, size_t cap) {
 void RtpStream::close(EventSink& sink) {
   if (amd_ && !amd_->has_verdict()) {
     amd::Event ev[amd::Classifier::kMaxEvents];
-    emit_amd(amd_->finish(ev), ev, steady_ns(), sink);
+    emit_amd(amd_->finish(ev), ev, wall_ns(), sink);
   }
   MediaEvent e;
   e.kind = MediaEventKind::ended;

@@ -91,7 +91,8 @@ class RtpStream {
   size_t prompt_pos_ = 0;
 };
 
-/// The steady clock in nanoseconds (the time base of packet arrival stamps).
-uint64_t steady_ns();
+/// The wall clock in nanoseconds: the time base of packet arrival stamps (the kernel's
+/// SO_TIMESTAMPNS receive stamps are wall-clock) and of MediaEvent::packet_ns.
+uint64_t wall_ns();
 
 }  // namespace hark::media

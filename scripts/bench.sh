@@ -2,6 +2,7 @@
 # Runs the benchmarks whose figures the README quotes. Builds first; needs no database.
 #   scripts/bench.sh            all of them
 #   scripts/bench.sh amd        AMD detectors, classifier and replay speed, corpus accuracy
+#   scripts/bench.sh media      media engine vs a bare epoll+recvmmsg loop, 300/1000/3000 streams
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -16,4 +17,10 @@ if [ "$what" = all ] || [ "$what" = amd ]; then
   build/cli/hark amd --compare --labels "$manifest" | grep '^#'
   echo "== AMD speed (bench/amd_bench)"
   HARK_CORPUS="$ROOT/build/corpus" build/bench/amd_bench --benchmark_min_time=0.5
+fi
+
+if [ "$what" = all ] || [ "$what" = media ]; then
+  fixtures/make_corpus.sh "$ROOT/build/corpus" "$ROOT/build/fixtures/hark-corpus" >/dev/null
+  echo "== media engine (bench/media_bench)"
+  build/bench/media_bench --streams 300,1000,3000 --seconds 8 --corpus "$ROOT/build/corpus"
 fi

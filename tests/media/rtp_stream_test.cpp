@@ -59,7 +59,7 @@ void send_audio(RtpStream& s, Sink& sink, const std::vector<int16_t>& pcm, const
   uint8_t buf[256];
   for (size_t k : order) {
     const size_t len = packet(buf, uint16_t(k), law == G711Law::ulaw ? 0 : 8, g.data() + k * 160, 160);
-    s.on_rtp(buf, len, from, steady_ns(), sink);
+    s.on_rtp(buf, len, from, wall_ns(), sink);
   }
 }
 
@@ -178,13 +178,13 @@ TEST(RtpStream, SrtpBetweenTwoStreams) {
   for (int i = 0; i < 10; ++i) {
     const size_t len = sa.next_packet(buf, sizeof buf, sink);
     ASSERT_EQ(len, 182u);
-    sb.on_rtp(buf, len, addr("127.0.0.1", 40000), steady_ns(), sink);
+    sb.on_rtp(buf, len, addr("127.0.0.1", 40000), wall_ns(), sink);
   }
   EXPECT_EQ(sb.stats().received, 10u);
   EXPECT_EQ(sb.stats().srtp_failures, 0u);
   size_t len = sa.next_packet(buf, sizeof buf, sink);
   buf[30] ^= 0x55;
-  sb.on_rtp(buf, len, addr("127.0.0.1", 40000), steady_ns(), sink);
+  sb.on_rtp(buf, len, addr("127.0.0.1", 40000), wall_ns(), sink);
   EXPECT_EQ(sb.stats().srtp_failures, 1u);
   EXPECT_EQ(sb.stats().received, 10u);
   // RTCP too: A's report reaches B and is understood.
