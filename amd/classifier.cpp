@@ -157,7 +157,7 @@ int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
     if (fax_frames_left_ == 0) fax_->rx(previous_);
     fax_frames_left_ = kFaxGateFrames;
   }
-  const bool run_fax = fax_ && (!fft_gate || fax_frames_left_ > 0);
+  const bool run_fax = fax_ && !p_.early_media_sit_only && (!fft_gate || fax_frames_left_ > 0);
   std::memmove(previous_, previous_ + kFrameSamples, kFrameSamples * sizeof(int16_t));
   std::memcpy(previous_ + kFrameSamples, frame.data(), kFrameSamples * sizeof(int16_t));
   if (run_fax) {
@@ -195,6 +195,7 @@ int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
       return n;
     }
   }
+  if (p_.early_media_sit_only) return n;  // ringback and announcements decide nothing else
   ToneSegment beep;
   if (beep_confirmed(beep) && !near(beep.hz, 1100.0f) && !near(beep.hz, 2100.0f)) {
     out[n++] = make_verdict(Verdict::machine, "beep-before-verdict");

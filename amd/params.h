@@ -30,6 +30,8 @@ struct Params {
   bool detect_beep = true;
   bool detect_fax = true;
   bool detect_sit = true;
+  /// Early media (183) before the answer: listen for SIT only, decide nothing else.
+  bool early_media_sit_only = false;
   float vad_margin_db = 6.0f;   ///< voice is this far above the adaptive noise floor
   /// hark: extra silence asked of a greeting as long as greeting_ms (see SpeechTiming).
   int long_greeting_extra_silence_ms = 0;

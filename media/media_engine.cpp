@@ -126,6 +126,16 @@ MediaEngine::Opened MediaEngine::open(const StreamParams& p) {
   return r;
 }
 
+bool MediaEngine::update(StreamId id, const StreamParams& p) {
+  MediaCommand c;
+  c.kind = CommandKind::update;
+  c.id = id;
+  c.params = new StreamParams(p);
+  if (send(worker_of(id), c)) return true;
+  delete c.params;
+  return false;
+}
+
 bool MediaEngine::play(StreamId id, const Prompt* prompt) {
   MediaCommand c;
   c.kind = CommandKind::play;

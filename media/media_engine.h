@@ -44,6 +44,10 @@ class MediaEngine {
 
   /// Opens a stream with its sockets bound and hands it to a worker.
   Opened open(const StreamParams& p);
+  /// Restarts the stream with new parameters on the same ports: the peer's address and codec
+  /// from its SDP answer (or a 183's early media), keys, AMD settings. The AMD starts afresh,
+  /// so its clock counts from this moment (the answer).
+  bool update(StreamId id, const StreamParams& p);
   /// Plays `prompt` into the stream (it must outlive the playback).
   bool play(StreamId id, const Prompt* prompt);
   bool stop_playback(StreamId id);

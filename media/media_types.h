@@ -78,14 +78,14 @@ struct MediaEvent {
   char detail[48] = {};
 };
 
-enum class CommandKind : uint8_t { open, play, stop_playback, close, shutdown };
+enum class CommandKind : uint8_t { open, update, play, stop_playback, close, shutdown };
 
 struct MediaCommand {
   CommandKind kind = CommandKind::open;
   StreamId id = 0;
   int rtp_fd = -1;
   int rtcp_fd = -1;
-  const StreamParams* params = nullptr;  ///< open: owned by the worker from then on
+  const StreamParams* params = nullptr;  ///< open, update: owned by the worker from then on
   const Prompt* prompt = nullptr;        ///< play
 };
 

@@ -118,8 +118,16 @@ void MediaWorker::handle_commands() {
       continue;
     }
     auto it = by_id_.find(c->id);
-    if (it == by_id_.end()) continue;  // already closed
+    if (it == by_id_.end()) {
+      if (c->kind == CommandKind::update) delete c->params;
+      continue;  // already closed
+    }
     auto& s = slots_[it->second];
+    if (c->kind == CommandKind::update) {
+      std::unique_ptr<const StreamParams> params(c->params);
+      s.stream = std::make_unique<RtpStream>(c->id, *params);
+      continue;
+    }
     if (c->kind == CommandKind::play) s.stream->play(c->prompt);
     else if (c->kind == CommandKind::stop_playback) s.stream->stop_playback();
     else if (c->kind == CommandKind::close) close_slot(it->second);

@@ -1,0 +1,306 @@
+#include "signaling/callee_simulator.h"
+
+#include <sofia-sip/nua.h>
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_protos.h>
+#include <sofia-sip/sip_status.h>
+#include <sofia-sip/su_tag_io.h>
+#include <sofia-sip/su_wait.h>
+#include <sofia-sip/tport_tag.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <sstream>
+#include <unordered_map>
+
+#include "media/audio_file.h"
+#include "signaling/sdp.h"
+
+namespace hark::signaling {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<std::string> read_callee_rules(const std::string& path, std::vector<CalleeRule>& out) {
+  std::vector<std::string> errors;
+  std::ifstream f(path);
+  if (!f) return {"cannot open " + path};
+  std::string line;
+  for (int n = 1; std::getline(f, line); ++n) {
+    if (auto h = line.find('#'); h != std::string::npos) line.resize(h);
+    std::stringstream ss(line);
+    std::vector<std::string> w;
+    for (std::string x; ss >> x;) w.push_back(x);
+    if (w.empty()) continue;
+    auto bad = [&](const std::string& why) { errors.push_back(path + ":" + std::to_string(n) + ": " + why); };
+    if (w.size() < 2) { bad("expected PATTERN BEHAVIOUR"); continue; }
+    CalleeRule r;
+    r.pattern = w[0];
+    static const std::map<std::string, CalleeRule::Behaviour> kinds = {
+        {"answer", CalleeRule::Behaviour::answer}, {"busy", CalleeRule::Behaviour::busy},
+        {"reject", CalleeRule::Behaviour::reject}, {"no-answer", CalleeRule::Behaviour::no_answer},
+        {"unavailable", CalleeRule::Behaviour::unavailable}, {"not-found", CalleeRule::Behaviour::not_found}};
+    auto k = kinds.find(w[1]);
+    if (k == kinds.end()) { bad("unknown behaviour '" + w[1] + "'"); continue; }
+    r.behaviour = k->second;
+    bool ok = true;
+    for (size_t i = 2; i < w.size(); ++i) {
+      if (w[i].rfind("ring=", 0) == 0) r.ring_ms = std::atoi(w[i].c_str() + 5);
+      else if (w[i].rfind("hold=", 0) == 0) r.hold_ms = std::atoi(w[i].c_str() + 5);
+      else if (r.audio.empty()) r.audio = w[i];
+      else { bad("unexpected '" + w[i] + "'"); ok = false; }
+    }
+    if (ok && r.behaviour == CalleeRule::Behaviour::answer && r.audio.empty()) { bad("answer needs an audio file"); ok = false; }
+    if (ok) out.push_back(r);
+  }
+  return errors;
+}
+
+const CalleeRule* match_rule(const std::vector<CalleeRule>& rules, const std::string& number) {
+  for (const auto& r : rules) {
+    if (!r.pattern.empty() && r.pattern.back() == '*') {
+      if (number.compare(0, r.pattern.size() - 1, r.pattern, 0, r.pattern.size() - 1) == 0) return &r;
+    } else if (r.pattern == number) {
+      return &r;
+    }
+  }
+  return nullptr;
+}
+
+namespace {
+struct Leg {
+  nua_handle_t* nh = nullptr;
+  const CalleeRule* rule = nullptr;
+  media::StreamId stream = 0;
+  std::string answer_sdp;
+  Clock::time_point respond_at, hangup_at;
+  bool answered = false;
+  bool responded = false;
+  bool bye_sent = false;
+};
+}  // namespace
+
+struct CalleeSimulator::Impl {
+  std::string bind_url, media_ip;
+  std::vector<CalleeRule> rules;
+  media::MediaEngine& media;
+  CalleeCounters& counters;
+  std::unordered_map<std::string, std::unique_ptr<media::Prompt>> prompts;
+  su_home_t home[1] = {};
+  su_root_t* root = nullptr;
+  nua_t* nua = nullptr;
+  su_timer_t* timer = nullptr;
+  int stop_fd = -1;
+  bool shutdown_done = false;
+  std::unordered_map<nua_handle_t*, std::unique_ptr<Leg>> legs;
+  std::unordered_map<media::StreamId, Leg*> by_stream;
+
+  Impl(std::string b, std::string ip, std::vector<CalleeRule> r, media::MediaEngine& m, CalleeCounters& c)
+      : bind_url(std::move(b)), media_ip(std::move(ip)), rules(std::move(r)), media(m), counters(c) {}
+
+  void drop(Leg& l) {
+    if (l.stream) {
+      media.close(l.stream);
+      by_stream.erase(l.stream);
+    }
+    nua_handle_destroy(l.nh);
+    legs.erase(l.nh);
+  }
+
+  void respond_final(Leg& l) {
+    l.responded = true;
+    using B = CalleeRule::Behaviour;
+    switch (l.rule->behaviour) {
+      case B::busy: nua_respond(l.nh, 486, "Busy Here", TAG_END()); break;
+      case B::reject: nua_respond(l.nh, 603, "Decline", TAG_END()); break;
+      case B::unavailable: nua_respond(l.nh, 503, "Service Unavailable", SIPTAG_RETRY_AFTER_STR("30"), TAG_END()); break;
+      case B::not_found: nua_respond(l.nh, 404, "Not Found", TAG_END()); break;
+      case B::no_answer: break;  // keep ringing until CANCEL
+      case B::answer:
+        nua_respond(l.nh, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(l.answer_sdp.c_str()), TAG_END());
+        l.answered = true;
+        l.hangup_at = Clock::now() + std::chrono::milliseconds(l.rule->hold_ms);
+        media.play(l.stream, prompts[l.rule->audio].get());
+        ++counters.answered;
+        break;
+    }
+    if (l.rule->behaviour != B::answer && l.rule->behaviour != B::no_answer) ++counters.refused;
+  }
+
+  void on_invite(nua_handle_t* nh, const sip_t* sip) {
+    ++counters.invites;
+    auto leg = std::make_unique<Leg>();
+    leg->nh = nh;
+    const std::string number = sip && sip->sip_request && sip->sip_request->rq_url->url_user ? sip->sip_request->rq_url->url_user : "";
+    leg->rule = match_rule(rules, number);
+    if (!leg->rule) {
+      ++counters.unmatched;
+      nua_respond(nh, 404, "No Rule For This Number", TAG_END());
+      legs[nh] = std::move(leg);
+      return;
+    }
+    if (leg->rule->behaviour == CalleeRule::Behaviour::answer) {
+      PeerMedia peer;
+      const std::string err = sip->sip_payload ? parse_peer_sdp({sip->sip_payload->pl_data, sip->sip_payload->pl_len}, peer) : "no SDP offer";
+      if (!err.empty()) {
+        nua_respond(nh, 488, "Not Acceptable Here", SIPTAG_WARNING_STR(("399 hark \"" + err + "\"").c_str()), TAG_END());
+        legs[nh] = std::move(leg);
+        return;
+      }
+      media::StreamParams p;
+      p.remote = peer.addr;
+      p.remote_len = peer.addr_len;
+      p.payload_type = peer.payload_type;
+      p.amd = false;
+      auto opened = media.open(p);
+      if (!opened.ok()) {
+        nua_respond(nh, 500, "No Media Port", TAG_END());
+        legs[nh] = std::move(leg);
+        return;
+      }
+      leg->stream = opened.id;
+      by_stream[opened.id] = leg.get();
+      LocalMedia lm;
+      lm.ip = media_ip;
+      lm.port = opened.port;
+      lm.only_payload_type = peer.payload_type;
+      leg->answer_sdp = build_sdp(lm);
+    }
+    nua_respond(nh, 180, "Ringing", TAG_END());
+    leg->respond_at = Clock::now() + std::chrono::milliseconds(leg->rule->ring_ms);
+    legs[nh] = std::move(leg);
+  }
+
+  void tick() {
+    const auto now = Clock::now();
+    std::vector<Leg*> due;
+    for (auto& [nh, l] : legs) {
+      if (l->rule && !l->responded && now >= l->respond_at) due.push_back(l.get());
+      else if (l->answered && !l->bye_sent && now >= l->hangup_at) due.push_back(l.get());
+    }
+    for (Leg* l : due) {
+      if (!l->responded) respond_final(*l);
+      else {
+        l->bye_sent = true;
+        nua_bye(l->nh, TAG_END());
+      }
+    }
+  }
+
+  void on_nua(nua_event_t event, int status, nua_handle_t* nh, const sip_t* sip, tagi_t tags[]) {
+    if (event == nua_r_shutdown) {
+      if (status >= 200) shutdown_done = true;
+      return;
+    }
+    if (event == nua_i_invite) {
+      on_invite(nh, sip);
+      return;
+    }
+    auto it = legs.find(nh);
+    if (event == nua_i_refer && it != legs.end()) {
+      ++counters.refers;
+      // nua has accepted the REFER (202); report the transfer done.
+      const sip_event_t* ev = nullptr;
+      tl_gets(tags, NUTAG_REFER_EVENT_REF(ev), TAG_END());
+      nua_notify(nh, NUTAG_SUBSTATE(nua_substate_terminated), SIPTAG_CONTENT_TYPE_STR("message/sipfrag"),
+                 SIPTAG_PAYLOAD_STR("SIP/2.0 200 OK\r\n"), TAG_IF(ev, SIPTAG_EVENT(ev)), TAG_END());
+      return;
+    }
+    if (event == nua_i_state) {
+      int cs = 0;
+      tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());
+      if (cs == nua_callstate_terminated) {
+        if (it != legs.end()) drop(*it->second);
+        else nua_handle_destroy(nh);
+      }
+    }
+  }
+};
+
+namespace {
+void sim_callback(nua_event_t event, int status, const char*, nua_t*, nua_magic_t* magic, nua_handle_t* nh,
+                  nua_hmagic_t*, const sip_t* sip, tagi_t tags[]) {
+  static_cast<CalleeSimulator::Impl*>(static_cast<void*>(magic))->on_nua(event, status, nh, sip, tags);
+}
+void sim_timer(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
+  static_cast<CalleeSimulator::Impl*>(static_cast<void*>(arg))->tick();
+}
+int sim_stop(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
+  auto* m = static_cast<CalleeSimulator::Impl*>(static_cast<void*>(arg));
+  uint64_t n;
+  [[maybe_unused]] auto r = ::read(m->stop_fd, &n, sizeof n);
+  nua_shutdown(m->nua);
+  return 0;
+}
+int sim_media(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
+  auto* m = static_cast<CalleeSimulator::Impl*>(static_cast<void*>(arg));
+  m->media.drain_events([](const media::MediaEvent&) {});  // ports are recycled on `ended`
+  return 0;
+}
+}  // namespace
+
+CalleeSimulator::CalleeSimulator(std::string bind_url, std::string media_ip, std::vector<CalleeRule> rules,
+                                 media::MediaEngine& media)
+    : impl_(std::make_unique<Impl>(std::move(bind_url), std::move(media_ip), std::move(rules), media, counters_)) {}
+
+CalleeSimulator::~CalleeSimulator() { stop(); }
+
+std::string CalleeSimulator::start() {
+  for (const auto& r : impl_->rules) {
+    if (r.audio.empty() || impl_->prompts.count(r.audio)) continue;
+    std::vector<int16_t> pcm;
+    if (auto err = media::read_audio(r.audio, pcm); !err.empty()) return r.audio + ": " + err;
+    impl_->prompts[r.audio] = std::make_unique<media::Prompt>(media::Prompt::from_pcm(pcm));
+  }
+  std::promise<std::string> ready;
+  auto fut = ready.get_future();
+  thread_ = std::thread([this, &ready] {
+    Impl& m = *impl_;
+    su_init();
+    su_home_init(m.home);
+    m.root = su_root_create(nullptr);
+    su_root_threading(m.root, 0);
+    m.stop_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    su_wait_t w;
+    su_wait_create(&w, m.stop_fd, SU_WAIT_IN);
+    su_root_register(m.root, &w, sim_stop, reinterpret_cast<su_wakeup_arg_t*>(&m), 0);
+    for (int fd : m.media.event_fds()) {
+      su_wait_t mw;
+      su_wait_create(&mw, fd, SU_WAIT_IN);
+      su_root_register(m.root, &mw, sim_media, reinterpret_cast<su_wakeup_arg_t*>(&m), 0);
+    }
+    m.nua = nua_create(m.root, sim_callback, reinterpret_cast<nua_magic_t*>(&m), NUTAG_URL(m.bind_url.c_str()),
+                       NUTAG_MEDIA_ENABLE(0), TPTAG_UDP_RMEM(4 << 20), NUTAG_SESSION_TIMER(0),
+                       NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), TAG_END());
+    if (!m.nua) {
+      ready.set_value("cannot start SIP on " + m.bind_url + " (address in use or invalid)");
+      su_root_destroy(m.root);
+      su_deinit();
+      return;
+    }
+    m.timer = su_timer_create(su_root_task(m.root), 20);
+    su_timer_run(m.timer, sim_timer, reinterpret_cast<su_timer_arg_t*>(&m));
+    ready.set_value("");
+    while (!m.shutdown_done) su_root_step(m.root, 50);
+    su_timer_destroy(m.timer);
+    nua_destroy(m.nua);
+    su_root_destroy(m.root);
+    ::close(m.stop_fd);
+    su_home_deinit(m.home);
+    su_deinit();
+  });
+  std::string err = fut.get();
+  if (!err.empty()) thread_.join();
+  return err;
+}
+
+void CalleeSimulator::stop() {
+  if (!thread_.joinable()) return;
+  const uint64_t one = 1;
+  [[maybe_unused]] auto r = ::write(impl_->stop_fd, &one, sizeof one);
+  thread_.join();
+}
+
+}  // namespace hark::signaling

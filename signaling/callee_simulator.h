@@ -1,0 +1,59 @@
+// `hark simulate-callee`: a SIP UAS on the same stack that answers each call by the number
+// dialed, following a mapping file, so the demo and the tests have a carrier to call.
+//
+// Mapping file: one rule a line, the first match wins, '#' comments:
+//   PATTERN  BEHAVIOUR  [AUDIO_FILE]  [ring=MS] [hold=MS]
+// PATTERN is a number, or a prefix ending in '*'. BEHAVIOURS: answer (play AUDIO_FILE, then
+// silence until the caller hangs up or hold= ms pass), busy (486), reject (603), no-answer
+// (rings until CANCEL), unavailable (503 with Retry-After), not-found (404). An answered call
+// accepts REFER: 202, then NOTIFY "SIP/2.0 200 OK".
+#pragma once
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "media/media_engine.h"
+
+namespace hark::signaling {
+
+struct CalleeRule {
+  enum class Behaviour { answer, busy, reject, no_answer, unavailable, not_found };
+  std::string pattern;
+  Behaviour behaviour = Behaviour::answer;
+  std::string audio;   ///< answer: the file to play (WAV, .ul, .al, pcap)
+  int ring_ms = 0;     ///< ring this long before answering (or before a failure response)
+  int hold_ms = 60000; ///< answer: hang up after this long if the caller has not
+};
+
+/// Reads a mapping file. Returns errors, each naming its line; valid lines are kept.
+std::vector<std::string> read_callee_rules(const std::string& path, std::vector<CalleeRule>& out);
+/// The first rule whose pattern matches `number`, or nullptr.
+const CalleeRule* match_rule(const std::vector<CalleeRule>& rules, const std::string& number);
+
+struct CalleeCounters {
+  std::atomic<uint64_t> invites{0}, answered{0}, refused{0}, refers{0}, unmatched{0};
+};
+
+class CalleeSimulator {
+ public:
+  CalleeSimulator(std::string bind_url, std::string media_ip, std::vector<CalleeRule> rules,
+                  media::MediaEngine& media);
+  ~CalleeSimulator();
+  /// Loads the rules' audio and starts the SIP thread; returns an error, empty on success.
+  std::string start();
+  void stop();
+  const CalleeCounters& counters() const { return counters_; }
+
+  struct Impl;
+
+ private:
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+  CalleeCounters counters_;
+};
+
+}  // namespace hark::signaling

@@ -1,0 +1,129 @@
+#include "signaling/sdp.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sofia-sip/sdp.h>
+#include <sofia-sip/su_alloc.h>
+
+#include <cstring>
+#include <memory>
+
+namespace hark::signaling {
+
+std::string build_sdp(const LocalMedia& m) {
+  const bool v6 = m.ip.find(':') != std::string::npos;
+  const std::string ip_type = v6 ? "IP6 " : "IP4 ";
+  std::string pts, maps;
+  auto add = [&](int pt, const char* map) {
+    pts += " " + std::to_string(pt);
+    maps += "a=rtpmap:" + std::to_string(pt) + " " + map + "\r\n";
+  };
+  if (m.only_payload_type < 0 || m.only_payload_type == 0) add(0, "PCMU/8000");
+  if (m.only_payload_type < 0 || m.only_payload_type == 8) add(8, "PCMA/8000");
+  add(m.dtmf_payload_type, "telephone-event/8000");
+  maps += "a=fmtp:" + std::to_string(m.dtmf_payload_type) + " 0-16\r\n";
+  std::string s;
+  s += "v=0\r\n";
+  s += "o=hark " + std::to_string(m.session_id) + " 1 IN " + ip_type + m.ip + "\r\n";
+  s += "s=hark\r\n";
+  s += "c=IN " + ip_type + m.ip + "\r\n";
+  s += "t=0 0\r\n";
+  s += "m=audio " + std::to_string(m.port) + (m.srtp ? " RTP/SAVP" : " RTP/AVP") + pts + "\r\n";
+  s += maps;
+  if (m.srtp) s += "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + media::srtp_key_to_base64(m.key) + "\r\n";
+  s += "a=ptime:20\r\n";
+  s += "a=sendrecv\r\n";
+  return s;
+}
+
+namespace {
+struct Home {
+  su_home_t* h = static_cast<su_home_t*>(su_home_new(sizeof(su_home_t)));
+  ~Home() { su_home_unref(h); }
+};
+
+// a=crypto:<tag> AES_CM_128_HMAC_SHA1_80 inline:<key>[|lifetime][|mki]
+bool parse_crypto(const char* v, media::SrtpKey& key) {
+  std::string_view s(v);
+  if (s.find("AES_CM_128_HMAC_SHA1_80") == std::string_view::npos) return false;
+  const auto at = s.find("inline:");
+  if (at == std::string_view::npos) return false;
+  auto b64 = s.substr(at + 7);
+  b64 = b64.substr(0, b64.find_first_of("| \r\n"));
+  return media::srtp_key_from_base64(b64, key);
+}
+
+bool set_addr(const char* host, unsigned long port, PeerMedia& out) {
+  std::memset(&out.addr, 0, sizeof out.addr);
+  auto& a4 = reinterpret_cast<sockaddr_in&>(out.addr);
+  if (inet_pton(AF_INET, host, &a4.sin_addr) == 1) {
+    a4.sin_family = AF_INET;
+    a4.sin_port = htons(uint16_t(port));
+    out.addr_len = sizeof(sockaddr_in);
+    out.hold = out.hold || a4.sin_addr.s_addr == 0;
+    return true;
+  }
+  auto& a6 = reinterpret_cast<sockaddr_in6&>(out.addr);
+  if (inet_pton(AF_INET6, host, &a6.sin6_addr) == 1) {
+    a6.sin6_family = AF_INET6;
+    a6.sin6_port = htons(uint16_t(port));
+    out.addr_len = sizeof(sockaddr_in6);
+    return true;
+  }
+  return false;
+}
+}  // namespace
+
+std::string parse_peer_sdp(std::string_view text, PeerMedia& out) {
+  if (text.empty()) return "no SDP body";
+  Home home;
+  sdp_parser_t* parser = sdp_parse(home.h, text.data(), isize_t(text.size()), 0);
+  std::unique_ptr<sdp_parser_t, void (*)(sdp_parser_t*)> guard(parser, sdp_parser_free);
+  if (const char* err = sdp_parsing_error(parser)) return std::string("SDP does not parse: ") + err;
+  const sdp_session_t* sess = sdp_session(parser);
+  if (!sess) return "SDP does not parse";
+  const sdp_media_t* audio = nullptr;
+  bool saw_audio = false;
+  for (const sdp_media_t* m = sess->sdp_media; m; m = m->m_next) {
+    if (m->m_type != sdp_media_audio) continue;
+    saw_audio = true;
+    if (m->m_port != 0 && !m->m_rejected) { audio = m; break; }
+  }
+  if (!saw_audio) return "SDP has no audio stream";
+  if (!audio) return "the audio stream is rejected (port 0)";
+  if (audio->m_proto != sdp_proto_rtp && audio->m_proto != sdp_proto_srtp)
+    return std::string("unsupported audio transport ") + (audio->m_proto_name ? audio->m_proto_name : "?");
+
+  // The first G.711 payload type in the peer's order of preference.
+  bool found = false;
+  std::string offered;
+  for (const sdp_rtpmap_t* rm = audio->m_rtpmaps; rm; rm = rm->rm_next) {
+    const std::string enc = rm->rm_encoding ? rm->rm_encoding : "";
+    if (!offered.empty()) offered += ",";
+    offered += enc.empty() ? std::to_string(rm->rm_pt) : enc;
+    if (!found && (strcasecmp(enc.c_str(), "PCMU") == 0 || strcasecmp(enc.c_str(), "PCMA") == 0) && rm->rm_rate == 8000) {
+      out.payload_type = uint8_t(strcasecmp(enc.c_str(), "PCMU") == 0 ? 0 : 8);
+      found = true;
+    }
+    if (strcasecmp(enc.c_str(), "telephone-event") == 0 && out.dtmf_payload_type < 0) out.dtmf_payload_type = rm->rm_pt;
+  }
+  if (!found) return "no common codec: the peer offers only " + (offered.empty() ? std::string("nothing") : offered);
+
+  const sdp_connection_t* c = audio->m_connections ? audio->m_connections : sess->sdp_connection;
+  if (!c || !c->c_address) return "SDP has no connection address";
+  if (!set_addr(c->c_address, audio->m_port, out))
+    return std::string("connection address is not an IP address: ") + c->c_address;
+
+  out.srtp = audio->m_proto == sdp_proto_srtp;
+  bool have_key = false;
+  for (const sdp_attribute_t* a = audio->m_attributes; a; a = a->a_next) {
+    if (!a->a_name) continue;
+    if (strcasecmp(a->a_name, "rtcp-mux") == 0) out.rtcp_mux = true;
+    if ((strcasecmp(a->a_name, "sendonly") == 0 || strcasecmp(a->a_name, "inactive") == 0)) out.hold = true;
+    if (strcasecmp(a->a_name, "crypto") == 0 && a->a_value && !have_key) have_key = parse_crypto(a->a_value, out.key);
+  }
+  if (out.srtp && !have_key) return "SRTP without an AES_CM_128_HMAC_SHA1_80 inline key";
+  return {};
+}
+
+}  // namespace hark::signaling

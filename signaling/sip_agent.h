@@ -1,0 +1,102 @@
+// The dialer's SIP side: outbound calls on one sofia-sip NUA thread.
+//
+// Per call: originate -> 1xx (a 183's early media is listened to for SIT) -> 200 OK (ACK, AMD
+// starts) -> verdict -> action (REFER a person to the pilot number; hang up on a machine, or
+// wait for its beep and play the voicemail message; hang up on fax, SIT, dead air) -> end with
+// a lead status. A ring timeout (never under 15 s) sends CANCEL. Calls are paced (calls per
+// second) and capped (concurrent calls).
+//
+// Threads: every public method may be called from any thread; the work happens on the SIP
+// thread, which also drives the media engine (open/update/close) and reads its events.
+// Events are delivered to the handler on the SIP thread: keep it short.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "amd/params.h"
+#include "media/media_engine.h"
+#include "signaling/number_plan.h"
+#include "signaling/outcome.h"
+
+namespace hark::signaling {
+
+struct TrunkSettings {
+  std::string bind_url = "sip:127.0.0.1:5060";  ///< our SIP address (UDP)
+  std::string domain = "127.0.0.1:5070";        ///< calls go to sip:NUMBER@domain
+  std::string proxy;                            ///< outbound proxy URI; empty: straight to domain
+  std::string from_user = "hark";               ///< From user part (caller ID)
+  std::string from_display;                     ///< From display name
+  std::string username, password;               ///< digest credentials for 401/407
+  std::string dial_prefix;                      ///< prepended to every normalised number
+  bool normalize = false;                       ///< apply `plan` (E.164) before the prefix
+  NumberPlan plan;
+  double calls_per_second = 10;                 ///< pacing of new INVITEs
+  int max_concurrent = 300;                     ///< licensed ports
+  int ring_timeout_s = 25;                      ///< CANCEL after this (at least 15)
+  std::string media_ip = "127.0.0.1";           ///< the address in our SDP
+  bool srtp = false;                            ///< offer SRTP (SDES)
+};
+
+struct CallRequest {
+  std::string number;                           ///< as the lead has it
+  std::string transfer_to;                      ///< pilot number (or sip: URI) for a person
+  bool amd = true;
+  amd::Params amd_params = amd::Params::hark_defaults();
+  const media::Prompt* voicemail = nullptr;     ///< played to machines after the beep
+  uint64_t tag = 0;                             ///< the caller's reference (a lead id)
+};
+
+enum class CallState : uint8_t { queued, dialing, ringing, early_media, answered, verdict, transferring, playing_message, ended };
+std::string_view to_string(CallState s);
+
+struct CallEvent {
+  uint64_t call_id = 0;
+  uint64_t tag = 0;
+  CallState state = CallState::queued;
+  std::string number;                 ///< the number dialed
+  int sip_code = 0;                   ///< the last SIP status seen
+  std::string sip_reason;
+  bool has_verdict = false;
+  amd::Verdict verdict = amd::Verdict::unknown;
+  std::string amd_cause;
+  uint32_t amd_ms = 0;                ///< audio time of the verdict
+  LeadStatus outcome = LeadStatus::unknown;  ///< ended: the lead's new status
+  std::string cause;                  ///< ended: why, in words
+  double setup_ms = 0;                ///< INVITE -> first 18x (post-dial delay), 0 if none
+};
+
+class SipAgent {
+ public:
+  using Handler = std::function<void(const CallEvent&)>;
+
+  SipAgent(TrunkSettings t, media::MediaEngine& media, Handler on_event);
+  ~SipAgent();
+
+  /// Starts the SIP thread; returns an error (e.g. the SIP port is taken), empty on success.
+  std::string start();
+  /// Queues a call; returns its id. It is dialed as pacing and capacity allow.
+  uint64_t originate(CallRequest r);
+  void hangup(uint64_t call_id);
+  /// Stops: no new calls; calls in progress are cancelled or hung up; waits for the thread.
+  void stop();
+
+  size_t calls_in_progress() const { return in_progress_.load(); }
+
+  struct Impl;
+
+ private:
+  void post(std::function<void(Impl&)> f);
+  std::unique_ptr<Impl> impl_;
+  std::thread thread_;
+  std::atomic<size_t> in_progress_{0};
+  std::atomic<uint64_t> next_id_{1};
+};
+
+}  // namespace hark::signaling
