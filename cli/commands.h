@@ -7,5 +7,7 @@ namespace hark::cli {
 int run_command(int argc, char** argv);
 /// `hark amd`: offline AMD replay of audio files, with optional scoring against labels.
 int amd_command(int argc, char** argv);
+/// `hark simulate-callee`: a SIP callee that answers by the number dialed.
+int simulate_callee_command(int argc, char** argv);
 
 }  // namespace hark::cli

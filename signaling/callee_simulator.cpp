@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <fstream>
 #include <future>
 #include <sstream>
@@ -53,6 +54,11 @@ std::vector<std::string> read_callee_rules(const std::string& path, std::vector<
       else { bad("unexpected '" + w[i] + "'"); ok = false; }
     }
     if (ok && r.behaviour == CalleeRule::Behaviour::answer && r.audio.empty()) { bad("answer needs an audio file"); ok = false; }
+    // Audio paths are relative to the mapping file.
+    if (ok && !r.audio.empty() && r.audio[0] != '/') {
+      const auto dir = std::filesystem::path(path).parent_path();
+      r.audio = (dir / r.audio).lexically_normal().string();
+    }
     if (ok) out.push_back(r);
   }
   return errors;
@@ -265,11 +271,12 @@ std::string CalleeSimulator::start() {
     m.stop_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     su_wait_t w;
     su_wait_create(&w, m.stop_fd, SU_WAIT_IN);
-    su_root_register(m.root, &w, sim_stop, reinterpret_cast<su_wakeup_arg_t*>(&m), 0);
+    std::vector<int> waits;
+    waits.push_back(su_root_register(m.root, &w, sim_stop, reinterpret_cast<su_wakeup_arg_t*>(&m), 0));
     for (int fd : m.media.event_fds()) {
       su_wait_t mw;
       su_wait_create(&mw, fd, SU_WAIT_IN);
-      su_root_register(m.root, &mw, sim_media, reinterpret_cast<su_wakeup_arg_t*>(&m), 0);
+      waits.push_back(su_root_register(m.root, &mw, sim_media, reinterpret_cast<su_wakeup_arg_t*>(&m), 0));
     }
     m.nua = nua_create(m.root, sim_callback, reinterpret_cast<nua_magic_t*>(&m), NUTAG_URL(m.bind_url.c_str()),
                        NUTAG_MEDIA_ENABLE(0), TPTAG_UDP_RMEM(4 << 20), NUTAG_SESSION_TIMER(0),
@@ -286,6 +293,7 @@ std::string CalleeSimulator::start() {
     while (!m.shutdown_done) su_root_step(m.root, 50);
     su_timer_destroy(m.timer);
     nua_destroy(m.nua);
+    for (int i : waits) su_root_deregister(m.root, i);
     su_root_destroy(m.root);
     ::close(m.stop_fd);
     su_home_deinit(m.home);

@@ -3,7 +3,7 @@
 //
 // Mapping file: one rule a line, the first match wins, '#' comments:
 //   PATTERN  BEHAVIOUR  [AUDIO_FILE]  [ring=MS] [hold=MS]
-// PATTERN is a number, or a prefix ending in '*'. BEHAVIOURS: answer (play AUDIO_FILE, then
+// PATTERN is a number, or a prefix ending in '*'; AUDIO_FILE is relative to the mapping file. BEHAVIOURS: answer (play AUDIO_FILE, then
 // silence until the caller hangs up or hold= ms pass), busy (486), reject (603), no-answer
 // (rings until CANCEL), unavailable (503 with Retry-After), not-found (404). An answered call
 // accepts REFER: 202, then NOTIFY "SIP/2.0 200 OK".

@@ -455,11 +455,12 @@ std::string SipAgent::start() {
     m.cmd_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     su_wait_t w;
     su_wait_create(&w, m.cmd_fd, SU_WAIT_IN);
-    su_root_register(m.root, &w, on_commands, reinterpret_cast<su_wakeup_arg_t*>(&m), 0);
+    std::vector<int> waits;
+    waits.push_back(su_root_register(m.root, &w, on_commands, reinterpret_cast<su_wakeup_arg_t*>(&m), 0));
     for (int fd : m.media.event_fds()) {
       su_wait_t mw;
       su_wait_create(&mw, fd, SU_WAIT_IN);
-      su_root_register(m.root, &mw, on_media_events, reinterpret_cast<su_wakeup_arg_t*>(&m), 0);
+      waits.push_back(su_root_register(m.root, &mw, on_media_events, reinterpret_cast<su_wakeup_arg_t*>(&m), 0));
     }
     std::string from = "sip:" + m.t.from_user + "@" + m.t.bind_url.substr(m.t.bind_url.find(':') + 1);
     if (!m.t.from_display.empty()) from = "\"" + m.t.from_display + "\" <" + from + ">";
@@ -487,6 +488,7 @@ std::string SipAgent::start() {
     while (!m.shutdown_done) su_root_step(m.root, 50);
     su_timer_destroy(m.timer);
     nua_destroy(m.nua);
+    for (int i : waits) su_root_deregister(m.root, i);
     su_root_destroy(m.root);
     ::close(m.cmd_fd);
     su_home_deinit(m.home);

@@ -1,0 +1,85 @@
+// `hark simulate-callee`: the callee simulator as a program (the demo's and QA's carrier).
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <filesystem>
+#include <thread>
+
+#include "cli/commands.h"
+#include "media/media_engine.h"
+#include "signaling/callee_simulator.h"
+
+namespace hark::cli {
+
+namespace {
+std::atomic<bool> g_stop{false};
+void on_signal(int) { g_stop = true; }
+}  // namespace
+
+int simulate_callee_command(int argc, char** argv) {
+  std::string listen = "sip:127.0.0.1:5070", map = HARK_SOURCE_DIR "/fixtures/callee-map.txt", media_ip = "127.0.0.1";
+  int port_min = 40000, port_max = 49999;
+  double duration = -1;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) { spdlog::error("{} needs a value", a); std::exit(2); }
+      return argv[++i];
+    };
+    if (a == "--listen") listen = value();
+    else if (a == "--map") map = value();
+    else if (a == "--media-ip") media_ip = value();
+    else if (a == "--rtp-ports") {
+      const auto v = value();
+      if (std::sscanf(v.c_str(), "%d-%d", &port_min, &port_max) != 2 || port_min < 1024 || port_max > 65535 || port_min >= port_max) {
+        spdlog::error("--rtp-ports must look like 40000-49999");
+        return 2;
+      }
+    } else if (a == "--duration") duration = std::atof(value().c_str());
+    else if (a == "--help" || a == "-h") {
+      std::puts("usage: hark simulate-callee [--listen sip:127.0.0.1:5070] [--map FILE]\n"
+                "                            [--media-ip IP] [--rtp-ports MIN-MAX] [--duration S]\n"
+                "Answers calls by the number dialed, as the mapping file says (default:\n"
+                "fixtures/callee-map.txt): answer with audio, busy, reject, no-answer,\n"
+                "unavailable, not-found; accepts REFER.");
+      return 0;
+    } else {
+      spdlog::error("hark simulate-callee: unknown option '{}'", a);
+      return 2;
+    }
+  }
+  std::vector<signaling::CalleeRule> rules;
+  const auto errors = signaling::read_callee_rules(map, rules);
+  for (const auto& e : errors) spdlog::error("{}", e);
+  if (rules.empty()) {
+    spdlog::error("no usable rule in {}", map);
+    return 2;
+  }
+  media::raise_fd_limit();
+  media::MediaEngineOptions mo;
+  mo.bind_ip = media_ip;
+  mo.port_min = uint16_t(port_min);
+  mo.port_max = uint16_t(port_max);
+  media::MediaEngine engine(mo);
+  signaling::CalleeSimulator sim(listen, media_ip, rules, engine);
+  if (auto err = sim.start(); !err.empty()) {
+    spdlog::error("{}", err);
+    return 1;
+  }
+  spdlog::info("callee simulator on {} with {} rule(s) from {}", listen, rules.size(), map);
+  std::signal(SIGINT, on_signal);
+  std::signal(SIGTERM, on_signal);
+  const auto start = std::chrono::steady_clock::now();
+  while (!g_stop && (duration < 0 || std::chrono::steady_clock::now() - start < std::chrono::duration<double>(duration)))
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  sim.stop();
+  const auto& c = sim.counters();
+  spdlog::info("callee simulator stopped: {} INVITEs, {} answered, {} refused, {} REFERs, {} unmatched",
+               c.invites.load(), c.answered.load(), c.refused.load(), c.refers.load(), c.unmatched.load());
+  return 0;
+}
+
+}  // namespace hark::cli

@@ -1,0 +1,145 @@
+// Interop against sipp (Debian's sip-tester) as the called party: each scenario in tests/sipp
+// is a real UAS, and each call's outcome must be the one the outcome table gives. sipp's own
+// exit status says whether it saw what it expected (ACKs, CANCEL, digest, REFER, BYE).
+#include <gtest/gtest.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <fstream>
+#include <future>
+#include <mutex>
+#include <sstream>
+#include <thread>
+
+#include "signaling/sip_agent.h"
+
+using namespace hark;
+using namespace hark::signaling;
+
+namespace {
+struct Result {
+  CallEvent ended;
+  int sipp_status = -1;
+  std::string sipp_log;
+};
+
+// Runs one call from the agent to sipp running `scenario`; `tweak` adjusts the request.
+Result call_sipp(const std::string& scenario, int slot, std::function<void(CallRequest&)> tweak) {
+  const int base = 17000 + (::getpid() % 100) * 40 + slot * 4;  // sipp SIP, sipp media, agent SIP
+  const std::string log = "/tmp/hark-sipp-" + std::to_string(::getpid()) + "-" + std::to_string(slot) + ".log";
+  const std::string cmd = "timeout 60 sipp -sf " + std::string(HARK_SIPP_DIR) + "/" + scenario +
+                          " -i 127.0.0.1 -p " + std::to_string(base) + " -mp " + std::to_string(base + 2) +
+                          " -m 1 -nostdin -timeout 50s -timeout_error -trace_err -error_file " + log +
+                          (std::getenv("HARK_SIPP_TRACE") ? " -trace_msg -message_file /tmp/hark-sipp-msgs.log" : "") +
+                          " >/dev/null 2>&1";
+  auto sipp = std::async(std::launch::async, [cmd] { return WEXITSTATUS(std::system(cmd.c_str())); });
+  // Wait until sipp has bound its SIP port (binding it ourselves fails then).
+  for (int i = 0; i < 100; ++i) {
+    const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(uint16_t(base));
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    const bool taken = ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0;
+    ::close(s);
+    if (taken) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+
+  media::MediaEngineOptions mo;
+  mo.workers = 1;
+  mo.port_min = uint16_t(21000 + (::getpid() % 100) * 60 + slot * 6);
+  mo.port_max = uint16_t(mo.port_min + 5);
+  mo.max_streams = 4;
+  media::MediaEngine engine(mo);
+  TrunkSettings t;
+  t.bind_url = "sip:127.0.0.1:" + std::to_string(base + 1);
+  t.domain = "127.0.0.1:" + std::to_string(base);
+  t.username = "hark";
+  t.password = "s3cret";
+  t.ring_timeout_s = 15;
+  std::mutex mu;
+  std::condition_variable cv;
+  Result r;
+  bool done = false;
+  SipAgent agent(t, engine, [&](const CallEvent& e) {
+    if (e.state != CallState::ended) return;
+    std::lock_guard<std::mutex> g(mu);
+    r.ended = e;
+    done = true;
+    cv.notify_all();
+  });
+  EXPECT_EQ(agent.start(), "");
+  CallRequest req;
+  req.number = "5551234";
+  tweak(req);
+  agent.originate(req);
+  {
+    std::unique_lock<std::mutex> g(mu);
+    EXPECT_TRUE(cv.wait_for(g, std::chrono::seconds(45), [&] { return done; })) << scenario << ": call did not end";
+  }
+  r.sipp_status = sipp.get();
+  agent.stop();
+  std::ifstream f(log);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  r.sipp_log = ss.str();
+  std::remove(log.c_str());
+  return r;
+}
+}  // namespace
+
+TEST(SippInterop, BusyIs486) {
+  auto r = call_sipp("uas_486.xml", 0, [](CallRequest&) {});
+  EXPECT_EQ(r.ended.sip_code, 486);
+  EXPECT_EQ(to_string(r.ended.outcome), "BUSY");
+  EXPECT_EQ(r.sipp_status, 0) << r.sipp_log;
+}
+
+TEST(SippInterop, DeclineIs603Rejected) {
+  auto r = call_sipp("uas_603.xml", 1, [](CallRequest&) {});
+  EXPECT_EQ(to_string(r.ended.outcome), "REJECTED");
+  EXPECT_EQ(r.sipp_status, 0) << r.sipp_log;
+}
+
+TEST(SippInterop, ServiceUnavailableWithRetryAfterIsNotRetried) {
+  auto r = call_sipp("uas_503_retry_after.xml", 2, [](CallRequest&) {});
+  EXPECT_EQ(to_string(r.ended.outcome), "SERVICE_TEMPORARILY_UNAVAILABLE");
+  EXPECT_EQ(r.sipp_status, 0) << "sipp saw a second INVITE: " << r.sipp_log;
+}
+
+TEST(SippInterop, NoAnswerIsCancelledAtTheRingTimeout) {
+  auto r = call_sipp("uas_no_answer.xml", 3, [](CallRequest&) {});
+  EXPECT_EQ(to_string(r.ended.outcome), "NO_ANSWER");
+  EXPECT_NE(r.ended.cause.find("ring timeout after 15 s"), std::string::npos) << r.ended.cause;
+  EXPECT_GT(r.ended.setup_ms, 0);  // the 180's post-dial delay was measured
+  EXPECT_EQ(r.sipp_status, 0) << r.sipp_log;
+}
+
+TEST(SippInterop, DigestChallengeIsAnswered) {
+  auto r = call_sipp("uas_401_auth.xml", 4, [](CallRequest& q) { q.amd = false; });
+  EXPECT_EQ(r.ended.sip_code, 200) << r.ended.cause;
+  EXPECT_EQ(to_string(r.ended.outcome), "UNKNOWN");  // a person, and no transfer target
+  EXPECT_EQ(r.sipp_status, 0) << "digest rejected or no BYE: " << r.sipp_log;
+}
+
+TEST(SippInterop, ReferIsAcceptedWithNotify) {
+  auto r = call_sipp("uas_refer.xml", 5, [](CallRequest& q) {
+    q.amd = false;
+    q.transfer_to = "9999";
+  });
+  EXPECT_EQ(to_string(r.ended.outcome), "SUCCESS") << r.ended.cause;
+  EXPECT_EQ(r.sipp_status, 0) << r.sipp_log;
+}
+
+TEST(SippInterop, AnsweredPcapAudioGetsAVerdict) {
+  auto r = call_sipp("uas_answer_pcap.xml", 6, [](CallRequest&) {});
+  ASSERT_TRUE(r.ended.has_verdict) << r.ended.cause;
+  EXPECT_EQ(r.ended.outcome, status_for_answered(r.ended.verdict, false)) << r.ended.cause;
+  EXPECT_EQ(r.sipp_status, 0) << r.sipp_log;
+}
