@@ -91,8 +91,10 @@ struct SipAgent::Impl {
   double tokens = 1;          // calls-per-second bucket
   Clock::time_point last_tick = Clock::now();
 
-  Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::atomic<size_t>& ip)
-      : t(std::move(ts)), media(m), on_event(std::move(h)), in_progress(ip) {
+  std::atomic<size_t>& up;
+
+  Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::atomic<size_t>& ip, std::atomic<size_t>& u)
+      : t(std::move(ts)), media(m), on_event(std::move(h)), in_progress(ip), up(u) {
     t.ring_timeout_s = std::max(15, t.ring_timeout_s);  // the US rule: ring at least 15 s
   }
 
@@ -150,6 +152,7 @@ struct SipAgent::Impl {
       nua_handle_destroy(c.nh);
       c.nh = nullptr;
       --active;
+      up = active;
     }
     c.state = CallState::ended;
     emit(c, CallState::ended);
@@ -203,6 +206,7 @@ struct SipAgent::Impl {
       return;
     }
     ++active;
+    up = active;
     c.invite_at = Clock::now();
     c.ring_deadline = c.invite_at + std::chrono::seconds(t.ring_timeout_s);
     nua_invite(c.nh, NUTAG_URL(uri.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
@@ -438,7 +442,7 @@ void on_timer(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
 }  // namespace
 
 SipAgent::SipAgent(TrunkSettings t, media::MediaEngine& media, Handler on_event)
-    : impl_(std::make_unique<Impl>(std::move(t), media, std::move(on_event), in_progress_)) {}
+    : impl_(std::make_unique<Impl>(std::move(t), media, std::move(on_event), in_progress_, up_)) {}
 
 SipAgent::~SipAgent() { stop(); }
 

@@ -87,7 +87,10 @@ class SipAgent {
   /// Stops: no new calls; calls in progress are cancelled or hung up; waits for the thread.
   void stop();
 
+  /// Calls not yet ended (queued ones included).
   size_t calls_in_progress() const { return in_progress_.load(); }
+  /// Calls with an INVITE out and not yet over: the concurrency the trunk sees.
+  size_t calls_up() const { return up_.load(); }
 
   struct Impl;
 
@@ -96,6 +99,7 @@ class SipAgent {
   std::unique_ptr<Impl> impl_;
   std::thread thread_;
   std::atomic<size_t> in_progress_{0};
+  std::atomic<size_t> up_{0};
   std::atomic<uint64_t> next_id_{1};
 };
 

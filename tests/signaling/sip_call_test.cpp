@@ -9,7 +9,12 @@
 #include <map>
 #include <mutex>
 #include <fstream>
+#include <random>
 #include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include "media/audio_file.h"
 #include "signaling/callee_simulator.h"
@@ -31,8 +36,9 @@ struct Fixture {
   std::map<uint64_t, CallEvent> ended;
   std::map<uint64_t, std::vector<CallState>> states;
 
-  explicit Fixture(int max_calls = 50, double cps = 50) {
-    base = uint16_t(15000 + (::getpid() % 200) * 20);
+  // Each test uses its own block of ports (slot), so ctest may run them side by side.
+  explicit Fixture(int slot, int max_calls = 50, double cps = 50) {
+    base = uint16_t(40000 + slot * 3000);
     dir = std::filesystem::temp_directory_path() / ("hark-sip-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     std::vector<int16_t> human, machine;
@@ -49,9 +55,11 @@ struct Fixture {
     const std::string map = (dir / "map.txt").string();
     {
       std::ofstream f(map);
-      f << "1000* answer " << (dir / "human.wav").string() << "\n"
-        << "2000* answer " << (dir / "machine.wav").string() << "\n"
-        << "3000* busy\n4000* reject\n5000* no-answer\n6000* unavailable\n7000* not-found\n"
+      f << "1000* answer " << (dir / "human.wav").string() << " ring=2500\n"
+        << "2000* answer " << (dir / "machine.wav").string() << " ring=2500\n"
+        // Failures after a few seconds of ringing, as real ones come: the calls overlap.
+        << "3000* busy ring=3000\n4000* reject ring=3000\n5000* no-answer\n6000* unavailable ring=3000\n"
+        << "7000* not-found ring=3000\n"
         << "8000* answer " << (dir / "human.wav").string() << " ring=700\n";
     }
     std::vector<CalleeRule> rules;
@@ -59,7 +67,7 @@ struct Fixture {
 
     media::MediaEngineOptions mo;
     mo.workers = 1;
-    mo.port_min = uint16_t(base + 1000);
+    mo.port_min = uint16_t(base + 10);
     mo.port_max = uint16_t(mo.port_min + 2 * max_calls + 20);
     mo.max_streams = size_t(max_calls) + 8;
     callee_media = std::make_unique<media::MediaEngine>(mo);
@@ -100,7 +108,7 @@ struct Fixture {
 }  // namespace
 
 TEST(SipCalls, EveryBehaviourEndsWithItsLeadStatus) {
-  Fixture f;
+  Fixture f(0);
   std::vector<int16_t> msg;
   test::add_tone(msg, {600}, 500, -15);
   const media::Prompt message = media::Prompt::from_pcm(msg);
@@ -152,4 +160,75 @@ TEST(SipCalls, EveryBehaviourEndsWithItsLeadStatus) {
   }
   EXPECT_EQ(f.sim->counters().refers.load(), 2u);
   EXPECT_EQ(f.agent->calls_in_progress(), 0u);
+}
+
+TEST(SipCalls, MalformedSipIsDroppedAndCallsStillWork) {
+  Fixture f(1);
+  // Garbage, a request without its mandatory headers, random bytes, an INVITE with a broken
+  // SDP: at both the agent and the simulator.
+  const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
+  std::mt19937 g(11);
+  std::vector<std::string> junk = {
+      "garbage", "INVITE sip:1000@127.0.0.1 SIP/2.0\r\n\r\n",
+      "SIP/2.0 200 OK\r\nVia: nonsense\r\n\r\n",
+      "INVITE sip:1000@127.0.0.1 SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:9;branch=z9hG4bKx\r\nFrom: <sip:a@b>;tag=1\r\n"
+      "To: <sip:1000@127.0.0.1>\r\nCall-ID: junk1\r\nCSeq: 1 INVITE\r\nContent-Type: application/sdp\r\n"
+      "Content-Length: 12\r\n\r\nv=0\r\nm=audi"};
+  for (int i = 0; i < 50; ++i) {
+    std::string r(g() % 300, '\0');
+    for (auto& ch : r) ch = char(g());
+    junk.push_back(r);
+  }
+  for (uint16_t port : {uint16_t(f.base), uint16_t(f.base + 1)}) {
+    sockaddr_in to{};
+    to.sin_family = AF_INET;
+    to.sin_port = htons(port);
+    to.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    for (const auto& j : junk) ::sendto(s, j.data(), j.size(), 0, reinterpret_cast<sockaddr*>(&to), sizeof to);
+  }
+  ::close(s);
+  CallRequest r;
+  r.number = "1000";
+  r.transfer_to = "9999";
+  const uint64_t id = f.agent->originate(r);
+  ASSERT_TRUE(f.wait_ended(1, 20));
+  std::lock_guard<std::mutex> lock(f.mu);
+  EXPECT_EQ(to_string(f.ended.at(id).outcome), "SUCCESS") << f.ended.at(id).cause;
+}
+
+TEST(SipCalls, ThreeHundredConcurrentCallsEndAsTheirNumbersSay) {
+  Fixture f(2, 320, 300);
+  struct Kind { const char* prefix; LeadStatus want; };
+  const Kind kinds[] = {{"1000", LeadStatus::success}, {"2000", LeadStatus::amd}, {"3000", LeadStatus::busy},
+                        {"4000", LeadStatus::rejected}, {"6000", LeadStatus::service_temporarily_unavailable},
+                        {"7000", LeadStatus::failure}, {"8000", LeadStatus::success}, {"5000", LeadStatus::no_answer}};
+  std::map<uint64_t, LeadStatus> want;
+  std::map<uint64_t, std::string> number;
+  for (int i = 0; i < 300; ++i) {
+    // Mostly answered calls (they stay up the longest), a few of each failure, 5 no-answers.
+    const Kind& k = i < 120 ? kinds[0] : i < 220 ? kinds[1] : i < 295 ? kinds[2 + (i % 5)] : kinds[7];
+    CallRequest r;
+    r.number = std::string(k.prefix) + std::to_string(1000 + i);
+    r.transfer_to = "9999";
+    const uint64_t id = f.agent->originate(r);
+    want[id] = k.want;
+    number[id] = r.number;
+  }
+  // Peak concurrency: sample how many calls are up while they run.
+  size_t peak = 0;
+  for (int i = 0; i < 100 && !f.wait_ended(300, 0); ++i) {
+    peak = std::max(peak, f.agent->calls_up());
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  ASSERT_TRUE(f.wait_ended(300, 60)) << f.ended.size() << " of 300 ended";
+  std::lock_guard<std::mutex> lock(f.mu);
+  int right = 0;
+  for (auto& [id, w] : want) {
+    const auto& e = f.ended.at(id);
+    if (e.outcome == w) ++right;
+    else ADD_FAILURE() << number[id] << ": " << to_string(e.outcome) << " (" << e.cause << "), wanted " << to_string(w);
+  }
+  EXPECT_EQ(right, 300);
+  EXPECT_GE(peak, 280u) << "the calls did not overlap as intended (peak " << peak << ")";
+  std::printf("peak concurrent calls: %zu\n", peak);
 }

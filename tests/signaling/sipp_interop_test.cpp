@@ -143,3 +143,16 @@ TEST(SippInterop, AnsweredPcapAudioGetsAVerdict) {
   EXPECT_EQ(r.ended.outcome, status_for_answered(r.ended.verdict, false)) << r.ended.cause;
   EXPECT_EQ(r.sipp_status, 0) << r.sipp_log;
 }
+
+TEST(SippInterop, AnswerWithoutAudioEndsWithAClearCause) {
+  auto r = call_sipp("uas_sdp_no_audio.xml", 7, [](CallRequest&) {});
+  EXPECT_EQ(to_string(r.ended.outcome), "UNKNOWN");
+  EXPECT_NE(r.ended.cause.find("bad SDP answer: SDP has no audio stream"), std::string::npos) << r.ended.cause;
+  EXPECT_EQ(r.sipp_status, 0) << "no BYE: " << r.sipp_log;
+}
+
+TEST(SippInterop, AnswerWithUnknownCodecsOnlyEndsWithAClearCause) {
+  auto r = call_sipp("uas_sdp_unknown_codec.xml", 8, [](CallRequest&) {});
+  EXPECT_NE(r.ended.cause.find("no common codec: the peer offers only G729"), std::string::npos) << r.ended.cause;
+  EXPECT_EQ(r.sipp_status, 0) << "no BYE: " << r.sipp_log;
+}

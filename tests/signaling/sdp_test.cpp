@@ -1,0 +1,77 @@
+#include "signaling/sdp.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include "signaling/outcome.h"
+
+using namespace hark;
+using namespace hark::signaling;
+
+TEST(Sdp, OurOfferParsesBackToItself) {
+  LocalMedia m;
+  m.ip = "10.1.2.3";
+  m.port = 20000;
+  m.srtp = true;
+  m.key = media::srtp_random_key();
+  const std::string sdp = build_sdp(m);
+  EXPECT_NE(sdp.find("m=audio 20000 RTP/SAVP 0 8 101"), std::string::npos) << sdp;
+  EXPECT_NE(sdp.find("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"), std::string::npos);
+  PeerMedia p;
+  ASSERT_EQ(parse_peer_sdp(sdp, p), "");
+  EXPECT_EQ(p.payload_type, 0);
+  EXPECT_EQ(p.dtmf_payload_type, 101);
+  EXPECT_TRUE(p.srtp);
+  EXPECT_EQ(std::memcmp(p.key.bytes, m.key.bytes, 30), 0);
+  const auto& a = reinterpret_cast<const sockaddr_in&>(p.addr);
+  EXPECT_EQ(ntohs(a.sin_port), 20000);
+  char ip[32];
+  inet_ntop(AF_INET, &a.sin_addr, ip, sizeof ip);
+  EXPECT_STREQ(ip, "10.1.2.3");
+}
+
+TEST(Sdp, PicksThePeersFirstG711AndMediaLevelAddress) {
+  const char* sdp =
+      "v=0\r\no=- 1 1 IN IP4 1.1.1.1\r\ns=-\r\nc=IN IP4 1.1.1.1\r\nt=0 0\r\n"
+      "m=audio 4000 RTP/AVP 18 8 0 96\r\nc=IN IP4 2.2.2.2\r\na=rtpmap:18 G729/8000\r\n"
+      "a=rtpmap:8 PCMA/8000\r\na=rtpmap:0 PCMU/8000\r\na=rtpmap:96 telephone-event/8000\r\na=rtcp-mux\r\n";
+  PeerMedia p;
+  ASSERT_EQ(parse_peer_sdp(sdp, p), "");
+  EXPECT_EQ(p.payload_type, 8);
+  EXPECT_EQ(p.dtmf_payload_type, 96);
+  EXPECT_TRUE(p.rtcp_mux);
+  EXPECT_EQ(reinterpret_cast<const sockaddr_in&>(p.addr).sin_addr.s_addr, inet_addr("2.2.2.2"));
+}
+
+TEST(Sdp, BadAnswersAreNamed) {
+  PeerMedia p;
+  EXPECT_EQ(parse_peer_sdp("", p), "no SDP body");
+  EXPECT_NE(parse_peer_sdp("this is not sdp", p).find("SDP does not parse"), std::string::npos);
+  const std::string head = "v=0\r\no=- 1 1 IN IP4 1.1.1.1\r\ns=-\r\nc=IN IP4 1.1.1.1\r\nt=0 0\r\n";
+  EXPECT_EQ(parse_peer_sdp(head + "m=video 4000 RTP/AVP 96\r\n", p), "SDP has no audio stream");
+  EXPECT_EQ(parse_peer_sdp(head + "m=audio 0 RTP/AVP 0\r\n", p), "the audio stream is rejected (port 0)");
+  EXPECT_EQ(parse_peer_sdp(head + "m=audio 4000 RTP/AVP 18 9\r\na=rtpmap:18 G729/8000\r\na=rtpmap:9 G722/8000\r\n", p),
+            "no common codec: the peer offers only G729,G722");
+  EXPECT_EQ(parse_peer_sdp(head + "m=audio 4000 RTP/SAVP 0\r\n", p), "SRTP without an AES_CM_128_HMAC_SHA1_80 inline key");
+  EXPECT_NE(parse_peer_sdp("v=0\r\no=- 1 1 IN IP4 h\r\ns=-\r\nc=IN IP4 host.example\r\nt=0 0\r\nm=audio 4000 RTP/AVP 0\r\n", p)
+                .find("not an IP address"), std::string::npos);
+}
+
+TEST(Outcome, TheTable) {
+  EXPECT_EQ(status_for_sip_code(486), LeadStatus::busy);
+  EXPECT_EQ(status_for_sip_code(600), LeadStatus::busy);
+  EXPECT_EQ(status_for_sip_code(603), LeadStatus::rejected);
+  EXPECT_EQ(status_for_sip_code(480), LeadStatus::no_answer);
+  EXPECT_EQ(status_for_sip_code(408), LeadStatus::no_answer);
+  for (int c : {500, 502, 503, 504}) EXPECT_EQ(status_for_sip_code(c), LeadStatus::service_temporarily_unavailable);
+  for (int c : {404, 410, 484}) EXPECT_EQ(status_for_sip_code(c), LeadStatus::failure);
+  EXPECT_EQ(status_for_sip_code(488), LeadStatus::unknown);
+  EXPECT_EQ(status_for_answered(amd::Verdict::machine, false), LeadStatus::amd);
+  EXPECT_EQ(status_for_answered(amd::Verdict::fax, false), LeadStatus::amd);
+  EXPECT_EQ(status_for_answered(amd::Verdict::sit, false), LeadStatus::failure);
+  EXPECT_EQ(status_for_answered(amd::Verdict::human, true), LeadStatus::success);
+  EXPECT_EQ(status_for_answered(amd::Verdict::human, false), LeadStatus::unknown);
+  EXPECT_EQ(to_string(LeadStatus::service_temporarily_unavailable), "SERVICE_TEMPORARILY_UNAVAILABLE");
+}
