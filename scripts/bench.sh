@@ -3,6 +3,7 @@
 #   scripts/bench.sh            all of them
 #   scripts/bench.sh amd        AMD detectors, classifier and replay speed, corpus accuracy
 #   scripts/bench.sh media      media engine vs a bare epoll+recvmmsg loop, 300/1000/3000 streams
+#   scripts/bench.sh sip        calls per second, CPU and memory per call at 300 and 3000 calls
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -23,4 +24,9 @@ if [ "$what" = all ] || [ "$what" = media ]; then
   fixtures/make_corpus.sh "$ROOT/build/corpus" "$ROOT/build/fixtures/hark-corpus" >/dev/null
   echo "== media engine (bench/media_bench)"
   build/bench/media_bench --streams 300,1000,3000 --seconds 8 --corpus "$ROOT/build/corpus"
+fi
+
+if [ "$what" = all ] || [ "$what" = sip ]; then
+  echo "== SIP calls against hark simulate-callee (bench/sip_bench)"
+  build/bench/sip_bench --hark build/cli/hark --concurrent 300,3000
 fi
