@@ -19,6 +19,7 @@
 
 #include "media/audio_file.h"
 #include "signaling/sdp.h"
+#include "signaling/sip_loop.h"
 
 namespace hark::signaling {
 
@@ -94,17 +95,15 @@ struct CalleeSimulator::Impl {
   media::MediaEngine& media;
   CalleeCounters& counters;
   std::unordered_map<std::string, std::unique_ptr<media::Prompt>> prompts;
-  su_home_t home[1] = {};
-  su_root_t* root = nullptr;
   nua_t* nua = nullptr;
-  su_timer_t* timer = nullptr;
-  int stop_fd = -1;
+  int stop_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   bool shutdown_done = false;
   std::unordered_map<nua_handle_t*, std::unique_ptr<Leg>> legs;
   std::unordered_map<media::StreamId, Leg*> by_stream;
 
   Impl(std::string b, std::string ip, std::vector<CalleeRule> r, media::MediaEngine& m, CalleeCounters& c)
       : bind_url(std::move(b)), media_ip(std::move(ip)), rules(std::move(r)), media(m), counters(c) {}
+  ~Impl() { ::close(stop_fd); }
 
   void drop(Leg& l) {
     if (l.stream) {
@@ -230,21 +229,6 @@ void sim_callback(nua_event_t event, int status, const char*, nua_t*, nua_magic_
                   nua_hmagic_t*, const sip_t* sip, tagi_t tags[]) {
   static_cast<CalleeSimulator::Impl*>(static_cast<void*>(magic))->on_nua(event, status, nh, sip, tags);
 }
-void sim_timer(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
-  static_cast<CalleeSimulator::Impl*>(static_cast<void*>(arg))->tick();
-}
-int sim_stop(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
-  auto* m = static_cast<CalleeSimulator::Impl*>(static_cast<void*>(arg));
-  uint64_t n;
-  [[maybe_unused]] auto r = ::read(m->stop_fd, &n, sizeof n);
-  nua_shutdown(m->nua);
-  return 0;
-}
-int sim_media(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
-  auto* m = static_cast<CalleeSimulator::Impl*>(static_cast<void*>(arg));
-  m->media.drain_events([](const media::MediaEvent&) {});  // ports are recycled on `ended`
-  return 0;
-}
 }  // namespace
 
 CalleeSimulator::CalleeSimulator(std::string bind_url, std::string media_ip, std::vector<CalleeRule> rules,
@@ -264,40 +248,25 @@ std::string CalleeSimulator::start() {
   auto fut = ready.get_future();
   thread_ = std::thread([this, &ready] {
     Impl& m = *impl_;
-    su_init();
-    su_home_init(m.home);
-    m.root = su_root_create(nullptr);
-    su_root_threading(m.root, 0);
-    m.stop_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    su_wait_t w;
-    su_wait_create(&w, m.stop_fd, SU_WAIT_IN);
-    std::vector<int> waits;
-    waits.push_back(su_root_register(m.root, &w, sim_stop, reinterpret_cast<su_wakeup_arg_t*>(&m), 0));
-    for (int fd : m.media.event_fds()) {
-      su_wait_t mw;
-      su_wait_create(&mw, fd, SU_WAIT_IN);
-      waits.push_back(su_root_register(m.root, &mw, sim_media, reinterpret_cast<su_wakeup_arg_t*>(&m), 0));
-    }
-    m.nua = nua_create(m.root, sim_callback, reinterpret_cast<nua_magic_t*>(&m), NUTAG_URL(m.bind_url.c_str()),
+    SipLoop loop;
+    loop.watch(m.stop_fd, [&m] {
+      uint64_t n;
+      [[maybe_unused]] auto r = ::read(m.stop_fd, &n, sizeof n);
+      nua_shutdown(m.nua);
+    });
+    // Ports are recycled on `ended`; the simulator needs nothing else from its media events.
+    for (int fd : m.media.event_fds()) loop.watch(fd, [&m] { m.media.drain_events([](const media::MediaEvent&) {}); });
+    m.nua = nua_create(loop.root(), sim_callback, reinterpret_cast<nua_magic_t*>(&m), NUTAG_URL(m.bind_url.c_str()),
                        NUTAG_MEDIA_ENABLE(0), TPTAG_UDP_RMEM(4 << 20), NUTAG_SESSION_TIMER(0),
                        NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), TAG_END());
     if (!m.nua) {
       ready.set_value("cannot start SIP on " + m.bind_url + " (address in use or invalid)");
-      su_root_destroy(m.root);
-      su_deinit();
       return;
     }
-    m.timer = su_timer_create(su_root_task(m.root), 20);
-    su_timer_run(m.timer, sim_timer, reinterpret_cast<su_timer_arg_t*>(&m));
+    loop.every(20, [&m] { m.tick(); });
     ready.set_value("");
-    while (!m.shutdown_done) su_root_step(m.root, 50);
-    su_timer_destroy(m.timer);
+    loop.run_until([&m] { return m.shutdown_done; });
     nua_destroy(m.nua);
-    for (int i : waits) su_root_deregister(m.root, i);
-    su_root_destroy(m.root);
-    ::close(m.stop_fd);
-    su_home_deinit(m.home);
-    su_deinit();
   });
   std::string err = fut.get();
   if (!err.empty()) thread_.join();

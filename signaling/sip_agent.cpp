@@ -18,6 +18,7 @@
 #include <unordered_map>
 
 #include "signaling/sdp.h"
+#include "signaling/sip_loop.h"
 
 namespace hark::signaling {
 
@@ -74,11 +75,8 @@ struct SipAgent::Impl {
   Handler on_event;
   std::atomic<size_t>& in_progress;
 
-  su_home_t home[1] = {};
-  su_root_t* root = nullptr;
   nua_t* nua = nullptr;
-  su_timer_t* timer = nullptr;
-  int cmd_fd = -1;
+  int cmd_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);  // wakes the SIP thread for commands
   std::mutex cmd_mu;  // commands are rare (a few per call): a lock here is fine
   std::deque<std::function<void(Impl&)>> cmds;
   bool stopping = false;
@@ -96,6 +94,20 @@ struct SipAgent::Impl {
   Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::atomic<size_t>& ip, std::atomic<size_t>& u)
       : t(std::move(ts)), media(m), on_event(std::move(h)), in_progress(ip), up(u) {
     t.ring_timeout_s = std::max(15, t.ring_timeout_s);  // the US rule: ring at least 15 s
+  }
+
+  ~Impl() { ::close(cmd_fd); }
+
+  // Runs the commands other threads posted (see SipAgent::post).
+  void run_commands() {
+    uint64_t n;
+    [[maybe_unused]] auto r = ::read(cmd_fd, &n, sizeof n);
+    std::deque<std::function<void(Impl&)>> todo;
+    {
+      std::lock_guard<std::mutex> g(cmd_mu);
+      todo.swap(cmds);
+    }
+    for (auto& f : todo) f(*this);
   }
 
   void emit(const Call& c, CallState s) {
@@ -417,28 +429,6 @@ void nua_callback(nua_event_t event, int status, const char* phrase, nua_t*, nua
       ->on_nua(event, status, phrase, nh, static_cast<Call*>(static_cast<void*>(hmagic)), sip, tags);
 }
 
-int on_commands(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
-  auto* impl = static_cast<SipAgent::Impl*>(static_cast<void*>(arg));
-  uint64_t n;
-  [[maybe_unused]] auto r = ::read(impl->cmd_fd, &n, sizeof n);
-  std::deque<std::function<void(SipAgent::Impl&)>> todo;
-  {
-    std::lock_guard<std::mutex> g(impl->cmd_mu);
-    todo.swap(impl->cmds);
-  }
-  for (auto& f : todo) f(*impl);
-  return 0;
-}
-
-int on_media_events(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
-  auto* impl = static_cast<SipAgent::Impl*>(static_cast<void*>(arg));
-  impl->media.drain_events([impl](const media::MediaEvent& e) { impl->on_media(e); });
-  return 0;
-}
-
-void on_timer(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
-  static_cast<SipAgent::Impl*>(static_cast<void*>(arg))->tick();
-}
 }  // namespace
 
 SipAgent::SipAgent(TrunkSettings t, media::MediaEngine& media, Handler on_event)
@@ -452,23 +442,13 @@ std::string SipAgent::start() {
   auto fut = ready.get_future();
   thread_ = std::thread([this, &ready] {
     Impl& m = *impl_;
-    su_init();
-    su_home_init(m.home);
-    m.root = su_root_create(nullptr);
-    su_root_threading(m.root, 0);  // one thread: we drive it with su_root_step
-    m.cmd_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-    su_wait_t w;
-    su_wait_create(&w, m.cmd_fd, SU_WAIT_IN);
-    std::vector<int> waits;
-    waits.push_back(su_root_register(m.root, &w, on_commands, reinterpret_cast<su_wakeup_arg_t*>(&m), 0));
-    for (int fd : m.media.event_fds()) {
-      su_wait_t mw;
-      su_wait_create(&mw, fd, SU_WAIT_IN);
-      waits.push_back(su_root_register(m.root, &mw, on_media_events, reinterpret_cast<su_wakeup_arg_t*>(&m), 0));
-    }
+    SipLoop loop;
+    loop.watch(m.cmd_fd, [&m] { m.run_commands(); });
+    for (int fd : m.media.event_fds())
+      loop.watch(fd, [&m] { m.media.drain_events([&m](const media::MediaEvent& e) { m.on_media(e); }); });
     std::string from = "sip:" + m.t.from_user + "@" + m.t.bind_url.substr(m.t.bind_url.find(':') + 1);
     if (!m.t.from_display.empty()) from = "\"" + m.t.from_display + "\" <" + from + ">";
-    m.nua = nua_create(m.root, nua_callback, reinterpret_cast<nua_magic_t*>(&m),
+    m.nua = nua_create(loop.root(), nua_callback, reinterpret_cast<nua_magic_t*>(&m),
                        NUTAG_URL(m.t.bind_url.c_str()),
                        NUTAG_MEDIA_ENABLE(0),        // our own SDP: soa rewrote it and cost 8 % CPU
                        TPTAG_UDP_RMEM(4 << 20),      // the default buffer lost 180s in bursts
@@ -482,21 +462,12 @@ std::string SipAgent::start() {
                        TAG_END());
     if (!m.nua) {
       ready.set_value("cannot start SIP on " + m.t.bind_url + " (address in use or invalid)");
-      su_root_destroy(m.root);
-      su_deinit();
       return;
     }
-    m.timer = su_timer_create(su_root_task(m.root), kTickMs);
-    su_timer_run(m.timer, on_timer, reinterpret_cast<su_timer_arg_t*>(&m));
+    loop.every(kTickMs, [&m] { m.tick(); });
     ready.set_value("");
-    while (!m.shutdown_done) su_root_step(m.root, 50);
-    su_timer_destroy(m.timer);
+    loop.run_until([&m] { return m.shutdown_done; });
     nua_destroy(m.nua);
-    for (int i : waits) su_root_deregister(m.root, i);
-    su_root_destroy(m.root);
-    ::close(m.cmd_fd);
-    su_home_deinit(m.home);
-    su_deinit();
   });
   std::string err = fut.get();
   if (!err.empty()) thread_.join();
