@@ -158,7 +158,15 @@ struct CalleeSimulator::Impl {
       p.remote = peer.addr;
       p.remote_len = peer.addr_len;
       p.payload_type = peer.payload_type;
+      p.rtcp_mux = peer.rtcp_mux;
       p.amd = false;
+      // An SRTP offer gets an SRTP answer with a key of our own (SDES).
+      const media::SrtpKey our_key = media::srtp_random_key();
+      if (peer.srtp) {
+        p.srtp = true;
+        p.srtp_rx_key = peer.key;
+        p.srtp_tx_key = our_key;
+      }
       auto opened = media.open(p);
       if (!opened.ok()) {
         nua_respond(nh, 500, "No Media Port", TAG_END());
@@ -171,6 +179,8 @@ struct CalleeSimulator::Impl {
       lm.ip = media_ip;
       lm.port = opened.port;
       lm.only_payload_type = peer.payload_type;
+      lm.srtp = peer.srtp;
+      lm.key = our_key;
       leg->answer_sdp = build_sdp(lm);
     }
     nua_respond(nh, 180, "Ringing", TAG_END());

@@ -90,9 +90,13 @@ struct SipAgent::Impl {
   Clock::time_point last_tick = Clock::now();
 
   std::atomic<size_t>& up;
+  std::atomic<bool>& registered;
+  nua_handle_t* reg_nh = nullptr;
+  bool reg_auth_tried = false;
 
-  Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::atomic<size_t>& ip, std::atomic<size_t>& u)
-      : t(std::move(ts)), media(m), on_event(std::move(h)), in_progress(ip), up(u) {
+  Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::atomic<size_t>& ip, std::atomic<size_t>& u,
+       std::atomic<bool>& reg)
+      : t(std::move(ts)), media(m), on_event(std::move(h)), in_progress(ip), up(u), registered(reg) {
     t.ring_timeout_s = std::max(15, t.ring_timeout_s);  // the US rule: ring at least 15 s
   }
 
@@ -111,6 +115,10 @@ struct SipAgent::Impl {
   }
 
   void emit(const Call& c, CallState s) {
+    if (on_event) on_event(make_event(c, s));
+  }
+
+  CallEvent make_event(const Call& c, CallState s) const {
     CallEvent e;
     e.call_id = c.id;
     e.tag = c.req.tag;
@@ -125,7 +133,7 @@ struct SipAgent::Impl {
     e.outcome = c.outcome;
     e.cause = c.cause;
     e.setup_ms = c.setup_ms;
-    if (on_event) on_event(e);
+    return e;
   }
 
   void set_state(Call& c, CallState s) {
@@ -167,10 +175,11 @@ struct SipAgent::Impl {
       up = active;
     }
     c.state = CallState::ended;
-    emit(c, CallState::ended);
-    const uint64_t id = c.id;
-    calls.erase(id);
+    // Counters first: whoever handles `ended` sees the call gone.
+    const CallEvent e = make_event(c, CallState::ended);
+    calls.erase(c.id);
     in_progress = calls.size();
+    if (on_event) on_event(e);
   }
 
   media::StreamParams stream_params(const Call& c, const PeerMedia& peer, bool early) const {
@@ -273,6 +282,7 @@ struct SipAgent::Impl {
       }
       c.has_verdict = true;
       c.verdict = e.amd;
+      if (c.state == CallState::transferring) return;  // already being transferred by request
       set_state(c, CallState::verdict);
       act_on_verdict(c);
     } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::beep) {
@@ -307,9 +317,43 @@ struct SipAgent::Impl {
     end_call(c, status_for_answered(v, false), why);
   }
 
+  // Answers a 401/407 challenge with the trunk's credentials; false when it cannot.
+  bool authenticate(nua_handle_t* nh, int status, const sip_t* sip) {
+    if (t.username.empty() || !sip) return false;
+    const msg_auth_t* au = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
+    const char* realm = au ? msg_params_find(au->au_params, "realm=") : nullptr;
+    if (!au || !realm) return false;
+    const std::string auth = std::string(au->au_scheme) + ":" + realm + ":" + t.username + ":" + t.password;
+    nua_authenticate(nh, NUTAG_AUTH(auth.c_str()), TAG_END());
+    return true;
+  }
+
+  void start_registration() {
+    if (t.registrar.empty()) return;
+    const std::string aor = "sip:" + t.from_user + "@" + t.domain;
+    reg_nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(aor.c_str()), SIPTAG_FROM_STR(aor.c_str()), TAG_END());
+    nua_register(reg_nh, NUTAG_REGISTRAR(t.registrar.c_str()), NUTAG_M_USERNAME(t.from_user.c_str()),
+                 SIPTAG_EXPIRES_STR(std::to_string(t.register_expires_s).c_str()), TAG_END());
+  }
+
   void on_nua(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Call* c, const sip_t* sip, tagi_t tags[]) {
     if (event == nua_r_shutdown) {
       if (status >= 200) shutdown_done = true;
+      return;
+    }
+    if (nh && nh == reg_nh) {
+      if (event == nua_r_register || event == nua_r_unregister) {
+        if ((status == 401 || status == 407) && !reg_auth_tried && authenticate(nh, status, sip)) {
+          reg_auth_tried = true;
+          return;
+        }
+        if (status >= 200) {
+          registered = event == nua_r_register && status < 300;
+          reg_auth_tried = false;
+          if (status >= 300) spdlog::error("registration at {} failed: {} {}", t.registrar, status, phrase ? phrase : "");
+          else if (event == nua_r_register) spdlog::info("registered at {}", t.registrar);
+        }
+      }
       return;
     }
     if (!c) {
@@ -364,15 +408,9 @@ struct SipAgent::Impl {
           }
           return;
         }
-        if ((status == 401 || status == 407) && !c->auth_tried && !t.username.empty() && sip) {
+        if ((status == 401 || status == 407) && !c->auth_tried) {
           c->auth_tried = true;
-          const msg_auth_t* au = status == 401 ? sip->sip_www_authenticate : sip->sip_proxy_authenticate;
-          const char* realm = au ? msg_params_find(au->au_params, "realm=") : nullptr;
-          if (au && realm) {
-            const std::string auth = std::string(au->au_scheme) + ":" + realm + ":" + t.username + ":" + t.password;
-            nua_authenticate(nh, NUTAG_AUTH(auth.c_str()), TAG_END());
-            return;
-          }
+          if (authenticate(nh, status, sip)) return;
         }
         // A final failure: the outcome follows from the code (our own CANCEL gives 487).
         if (!c->ending) {
@@ -432,7 +470,7 @@ void nua_callback(nua_event_t event, int status, const char* phrase, nua_t*, nua
 }  // namespace
 
 SipAgent::SipAgent(TrunkSettings t, media::MediaEngine& media, Handler on_event)
-    : impl_(std::make_unique<Impl>(std::move(t), media, std::move(on_event), in_progress_, up_)) {}
+    : impl_(std::make_unique<Impl>(std::move(t), media, std::move(on_event), in_progress_, up_, registered_)) {}
 
 SipAgent::~SipAgent() { stop(); }
 
@@ -465,6 +503,7 @@ std::string SipAgent::start() {
       return;
     }
     loop.every(kTickMs, [&m] { m.tick(); });
+    m.start_registration();
     ready.set_value("");
     loop.run_until([&m] { return m.shutdown_done; });
     nua_destroy(m.nua);
@@ -535,6 +574,19 @@ void SipAgent::hangup(uint64_t call_id) {
   });
 }
 
+void SipAgent::transfer(uint64_t call_id, std::string target) {
+  post([call_id, target = std::move(target)](Impl& m) {
+    auto it = m.calls.find(call_id);
+    if (it == m.calls.end()) return;
+    Call& c = *it->second;
+    if (!c.answered || c.ending || c.state == CallState::transferring) return;
+    c.req.transfer_to = target;
+    const std::string to = m.target_uri(target);
+    m.set_state(c, CallState::transferring);
+    nua_refer(c.nh, SIPTAG_REFER_TO_STR(to.c_str()), TAG_END());
+  });
+}
+
 void SipAgent::stop() {
   if (!thread_.joinable()) return;
   post([](Impl& m) {
@@ -546,6 +598,7 @@ void SipAgent::stop() {
     std::vector<Call*> live;
     for (auto& [id, c] : m.calls) live.push_back(c.get());
     for (Call* c : live) m.end_call(*c, LeadStatus::unknown, "dialer stopped");
+    if (m.reg_nh && m.registered) nua_unregister(m.reg_nh, TAG_END());
     nua_shutdown(m.nua);
   });
   thread_.join();

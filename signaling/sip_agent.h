@@ -31,6 +31,8 @@ struct TrunkSettings {
   std::string bind_url = "sip:127.0.0.1:5060";  ///< our SIP address (UDP)
   std::string domain = "127.0.0.1:5070";        ///< calls go to sip:NUMBER@domain
   std::string proxy;                            ///< outbound proxy URI; empty: straight to domain
+  std::string registrar;                        ///< REGISTER here at start (empty: no registration)
+  int register_expires_s = 600;
   std::string from_user = "hark";               ///< From user part (caller ID)
   std::string from_display;                     ///< From display name
   std::string username, password;               ///< digest credentials for 401/407
@@ -84,6 +86,10 @@ class SipAgent {
   /// Queues a call; returns its id. It is dialed as pacing and capacity allow.
   uint64_t originate(CallRequest r);
   void hangup(uint64_t call_id);
+  /// Blind-transfers an answered call to `target` (a number or sip: URI) with REFER.
+  void transfer(uint64_t call_id, std::string target);
+  /// True once the registrar accepted our REGISTER (always false without a registrar).
+  bool registered() const { return registered_.load(); }
   /// Stops: no new calls; calls in progress are cancelled or hung up; waits for the thread.
   void stop();
 
@@ -100,6 +106,7 @@ class SipAgent {
   std::thread thread_;
   std::atomic<size_t> in_progress_{0};
   std::atomic<size_t> up_{0};
+  std::atomic<bool> registered_{false};
   std::atomic<uint64_t> next_id_{1};
 };
 

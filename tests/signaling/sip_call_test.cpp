@@ -3,9 +3,11 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <mutex>
 #include <fstream>
@@ -35,9 +37,10 @@ struct Fixture {
   std::condition_variable cv;
   std::map<uint64_t, CallEvent> ended;
   std::map<uint64_t, std::vector<CallState>> states;
+  std::function<void(const CallEvent&)> on_state;  // runs on the SIP thread
 
   // Each test uses its own block of ports (slot), so ctest may run them side by side.
-  explicit Fixture(int slot, int max_calls = 50, double cps = 50) {
+  explicit Fixture(int slot, int max_calls = 50, double cps = 50, bool srtp = false) {
     base = uint16_t(40000 + slot * 3000);
     dir = std::filesystem::temp_directory_path() / ("hark-sip-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
@@ -85,7 +88,9 @@ struct Fixture {
     t.calls_per_second = cps;
     t.max_concurrent = max_calls;
     t.ring_timeout_s = 15;
+    t.srtp = srtp;
     agent = std::make_unique<SipAgent>(t, *caller_media, [this](const CallEvent& e) {
+      if (on_state) on_state(e);
       std::lock_guard<std::mutex> g(mu);
       states[e.call_id].push_back(e.state);
       if (e.state == CallState::ended) {
@@ -231,4 +236,36 @@ TEST(SipCalls, ThreeHundredConcurrentCallsEndAsTheirNumbersSay) {
   EXPECT_EQ(right, 300);
   EXPECT_GE(peak, 280u) << "the calls did not overlap as intended (peak " << peak << ")";
   std::printf("peak concurrent calls: %zu\n", peak);
+}
+
+TEST(SipCalls, SrtpCallsCarryAudioBothWays) {
+  // SDES-keyed SRTP offer and answer: the AMD can only hear the person or the machine (and
+  // its beep) if the audio decrypts.
+  Fixture f(3, 50, 50, /*srtp=*/true);
+  CallRequest human, machine;
+  human.number = "1000";
+  human.transfer_to = "9999";
+  machine.number = "2000";
+  const uint64_t h = f.agent->originate(human), m = f.agent->originate(machine);
+  ASSERT_TRUE(f.wait_ended(2, 30));
+  std::lock_guard<std::mutex> lock(f.mu);
+  EXPECT_EQ(to_string(f.ended.at(h).outcome), "SUCCESS") << f.ended.at(h).cause;
+  EXPECT_EQ(f.ended.at(h).verdict, amd::Verdict::human);
+  EXPECT_EQ(to_string(f.ended.at(m).outcome), "AMD") << f.ended.at(m).cause;
+}
+
+TEST(SipCalls, TransferOnRequest) {
+  Fixture f(4);
+  std::atomic<uint64_t> id{0};
+  f.on_state = [&](const CallEvent& e) {
+    if (e.state == CallState::answered) f.agent->transfer(e.call_id, "7777");
+  };
+  CallRequest r;
+  r.number = "1000";  // no transfer_to: only the explicit transfer() connects the person
+  id = f.agent->originate(r);
+  ASSERT_TRUE(f.wait_ended(1, 20));
+  std::lock_guard<std::mutex> lock(f.mu);
+  const auto& e = f.ended.at(id);
+  EXPECT_EQ(to_string(e.outcome), "SUCCESS") << e.cause;
+  EXPECT_NE(e.cause.find("transferred to 7777"), std::string::npos) << e.cause;
 }

@@ -28,10 +28,12 @@ struct Result {
   std::string sipp_log;
 };
 
-// Runs one call from the agent to sipp running `scenario`; `tweak` adjusts the request.
-Result call_sipp(const std::string& scenario, int slot, std::function<void(CallRequest&)> tweak) {
-  const int base = 17000 + (::getpid() % 100) * 40 + slot * 4;  // sipp SIP, sipp media, agent SIP
-  const std::string log = "/tmp/hark-sipp-" + std::to_string(::getpid()) + "-" + std::to_string(slot) + ".log";
+int sipp_port(int slot) { return 17000 + (::getpid() % 100) * 40 + slot * 4; }  // +1: agent SIP, +2: sipp media
+
+// Starts sipp as the UAS of `scenario` for one call and waits until it listens; the future
+// gives its exit status (0: it saw everything the scenario expects).
+std::future<int> start_sipp(const std::string& scenario, int slot, const std::string& log) {
+  const int base = sipp_port(slot);
   const std::string cmd = "timeout 60 sipp -sf " + std::string(HARK_SIPP_DIR) + "/" + scenario +
                           " -i 127.0.0.1 -p " + std::to_string(base) + " -mp " + std::to_string(base + 2) +
                           " -m 1 -nostdin -timeout 50s -timeout_error -trace_err -error_file " + log +
@@ -50,6 +52,22 @@ Result call_sipp(const std::string& scenario, int slot, std::function<void(CallR
     if (taken) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
+  return sipp;
+}
+
+std::string read_and_remove(const std::string& path) {
+  std::ifstream f(path);
+  std::stringstream ss;
+  ss << f.rdbuf();
+  std::remove(path.c_str());
+  return ss.str();
+}
+
+// Runs one call from the agent to sipp running `scenario`; `tweak` adjusts the request.
+Result call_sipp(const std::string& scenario, int slot, std::function<void(CallRequest&)> tweak) {
+  const int base = sipp_port(slot);
+  const std::string log = "/tmp/hark-sipp-" + std::to_string(::getpid()) + "-" + std::to_string(slot) + ".log";
+  auto sipp = start_sipp(scenario, slot, log);
 
   media::MediaEngineOptions mo;
   mo.workers = 1;
@@ -85,11 +103,7 @@ Result call_sipp(const std::string& scenario, int slot, std::function<void(CallR
   }
   r.sipp_status = sipp.get();
   agent.stop();
-  std::ifstream f(log);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  r.sipp_log = ss.str();
-  std::remove(log.c_str());
+  r.sipp_log = read_and_remove(log);
   return r;
 }
 }  // namespace
@@ -155,4 +169,27 @@ TEST(SippInterop, AnswerWithUnknownCodecsOnlyEndsWithAClearCause) {
   auto r = call_sipp("uas_sdp_unknown_codec.xml", 8, [](CallRequest&) {});
   EXPECT_NE(r.ended.cause.find("no common codec: the peer offers only G729"), std::string::npos) << r.ended.cause;
   EXPECT_EQ(r.sipp_status, 0) << "no BYE: " << r.sipp_log;
+}
+
+TEST(SippInterop, RegistersWithDigestAndUnregistersOnStop) {
+  const int slot = 9, base = sipp_port(slot);
+  const std::string log = "/tmp/hark-sipp-" + std::to_string(::getpid()) + "-reg.log";
+  auto sipp = start_sipp("uas_register.xml", slot, log);
+  media::MediaEngineOptions mo;
+  mo.workers = 1;
+  mo.port_min = uint16_t(21000 + (::getpid() % 100) * 60 + slot * 6);
+  mo.port_max = uint16_t(mo.port_min + 5);
+  media::MediaEngine engine(mo);
+  TrunkSettings t;
+  t.bind_url = "sip:127.0.0.1:" + std::to_string(base + 1);
+  t.domain = "127.0.0.1:" + std::to_string(base);
+  t.registrar = "sip:127.0.0.1:" + std::to_string(base);
+  t.username = "hark";
+  t.password = "s3cret";
+  SipAgent agent(t, engine, nullptr);
+  ASSERT_EQ(agent.start(), "");
+  for (int i = 0; i < 100 && !agent.registered(); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  EXPECT_TRUE(agent.registered());
+  agent.stop();  // sends the un-REGISTER
+  EXPECT_EQ(sipp.get(), 0) << read_and_remove(log);
 }
