@@ -43,7 +43,8 @@ std::vector<std::string> read_callee_rules(const std::string& path, std::vector<
     static const std::map<std::string, CalleeRule::Behaviour> kinds = {
         {"answer", CalleeRule::Behaviour::answer}, {"busy", CalleeRule::Behaviour::busy},
         {"reject", CalleeRule::Behaviour::reject}, {"no-answer", CalleeRule::Behaviour::no_answer},
-        {"unavailable", CalleeRule::Behaviour::unavailable}, {"not-found", CalleeRule::Behaviour::not_found}};
+        {"unavailable", CalleeRule::Behaviour::unavailable}, {"not-found", CalleeRule::Behaviour::not_found},
+        {"announce", CalleeRule::Behaviour::announce}};
     auto k = kinds.find(w[1]);
     if (k == kinds.end()) { bad("unknown behaviour '" + w[1] + "'"); continue; }
     r.behaviour = k->second;
@@ -54,7 +55,8 @@ std::vector<std::string> read_callee_rules(const std::string& path, std::vector<
       else if (r.audio.empty()) r.audio = w[i];
       else { bad("unexpected '" + w[i] + "'"); ok = false; }
     }
-    if (ok && r.behaviour == CalleeRule::Behaviour::answer && r.audio.empty()) { bad("answer needs an audio file"); ok = false; }
+    const bool needs_audio = r.behaviour == CalleeRule::Behaviour::answer || r.behaviour == CalleeRule::Behaviour::announce;
+    if (ok && needs_audio && r.audio.empty()) { bad(w[1] + " needs an audio file"); ok = false; }
     // Audio paths are relative to the mapping file.
     if (ok && !r.audio.empty() && r.audio[0] != '/') {
       const auto dir = std::filesystem::path(path).parent_path();
@@ -121,7 +123,8 @@ struct CalleeSimulator::Impl {
       case B::busy: nua_respond(l.nh, 486, "Busy Here", TAG_END()); break;
       case B::reject: nua_respond(l.nh, 603, "Decline", TAG_END()); break;
       case B::unavailable: nua_respond(l.nh, 503, "Service Unavailable", SIPTAG_RETRY_AFTER_STR("30"), TAG_END()); break;
-      case B::not_found: nua_respond(l.nh, 404, "Not Found", TAG_END()); break;
+      case B::not_found:
+      case B::announce: nua_respond(l.nh, 404, "Not Found", TAG_END()); break;
       case B::no_answer: break;  // keep ringing until CANCEL
       case B::answer:
         nua_respond(l.nh, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(l.answer_sdp.c_str()), TAG_END());
@@ -146,7 +149,9 @@ struct CalleeSimulator::Impl {
       legs[nh] = std::move(leg);
       return;
     }
-    if (leg->rule->behaviour == CalleeRule::Behaviour::answer) {
+    const bool with_media = leg->rule->behaviour == CalleeRule::Behaviour::answer ||
+                            leg->rule->behaviour == CalleeRule::Behaviour::announce;
+    if (with_media) {
       PeerMedia peer;
       const std::string err = sip->sip_payload ? parse_peer_sdp({sip->sip_payload->pl_data, sip->sip_payload->pl_len}, peer) : "no SDP offer";
       if (!err.empty()) {
@@ -182,6 +187,15 @@ struct CalleeSimulator::Impl {
       lm.srtp = peer.srtp;
       lm.key = our_key;
       leg->answer_sdp = build_sdp(lm);
+    }
+    if (leg->rule->behaviour == CalleeRule::Behaviour::announce) {
+      // Early media: the announcement plays before any answer, then the call fails.
+      nua_respond(nh, 183, "Session Progress", SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+                  SIPTAG_PAYLOAD_STR(leg->answer_sdp.c_str()), TAG_END());
+      media.play(leg->stream, prompts[leg->rule->audio].get());
+      leg->respond_at = Clock::now() + std::chrono::milliseconds(prompts[leg->rule->audio]->ms() + leg->rule->ring_ms);
+      legs[nh] = std::move(leg);
+      return;
     }
     nua_respond(nh, 180, "Ringing", TAG_END());
     leg->respond_at = Clock::now() + std::chrono::milliseconds(leg->rule->ring_ms);

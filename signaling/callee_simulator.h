@@ -5,7 +5,8 @@
 //   PATTERN  BEHAVIOUR  [AUDIO_FILE]  [ring=MS] [hold=MS]
 // PATTERN is a number, or a prefix ending in '*'; AUDIO_FILE is relative to the mapping file. BEHAVIOURS: answer (play AUDIO_FILE, then
 // silence until the caller hangs up or hold= ms pass), busy (486), reject (603), no-answer
-// (rings until CANCEL), unavailable (503 with Retry-After), not-found (404). An answered call
+// (rings until CANCEL), unavailable (503 with Retry-After), not-found (404), announce (183 with
+// SDP, plays AUDIO_FILE as early media, e.g. SIT and "not in service", then 404). An answered call
 // accepts REFER: 202, then NOTIFY "SIP/2.0 200 OK".
 #pragma once
 
@@ -21,7 +22,7 @@
 namespace hark::signaling {
 
 struct CalleeRule {
-  enum class Behaviour { answer, busy, reject, no_answer, unavailable, not_found };
+  enum class Behaviour { answer, busy, reject, no_answer, unavailable, not_found, announce };
   std::string pattern;
   Behaviour behaviour = Behaviour::answer;
   std::string audio;   ///< answer: the file to play (WAV, .ul, .al, pcap)

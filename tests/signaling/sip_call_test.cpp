@@ -63,6 +63,7 @@ struct Fixture {
         // Failures after a few seconds of ringing, as real ones come: the calls overlap.
         << "3000* busy ring=3000\n4000* reject ring=3000\n5000* no-answer\n6000* unavailable ring=3000\n"
         << "7000* not-found ring=3000\n"
+        << "9100* announce " << HARK_SOURCE_DIR << "/fixtures/samples/sit-001.ul\n"
         << "8000* answer " << (dir / "human.wav").string() << " ring=700\n";
     }
     std::vector<CalleeRule> rules;
@@ -268,4 +269,21 @@ TEST(SipCalls, TransferOnRequest) {
   const auto& e = f.ended.at(id);
   EXPECT_EQ(to_string(e.outcome), "SUCCESS") << e.cause;
   EXPECT_NE(e.cause.find("transferred to 7777"), std::string::npos) << e.cause;
+}
+
+TEST(SipCalls, SitInEarlyMediaIsAFailureBeforeAnyAnswer) {
+  // 183 with SDP, SIT then "not in service" as early media: the dialer hears the SIT, cancels,
+  // and the lead is FAILURE (an invalid number) without waiting for the 404.
+  Fixture f(5);
+  CallRequest r;
+  r.number = "9100";
+  const uint64_t id = f.agent->originate(r);
+  ASSERT_TRUE(f.wait_ended(1, 20));
+  std::lock_guard<std::mutex> lock(f.mu);
+  const auto& e = f.ended.at(id);
+  EXPECT_EQ(to_string(e.outcome), "FAILURE") << e.cause;
+  EXPECT_NE(e.cause.find("SIT in early media"), std::string::npos) << e.cause;
+  const auto& st = f.states.at(id);
+  EXPECT_NE(std::find(st.begin(), st.end(), CallState::early_media), st.end());
+  EXPECT_EQ(std::find(st.begin(), st.end(), CallState::answered), st.end());
 }
