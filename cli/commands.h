@@ -9,5 +9,7 @@ int run_command(int argc, char** argv);
 int amd_command(int argc, char** argv);
 /// `hark simulate-callee`: a SIP callee that answers by the number dialed.
 int simulate_callee_command(int argc, char** argv);
+/// `hark loadtest`: a bounded carrier load test with live progress and a report.
+int loadtest_command(int argc, char** argv);
 
 }  // namespace hark::cli

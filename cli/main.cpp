@@ -13,6 +13,7 @@ void usage(FILE* f) {
       "  run                 start hark with its configuration (DATABASE_URL, HARK_*)\n"
       "  amd FILE...         replay recorded audio through the AMD classifier (QA)\n"
       "  simulate-callee     a SIP callee answering by the number dialed (test carrier)\n"
+      "  loadtest            a bounded carrier load test with live progress and a report\n"
       "  version             print the version\n"
       "Run 'hark COMMAND --help' for a command's options.\n",
       f);
@@ -28,6 +29,7 @@ int main(int argc, char** argv) {
   if (cmd == "run") return hark::cli::run_command(argc - 1, argv + 1);
   if (cmd == "amd") return hark::cli::amd_command(argc - 1, argv + 1);
   if (cmd == "simulate-callee") return hark::cli::simulate_callee_command(argc - 1, argv + 1);
+  if (cmd == "loadtest") return hark::cli::loadtest_command(argc - 1, argv + 1);
   if (cmd == "version" || cmd == "--version") {
     std::printf("hark %s\n", HARK_VERSION);
     return 0;

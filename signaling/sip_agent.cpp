@@ -64,6 +64,9 @@ struct Call {
   bool waiting_for_beep = false;
   bool transferred = false;
   bool ending = false;      // BYE/CANCEL sent, outcome fixed
+  bool closing = false;     // SIP side over; waiting for the media's final statistics
+  Clock::time_point answered_at, hangup_at;
+  media::StreamStats stats{};
   LeadStatus outcome = LeadStatus::unknown;
   std::string cause;
 };
@@ -133,6 +136,14 @@ struct SipAgent::Impl {
     e.outcome = c.outcome;
     e.cause = c.cause;
     e.setup_ms = c.setup_ms;
+    e.answered = c.answered;
+    e.rtp_received = c.stats.received;
+    e.rtp_lost = c.stats.lost;
+    e.jitter_ms = c.stats.jitter_ms;
+    if (c.answered) {
+      e.answered_ms = std::chrono::duration<double, std::milli>(c.answered_at - c.invite_at).count();
+      if (s == CallState::ended) e.talk_ms = std::chrono::duration<double, std::milli>(Clock::now() - c.answered_at).count();
+    }
     return e;
   }
 
@@ -161,19 +172,25 @@ struct SipAgent::Impl {
     else nua_cancel(c.nh, TAG_END());
   }
 
-  // The call is over on the SIP side: release media and the handle, report the outcome.
+  // The call is over on the SIP side: release the handle and the media; the outcome is
+  // reported once the media worker has sent the stream's final statistics.
   void finish(Call& c) {
-    if (c.stream) {
-      media.close(c.stream);
-      by_stream.erase(c.stream);
-      c.stream = 0;
-    }
+    if (c.closing) return;
     if (c.nh) {
       nua_handle_destroy(c.nh);
       c.nh = nullptr;
       --active;
       up = active;
     }
+    if (c.stream) {
+      c.closing = true;
+      media.close(c.stream);
+      return;  // completed by on_media(ended)
+    }
+    complete(c);
+  }
+
+  void complete(Call& c) {
     c.state = CallState::ended;
     // Counters first: whoever handles `ended` sees the call gone.
     const CallEvent e = make_event(c, CallState::ended);
@@ -251,11 +268,15 @@ struct SipAgent::Impl {
       if (c->ending || !c->nh) continue;
       if (!c->answered && now >= c->ring_deadline) due.push_back(c.get());
       else if (c->waiting_for_beep && now >= c->message_deadline) due.push_back(c.get());
+      else if (c->answered && c->req.hold_ms > 0 && now >= c->hangup_at) due.push_back(c.get());
     }
     for (Call* c : due) {
       if (!c->answered) {
         c->cancelled_for_timeout = true;
         end_call(*c, LeadStatus::no_answer, "ring timeout after " + std::to_string(t.ring_timeout_s) + " s");
+      } else if (c->req.hold_ms > 0 && !c->waiting_for_beep) {
+        end_call(*c, c->has_verdict ? status_for_answered(c->verdict.verdict, false) : LeadStatus::unknown,
+                 "load test: held " + std::to_string(c->req.hold_ms) + " ms");
       } else {
         // No beep came: the greeting is over by now; leave the message anyway.
         c->waiting_for_beep = false;
@@ -273,6 +294,14 @@ struct SipAgent::Impl {
     auto it = by_stream.find(e.id);
     if (it == by_stream.end()) return;
     Call& c = *it->second;
+    if (e.kind == media::MediaEventKind::ended) {
+      c.stats = e.stats;
+      by_stream.erase(it);
+      c.stream = 0;
+      if (c.closing) complete(c);
+      return;
+    }
+    if (e.kind == media::MediaEventKind::stats) c.stats = e.stats;
     if (c.ending) return;
     if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::verdict) {
       if (c.media_early) {
@@ -297,6 +326,11 @@ struct SipAgent::Impl {
 
   void act_on_verdict(Call& c) {
     const amd::Verdict v = c.verdict.verdict;
+    if (c.req.hold_ms != 0) {  // a load test: no action, just hold and hang up
+      if (c.req.hold_ms < 0 || Clock::now() >= c.hangup_at)
+        end_call(c, status_for_answered(v, false), "load test: hung up at the verdict");
+      return;
+    }
     if (v == amd::Verdict::human || v == amd::Verdict::unknown) {
       // An unsure verdict is treated as a person: hanging up on a person is the costly error.
       if (c.req.transfer_to.empty()) {
@@ -401,6 +435,8 @@ struct SipAgent::Impl {
           }
           c->media_early = false;
           media.update(c->stream, stream_params(*c, peer, false));
+          c->answered_at = Clock::now();
+          if (c->req.hold_ms > 0) c->hangup_at = c->answered_at + std::chrono::milliseconds(c->req.hold_ms);
           set_state(*c, CallState::answered);
           if (!c->req.amd) {
             c->verdict.verdict = amd::Verdict::human;

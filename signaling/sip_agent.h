@@ -52,6 +52,9 @@ struct CallRequest {
   bool amd = true;
   amd::Params amd_params = amd::Params::hark_defaults();
   const media::Prompt* voicemail = nullptr;     ///< played to machines after the beep
+  /// Load tests: instead of acting on the verdict, hold the answered call this long and hang
+  /// up (0: act on the verdict as a campaign does). -1: hang up at the verdict.
+  int hold_ms = 0;
   uint64_t tag = 0;                             ///< the caller's reference (a lead id)
 };
 
@@ -72,6 +75,12 @@ struct CallEvent {
   LeadStatus outcome = LeadStatus::unknown;  ///< ended: the lead's new status
   std::string cause;                  ///< ended: why, in words
   double setup_ms = 0;                ///< INVITE -> first 18x (post-dial delay), 0 if none
+  bool answered = false;
+  uint32_t rtp_received = 0;          ///< ended: RTP packets received from the callee
+  uint32_t rtp_lost = 0;              ///< ended: RFC 3550 cumulative lost
+  float jitter_ms = 0;                ///< ended: RFC 3550 interarrival jitter
+  double answered_ms = 0;             ///< answer time after the INVITE
+  double talk_ms = 0;                 ///< ended: time from the answer to the end
 };
 
 class SipAgent {

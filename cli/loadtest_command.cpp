@@ -1,0 +1,237 @@
+// `hark loadtest`: carrier load tests. Places N calls through the trunk at a given rate and
+// concurrency, runs the AMD on every answered call, holds each for --hold seconds (or until the
+// verdict), hangs up, and reports. Bounded by --calls and --duration; Ctrl-C ends it cleanly and
+// still prints the report.
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "cli/commands.h"
+#include "control/loadtest_report.h"
+#include "media/media_engine.h"
+#include "signaling/sip_agent.h"
+
+namespace hark::cli {
+
+namespace {
+std::atomic<bool> g_interrupted{false};
+void on_sigint(int) { g_interrupted = true; }
+
+const char* kUsage =
+    "usage: hark loadtest --target sip:NUMBER_OR_PATTERN@HOST[:PORT] [options]\n"
+    "  --calls N             calls to place (default 100)\n"
+    "  --concurrency C       calls up at once at most (default 10)\n"
+    "  --cps R               new calls per second (default 10)\n"
+    "  --duration S          stop placing calls after S seconds (default: no limit)\n"
+    "  --hold S              hold each answered call S seconds (default: hang up at the verdict)\n"
+    "  --numbers FILE        numbers to dial, one a line, used in turn (instead of the target's)\n"
+    "  --json FILE           write the report as JSON too\n"
+    "  --max-fail-rate X     exit 1 when the share of calls not answered exceeds X (0..1)\n"
+    "  --bind URI            our SIP address (default sip:127.0.0.1:5080)\n"
+    "  --proxy URI --user U --password P --caller-id C --ring-timeout S\n"
+    "  --media-ip IP --rtp-ports MIN-MAX\n"
+    "A pattern's trailing X's count up: sip:5551XXX@host dials 5551000, 5551001, ...\n";
+
+// The number for call k: the pattern's trailing X's replaced by k (zero-padded, wrapping).
+std::string number_for(const std::string& pattern, uint64_t k) {
+  size_t xs = 0;
+  while (xs < pattern.size() && pattern[pattern.size() - 1 - xs] == 'X') ++xs;
+  if (xs == 0) return pattern;
+  uint64_t mod = 1;
+  for (size_t i = 0; i < xs && mod < (1ull << 60); ++i) mod *= 10;
+  std::string digits = std::to_string(k % mod);
+  digits.insert(0, xs - std::min(xs, digits.size()), '0');
+  return pattern.substr(0, pattern.size() - xs) + digits;
+}
+}  // namespace
+
+int loadtest_command(int argc, char** argv) {
+  std::string target, numbers_file, json_file, bind = "sip:127.0.0.1:5080", proxy, user, password, caller_id = "hark";
+  std::string media_ip = "127.0.0.1";
+  uint64_t calls = 100;
+  int concurrency = 10, ring_timeout = 25, port_min = 30000, port_max = 39999;
+  double cps = 10, duration = 0, hold = 0, max_fail = 1.0;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    auto value = [&]() -> std::string {
+      if (i + 1 >= argc) { std::fprintf(stderr, "hark loadtest: %s needs a value\n", a.c_str()); std::exit(2); }
+      return argv[++i];
+    };
+    if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
+    else if (a == "--target") target = value();
+    else if (a == "--calls") calls = std::strtoull(value().c_str(), nullptr, 10);
+    else if (a == "--concurrency") concurrency = std::atoi(value().c_str());
+    else if (a == "--cps") cps = std::atof(value().c_str());
+    else if (a == "--duration") duration = std::atof(value().c_str());
+    else if (a == "--hold") hold = std::atof(value().c_str());
+    else if (a == "--numbers") numbers_file = value();
+    else if (a == "--json") json_file = value();
+    else if (a == "--max-fail-rate") max_fail = std::atof(value().c_str());
+    else if (a == "--bind") bind = value();
+    else if (a == "--proxy") proxy = value();
+    else if (a == "--user") user = value();
+    else if (a == "--password") password = value();
+    else if (a == "--caller-id") caller_id = value();
+    else if (a == "--ring-timeout") ring_timeout = std::atoi(value().c_str());
+    else if (a == "--media-ip") media_ip = value();
+    else if (a == "--rtp-ports") {
+      if (std::sscanf(value().c_str(), "%d-%d", &port_min, &port_max) != 2 || port_min < 1024 || port_max > 65535 || port_min >= port_max) {
+        std::fprintf(stderr, "hark loadtest: --rtp-ports must look like 30000-39999\n");
+        return 2;
+      }
+    } else { std::fprintf(stderr, "hark loadtest: unknown option %s\n%s", a.c_str(), kUsage); return 2; }
+  }
+  // Validate: every load is bounded.
+  const auto at = target.find('@');
+  if (target.rfind("sip:", 0) != 0 || at == std::string::npos || at + 1 >= target.size()) {
+    std::fprintf(stderr, "hark loadtest: --target must look like sip:NUMBER@HOST[:PORT]\n%s", kUsage);
+    return 2;
+  }
+  if (calls == 0 || calls > 10'000'000 || concurrency < 1 || concurrency > 10000 || cps <= 0 || cps > 5000 ||
+      max_fail < 0 || max_fail > 1 || hold < 0 || hold > 3600 || duration < 0) {
+    std::fprintf(stderr, "hark loadtest: out of range: calls 1..10000000, concurrency 1..10000, cps 0..5000, "
+                         "hold 0..3600 s, max-fail-rate 0..1\n");
+    return 2;
+  }
+  const std::string pattern = target.substr(4, at - 4), domain = target.substr(at + 1);
+  std::vector<std::string> numbers;
+  if (!numbers_file.empty()) {
+    std::ifstream f(numbers_file);
+    if (!f) { std::fprintf(stderr, "hark loadtest: cannot open %s\n", numbers_file.c_str()); return 2; }
+    for (std::string line; std::getline(f, line);)
+      if (!line.empty() && line[0] != '#') numbers.push_back(line.substr(0, line.find_first_of(" \t\r")));
+    if (numbers.empty()) { std::fprintf(stderr, "hark loadtest: no numbers in %s\n", numbers_file.c_str()); return 2; }
+  }
+
+  media::raise_fd_limit();
+  media::MediaEngineOptions mo;
+  mo.bind_ip = media_ip;
+  mo.port_min = uint16_t(port_min);
+  mo.port_max = uint16_t(port_max);
+  mo.max_streams = size_t(concurrency) + 64;
+  media::MediaEngine engine(mo);
+  signaling::TrunkSettings t;
+  t.bind_url = bind;
+  t.domain = domain;
+  t.proxy = proxy;
+  t.username = user;
+  t.password = password;
+  t.from_user = caller_id;
+  t.calls_per_second = cps;
+  t.max_concurrent = concurrency;
+  t.ring_timeout_s = ring_timeout;
+  t.media_ip = media_ip;
+
+  std::mutex mu;
+  control::LoadtestReport report;
+  std::set<uint64_t> live;
+  uint64_t ringing = 0, answered = 0, ended = 0;
+  std::map<std::string, uint64_t> verdicts;
+  signaling::SipAgent agent(t, engine, [&](const signaling::CallEvent& e) {
+    std::lock_guard<std::mutex> g(mu);
+    if (e.state == signaling::CallState::ringing || e.state == signaling::CallState::early_media) ++ringing;
+    if (e.state == signaling::CallState::answered) ++answered;
+    if (e.state == signaling::CallState::verdict) ++verdicts[std::string(amd::to_string(e.verdict))];
+    if (e.state == signaling::CallState::ended) {
+      ++ended;
+      live.erase(e.call_id);
+      report.add(e);
+    }
+  });
+  if (auto err = agent.start(); !err.empty()) {
+    std::fprintf(stderr, "hark loadtest: %s\n", err.c_str());
+    return 1;
+  }
+  std::signal(SIGINT, on_sigint);
+  std::signal(SIGTERM, on_sigint);
+
+  const bool tty = ::isatty(STDOUT_FILENO);
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  auto last_print = start;
+  uint64_t placed = 0;
+  bool stopped_placing = false;
+  double placing_s = 0;  // when the last call was handed to the agent
+  auto progress = [&](bool final_line) {
+    const double el = std::chrono::duration<double>(Clock::now() - start).count();
+    std::lock_guard<std::mutex> g(mu);
+    std::string mix;
+    for (auto& [v, n] : verdicts) mix += " " + v + ":" + std::to_string(n);
+    const double rate = placed / std::max(0.001, el);
+    const double remaining = stopped_placing ? 0 : double(calls - placed) / cps;
+    char line[512];
+    std::snprintf(line, sizeof line,
+                  "placed %llu/%llu  ringing %llu  answered %llu  failed %llu  up %zu  %.1f calls/s  verdicts%s  "
+                  "%.0f s elapsed, ~%.0f s to place",
+                  (unsigned long long)placed, (unsigned long long)calls, (unsigned long long)ringing,
+                  (unsigned long long)answered, (unsigned long long)(ended - std::min(ended, report.answered())),
+                  agent.calls_up(), rate, mix.empty() ? " -" : mix.c_str(), el, remaining);
+    if (tty) std::printf("\r\033[K%s%s", line, final_line ? "\n" : "");
+    else spdlog::info("{}", line);
+    std::fflush(stdout);
+  };
+
+  while (true) {
+    const auto now = Clock::now();
+    const double el = std::chrono::duration<double>(now - start).count();
+    if (g_interrupted || (duration > 0 && el >= duration)) stopped_placing = true;
+    // Keep the agent's queue short: it paces, we only stay ahead of it.
+    while (!stopped_placing && placed < calls && agent.calls_in_progress() < size_t(concurrency) + size_t(cps) + 1) {
+      signaling::CallRequest r;
+      r.number = numbers.empty() ? number_for(pattern, placed) : numbers[placed % numbers.size()];
+      r.hold_ms = hold > 0 ? int(hold * 1000) : -1;
+      const uint64_t id = agent.originate(r);
+      std::lock_guard<std::mutex> g(mu);
+      live.insert(id);
+      ++placed;
+    }
+    if (placed >= calls && !stopped_placing) placing_s = std::chrono::duration<double>(Clock::now() - start).count();
+    if (placed >= calls) stopped_placing = true;
+    if (g_interrupted) {
+      // Ctrl-C: hang up what is up (queued calls end at once), then report.
+      std::vector<uint64_t> ids;
+      {
+        std::lock_guard<std::mutex> g(mu);
+        ids.assign(live.begin(), live.end());
+      }
+      for (auto id : ids) agent.hangup(id);
+      const auto deadline = Clock::now() + std::chrono::seconds(10);
+      while (agent.calls_in_progress() > 0 && Clock::now() < deadline) std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      break;
+    }
+    if (stopped_placing && agent.calls_in_progress() == 0) break;
+    if (now - last_print >= std::chrono::milliseconds(tty ? 500 : 5000)) {
+      last_print = now;
+      progress(false);
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  progress(true);
+  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
+  agent.stop();
+  std::lock_guard<std::mutex> g(mu);
+  // Calls/s achieved: the calls placed over the time it took to place them (not the hold).
+  const double achieved = double(placed) / std::max(0.001, placing_s > 0 ? placing_s : wall);
+  std::printf("\n%s", report.table(wall, achieved).c_str());
+  if (!json_file.empty()) {
+    std::ofstream f(json_file);
+    f << report.json(wall, achieved) << "\n";
+  }
+  if (report.failure_rate() > max_fail) {
+    std::printf("FAIL: %.1f %% of calls failed, above --max-fail-rate %.1f %%\n", 100 * report.failure_rate(), 100 * max_fail);
+    return 1;
+  }
+  return g_interrupted ? 130 : 0;
+}
+
+}  // namespace hark::cli
