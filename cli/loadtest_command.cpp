@@ -3,6 +3,7 @@
 // verdict), hangs up, and reports. Bounded by --calls and --duration; Ctrl-C ends it cleanly and
 // still prints the report.
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -137,8 +138,15 @@ int loadtest_command(int argc, char** argv) {
   std::set<uint64_t> live;
   uint64_t ringing = 0, answered = 0, ended = 0;
   std::map<std::string, uint64_t> verdicts;
+  // The dialing rate achieved: INVITEs sent between the first and the last (the agent paces).
+  std::chrono::steady_clock::time_point first_invite{}, last_invite{};
+  uint64_t invites = 0;
   signaling::SipAgent agent(t, engine, [&](const signaling::CallEvent& e) {
     std::lock_guard<std::mutex> g(mu);
+    if (e.state == signaling::CallState::dialing) {
+      last_invite = std::chrono::steady_clock::now();
+      if (invites++ == 0) first_invite = last_invite;
+    }
     if (e.state == signaling::CallState::ringing || e.state == signaling::CallState::early_media) ++ringing;
     if (e.state == signaling::CallState::answered) ++answered;
     if (e.state == signaling::CallState::verdict) ++verdicts[std::string(amd::to_string(e.verdict))];
@@ -161,7 +169,6 @@ int loadtest_command(int argc, char** argv) {
   auto last_print = start;
   uint64_t placed = 0;
   bool stopped_placing = false;
-  double placing_s = 0;  // when the last call was handed to the agent
   auto progress = [&](bool final_line) {
     const double el = std::chrono::duration<double>(Clock::now() - start).count();
     std::lock_guard<std::mutex> g(mu);
@@ -195,7 +202,6 @@ int loadtest_command(int argc, char** argv) {
       live.insert(id);
       ++placed;
     }
-    if (placed >= calls && !stopped_placing) placing_s = std::chrono::duration<double>(Clock::now() - start).count();
     if (placed >= calls) stopped_placing = true;
     if (g_interrupted) {
       // Ctrl-C: hang up what is up (queued calls end at once), then report.
@@ -220,9 +226,15 @@ int loadtest_command(int argc, char** argv) {
   const double wall = std::chrono::duration<double>(Clock::now() - start).count();
   agent.stop();
   std::lock_guard<std::mutex> g(mu);
-  // Calls/s achieved: the calls placed over the time it took to place them (not the hold).
-  const double achieved = double(placed) / std::max(0.001, placing_s > 0 ? placing_s : wall);
+  // Calls/s achieved: INVITEs over the time between the first and the last (not the hold).
+  const double span = std::chrono::duration<double>(last_invite - first_invite).count();
+  const double achieved = invites > 1 && span > 0 ? double(invites - 1) / span : double(invites) / std::max(0.001, wall);
   std::printf("\n%s", report.table(wall, achieved).c_str());
+  rusage ru;
+  getrusage(RUSAGE_SELF, &ru);
+  const double cpu = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+  std::printf("hark's own use          CPU %.1f s (%.0f %% of one core), peak RSS %.1f MiB\n", cpu,
+              100 * cpu / std::max(0.001, wall), double(ru.ru_maxrss) / 1024.0);
   if (!json_file.empty()) {
     std::ofstream f(json_file);
     f << report.json(wall, achieved) << "\n";
