@@ -48,12 +48,14 @@ if [ "$what" = all ] || [ "$what" = loadtest ]; then
     echo "== hark loadtest: $1 concurrent, $2 calls/s, $3 calls, hold $4 s, AMD on every call"
     time build/cli/hark loadtest --target sip:1000XXXX@127.0.0.1:25170 --bind sip:127.0.0.1:25180 \
       --calls "$3" --concurrency "$1" --cps "$2" --hold "$4" --rtp-ports 30000-39999 | tail -13
-    # The reference: sipp as UAC at the same rate. Only its plain `uac` scenario (no RTP) runs
-    # against the simulator for now: with `uac_pcap` the simulator sends BYE right after the
-    # ACK (an open bug, see the README).
-    echo "== sipp -sn uac (signaling only): same rate, concurrency and calls"
-    time (sipp -sn uac 127.0.0.1:25170 -s 10001000 -i 127.0.0.1 -p 25190 -r "$2" -l "$1" -m "$3" \
-      -d $(( $4 * 1000 )) -nostdin -timeout 300s -trace_stat -stf /tmp/hark-bench-sipp.csv -fd 60 >/dev/null 2>&1 || true)
+    echo "== sipp -sn uac_pcap (RTP from g711a.pcap): same rate, concurrency and calls"
+    # uac_pcap reads pcap/g711a.pcap and pcap/dtmf_2833_1.pcap from its working directory.
+    pdir=$(mktemp -d /tmp/hark-bench-pcap.XXXX); mkdir -p "$pdir/pcap"
+    for f in /usr/share/sip-tester/*.pcap; do ln -sf "$f" "$pdir/pcap/"; done
+    time (cd "$pdir" && sipp -sn uac_pcap 127.0.0.1:25170 -s 10001000 -i 127.0.0.1 -p 25190 -mp 26000 \
+      -r "$2" -l "$1" -m "$3" -d $(( $4 * 1000 )) -nostdin -timeout 300s \
+      -trace_stat -stf /tmp/hark-bench-sipp.csv -fd 60 >/dev/null 2>&1 || true)
+    rm -rf "$pdir"
     awk -F';' 'NR==1{for(i=1;i<=NF;i++)h[i]=$i} END{for(i=1;i<=NF;i++) if(h[i]=="SuccessfulCall(C)"||h[i]=="FailedCall(C)"||h[i]=="CallRate(C)") printf "   sipp %s = %s\n", h[i], $i}' /tmp/hark-bench-sipp.csv
     kill $sim 2>/dev/null; wait $sim 2>/dev/null || true
   done
