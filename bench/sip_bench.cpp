@@ -92,7 +92,7 @@ int main(int argc, char** argv) {
       f << "* answer " << HARK_SOURCE_DIR << "/fixtures/samples/human-short-001.ul ring=" << ring_ms << "\n";
     }
     const pid_t sim = spawn({hark_bin, "simulate-callee", "--listen", "sip:127.0.0.1:25070", "--map", map,
-                             "--rtp-ports", "40000-49999"});
+                             "--rtp-ports", "2000-14999"});
     std::this_thread::sleep_for(std::chrono::milliseconds(800));
 
     media::MediaEngineOptions mo;

@@ -40,7 +40,7 @@ const char* kUsage =
     "  --max-fail-rate X     exit 1 when the share of calls not answered exceeds X (0..1)\n"
     "  --bind URI            our SIP address (default sip:127.0.0.1:5080)\n"
     "  --proxy URI --user U --password P --caller-id C --ring-timeout S\n"
-    "  --media-ip IP --rtp-ports MIN-MAX\n"
+    "  --media-ip IP --rtp-ports MIN-MAX (default 20000-29999)\n"
     "A pattern's trailing X's count up: sip:5551XXX@host dials 5551000, 5551001, ...\n";
 
 // The number for call k: the pattern's trailing X's replaced by k (zero-padded, wrapping).
@@ -60,7 +60,7 @@ int loadtest_command(int argc, char** argv) {
   std::string target, numbers_file, json_file, bind = "sip:127.0.0.1:5080", proxy, user, password, caller_id = "hark";
   std::string media_ip = "127.0.0.1";
   uint64_t calls = 100;
-  int concurrency = 10, ring_timeout = 25, port_min = 30000, port_max = 39999;
+  int concurrency = 10, ring_timeout = 25, port_min = 20000, port_max = 29999;
   double cps = 10, duration = 0, hold = 0, max_fail = 1.0;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -87,7 +87,7 @@ int loadtest_command(int argc, char** argv) {
     else if (a == "--media-ip") media_ip = value();
     else if (a == "--rtp-ports") {
       if (std::sscanf(value().c_str(), "%d-%d", &port_min, &port_max) != 2 || port_min < 1024 || port_max > 65535 || port_min >= port_max) {
-        std::fprintf(stderr, "hark loadtest: --rtp-ports must look like 30000-39999\n");
+        std::fprintf(stderr, "hark loadtest: --rtp-ports must look like 20000-29999\n");
         return 2;
       }
     } else { std::fprintf(stderr, "hark loadtest: unknown option %s\n%s", a.c_str(), kUsage); return 2; }

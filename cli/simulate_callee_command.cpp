@@ -21,7 +21,7 @@ void on_signal(int) { g_stop = true; }
 
 int simulate_callee_command(int argc, char** argv) {
   std::string listen = "sip:127.0.0.1:5070", map = HARK_SOURCE_DIR "/fixtures/callee-map.txt", media_ip = "127.0.0.1";
-  int port_min = 40000, port_max = 49999;
+  int port_min = 10000, port_max = 14999;  // below the ephemeral ports (32768+ on Linux)
   double duration = -1;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -41,7 +41,7 @@ int simulate_callee_command(int argc, char** argv) {
     } else if (a == "--duration") duration = std::atof(value().c_str());
     else if (a == "--help" || a == "-h") {
       std::puts("usage: hark simulate-callee [--listen sip:127.0.0.1:5070] [--map FILE]\n"
-                "                            [--media-ip IP] [--rtp-ports MIN-MAX] [--duration S]\n"
+                "                            [--media-ip IP] [--rtp-ports MIN-MAX (10000-14999)] [--duration S]\n"
                 "Answers calls by the number dialed, as the mapping file says (default:\n"
                 "fixtures/callee-map.txt): answer with audio, busy, reject, no-answer,\n"
                 "unavailable, not-found; accepts REFER.");

@@ -41,13 +41,13 @@ if [ "$what" = all ] || [ "$what" = loadtest ]; then
   TIMEFORMAT='   process CPU user+sys: %U s + %S s, wall %R s'
   for spec in "300 100 600 5" "3000 300 3000 12"; do
     set -- $spec  # concurrency, calls/s, calls, hold seconds
-    build/cli/hark simulate-callee --listen sip:127.0.0.1:25170 --map "$map" --rtp-ports 40000-49999 \
+    build/cli/hark simulate-callee --listen sip:127.0.0.1:25170 --map "$map" --rtp-ports 2000-14999 \
       --duration $(( $3 / $2 + $4 + 40 )) >/dev/null 2>&1 &
     sim=$!
     sleep 1
     echo "== hark loadtest: $1 concurrent, $2 calls/s, $3 calls, hold $4 s, AMD on every call"
     time build/cli/hark loadtest --target sip:1000XXXX@127.0.0.1:25170 --bind sip:127.0.0.1:25180 \
-      --calls "$3" --concurrency "$1" --cps "$2" --hold "$4" --rtp-ports 30000-39999 | tail -13
+      --calls "$3" --concurrency "$1" --cps "$2" --hold "$4" --rtp-ports 20000-29999 | tail -13
     echo "== sipp -sn uac_pcap (RTP from g711a.pcap): same rate, concurrency and calls"
     # uac_pcap reads pcap/g711a.pcap and pcap/dtmf_2833_1.pcap from its working directory.
     pdir=$(mktemp -d /tmp/hark-bench-pcap.XXXX); mkdir -p "$pdir/pcap"

@@ -25,9 +25,9 @@ build/cli/hark amd --compare --labels "$manifest" | grep '^#'
 echo "== per-file verdicts: build/cli/hark amd --labels $manifest"
 
 echo "== calls through the embedded carrier (hark simulate-callee + hark loadtest, AMD on)"
-build/cli/hark simulate-callee --listen sip:127.0.0.1:25270 --rtp-ports 41000-41999 --duration 60 &
+build/cli/hark simulate-callee --listen sip:127.0.0.1:25270 --rtp-ports 15000-15999 --duration 60 &
 sim=$!
 trap 'kill $sim 2>/dev/null || true' EXIT
 sleep 1
 build/cli/hark loadtest --target sip:0@127.0.0.1:25270 --numbers fixtures/demo-numbers.txt \
-  --calls 14 --concurrency 14 --cps 10 --bind sip:127.0.0.1:25280 --rtp-ports 42000-42999
+  --calls 14 --concurrency 14 --cps 10 --bind sip:127.0.0.1:25280 --rtp-ports 16000-16999

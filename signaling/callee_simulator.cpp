@@ -268,33 +268,25 @@ std::string CalleeSimulator::start() {
     if (auto err = media::read_audio(r.audio, pcm); !err.empty()) return r.audio + ": " + err;
     impl_->prompts[r.audio] = std::make_unique<media::Prompt>(media::Prompt::from_pcm(pcm));
   }
-  std::promise<std::string> ready;
-  auto fut = ready.get_future();
-  thread_ = std::thread([this, &ready] {
-    Impl& m = *impl_;
-    SipLoop loop;
-    loop.watch(m.stop_fd, [&m] {
-      uint64_t n;
-      [[maybe_unused]] auto r = ::read(m.stop_fd, &n, sizeof n);
-      nua_shutdown(m.nua);
-    });
-    // Ports are recycled on `ended`; the simulator needs nothing else from its media events.
-    for (int fd : m.media.event_fds()) loop.watch(fd, [&m] { m.media.drain_events([](const media::MediaEvent&) {}); });
-    m.nua = nua_create(loop.root(), sim_callback, reinterpret_cast<nua_magic_t*>(&m), NUTAG_URL(m.bind_url.c_str()),
-                       NUTAG_MEDIA_ENABLE(0), TPTAG_UDP_RMEM(4 << 20), NUTAG_SESSION_TIMER(0),
-                       NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), TAG_END());
-    if (!m.nua) {
-      ready.set_value("cannot start SIP on " + m.bind_url + " (address in use or invalid)");
-      return;
-    }
-    loop.every(20, [&m] { m.tick(); });
-    ready.set_value("");
-    loop.run_until([&m] { return m.shutdown_done; });
-    nua_destroy(m.nua);
-  });
-  std::string err = fut.get();
-  if (!err.empty()) thread_.join();
-  return err;
+  Impl& m = *impl_;
+  return start_sip_thread(
+      thread_,
+      [&m](SipLoop& loop) -> std::string {
+        loop.watch(m.stop_fd, [&m] {
+          uint64_t n;
+          [[maybe_unused]] auto r = ::read(m.stop_fd, &n, sizeof n);
+          nua_shutdown(m.nua);
+        });
+        // Ports are recycled on `ended`; the simulator needs nothing else from its media events.
+        for (int fd : m.media.event_fds()) loop.watch(fd, [&m] { m.media.drain_events([](const media::MediaEvent&) {}); });
+        m.nua = nua_create(loop.root(), sim_callback, reinterpret_cast<nua_magic_t*>(&m), NUTAG_URL(m.bind_url.c_str()),
+                           NUTAG_MEDIA_ENABLE(0), TPTAG_UDP_RMEM(4 << 20), NUTAG_SESSION_TIMER(0),
+                           NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), TAG_END());
+        if (!m.nua) return "cannot start SIP on " + m.bind_url + " (address in use or invalid)";
+        loop.every(20, [&m] { m.tick(); });
+        return "";
+      },
+      [&m] { return m.shutdown_done; }, [&m] { nua_destroy(m.nua); });
 }
 
 void CalleeSimulator::stop() {

@@ -511,42 +511,34 @@ SipAgent::SipAgent(TrunkSettings t, media::MediaEngine& media, Handler on_event)
 SipAgent::~SipAgent() { stop(); }
 
 std::string SipAgent::start() {
-  // NUA is created on the SIP thread (it belongs to that thread's root); report back.
-  std::promise<std::string> ready;
-  auto fut = ready.get_future();
-  thread_ = std::thread([this, &ready] {
-    Impl& m = *impl_;
-    SipLoop loop;
-    loop.watch(m.cmd_fd, [&m] { m.run_commands(); });
-    for (int fd : m.media.event_fds())
-      loop.watch(fd, [&m] { m.media.drain_events([&m](const media::MediaEvent& e) { m.on_media(e); }); });
-    std::string from = "sip:" + m.t.from_user + "@" + m.t.bind_url.substr(m.t.bind_url.find(':') + 1);
-    if (!m.t.from_display.empty()) from = "\"" + m.t.from_display + "\" <" + from + ">";
-    m.nua = nua_create(loop.root(), nua_callback, reinterpret_cast<nua_magic_t*>(&m),
-                       NUTAG_URL(m.t.bind_url.c_str()),
-                       NUTAG_MEDIA_ENABLE(0),        // our own SDP: soa rewrote it and cost 8 % CPU
-                       TPTAG_UDP_RMEM(4 << 20),      // the default buffer lost 180s in bursts
-                       NUTAG_MAX_RETRY_AFTER(0),     // never re-INVITE on 503 + Retry-After
-                       NUTAG_SESSION_TIMER(0),
-                       NUTAG_EARLY_MEDIA(0),         // no 100rel/PRACK: 183 media works without it
-                       NUTAG_AUTOACK(1),
-                       NUTAG_ENABLEMESSAGE(0),
-                       SIPTAG_FROM_STR(from.c_str()),
-                       TAG_IF(!m.t.proxy.empty(), NUTAG_PROXY(m.t.proxy.c_str())),
-                       TAG_END());
-    if (!m.nua) {
-      ready.set_value("cannot start SIP on " + m.t.bind_url + " (address in use or invalid)");
-      return;
-    }
-    loop.every(kTickMs, [&m] { m.tick(); });
-    m.start_registration();
-    ready.set_value("");
-    loop.run_until([&m] { return m.shutdown_done; });
-    nua_destroy(m.nua);
-  });
-  std::string err = fut.get();
-  if (!err.empty()) thread_.join();
-  return err;
+  Impl& m = *impl_;
+  // NUA belongs to the SIP thread's root: it is created there, and readiness reported back.
+  return start_sip_thread(
+      thread_,
+      [&m](SipLoop& loop) -> std::string {
+        loop.watch(m.cmd_fd, [&m] { m.run_commands(); });
+        for (int fd : m.media.event_fds())
+          loop.watch(fd, [&m] { m.media.drain_events([&m](const media::MediaEvent& e) { m.on_media(e); }); });
+        std::string from = "sip:" + m.t.from_user + "@" + m.t.bind_url.substr(m.t.bind_url.find(':') + 1);
+        if (!m.t.from_display.empty()) from = "\"" + m.t.from_display + "\" <" + from + ">";
+        m.nua = nua_create(loop.root(), nua_callback, reinterpret_cast<nua_magic_t*>(&m),
+                           NUTAG_URL(m.t.bind_url.c_str()),
+                           NUTAG_MEDIA_ENABLE(0),        // our own SDP: soa rewrote it and cost 8 % CPU
+                           TPTAG_UDP_RMEM(4 << 20),      // the default buffer lost 180s in bursts
+                           NUTAG_MAX_RETRY_AFTER(0),     // never re-INVITE on 503 + Retry-After
+                           NUTAG_SESSION_TIMER(0),
+                           NUTAG_EARLY_MEDIA(0),         // no 100rel/PRACK: 183 media works without it
+                           NUTAG_AUTOACK(1),
+                           NUTAG_ENABLEMESSAGE(0),
+                           SIPTAG_FROM_STR(from.c_str()),
+                           TAG_IF(!m.t.proxy.empty(), NUTAG_PROXY(m.t.proxy.c_str())),
+                           TAG_END());
+        if (!m.nua) return "cannot start SIP on " + m.t.bind_url + " (address in use or invalid)";
+        loop.every(kTickMs, [&m] { m.tick(); });
+        m.start_registration();
+        return "";
+      },
+      [&m] { return m.shutdown_done; }, [&m] { nua_destroy(m.nua); });
 }
 
 void SipAgent::post(std::function<void(Impl&)> f) {

@@ -2,6 +2,8 @@
 
 #include <sofia-sip/su_wait.h>
 
+#include <future>
+
 namespace hark::signaling {
 
 namespace {
@@ -42,6 +44,23 @@ void SipLoop::every(int ms, std::function<void()> f) {
 
 void SipLoop::run_until(const std::function<bool()>& done) {
   while (!done()) su_root_step(root_, 50);
+}
+
+std::string start_sip_thread(std::thread& thread, std::function<std::string(SipLoop&)> setup,
+                             std::function<bool()> done, std::function<void()> teardown) {
+  std::promise<std::string> ready;
+  auto result = ready.get_future();
+  thread = std::thread([&ready, setup = std::move(setup), done = std::move(done), teardown = std::move(teardown)] {
+    SipLoop loop;
+    const std::string err = setup(loop);
+    ready.set_value(err);  // `ready` lives until start_sip_thread returns, i.e. past this line
+    if (!err.empty()) return;
+    loop.run_until(done);
+    teardown();
+  });
+  std::string err = result.get();
+  if (!err.empty()) thread.join();
+  return err;
 }
 
 }  // namespace hark::signaling

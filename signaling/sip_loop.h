@@ -6,6 +6,8 @@
 
 #include <functional>
 #include <list>
+#include <string>
+#include <thread>
 #include <vector>
 
 struct su_root_s;
@@ -34,5 +36,12 @@ class SipLoop {
   std::list<std::function<void()>> callbacks_;  // stable addresses for sofia's C callbacks
   std::vector<int> waits_;
 };
+
+/// Starts `thread` on a SipLoop of its own: `setup` runs there first (it creates the NUA and
+/// registers what the loop watches) and returns an error or ""; then the loop runs until
+/// `done()`, then `teardown()` (destroy the NUA). Returns setup's error; on an error the thread
+/// has already ended.
+std::string start_sip_thread(std::thread& thread, std::function<std::string(SipLoop&)> setup,
+                             std::function<bool()> done, std::function<void()> teardown);
 
 }  // namespace hark::signaling

@@ -20,19 +20,23 @@ std::string slurp(const std::string& path) {
   return ss.str();
 }
 int run(const std::string& cmd) { return WEXITSTATUS(std::system((cmd + " >/dev/null 2>&1").c_str())); }
+// SIP ports 27000-27999; RTP 28000-28999 and 61000-64999 (see media_engine_test.cpp).
 int port(int k) { return 27000 + (::getpid() % 50) * 20 + k; }
+std::string rtp_range(int base) {
+  const int lo = base + (::getpid() % 4) * 250;
+  return std::to_string(lo) + "-" + std::to_string(lo + 200);
+}
 }  // namespace
 
 TEST(HarkLoadtestCli, AgainstTheSimulatorCountsAndFailRate) {
   const std::string hark = HARK_BINARY, sim = "sip:127.0.0.1:" + std::to_string(port(0));
   std::thread simulator([&] {
-    run(hark + " simulate-callee --listen " + sim + " --rtp-ports " + std::to_string(port(0) + 20000) + "-" +
-        std::to_string(port(0) + 20400) + " --duration 25");
+    run(hark + " simulate-callee --listen " + sim + " --rtp-ports " + rtp_range(28000) + " --duration 25");
   });
   std::this_thread::sleep_for(std::chrono::milliseconds(800));
   const std::string json = "/tmp/hark-lt-" + std::to_string(::getpid()) + ".json";
-  const std::string common = " --bind sip:127.0.0.1:" + std::to_string(port(1)) + " --rtp-ports " +
-                             std::to_string(port(1) + 30000) + "-" + std::to_string(port(1) + 30400) + " --json " + json;
+  const std::string common = " --bind sip:127.0.0.1:" + std::to_string(port(1)) + " --rtp-ports " + rtp_range(61000) +
+                             " --json " + json;
   // People answering (1000...): all answered, AMD says human, exit 0.
   EXPECT_EQ(run(hark + " loadtest --target sip:1000XXX@127.0.0.1:" + std::to_string(port(0)) +
                 " --calls 12 --concurrency 6 --cps 20 --max-fail-rate 0" + common), 0);
@@ -63,7 +67,7 @@ TEST(HarkLoadtestCli, CountsMatchSippsOwnStatistics) {
   const std::string json = "/tmp/hark-lt-sipp-" + std::to_string(::getpid()) + ".json";
   EXPECT_EQ(run(std::string(HARK_BINARY) + " loadtest --target sip:2000XXX@127.0.0.1:" + std::to_string(sp) +
                 " --calls 15 --concurrency 5 --cps 20 --hold 1 --bind sip:127.0.0.1:" + std::to_string(port(3)) +
-                " --rtp-ports " + std::to_string(port(3) + 31000) + "-" + std::to_string(port(3) + 31400) + " --json " + json),
+                " --rtp-ports " + rtp_range(63000) + " --json " + json),
             0);
   sipp.join();
   auto j = boost::json::parse(slurp(json)).as_object();
