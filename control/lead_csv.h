@@ -1,0 +1,51 @@
+// Lead lists from CSV: the simple `Name, Phone` form or a header line with named columns.
+//
+// Valid rows are kept whatever the bad ones do: each rejected row is reported with its line
+// number and the reason. RFC 4180 quoting (commas, quotes and line breaks inside quotes), UTF-8.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace hark::control {
+
+struct Lead {
+  std::string name;
+  std::string phone;                     ///< digits, with a leading '+' if it had one
+  std::vector<std::string> extra_phones; ///< further phone columns
+  std::string description;
+  std::string external_id;
+  std::string fields_json = "{}";        ///< any other columns, as a JSON object
+  int line = 0;                          ///< where it started in the file
+};
+
+struct RowError {
+  int line = 0;
+  std::string reason;
+};
+
+struct LeadCsvOptions {
+  bool skip_duplicate_phones = false;    ///< later rows with a phone already seen are skipped
+  bool skip_rows_without_phone = false;  ///< rows without a phone are skipped, not errors
+};
+
+struct LeadCsvResult {
+  std::vector<Lead> leads;
+  std::vector<RowError> errors;
+  int skipped_duplicates = 0;
+  int skipped_without_phone = 0;
+  bool had_header = false;
+};
+
+/// Parses a whole CSV text. Never throws on bad data.
+LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o = {});
+
+/// Keeps digits (and a leading '+'); empty when fewer than 3 or more than 20 digits remain.
+std::string clean_phone(std::string_view raw);
+
+/// True when `s` is valid UTF-8.
+bool valid_utf8(std::string_view s);
+
+}  // namespace hark::control

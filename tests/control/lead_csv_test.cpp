@@ -1,0 +1,85 @@
+#include "control/lead_csv.h"
+
+#include <gtest/gtest.h>
+
+using namespace hark::control;
+
+TEST(LeadCsv, SimpleNamePhoneForm) {
+  const auto r = parse_lead_csv("Maria Rodriguez, 554183015031\r\nJohn Smith,+1 (555) 123-4567\n\n");
+  EXPECT_FALSE(r.had_header);
+  ASSERT_EQ(r.leads.size(), 2u);
+  EXPECT_EQ(r.leads[0].name, "Maria Rodriguez");
+  EXPECT_EQ(r.leads[0].phone, "554183015031");
+  EXPECT_EQ(r.leads[1].phone, "+15551234567");
+  EXPECT_EQ(r.leads[1].line, 2);
+  EXPECT_TRUE(r.errors.empty());
+}
+
+TEST(LeadCsv, HeaderWithNamedColumnsQuotesAndExtraFields) {
+  const auto r = parse_lead_csv(
+      "External ID,Name,Phone,Phone2,Description,City\n"
+      "A1,\"Smith, John\",5551234567,5557654321,\"said \"\"call later\"\"\",Leeds\n"
+      "A2,\"Two\nLines\",5551112222,,,\n"
+      "A3,Ana,5553334444,,,Porto\n");
+  EXPECT_TRUE(r.had_header);
+  ASSERT_EQ(r.leads.size(), 3u) << (r.errors.empty() ? "" : r.errors[0].reason);
+  EXPECT_EQ(r.leads[0].name, "Smith, John");
+  EXPECT_EQ(r.leads[0].external_id, "A1");
+  EXPECT_EQ(r.leads[0].extra_phones, std::vector<std::string>{"5557654321"});
+  EXPECT_EQ(r.leads[0].description, "said \"call later\"");
+  EXPECT_EQ(r.leads[0].fields_json, "{\"City\":\"Leeds\"}");
+  EXPECT_EQ(r.leads[1].name, "Two\nLines");
+  EXPECT_EQ(r.leads[2].line, 5);  // the quoted line break moved it down a line
+}
+
+TEST(LeadCsv, BadRowsAreReportedByLineAndGoodOnesKept) {
+  const auto r = parse_lead_csv(
+      "name,phone,external_id\n"
+      "ok1,5550001,x1\n"
+      "no phone,,x2\n"
+      "bad phone,12,x3\n"
+      "bad utf8 \xff\xfe,5550004,x4\n"
+      "dup id,5550005,x1\n"
+      "too,many,fields,here\n"
+      "ok2,5550007,x7\n");
+  ASSERT_EQ(r.leads.size(), 2u);
+  EXPECT_EQ(r.leads[1].name, "ok2");
+  ASSERT_EQ(r.errors.size(), 5u);
+  EXPECT_EQ(r.errors[0].line, 3);
+  EXPECT_EQ(r.errors[0].reason, "no phone number");
+  EXPECT_EQ(r.errors[1].line, 4);
+  EXPECT_NE(r.errors[1].reason.find("not 3 to 20 digits"), std::string::npos);
+  EXPECT_EQ(r.errors[2].reason, "invalid UTF-8");
+  EXPECT_NE(r.errors[3].reason.find("repeats an earlier row"), std::string::npos);
+  EXPECT_EQ(r.errors[4].line, 7);
+}
+
+TEST(LeadCsv, SkipOptions) {
+  const std::string csv = "a,5550001\nb,\nc,555-0001\nd,5550002\n";
+  const auto strict = parse_lead_csv(csv);
+  EXPECT_EQ(strict.leads.size(), 3u);  // duplicates are kept unless asked
+  EXPECT_EQ(strict.errors.size(), 1u);
+  LeadCsvOptions o;
+  o.skip_duplicate_phones = o.skip_rows_without_phone = true;
+  const auto r = parse_lead_csv(csv, o);
+  EXPECT_EQ(r.leads.size(), 2u);
+  EXPECT_EQ(r.skipped_duplicates, 1);
+  EXPECT_EQ(r.skipped_without_phone, 1);
+  EXPECT_TRUE(r.errors.empty());
+}
+
+TEST(LeadCsv, UnterminatedQuoteEndsWithAnErrorAndKeepsEarlierRows) {
+  const auto r = parse_lead_csv("a,5550001\n\"b,5550002\nc,5550003\n");
+  ASSERT_EQ(r.leads.size(), 1u);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 2);
+  EXPECT_EQ(r.errors[0].reason, "unterminated quoted field");
+}
+
+TEST(LeadCsv, Utf8Validation) {
+  EXPECT_TRUE(valid_utf8("José Müller 東京 🙂"));
+  EXPECT_FALSE(valid_utf8("\xc0\xaf"));          // overlong '/'
+  EXPECT_FALSE(valid_utf8("\xed\xa0\x80"));      // a surrogate
+  EXPECT_FALSE(valid_utf8("\xe2\x82"));          // truncated
+  EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
+}

@@ -1,0 +1,56 @@
+// Lead import into a real PostgreSQL (DATABASE_URL), in a schema of its own.
+#include "sql/lead_store.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include "sql/migrate.h"
+
+using namespace hark;
+
+TEST(LeadStore, CopyImportKeepsValidRowsAndStoresTextVerbatim) {
+  const char* url = std::getenv("DATABASE_URL");
+  ASSERT_NE(url, nullptr) << "DATABASE_URL must point at a PostgreSQL server";
+  pqxx::connection c(url);
+  const std::string schema = "lead_store_test_" + std::to_string(::getpid());
+  {
+    pqxx::work tx(c);
+    tx.exec0("CREATE SCHEMA " + tx.quote_name(schema));
+    tx.commit();
+  }
+  c.set_variable("search_path", c.quote_name(schema));
+  sql::apply_migrations(c, sql::builtin_migrations());
+  long long campaign = 0;
+  {
+    pqxx::work tx(c);
+    tx.exec0("INSERT INTO dialer_groups (name) VALUES ('g')");
+    campaign = tx.exec1("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number)"
+                        " SELECT 'c', id, '2026-01-01', '2026-12-31', '09:00', '17:00', '100' FROM dialer_groups RETURNING id")[0]
+                   .as<long long>();
+    tx.exec_params0("INSERT INTO leads (campaign_id, phone, external_id) VALUES ($1, '5550000', 'taken')", campaign);
+    tx.commit();
+  }
+  const auto parsed = control::parse_lead_csv(
+      "name,phone,external_id,phone2,notes\n"
+      "\"Robert'); DROP TABLE leads;--\",5550001,e1,5559999,\"{\"\"json\"\": 1}\"\n"
+      "broken,,e2,,\n"
+      "Tab\tand \\backslash \"\"quote\"\",5550003,e3,,\n"
+      "already there,5550004,taken,,\n");
+  ASSERT_EQ(parsed.leads.size(), 3u);
+  ASSERT_EQ(parsed.errors.size(), 1u);
+  const auto r = sql::import_leads(c, campaign, parsed.leads);
+  EXPECT_EQ(r.imported, 2);
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].line, 5);
+  pqxx::work tx(c);
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM leads")[0].as<int>(), 3);  // the table survived
+  EXPECT_EQ(tx.exec1("SELECT name FROM leads WHERE external_id = 'e1'")[0].as<std::string>(),
+            "Robert'); DROP TABLE leads;--");
+  EXPECT_EQ(tx.exec1("SELECT extra_phones[1] FROM leads WHERE external_id = 'e1'")[0].as<std::string>(), "5559999");
+  EXPECT_EQ(tx.exec1("SELECT fields->>'notes' FROM leads WHERE external_id = 'e1'")[0].as<std::string>(), "{\"json\": 1}");
+  // Tab, backslash and quotes survive COPY's text format (in an unquoted CSV field "" is literal).
+  EXPECT_EQ(tx.exec1("SELECT name FROM leads WHERE external_id = 'e3'")[0].as<std::string>(),
+            "Tab\tand \\backslash \"\"quote\"\"");
+  tx.exec0("DROP SCHEMA " + tx.quote_name(schema) + " CASCADE");
+  tx.commit();
+}
