@@ -176,7 +176,7 @@ LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {
     Lead lead;
     lead.line = start;
     std::string raw_phone;
-    boost::json::object extra;
+    std::string extra;  // the other columns, as a JSON object's members
     for (size_t i = 0; i < f.size(); ++i) {
       switch (roles[i]) {
         case Role::name: lead.name = f[i]; break;
@@ -186,7 +186,12 @@ LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {
           break;
         case Role::description: lead.description = f[i]; break;
         case Role::external_id: lead.external_id = f[i]; break;
-        case Role::other: extra[names[i]] = f[i]; break;
+        case Role::other:
+          if (!extra.empty()) extra += ',';
+          extra += boost::json::serialize(boost::json::string_view(names[i]));
+          extra += ':';
+          extra += boost::json::serialize(boost::json::string_view(f[i]));
+          break;
       }
     }
     if (lead.name.size() > kMaxName) { reject("name longer than 200 characters"); continue; }
@@ -206,7 +211,7 @@ LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {
       ++r.skipped_duplicates;
       continue;
     }
-    lead.fields_json = boost::json::serialize(extra);
+    lead.fields_json = "{" + extra + "}";
     r.leads.push_back(std::move(lead));
   }
   return r;
