@@ -45,11 +45,12 @@ void pump(MediaEngine& e, std::vector<MediaEvent>& out, double seconds, Done don
 // Test ports stay out of the kernel's ephemeral range (32768-60999 here), where any bind to
 // port 0 could take them, and each test family has its own range so ctest runs them side by
 // side: SIP calls 2000-16999, sipp interop 17000-26999, load-test CLI 27000-28999 and
-// 61000-64999, media engine 29000-32699. Within a range, the pid picks a block.
-MediaEngineOptions options(int streams) {
+// 61000-64999, media engine 29000-32699. Here each test has its own block (`slot`): blocks
+// picked by pid could coincide between two test processes.
+MediaEngineOptions options(int streams, int slot) {
   MediaEngineOptions o;
   o.workers = 2;
-  o.port_min = uint16_t(29000 + (::getpid() % 12) * 300);
+  o.port_min = uint16_t(29000 + slot * 300);
   o.port_max = uint16_t(o.port_min + 2 * streams + 40);
   o.max_streams = size_t(streams) + 8;
   return o;
@@ -81,7 +82,7 @@ TEST(MediaEngine, HundredStreamsGetTheOfflineVerdicts) {
     offline[i] = amd::replay(pcm, amd::Params::hark_defaults());
   }
 
-  MediaEngine engine(options(100));
+  MediaEngine engine(options(100, 0));
   LoadOptions lo;
   lo.interval_us = 5000;  // 4x real time: the AMD needs the packets, not the wall clock
   LoadGenerator gen(lo);
@@ -130,7 +131,7 @@ TEST(MediaEngine, HundredStreamsGetTheOfflineVerdicts) {
 }
 
 TEST(MediaEngine, PromptPlaysPacedAndPortsAreReused) {
-  MediaEngine engine(options(4));
+  MediaEngine engine(options(4, 1));
   const int peer = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
   sockaddr_in pa = loopback(0);
   ASSERT_EQ(::bind(peer, reinterpret_cast<sockaddr*>(&pa), sizeof pa), 0);
@@ -180,7 +181,7 @@ TEST(MediaEngine, PromptPlaysPacedAndPortsAreReused) {
     ::close(s);
   }
   // And the engine hands every port out again: open as many streams as it has port pairs.
-  const size_t pairs = (options(4).port_max - options(4).port_min + 1) / 2;
+  const size_t pairs = (options(4, 1).port_max - options(4, 1).port_min + 1) / 2;
   std::vector<uint16_t> seen;
   for (size_t i = 0; i < pairs; ++i) {
     auto s = engine.open(params_from(pa));
@@ -195,7 +196,7 @@ TEST(MediaEngine, RecordsReceivedAudioOffThePath) {
   const auto dir = std::filesystem::temp_directory_path() / ("hark-rec-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   {
-    auto o = options(2);
+    auto o = options(2, 2);
     o.record_dir = dir.string();
     MediaEngine engine(o);
     LoadGenerator gen({});
@@ -224,7 +225,7 @@ TEST(MediaEngine, RecordsReceivedAudioOffThePath) {
 }
 
 TEST(MediaEngine, BindFailureIsReportedAtOpen) {
-  auto o = options(1);
+  auto o = options(1, 3);
   o.bind_ip = "203.0.113.7";  // TEST-NET-3: not an address of this machine
   MediaEngine engine(o);
   auto r = engine.open(StreamParams{});
