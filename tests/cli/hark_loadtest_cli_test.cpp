@@ -12,6 +12,8 @@
 #include <string>
 #include <thread>
 
+#include "test_net.h"
+
 namespace {
 std::string slurp(const std::string& path) {
   std::ifstream f(path);
@@ -33,7 +35,7 @@ TEST(HarkLoadtestCli, AgainstTheSimulatorCountsAndFailRate) {
   std::thread simulator([&] {
     run(hark + " simulate-callee --listen " + sim + " --rtp-ports " + rtp_range(28000) + " --duration 25");
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_TRUE(hark::test::wait_udp_bound(port(0))) << "the simulator did not start";
   const std::string json = "/tmp/hark-lt-" + std::to_string(::getpid()) + ".json";
   const std::string common = " --bind sip:127.0.0.1:" + std::to_string(port(1)) + " --rtp-ports " + rtp_range(61000) +
                              " --json " + json;
@@ -63,7 +65,7 @@ TEST(HarkLoadtestCli, CountsMatchSippsOwnStatistics) {
     run("timeout 60 sipp -sn uas -i 127.0.0.1 -p " + std::to_string(sp) + " -mp " + std::to_string(sp + 2) +
         " -m 15 -nostdin -trace_stat -stf " + stat + " -fd 1");
   });
-  std::this_thread::sleep_for(std::chrono::milliseconds(800));
+  EXPECT_TRUE(hark::test::wait_udp_bound(sp)) << "sipp did not start";
   const std::string json = "/tmp/hark-lt-sipp-" + std::to_string(::getpid()) + ".json";
   EXPECT_EQ(run(std::string(HARK_BINARY) + " loadtest --target sip:2000XXX@127.0.0.1:" + std::to_string(sp) +
                 " --calls 15 --concurrency 5 --cps 20 --hold 1 --bind sip:127.0.0.1:" + std::to_string(port(3)) +

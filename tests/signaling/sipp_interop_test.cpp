@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "signaling/sip_agent.h"
+#include "test_net.h"
 
 using namespace hark;
 using namespace hark::signaling;
@@ -40,18 +41,7 @@ std::future<int> start_sipp(const std::string& scenario, int slot, const std::st
                           (std::getenv("HARK_SIPP_TRACE") ? " -trace_msg -message_file /tmp/hark-sipp-msgs.log" : "") +
                           " >/dev/null 2>&1";
   auto sipp = std::async(std::launch::async, [cmd] { return WEXITSTATUS(std::system(cmd.c_str())); });
-  // Wait until sipp has bound its SIP port (binding it ourselves fails then).
-  for (int i = 0; i < 100; ++i) {
-    const int s = ::socket(AF_INET, SOCK_DGRAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_port = htons(uint16_t(base));
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    const bool taken = ::bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0;
-    ::close(s);
-    if (taken) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  EXPECT_TRUE(test::wait_udp_bound(base)) << "sipp did not start listening on " << base;
   return sipp;
 }
 
