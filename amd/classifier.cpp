@@ -69,6 +69,17 @@ Event Classifier::make_verdict(Verdict v, const char* cause) const {
   return e;
 }
 
+Event Classifier::beep_event(const ToneSegment& beep) const {
+  Event e;
+  e.kind = EventKind::beep;
+  e.verdict = Verdict::machine;
+  e.at_ms = now_ms_;
+  e.beep_onset_ms = beep.onset_ms;
+  e.beep_hz = uint16_t(std::lround(beep.hz));
+  std::snprintf(e.cause, sizeof e.cause, "beep-%dHz-%ums", int(e.beep_hz), beep.duration_ms());
+  return e;
+}
+
 int Classifier::rx(std::span<const int16_t> frame, Event* out) {
   if (phase_ == Phase::done) return 0;
   int16_t padded[kFrameSamples];
@@ -127,20 +138,12 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
 int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
   int n = 0;
   const bool voice = vad_.rx(frame);
-  if (tones_) tones_->rx(frame, now_ms_, vad_.last_db(), vad_.floor_db());
+  if (tones_) tones_->rx(frame, vad_.last_db(), vad_.floor_db());
 
   if (phase_ == Phase::listening_for_beep) {
     ToneSegment beep;
     if (beep_confirmed(beep)) {
-      Event e;
-      e.kind = EventKind::beep;
-      e.verdict = Verdict::machine;
-      e.at_ms = now_ms_;
-      e.beep_onset_ms = beep.onset_ms;
-      e.beep_hz = uint16_t(std::lround(beep.hz));
-      std::snprintf(e.cause, sizeof e.cause, "beep-%dHz-%ums", int(std::lround(beep.hz)),
-                    beep.duration_ms());
-      out[n++] = e;
+      out[n++] = beep_event(beep);
       phase_ = Phase::done;
     } else if (now_ms_ - verdict_ms_ >= uint32_t(p_.beep_timeout_ms)) {
       phase_ = Phase::done;
@@ -199,13 +202,7 @@ int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
   ToneSegment beep;
   if (beep_confirmed(beep) && !near(beep.hz, 1100.0f) && !near(beep.hz, 2100.0f)) {
     out[n++] = make_verdict(Verdict::machine, "beep-before-verdict");
-    Event e = out[0];
-    e.kind = EventKind::beep;
-    e.beep_onset_ms = beep.onset_ms;
-    e.beep_hz = uint16_t(std::lround(beep.hz));
-    std::snprintf(e.cause, sizeof e.cause, "beep-%dHz-%ums", int(std::lround(beep.hz)),
-                  beep.duration_ms());
-    out[n++] = e;
+    out[n++] = beep_event(beep);
     phase_ = Phase::done;
     return n;
   }

@@ -55,6 +55,7 @@ class Classifier {
   int rx_hark(std::span<const int16_t> frame, Event* out);
   bool beep_confirmed(ToneSegment& beep);
   Event make_verdict(Verdict v, const char* cause) const;
+  Event beep_event(const ToneSegment& beep) const;
 
   Params p_;
   Phase phase_ = Phase::analysing;

@@ -84,7 +84,7 @@ ToneTracker::~ToneTracker() {
   fftwf_free(out_);
 }
 
-void ToneTracker::rx(std::span<const int16_t> frame, uint32_t now_ms, float frame_db,
+void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
                      float floor_db) {
   ended_.reset();
   ended_into_tone_ = false;
@@ -96,7 +96,6 @@ void ToneTracker::rx(std::span<const int16_t> frame, uint32_t now_ms, float fram
   if (frame_db <= -120.0f) last_lost_frame_ = frames_;
   // A window holding a lost (zeroed) frame smears the spectrum: its frequency is not trusted.
   const bool clean_window = frames_ - last_lost_frame_ >= 3;
-  last_now_ms_ = now_ms;
   floor_db_ = floor_db;
   // The VAD's floor starts at the first frame's level: in the first seconds it may be the
   // tone itself (a call can open with CED or SIT), so it is not trusted yet.

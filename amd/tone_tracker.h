@@ -41,9 +41,10 @@ class ToneTracker {
   ToneTracker(const ToneTracker&) = delete;
   ToneTracker& operator=(const ToneTracker&) = delete;
 
-  /// Feeds one 160-sample frame ending at audio time `now_ms`. `frame_db` is its power and
-  /// `floor_db` the noise floor (both from the VAD): quiet frames skip the FFT.
-  void rx(std::span<const int16_t> frame, uint32_t now_ms, float frame_db, float floor_db);
+  /// Feeds the next 160-sample frame (frames are counted from 0: audio time is derived from
+  /// that). `frame_db` is its power and `floor_db` the noise floor (both from the VAD): quiet
+  /// frames skip the FFT.
+  void rx(std::span<const int16_t> frame, float frame_db, float floor_db);
 
   /// True while the current frame is part of a tone.
   bool tonal() const { return tonal_; }
@@ -70,7 +71,6 @@ class ToneTracker {
   std::array<float, kWindow> history_{};
   std::array<float, kRing> db_ring_{};
   uint32_t frames_ = 0;
-  uint32_t last_now_ms_ = 0;
   bool tonal_ = false;
   float tonality_ = 0;
   float hz_ = 0;

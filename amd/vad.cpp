@@ -31,8 +31,7 @@ float frame_power_db(std::span<const int16_t> samples) {
 
 bool Vad::rx(std::span<const int16_t> frame) {
   last_db_ = frame_power_db(frame);
-  last_zero_ = last_db_ <= -120.0f;
-  if (last_zero_) return false;  // a lost frame says nothing about the line's noise
+  if (last_db_ <= -120.0f) return false;  // a lost frame says nothing about the line's noise
   if (!started_) {
     floor_db_ = std::max(last_db_, kLowestFloorDb);
     started_ = true;

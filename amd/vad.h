@@ -25,8 +25,6 @@ class Vad {
 
   float last_db() const { return last_db_; }
   float floor_db() const { return floor_db_; }
-  /// True when the last frame was exact digital zero (a lost frame filled with silence).
-  bool last_was_digital_silence() const { return last_zero_; }
 
  private:
   static constexpr int kBlocks = 10;       // the window: 10 blocks of 10 frames, 2 s
@@ -38,7 +36,6 @@ class Vad {
   bool window_full_ = false;
   float last_db_ = -120;
   bool started_ = false;
-  bool last_zero_ = false;
 };
 
 }  // namespace hark::amd
