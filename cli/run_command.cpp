@@ -1,5 +1,6 @@
 // `hark run`: logs its configuration, connects to PostgreSQL, applies the schema migrations
 // and stays up until SIGINT/SIGTERM (or --duration seconds).
+#include <sodium.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -11,6 +12,7 @@
 
 #include "cli/commands.h"
 #include "control/config.h"
+#include "control/control_server.h"
 #include "sql/migrate.h"
 
 namespace hark::cli {
@@ -78,6 +80,34 @@ int run_command(int argc, char** argv) {
     return 1;
   }
 
+  control::ControlServerOptions copt;
+  copt.http.listen = cfg.http_listen;
+  copt.http.threads = cfg.http_threads;
+  copt.http.tls_cert_file = cfg.tls_cert;
+  copt.http.tls_key_file = cfg.tls_key;
+  copt.dnc_ca_file = cfg.dnc_ca_file;
+  copt.db_connections = cfg.http_threads + 2;
+  control::ControlServer control(cfg.database_url, copt);
+  {
+    if (sodium_init() < 0) return 1;
+    std::string password = cfg.admin_password;
+    const bool generated = password.empty();
+    if (generated) {
+      unsigned char raw[12];
+      randombytes_buf(raw, sizeof raw);
+      for (auto b : raw) password += "abcdefghijkmnpqrstuvwxyz23456789"[b % 32];
+    }
+    if (control.auth().bootstrap_master(cfg.admin_user, password))
+      spdlog::warn("created the first master user '{}'{}", cfg.admin_user,
+                   generated ? " with password " + password + " (change it)" : " (password from HARK_ADMIN_PASSWORD)");
+  }
+  if (auto err = control.start(); !err.empty()) {
+    spdlog::error("http: {}", err);
+    return 1;
+  }
+  spdlog::info("REST API on {}://{} (OpenAPI at /openapi.json)", cfg.tls_cert.empty() ? "http" : "https",
+               cfg.http_listen);
+
   std::signal(SIGINT, on_signal);
   std::signal(SIGTERM, on_signal);
   spdlog::info("hark is up{}", duration_s >= 0 ? fmt::format(" for {} s", duration_s) : "; Ctrl-C stops it");
@@ -85,6 +115,7 @@ int run_command(int argc, char** argv) {
                      std::chrono::milliseconds(duration_s >= 0 ? int64_t(duration_s * 1000) : INT64_MAX / 2000000);
   while (!g_stop && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  control.stop();
   spdlog::info("hark stopped");
   return 0;
 }

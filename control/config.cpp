@@ -25,6 +25,17 @@ Config Config::from_env(std::vector<std::string>* errors) {
   if (auto v = env("HARK_HTTP_LISTEN")) c.http_listen = v;
   if (auto v = env("HARK_SIP_LISTEN")) c.sip_listen = v;
   if (auto v = env("HARK_LOG_LEVEL")) c.log_level = v;
+  if (auto v = env("HARK_TLS_CERT")) c.tls_cert = v;
+  if (auto v = env("HARK_TLS_KEY")) c.tls_key = v;
+  if (c.tls_cert.empty() != c.tls_key.empty()) fail("HARK_TLS_CERT and HARK_TLS_KEY go together");
+  if (auto v = env("HARK_ADMIN_USER")) c.admin_user = v;
+  if (auto v = env("HARK_ADMIN_PASSWORD")) c.admin_password = v;
+  if (auto v = env("HARK_DNC_CA_FILE")) c.dnc_ca_file = v;
+  if (auto v = env("HARK_HTTP_THREADS")) {
+    int n;
+    if (parse_int(v, n) && n >= 1 && n <= 64) c.http_threads = n;
+    else fail("HARK_HTTP_THREADS must be a number from 1 to 64");
+  }
   if (auto v = env("HARK_MEDIA_WORKERS")) {
     int n;
     if (parse_int(v, n) && n >= 0 && n <= 256) c.media_workers = n;
@@ -52,6 +63,8 @@ std::vector<std::string> Config::describe() const {
       "rtp ports     = " + std::to_string(rtp_port_min) + "-" + std::to_string(rtp_port_max),
       "media workers = " + std::to_string(media_workers),
       "log level     = " + log_level,
+      "http tls      = " + (tls_cert.empty() ? std::string("off") : "on (" + tls_cert + ")"),
+      "http threads  = " + std::to_string(http_threads),
   };
 }
 

@@ -10,7 +10,7 @@ PACKAGES=(
   libsofia-sip-ua-dev libsodium-dev libpcap-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
-  iproute2 procps curl
+  iproute2 procps curl jq wrk libssl-dev openssl
 )
 
 missing=()

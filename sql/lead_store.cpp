@@ -1,34 +1,25 @@
 #include "sql/lead_store.h"
 
+#include "sql/db_pool.h"
+
 #include <optional>
 #include <unordered_set>
 
 namespace hark::sql {
 
-namespace {
-// A text[] literal for COPY: {"a","b"} with quotes and backslashes escaped.
-std::string pg_array(const std::vector<std::string>& v) {
-  std::string s = "{";
-  for (size_t i = 0; i < v.size(); ++i) {
-    if (i) s += ',';
-    s += '"';
-    for (char c : v[i]) {
-      if (c == '"' || c == '\\') s += '\\';
-      s += c;
-    }
-    s += '"';
-  }
-  return s + "}";
-}
-}  // namespace
 
 ImportResult import_leads(pqxx::connection& c, long long campaign_id, const std::vector<control::Lead>& leads) {
-  ImportResult r;
   pqxx::work tx(c);
+  auto r = import_leads(tx, campaign_id, leads);
+  tx.commit();
+  return r;
+}
+
+ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, const std::vector<control::Lead>& leads) {
+  ImportResult r;
   // External ids already in the campaign would make the whole COPY fail: reject those rows.
   std::unordered_set<std::string> existing;
-  for (auto row : tx.exec_params("SELECT external_id FROM leads WHERE campaign_id = $1 AND external_id IS NOT NULL",
-                                 campaign_id))
+  for (auto row : tx.exec_prepared("lead_external_ids", campaign_id))
     existing.insert(row[0].as<std::string>());
   pqxx::stream_to copy(tx, "leads",
                        std::vector<std::string>{"campaign_id", "name", "phone", "extra_phones", "description",
@@ -38,13 +29,12 @@ ImportResult import_leads(pqxx::connection& c, long long campaign_id, const std:
       r.rejected.push_back({l.line, "external id '" + l.external_id + "' is already in the campaign"});
       continue;
     }
-    copy << std::make_tuple(campaign_id, l.name, l.phone, pg_array(l.extra_phones), l.description,
+    copy << std::make_tuple(campaign_id, l.name, l.phone, text_array_literal(l.extra_phones), l.description,
                             l.external_id.empty() ? std::optional<std::string>() : std::optional<std::string>(l.external_id),
                             l.fields_json);
     ++r.imported;
   }
   copy.complete();
-  tx.commit();
   return r;
 }
 

@@ -16,6 +16,9 @@ struct ImportResult {
 
 /// Imports `leads` into campaign `campaign_id` in one transaction with COPY. Rows whose external
 /// id the campaign already has are rejected (reported by line) instead of failing the COPY.
+/// Needs the named statements of sql/statements.cpp (a connection from sql::open_prepared).
 ImportResult import_leads(pqxx::connection& c, long long campaign_id, const std::vector<control::Lead>& leads);
+/// The same inside the caller's transaction (which commits).
+ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, const std::vector<control::Lead>& leads);
 
 }  // namespace hark::sql

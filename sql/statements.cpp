@@ -1,0 +1,169 @@
+// Every SQL statement hark runs, by name. Each pooled connection prepares them all, so a
+// typo fails at start-up, user input only ever travels as parameters, and the server plans
+// each statement once per connection.
+#include "sql/db_pool.h"
+
+namespace hark::sql {
+
+namespace {
+
+#define USER_COLS                                                                                           \
+  "u.id, u.username, u.role, u.enabled, (u.locked_until IS NOT NULL AND u.locked_until > now()) AS locked, " \
+  "u.created_at, COALESCE((SELECT string_agg(group_id::text, ',' ORDER BY group_id) FROM user_groups "      \
+  "WHERE user_id = u.id), '') AS groups"
+
+#define CAMPAIGN_COLS                                                                                         \
+  "id, name, description, group_id, state, start_date::text AS start_date, end_date::text AS end_date, "     \
+  "to_char(start_time, 'HH24:MI:SS') AS start_time, to_char(end_time, 'HH24:MI:SS') AS end_time, weekdays, " \
+  "time_zone, pilot_number, kind, queue, max_attempts, retry_minutes, retry_rules::text AS retry_rules, "      \
+  "amd_enabled, amd_params::text AS amd_params, voicemail_message, dnc_service_id, dnc_list_id, dial_prefix, " \
+  "caller_id, max_concurrent, fixed_channels, free_agents, created_at, updated_at"
+
+#define LEAD_COLS                                                                                           \
+  "id, name, phone, array_to_json(extra_phones)::text AS extra_phones, description, external_id, "          \
+  "fields::text AS fields, status, attempts, last_attempt_at, next_attempt_at, done"
+
+#define ATTEMPT_COLS \
+  "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause"
+
+const Statement kStatements[] = {
+    {"health", "SELECT COALESCE(max(version), 0) FROM hark_schema_version"},
+    {"timezone_exists", "SELECT count(*) FROM pg_timezone_names WHERE name = $1"},
+    {"audit_insert", "INSERT INTO audit_log (user_id, action, object, detail) VALUES ($1, $2, $3, $4::jsonb)"},
+    {"audit_list",
+     "SELECT a.id, a.at, u.username, a.action, a.object, a.detail::text AS detail FROM audit_log a "
+     "LEFT JOIN users u ON u.id = a.user_id WHERE a.id < $1 ORDER BY a.id DESC LIMIT $2"},
+
+    // ---- users, sessions ----
+    {"user_for_login",
+     "SELECT u.id, u.password_hash, u.role, u.enabled, (u.locked_until IS NOT NULL AND u.locked_until > now()) AS locked, "
+     "COALESCE((SELECT bool_or(g.enabled) FROM user_groups ug JOIN dialer_groups g ON g.id = ug.group_id "
+     "WHERE ug.user_id = u.id), false) AS any_group_enabled, "
+     "COALESCE((SELECT string_agg(group_id::text, ',' ORDER BY group_id) FROM user_groups WHERE user_id = u.id), '') AS groups "
+     "FROM users u WHERE u.username = $1"},
+    {"user_login_failed",
+     "UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END, "
+     "locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END "
+     "WHERE id = $1 RETURNING (locked_until IS NOT NULL AND locked_until > now())"},
+    {"user_login_ok", "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"},
+    {"session_insert",
+     "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3)) "
+     "RETURNING expires_at::text"},
+    {"session_purge_expired", "DELETE FROM sessions WHERE expires_at < now()"},
+    {"session_delete", "DELETE FROM sessions WHERE token_hash = $1"},
+    {"sessions_delete_user", "DELETE FROM sessions WHERE user_id = $1"},
+    {"session_principal",
+     "SELECT u.id, u.username, u.role, u.enabled, "
+     "COALESCE((SELECT bool_or(g.enabled) FROM user_groups ug JOIN dialer_groups g ON g.id = ug.group_id "
+     "WHERE ug.user_id = u.id), false) AS any_group_enabled, "
+     "COALESCE((SELECT string_agg(group_id::text, ',' ORDER BY group_id) FROM user_groups WHERE user_id = u.id), '') AS groups "
+     "FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1 AND s.expires_at > now()"},
+    {"user_bootstrap_master",
+     "INSERT INTO users (username, password_hash, role) SELECT $1, $2, 'master' "
+     "WHERE NOT EXISTS (SELECT 1 FROM users) RETURNING id"},
+    {"users_list", "SELECT " USER_COLS " FROM users u ORDER BY u.id"},
+    {"user_get", "SELECT " USER_COLS " FROM users u WHERE u.id = $1"},
+    {"user_id_by_name", "SELECT id FROM users WHERE username = $1"},
+    {"user_insert", "INSERT INTO users (username, password_hash, role, enabled) VALUES ($1, $2, $3, $4) RETURNING id"},
+    {"user_update", "UPDATE users SET role = COALESCE($2, role), enabled = COALESCE($3, enabled) WHERE id = $1"},
+    {"user_delete", "DELETE FROM users WHERE id = $1"},
+    {"user_set_password", "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1"},
+    {"user_groups_clear", "DELETE FROM user_groups WHERE user_id = $1"},
+    {"user_group_add", "INSERT INTO user_groups (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
+
+    // ---- groups ----
+    {"groups_list", "SELECT id, name, description, enabled, created_at FROM dialer_groups ORDER BY id"},
+    {"group_get", "SELECT id, name, description, enabled, created_at FROM dialer_groups WHERE id = $1"},
+    {"group_id_by_name", "SELECT id FROM dialer_groups WHERE name = $1"},
+    {"group_insert", "INSERT INTO dialer_groups (name, description, enabled) VALUES ($1, $2, $3) RETURNING id"},
+    {"group_update",
+     "UPDATE dialer_groups SET name = COALESCE($2, name), description = COALESCE($3, description), "
+     "enabled = COALESCE($4, enabled) WHERE id = $1 RETURNING id"},
+
+    // ---- campaigns, schedules ----
+    {"campaign_group", "SELECT group_id FROM campaigns WHERE id = $1"},
+    {"campaign_row", "SELECT " CAMPAIGN_COLS " FROM campaigns WHERE id = $1"},
+    {"campaign_row_locked", "SELECT " CAMPAIGN_COLS " FROM campaigns WHERE id = $1 FOR UPDATE"},
+    {"campaigns_list", "SELECT " CAMPAIGN_COLS " FROM campaigns WHERE NOT ($1 AND state = 'FINISHED') ORDER BY id"},
+    {"campaign_id_by_name", "SELECT id FROM campaigns WHERE name = $1"},
+    {"campaign_insert",
+     "INSERT INTO campaigns (name, description, group_id, start_date, end_date, start_time, end_time, weekdays, "
+     "time_zone, pilot_number, kind, queue, max_attempts, retry_minutes, retry_rules, amd_enabled, amd_params, "
+     "voicemail_message, dnc_service_id, dnc_list_id, dial_prefix, caller_id, max_concurrent, fixed_channels) "
+     "VALUES ($1, $2, $3, $4::date, $5::date, $6::time, $7::time, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, "
+     "$17::jsonb, $18, $19, $20, $21, $22, $23, $24) RETURNING id"},
+    {"campaign_update",
+     "UPDATE campaigns SET name = $2, description = $3, group_id = $4, start_date = $5::date, end_date = $6::date, "
+     "start_time = $7::time, end_time = $8::time, weekdays = $9, time_zone = $10, pilot_number = $11, kind = $12, "
+     "queue = $13, max_attempts = $14, retry_minutes = $15, retry_rules = $16::jsonb, amd_enabled = $17, "
+     "amd_params = $18::jsonb, voicemail_message = $19, dnc_service_id = $20, dnc_list_id = $21, dial_prefix = $22, "
+     "caller_id = $23, max_concurrent = $24, fixed_channels = $25, updated_at = now() WHERE id = $1"},
+    {"campaign_delete", "DELETE FROM campaigns WHERE id = $1"},
+    {"campaign_set_state",
+     "UPDATE campaigns SET state = $2, updated_at = now(), "
+     "started_at = CASE WHEN $2 = 'STARTED' THEN now() ELSE started_at END, "
+     "finished_at = CASE WHEN $2 = 'FINISHED' THEN now() ELSE finished_at END WHERE id = $1"},
+    {"campaign_set_free_agents", "UPDATE campaigns SET free_agents = $2 WHERE id = $1"},
+    {"campaign_today", "SELECT (now() AT TIME ZONE time_zone)::date::text FROM campaigns WHERE id = $1"},
+    {"schedules_generate",
+     "INSERT INTO schedules (campaign_id, day, start_time, end_time) "
+     "SELECT $1, d::date, $2::time, $3::time FROM generate_series($4::date, $5::date, interval '1 day') d "
+     "WHERE (($6::int >> extract(dow FROM d)::int) & 1) = 1 AND d::date >= $7::date "
+     "ON CONFLICT (campaign_id, day) DO NOTHING"},
+    {"schedules_delete_unstarted", "DELETE FROM schedules WHERE campaign_id = $1 AND day >= $2::date AND state = 'NOT_RUNNING'"},
+    {"schedules_set_hours",
+     "UPDATE schedules SET start_time = $2::time, end_time = $3::time "
+     "WHERE campaign_id = $1 AND day >= $4::date AND state <> 'FINISHED'"},
+    {"schedules_list",
+     "SELECT id, day::text AS day, to_char(start_time, 'HH24:MI') AS start_time, to_char(end_time, 'HH24:MI') AS end_time, "
+     "state FROM schedules WHERE campaign_id = $1 ORDER BY day"},
+    {"schedule_on_day", "SELECT id FROM schedules WHERE campaign_id = $1 AND day = $2::date"},
+    {"schedule_add", "INSERT INTO schedules (campaign_id, day, start_time, end_time) VALUES ($1, $2::date, $3::time, $4::time)"},
+    {"schedules_pause", "UPDATE schedules SET state = 'NOT_RUNNING' WHERE campaign_id = $1 AND state IN ('RUNNING', 'DNC_OUT_OF_SERVICE')"},
+
+    // ---- leads, call log ----
+    {"lead_external_ids", "SELECT external_id FROM leads WHERE campaign_id = $1 AND external_id IS NOT NULL"},
+    {"lead_phones", "SELECT phone FROM leads WHERE campaign_id = $1"},
+    {"lead_counts", "SELECT status, count(*) FROM leads WHERE campaign_id = $1 GROUP BY status"},
+    {"leads_pending", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND NOT done"},
+    {"leads_page",
+     "SELECT " LEAD_COLS " FROM leads WHERE campaign_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY id LIMIT $3 OFFSET $4"},
+    {"leads_count", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND ($2::text IS NULL OR status = $2)"},
+    {"lead_get", "SELECT " LEAD_COLS " FROM leads WHERE campaign_id = $1 AND id = $2"},
+    {"lead_update",
+     "UPDATE leads SET name = COALESCE($3, name), description = COALESCE($4, description), phone = COALESCE($5, phone) "
+     "WHERE campaign_id = $1 AND id = $2 RETURNING " LEAD_COLS},
+    {"attempt_count", "SELECT count(*) FROM call_attempts WHERE campaign_id = $1"},
+    {"attempts_open", "SELECT id FROM call_attempts WHERE campaign_id = $1 AND state = 'DIALING' LIMIT 1"},
+    {"attempts_page",
+     "SELECT " ATTEMPT_COLS " FROM call_attempts WHERE campaign_id = $1 AND ($2::bigint IS NULL OR lead_id = $2) "
+     "ORDER BY id LIMIT $3 OFFSET $4"},
+    {"attempts_count", "SELECT count(*) FROM call_attempts WHERE campaign_id = $1 AND ($2::bigint IS NULL OR lead_id = $2)"},
+    {"attempts_after", "SELECT " ATTEMPT_COLS " FROM call_attempts WHERE campaign_id = $1 AND id > $2 ORDER BY id LIMIT $3"},
+
+    // ---- do-not-call ----
+    {"dnc_lists", "SELECT id, name, version, created_at FROM dnc_lists ORDER BY id"},
+    {"dnc_list_get", "SELECT id, name, version, created_at FROM dnc_lists WHERE id = $1"},
+    {"dnc_list_by_name", "SELECT id FROM dnc_lists WHERE name = $1"},
+    {"dnc_list_insert", "INSERT INTO dnc_lists (name) VALUES ($1) RETURNING id"},
+    {"dnc_list_bump", "UPDATE dnc_lists SET version = version + 1 WHERE id = $1 RETURNING version"},
+    {"dnc_list_versions", "SELECT id, version FROM dnc_lists"},
+    {"dnc_list_version", "SELECT version FROM dnc_lists WHERE id = $1"},
+    {"dnc_list_numbers_page",
+     "SELECT number FROM dnc_numbers WHERE list_id = $1 AND number > $2 ORDER BY number LIMIT $3"},
+    {"dnc_number_add", "INSERT INTO dnc_numbers (list_id, number) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
+    {"dnc_number_remove", "DELETE FROM dnc_numbers WHERE list_id = $1 AND number = $2"},
+    {"dnc_numbers_insert_many",
+     "INSERT INTO dnc_numbers (list_id, number) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING"},
+    {"dnc_services", "SELECT id, name, url, timeout_ms, bearer_token FROM dnc_services ORDER BY id"},
+    {"dnc_service_get", "SELECT id, name, url, timeout_ms, bearer_token FROM dnc_services WHERE id = $1"},
+    {"dnc_service_by_name", "SELECT id FROM dnc_services WHERE name = $1"},
+    {"dnc_service_insert",
+     "INSERT INTO dnc_services (name, url, timeout_ms, bearer_token) VALUES ($1, $2, $3, $4) RETURNING id"},
+};
+
+}  // namespace
+
+std::span<const Statement> statements() { return kStatements; }
+
+}  // namespace hark::sql
