@@ -1,5 +1,6 @@
-// `hark run`: logs its configuration, connects to PostgreSQL, applies the schema migrations
-// and stays up until SIGINT/SIGTERM (or --duration seconds).
+// `hark run`: the dialer. Logs its configuration, connects to PostgreSQL, applies the schema
+// migrations, serves the REST API and runs STARTED campaigns (media engine + SIP agent +
+// campaign runner) until SIGINT/SIGTERM (or --duration seconds).
 #include <sodium.h>
 #include <spdlog/spdlog.h>
 
@@ -12,7 +13,10 @@
 
 #include "cli/commands.h"
 #include "control/config.h"
+#include "control/campaign_runner.h"
 #include "control/control_server.h"
+#include "media/media_engine.h"
+#include "signaling/sip_agent.h"
 #include "sql/migrate.h"
 
 namespace hark::cli {
@@ -101,6 +105,43 @@ int run_command(int argc, char** argv) {
       spdlog::warn("created the first master user '{}'{}", cfg.admin_user,
                    generated ? " with password " + password + " (change it)" : " (password from HARK_ADMIN_PASSWORD)");
   }
+
+  // Dialing: media engine, SIP agent and the campaign runner, wired one way.
+  std::unique_ptr<media::MediaEngine> engine;
+  std::unique_ptr<signaling::SipAgent> agent;
+  std::unique_ptr<control::CampaignRunner> runner;
+  if (cfg.runner) {
+    media::raise_fd_limit();
+    media::MediaEngineOptions mo;
+    mo.workers = cfg.media_workers;
+    mo.port_min = uint16_t(cfg.rtp_port_min);
+    mo.port_max = uint16_t(cfg.rtp_port_max);
+    mo.max_streams = size_t(cfg.max_calls) + 64;
+    engine = std::make_unique<media::MediaEngine>(mo);
+    signaling::TrunkSettings t;
+    t.bind_url = "sip:" + cfg.sip_listen;
+    t.domain = cfg.sip_trunk;
+    t.calls_per_second = cfg.calls_per_second;
+    t.max_concurrent = cfg.max_calls;
+    t.ring_timeout_s = cfg.ring_timeout_s;
+    control::RunnerOptions ro;
+    ro.retry_unit_ms = cfg.retry_unit_ms;
+    ro.max_concurrent = cfg.max_calls;
+    ro.dnc_ca_file = cfg.dnc_ca_file;
+    agent = std::make_unique<signaling::SipAgent>(t, *engine, [r = &runner](const signaling::CallEvent& e) {
+      if (*r) (*r)->on_call_event(e);  // `runner` outlives the agent's thread (stopped first)
+    });
+    runner = std::make_unique<control::CampaignRunner>(cfg.database_url, control.dnc(), control.metrics(), ro,
+                                                       [&a = *agent](signaling::CallRequest r) { return a.originate(std::move(r)); });
+    if (auto err = agent->start(); !err.empty()) {
+      spdlog::error("sip: {}", err);
+      return 1;
+    }
+    control.set_runner(runner.get());  // before the API serves anyone
+    runner->start();
+    spdlog::info("dialing: SIP on {}, calls to sip:NUMBER@{}", cfg.sip_listen, cfg.sip_trunk);
+  }
+
   if (auto err = control.start(); !err.empty()) {
     spdlog::error("http: {}", err);
     return 1;
@@ -115,6 +156,11 @@ int run_command(int argc, char** argv) {
                      std::chrono::milliseconds(duration_s >= 0 ? int64_t(duration_s * 1000) : INT64_MAX / 2000000);
   while (!g_stop && std::chrono::steady_clock::now() < until)
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  // No new calls; calls up are hung up and their ends written; then the API goes.
+  if (runner) runner->pause();
+  if (agent) agent->stop();
+  if (runner) runner->stop();
+  control.set_runner(nullptr);
   control.stop();
   spdlog::info("hark stopped");
   return 0;

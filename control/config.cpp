@@ -1,6 +1,7 @@
 #include "control/config.h"
 
 #include <charconv>
+#include <cstdio>
 #include <cstdlib>
 #include <thread>
 
@@ -10,6 +11,12 @@ namespace {
 const char* env(const char* name) {
   const char* v = std::getenv(name);
   return v && *v ? v : nullptr;
+}
+
+std::string fmt_calls(double cps, int max_calls, int ring_s) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%.0f calls/s, at most %d at once, ring %d s", cps, max_calls, ring_s);
+  return buf;
 }
 
 bool parse_int(std::string_view s, int& out) {
@@ -31,6 +38,34 @@ Config Config::from_env(std::vector<std::string>* errors) {
   if (auto v = env("HARK_ADMIN_USER")) c.admin_user = v;
   if (auto v = env("HARK_ADMIN_PASSWORD")) c.admin_password = v;
   if (auto v = env("HARK_DNC_CA_FILE")) c.dnc_ca_file = v;
+  if (auto v = env("HARK_SIP_TRUNK")) c.sip_trunk = v;
+  if (auto v = env("HARK_CPS")) {
+    char* end = nullptr;
+    const double d = std::strtod(v, &end);
+    if (end && *end == 0 && d > 0 && d <= 2000) c.calls_per_second = d;
+    else fail("HARK_CPS must be a number of calls per second from 0 to 2000");
+  }
+  if (auto v = env("HARK_MAX_CALLS")) {
+    int n;
+    if (parse_int(v, n) && n >= 1 && n <= 10000) c.max_calls = n;
+    else fail("HARK_MAX_CALLS must be a number from 1 to 10000");
+  }
+  if (auto v = env("HARK_RING_TIMEOUT")) {
+    int n;
+    if (parse_int(v, n) && n >= 15 && n <= 120) c.ring_timeout_s = n;
+    else fail("HARK_RING_TIMEOUT must be 15 to 120 seconds (never ring less than 15 s)");
+  }
+  if (auto v = env("HARK_RETRY_UNIT_MS")) {
+    int n;
+    if (parse_int(v, n) && n >= 10 && n <= 60000) c.retry_unit_ms = n;
+    else fail("HARK_RETRY_UNIT_MS must be 10 to 60000");
+  }
+  if (auto v = env("HARK_RUNNER")) {
+    std::string_view s(v);
+    if (s == "off" || s == "0") c.runner = false;
+    else if (s == "on" || s == "1") c.runner = true;
+    else fail("HARK_RUNNER must be on or off");
+  }
   if (auto v = env("HARK_HTTP_THREADS")) {
     int n;
     if (parse_int(v, n) && n >= 1 && n <= 64) c.http_threads = n;
@@ -65,6 +100,9 @@ std::vector<std::string> Config::describe() const {
       "log level     = " + log_level,
       "http tls      = " + (tls_cert.empty() ? std::string("off") : "on (" + tls_cert + ")"),
       "http threads  = " + std::to_string(http_threads),
+      "sip trunk     = " + sip_trunk,
+      "dialing       = " + (runner ? fmt_calls(calls_per_second, max_calls, ring_timeout_s) : std::string("off")),
+      "retry unit    = " + std::to_string(retry_unit_ms) + " ms",
   };
 }
 

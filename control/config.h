@@ -19,6 +19,12 @@ struct Config {
   std::string admin_password;        ///< HARK_ADMIN_PASSWORD (empty: a random one is logged)
   std::string dnc_ca_file;           ///< HARK_DNC_CA_FILE: extra CA for external do-not-call services
   int http_threads = 4;              ///< HARK_HTTP_THREADS
+  std::string sip_trunk = "127.0.0.1:5070";  ///< HARK_SIP_TRUNK: calls go to sip:NUMBER@this
+  double calls_per_second = 50;      ///< HARK_CPS: pacing of new INVITEs
+  int max_calls = 300;               ///< HARK_MAX_CALLS: concurrent calls of this process
+  int ring_timeout_s = 25;           ///< HARK_RING_TIMEOUT (15..120)
+  int retry_unit_ms = 60000;         ///< HARK_RETRY_UNIT_MS: one retry "minute" (tests and demos shorten it)
+  bool runner = true;                ///< HARK_RUNNER=off: REST API only, no dialing
 
   /// Defaults overridden by the environment. Returns errors for values it could not use.
   static Config from_env(std::vector<std::string>* errors);

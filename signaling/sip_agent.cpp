@@ -237,7 +237,10 @@ struct SipAgent::Impl {
     if (t.srtp) c.key = lm.key = media::srtp_random_key();
     const std::string sdp = build_sdp(lm);
     const std::string uri = target_uri(c.dialed);
-    c.nh = nua_handle(nua, &c, SIPTAG_TO_STR(uri.c_str()), TAG_END());
+    // A campaign's caller ID replaces the trunk's From user for this call only.
+    std::string from;
+    if (!c.req.caller_id.empty()) from = "sip:" + c.req.caller_id + "@" + t.bind_url.substr(t.bind_url.find(':') + 1);
+    c.nh = nua_handle(nua, &c, SIPTAG_TO_STR(uri.c_str()), TAG_IF(!from.empty(), SIPTAG_FROM_STR(from.c_str())), TAG_END());
     if (!c.nh) {
       c.cause = "cannot create a SIP handle for " + uri;
       finish(c);

@@ -56,6 +56,7 @@ struct CallRequest {
   /// up (0: act on the verdict as a campaign does). -1: hang up at the verdict.
   int hold_ms = 0;
   uint64_t tag = 0;                             ///< the caller's reference (a lead id)
+  std::string caller_id;                        ///< From user for this call; empty: the trunk's
 };
 
 enum class CallState : uint8_t { queued, dialing, ringing, early_media, answered, verdict, transferring, playing_message, ended };

@@ -160,6 +160,58 @@ const Statement kStatements[] = {
     {"dnc_service_by_name", "SELECT id FROM dnc_services WHERE name = $1"},
     {"dnc_service_insert",
      "INSERT INTO dnc_services (name, url, timeout_ms, bearer_token) VALUES ($1, $2, $3, $4) RETURNING id"},
+
+    // ---- campaign runner ----
+    {"runner_heartbeat",
+     "INSERT INTO runner_instances (id, host, pid) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()"},
+    {"runner_recover",
+     "WITH dead AS (UPDATE call_attempts a SET state = 'DONE', ended_at = now(), result = 'UNKNOWN', "
+     "cause = 'the hark process placing the call stopped' "
+     "WHERE a.state = 'DIALING' AND a.instance_id IS DISTINCT FROM $1 AND NOT EXISTS (SELECT 1 FROM runner_instances r "
+     "WHERE r.id = a.instance_id AND r.heartbeat_at > now() - make_interval(secs => $2)) RETURNING a.lead_id) "
+     "UPDATE leads l SET in_progress = false, status = 'UNKNOWN', next_attempt_at = now() FROM dead "
+     "WHERE l.id = dead.lead_id RETURNING l.id"},
+    {"schedules_finish_past",
+     "UPDATE schedules s SET state = 'FINISHED' FROM campaigns c WHERE s.campaign_id = c.id AND c.state = 'STARTED' "
+     "AND s.state <> 'FINISHED' AND (s.day < (now() AT TIME ZONE c.time_zone)::date OR "
+     "(s.day = (now() AT TIME ZONE c.time_zone)::date AND (now() AT TIME ZONE c.time_zone)::time >= s.end_time))"},
+    {"schedules_start_today",
+     "UPDATE schedules s SET state = 'RUNNING' FROM campaigns c WHERE s.campaign_id = c.id AND c.state = 'STARTED' "
+     "AND s.state = 'NOT_RUNNING' AND s.day = (now() AT TIME ZONE c.time_zone)::date "
+     "AND (now() AT TIME ZONE c.time_zone)::time >= s.start_time AND (now() AT TIME ZONE c.time_zone)::time < s.end_time"},
+    {"campaigns_finish",
+     "UPDATE campaigns c SET state = 'FINISHED', finished_at = now(), updated_at = now() WHERE c.state = 'STARTED' "
+     "AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.campaign_id = c.id AND s.state <> 'FINISHED') RETURNING c.id"},
+    {"runner_campaigns",
+     "SELECT c.id, c.max_concurrent, c.fixed_channels, c.free_agents, c.max_attempts, c.retry_minutes, "
+     "c.retry_rules::text AS retry_rules, c.amd_enabled, c.amd_params::text AS amd_params, c.voicemail_message, "
+     "c.dnc_list_id, c.dial_prefix, c.caller_id, c.pilot_number, d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, "
+     "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, "
+     "(SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int AS active "
+     "FROM campaigns c JOIN schedules s ON s.campaign_id = c.id AND s.day = (now() AT TIME ZONE c.time_zone)::date "
+     "LEFT JOIN dnc_services d ON d.id = c.dnc_service_id "
+     "WHERE c.state = 'STARTED' AND s.state IN ('RUNNING', 'DNC_OUT_OF_SERVICE') ORDER BY c.id"},
+    {"leads_claim",
+     "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE campaign_id = $1 AND NOT in_progress "
+     "AND NOT done AND (next_attempt_at IS NULL OR next_attempt_at <= now()) ORDER BY next_attempt_at NULLS FIRST, id "
+     "LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id, phone, attempts"},
+    {"leads_release", "UPDATE leads SET in_progress = false WHERE id = ANY($1::bigint[])"},
+    {"attempt_insert_dialing",
+     "INSERT INTO call_attempts (campaign_id, lead_id, number, instance_id) VALUES ($1, $2, $3, $4) RETURNING id"},
+    {"attempt_insert_dnc",
+     "INSERT INTO call_attempts (campaign_id, lead_id, number, state, ended_at, result, cause, instance_id) "
+     "VALUES ($1, $2, $3, 'DONE', now(), 'DNC', 'on the do-not-call list', $4)"},
+    {"lead_mark_dnc",
+     "UPDATE leads SET status = 'DNC', done = true, in_progress = false, attempts = attempts + 1, "
+     "last_attempt_at = now(), next_attempt_at = NULL WHERE id = $1"},
+    {"schedule_set_state", "UPDATE schedules SET state = $2 WHERE id = $1 AND state <> 'FINISHED'"},
+    {"attempt_finish",
+     "UPDATE call_attempts SET state = 'DONE', ended_at = now(), "
+     "answered_at = CASE WHEN $2 THEN now() - make_interval(secs => $3) END, sip_code = $4, sip_reason = $5, "
+     "amd_verdict = $6, amd_cause = $7, amd_ms = $8, result = $9, cause = $10 WHERE id = $1 AND state = 'DIALING'"},
+    {"lead_finish",
+     "UPDATE leads SET status = $2, attempts = attempts + 1, last_attempt_at = now(), in_progress = false, done = $3, "
+     "next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END WHERE id = $1"},
 };
 
 }  // namespace
