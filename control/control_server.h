@@ -26,6 +26,7 @@ class ControlServer {
   std::string start();
   void stop();
   int port() const { return http_ ? http_->port() : 0; }
+  bool http_tls() const { return http_ && http_->tls(); }
   /// Lets the API show the runner's live figures (call before start, or never).
   void set_runner(RunnerView* r) { services_.runner = r; }
 
@@ -34,6 +35,8 @@ class ControlServer {
   DncIndex& dnc() { return dnc_; }
   Metrics& metrics() { return metrics_; }
   ApiServices& services() { return services_; }
+  /// The routes (after start): tests check every one of them is covered.
+  const Router* router() const { return router_.get(); }
 
  private:
   ControlServerOptions opt_;

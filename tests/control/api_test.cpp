@@ -1,0 +1,572 @@
+// The REST API against a real PostgreSQL: every endpoint x every role, the group rules,
+// edit-while-running, validation, bad input, leads CSV, do-not-call (lists, the integrated
+// service, an external HTTPS service with certificate checks), health, metrics, OpenAPI.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <thread>
+
+#include "control/control_server.h"
+#include "control/dnc_client.h"
+#include "test_db.h"
+#include "test_http.h"
+
+using namespace hark;
+namespace json = boost::json;
+
+namespace {
+
+struct Api : ::testing::Test {
+  static inline std::unique_ptr<test::TestDb> db;
+  static inline std::unique_ptr<control::ControlServer> server;
+  static inline std::map<std::string, std::string> tok;  // role -> token
+  static inline long long g1 = 0, g2 = 0;
+
+  static void SetUpTestSuite() {
+    db = std::make_unique<test::TestDb>("api_test");
+    control::ControlServerOptions o;
+    o.http.listen = "127.0.0.1:0";
+    o.http.threads = 2;
+    o.http.body_limit = 1 << 20;
+    o.auth.max_failed_logins = 3;
+    o.auth.lock_s = 2;
+    o.db_connections = 4;
+    server = std::make_unique<control::ControlServer>(db->url(), o);
+    ASSERT_TRUE(server->auth().bootstrap_master("root", "root-pass-1"));
+    ASSERT_FALSE(server->auth().bootstrap_master("other", "root-pass-2"));  // only when no user exists
+    ASSERT_EQ(server->start(), "");
+    tok["master"] = login("root", "root-pass-1");
+    g1 = post("/api/v1/groups", "master", R"({"name":"g1"})").json().at("id").as_int64();
+    g2 = post("/api/v1/groups", "master", R"({"name":"g2"})").json().at("id").as_int64();
+    for (auto [name, role, group] : {std::tuple{"mgr", "group_manager", g1}, std::tuple{"adm", "campaign_admin", g1},
+                                     std::tuple{"sup", "campaign_supervisor", g1}, std::tuple{"adm2", "campaign_admin", g2}}) {
+      auto r = post("/api/v1/users", "master",
+                    json::serialize(json::object{{"username", name}, {"password", std::string(name) + "-password"},
+                                                 {"role", role}, {"groups", json::array{group}}}));
+      ASSERT_EQ(r.status, 201) << r.body;
+    }
+    tok["group_manager"] = login("mgr", "mgr-password");
+    tok["campaign_admin"] = login("adm", "adm-password");
+    tok["campaign_supervisor"] = login("sup", "sup-password");
+    tok["admin2"] = login("adm2", "adm2-password");
+  }
+  static void TearDownTestSuite() {
+    server.reset();
+    db.reset();
+  }
+
+  static std::string login(const std::string& u, const std::string& p) {
+    auto r = test::http_request(server->port(), "POST", "/api/v1/login", "",
+                                json::serialize(json::object{{"username", u}, {"password", p}}));
+    EXPECT_EQ(r.status, 200) << u << ": " << r.body;
+    return r.status == 200 ? std::string(r.json().at("token").as_string()) : "";
+  }
+  static test::HttpResult req(const std::string& m, const std::string& path, const std::string& who,
+                              const std::string& body = {}, const std::string& type = "application/json") {
+    return test::http_request(server->port(), m, path, who.empty() ? "" : tok.at(who), body, type);
+  }
+  static test::HttpResult get(const std::string& path, const std::string& who) { return req("GET", path, who); }
+  static test::HttpResult post(const std::string& path, const std::string& who, const std::string& body = "{}") {
+    return req("POST", path, who, body);
+  }
+  static test::HttpResult patch(const std::string& path, const std::string& who, const std::string& body) {
+    return req("PATCH", path, who, body);
+  }
+
+  static std::string today() {
+    auto r = db->exec("SELECT (now() AT TIME ZONE 'UTC')::date::text");
+    return r[0][0].as<std::string>();
+  }
+  static json::object campaign_body(const std::string& name, long long group) {
+    const auto end = db->exec("SELECT ((now() AT TIME ZONE 'UTC') + interval '300 days')::date::text")[0][0].as<std::string>();
+    return {{"name", name},          {"groupId", group},        {"startDate", today()}, {"endDate", end},
+            {"startTime", "08:00"},  {"endTime", "20:00"},      {"pilotNumber", "5000"},
+            {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}};
+  }
+  static long long make_campaign(const std::string& name, long long group = 0, const std::string& who = "campaign_admin") {
+    auto b = campaign_body(name, group ? group : g1);
+    b["endDate"] = today();
+    auto r = post("/api/v1/campaigns", who, json::serialize(b));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? r.json().at("id").as_int64() : 0;
+  }
+};
+
+const std::vector<std::string> kRoles = {"master", "group_manager", "campaign_admin", "campaign_supervisor"};
+
+TEST_F(Api, EveryEndpointByEveryRole) {
+  // Ids that do not exist: allowed roles get past the role check (then 404/409/422), forbidden
+  // roles get 403, and nothing changes.
+  struct Case {
+    std::string method, pattern, path, body;
+    std::set<std::string> allowed;  // "*": any logged-in role; empty: public
+  };
+  const std::set<std::string> any = {"*"}, mm = {"master", "group_manager"}, m = {"master"},
+                              ca = {"campaign_admin"}, cr = {"campaign_admin", "campaign_supervisor"},
+                              dw = {"master", "campaign_admin"}, dr = {"master", "campaign_admin", "campaign_supervisor"};
+  const std::string c = "/api/v1/campaigns/999999";
+  const std::vector<Case> cases = {
+      {"POST", "/api/v1/login", "/api/v1/login", R"({"username":"sup","password":"sup-password"})", {}},
+      {"POST", "/api/v1/logout", "", "", any},  // checked on its own below
+      {"GET", "/api/v1/me", "/api/v1/me", "", any},
+      {"GET", "/healthz", "/healthz", "", {}},
+      {"GET", "/metrics", "/metrics", "", {}},
+      {"GET", "/openapi.json", "/openapi.json", "", {}},
+      {"GET", "/api/v1/users", "/api/v1/users", "", mm},
+      {"POST", "/api/v1/users", "/api/v1/users", "{}", mm},
+      {"GET", "/api/v1/users/{id}", "/api/v1/users/999999", "", mm},
+      {"PATCH", "/api/v1/users/{id}", "/api/v1/users/999999", "{}", mm},
+      {"DELETE", "/api/v1/users/{id}", "/api/v1/users/999999", "", mm},
+      {"POST", "/api/v1/users/{id}/password", "/api/v1/users/999999/password", R"({"password":"long enough"})", m},
+      {"GET", "/api/v1/groups", "/api/v1/groups", "", any},
+      {"POST", "/api/v1/groups", "/api/v1/groups", "{}", m},
+      {"GET", "/api/v1/groups/{id}", "/api/v1/groups/999999", "", any},
+      {"PATCH", "/api/v1/groups/{id}", "/api/v1/groups/999999", "{}", mm},
+      {"GET", "/api/v1/audit", "/api/v1/audit", "", m},
+      {"GET", "/api/v1/campaigns", "/api/v1/campaigns", "", cr},
+      {"POST", "/api/v1/campaigns", "/api/v1/campaigns", "{}", ca},
+      {"GET", "/api/v1/campaigns/{id}", c, "", cr},
+      {"PATCH", "/api/v1/campaigns/{id}", c, "{}", ca},
+      {"DELETE", "/api/v1/campaigns/{id}", c, "", ca},
+      {"POST", "/api/v1/campaigns/{id}/start", c + "/start", "", ca},
+      {"POST", "/api/v1/campaigns/{id}/stop", c + "/stop", "", ca},
+      {"GET", "/api/v1/campaigns/{id}/summary", c + "/summary", "", cr},
+      {"PUT", "/api/v1/campaigns/{id}/agents", c + "/agents", R"({"freeAgents":1})", ca},
+      {"GET", "/api/v1/campaigns/{id}/live", c + "/live", "", cr},
+      {"GET", "/api/v1/campaigns/{id}/events", c + "/events", "", cr},
+      {"GET", "/api/v1/campaigns/{id}/schedules", c + "/schedules", "", cr},
+      {"PATCH", "/api/v1/campaigns/{id}/schedules", c + "/schedules", "{}", ca},
+      {"POST", "/api/v1/campaigns/{id}/schedules", c + "/schedules", R"({"day":"2099-01-01"})", ca},
+      {"POST", "/api/v1/campaigns/{id}/leads", c + "/leads", "a,5551234\n", ca},
+      {"GET", "/api/v1/campaigns/{id}/leads", c + "/leads", "", cr},
+      {"GET", "/api/v1/campaigns/{id}/leads/{leadId}", c + "/leads/1", "", cr},
+      {"PATCH", "/api/v1/campaigns/{id}/leads/{leadId}", c + "/leads/1", "{}", ca},
+      {"GET", "/api/v1/campaigns/{id}/calls", c + "/calls", "", cr},
+      {"GET", "/api/v1/campaigns/{id}/calls.csv", c + "/calls.csv", "", cr},
+      {"POST", "/donotcall", "/donotcall", R"({"number":"5550000"})", any},
+      {"GET", "/api/v1/dnc/lists", "/api/v1/dnc/lists", "", dr},
+      {"POST", "/api/v1/dnc/lists", "/api/v1/dnc/lists", "{}", dw},
+      {"POST", "/api/v1/dnc/lists/{id}/numbers", "/api/v1/dnc/lists/999999/numbers", "5551234\n", dw},
+      {"GET", "/api/v1/dnc/lists/{id}/numbers/{number}", "/api/v1/dnc/lists/999999/numbers/5551234", "", dr},
+      {"PUT", "/api/v1/dnc/lists/{id}/numbers/{number}", "/api/v1/dnc/lists/999999/numbers/5551234", "", dw},
+      {"DELETE", "/api/v1/dnc/lists/{id}/numbers/{number}", "/api/v1/dnc/lists/999999/numbers/5551234", "", dw},
+      {"GET", "/api/v1/dnc/services", "/api/v1/dnc/services", "", dr},
+      {"POST", "/api/v1/dnc/services", "/api/v1/dnc/services", "{}", dw},
+      {"POST", "/api/v1/dnc/services/{id}/check", "/api/v1/dnc/services/999999/check", R"({"number":"5551234"})", dr},
+  };
+  // The table covers every route there is.
+  std::set<std::string> routes, covered;
+  for (const auto& r : server->router()->routes()) routes.insert(r.method + " " + r.pattern);
+  for (const auto& k : cases) covered.insert(k.method + " " + k.pattern);
+  EXPECT_EQ(routes, covered);
+
+  for (const auto& k : cases) {
+    if (k.path.empty()) continue;
+    const auto type = k.pattern.ends_with("/leads") || k.pattern.ends_with("/numbers") ? "text/csv" : "application/json";
+    if (!k.allowed.empty()) {
+      auto anon = req(k.method, k.path, "", k.body, type);
+      EXPECT_EQ(anon.status, 401) << k.method << " " << k.path << " without a token";
+    }
+    for (const auto& role : kRoles) {
+      auto r = req(k.method, k.path, role, k.body, type);
+      const bool allowed = k.allowed.empty() || k.allowed.count("*") || k.allowed.count(role);
+      if (allowed) EXPECT_TRUE(r.status != 403 && r.status != 401 && r.status != 500) << k.method << " " << k.path << " as " << role << ": " << r.status << " " << r.body;
+      else EXPECT_EQ(r.status, 403) << k.method << " " << k.path << " as " << role << ": " << r.body;
+    }
+  }
+}
+
+TEST_F(Api, LoginLockoutAndLogout) {
+  ASSERT_EQ(post("/api/v1/users", "master", R"({"username":"lock","password":"lock-password","role":"master"})").status, 201);
+  auto bad = test::http_request(server->port(), "POST", "/api/v1/login", "", R"({"username":"lock","password":"wrong"})");
+  EXPECT_EQ(bad.status, 401);
+  EXPECT_EQ(bad.error_code(), "bad_credentials");
+  test::http_request(server->port(), "POST", "/api/v1/login", "", R"({"username":"lock","password":"wrong"})");
+  auto third = test::http_request(server->port(), "POST", "/api/v1/login", "", R"({"username":"lock","password":"wrong"})");
+  EXPECT_EQ(third.error_code(), "account_locked");
+  // Locked: even the right password is refused until the lock runs out (2 s in this test).
+  auto locked = test::http_request(server->port(), "POST", "/api/v1/login", "", R"({"username":"lock","password":"lock-password"})");
+  EXPECT_EQ(locked.status, 401);
+  EXPECT_EQ(locked.error_code(), "account_locked");
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
+  const auto t = login("lock", "lock-password");
+  ASSERT_EQ(t.size(), 64u);  // 256 bits, hex
+  EXPECT_EQ(test::http_request(server->port(), "GET", "/api/v1/me", t).status, 200);
+  EXPECT_EQ(test::http_request(server->port(), "POST", "/api/v1/logout", t).status, 204);
+  EXPECT_EQ(test::http_request(server->port(), "GET", "/api/v1/me", t).status, 401);
+  // Only a hash of the token is stored; the password is an argon2id string.
+  EXPECT_EQ(db->exec("SELECT count(*) FROM sessions WHERE token_hash = '" + t + "'")[0][0].as<int>(), 0);
+  EXPECT_EQ(db->exec("SELECT password_hash FROM users WHERE username = 'lock'")[0][0].as<std::string>().rfind("$argon2id$", 0), 0u);
+}
+
+TEST_F(Api, GroupManagerManagesOwnGroupsOnly) {
+  auto mine = post("/api/v1/users", "group_manager",
+                   json::serialize(json::object{{"username", "mgr-made"}, {"password", "mgr-made-pw"},
+                                                {"role", "campaign_supervisor"}, {"groups", json::array{g1}}}));
+  ASSERT_EQ(mine.status, 201) << mine.body;
+  // Not in another group, not a master.
+  EXPECT_EQ(post("/api/v1/users", "group_manager",
+                 json::serialize(json::object{{"username", "x1"}, {"password", "x1-password"}, {"role", "campaign_admin"},
+                                              {"groups", json::array{g2}}})).status, 403);
+  EXPECT_EQ(post("/api/v1/users", "group_manager",
+                 json::serialize(json::object{{"username", "x2"}, {"password", "x2-password"}, {"role", "master"}})).status, 403);
+  // Lists only users of their groups; cannot see g2's admin or the master.
+  auto list = get("/api/v1/users", "group_manager").json().at("users").as_array();
+  std::set<std::string> names;
+  for (auto& u : list) names.insert(std::string(u.at("username").as_string()));
+  EXPECT_TRUE(names.count("adm") && names.count("sup") && names.count("mgr-made"));
+  EXPECT_FALSE(names.count("adm2") || names.count("root"));
+  const auto adm2 = get("/api/v1/users", "master").json().at("users").as_array();
+  long long adm2_id = 0;
+  for (auto& u : adm2) if (u.at("username") == "adm2") adm2_id = u.at("id").as_int64();
+  EXPECT_EQ(get("/api/v1/users/" + std::to_string(adm2_id), "group_manager").status, 404);
+  // Managers enable/disable their groups but do not rename them.
+  EXPECT_EQ(patch("/api/v1/groups/" + std::to_string(g1), "group_manager", R"({"name":"renamed"})").status, 403);
+  EXPECT_EQ(patch("/api/v1/groups/" + std::to_string(g2), "group_manager", R"({"enabled":false})").status, 404);
+  const auto id = mine.json().at("id").as_int64();
+  EXPECT_EQ(req("DELETE", "/api/v1/users/" + std::to_string(id), "group_manager").status, 204);
+}
+
+TEST_F(Api, DisabledGroupRules) {
+  const auto stopped = make_campaign("dg-stopped");
+  const auto started = make_campaign("dg-started");
+  ASSERT_EQ(post("/api/v1/campaigns/" + std::to_string(started) + "/start", "campaign_admin").status, 200);
+  ASSERT_EQ(patch("/api/v1/groups/" + std::to_string(g1), "group_manager", R"({"enabled":false})").status, 200);
+  // Admins and supervisors of only disabled groups cannot log in (nor use old tokens); managers can.
+  auto r = test::http_request(server->port(), "POST", "/api/v1/login", "", R"({"username":"adm","password":"adm-password"})");
+  EXPECT_EQ(r.status, 403);
+  EXPECT_EQ(r.error_code(), "no_enabled_group");
+  EXPECT_EQ(get("/api/v1/campaigns", "campaign_supervisor").status, 401);
+  const auto mgr = login("mgr", "mgr-password");
+  EXPECT_FALSE(mgr.empty());
+  // A user in g1 and g2 still gets in; it cannot start g1's stopped campaign nor create in g1.
+  ASSERT_EQ(post("/api/v1/users", "master", json::serialize(json::object{{"username", "both"}, {"password", "both-password"},
+                                                                         {"role", "campaign_admin"}, {"groups", json::array{g1, g2}}})).status, 201);
+  tok["both"] = login("both", "both-password");
+  auto start = post("/api/v1/campaigns/" + std::to_string(stopped) + "/start", "both");
+  EXPECT_EQ(start.status, 409);
+  EXPECT_EQ(start.error_code(), "group_disabled");
+  auto create = post("/api/v1/campaigns", "both", json::serialize(campaign_body("dg-new", g1)));
+  EXPECT_EQ(create.status, 409);
+  EXPECT_EQ(create.error_field(), "groupId");
+  // Nor move a g2 campaign into g1.
+  const auto in_g2 = make_campaign("dg-g2", g2, "both");
+  auto move = patch("/api/v1/campaigns/" + std::to_string(in_g2), "both", json::serialize(json::object{{"groupId", g1}}));
+  EXPECT_EQ(move.status, 409);
+  // The started one keeps running.
+  EXPECT_EQ(get("/api/v1/campaigns/" + std::to_string(started), "both").json().at("state"), "STARTED");
+  ASSERT_EQ(patch("/api/v1/groups/" + std::to_string(g1), "group_manager", R"({"enabled":true})").status, 200);
+  tok["campaign_admin"] = login("adm", "adm-password");
+  tok["campaign_supervisor"] = login("sup", "sup-password");
+  EXPECT_EQ(post("/api/v1/campaigns/" + std::to_string(started) + "/stop", "campaign_admin").status, 200);
+}
+
+TEST_F(Api, CampaignValidationSchedulesAndEditWhileRunning) {
+  auto bad = [&](json::object change, const std::string& field) {
+    auto b = campaign_body("v-" + field, g1);
+    for (auto& kv : change) b[kv.key()] = kv.value();
+    auto r = post("/api/v1/campaigns", "campaign_admin", json::serialize(b));
+    EXPECT_EQ(r.status, 422) << r.body;
+    EXPECT_EQ(r.error_field(), field) << r.body;
+  };
+  bad({{"maxAttempts", 0}}, "maxAttempts");
+  bad({{"maxAttempts", 101}}, "maxAttempts");
+  bad({{"retryMinutes", 0}}, "retryMinutes");
+  bad({{"retryMinutes", 1441}}, "retryMinutes");
+  bad({{"maxAttempts", "5"}}, "maxAttempts");
+  bad({{"timeZone", "Mars/Olympus"}}, "timeZone");
+  bad({{"endTime", "07:00"}}, "endTime");
+  bad({{"startDate", "2026-02-30"}}, "startDate");
+  bad({{"weekdays", json::array{"funday"}}}, "weekdays");
+  bad({{"type", "predictive"}}, "type");
+  bad({{"retryRules", json::object{{"SUCCESS", json::object{{"retryMinutes", 5}}}}}}, "retryRules");
+  bad({{"amdParams", json::object{{"greetingMs", 99999999}}}}, "greetingMs");
+  bad({{"nmae", "typo"}}, "nmae");
+  bad({{"name", ""}}, "name");
+
+  // A week, Monday to Friday: one schedule per working day.
+  auto b = campaign_body("sched", g1);
+  b["startDate"] = "2099-03-02";  // a Monday
+  b["endDate"] = "2099-03-08";
+  b["weekdays"] = json::array{"mon", "tue", "wed", "thu", "fri"};
+  b["retryRules"] = json::object{{"BUSY", json::object{{"retryMinutes", 2}, {"maxAttempts", 2}}}};
+  b["amdParams"] = json::object{{"greetingMs", 2000}};
+  auto created = post("/api/v1/campaigns", "campaign_admin", json::serialize(b));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto id = std::to_string(created.json().at("id").as_int64());
+  EXPECT_EQ(created.json().at("maxAttempts"), 5);
+  EXPECT_EQ(created.json().at("retryMinutes"), 60);
+  auto days = get("/api/v1/campaigns/" + id + "/schedules", "campaign_supervisor").json().at("schedules").as_array();
+  ASSERT_EQ(days.size(), 5u);
+  EXPECT_EQ(days[0].at("day"), "2099-03-02");
+  EXPECT_EQ(days[0].at("state"), "NOT_RUNNING");
+  EXPECT_EQ(post("/api/v1/campaigns", "campaign_admin", json::serialize(b)).status, 409);  // name taken
+  // Add a Saturday; a second entry on one day is refused.
+  EXPECT_EQ(post("/api/v1/campaigns/" + id + "/schedules", "campaign_admin", R"({"day":"2099-03-07","startTime":"10:00","endTime":"12:00"})").status, 201);
+  EXPECT_EQ(post("/api/v1/campaigns/" + id + "/schedules", "campaign_admin", R"({"day":"2099-03-07"})").status, 409);
+  EXPECT_EQ(post("/api/v1/campaigns/" + id + "/schedules", "campaign_admin", R"({"day":"2000-01-01"})").status, 422);
+  // New hours for every remaining day at once.
+  auto hours = patch("/api/v1/campaigns/" + id + "/schedules", "campaign_admin", R"({"startTime":"09:30","endTime":"18:00"})");
+  ASSERT_EQ(hours.status, 200) << hours.body;
+  EXPECT_EQ(hours.json().at("updated"), 6);
+  EXPECT_EQ(hours.json().at("schedules").as_array()[0].at("startTime"), "09:30");
+  // Supervisors read, never write; admins of another group do not see it.
+  EXPECT_EQ(patch("/api/v1/campaigns/" + id, "campaign_supervisor", R"({"description":"x"})").status, 403);
+  tok["adm2"] = tok["admin2"];
+  EXPECT_EQ(get("/api/v1/campaigns/" + id, "adm2").status, 404);
+
+  // Running: settings, schedules and leads are frozen (409); stopped again: editable.
+  ASSERT_EQ(post("/api/v1/campaigns/" + id + "/start", "campaign_admin").status, 200);
+  EXPECT_EQ(post("/api/v1/campaigns/" + id + "/start", "campaign_admin").status, 409);
+  EXPECT_EQ(patch("/api/v1/campaigns/" + id, "campaign_admin", R"({"description":"x"})").status, 409);
+  EXPECT_EQ(patch("/api/v1/campaigns/" + id + "/schedules", "campaign_admin", R"({"startTime":"10:00"})").status, 409);
+  EXPECT_EQ(post("/api/v1/campaigns/" + id + "/schedules", "campaign_admin", R"({"day":"2099-03-09"})").status, 409);
+  EXPECT_EQ(req("POST", "/api/v1/campaigns/" + id + "/leads", "campaign_admin", "a,5551234\n", "text/csv").status, 409);
+  EXPECT_EQ(req("DELETE", "/api/v1/campaigns/" + id, "campaign_admin").status, 409);
+  EXPECT_EQ(req("PUT", "/api/v1/campaigns/" + id + "/agents", "campaign_admin", R"({"freeAgents":4})").status, 200);
+  ASSERT_EQ(post("/api/v1/campaigns/" + id + "/stop", "campaign_admin").status, 200);
+  EXPECT_EQ(patch("/api/v1/campaigns/" + id, "campaign_admin", R"({"description":"edited","maxAttempts":100})").status, 200);
+  auto summary = get("/api/v1/campaigns/" + id + "/summary", "campaign_supervisor").json();
+  EXPECT_EQ(summary.at("campaign").at("description"), "edited");
+  EXPECT_EQ(summary.at("campaign").at("freeAgents"), 4);
+  EXPECT_EQ(summary.at("leads").at("byStatus").as_object().size(), 10u);
+  // Listing can hide finished campaigns.
+  db->exec("UPDATE campaigns SET state = 'FINISHED' WHERE id = " + id);
+  auto all = get("/api/v1/campaigns", "campaign_admin").json().at("campaigns").as_array().size();
+  auto unfinished = get("/api/v1/campaigns?hideFinished=true", "campaign_admin").json().at("campaigns").as_array().size();
+  EXPECT_EQ(unfinished + 1, all);
+}
+
+TEST_F(Api, LeadsCsvMixedRowsAndOptions) {
+  const auto id = std::to_string(make_campaign("leads"));
+  const std::string csv =
+      "name,phone,phone2,external_id,description,color\n"
+      "Ann,+1 555 0100,5550199,e1,first,red\n"
+      "No Phone,,,e2,,\n"
+      "Bob,5550101,,e3,\"multi\nline\",blue\n"
+      "Bad \xff utf8,5550102,,e4,,\n"
+      "Ann again,5550100,,e5,,\n"
+      "Cy,5550103,,e1,dup external id,\n";
+  auto r = req("POST", "/api/v1/campaigns/" + id + "/leads", "campaign_admin", csv, "text/csv");
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto j = r.json();
+  EXPECT_EQ(j.at("imported"), 3);  // Ann, Bob, Ann again (duplicate phones kept without the option)
+  std::set<int64_t> lines;
+  for (auto& e : j.at("rejected").as_array()) lines.insert(e.at("line").as_int64());
+  EXPECT_EQ(lines, (std::set<int64_t>{3, 6, 8})) << r.body;  // no phone, bad UTF-8, duplicate external id
+  // With the options: duplicates (in the file and already in the campaign) and phoneless rows skipped.
+  auto r2 = req("POST", "/api/v1/campaigns/" + id + "/leads?skipDuplicates=true&skipWithoutPhone=true", "campaign_admin",
+                "Dee,5550101\nEve,\nFay,5550200\nFay2,5550200\n", "text/csv");
+  ASSERT_EQ(r2.status, 200) << r2.body;
+  EXPECT_EQ(r2.json().at("imported"), 1);
+  EXPECT_EQ(r2.json().at("skippedDuplicates"), 2);
+  EXPECT_EQ(r2.json().at("skippedWithoutPhone"), 1);
+  EXPECT_TRUE(r2.json().at("rejected").as_array().empty());
+  // Paged, filtered list; view; edit.
+  auto page = get("/api/v1/campaigns/" + id + "/leads?pageSize=2&page=2&status=NOT_CALLED", "campaign_supervisor").json();
+  EXPECT_EQ(page.at("total"), 4);
+  EXPECT_EQ(page.at("leads").as_array().size(), 2u);
+  EXPECT_EQ(get("/api/v1/campaigns/" + id + "/leads?status=BOGUS", "campaign_admin").status, 422);
+  auto first = get("/api/v1/campaigns/" + id + "/leads?pageSize=1", "campaign_admin").json().at("leads").as_array()[0];
+  EXPECT_EQ(first.at("phone"), "+15550100");
+  EXPECT_EQ(first.at("extraPhones").as_array()[0], "5550199");
+  EXPECT_EQ(first.at("fields").at("color"), "red");
+  const auto lead = std::to_string(first.at("id").as_int64());
+  auto edited = patch("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_admin", R"({"name":"Ann B","phone":"(555) 0111"})");
+  ASSERT_EQ(edited.status, 200) << edited.body;
+  EXPECT_EQ(edited.json().at("phone"), "5550111");
+  EXPECT_EQ(patch("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_admin", R"({"phone":"12"})").error_field(), "phone");
+  EXPECT_EQ(get("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_supervisor").json().at("name"), "Ann B");
+  // A file with no valid row at all is a 422 that still lists every line.
+  auto none = req("POST", "/api/v1/campaigns/" + id + "/leads", "campaign_admin", "x,\ny,\n", "text/csv");
+  EXPECT_EQ(none.status, 422);
+  EXPECT_EQ(none.json().at("rejected").as_array().size(), 2u);
+}
+
+TEST_F(Api, BadInputGetsClearErrorsNeverA500) {
+  auto r = post("/api/v1/groups", "master", "{\"name\": ");
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(r.error_code(), "malformed_json");
+  EXPECT_EQ(post("/api/v1/groups", "master", "[1,2]").status, 400);
+  EXPECT_EQ(post("/api/v1/groups", "master", "{\"name\": \"bad \xc3\x28 utf8\"}").status, 400);
+  r = post("/api/v1/groups", "master", R"({"name": 42})");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_EQ(r.error_field(), "name");
+  r = post("/api/v1/groups", "master", R"({"name": "nul\u0000inside"})");
+  EXPECT_EQ(r.status, 422);
+  // Oversized bodies: 413 (this server's limit is 1 MiB).
+  r = req("POST", "/api/v1/campaigns/1/leads", "campaign_admin", std::string(2 << 20, 'x'), "text/csv");
+  EXPECT_EQ(r.status, 413);
+  EXPECT_EQ(r.error_code(), "too_large");
+  // Unknown paths and methods.
+  EXPECT_EQ(get("/api/v1/nothing", "master").status, 404);
+  EXPECT_EQ(req("DELETE", "/api/v1/groups", "master").status, 405);
+  EXPECT_EQ(get("/api/v1/users/abc", "master").status, 404);
+  EXPECT_EQ(get("/api/v1/campaigns?hideFinished=maybe", "campaign_admin").status, 422);
+  EXPECT_EQ(get("/api/v1/campaigns/1/leads?pageSize=100000", "campaign_admin").status, 422);
+  EXPECT_EQ(test::http_request(server->port(), "GET", "/api/v1/me", std::string(64, 'z')).status, 401);
+
+  // SQL metacharacters in every string field are stored verbatim, never executed.
+  const std::string evil = "x'); DROP TABLE users; -- \"\\ %_ $1";
+  auto g = post("/api/v1/groups", "master", json::serialize(json::object{{"name", evil}, {"description", evil}}));
+  ASSERT_EQ(g.status, 201) << g.body;
+  EXPECT_EQ(g.json().at("name"), json::value(evil));
+  auto u = post("/api/v1/users", "master", json::serialize(json::object{{"username", evil}, {"password", evil}, {"role", "master"}}));
+  ASSERT_EQ(u.status, 201) << u.body;
+  EXPECT_FALSE(login(evil, evil).empty());
+  auto b = campaign_body(evil, g1);
+  for (const char* f : {"description", "pilotNumber", "queue", "callerId", "voicemailMessage"}) b[f] = evil;
+  auto c = post("/api/v1/campaigns", "campaign_admin", json::serialize(b));
+  ASSERT_EQ(c.status, 201) << c.body;
+  for (const char* f : {"name", "description", "pilotNumber", "queue", "callerId", "voicemailMessage"})
+    EXPECT_EQ(c.json().at(f), json::value(evil)) << f;
+  const auto cid = std::to_string(c.json().at("id").as_int64());
+  auto leads = req("POST", "/api/v1/campaigns/" + cid + "/leads", "campaign_admin",
+                   "name,phone,external_id,description,note\n\"" + std::string("x'); DROP TABLE leads; --") + "\",5550001,\"';--\",\"$$\",\"\\\\N\"\n",
+                   "text/csv");
+  ASSERT_EQ(leads.status, 200) << leads.body;
+  auto lead = get("/api/v1/campaigns/" + cid + "/leads", "campaign_admin").json().at("leads").as_array()[0];
+  EXPECT_EQ(lead.at("name"), "x'); DROP TABLE leads; --");
+  EXPECT_EQ(lead.at("externalId"), "';--");
+  EXPECT_EQ(lead.at("fields").at("note"), "\\\\N");
+  auto list = post("/api/v1/dnc/lists", "campaign_admin", json::serialize(json::object{{"name", evil}}));
+  EXPECT_EQ(list.status, 201);
+  EXPECT_EQ(list.json().at("name"), json::value(evil));
+  EXPECT_EQ(db->exec("SELECT count(*) FROM users")[0][0].as<int>() > 0, true);
+  // Nothing above was a 500.
+  EXPECT_EQ(get("/metrics", "").body.find("code=\"500\""), std::string::npos);
+}
+
+TEST_F(Api, DoNotCallListsAndIntegratedService) {
+  auto l = post("/api/v1/dnc/lists", "campaign_admin", R"({"name":"blocked"})");
+  ASSERT_EQ(l.status, 201) << l.body;
+  const auto id = std::to_string(l.json().at("id").as_int64());
+  auto up = req("POST", "/api/v1/dnc/lists/" + id + "/numbers", "campaign_admin",
+                "number\n+1 555 0001\n5550002\nnot a number\n5550002\n", "text/csv");
+  ASSERT_EQ(up.status, 200) << up.body;
+  EXPECT_EQ(up.json().at("added"), 2);
+  EXPECT_EQ(up.json().at("alreadyListed"), 1);
+  ASSERT_EQ(up.json().at("rejected").as_array().size(), 1u);
+  EXPECT_EQ(up.json().at("rejected").as_array()[0].at("line"), 4);
+  auto check = [&](const std::string& n) { return get("/api/v1/dnc/lists/" + id + "/numbers/" + n, "campaign_supervisor").json().at("doNotCall").as_bool(); };
+  EXPECT_TRUE(check("15550001"));
+  EXPECT_TRUE(check("5550002"));
+  EXPECT_FALSE(check("5550003"));
+  EXPECT_EQ(req("PUT", "/api/v1/dnc/lists/" + id + "/numbers/5550003", "campaign_admin").status, 200);
+  EXPECT_TRUE(check("5550003"));
+  EXPECT_EQ(req("DELETE", "/api/v1/dnc/lists/" + id + "/numbers/5550002", "campaign_admin").status, 200);
+  EXPECT_FALSE(check("5550002"));
+  EXPECT_EQ(get("/api/v1/dnc/lists/" + id + "/numbers/12", "campaign_admin").status, 422);
+  // The integrated service: the same API external services speak.
+  auto yes = post("/donotcall", "campaign_supervisor", R"({"number":"5550003"})");
+  EXPECT_EQ(yes.status, 200);
+  EXPECT_EQ(yes.json(), json::parse(R"({"number":"5550003","doNotCall":true})"));
+  EXPECT_EQ(post("/donotcall", "campaign_supervisor", R"({"number":"5559999"})").json().at("doNotCall"), false);
+  EXPECT_EQ(post("/donotcall", "campaign_supervisor", R"({"number":"abc"})").status, 422);
+  // The database is the truth: another process's index loads the same numbers.
+  control::DncIndex other;
+  auto c = sql::open_prepared(db->url());
+  EXPECT_GE(other.refresh(*c), 1);
+  EXPECT_TRUE(other.listed(std::stoll(id), "5550003"));
+  EXPECT_FALSE(other.listed(std::stoll(id), "5550002"));
+  EXPECT_EQ(other.refresh(*c), 0);  // unchanged versions: nothing reloaded
+}
+
+TEST_F(Api, ExternalDncServiceOverHttpsWithCertificateChecks) {
+  // A second hark control server with TLS plays the external service.
+  const auto dir = std::filesystem::temp_directory_path() / ("hark-tls-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto cert = (dir / "cert.pem").string(), key = (dir / "key.pem").string();
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -keyout " + key + " -out " + cert +
+                          " -days 1 -subj /CN=127.0.0.1 -addext subjectAltName=IP:127.0.0.1 2>/dev/null";
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+  control::ControlServerOptions o;
+  o.http.listen = "127.0.0.1:0";
+  o.http.threads = 1;
+  o.http.tls_cert_file = cert;
+  o.http.tls_key_file = key;
+  auto tls = std::make_unique<control::ControlServer>(db->url(), o);
+  ASSERT_EQ(tls->start(), "");
+  ASSERT_TRUE(tls->http_tls());
+  auto l = post("/api/v1/dnc/lists", "campaign_admin", R"({"name":"ext-backing"})");
+  const auto lid = l.json().at("id").as_int64();
+  ASSERT_EQ(req("PUT", "/api/v1/dnc/lists/" + std::to_string(lid) + "/numbers/5557777", "campaign_admin").status, 200);
+  tls->dnc().refresh(*sql::open_prepared(db->url()));
+
+  const std::string url = "https://127.0.0.1:" + std::to_string(tls->port()) + "/donotcall";
+  control::DncService svc{url, 2000, tok["campaign_supervisor"], cert};
+  EXPECT_EQ(control::check_dnc(svc, "5557777"), control::DncAnswer::listed);
+  EXPECT_EQ(control::check_dnc(svc, "5550000"), control::DncAnswer::clear);
+  std::string err;
+  svc.ca_file.clear();  // not trusted: the certificate check fails, so the service counts as down
+  EXPECT_EQ(control::check_dnc(svc, "5557777", &err), control::DncAnswer::unreachable);
+  EXPECT_NE(err.find("certificate"), std::string::npos) << err;
+  svc.ca_file = cert;
+  svc.bearer_token = "";
+  EXPECT_EQ(control::check_dnc(svc, "5557777", &err), control::DncAnswer::unreachable);  // 401
+  EXPECT_NE(err.find("401"), std::string::npos) << err;
+
+  // Configured through the API and checked through it.
+  auto s = post("/api/v1/dnc/services", "campaign_admin",
+                json::serialize(json::object{{"name", "ext"}, {"url", url}, {"timeoutMs", 500}, {"bearerToken", tok["campaign_supervisor"]}}));
+  ASSERT_EQ(s.status, 201) << s.body;
+  EXPECT_EQ(s.json().at("hasBearerToken"), true);
+  EXPECT_EQ(post("/api/v1/dnc/services", "campaign_admin", R"({"name":"bad","url":"ftp://x"})").error_field(), "url");
+  const auto sid = std::to_string(s.json().at("id").as_int64());
+  // This server does not trust the self-signed certificate: 502, not a hang or a 500.
+  auto untrusted = post("/api/v1/dnc/services/" + sid + "/check", "campaign_admin", R"({"number":"5557777"})");
+  EXPECT_EQ(untrusted.status, 502) << untrusted.body;
+  // A service that stops answering: a listener that never replies trips the timeout.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::acceptor silent(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  control::DncService mute{"http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/donotcall", 300, "", ""};
+  const auto t0 = std::chrono::steady_clock::now();
+  EXPECT_EQ(control::check_dnc(mute, "5550000", &err), control::DncAnswer::unreachable);
+  EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+  EXPECT_NE(err.find("no answer"), std::string::npos) << err;
+  tls.reset();
+  std::filesystem::remove_all(dir);
+}
+
+TEST_F(Api, CallLogPagedAndCsv) {
+  const auto id = make_campaign("calllog");
+  ASSERT_EQ(req("POST", "/api/v1/campaigns/" + std::to_string(id) + "/leads", "campaign_admin", "Ann,5550100\n", "text/csv").status, 200);
+  db->exec("INSERT INTO call_attempts (campaign_id, lead_id, number, state, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result) "
+           "SELECT campaign_id, id, phone, 'DONE', now(), 486, 'Busy, \"really\"', NULL, NULL, 'BUSY' FROM leads WHERE campaign_id = " +
+           std::to_string(id));
+  auto page = get("/api/v1/campaigns/" + std::to_string(id) + "/calls", "campaign_supervisor");
+  ASSERT_EQ(page.status, 200);
+  ASSERT_EQ(page.json().at("calls").as_array().size(), 1u);
+  EXPECT_EQ(page.json().at("calls").as_array()[0].at("sipCode"), 486);
+  EXPECT_EQ(page.json().at("calls").as_array()[0].at("result"), "BUSY");
+  auto csv = get("/api/v1/campaigns/" + std::to_string(id) + "/calls.csv", "campaign_supervisor");
+  ASSERT_EQ(csv.status, 200);
+  EXPECT_EQ(csv.content_type.rfind("text/csv", 0), 0u);
+  EXPECT_NE(csv.body.find(",486,\"Busy, \"\"really\"\"\",,,BUSY"), std::string::npos) << csv.body;
+}
+
+TEST_F(Api, HealthMetricsOpenApiAudit) {
+  auto h = get("/healthz", "");
+  EXPECT_EQ(h.status, 200);
+  EXPECT_EQ(h.json().at("database"), "ok");
+  auto m = get("/metrics", "");
+  EXPECT_EQ(m.status, 200);
+  EXPECT_NE(m.body.find("# TYPE hark_http_requests_total counter"), std::string::npos);
+  EXPECT_NE(m.body.find("hark_http_request_seconds_bucket{le=\"+Inf\"}"), std::string::npos);
+  auto doc = get("/openapi.json", "").json();
+  EXPECT_EQ(doc.at("openapi"), "3.0.3");
+  size_t ops = 0;
+  for (auto& p : doc.at("paths").as_object()) ops += p.value().as_object().size();
+  EXPECT_EQ(ops, server->router()->routes().size());
+  EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/campaigns/{id}/leads"));
+  // Who changed what.
+  auto audit = get("/api/v1/audit?limit=1000", "master").json().at("entries").as_array();
+  bool saw = false;
+  for (auto& e : audit) saw |= e.at("action") == "create" && e.at("object").as_string().starts_with("group/") && e.at("user") == "root";
+  EXPECT_TRUE(saw);
+}
+
+}  // namespace

@@ -1,0 +1,65 @@
+// A small blocking HTTP/1.1 client for API tests (one connection per request).
+#pragma once
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json.hpp>
+
+#include <string>
+
+namespace hark::test {
+
+struct HttpResult {
+  int status = 0;
+  std::string body;
+  std::string content_type;
+  boost::json::value json() const {
+    boost::json::error_code ec;
+    auto v = boost::json::parse(body, ec);
+    return ec ? boost::json::value() : v;
+  }
+  /// error.code / error.field of a JSON error body ("" when absent).
+  std::string error_code() const {
+    auto v = json();
+    if (!v.is_object() || !v.as_object().contains("error")) return {};
+    return std::string(v.at("error").at("code").as_string());
+  }
+  std::string error_field() const {
+    auto v = json();
+    if (!v.is_object() || !v.as_object().contains("error")) return {};
+    auto* f = v.at("error").as_object().if_contains("field");
+    return f ? std::string(f->as_string()) : std::string();
+  }
+};
+
+inline HttpResult http_request(int port, const std::string& method, const std::string& target,
+                               const std::string& token = {}, const std::string& body = {},
+                               const std::string& content_type = "application/json") {
+  namespace beast = boost::beast;
+  namespace http = beast::http;
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket sock(ioc);
+  sock.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
+  http::request<http::string_body> req{http::string_to_verb(method), target, 11};
+  req.set(http::field::host, "127.0.0.1");
+  if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
+  if (!body.empty()) req.set(http::field::content_type, content_type);
+  req.body() = body;
+  req.prepare_payload();
+  beast::error_code wec;
+  http::write(sock, req, wec);  // a server refusing a big body (413) may stop reading it: read the answer anyway
+  beast::flat_buffer buf;
+  http::response_parser<http::string_body> parser;
+  parser.body_limit(512 << 20);
+  beast::error_code ec;
+  http::read(sock, buf, parser, ec);
+  HttpResult r;
+  if (ec) return r;  // status 0: the server closed without an answer
+  r.status = parser.get().result_int();
+  r.body = parser.get().body();
+  r.content_type = std::string(parser.get()[http::field::content_type]);
+  return r;
+}
+
+}  // namespace hark::test
