@@ -193,9 +193,9 @@ void CampaignRunner::loop() {
 
 void CampaignRunner::tick() {
   // Events first: ends free capacity, and they are written even while nothing is dialed.
+  handle_events();  // live figures even while the database is away; ends written when it is there
   if (!db_) db_ = sql::open_prepared(url_);
   auto& c = *db_;
-  handle_events();
   const auto now = Clock::now();
   if (now - last_heartbeat_ > std::chrono::seconds(1)) {
     pqxx::work tx(c);
@@ -208,9 +208,11 @@ void CampaignRunner::tick() {
     auto r = tx.exec_prepared("runner_recover", opt_.instance_id, opt_.stale_after_s);
     tx.commit();
     if (!r.empty()) spdlog::warn("runner: closed {} attempt(s) left DIALING by a stopped hark process; their leads are due again", r.size());
-    dnc_.refresh(c);
     last_recovery_ = now;
   }
+  // Lists changed by another process (or created since the last tick) are reloaded before
+  // any number is checked against them: one small query when nothing changed.
+  dnc_.refresh(c);
   {
     pqxx::work tx(c);
     tx.exec_prepared0("schedules_finish_past");
@@ -272,7 +274,16 @@ void CampaignRunner::dial_campaign(pqxx::connection& c, const pqxx::row& row) {
   const bool amd_on = row["amd_enabled"].as<bool>();
   const media::Prompt* vm = row["voicemail_message"].is_null() ? nullptr : prompt(row["voicemail_message"].as<std::string>());
 
+  // A list created or changed since this tick's refresh: never check a number against less
+  // than the database holds.
+  if (has_list && dnc_.version(dnc_list) != row["dnc_list_version"].as<long long>()) dnc_.refresh(c);
+
   pqxx::work tx(c);
+  // Processes sharing the database take turns per campaign (row lock), so together they keep
+  // to its channels: the count of open attempts is read after the other's commit.
+  const int open_now = tx.exec_prepared1("campaign_lock_active", id)[0].as<int>();
+  want = std::min(want, std::min(channels, row["max_concurrent"].as<int>()) - open_now);
+  if (want <= 0) return;
   auto claimed = tx.exec_prepared("leads_claim", id, want);
   std::vector<std::string> release;
   bool service_failed = false;
@@ -392,6 +403,12 @@ void CampaignRunner::handle_events() {
   }
   // Write the ends; keep whatever the database did not take for the next tick.
   std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> failed;
+  if (!db_ && !ends.empty()) {
+    try {
+      db_ = sql::open_prepared(url_);
+    } catch (const std::exception&) {
+    }
+  }
   for (auto& [call, e] : ends) {
     if (!failed.empty() || !db_) {
       failed.emplace_back(call, e);

@@ -77,6 +77,12 @@ size_t DncIndex::size(long long list_id) const {
   return it == lists_.end() ? 0 : it->second.sorted.size();
 }
 
+long long DncIndex::version(long long list_id) const {
+  std::shared_lock lk(mu_);
+  auto it = lists_.find(list_id);
+  return it == lists_.end() ? -1 : it->second.version;
+}
+
 int DncIndex::refresh(pqxx::connection& c) {
   std::map<long long, long long> db_versions;
   {

@@ -32,6 +32,8 @@ class DncIndex {
   void add_many(long long list_id, std::vector<uint64_t> packed, long long version);
   void drop_list(long long list_id);
   size_t size(long long list_id) const;
+  /// The version held for a list (-1: not loaded).
+  long long version(long long list_id) const;
   /// Loads every list whose database version differs from the one held here. Returns how
   /// many lists were reloaded.
   int refresh(pqxx::connection& c);

@@ -186,18 +186,22 @@ const Statement kStatements[] = {
      "SELECT c.id, c.max_concurrent, c.fixed_channels, c.free_agents, c.max_attempts, c.retry_minutes, "
      "c.retry_rules::text AS retry_rules, c.amd_enabled, c.amd_params::text AS amd_params, c.voicemail_message, "
      "c.dnc_list_id, c.dial_prefix, c.caller_id, c.pilot_number, d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, "
-     "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, "
+     "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, dl.version AS dnc_list_version, "
      "(SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int AS active "
      "FROM campaigns c JOIN schedules s ON s.campaign_id = c.id AND s.day = (now() AT TIME ZONE c.time_zone)::date "
-     "LEFT JOIN dnc_services d ON d.id = c.dnc_service_id "
+     "LEFT JOIN dnc_services d ON d.id = c.dnc_service_id LEFT JOIN dnc_lists dl ON dl.id = c.dnc_list_id "
      "WHERE c.state = 'STARTED' AND s.state IN ('RUNNING', 'DNC_OUT_OF_SERVICE') ORDER BY c.id"},
     {"leads_claim",
      "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE campaign_id = $1 AND NOT in_progress "
      "AND NOT done AND (next_attempt_at IS NULL OR next_attempt_at <= now()) ORDER BY next_attempt_at NULLS FIRST, id "
      "LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id, phone, attempts"},
+    {"campaign_lock_active",
+     "SELECT (SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int "
+     "FROM campaigns c WHERE c.id = $1 FOR UPDATE"},
     {"leads_release", "UPDATE leads SET in_progress = false WHERE id = ANY($1::bigint[])"},
     {"attempt_insert_dialing",
-     "INSERT INTO call_attempts (campaign_id, lead_id, number, instance_id) VALUES ($1, $2, $3, $4) RETURNING id"},
+     "INSERT INTO call_attempts (campaign_id, lead_id, number, instance_id, dialed_at) "
+     "VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id"},
     {"attempt_insert_dnc",
      "INSERT INTO call_attempts (campaign_id, lead_id, number, state, ended_at, result, cause, instance_id) "
      "VALUES ($1, $2, $3, 'DONE', now(), 'DNC', 'on the do-not-call list', $4)"},
@@ -206,7 +210,7 @@ const Statement kStatements[] = {
      "last_attempt_at = now(), next_attempt_at = NULL WHERE id = $1"},
     {"schedule_set_state", "UPDATE schedules SET state = $2 WHERE id = $1 AND state <> 'FINISHED'"},
     {"attempt_finish",
-     "UPDATE call_attempts SET state = 'DONE', ended_at = now(), "
+     "UPDATE call_attempts SET state = 'DONE', ended_at = clock_timestamp(), "
      "answered_at = CASE WHEN $2 THEN now() - make_interval(secs => $3) END, sip_code = $4, sip_reason = $5, "
      "amd_verdict = $6, amd_cause = $7, amd_ms = $8, result = $9, cause = $10 WHERE id = $1 AND state = 'DIALING'"},
     {"lead_finish",
