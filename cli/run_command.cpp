@@ -117,6 +117,9 @@ int run_command(int argc, char** argv) {
     mo.port_min = uint16_t(cfg.rtp_port_min);
     mo.port_max = uint16_t(cfg.rtp_port_max);
     mo.max_streams = size_t(cfg.max_calls) + 64;
+    // RTP on the SIP address's host, which our SDP then names.
+    const std::string sip_host = cfg.sip_listen.substr(0, cfg.sip_listen.rfind(':'));
+    mo.bind_ip = sip_host;
     engine = std::make_unique<media::MediaEngine>(mo);
     signaling::TrunkSettings t;
     t.bind_url = "sip:" + cfg.sip_listen;
@@ -124,6 +127,7 @@ int run_command(int argc, char** argv) {
     t.calls_per_second = cfg.calls_per_second;
     t.max_concurrent = cfg.max_calls;
     t.ring_timeout_s = cfg.ring_timeout_s;
+    t.media_ip = sip_host;
     control::RunnerOptions ro;
     ro.retry_unit_ms = cfg.retry_unit_ms;
     ro.max_concurrent = cfg.max_calls;
