@@ -9,6 +9,7 @@
 
 #include "control/lead_csv.h"
 #include "sql/lead_store.h"
+#include "sql/db_pool.h"
 #include "sql/migrate.h"
 
 using namespace hark;
@@ -37,6 +38,7 @@ int main(int argc, char** argv) {
   }
   c.set_variable("search_path", c.quote_name(schema));
   sql::apply_migrations(c, sql::builtin_migrations());
+  for (const auto& st : sql::statements()) c.prepare(st.name, st.sql);  // import_leads uses named statements
   long long campaign;
   {
     pqxx::work tx(c);

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Runs the benchmarks whose figures the README quotes. Builds first; needs no database.
+# Runs the benchmarks whose figures the README quotes. Builds first.
 #   scripts/bench.sh            all of them
 #   scripts/bench.sh amd        AMD detectors, classifier and replay speed, corpus accuracy
 #   scripts/bench.sh media      media engine vs a bare epoll+recvmmsg loop, 300/1000/3000 streams
 #   scripts/bench.sh sip        calls per second, CPU and memory per call at 300 and 3000 calls
 #   scripts/bench.sh loadtest   hark loadtest vs sipp as UAC, 300 and 3000 concurrent calls
+#   scripts/bench.sh control    lead import (1M rows), DNC lookups (10M list), REST requests/s (wrk)
+#                               (starts the private PostgreSQL unless DATABASE_URL is set)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -60,4 +62,38 @@ if [ "$what" = all ] || [ "$what" = loadtest ]; then
     kill $sim 2>/dev/null; wait $sim 2>/dev/null || true
   done
   rm -f "$map" /tmp/hark-bench-sipp.csv
+fi
+
+if [ "$what" = all ] || [ "$what" = control ]; then
+  if [ -z "${DATABASE_URL:-}" ]; then DATABASE_URL=$(bash scripts/pg.sh start); export DATABASE_URL; fi
+  echo "== lead import: 1,000,000 CSV rows, parse + COPY (bench/lead_import_bench)"
+  build/bench/lead_import_bench 1000000
+  echo "== do-not-call lookups in a 10M-number list (bench/dnc_bench)"
+  build/bench/dnc_bench --benchmark_min_time=1
+  # REST: hark run (API only) on a fresh database, one campaign with 1000 leads, then wrk with
+  # keep-alive on a read endpoint and on the integrated do-not-call service.
+  base=$DATABASE_URL
+  psql -q "$base" -c 'DROP DATABASE IF EXISTS hark_bench' -c 'CREATE DATABASE hark_bench' 2>/dev/null
+  url=$(sed "s|:///hark?|:///hark_bench?|" <<<"$base")
+  DATABASE_URL=$url HARK_HTTP_LISTEN=127.0.0.1:18090 HARK_RUNNER=off HARK_ADMIN_PASSWORD=bench-admin-pw \
+    HARK_LOG_LEVEL=warn build/cli/hark run --duration 120 >/dev/null 2>&1 &
+  hark=$!
+  for _ in $(seq 50); do curl -sf http://127.0.0.1:18090/healthz >/dev/null && break; sleep 0.2; done
+  api=http://127.0.0.1:18090
+  T=$(curl -s -X POST $api/api/v1/login -d '{"username":"admin","password":"bench-admin-pw"}' | jq -r .token)
+  G=$(curl -s -X POST $api/api/v1/groups -H "Authorization: Bearer $T" -d '{"name":"bench"}' | jq .id)
+  curl -s -X POST $api/api/v1/users -H "Authorization: Bearer $T" \
+    -d "{\"username\":\"sup\",\"password\":\"bench-sup-pw\",\"role\":\"campaign_admin\",\"groups\":[$G]}" >/dev/null
+  A=$(curl -s -X POST $api/api/v1/login -d '{"username":"sup","password":"bench-sup-pw"}' | jq -r .token)
+  C=$(curl -s -X POST $api/api/v1/campaigns -H "Authorization: Bearer $A" -d "{\"name\":\"bench\",\"groupId\":$G,
+    \"startDate\":\"$(date -u +%F)\",\"endDate\":\"$(date -u +%F)\",\"startTime\":\"08:00\",\"endTime\":\"20:00\",\"pilotNumber\":\"1\"}" | jq .id)
+  seq -f 'Lead %g,5550%06g' 1 1000 | curl -s -X POST $api/api/v1/campaigns/$C/leads -H "Authorization: Bearer $A" --data-binary @- >/dev/null
+  echo "== wrk: GET /api/v1/campaigns/$C/summary (auth + 3 queries), 2 threads, 32 keep-alive connections, 10 s"
+  wrk -t2 -c32 -d10s -H "Authorization: Bearer $A" $api/api/v1/campaigns/$C/summary | grep -E 'Requests/sec|Latency|requests in'
+  lua=$(mktemp /tmp/hark-wrk.XXXX.lua)
+  printf 'wrk.method = "POST"\nwrk.body = "{\\"number\\": \\"5550001234\\"}"\nwrk.headers["Content-Type"] = "application/json"\n' >"$lua"
+  echo "== wrk: POST /donotcall (the integrated service), same load"
+  wrk -t2 -c32 -d10s -s "$lua" -H "Authorization: Bearer $A" $api/donotcall | grep -E 'Requests/sec|Latency|requests in|Non-2xx'
+  rm -f "$lua"
+  kill $hark 2>/dev/null; wait $hark 2>/dev/null || true
 fi

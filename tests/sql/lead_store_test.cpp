@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include "sql/db_pool.h"
 #include "sql/migrate.h"
 
 using namespace hark;
@@ -20,6 +21,7 @@ TEST(LeadStore, CopyImportKeepsValidRowsAndStoresTextVerbatim) {
   }
   c.set_variable("search_path", c.quote_name(schema));
   sql::apply_migrations(c, sql::builtin_migrations());
+  for (const auto& st : sql::statements()) c.prepare(st.name, st.sql);  // import_leads uses named statements
   long long campaign = 0;
   {
     pqxx::work tx(c);
