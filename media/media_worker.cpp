@@ -120,7 +120,15 @@ void MediaWorker::handle_commands() {
     auto it = by_id_.find(c->id);
     if (it == by_id_.end()) {
       if (c->kind == CommandKind::update) delete c->params;
-      continue;  // already closed
+      if (c->kind == CommandKind::close) {
+        // Never opened here (its open failed) or already gone: the closer still waits for an
+        // `ended` to finish its call, so it always gets one.
+        MediaEvent e;
+        e.kind = MediaEventKind::ended;
+        e.id = c->id;
+        emit(e);
+      }
+      continue;
     }
     auto& s = slots_[it->second];
     if (c->kind == CommandKind::update) {

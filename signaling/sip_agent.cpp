@@ -54,6 +54,7 @@ struct Call {
   int code = 0;
   std::string phrase;
   Clock::time_point invite_at, ring_deadline, message_deadline;
+  Clock::time_point state_at;   // when `state` was entered, or when ending began: the watchdog's clock
   double setup_ms = 0;
   bool cancelled_for_timeout = false;
   bool auth_tried = false;
@@ -150,6 +151,7 @@ struct SipAgent::Impl {
   void set_state(Call& c, CallState s) {
     if (c.state == s) return;
     c.state = s;
+    c.state_at = Clock::now();
     emit(c, s);
   }
 
@@ -162,6 +164,7 @@ struct SipAgent::Impl {
   void end_call(Call& c, LeadStatus outcome, std::string cause) {
     if (c.ending) return;
     c.ending = true;
+    c.state_at = Clock::now();
     c.outcome = outcome;
     c.cause = std::move(cause);
     if (!c.nh) {
@@ -184,8 +187,9 @@ struct SipAgent::Impl {
     }
     if (c.stream) {
       c.closing = true;
-      media.close(c.stream);
-      return;  // completed by on_media(ended)
+      if (media.close(c.stream)) return;  // completed by on_media(ended)
+      // The worker's command queue is full: finish without its final statistics rather than
+      // leave the call (and its lead) open for ever.
     }
     complete(c);
   }
@@ -273,6 +277,24 @@ struct SipAgent::Impl {
       else if (c->waiting_for_beep && now >= c->message_deadline) due.push_back(c.get());
       else if (c->answered && c->req.hold_ms > 0 && now >= c->hangup_at) due.push_back(c.get());
     }
+    // Watchdog: a peer that never sends what we wait for (a verdict's audio, the NOTIFY after
+    // REFER, the answer to our BYE/CANCEL) must not hold a call, and a campaign's lead, for ever.
+    std::vector<Call*> stuck, unanswered_bye;
+    for (auto& [id, c] : calls) {
+      if (c->closing) continue;
+      const auto in_state = now - c->state_at;
+      if (c->ending) {
+        if (in_state > std::chrono::seconds(40)) unanswered_bye.push_back(c.get());
+      } else if (c->answered && c->req.hold_ms == 0 && !c->waiting_for_beep &&
+                 c->state != CallState::playing_message &&
+                 in_state > std::chrono::milliseconds(c->req.amd_params.total_analysis_ms + 15000)) {
+        stuck.push_back(c.get());
+      }
+    }
+    for (Call* c : stuck)
+      end_call(*c, LeadStatus::unknown,
+               std::string("no progress for too long in state ") + std::string(to_string(c->state)));
+    for (Call* c : unanswered_bye) finish(*c);
     for (Call* c : due) {
       if (!c->answered) {
         c->cancelled_for_timeout = true;

@@ -569,4 +569,46 @@ TEST_F(Api, HealthMetricsOpenApiAudit) {
   EXPECT_TRUE(saw);
 }
 
+
+// The HTTP side of live supervision: /live and the server-sent-event stream, with a stand-in
+// for the runner (the runner itself is tested in runner_test.cpp).
+struct FakeRunner : control::RunnerView {
+  std::shared_ptr<control::EventStream> stream = std::make_shared<control::EventStream>();
+  json::object live(long long id) override { return {{"campaignId", id}, {"dialing", 3}}; }
+  std::shared_ptr<control::EventStream> subscribe(long long) override { return stream; }
+  void wake() override {}
+};
+
+TEST_F(Api, LiveViewAndEventStream) {
+  FakeRunner fake;
+  server->set_runner(&fake);
+  const auto id = std::to_string(make_campaign("live"));
+  auto live = get("/api/v1/campaigns/" + id + "/live", "campaign_supervisor");
+  EXPECT_EQ(live.status, 200);
+  EXPECT_EQ(live.json().at("dialing"), 3);
+  // Raw socket: the stream's headers, then an event pushed after the client connected.
+  boost::asio::io_context ioc;
+  boost::asio::ip::tcp::socket sock(ioc);
+  sock.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(server->port())});
+  const std::string rq = "GET /api/v1/campaigns/" + id + "/events HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer " +
+                         tok["campaign_supervisor"] + "\r\n\r\n";
+  boost::asio::write(sock, boost::asio::buffer(rq));
+  std::string got;
+  auto read_until = [&](const std::string& what) {
+    char buf[4096];
+    for (int i = 0; i < 50 && got.find(what) == std::string::npos; ++i) {
+      if (sock.available() == 0) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); continue; }
+      got.append(buf, sock.read_some(boost::asio::buffer(buf)));
+    }
+    return got.find(what) != std::string::npos;
+  };
+  ASSERT_TRUE(read_until("\r\n\r\n")) << got;
+  EXPECT_NE(got.find("Content-Type: text/event-stream"), std::string::npos) << got;
+  fake.stream->push("call", R"({"state":"ringing"})");
+  EXPECT_TRUE(read_until("event: call\ndata: {\"state\":\"ringing\"}\n\n")) << got;
+  sock.close();
+  fake.stream->close();
+  server->set_runner(nullptr);
+}
+
 }  // namespace

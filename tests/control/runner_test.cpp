@@ -165,8 +165,16 @@ TEST(CampaignRunner, ThreeHundredLeadsEndAsTheirNumbersSayWithRetries) {
   s.retry_rules = R"({"BUSY": {"retryMinutes": 2, "maxAttempts": 3}, "NO_ANSWER": {"maxAttempts": 1}, "AMD": {"maxAttempts": 1}, "FAILURE": {"maxAttempts": 1}})";
   s.dnc_list = "(SELECT id FROM dnc_lists WHERE name = 'e2e')";
   s.leads = {{"1000", 100}, {"2000", 60}, {"3000", 30}, {"4000", 20}, {"5000", 20}, {"6000", 20}, {"7000", 10}, {"8000", 10}, {"9000", 10}};
+  auto events = dialer.runner->subscribe(0);  // what a supervisor's event stream carries
   const auto id = seed_campaign(db.url(), s);
   ASSERT_TRUE(wait_done(db.url(), id, 240s));
+  int ended = 0, transferred = 0;
+  for (std::string e; events->pop(e, 0ms);) {
+    ended += e.find("\"state\":\"ended\"") != std::string::npos;
+    transferred += e.find("\"result\":\"SUCCESS\"") != std::string::npos;
+  }
+  EXPECT_EQ(ended, count(db.url(), "SELECT count(*) FROM call_attempts WHERE result <> 'DNC'"));
+  EXPECT_EQ(transferred, 90);
   EXPECT_EQ(dialer.dnc.size(count(db.url(), "SELECT id FROM dnc_lists WHERE name = 'e2e'")), 10u);
   // People: transferred (SUCCESS), except the do-not-call ones, never dialed.
   pqxx::connection c(db.url());
