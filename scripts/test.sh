@@ -25,5 +25,5 @@ status=0
 echo "== tests (optimised build)"
 ctest --preset default -j"$(nproc)" || status=1
 echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
-ASAN_OPTIONS=detect_leaks=1 ctest --preset asan -j"$(nproc)" || status=1
+ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp ctest --preset asan -j"$(nproc)" || status=1
 exit $status

@@ -140,11 +140,12 @@ long long overlaps(const std::string& url, long long campaign) {
 void expect_leads(const std::string& url, long long campaign, const std::string& prefix, const std::string& status, int attempts) {
   pqxx::connection c(url);
   pqxx::work tx(c);
-  auto rows = tx.exec("SELECT l.phone, l.status, l.attempts, (SELECT count(*) FROM call_attempts a WHERE a.lead_id = l.id) "
+  auto rows = tx.exec("SELECT l.phone, l.status, l.attempts, (SELECT count(*) FROM call_attempts a WHERE a.lead_id = l.id), "
+                      "(SELECT string_agg(coalesce(a.cause, '-'), ' | ' ORDER BY a.id) FROM call_attempts a WHERE a.lead_id = l.id) "
                       "FROM leads l WHERE campaign_id = " + std::to_string(campaign) + " AND phone LIKE " + tx.quote(prefix + "%"));
   ASSERT_FALSE(rows.empty()) << prefix;
   for (auto r : rows) {
-    EXPECT_EQ(r[1].as<std::string>(), status) << r[0].as<std::string>();
+    EXPECT_EQ(r[1].as<std::string>(), status) << r[0].as<std::string>() << ": " << r[4].c_str();
     EXPECT_EQ(r[2].as<int>(), attempts) << r[0].as<std::string>() << " " << status;
     EXPECT_EQ(r[3].as<int>(), attempts) << r[0].as<std::string>() << ": the call log has every attempt";
   }
