@@ -73,7 +73,7 @@ if [ "$what" = all ] || [ "$what" = control ]; then
   # REST: hark run (API only) on a fresh database, one campaign with 1000 leads, then wrk with
   # keep-alive on a read endpoint and on the integrated do-not-call service.
   base=$DATABASE_URL
-  psql -q "$base" -c 'DROP DATABASE IF EXISTS hark_bench' -c 'CREATE DATABASE hark_bench' 2>/dev/null
+  psql -q "$base" -c 'DROP DATABASE IF EXISTS hark_bench WITH (FORCE)' -c 'CREATE DATABASE hark_bench' 2>/dev/null
   url=$(sed "s|:///hark?|:///hark_bench?|" <<<"$base")
   DATABASE_URL=$url HARK_HTTP_LISTEN=127.0.0.1:18090 HARK_RUNNER=off HARK_ADMIN_PASSWORD=bench-admin-pw \
     HARK_LOG_LEVEL=warn build/cli/hark run --duration 120 >/dev/null 2>&1 &
@@ -87,7 +87,7 @@ if [ "$what" = all ] || [ "$what" = control ]; then
   A=$(curl -s -X POST $api/api/v1/login -d '{"username":"sup","password":"bench-sup-pw"}' | jq -r .token)
   C=$(curl -s -X POST $api/api/v1/campaigns -H "Authorization: Bearer $A" -d "{\"name\":\"bench\",\"groupId\":$G,
     \"startDate\":\"$(date -u +%F)\",\"endDate\":\"$(date -u +%F)\",\"startTime\":\"08:00\",\"endTime\":\"20:00\",\"pilotNumber\":\"1\"}" | jq .id)
-  seq -f 'Lead %g,5550%06g' 1 1000 | curl -s -X POST $api/api/v1/campaigns/$C/leads -H "Authorization: Bearer $A" --data-binary @- >/dev/null
+  awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "Lead %d,5550%06d\n", i, i }' | curl -s -X POST $api/api/v1/campaigns/$C/leads -H "Authorization: Bearer $A" --data-binary @- >/dev/null
   echo "== wrk: GET /api/v1/campaigns/$C/summary (auth + 3 queries), 2 threads, 32 keep-alive connections, 10 s"
   wrk -t2 -c32 -d10s -H "Authorization: Bearer $A" $api/api/v1/campaigns/$C/summary | grep -E 'Requests/sec|Latency|requests in'
   lua=$(mktemp /tmp/hark-wrk.XXXX.lua)

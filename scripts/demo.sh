@@ -21,7 +21,7 @@ cmake --build --preset default >/dev/null
 if [ -z "${DATABASE_URL:-}" ]; then
   # A fresh database per demo run in the private cluster, so every run starts the same way.
   base=$(bash scripts/pg.sh start)
-  psql -q "$base" -c 'DROP DATABASE IF EXISTS hark_demo' -c 'CREATE DATABASE hark_demo' 2>/dev/null
+  psql -q "$base" -c 'DROP DATABASE IF EXISTS hark_demo WITH (FORCE)' -c 'CREATE DATABASE hark_demo' 2>/dev/null
   DATABASE_URL=$(sed "s|:///hark?|:///hark_demo?|" <<<"$base")
   export DATABASE_URL
 fi
