@@ -253,6 +253,19 @@ std::optional<bool> get_bool(const json::object& o, const char* field, bool requ
   return it->value().as_bool();
 }
 
+std::vector<long long> split_ids(const std::string& s) {
+  std::vector<long long> out;
+  size_t i = 0;
+  while (i < s.size()) {
+    auto j = s.find(',', i);
+    if (j == std::string::npos) j = s.size();
+    long long v;
+    if (j > i && parse_ll(std::string_view(s).substr(i, j - i), v)) out.push_back(v);
+    i = j + 1;
+  }
+  return out;
+}
+
 void reject_unknown(const json::object& o, std::initializer_list<const char*> known) {
   for (const auto& kv : o) {
     bool ok = false;

@@ -113,4 +113,7 @@ std::optional<bool> get_bool(const boost::json::object& o, const char* field, bo
 /// Refuses members not in `known` (a typo must not be silently ignored).
 void reject_unknown(const boost::json::object& o, std::initializer_list<const char*> known);
 
+/// "3,7,12" (a string_agg of ids) -> {3, 7, 12}.
+std::vector<long long> split_ids(const std::string& s);
+
 }  // namespace hark::control

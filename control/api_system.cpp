@@ -12,11 +12,13 @@ void ApiServices::audit(pqxx::transaction_base& tx, const ApiContext& ctx, const
   tx.exec_prepared0("audit_insert", uid, action, object, json::serialize(detail));
 }
 
+namespace {
 json::object principal_json(const Principal& p) {
   json::array groups;
   for (auto g : p.groups) groups.push_back(g);
   return {{"id", p.user_id}, {"username", p.username}, {"role", to_string(p.role)}, {"groups", std::move(groups)}};
 }
+}  // namespace
 
 void add_system_routes(Router& r, ApiServices& s) {
   r.add({"POST", "/api/v1/login", "log in (username, password) and get a bearer token", Access::anyone(), "json",

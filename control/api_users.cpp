@@ -13,18 +13,6 @@ namespace json = boost::json;
 
 namespace {
 
-std::vector<long long> split_ids(const std::string& s) {
-  std::vector<long long> out;
-  size_t i = 0;
-  while (i < s.size()) {
-    auto j = s.find(',', i);
-    if (j == std::string::npos) j = s.size();
-    if (j > i) out.push_back(std::stoll(s.substr(i, j - i)));
-    i = j + 1;
-  }
-  return out;
-}
-
 json::object user_json(const pqxx::row& row) {
   json::array groups;
   for (auto g : split_ids(row["groups"].as<std::string>())) groups.push_back(g);

@@ -2,7 +2,6 @@
 
 #include <sodium.h>
 
-#include <sstream>
 
 namespace hark::control {
 
@@ -12,15 +11,6 @@ std::string to_hex(const unsigned char* p, size_t n) {
   std::string s(n * 2, '0');
   for (size_t i = 0; i < n; ++i) s[2 * i] = d[p[i] >> 4], s[2 * i + 1] = d[p[i] & 15];
   return s;
-}
-
-std::vector<long long> split_ids(const std::string& s) {
-  std::vector<long long> out;
-  std::stringstream ss(s);
-  std::string part;
-  while (std::getline(ss, part, ','))
-    if (!part.empty()) out.push_back(std::stoll(part));
-  return out;
 }
 
 struct SodiumInit {

@@ -28,6 +28,14 @@ bool parse_int(std::string_view s, int& out) {
 Config Config::from_env(std::vector<std::string>* errors) {
   Config c;
   auto fail = [&](std::string m) { if (errors) errors->push_back(std::move(m)); };
+  // A whole number from the environment within [lo, hi]; otherwise the complaint.
+  auto int_setting = [&](const char* name, int& field, int lo, int hi, const char* complaint) {
+    int n;
+    if (auto v = env(name)) {
+      if (parse_int(v, n) && n >= lo && n <= hi) field = n;
+      else fail(complaint);
+    }
+  };
   if (auto v = env("DATABASE_URL")) c.database_url = v;
   if (auto v = env("HARK_HTTP_LISTEN")) c.http_listen = v;
   if (auto v = env("HARK_SIP_LISTEN")) c.sip_listen = v;
@@ -45,37 +53,17 @@ Config Config::from_env(std::vector<std::string>* errors) {
     if (end && *end == 0 && d > 0 && d <= 2000) c.calls_per_second = d;
     else fail("HARK_CPS must be a number of calls per second from 0 to 2000");
   }
-  if (auto v = env("HARK_MAX_CALLS")) {
-    int n;
-    if (parse_int(v, n) && n >= 1 && n <= 10000) c.max_calls = n;
-    else fail("HARK_MAX_CALLS must be a number from 1 to 10000");
-  }
-  if (auto v = env("HARK_RING_TIMEOUT")) {
-    int n;
-    if (parse_int(v, n) && n >= 15 && n <= 120) c.ring_timeout_s = n;
-    else fail("HARK_RING_TIMEOUT must be 15 to 120 seconds (never ring less than 15 s)");
-  }
-  if (auto v = env("HARK_RETRY_UNIT_MS")) {
-    int n;
-    if (parse_int(v, n) && n >= 10 && n <= 60000) c.retry_unit_ms = n;
-    else fail("HARK_RETRY_UNIT_MS must be 10 to 60000");
-  }
+  int_setting("HARK_MAX_CALLS", c.max_calls, 1, 10000, "HARK_MAX_CALLS must be a number from 1 to 10000");
+  int_setting("HARK_RING_TIMEOUT", c.ring_timeout_s, 15, 120, "HARK_RING_TIMEOUT must be 15 to 120 seconds (never ring less than 15 s)");
+  int_setting("HARK_RETRY_UNIT_MS", c.retry_unit_ms, 10, 60000, "HARK_RETRY_UNIT_MS must be 10 to 60000");
   if (auto v = env("HARK_RUNNER")) {
     std::string_view s(v);
     if (s == "off" || s == "0") c.runner = false;
     else if (s == "on" || s == "1") c.runner = true;
     else fail("HARK_RUNNER must be on or off");
   }
-  if (auto v = env("HARK_HTTP_THREADS")) {
-    int n;
-    if (parse_int(v, n) && n >= 1 && n <= 64) c.http_threads = n;
-    else fail("HARK_HTTP_THREADS must be a number from 1 to 64");
-  }
-  if (auto v = env("HARK_MEDIA_WORKERS")) {
-    int n;
-    if (parse_int(v, n) && n >= 0 && n <= 256) c.media_workers = n;
-    else fail("HARK_MEDIA_WORKERS must be a number from 0 to 256");
-  }
+  int_setting("HARK_HTTP_THREADS", c.http_threads, 1, 64, "HARK_HTTP_THREADS must be a number from 1 to 64");
+  int_setting("HARK_MEDIA_WORKERS", c.media_workers, 0, 256, "HARK_MEDIA_WORKERS must be a number from 0 to 256");
   if (auto v = env("HARK_RTP_PORTS")) {
     std::string_view s(v);
     const auto dash = s.find('-');

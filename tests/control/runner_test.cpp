@@ -29,7 +29,7 @@ struct Carrier {
     mo.bind_ip = ip;
     mo.port_min = 20000;
     mo.port_max = 21999;
-    mo.max_streams = 400;
+    mo.max_streams = 1000;
     media = std::make_unique<media::MediaEngine>(mo);
     std::vector<signaling::CalleeRule> rules;
     EXPECT_TRUE(signaling::read_callee_rules(HARK_SOURCE_DIR "/fixtures/callee-map.txt", rules).empty());
@@ -52,7 +52,7 @@ struct Dialer {
     mo.bind_ip = ip;
     mo.port_min = 22000;
     mo.port_max = 23999;
-    mo.max_streams = 400;
+    mo.max_streams = 1000;
     media = std::make_unique<media::MediaEngine>(mo);
     signaling::TrunkSettings t;
     t.bind_url = "sip:" + ip + ":5060";
