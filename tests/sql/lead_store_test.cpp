@@ -2,26 +2,16 @@
 #include "sql/lead_store.h"
 
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include "sql/db_pool.h"
-#include "sql/migrate.h"
+#include "test_db.h"
 
 using namespace hark;
 
 TEST(LeadStore, CopyImportKeepsValidRowsAndStoresTextVerbatim) {
-  const char* url = std::getenv("DATABASE_URL");
-  ASSERT_NE(url, nullptr) << "DATABASE_URL must point at a PostgreSQL server";
-  pqxx::connection c(url);
-  const std::string schema = "lead_store_test_" + std::to_string(::getpid());
-  {
-    pqxx::work tx(c);
-    tx.exec0("CREATE SCHEMA " + tx.quote_name(schema));
-    tx.commit();
-  }
-  c.set_variable("search_path", c.quote_name(schema));
-  sql::apply_migrations(c, sql::builtin_migrations());
-  for (const auto& st : sql::statements()) c.prepare(st.name, st.sql);  // import_leads uses named statements
+  test::TestDb db("lead_store_test");
+  auto conn = sql::open_prepared(db.url());  // import_leads uses the named statements
+  pqxx::connection& c = *conn;
   long long campaign = 0;
   {
     pqxx::work tx(c);
@@ -53,6 +43,4 @@ TEST(LeadStore, CopyImportKeepsValidRowsAndStoresTextVerbatim) {
   // Tab, backslash and quotes survive COPY's text format (in an unquoted CSV field "" is literal).
   EXPECT_EQ(tx.exec1("SELECT name FROM leads WHERE external_id = 'e3'")[0].as<std::string>(),
             "Tab\tand \\backslash \"\"quote\"\"");
-  tx.exec0("DROP SCHEMA " + tx.quote_name(schema) + " CASCADE");
-  tx.commit();
 }
