@@ -270,26 +270,24 @@ struct SipAgent::Impl {
       tokens -= 1.0;
       dial(*c);
     }
-    std::vector<Call*> due;
-    for (auto& [id, c] : calls) {
-      if (c->ending || !c->nh) continue;
-      if (!c->answered && now >= c->ring_deadline) due.push_back(c.get());
-      else if (c->waiting_for_beep && now >= c->message_deadline) due.push_back(c.get());
-      else if (c->answered && c->req.hold_ms > 0 && now >= c->hangup_at) due.push_back(c.get());
-    }
-    // Watchdog: a peer that never sends what we wait for (a verdict's audio, the NOTIFY after
-    // REFER, the answer to our BYE/CANCEL) must not hold a call, and a campaign's lead, for ever.
-    std::vector<Call*> stuck, unanswered_bye;
+    // One pass: calls whose timer is due, and the watchdog — a peer that never sends what we
+    // wait for (a verdict's audio, the NOTIFY after REFER, the answer to our BYE/CANCEL) must
+    // not hold a call, and a campaign's lead, for ever.
+    std::vector<Call*> due, stuck, unanswered_bye;
     for (auto& [id, c] : calls) {
       if (c->closing) continue;
       const auto in_state = now - c->state_at;
       if (c->ending) {
         if (in_state > std::chrono::seconds(40)) unanswered_bye.push_back(c.get());
-      } else if (c->answered && c->req.hold_ms == 0 && !c->waiting_for_beep &&
-                 c->state != CallState::playing_message &&
-                 in_state > std::chrono::milliseconds(c->req.amd_params.total_analysis_ms + 15000)) {
-        stuck.push_back(c.get());
+        continue;
       }
+      if (!c->nh) continue;
+      if (!c->answered && now >= c->ring_deadline) due.push_back(c.get());
+      else if (c->waiting_for_beep && now >= c->message_deadline) due.push_back(c.get());
+      else if (c->answered && c->req.hold_ms > 0 && now >= c->hangup_at) due.push_back(c.get());
+      else if (c->answered && c->req.hold_ms == 0 && !c->waiting_for_beep && c->state != CallState::playing_message &&
+               in_state > std::chrono::milliseconds(c->req.amd_params.total_analysis_ms + 15000))
+        stuck.push_back(c.get());
     }
     for (Call* c : stuck)
       end_call(*c, LeadStatus::unknown,
