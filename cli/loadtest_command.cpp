@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/stop_signal.h"
 #include "control/loadtest_report.h"
 #include "media/media_engine.h"
 #include "signaling/sip_agent.h"
@@ -25,8 +26,6 @@
 namespace hark::cli {
 
 namespace {
-std::atomic<bool> g_interrupted{false};
-void on_sigint(int) { g_interrupted = true; }
 
 const char* kUsage =
     "usage: hark loadtest --target sip:NUMBER_OR_PATTERN@HOST[:PORT] [options]\n"
@@ -160,8 +159,7 @@ int loadtest_command(int argc, char** argv) {
     std::fprintf(stderr, "hark loadtest: %s\n", err.c_str());
     return 1;
   }
-  std::signal(SIGINT, on_sigint);
-  std::signal(SIGTERM, on_sigint);
+  install_stop_signals();
 
   const bool tty = ::isatty(STDOUT_FILENO);
   using Clock = std::chrono::steady_clock;
@@ -191,7 +189,7 @@ int loadtest_command(int argc, char** argv) {
   while (true) {
     const auto now = Clock::now();
     const double el = std::chrono::duration<double>(now - start).count();
-    if (g_interrupted || (duration > 0 && el >= duration)) stopped_placing = true;
+    if (stop_requested() || (duration > 0 && el >= duration)) stopped_placing = true;
     // Keep the agent's queue short: it paces, we only stay ahead of it.
     while (!stopped_placing && placed < calls && agent.calls_in_progress() < size_t(concurrency) + size_t(cps) + 1) {
       signaling::CallRequest r;
@@ -203,7 +201,7 @@ int loadtest_command(int argc, char** argv) {
       ++placed;
     }
     if (placed >= calls) stopped_placing = true;
-    if (g_interrupted) {
+    if (stop_requested()) {
       // Ctrl-C: hang up what is up (queued calls end at once), then report.
       std::vector<uint64_t> ids;
       {
@@ -243,7 +241,7 @@ int loadtest_command(int argc, char** argv) {
     std::printf("FAIL: %.1f %% of calls failed, above --max-fail-rate %.1f %%\n", 100 * report.failure_rate(), 100 * max_fail);
     return 1;
   }
-  return g_interrupted ? 130 : 0;
+  return stop_requested() ? 130 : 0;
 }
 
 }  // namespace hark::cli

@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/stop_signal.h"
 #include "control/config.h"
 #include "control/campaign_runner.h"
 #include "control/control_server.h"
@@ -20,11 +21,6 @@
 #include "sql/migrate.h"
 
 namespace hark::cli {
-
-namespace {
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
-}  // namespace
 
 int run_command(int argc, char** argv) {
   double duration_s = -1;
@@ -153,13 +149,8 @@ int run_command(int argc, char** argv) {
   spdlog::info("REST API on {}://{} (OpenAPI at /openapi.json)", cfg.tls_cert.empty() ? "http" : "https",
                cfg.http_listen);
 
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
   spdlog::info("hark is up{}", duration_s >= 0 ? fmt::format(" for {} s", duration_s) : "; Ctrl-C stops it");
-  const auto until = std::chrono::steady_clock::now() +
-                     std::chrono::milliseconds(duration_s >= 0 ? int64_t(duration_s * 1000) : INT64_MAX / 2000000);
-  while (!g_stop && std::chrono::steady_clock::now() < until)
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  wait_for_stop(duration_s);
   // No new calls; calls up are hung up and their ends written; then the API goes.
   if (runner) runner->pause();
   if (agent) agent->stop();

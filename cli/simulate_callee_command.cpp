@@ -9,15 +9,11 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/stop_signal.h"
 #include "media/media_engine.h"
 #include "signaling/callee_simulator.h"
 
 namespace hark::cli {
-
-namespace {
-std::atomic<bool> g_stop{false};
-void on_signal(int) { g_stop = true; }
-}  // namespace
 
 int simulate_callee_command(int argc, char** argv) {
   std::string listen = "sip:127.0.0.1:5070", map = HARK_SOURCE_DIR "/fixtures/callee-map.txt", media_ip = "127.0.0.1";
@@ -70,11 +66,7 @@ int simulate_callee_command(int argc, char** argv) {
     return 1;
   }
   spdlog::info("callee simulator on {} with {} rule(s) from {}", listen, rules.size(), map);
-  std::signal(SIGINT, on_signal);
-  std::signal(SIGTERM, on_signal);
-  const auto start = std::chrono::steady_clock::now();
-  while (!g_stop && (duration < 0 || std::chrono::steady_clock::now() - start < std::chrono::duration<double>(duration)))
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  wait_for_stop(duration);
   sim.stop();
   const auto& c = sim.counters();
   spdlog::info("callee simulator stopped: {} INVITEs, {} answered, {} refused, {} REFERs, {} unmatched",

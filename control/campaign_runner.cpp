@@ -242,7 +242,10 @@ void CampaignRunner::dial_campaign(pqxx::connection& c, const pqxx::row& row) {
     std::lock_guard lk(mu_);
     mine = int(calls_.size());
   }
-  int want = std::min(channels, row["max_concurrent"].as<int>()) - active;
+  // An optimistic look with the tick's count spares a full campaign the row lock below; the
+  // count under the lock is the one that decides.
+  const int limit = std::min(channels, row["max_concurrent"].as<int>());
+  int want = limit - active;
   want = std::min({want, opt_.max_concurrent - mine, opt_.claim_batch});
   const bool has_service = !row["dnc_url"].is_null();
   if (dnc_down) {
@@ -282,7 +285,7 @@ void CampaignRunner::dial_campaign(pqxx::connection& c, const pqxx::row& row) {
   // Processes sharing the database take turns per campaign (row lock), so together they keep
   // to its channels: the count of open attempts is read after the other's commit.
   const int open_now = tx.exec_prepared1("campaign_lock_active", id)[0].as<int>();
-  want = std::min(want, std::min(channels, row["max_concurrent"].as<int>()) - open_now);
+  want = std::min(want, limit - open_now);
   if (want <= 0) return;
   auto claimed = tx.exec_prepared("leads_claim", id, want);
   std::vector<std::string> release;
@@ -430,7 +433,7 @@ void CampaignRunner::handle_events() {
   }
 }
 
-bool CampaignRunner::write_completion(pqxx::connection& c, const Call& call, const signaling::CallEvent& e) {
+void CampaignRunner::write_completion(pqxx::connection& c, const Call& call, const signaling::CallEvent& e) {
   const std::string status(signaling::to_string(e.outcome));
   const auto plan = plan_retry(status, call.lead_attempts + 1, call.max_attempts, call.retry_minutes, call.retry_rules);
   const double retry_s = double(plan.retry_minutes) * opt_.retry_unit_ms / 1000.0;
@@ -447,7 +450,6 @@ bool CampaignRunner::write_completion(pqxx::connection& c, const Call& call, con
   if (r.affected_rows() == 1) tx.exec_prepared0("lead_finish", call.lead_id, status, plan.done, retry_s);
   tx.commit();
   metrics_.inc("hark_calls_total{campaign=\"" + std::to_string(call.campaign_id) + "\",result=\"" + status + "\"}");
-  return true;
 }
 
 void CampaignRunner::publish(const Call& call, const signaling::CallEvent& e) {

@@ -76,7 +76,7 @@ class CampaignRunner : public RunnerView {
   void tick();
   void dial_campaign(pqxx::connection& c, const pqxx::row& campaign);
   void handle_events();
-  bool write_completion(pqxx::connection& c, const Call& call, const signaling::CallEvent& e);
+  void write_completion(pqxx::connection& c, const Call& call, const signaling::CallEvent& e);
   void publish(const Call& call, const signaling::CallEvent& e);
   const media::Prompt* prompt(const std::string& path);
 
