@@ -13,6 +13,13 @@
 
 namespace hark::test {
 
+/// The single number `sql` returns, on a fresh connection to `url` (set-up and checks only).
+inline long long count(const std::string& url, const std::string& sql) {
+  pqxx::connection c(url);
+  pqxx::work tx(c);
+  return tx.exec1(sql)[0].as<long long>();
+}
+
 class TestDb {
  public:
   explicit TestDb(const std::string& prefix) {

@@ -15,11 +15,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-long long count(const std::string& url, const std::string& sql) {
-  pqxx::connection c(url);
-  pqxx::work tx(c);
-  return tx.exec1(sql)[0].as<long long>();
-}
+using hark::test::count;
 
 /// Starts `cmd` in the background; returns its pid.
 int spawn(const std::string& cmd) {

@@ -19,18 +19,25 @@ using namespace std::chrono_literals;
 
 namespace {
 
+using test::count;
+
+/// A one-worker media engine on `ip`, RTP ports lo..hi.
+std::unique_ptr<media::MediaEngine> engine_on(const std::string& ip, uint16_t lo, uint16_t hi) {
+  media::MediaEngineOptions mo;
+  mo.workers = 1;
+  mo.bind_ip = ip;
+  mo.port_min = lo;
+  mo.port_max = hi;
+  mo.max_streams = 1000;
+  return std::make_unique<media::MediaEngine>(mo);
+}
+
 /// The carrier: the callee simulator with the demo's map, on ip:5070.
 struct Carrier {
   std::unique_ptr<media::MediaEngine> media;
   std::unique_ptr<signaling::CalleeSimulator> sim;
   explicit Carrier(const std::string& ip) {
-    media::MediaEngineOptions mo;
-    mo.workers = 1;
-    mo.bind_ip = ip;
-    mo.port_min = 20000;
-    mo.port_max = 21999;
-    mo.max_streams = 1000;
-    media = std::make_unique<media::MediaEngine>(mo);
+    media = engine_on(ip, 20000, 21999);
     std::vector<signaling::CalleeRule> rules;
     EXPECT_TRUE(signaling::read_callee_rules(HARK_SOURCE_DIR "/fixtures/callee-map.txt", rules).empty());
     sim = std::make_unique<signaling::CalleeSimulator>("sip:" + ip + ":5070", ip, rules, *media);
@@ -47,13 +54,7 @@ struct Dialer {
   control::Metrics metrics;
   std::unique_ptr<control::CampaignRunner> runner;
   Dialer(const std::string& ip, const std::string& carrier_ip, const std::string& db_url, control::RunnerOptions ro = {}) {
-    media::MediaEngineOptions mo;
-    mo.workers = 1;
-    mo.bind_ip = ip;
-    mo.port_min = 22000;
-    mo.port_max = 23999;
-    mo.max_streams = 1000;
-    media = std::make_unique<media::MediaEngine>(mo);
+    media = engine_on(ip, 22000, 23999);
     signaling::TrunkSettings t;
     t.bind_url = "sip:" + ip + ":5060";
     t.domain = carrier_ip + ":5070";
@@ -106,12 +107,6 @@ long long seed_campaign(const std::string& url, const Seed& s) {
              "' || lpad(g::text, 3, '0') FROM generate_series(1, " + std::to_string(n) + ") g");
   tx.commit();
   return id;
-}
-
-long long count(const std::string& url, const std::string& sql) {
-  pqxx::connection c(url);
-  pqxx::work tx(c);
-  return tx.exec1(sql)[0].as<long long>();
 }
 
 /// Waits until every lead of the campaign is done and no attempt is open.
