@@ -11,6 +11,7 @@ PACKAGES=(
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
   iproute2 procps curl jq wrk libssl-dev openssl
+  gdb  # tests print every thread's stack when one hangs (tests/hang_guard.cpp)
 )
 
 missing=()

@@ -1,8 +1,14 @@
 #include "signaling/sip_loop.h"
 
+#include <sofia-sip/su_log.h>
 #include <sofia-sip/su_wait.h>
+#include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdarg>
+#include <cstdio>
 #include <future>
+#include <mutex>
 
 namespace hark::signaling {
 
@@ -14,9 +20,31 @@ int on_readable(su_root_magic_t*, su_wait_t*, su_wakeup_arg_t* arg) {
 void on_timer(su_root_magic_t*, su_timer_t*, su_timer_arg_t* arg) {
   (*reinterpret_cast<std::function<void()>*>(arg))();
 }
+
+// sofia-sip writes its own diagnostics to stderr, a line in several calls and without a
+// level (e.g. one "handle with session" line per live call at shutdown). They go to our log at
+// debug level instead, a whole line at a time, so HARK_LOG_LEVEL=debug shows them and the
+// default output stays ours.
+void sofia_to_spdlog(void*, const char* fmt, va_list ap) {
+  thread_local std::string line;
+  char buf[512];
+  const int n = std::vsnprintf(buf, sizeof buf, fmt, ap);
+  if (n <= 0) return;
+  line.append(buf, std::min<size_t>(size_t(n), sizeof buf - 1));
+  for (size_t nl; (nl = line.find('\n')) != std::string::npos; line.erase(0, nl + 1))
+    if (nl) spdlog::debug("sofia: {}", line.substr(0, nl));
+}
 }  // namespace
 
+extern "C" {
+extern su_log_t nua_log[], nta_log[], tport_log[], soa_log[], nea_log[];
+}
+
 SipLoop::SipLoop() {
+  static std::once_flag redirected;
+  std::call_once(redirected, [] {
+    for (su_log_t* log : {su_log_default, nua_log, nta_log, tport_log, soa_log, nea_log}) su_log_redirect(log, sofia_to_spdlog, nullptr);
+  });
   su_init();
   root_ = su_root_create(nullptr);
   su_root_threading(root_, 0);  // one thread, ours: no locking inside sofia
