@@ -1,5 +1,5 @@
 // Linked into every test program: when one test runs longer than HARK_TEST_HANG_S seconds
-// (default 300, below ctest's time limits), prints every thread's stack (gdb, when installed)
+// (default 280, below ctest's time limits), prints every thread's stack (gdb, when installed)
 // and aborts. A hang in CI then leaves the place it hung in the log, not only "Timeout".
 #include <gtest/gtest.h>
 #include <sys/prctl.h>
@@ -21,7 +21,7 @@ long now_s() {
 
 /// What the watching thread reads. Never freed: the detached thread may outlive main().
 struct Watch {
-  int limit_s = 300;
+  int limit_s = 280;
   std::mutex mu;
   std::string name;
   std::atomic<long> started{0};
@@ -59,7 +59,7 @@ class HangGuard : public testing::EmptyTestEventListener {
 // gtest_main has not run yet; listeners may be appended before RUN_ALL_TESTS.
 [[maybe_unused]] const bool installed = [] {
   const char* s = std::getenv("HARK_TEST_HANG_S");
-  watch->limit_s = s ? std::atoi(s) : 300;
+  watch->limit_s = s ? std::atoi(s) : 280;
   if (watch->limit_s > 0) {
     testing::UnitTest::GetInstance()->listeners().Append(new HangGuard);
     std::thread([] { watch->run(); }).detach();
