@@ -44,3 +44,42 @@ TEST(LeadStore, CopyImportKeepsValidRowsAndStoresTextVerbatim) {
   EXPECT_EQ(tx.exec1("SELECT name FROM leads WHERE external_id = 'e3'")[0].as<std::string>(),
             "Tab\tand \\backslash \"\"quote\"\"");
 }
+
+// leads.campaign_id is checked per statement (migration 0003), with the foreign key's guarantees.
+TEST(LeadStore, LeadsBelongToAnExistingCampaignForGood) {
+  test::TestDb db("lead_campaign_test");
+  auto conn = sql::open_prepared(db.url());
+  pqxx::connection& c = *conn;
+  long long campaign = 0;
+  {
+    pqxx::work tx(c);
+    tx.exec0("INSERT INTO dialer_groups (name) VALUES ('g')");
+    campaign = tx.exec1("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number)"
+                        " SELECT 'c', id, '2026-01-01', '2026-12-31', '09:00', '17:00', '100' FROM dialer_groups RETURNING id")[0]
+                   .as<long long>();
+    tx.commit();
+  }
+  const auto one = control::parse_lead_csv("a,5550001\nb,5550002\n").leads;
+  // COPY into a campaign that does not exist: nothing is stored.
+  EXPECT_THROW(sql::import_leads(c, campaign + 1000, one), pqxx::foreign_key_violation);
+  EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM leads"), 0);
+  // A plain INSERT naming no campaign, one of several rows: the statement fails whole.
+  {
+    pqxx::work tx(c);
+    EXPECT_THROW(tx.exec_params0("INSERT INTO leads (campaign_id, phone) VALUES ($1, '1'), ($2, '2')", campaign, campaign + 1),
+                 pqxx::foreign_key_violation);
+  }
+  EXPECT_EQ(sql::import_leads(c, campaign, one).imported, 2);
+  // A lead never moves to another campaign; other updates pass.
+  {
+    pqxx::work tx(c);
+    EXPECT_THROW(tx.exec0("UPDATE leads SET campaign_id = campaign_id + 1"), pqxx::foreign_key_violation);
+  }
+  db.exec("UPDATE leads SET status = 'BUSY', campaign_id = campaign_id");
+  EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM leads WHERE status = 'BUSY'"), 2);
+  // Deleting the campaign deletes its leads and their attempts.
+  db.exec("INSERT INTO call_attempts (campaign_id, lead_id, number, state) SELECT campaign_id, id, phone, 'DONE' FROM leads");
+  db.exec("DELETE FROM campaigns WHERE id = " + std::to_string(campaign));
+  EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM leads"), 0);
+  EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM call_attempts"), 0);
+}
