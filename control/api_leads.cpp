@@ -60,6 +60,8 @@ std::string csv_field(const std::string& s) {
   return out + "\"";
 }
 
+constexpr size_t kImportBatch = 20000;  // leads parsed ahead of COPY at a time
+
 void require_stopped(pqxx::transaction_base& tx, long long id) {
   if (tx.exec_prepared1("campaign_row_locked", id)["state"].as<std::string>() == "STARTED")
     fail(409, "campaign_running", "stop the campaign first: leads change only while it is stopped");
@@ -75,23 +77,28 @@ void add_lead_routes(Router& r, ApiServices& s) {
            opt.skip_duplicate_phones = ctx.query_bool("skipDuplicates", false);
            opt.skip_rows_without_phone = ctx.query_bool("skipWithoutPhone", false);
            if (ctx.req.body.empty()) fail(400, "empty_body", "send the CSV as the request body");
-           auto parsed = parse_lead_csv(ctx.req.body, opt);
+           LeadCsvReader reader(ctx.req.body, opt);
+           LeadCsvResult parsed;  // errors and counters; the leads go straight to COPY
            return s.db.with([&](pqxx::connection& c) {
              pqxx::work tx(c);
              authorize_campaign(tx, ctx, id, true);
              require_stopped(tx, id);
              int skipped_existing = 0;
-             if (opt.skip_duplicate_phones) {
-               // Duplicates of leads already in the campaign count too.
-               std::unordered_set<std::string> have;
+             std::unordered_set<std::string> have;  // duplicates of leads already in the campaign count too
+             if (opt.skip_duplicate_phones)
                for (auto row : tx.exec_prepared("lead_phones", id)) have.insert(row[0].as<std::string>());
-               std::erase_if(parsed.leads, [&](const Lead& l) {
-                 const bool dup = have.count(l.phone) > 0;
-                 skipped_existing += dup;
-                 return dup;
-               });
-             }
-             auto res = sql::import_leads(tx, id, parsed.leads);
+             // The CSV is parsed a batch at a time on another thread while COPY stores the batch before.
+             auto res = sql::import_leads(tx, id, [&](std::vector<Lead>& batch) {
+               const bool more = reader.next(parsed, kImportBatch);
+               batch.swap(parsed.leads);
+               if (!have.empty())
+                 std::erase_if(batch, [&](const Lead& l) {
+                   const bool dup = have.count(l.phone) > 0;
+                   skipped_existing += dup;
+                   return dup;
+                 });
+               return more;
+             });
              s.audit(tx, ctx, "upload_leads", "campaign/" + std::to_string(id), {{"imported", res.imported}});
              tx.commit();
              json::array rejected;

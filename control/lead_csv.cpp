@@ -118,50 +118,46 @@ std::string clean_phone(std::string_view raw) {
   return digits >= 3 && digits <= 20 ? out : std::string();
 }
 
-LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {
-  LeadCsvResult r;
-  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") text.remove_prefix(3);  // BOM
-  size_t pos = 0;
-  int line = 1;
+LeadCsvReader::LeadCsvReader(std::string_view text, const LeadCsvOptions& o) : text_(text), o_(o) {
+  if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);  // BOM
+  // Column roles, from the header when there is one.
+  roles_ = {Role::name, Role::phone};
+  names_ = {"name", "phone"};
+  size_t p = pos_;
+  int l = line_;
   std::vector<std::string> f;
   std::string err;
-
-  // Column roles, from the header when there is one.
-  enum class Role { name, phone, extra_phone, description, external_id, other };
-  std::vector<Role> roles = {Role::name, Role::phone};
-  std::vector<std::string> names = {"name", "phone"};
-  {
-    size_t p = pos;
-    int l = line;
-    if (read_record(text, p, l, f, err)) {
-      bool header = false;
-      for (auto& h : f) header = header || lower_trim(h) == "phone";
-      if (header) {
-        r.had_header = true;
-        roles.clear();
-        names.clear();
-        bool have_phone = false;
-        for (auto& h : f) {
-          const std::string k = lower_trim(h);
-          names.push_back(trim(h));
-          if (k == "name") roles.push_back(Role::name);
-          else if (k == "phone" && !have_phone) roles.push_back(Role::phone), have_phone = true;
-          else if (k.rfind("phone", 0) == 0 || k == "mobile") roles.push_back(Role::extra_phone);
-          else if (k == "description") roles.push_back(Role::description);
-          else if (k == "external id" || k == "external_id" || k == "externalid") roles.push_back(Role::external_id);
-          else roles.push_back(Role::other);
-        }
-        pos = p;
-        line = l;
-      }
-    }
+  if (!read_record(text_, p, l, f, err)) return;
+  bool header = false;
+  for (auto& h : f) header = header || lower_trim(h) == "phone";
+  if (!header) return;
+  had_header_ = true;
+  roles_.clear();
+  names_.clear();
+  bool have_phone = false;
+  for (auto& h : f) {
+    const std::string k = lower_trim(h);
+    names_.push_back(trim(h));
+    if (k == "name") roles_.push_back(Role::name);
+    else if (k == "phone" && !have_phone) roles_.push_back(Role::phone), have_phone = true;
+    else if (k.rfind("phone", 0) == 0 || k == "mobile") roles_.push_back(Role::extra_phone);
+    else if (k == "description") roles_.push_back(Role::description);
+    else if (k == "external id" || k == "external_id" || k == "externalid") roles_.push_back(Role::external_id);
+    else roles_.push_back(Role::other);
   }
+  pos_ = p;
+  line_ = l;
+}
 
-  std::unordered_set<std::string> phones, external_ids;
-  while (pos < text.size()) {
-    const int start = line;
-    if (!read_record(text, pos, line, f, err)) {
+bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
+  r.had_header = had_header_;
+  std::vector<std::string> f;
+  std::string err;
+  for (size_t taken = 0; taken < max_leads && pos_ < text_.size();) {
+    const int start = line_;
+    if (!read_record(text_, pos_, line_, f, err)) {
       r.errors.push_back({start, err});
+      pos_ = text_.size();  // an unterminated quote swallows the rest: nothing more to read
       break;
     }
     if (f.size() == 1 && f[0].empty()) continue;  // blank line
@@ -169,8 +165,8 @@ LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {
     bool utf8 = true;
     for (auto& x : f) utf8 = utf8 && valid_utf8(x);
     if (!utf8) { reject("invalid UTF-8"); continue; }
-    if (f.size() > roles.size()) {
-      reject("has " + std::to_string(f.size()) + " fields, the header names " + std::to_string(roles.size()));
+    if (f.size() > roles_.size()) {
+      reject("has " + std::to_string(f.size()) + " fields, the header names " + std::to_string(roles_.size()));
       continue;
     }
     Lead lead;
@@ -178,17 +174,17 @@ LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {
     std::string raw_phone;
     std::string extra;  // the other columns, as a JSON object's members
     for (size_t i = 0; i < f.size(); ++i) {
-      switch (roles[i]) {
-        case Role::name: lead.name = f[i]; break;
-        case Role::phone: raw_phone = f[i]; break;
+      switch (roles_[i]) {
+        case Role::name: lead.name = std::move(f[i]); break;
+        case Role::phone: raw_phone = std::move(f[i]); break;
         case Role::extra_phone:
           if (auto p = clean_phone(f[i]); !p.empty()) lead.extra_phones.push_back(p);
           break;
-        case Role::description: lead.description = f[i]; break;
-        case Role::external_id: lead.external_id = f[i]; break;
+        case Role::description: lead.description = std::move(f[i]); break;
+        case Role::external_id: lead.external_id = std::move(f[i]); break;
         case Role::other:
           if (!extra.empty()) extra += ',';
-          extra += boost::json::serialize(boost::json::string_view(names[i]));
+          extra += boost::json::serialize(boost::json::string_view(names_[i]));
           extra += ':';
           extra += boost::json::serialize(boost::json::string_view(f[i]));
           break;
@@ -199,20 +195,31 @@ LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {
     if (lead.external_id.size() > kMaxExternalId) { reject("external id longer than 200 characters"); continue; }
     lead.phone = clean_phone(raw_phone);
     if (lead.phone.empty()) {
-      if (trim(raw_phone).empty() && o.skip_rows_without_phone) { ++r.skipped_without_phone; continue; }
+      if (trim(raw_phone).empty() && o_.skip_rows_without_phone) { ++r.skipped_without_phone; continue; }
       reject(trim(raw_phone).empty() ? "no phone number" : "phone '" + trim(raw_phone) + "' is not 3 to 20 digits");
       continue;
     }
-    if (!lead.external_id.empty() && !external_ids.insert(lead.external_id).second) {
+    if (!lead.external_id.empty() && !external_ids_.insert(lead.external_id).second) {
       reject("external id '" + lead.external_id + "' repeats an earlier row");
       continue;
     }
-    if (!phones.insert(lead.phone).second && o.skip_duplicate_phones) {
+    // Phones are remembered only when duplicates are to be skipped: 1M set inserts cost ~0.5 s.
+    if (o_.skip_duplicate_phones && !phones_.insert(lead.phone).second) {
       ++r.skipped_duplicates;
       continue;
     }
     lead.fields_json = "{" + extra + "}";
     r.leads.push_back(std::move(lead));
+    ++taken;
+  }
+  return pos_ < text_.size();
+}
+
+LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {
+  LeadCsvReader reader(text, o);
+  LeadCsvResult r;
+  r.had_header = reader.had_header();
+  while (reader.next(r, SIZE_MAX)) {
   }
   return r;
 }

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 #include <vector>
 
 namespace hark::control {
@@ -37,6 +38,29 @@ struct LeadCsvResult {
   int skipped_duplicates = 0;
   int skipped_without_phone = 0;
   bool had_header = false;
+};
+
+/// Reads a CSV text some rows at a time, so that an import can store one batch while the next
+/// is parsed. Line numbers, duplicate checks and counters run across batches. Never throws on
+/// bad data. `text` must outlive the reader.
+class LeadCsvReader {
+ public:
+  explicit LeadCsvReader(std::string_view text, const LeadCsvOptions& o = {});
+  /// Appends up to `max_leads` more leads (and the rows rejected or skipped on the way) to `out`.
+  /// Returns false once the text is exhausted.
+  bool next(LeadCsvResult& out, size_t max_leads);
+  bool had_header() const { return had_header_; }
+
+ private:
+  enum class Role { name, phone, extra_phone, description, external_id, other };
+  std::string_view text_;
+  LeadCsvOptions o_;
+  size_t pos_ = 0;
+  int line_ = 1;
+  bool had_header_ = false;
+  std::vector<Role> roles_;
+  std::vector<std::string> names_;
+  std::unordered_set<std::string> phones_, external_ids_;
 };
 
 /// Parses a whole CSV text. Never throws on bad data.

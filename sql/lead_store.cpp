@@ -2,7 +2,12 @@
 
 #include "sql/db_pool.h"
 
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <mutex>
 #include <optional>
+#include <thread>
 #include <unordered_set>
 
 namespace hark::sql {
@@ -15,25 +20,108 @@ ImportResult import_leads(pqxx::connection& c, long long campaign_id, const std:
   return r;
 }
 
+namespace {
+
+/// COPY into leads, one batch at a time, skipping external ids the campaign already has.
+class LeadCopy {
+ public:
+  LeadCopy(pqxx::transaction_base& tx, long long campaign_id)
+      : campaign_id_(campaign_id),
+        copy_(tx, "leads", std::vector<std::string>{"campaign_id", "name", "phone", "extra_phones", "description", "external_id", "fields"}) {}
+  /// External ids already in the campaign would make the whole COPY fail: those rows are
+  /// rejected instead. Read before the COPY starts (the connection is busy with it afterwards).
+  static std::unordered_set<std::string> existing_ids(pqxx::transaction_base& tx, long long campaign_id) {
+    std::unordered_set<std::string> ids;
+    for (auto row : tx.exec_prepared("lead_external_ids", campaign_id)) ids.insert(row[0].as<std::string>());
+    return ids;
+  }
+  void write(const std::vector<control::Lead>& leads, const std::unordered_set<std::string>& existing, ImportResult& r) {
+    for (const auto& l : leads) {
+      if (!l.external_id.empty() && existing.count(l.external_id)) {
+        r.rejected.push_back({l.line, "external id '" + l.external_id + "' is already in the campaign"});
+        continue;
+      }
+      copy_ << std::make_tuple(campaign_id_, l.name, l.phone, text_array_literal(l.extra_phones), l.description,
+                               l.external_id.empty() ? std::optional<std::string>() : std::optional<std::string>(l.external_id),
+                               l.fields_json);
+      ++r.imported;
+    }
+  }
+  void complete() { copy_.complete(); }
+
+ private:
+  long long campaign_id_;
+  pqxx::stream_to copy_;
+};
+
+}  // namespace
+
 ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, const std::vector<control::Lead>& leads) {
   ImportResult r;
-  // External ids already in the campaign would make the whole COPY fail: reject those rows.
-  std::unordered_set<std::string> existing;
-  for (auto row : tx.exec_prepared("lead_external_ids", campaign_id))
-    existing.insert(row[0].as<std::string>());
-  pqxx::stream_to copy(tx, "leads",
-                       std::vector<std::string>{"campaign_id", "name", "phone", "extra_phones", "description",
-                                                "external_id", "fields"});
-  for (const auto& l : leads) {
-    if (!l.external_id.empty() && existing.count(l.external_id)) {
-      r.rejected.push_back({l.line, "external id '" + l.external_id + "' is already in the campaign"});
-      continue;
+  const auto existing = LeadCopy::existing_ids(tx, campaign_id);
+  LeadCopy copy(tx, campaign_id);
+  copy.write(leads, existing, r);
+  copy.complete();
+  return r;
+}
+
+ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, const LeadBatchSource& next) {
+  ImportResult r;
+  const auto existing = LeadCopy::existing_ids(tx, campaign_id);
+  LeadCopy copy(tx, campaign_id);
+
+  // Two batches in flight at most: one being stored, one ready.
+  std::mutex mu;
+  std::condition_variable cv;
+  std::deque<std::vector<control::Lead>> ready;
+  bool finished = false, cancelled = false;
+  std::exception_ptr failure;
+  std::thread producer([&] {
+    try {
+      for (bool more = true; more;) {
+        std::vector<control::Lead> batch;
+        more = next(batch);
+        std::unique_lock lk(mu);
+        cv.wait(lk, [&] { return ready.size() < 2 || cancelled; });
+        if (cancelled) return;
+        ready.push_back(std::move(batch));
+        cv.notify_all();
+      }
+    } catch (...) {
+      std::lock_guard lk(mu);
+      failure = std::current_exception();
     }
-    copy << std::make_tuple(campaign_id, l.name, l.phone, text_array_literal(l.extra_phones), l.description,
-                            l.external_id.empty() ? std::optional<std::string>() : std::optional<std::string>(l.external_id),
-                            l.fields_json);
-    ++r.imported;
+    std::lock_guard lk(mu);
+    finished = true;
+    cv.notify_all();
+  });
+  auto stop_producer = [&] {
+    {
+      std::lock_guard lk(mu);
+      cancelled = true;
+      cv.notify_all();
+    }
+    producer.join();
+  };
+  try {
+    for (;;) {
+      std::vector<control::Lead> batch;
+      {
+        std::unique_lock lk(mu);
+        cv.wait(lk, [&] { return !ready.empty() || finished; });
+        if (ready.empty()) break;
+        batch = std::move(ready.front());
+        ready.pop_front();
+        cv.notify_all();
+      }
+      copy.write(batch, existing, r);
+    }
+  } catch (...) {
+    stop_producer();
+    throw;
   }
+  producer.join();
+  if (failure) std::rethrow_exception(failure);
   copy.complete();
   return r;
 }

@@ -3,6 +3,7 @@
 
 #include <pqxx/pqxx>
 
+#include <functional>
 #include <vector>
 
 #include "control/lead_csv.h"
@@ -20,5 +21,12 @@ struct ImportResult {
 ImportResult import_leads(pqxx::connection& c, long long campaign_id, const std::vector<control::Lead>& leads);
 /// The same inside the caller's transaction (which commits).
 ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, const std::vector<control::Lead>& leads);
+
+/// Fills `batch` (given empty) with the next leads; returns false after the last batch.
+using LeadBatchSource = std::function<bool(std::vector<control::Lead>& batch)>;
+/// The same with leads made while they are stored: `next` runs on a thread of its own (e.g. it
+/// parses the CSV) while this thread streams the batch before into COPY, so a 1M-row import
+/// costs about the longer of the two, not their sum. An exception from `next` is rethrown here.
+ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, const LeadBatchSource& next);
 
 }  // namespace hark::sql

@@ -83,3 +83,43 @@ TEST(LeadCsv, Utf8Validation) {
   EXPECT_FALSE(valid_utf8("\xe2\x82"));          // truncated
   EXPECT_FALSE(valid_utf8("\xf4\x90\x80\x80"));  // past U+10FFFF
 }
+
+// Read a batch at a time (as the upload does while COPY runs), the result is the whole-file one:
+// line numbers, duplicates and errors carry across batch boundaries.
+TEST(LeadCsv, ReadingInBatchesGivesTheWholeFileResult) {
+  const std::string csv =
+      "name,phone,external id\n"
+      "a,5550001,x1\n"
+      "b,,x2\n"
+      "c,5550001,x3\n"
+      "\"d\nwith a line break\",5550004,x1\n"
+      "e,5550005,x5\n"
+      "f,5550006,x6\n";
+  LeadCsvOptions o;
+  o.skip_duplicate_phones = true;
+  const auto whole = parse_lead_csv(csv, o);
+  LeadCsvReader reader(csv, o);
+  LeadCsvResult acc;
+  std::vector<Lead> all;
+  int batches = 0;
+  for (bool more = true; more; ++batches) {
+    more = reader.next(acc, 1);
+    EXPECT_LE(acc.leads.size(), 1u);
+    for (auto& l : acc.leads) all.push_back(l);
+    acc.leads.clear();
+  }
+  EXPECT_TRUE(reader.had_header());
+  EXPECT_GE(batches, 3);
+  ASSERT_EQ(all.size(), whole.leads.size());
+  ASSERT_EQ(all.size(), 3u);  // a, e, f
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(all[i].name, whole.leads[i].name);
+    EXPECT_EQ(all[i].line, whole.leads[i].line);
+  }
+  EXPECT_EQ(all[1].line, 7);  // after the quoted line break on lines 5-6
+  EXPECT_EQ(acc.skipped_duplicates, 1);  // c
+  ASSERT_EQ(acc.errors.size(), 2u);      // b: no phone; d: repeated external id
+  EXPECT_EQ(acc.errors[0].line, 3);
+  EXPECT_EQ(acc.errors[1].line, 5);
+  EXPECT_EQ(acc.errors.size(), whole.errors.size());
+}

@@ -83,3 +83,37 @@ TEST(LeadStore, LeadsBelongToAnExistingCampaignForGood) {
   EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM leads"), 0);
   EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM call_attempts"), 0);
 }
+
+// Batches made on another thread while COPY runs: all stored in order; a failing producer
+// fails the import and stores nothing.
+TEST(LeadStore, StreamedImportStoresEveryBatchOrNothing) {
+  test::TestDb db("lead_stream_test");
+  auto conn = sql::open_prepared(db.url());
+  pqxx::connection& c = *conn;
+  db.exec("INSERT INTO dialer_groups (name) VALUES ('g')");
+  db.exec("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number)"
+          " SELECT 'c', id, '2026-01-01', '2026-12-31', '09:00', '17:00', '100' FROM dialer_groups");
+  const auto campaign = test::count(db.url(), "SELECT id FROM campaigns");
+  auto batches = [](int n, bool fail) {
+    return [n, fail, k = 0](std::vector<control::Lead>& batch) mutable {
+      if (fail && k == n / 2) throw std::runtime_error("parser gave up");
+      for (int i = 0; i < 1000; ++i) {
+        control::Lead l;
+        l.phone = std::to_string(5550000 + k * 1000 + i);
+        l.line = k * 1000 + i + 1;
+        batch.push_back(l);
+      }
+      return ++k < n;
+    };
+  };
+  {
+    pqxx::work tx(c);
+    EXPECT_THROW(sql::import_leads(tx, campaign, batches(10, true)), std::runtime_error);
+  }
+  EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM leads"), 0);
+  pqxx::work tx(c);
+  EXPECT_EQ(sql::import_leads(tx, campaign, batches(10, false)).imported, 10000);
+  tx.commit();
+  EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM leads"), 10000);
+  EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM (SELECT phone::bigint - 5550000 - (row_number() OVER (ORDER BY id) - 1) AS d FROM leads) x WHERE d <> 0"), 0);
+}
