@@ -8,20 +8,22 @@
 
 using namespace hark;
 
+namespace {
+/// One group and one campaign in the test schema; returns the campaign's id.
+long long seed_campaign(test::TestDb& db) {
+  db.exec("INSERT INTO dialer_groups (name) VALUES ('g')");
+  db.exec("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number)"
+          " SELECT 'c', id, '2026-01-01', '2026-12-31', '09:00', '17:00', '100' FROM dialer_groups");
+  return test::count(db.url(), "SELECT id FROM campaigns");
+}
+}  // namespace
+
 TEST(LeadStore, CopyImportKeepsValidRowsAndStoresTextVerbatim) {
   test::TestDb db("lead_store_test");
   auto conn = sql::open_prepared(db.url());  // import_leads uses the named statements
   pqxx::connection& c = *conn;
-  long long campaign = 0;
-  {
-    pqxx::work tx(c);
-    tx.exec0("INSERT INTO dialer_groups (name) VALUES ('g')");
-    campaign = tx.exec1("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number)"
-                        " SELECT 'c', id, '2026-01-01', '2026-12-31', '09:00', '17:00', '100' FROM dialer_groups RETURNING id")[0]
-                   .as<long long>();
-    tx.exec_params0("INSERT INTO leads (campaign_id, phone, external_id) VALUES ($1, '5550000', 'taken')", campaign);
-    tx.commit();
-  }
+  const long long campaign = seed_campaign(db);
+  db.exec("INSERT INTO leads (campaign_id, phone, external_id) VALUES (" + std::to_string(campaign) + ", '5550000', 'taken')");
   const auto parsed = control::parse_lead_csv(
       "name,phone,external_id,phone2,notes\n"
       "\"Robert'); DROP TABLE leads;--\",5550001,e1,5559999,\"{\"\"json\"\": 1}\"\n"
@@ -50,15 +52,7 @@ TEST(LeadStore, LeadsBelongToAnExistingCampaignForGood) {
   test::TestDb db("lead_campaign_test");
   auto conn = sql::open_prepared(db.url());
   pqxx::connection& c = *conn;
-  long long campaign = 0;
-  {
-    pqxx::work tx(c);
-    tx.exec0("INSERT INTO dialer_groups (name) VALUES ('g')");
-    campaign = tx.exec1("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number)"
-                        " SELECT 'c', id, '2026-01-01', '2026-12-31', '09:00', '17:00', '100' FROM dialer_groups RETURNING id")[0]
-                   .as<long long>();
-    tx.commit();
-  }
+  const long long campaign = seed_campaign(db);
   const auto one = control::parse_lead_csv("a,5550001\nb,5550002\n").leads;
   // COPY into a campaign that does not exist: nothing is stored.
   EXPECT_THROW(sql::import_leads(c, campaign + 1000, one), pqxx::foreign_key_violation);
@@ -90,10 +84,7 @@ TEST(LeadStore, StreamedImportStoresEveryBatchOrNothing) {
   test::TestDb db("lead_stream_test");
   auto conn = sql::open_prepared(db.url());
   pqxx::connection& c = *conn;
-  db.exec("INSERT INTO dialer_groups (name) VALUES ('g')");
-  db.exec("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number)"
-          " SELECT 'c', id, '2026-01-01', '2026-12-31', '09:00', '17:00', '100' FROM dialer_groups");
-  const auto campaign = test::count(db.url(), "SELECT id FROM campaigns");
+  const long long campaign = seed_campaign(db);
   auto batches = [](int n, bool fail) {
     return [n, fail, k = 0](std::vector<control::Lead>& batch) mutable {
       if (fail && k == n / 2) throw std::runtime_error("parser gave up");
