@@ -11,6 +11,13 @@
 //  - the eventfd is written only when the queue goes from empty to non-empty (the consumer
 //    may be asleep in epoll_wait); the consumer reads it before draining, so a wake-up is never
 //    lost: an item pushed after the drain finds the queue empty again and signals.
+//  - That last step is Dekker's pattern: the producer writes tail then reads head, the consumer
+//    writes head then reads tail. Release/acquire alone lets both reads see the old values (the
+//    store buffer reorders a store with a later load, also on x86): the producer then skipped
+//    the signal while the consumer went to sleep on a non-empty queue, and since the queue never
+//    became empty again no later push signalled either. A worker stopped taking commands for
+//    good (calls without audio, a shutdown that never arrived). A seq_cst fence on each side
+//    between the write and the read rules that out.
 #pragma once
 
 #include <sys/eventfd.h>
@@ -54,7 +61,8 @@ class SpscQueue {
     }
     slots_[tail & mask_] = v;
     tail_.store(tail + 1, std::memory_order_release);
-    // Wake the consumer only on empty -> non-empty.
+    // Wake the consumer only on empty -> non-empty (the fence: see the header comment).
+    std::atomic_thread_fence(std::memory_order_seq_cst);
     if (tail == head_.load(std::memory_order_acquire)) signal();
     return true;
   }
@@ -63,6 +71,8 @@ class SpscQueue {
   std::optional<T> pop() {
     const size_t head = head_.load(std::memory_order_relaxed);
     if (head == tail_cache_) {
+      // Looks empty: order our last head_ store before this read of tail_ (header comment).
+      std::atomic_thread_fence(std::memory_order_seq_cst);
       tail_cache_ = tail_.load(std::memory_order_acquire);
       if (head == tail_cache_) return std::nullopt;
     }
