@@ -218,7 +218,6 @@ bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
 LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {
   LeadCsvReader reader(text, o);
   LeadCsvResult r;
-  r.had_header = reader.had_header();
   while (reader.next(r, SIZE_MAX)) {
   }
   return r;

@@ -27,17 +27,11 @@ class LeadCopy {
  public:
   LeadCopy(pqxx::transaction_base& tx, long long campaign_id)
       : campaign_id_(campaign_id),
+        existing_(existing_ids(tx, campaign_id)),
         copy_(tx, "leads", std::vector<std::string>{"campaign_id", "name", "phone", "extra_phones", "description", "external_id", "fields"}) {}
-  /// External ids already in the campaign would make the whole COPY fail: those rows are
-  /// rejected instead. Read before the COPY starts (the connection is busy with it afterwards).
-  static std::unordered_set<std::string> existing_ids(pqxx::transaction_base& tx, long long campaign_id) {
-    std::unordered_set<std::string> ids;
-    for (auto row : tx.exec_prepared("lead_external_ids", campaign_id)) ids.insert(row[0].as<std::string>());
-    return ids;
-  }
-  void write(const std::vector<control::Lead>& leads, const std::unordered_set<std::string>& existing, ImportResult& r) {
+  void write(const std::vector<control::Lead>& leads, ImportResult& r) {
     for (const auto& l : leads) {
-      if (!l.external_id.empty() && existing.count(l.external_id)) {
+      if (!l.external_id.empty() && existing_.count(l.external_id)) {
         r.rejected.push_back({l.line, "external id '" + l.external_id + "' is already in the campaign"});
         continue;
       }
@@ -50,7 +44,16 @@ class LeadCopy {
   void complete() { copy_.complete(); }
 
  private:
+  /// External ids already in the campaign would make the whole COPY fail: those rows are
+  /// rejected instead. Read before the COPY starts (the connection is busy with it afterwards).
+  static std::unordered_set<std::string> existing_ids(pqxx::transaction_base& tx, long long campaign_id) {
+    std::unordered_set<std::string> ids;
+    for (auto row : tx.exec_prepared("lead_external_ids", campaign_id)) ids.insert(row[0].as<std::string>());
+    return ids;
+  }
+
   long long campaign_id_;
+  std::unordered_set<std::string> existing_;  // initialised before copy_ (declaration order)
   pqxx::stream_to copy_;
 };
 
@@ -58,16 +61,14 @@ class LeadCopy {
 
 ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, const std::vector<control::Lead>& leads) {
   ImportResult r;
-  const auto existing = LeadCopy::existing_ids(tx, campaign_id);
   LeadCopy copy(tx, campaign_id);
-  copy.write(leads, existing, r);
+  copy.write(leads, r);
   copy.complete();
   return r;
 }
 
 ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, const LeadBatchSource& next) {
   ImportResult r;
-  const auto existing = LeadCopy::existing_ids(tx, campaign_id);
   LeadCopy copy(tx, campaign_id);
 
   // Two batches in flight at most: one being stored, one ready.
@@ -114,7 +115,7 @@ ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, con
         ready.pop_front();
         cv.notify_all();
       }
-      copy.write(batch, existing, r);
+      copy.write(batch, r);
     }
   } catch (...) {
     stop_producer();
