@@ -4,7 +4,7 @@
 
 #include <random>
 
-#include "control/dnc_index.h"
+#include "control/campaign/dnc_index.h"
 
 using namespace hark;
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <unistd.h>
 
-#include "control/lead_csv.h"
+#include "control/campaign/lead_csv.h"
 #include "sql/lead_store.h"
 #include "sql/db_pool.h"
 #include "sql/migrate.h"
@@ -56,7 +56,7 @@ int main(int argc, char** argv) {
   sql::ImportResult r;
   {
     pqxx::work tx(c);
-    r = sql::import_leads(tx, campaign, [&](std::vector<control::Lead>& batch) {
+    r = sql::import_leads(tx, campaign, [&](std::vector<sql::Lead>& batch) {
       const bool more = reader.next(parsed, 20000);
       batch.swap(parsed.leads);
       leads += batch.size();

@@ -24,7 +24,7 @@
 
 #include "media/audio_file.h"
 #include "media/g711.h"
-#include "media/load_generator.h"
+#include "tests/support/load_generator.h"
 #include "media/media_engine.h"
 
 using namespace hark;

@@ -19,7 +19,7 @@
 
 #include "cli/commands.h"
 #include "cli/stop_signal.h"
-#include "control/loadtest_report.h"
+#include "cli/loadtest_report.h"
 #include "media/media_engine.h"
 #include "signaling/sip_agent.h"
 

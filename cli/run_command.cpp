@@ -13,9 +13,9 @@
 
 #include "cli/commands.h"
 #include "cli/stop_signal.h"
-#include "control/config.h"
-#include "control/campaign_runner.h"
-#include "control/control_server.h"
+#include "cli/config.h"
+#include "control/campaign/campaign_runner.h"
+#include "control/api/control_server.h"
 #include "media/media_engine.h"
 #include "signaling/sip_agent.h"
 #include "sql/migrate.h"

@@ -15,8 +15,10 @@ std::string build_sdp(const LocalMedia& m) {
   const std::string ip_type = v6 ? "IP6 " : "IP4 ";
   std::string pts, maps;
   auto add = [&](int pt, const char* map) {
-    pts += " " + std::to_string(pt);
-    maps += "a=rtpmap:" + std::to_string(pt) + " " + map + "\r\n";
+    // Appends piece by piece: `" " + std::to_string(pt)` trips GCC 12's -Wrestrict false
+    // positive at -O3 (an inlined insert-at-front of a temporary).
+    pts.append(" ").append(std::to_string(pt));
+    maps.append("a=rtpmap:").append(std::to_string(pt)).append(" ").append(map).append("\r\n");
   };
   if (m.only_payload_type < 0 || m.only_payload_type == 0) add(0, "PCMU/8000");
   if (m.only_payload_type < 0 || m.only_payload_type == 8) add(8, "PCMA/8000");

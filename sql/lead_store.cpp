@@ -13,7 +13,7 @@
 namespace hark::sql {
 
 
-ImportResult import_leads(pqxx::connection& c, long long campaign_id, const std::vector<control::Lead>& leads) {
+ImportResult import_leads(pqxx::connection& c, long long campaign_id, const std::vector<Lead>& leads) {
   pqxx::work tx(c);
   auto r = import_leads(tx, campaign_id, leads);
   tx.commit();
@@ -29,7 +29,7 @@ class LeadCopy {
       : campaign_id_(campaign_id),
         existing_(existing_ids(tx, campaign_id)),
         copy_(tx, "leads", std::vector<std::string>{"campaign_id", "name", "phone", "extra_phones", "description", "external_id", "fields"}) {}
-  void write(const std::vector<control::Lead>& leads, ImportResult& r) {
+  void write(const std::vector<Lead>& leads, ImportResult& r) {
     for (const auto& l : leads) {
       if (!l.external_id.empty() && existing_.count(l.external_id)) {
         r.rejected.push_back({l.line, "external id '" + l.external_id + "' is already in the campaign"});
@@ -59,7 +59,7 @@ class LeadCopy {
 
 }  // namespace
 
-ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, const std::vector<control::Lead>& leads) {
+ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, const std::vector<Lead>& leads) {
   ImportResult r;
   LeadCopy copy(tx, campaign_id);
   copy.write(leads, r);
@@ -74,13 +74,13 @@ ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, con
   // Two batches in flight at most: one being stored, one ready.
   std::mutex mu;
   std::condition_variable cv;
-  std::deque<std::vector<control::Lead>> ready;
+  std::deque<std::vector<Lead>> ready;
   bool finished = false, cancelled = false;
   std::exception_ptr failure;
   std::thread producer([&] {
     try {
       for (bool more = true; more;) {
-        std::vector<control::Lead> batch;
+        std::vector<Lead> batch;
         more = next(batch);
         std::unique_lock lk(mu);
         cv.wait(lk, [&] { return ready.size() < 2 || cancelled; });
@@ -106,7 +106,7 @@ ImportResult import_leads(pqxx::transaction_base& tx, long long campaign_id, con
   };
   try {
     for (;;) {
-      std::vector<control::Lead> batch;
+      std::vector<Lead> batch;
       {
         std::unique_lock lk(mu);
         cv.wait(lk, [&] { return !ready.empty() || finished; });

@@ -9,8 +9,8 @@
 #include <set>
 #include <thread>
 
-#include "control/control_server.h"
-#include "control/dnc_client.h"
+#include "control/api/control_server.h"
+#include "control/campaign/dnc_client.h"
 #include "test_db.h"
 #include "test_http.h"
 

@@ -1,4 +1,4 @@
-#include "control/lead_csv.h"
+#include "control/campaign/lead_csv.h"
 
 #include <gtest/gtest.h>
 

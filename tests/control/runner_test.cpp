@@ -7,8 +7,8 @@
 #include <cstdlib>
 #include <thread>
 
-#include "control/campaign_runner.h"
-#include "control/control_server.h"
+#include "control/campaign/campaign_runner.h"
+#include "control/api/control_server.h"
 #include "media/media_engine.h"
 #include "signaling/callee_simulator.h"
 #include "test_db.h"

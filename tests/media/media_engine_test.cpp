@@ -15,7 +15,7 @@
 #include "amd/replay.h"
 #include "media/audio_file.h"
 #include "media/g711.h"
-#include "media/load_generator.h"
+#include "tests/support/load_generator.h"
 #include "test_audio.h"
 
 using namespace hark;

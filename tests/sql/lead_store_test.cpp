@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "control/campaign/lead_csv.h"
 #include "sql/db_pool.h"
 #include "test_db.h"
 
@@ -86,10 +87,10 @@ TEST(LeadStore, StreamedImportStoresEveryBatchOrNothing) {
   pqxx::connection& c = *conn;
   const long long campaign = seed_campaign(db);
   auto batches = [](int n, bool fail) {
-    return [n, fail, k = 0](std::vector<control::Lead>& batch) mutable {
+    return [n, fail, k = 0](std::vector<sql::Lead>& batch) mutable {
       if (fail && k == n / 2) throw std::runtime_error("parser gave up");
       for (int i = 0; i < 1000; ++i) {
-        control::Lead l;
+        sql::Lead l;
         l.phone = std::to_string(5550000 + k * 1000 + i);
         l.line = k * 1000 + i + 1;
         batch.push_back(l);

@@ -1,0 +1,117 @@
+#include "cli/config.h"
+
+#include <charconv>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+
+namespace hark::control {
+
+namespace {
+const char* env(const char* name) {
+  const char* v = std::getenv(name);
+  return v && *v ? v : nullptr;
+}
+
+std::string fmt_calls(double cps, int max_calls, int ring_s) {
+  char buf[128];
+  std::snprintf(buf, sizeof buf, "%.0f calls/s, at most %d at once, ring %d s", cps, max_calls, ring_s);
+  return buf;
+}
+
+bool parse_int(std::string_view s, int& out) {
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc{} && end == s.data() + s.size();
+}
+}  // namespace
+
+Config Config::from_env(std::vector<std::string>* errors) {
+  Config c;
+  auto fail = [&](std::string m) { if (errors) errors->push_back(std::move(m)); };
+  // A whole number from the environment within [lo, hi]; otherwise the complaint.
+  auto int_setting = [&](const char* name, int& field, int lo, int hi, const char* complaint) {
+    int n;
+    if (auto v = env(name)) {
+      if (parse_int(v, n) && n >= lo && n <= hi) field = n;
+      else fail(complaint);
+    }
+  };
+  if (auto v = env("DATABASE_URL")) c.database_url = v;
+  if (auto v = env("HARK_HTTP_LISTEN")) c.http_listen = v;
+  if (auto v = env("HARK_SIP_LISTEN")) c.sip_listen = v;
+  if (auto v = env("HARK_LOG_LEVEL")) c.log_level = v;
+  if (auto v = env("HARK_TLS_CERT")) c.tls_cert = v;
+  if (auto v = env("HARK_TLS_KEY")) c.tls_key = v;
+  if (c.tls_cert.empty() != c.tls_key.empty()) fail("HARK_TLS_CERT and HARK_TLS_KEY go together");
+  if (auto v = env("HARK_ADMIN_USER")) c.admin_user = v;
+  if (auto v = env("HARK_ADMIN_PASSWORD")) c.admin_password = v;
+  if (auto v = env("HARK_DNC_CA_FILE")) c.dnc_ca_file = v;
+  if (auto v = env("HARK_SIP_TRUNK")) c.sip_trunk = v;
+  if (auto v = env("HARK_CPS")) {
+    char* end = nullptr;
+    const double d = std::strtod(v, &end);
+    if (end && *end == 0 && d > 0 && d <= 2000) c.calls_per_second = d;
+    else fail("HARK_CPS must be a number of calls per second from 0 to 2000");
+  }
+  int_setting("HARK_MAX_CALLS", c.max_calls, 1, 10000, "HARK_MAX_CALLS must be a number from 1 to 10000");
+  int_setting("HARK_RING_TIMEOUT", c.ring_timeout_s, 15, 120, "HARK_RING_TIMEOUT must be 15 to 120 seconds (never ring less than 15 s)");
+  int_setting("HARK_RETRY_UNIT_MS", c.retry_unit_ms, 10, 60000, "HARK_RETRY_UNIT_MS must be 10 to 60000");
+  if (auto v = env("HARK_RUNNER")) {
+    std::string_view s(v);
+    if (s == "off" || s == "0") c.runner = false;
+    else if (s == "on" || s == "1") c.runner = true;
+    else fail("HARK_RUNNER must be on or off");
+  }
+  int_setting("HARK_HTTP_THREADS", c.http_threads, 1, 64, "HARK_HTTP_THREADS must be a number from 1 to 64");
+  int_setting("HARK_MEDIA_WORKERS", c.media_workers, 0, 256, "HARK_MEDIA_WORKERS must be a number from 0 to 256");
+  if (auto v = env("HARK_RTP_PORTS")) {
+    std::string_view s(v);
+    const auto dash = s.find('-');
+    int lo, hi;
+    if (dash != s.npos && parse_int(s.substr(0, dash), lo) && parse_int(s.substr(dash + 1), hi) &&
+        lo >= 1024 && hi <= 65535 && lo < hi)
+      c.rtp_port_min = lo, c.rtp_port_max = hi;
+    else
+      fail("HARK_RTP_PORTS must look like 20000-29999 (1024..65535)");
+  }
+  if (c.media_workers == 0) c.media_workers = int(std::max(1u, std::thread::hardware_concurrency()));
+  return c;
+}
+
+std::vector<std::string> Config::describe() const {
+  return {
+      "database      = " + (database_url.empty() ? std::string("(none)") : mask_password(database_url)),
+      "http listen   = " + http_listen,
+      "sip listen    = " + sip_listen,
+      "rtp ports     = " + std::to_string(rtp_port_min) + "-" + std::to_string(rtp_port_max),
+      "media workers = " + std::to_string(media_workers),
+      "log level     = " + log_level,
+      "http tls      = " + (tls_cert.empty() ? std::string("off") : "on (" + tls_cert + ")"),
+      "http threads  = " + std::to_string(http_threads),
+      "sip trunk     = " + sip_trunk,
+      "dialing       = " + (runner ? fmt_calls(calls_per_second, max_calls, ring_timeout_s) : std::string("off")),
+      "retry unit    = " + std::to_string(retry_unit_ms) + " ms",
+  };
+}
+
+std::string mask_password(const std::string& url) {
+  std::string out = url;
+  // URI form: scheme://user:password@host
+  const auto scheme = out.find("://");
+  if (scheme != std::string::npos) {
+    const auto at = out.find('@', scheme + 3);
+    const auto colon = out.find(':', scheme + 3);
+    if (at != std::string::npos && colon != std::string::npos && colon < at)
+      out.replace(colon + 1, at - colon - 1, "***");
+  }
+  // Query or key=value form: password=...
+  for (size_t p = out.find("password="); p != std::string::npos; p = out.find("password=", p + 1)) {
+    const size_t start = p + 9;
+    size_t end = out.find_first_of("& ", start);
+    if (end == std::string::npos) end = out.size();
+    out.replace(start, end - start, "***");
+  }
+  return out;
+}
+
+}  // namespace hark::control

@@ -1,0 +1,74 @@
+// Login, logout, who-am-I, health, metrics and the OpenAPI document.
+#include "control/api/control_api.h"
+
+namespace hark::control {
+
+namespace json = boost::json;
+
+void ApiServices::audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action,
+                        const std::string& object, const json::object& detail) const {
+  std::optional<long long> uid;
+  if (ctx.user) uid = ctx.user->user_id;
+  tx.exec_prepared0("audit_insert", uid, action, object, json::serialize(detail));
+}
+
+namespace {
+json::object principal_json(const Principal& p) {
+  json::array groups;
+  for (auto g : p.groups) groups.push_back(g);
+  return {{"id", p.user_id}, {"username", p.username}, {"role", to_string(p.role)}, {"groups", std::move(groups)}};
+}
+}  // namespace
+
+void add_system_routes(Router& r, ApiServices& s) {
+  r.add({"POST", "/api/v1/login", "log in (username, password) and get a bearer token", Access::anyone(), "json",
+         [&s](ApiContext& ctx) {
+           const auto body = ctx.json();
+           reject_unknown(body, {"username", "password"});
+           const auto username = *get_string(body, "username", true, 100, 1);
+           const auto password = *get_string(body, "password", true, 128, 1);
+           auto res = s.auth.login(username, password);
+           s.metrics.inc("hark_logins_total");
+           return json_response(json::object{{"token", res.token}, {"expiresAt", res.expires_at},
+                                              {"user", principal_json(res.user)}});
+         }});
+  r.add({"POST", "/api/v1/logout", "log out (the token stops working)", Access::logged_in(), "",
+         [&s](ApiContext& ctx) {
+           s.auth.logout(ctx.me());
+           return no_content();
+         }});
+  r.add({"GET", "/api/v1/me", "show the logged-in user", Access::logged_in(), "",
+         [](ApiContext& ctx) { return json_response(principal_json(ctx.me())); }});
+  r.add({"GET", "/healthz", "check health (database reachable)", Access::anyone(), "", [&s](ApiContext&) {
+           try {
+             const auto v = s.db.with([](pqxx::connection& c) {
+               pqxx::read_transaction tx(c);
+               return tx.exec_prepared1("health")[0].as<int>();
+             });
+             return json_response(json::object{{"status", "ok"}, {"database", "ok"}, {"schemaVersion", v}});
+           } catch (const std::exception&) {
+             return json_response(json::object{{"status", "degraded"}, {"database", "unreachable"}}, 503);
+           }
+         }});
+  r.add({"GET", "/metrics", "read Prometheus metrics", Access::anyone(), "", [&s](ApiContext&) {
+           HttpResponse res;
+           res.content_type = "text/plain; version=0.0.4";
+           res.body = s.metrics.render();
+           return res;
+         }});
+}
+
+std::unique_ptr<Router> make_router(ApiServices& s) {
+  auto r = std::make_unique<Router>([&s](const std::string& token) { return s.auth.authenticate(token); });
+  add_system_routes(*r, s);
+  add_user_routes(*r, s);
+  add_campaign_routes(*r, s);
+  add_lead_routes(*r, s);
+  add_dnc_routes(*r, s);
+  Router* self = r.get();
+  r->add({"GET", "/openapi.json", "read this API's OpenAPI document", Access::anyone(), "",
+          [self](ApiContext&) { return json_response(self->openapi()); }});
+  return r;
+}
+
+}  // namespace hark::control

@@ -1,0 +1,39 @@
+#include "control/api/control_server.h"
+
+#include <chrono>
+
+namespace hark::control {
+
+ControlServer::ControlServer(std::string database_url, ControlServerOptions o)
+    : opt_(std::move(o)),
+      db_(std::move(database_url), opt_.db_connections),
+      auth_(db_, opt_.auth),
+      services_{db_, auth_, dnc_, metrics_, nullptr, opt_.dnc_ca_file} {}
+
+ControlServer::~ControlServer() { stop(); }
+
+std::string ControlServer::start() {
+  try {
+    db_.with([&](pqxx::connection& c) { dnc_.refresh(c); });
+  } catch (const std::exception& e) {
+    return std::string("loading do-not-call lists: ") + e.what();
+  }
+  metrics_.describe("hark_http_requests_total", "counter", "HTTP requests by method and status");
+  metrics_.describe("hark_http_request_seconds", "histogram", "HTTP request handling time");
+  router_ = make_router(services_);
+  http_ = std::make_unique<HttpServer>(opt_.http, [this](const HttpRequest& req) {
+    const auto t0 = std::chrono::steady_clock::now();
+    auto res = router_->handle(req);
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    metrics_.inc("hark_http_requests_total{method=\"" + req.method + "\",code=\"" + std::to_string(res.status) + "\"}");
+    metrics_.observe("hark_http_request_seconds", "", s, {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5});
+    return res;
+  });
+  return http_->start();
+}
+
+void ControlServer::stop() {
+  if (http_) http_->stop();
+}
+
+}  // namespace hark::control

@@ -1,0 +1,52 @@
+// The control plane assembled: connection pool, auth, do-not-call index, metrics, routes and
+// the HTTP server. `hark run` and the API tests build exactly this.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "control/api/auth.h"
+#include "control/api/control_api.h"
+#include "control/api/http_server.h"
+
+namespace hark::control {
+
+struct ControlServerOptions {
+  HttpServerOptions http;
+  AuthOptions auth;
+  int db_connections = 8;
+  std::string dnc_ca_file;
+};
+
+class ControlServer {
+ public:
+  ControlServer(std::string database_url, ControlServerOptions o);
+  ~ControlServer();
+  /// Loads the do-not-call index and starts serving; returns an error, empty on success.
+  std::string start();
+  void stop();
+  int port() const { return http_ ? http_->port() : 0; }
+  bool http_tls() const { return http_ && http_->tls(); }
+  /// Lets the API show the runner's live figures (call before start, or never).
+  void set_runner(RunnerView* r) { services_.runner = r; }
+
+  sql::DbPool& db() { return db_; }
+  Auth& auth() { return auth_; }
+  DncIndex& dnc() { return dnc_; }
+  Metrics& metrics() { return metrics_; }
+  ApiServices& services() { return services_; }
+  /// The routes (after start): tests check every one of them is covered.
+  const Router* router() const { return router_.get(); }
+
+ private:
+  ControlServerOptions opt_;
+  sql::DbPool db_;
+  Auth auth_;
+  DncIndex dnc_;
+  Metrics metrics_;
+  ApiServices services_;
+  std::unique_ptr<Router> router_;
+  std::unique_ptr<HttpServer> http_;
+};
+
+}  // namespace hark::control

@@ -1,0 +1,109 @@
+// The campaign runner: progressive dialing of STARTED campaigns.
+//
+// One thread. Each tick it heart-beats, closes attempts left DIALING by dead hark processes,
+// moves schedules along the clock (campaign time zone), and for every campaign whose today's
+// schedule is RUNNING claims as many due leads as it has free capacity for (FOR UPDATE SKIP
+// LOCKED, so processes sharing a database never dial one lead twice at once), checks each
+// number against the campaign's do-not-call source (fail closed), writes the attempt row
+// (DIALING) and only then places the call. Call ends come back as events and become the
+// attempt's result and the lead's status, with the retry time; a database that is down only
+// delays that write.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "control/campaign/dnc_index.h"
+#include "control/campaign/metrics.h"
+#include "control/campaign/runner_view.h"
+#include "control/campaign/dnc_client.h"
+#include "media/media_types.h"
+#include "signaling/sip_agent.h"
+
+namespace hark::control {
+
+struct RunnerOptions {
+  std::string instance_id;   ///< unique per process; empty: random
+  int tick_ms = 200;
+  int retry_unit_ms = 60000; ///< how long one "minute" of retry time lasts (tests shorten it)
+  int max_concurrent = 300;  ///< calls this process places at once, all campaigns together
+  int stale_after_s = 10;    ///< another process silent this long is dead: its DIALING attempts close
+  int claim_batch = 50;      ///< leads claimed per campaign per tick at most
+  std::string dnc_ca_file;
+  std::string audio_dir;     ///< relative voicemail message paths start here
+};
+
+class CampaignRunner : public RunnerView {
+ public:
+  using Dialer = std::function<uint64_t(signaling::CallRequest)>;
+  CampaignRunner(std::string database_url, DncIndex& dnc, Metrics& metrics, RunnerOptions o, Dialer dial);
+  ~CampaignRunner() override;
+
+  /// Feed every SipAgent event here (any thread).
+  void on_call_event(const signaling::CallEvent& e);
+  void start();
+  /// No new calls from now on (shutdown: then stop the SipAgent, then `stop`).
+  void pause() { paused_ = true; }
+  /// Stops the thread after writing the ends of the calls already over.
+  void stop();
+  /// Calls placed by this runner and not yet written back.
+  size_t calls_in_flight() const;
+  /// Completions waiting for the database (it is down).
+  size_t unwritten() const;
+
+  boost::json::object live(long long campaign_id) override;
+  std::shared_ptr<EventStream> subscribe(long long campaign_id) override;
+  void wake() override;
+
+  struct Campaign;
+  struct Call;
+  struct Live {
+    int dialing = 0, ringing = 0, connected = 0;
+    uint64_t placed = 0, answered = 0, transferred = 0, machines = 0, fax_sit = 0, failed = 0, dropped = 0,
+             dnc = 0, ended = 0;
+    std::deque<std::chrono::steady_clock::time_point> recent;  ///< dials of the last 10 s
+  };
+
+ private:
+  void loop();
+  void tick();
+  void dial_campaign(pqxx::connection& c, const pqxx::row& campaign);
+  void handle_events();
+  void write_completion(pqxx::connection& c, const Call& call, const signaling::CallEvent& e);
+  void publish(const Call& call, const signaling::CallEvent& e);
+  const media::Prompt* prompt(const std::string& path);
+
+  std::string url_;
+  DncIndex& dnc_;
+  Metrics& metrics_;
+  RunnerOptions opt_;
+  Dialer dial_;
+  std::unique_ptr<pqxx::connection> db_;
+
+  std::thread thread_;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> paused_{false};
+  mutable std::mutex mu_;  // events_, calls_, live_, subscribers_
+  std::condition_variable cv_;
+  bool woken_ = false;
+  std::deque<signaling::CallEvent> events_;
+  std::map<uint64_t, std::shared_ptr<Call>> calls_;  ///< by attempt id (the call's tag)
+  std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> unwritten_;
+  std::map<long long, Live> live_;
+  std::vector<std::pair<long long, std::weak_ptr<EventStream>>> subscribers_;
+  std::map<std::string, std::unique_ptr<media::Prompt>> prompts_;
+  std::map<long long, std::chrono::steady_clock::time_point> dnc_probe_at_;
+  std::chrono::steady_clock::time_point last_heartbeat_{}, last_recovery_{};
+  bool db_down_logged_ = false;
+};
+
+}  // namespace hark::control

@@ -1,0 +1,259 @@
+#include "control/campaign/campaign_settings.h"
+
+#include <chrono>
+#include <cstdio>
+
+#include "control/campaign/json_fields.h"
+
+namespace hark::control {
+
+namespace json = boost::json;
+
+namespace {
+
+const char* kDays[7] = {"sun", "mon", "tue", "wed", "thu", "fri", "sat"};
+
+struct IntParam {
+  const char* name;
+  int amd::Params::*field;
+  int lo, hi;
+};
+const IntParam kIntParams[] = {
+    {"initialSilenceMs", &amd::Params::initial_silence_ms, 500, 30000},
+    {"greetingMs", &amd::Params::greeting_ms, 500, 30000},
+    {"afterGreetingSilenceMs", &amd::Params::after_greeting_silence_ms, 100, 10000},
+    {"totalAnalysisMs", &amd::Params::total_analysis_ms, 1000, 60000},
+    {"minWordLengthMs", &amd::Params::min_word_length_ms, 20, 2000},
+    {"betweenWordsSilenceMs", &amd::Params::between_words_silence_ms, 20, 2000},
+    {"maxWords", &amd::Params::max_words, 0, 100},
+    {"silenceThreshold", &amd::Params::silence_threshold, 1, 32767},
+    {"maxWordLengthMs", &amd::Params::max_word_length_ms, 100, 60000},
+    {"beepTimeoutMs", &amd::Params::beep_timeout_ms, 0, 120000},
+};
+struct BoolParam {
+  const char* name;
+  bool amd::Params::*field;
+};
+const BoolParam kBoolParams[] = {
+    {"detectBeep", &amd::Params::detect_beep},
+    {"detectFax", &amd::Params::detect_fax},
+    {"detectSit", &amd::Params::detect_sit},
+};
+
+bool valid_date(const std::string& s) {
+  int y, m, d;
+  char tail;
+  if (s.size() != 10 || std::sscanf(s.c_str(), "%4d-%2d-%2d%c", &y, &m, &d, &tail) != 3) return false;
+  return std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(unsigned(m)), std::chrono::day(unsigned(d))).ok() &&
+         y >= 2000 && y <= 2200;
+}
+
+int days_of(const std::string& s) {
+  int y, m, d;
+  std::sscanf(s.c_str(), "%4d-%2d-%2d", &y, &m, &d);
+  return int(std::chrono::sys_days(std::chrono::year_month_day(std::chrono::year(y), std::chrono::month(unsigned(m)),
+                                                               std::chrono::day(unsigned(d))))
+                 .time_since_epoch()
+                 .count());
+}
+
+/// Seconds after midnight, or -1. Accepts HH:MM and HH:MM:SS.
+int time_seconds(const std::string& s) {
+  int h, m, sec = 0;
+  char tail;
+  if (s.size() == 5 && std::sscanf(s.c_str(), "%2d:%2d%c", &h, &m, &tail) == 2) {
+  } else if (s.size() == 8 && std::sscanf(s.c_str(), "%2d:%2d:%2d%c", &h, &m, &sec, &tail) == 3) {
+  } else {
+    return -1;
+  }
+  if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59) return -1;
+  return h * 3600 + m * 60 + sec;
+}
+
+bool digits_only(const std::string& s) { return s.find_first_not_of("0123456789") == std::string::npos; }
+
+}  // namespace
+
+bool retryable_status(std::string_view s) {
+  return s == "BUSY" || s == "NO_ANSWER" || s == "REJECTED" || s == "AMD" || s == "SERVICE_TEMPORARILY_UNAVAILABLE" ||
+         s == "FAILURE" || s == "UNKNOWN";
+}
+
+CampaignSettings CampaignSettings::from_row(const pqxx::row& r) {
+  CampaignSettings c;
+  c.name = r["name"].as<std::string>();
+  c.description = r["description"].as<std::string>();
+  c.group_id = r["group_id"].as<long long>();
+  c.start_date = r["start_date"].as<std::string>();
+  c.end_date = r["end_date"].as<std::string>();
+  c.start_time = r["start_time"].as<std::string>();
+  c.end_time = r["end_time"].as<std::string>();
+  c.weekdays = r["weekdays"].as<int>();
+  c.time_zone = r["time_zone"].as<std::string>();
+  c.pilot_number = r["pilot_number"].as<std::string>();
+  c.kind = r["kind"].as<std::string>();
+  c.queue = r["queue"].as<std::string>();
+  c.max_attempts = r["max_attempts"].as<int>();
+  c.retry_minutes = r["retry_minutes"].as<int>();
+  c.retry_rules = json::parse(r["retry_rules"].as<std::string>()).as_object();
+  c.amd_enabled = r["amd_enabled"].as<bool>();
+  c.amd_params = json::parse(r["amd_params"].as<std::string>()).as_object();
+  if (!r["voicemail_message"].is_null()) c.voicemail_message = r["voicemail_message"].as<std::string>();
+  if (!r["dnc_service_id"].is_null()) c.dnc_service_id = r["dnc_service_id"].as<long long>();
+  if (!r["dnc_list_id"].is_null()) c.dnc_list_id = r["dnc_list_id"].as<long long>();
+  c.dial_prefix = r["dial_prefix"].as<std::string>();
+  c.caller_id = r["caller_id"].as<std::string>();
+  c.max_concurrent = r["max_concurrent"].as<int>();
+  if (!r["fixed_channels"].is_null()) c.fixed_channels = r["fixed_channels"].as<int>();
+  return c;
+}
+
+void CampaignSettings::apply(const json::object& o, bool creating) {
+  reject_unknown(o, {"name", "description", "groupId", "startDate", "endDate", "startTime", "endTime", "weekdays",
+                     "timeZone", "pilotNumber", "type", "queue", "maxAttempts", "retryMinutes", "retryRules",
+                     "amdEnabled", "amdParams", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
+                     "callerId", "maxConcurrent", "fixedChannels"});
+  if (auto v = get_string(o, "name", creating, 100, 1)) name = *v;
+  if (auto v = get_string(o, "description", false, 2000)) description = *v;
+  if (auto v = get_int(o, "groupId", creating, 1, INT64_MAX)) group_id = *v;
+  if (auto v = get_string(o, "startDate", creating, 10)) {
+    if (!valid_date(*v)) invalid("startDate", "startDate must be a date YYYY-MM-DD");
+    start_date = *v;
+  }
+  if (auto v = get_string(o, "endDate", creating, 10)) {
+    if (!valid_date(*v)) invalid("endDate", "endDate must be a date YYYY-MM-DD");
+    end_date = *v;
+  }
+  if (auto v = get_string(o, "startTime", creating, 8)) {
+    if (time_seconds(*v) < 0) invalid("startTime", "startTime must be a time HH:MM");
+    start_time = *v;
+  }
+  if (auto v = get_string(o, "endTime", creating, 8)) {
+    if (time_seconds(*v) < 0) invalid("endTime", "endTime must be a time HH:MM");
+    end_time = *v;
+  }
+  if (auto it = o.find("weekdays"); it != o.end()) {
+    if (!it->value().is_array() || it->value().as_array().empty())
+      invalid("weekdays", "weekdays must be a non-empty list like [\"mon\",\"tue\"]");
+    int mask = 0;
+    for (const auto& d : it->value().as_array()) {
+      int bit = -1;
+      for (int i = 0; i < 7; ++i)
+        if (d.is_string() && d.as_string() == kDays[i]) bit = i;
+      if (bit < 0) invalid("weekdays", "weekdays are sun, mon, tue, wed, thu, fri, sat");
+      mask |= 1 << bit;
+    }
+    weekdays = mask;
+  }
+  if (auto v = get_string(o, "timeZone", false, 64, 1)) time_zone = *v;
+  if (auto v = get_string(o, "pilotNumber", creating, 64, 1)) pilot_number = *v;
+  if (auto v = get_string(o, "type", false, 20)) {
+    if (*v != "agent_queue" && *v != "ivr") invalid("type", "type must be agent_queue or ivr");
+    kind = *v;
+  }
+  if (auto v = get_string(o, "queue", false, 100)) queue = *v;
+  if (auto v = get_int(o, "maxAttempts", false, 1, 100)) max_attempts = int(*v);
+  if (auto v = get_int(o, "retryMinutes", false, 1, 1440)) retry_minutes = int(*v);
+  if (auto it = o.find("retryRules"); it != o.end()) {
+    if (!it->value().is_object()) invalid("retryRules", "retryRules must map a status to {retryMinutes, maxAttempts}");
+    json::object rules;
+    for (const auto& kv : it->value().as_object()) {
+      const std::string status(kv.key());
+      if (!retryable_status(status))
+        invalid("retryRules", "retryRules: '" + status + "' is not a retryable status (BUSY, NO_ANSWER, REJECTED, AMD, "
+                              "SERVICE_TEMPORARILY_UNAVAILABLE, FAILURE, UNKNOWN)");
+      if (!kv.value().is_object()) invalid("retryRules", "retryRules." + status + " must be an object");
+      const auto& rule = kv.value().as_object();
+      reject_unknown(rule, {"retryMinutes", "maxAttempts"});
+      json::object clean;
+      if (auto m = get_int(rule, "retryMinutes", false, 1, 1440)) clean["retryMinutes"] = *m;
+      if (auto m = get_int(rule, "maxAttempts", false, 1, 100)) clean["maxAttempts"] = *m;
+      rules[status] = std::move(clean);
+    }
+    retry_rules = std::move(rules);
+  }
+  if (auto v = get_bool(o, "amdEnabled", false)) amd_enabled = *v;
+  if (auto it = o.find("amdParams"); it != o.end()) {
+    if (!it->value().is_object()) invalid("amdParams", "amdParams must be an object");
+    json::object clean;
+    for (const auto& kv : it->value().as_object()) {
+      bool known = false;
+      for (const auto& p : kIntParams)
+        if (kv.key() == p.name) {
+          known = true;
+          clean[p.name] = *get_int(it->value().as_object(), p.name, true, p.lo, p.hi);
+        }
+      for (const auto& p : kBoolParams)
+        if (kv.key() == p.name) {
+          known = true;
+          clean[p.name] = *get_bool(it->value().as_object(), p.name, true);
+        }
+      if (!known) invalid("amdParams", "unknown AMD parameter '" + std::string(kv.key()) + "'");
+    }
+    amd_params = std::move(clean);
+  }
+  if (auto it = o.find("voicemailMessage"); it != o.end()) {
+    if (it->value().is_null()) voicemail_message.reset();
+    else voicemail_message = *get_string(o, "voicemailMessage", true, 500, 1);
+  }
+  if (auto it = o.find("dncServiceId"); it != o.end())
+    dnc_service_id = it->value().is_null() ? std::nullopt : get_int(o, "dncServiceId", true, 1, INT64_MAX);
+  if (auto it = o.find("dncListId"); it != o.end())
+    dnc_list_id = it->value().is_null() ? std::nullopt : get_int(o, "dncListId", true, 1, INT64_MAX);
+  if (auto v = get_string(o, "dialPrefix", false, 10)) {
+    if (!digits_only(*v)) invalid("dialPrefix", "dialPrefix must be digits");
+    dial_prefix = *v;
+  }
+  if (auto v = get_string(o, "callerId", false, 64)) caller_id = *v;
+  if (auto v = get_int(o, "maxConcurrent", false, 1, 10000)) max_concurrent = int(*v);
+  if (auto it = o.find("fixedChannels"); it != o.end())
+    fixed_channels = it->value().is_null() ? std::nullopt : std::optional<int>(int(*get_int(o, "fixedChannels", true, 1, 10000)));
+
+  // The whole, not just the parts.
+  if (days_of(end_date) < days_of(start_date)) invalid("endDate", "endDate is before startDate");
+  if (days_of(end_date) - days_of(start_date) > 731) invalid("endDate", "a campaign spans at most two years");
+  if (time_seconds(end_time) <= time_seconds(start_time)) invalid("endTime", "endTime must be after startTime");
+  if (dnc_service_id && dnc_list_id) invalid("dncListId", "a campaign uses one do-not-call source: a list or a service");
+}
+
+json::object CampaignSettings::to_json() const {
+  json::array days;
+  for (int i = 0; i < 7; ++i)
+    if (weekdays & (1 << i)) days.push_back(json::string(kDays[i]));
+  auto opt = [](const auto& v) { return v ? json::value(*v) : json::value(nullptr); };
+  return {{"name", name},
+          {"description", description},
+          {"groupId", group_id},
+          {"startDate", start_date},
+          {"endDate", end_date},
+          {"startTime", start_time.substr(0, 5)},
+          {"endTime", end_time.substr(0, 5)},
+          {"weekdays", std::move(days)},
+          {"timeZone", time_zone},
+          {"pilotNumber", pilot_number},
+          {"type", kind},
+          {"queue", queue},
+          {"maxAttempts", max_attempts},
+          {"retryMinutes", retry_minutes},
+          {"retryRules", retry_rules},
+          {"amdEnabled", amd_enabled},
+          {"amdParams", amd_params},
+          {"voicemailMessage", opt(voicemail_message)},
+          {"dncServiceId", opt(dnc_service_id)},
+          {"dncListId", opt(dnc_list_id)},
+          {"dialPrefix", dial_prefix},
+          {"callerId", caller_id},
+          {"maxConcurrent", max_concurrent},
+          {"fixedChannels", opt(fixed_channels)}};
+}
+
+amd::Params amd_params_for(const json::object& overrides) {
+  auto p = amd::Params::hark_defaults();
+  for (const auto& ip : kIntParams)
+    if (auto* v = overrides.if_contains(ip.name); v && v->is_int64()) p.*(ip.field) = int(v->as_int64());
+  for (const auto& bp : kBoolParams)
+    if (auto* v = overrides.if_contains(bp.name); v && v->is_bool()) p.*(bp.field) = v->as_bool();
+  return p;
+}
+
+}  // namespace hark::control

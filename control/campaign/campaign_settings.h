@@ -1,0 +1,49 @@
+// A campaign's settings: read from a database row, changed by a JSON object (create or
+// PATCH), checked as a whole, written back. The API and the runner share this one definition.
+#pragma once
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include <optional>
+#include <string>
+
+#include "amd/params.h"
+
+namespace hark::control {
+
+/// Statuses a campaign may retry, and hence the keys allowed in retryRules.
+bool retryable_status(std::string_view status);
+
+struct CampaignSettings {
+  std::string name, description;
+  long long group_id = 0;
+  std::string start_date, end_date;  ///< YYYY-MM-DD
+  std::string start_time, end_time;  ///< HH:MM[:SS]
+  int weekdays = 62;                 ///< bit 0 Sunday .. bit 6 Saturday
+  std::string time_zone = "UTC";
+  std::string pilot_number;
+  std::string kind = "agent_queue";  ///< agent_queue | ivr
+  std::string queue;
+  int max_attempts = 5;
+  int retry_minutes = 60;
+  boost::json::object retry_rules;   ///< STATUS -> {retryMinutes, maxAttempts}
+  bool amd_enabled = true;
+  boost::json::object amd_params;    ///< overrides of hark's AMD defaults, by API name
+  std::optional<std::string> voicemail_message;  ///< audio file played to machines after the beep
+  std::optional<long long> dnc_service_id, dnc_list_id;
+  std::string dial_prefix, caller_id;
+  int max_concurrent = 30;
+  std::optional<int> fixed_channels;  ///< agentless: dial this many at once instead of free agents
+
+  static CampaignSettings from_row(const pqxx::row& r);
+  /// Applies the members of `o` (all required ones when `creating`); throws ValidationError naming
+  /// the field. Checks the whole result (dates, hours, exclusive DNC choice).
+  void apply(const boost::json::object& o, bool creating);
+  boost::json::object to_json() const;
+};
+
+/// The classifier's parameters for a campaign: hark's defaults with the campaign's overrides.
+amd::Params amd_params_for(const boost::json::object& overrides);
+
+}  // namespace hark::control

@@ -1,0 +1,226 @@
+#include "control/campaign/lead_csv.h"
+
+#include <boost/json.hpp>
+
+#include <algorithm>
+#include <cctype>
+#include <unordered_map>
+#include <unordered_set>
+
+namespace hark::control {
+
+namespace {
+constexpr size_t kMaxName = 200, kMaxDescription = 2000, kMaxExternalId = 200;
+
+std::string lower_trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  std::string r(s);
+  for (auto& c : r) c = char(std::tolower(static_cast<unsigned char>(c)));
+  return r;
+}
+
+std::string trim(std::string_view s) {
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+  return std::string(s);
+}
+
+// Reads one RFC 4180 record starting at `pos`; advances `pos` and `line` past it. Returns false
+// when the record is malformed (an unterminated quote), with the rest of the text consumed.
+bool read_record(std::string_view t, size_t& pos, int& line, std::vector<std::string>& fields, std::string& error) {
+  fields.clear();
+  std::string cur;
+  bool quoted = false, in_quotes = false, field_started = false;
+  while (pos < t.size()) {
+    const char c = t[pos];
+    if (in_quotes) {
+      if (c == '"') {
+        if (pos + 1 < t.size() && t[pos + 1] == '"') { cur += '"'; pos += 2; continue; }
+        in_quotes = false;
+        ++pos;
+        continue;
+      }
+      if (c == '\n') ++line;
+      cur += c;
+      ++pos;
+      continue;
+    }
+    if (c == '"' && !field_started) { in_quotes = quoted = field_started = true; ++pos; continue; }
+    if (c == ',') {
+      fields.push_back(quoted ? cur : trim(cur));
+      cur.clear();
+      quoted = field_started = false;
+      ++pos;
+      continue;
+    }
+    if (c == '\r' || c == '\n') {
+      if (c == '\r' && pos + 1 < t.size() && t[pos + 1] == '\n') ++pos;
+      ++pos;
+      ++line;
+      fields.push_back(quoted ? cur : trim(cur));
+      return true;
+    }
+    if (quoted) {  // text after a closing quote: keep it, as spreadsheets do
+      cur += c;
+      ++pos;
+      continue;
+    }
+    cur += c;
+    field_started = !std::isspace(static_cast<unsigned char>(c)) || field_started;
+    ++pos;
+  }
+  if (in_quotes) {
+    error = "unterminated quoted field";
+    return false;
+  }
+  fields.push_back(quoted ? cur : trim(cur));
+  return true;
+}
+}  // namespace
+
+bool valid_utf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if ((c >> 5) == 0x6) len = 2, cp = c & 0x1f;
+    else if ((c >> 4) == 0xe) len = 3, cp = c & 0x0f;
+    else if ((c >> 3) == 0x1e) len = 4, cp = c & 0x07;
+    else return false;
+    if (i + len > s.size()) return false;
+    for (size_t k = 1; k < len; ++k) {
+      const unsigned char cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc >> 6) != 0x2) return false;
+      cp = cp << 6 | (cc & 0x3f);
+    }
+    // No overlong forms, no surrogates, nothing past U+10FFFF.
+    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
+        (cp >= 0xd800 && cp <= 0xdfff))
+      return false;
+    i += len;
+  }
+  return true;
+}
+
+std::string clean_phone(std::string_view raw) {
+  std::string out;
+  for (char c : raw) {
+    if (std::isdigit(static_cast<unsigned char>(c))) out += c;
+    else if (c == '+' && out.empty()) out += '+';
+  }
+  const size_t digits = out.size() - (out.rfind('+', 0) == 0 ? 1 : 0);
+  return digits >= 3 && digits <= 20 ? out : std::string();
+}
+
+LeadCsvReader::LeadCsvReader(std::string_view text, const LeadCsvOptions& o) : text_(text), o_(o) {
+  if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);  // BOM
+  // Column roles, from the header when there is one.
+  roles_ = {Role::name, Role::phone};
+  names_ = {"name", "phone"};
+  size_t p = pos_;
+  int l = line_;
+  std::vector<std::string> f;
+  std::string err;
+  if (!read_record(text_, p, l, f, err)) return;
+  bool header = false;
+  for (auto& h : f) header = header || lower_trim(h) == "phone";
+  if (!header) return;
+  had_header_ = true;
+  roles_.clear();
+  names_.clear();
+  bool have_phone = false;
+  for (auto& h : f) {
+    const std::string k = lower_trim(h);
+    names_.push_back(trim(h));
+    if (k == "name") roles_.push_back(Role::name);
+    else if (k == "phone" && !have_phone) roles_.push_back(Role::phone), have_phone = true;
+    else if (k.rfind("phone", 0) == 0 || k == "mobile") roles_.push_back(Role::extra_phone);
+    else if (k == "description") roles_.push_back(Role::description);
+    else if (k == "external id" || k == "external_id" || k == "externalid") roles_.push_back(Role::external_id);
+    else roles_.push_back(Role::other);
+  }
+  pos_ = p;
+  line_ = l;
+}
+
+bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
+  r.had_header = had_header_;
+  std::vector<std::string> f;
+  std::string err;
+  for (size_t taken = 0; taken < max_leads && pos_ < text_.size();) {
+    const int start = line_;
+    if (!read_record(text_, pos_, line_, f, err)) {
+      r.errors.push_back({start, err});
+      pos_ = text_.size();  // an unterminated quote swallows the rest: nothing more to read
+      break;
+    }
+    if (f.size() == 1 && f[0].empty()) continue;  // blank line
+    auto reject = [&](std::string why) { r.errors.push_back({start, std::move(why)}); };
+    bool utf8 = true;
+    for (auto& x : f) utf8 = utf8 && valid_utf8(x);
+    if (!utf8) { reject("invalid UTF-8"); continue; }
+    if (f.size() > roles_.size()) {
+      reject("has " + std::to_string(f.size()) + " fields, the header names " + std::to_string(roles_.size()));
+      continue;
+    }
+    Lead lead;
+    lead.line = start;
+    std::string raw_phone;
+    std::string extra;  // the other columns, as a JSON object's members
+    for (size_t i = 0; i < f.size(); ++i) {
+      switch (roles_[i]) {
+        case Role::name: lead.name = std::move(f[i]); break;
+        case Role::phone: raw_phone = std::move(f[i]); break;
+        case Role::extra_phone:
+          if (auto p = clean_phone(f[i]); !p.empty()) lead.extra_phones.push_back(p);
+          break;
+        case Role::description: lead.description = std::move(f[i]); break;
+        case Role::external_id: lead.external_id = std::move(f[i]); break;
+        case Role::other:
+          if (!extra.empty()) extra += ',';
+          extra += boost::json::serialize(boost::json::string_view(names_[i]));
+          extra += ':';
+          extra += boost::json::serialize(boost::json::string_view(f[i]));
+          break;
+      }
+    }
+    if (lead.name.size() > kMaxName) { reject("name longer than 200 characters"); continue; }
+    if (lead.description.size() > kMaxDescription) { reject("description longer than 2000 characters"); continue; }
+    if (lead.external_id.size() > kMaxExternalId) { reject("external id longer than 200 characters"); continue; }
+    lead.phone = clean_phone(raw_phone);
+    if (lead.phone.empty()) {
+      if (trim(raw_phone).empty() && o_.skip_rows_without_phone) { ++r.skipped_without_phone; continue; }
+      reject(trim(raw_phone).empty() ? "no phone number" : "phone '" + trim(raw_phone) + "' is not 3 to 20 digits");
+      continue;
+    }
+    if (!lead.external_id.empty() && !external_ids_.insert(lead.external_id).second) {
+      reject("external id '" + lead.external_id + "' repeats an earlier row");
+      continue;
+    }
+    // Phones are remembered only when duplicates are to be skipped: 1M set inserts cost ~0.5 s.
+    if (o_.skip_duplicate_phones && !phones_.insert(lead.phone).second) {
+      ++r.skipped_duplicates;
+      continue;
+    }
+    lead.fields_json = "{" + extra + "}";
+    r.leads.push_back(std::move(lead));
+    ++taken;
+  }
+  return pos_ < text_.size();
+}
+
+LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {
+  LeadCsvReader reader(text, o);
+  LeadCsvResult r;
+  while (reader.next(r, SIZE_MAX)) {
+  }
+  return r;
+}
+
+}  // namespace hark::control

@@ -1,0 +1,27 @@
+// What a lead is on its way into the database: the row a CSV (or any other source) produced,
+// and the rows it refused. Plain data, so sql/ can store leads without knowing how they were
+// parsed (control/campaign/lead_csv.h parses them).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace hark::sql {
+
+struct Lead {
+  std::string name;
+  std::string phone;                     ///< digits, with a leading '+' if it had one
+  std::vector<std::string> extra_phones; ///< further phone columns
+  std::string description;
+  std::string external_id;
+  std::string fields_json = "{}";        ///< any other columns, as a JSON object
+  int line = 0;                          ///< where it started in the file
+};
+
+/// A row that was refused, and why.
+struct RowError {
+  int line = 0;
+  std::string reason;
+};
+
+}  // namespace hark::sql
