@@ -4,6 +4,7 @@
 #include <boost/json.hpp>
 
 #include <atomic>
+#include <charconv>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -34,8 +35,10 @@ const char* kUsage =
     "                              after_greeting_silence, total_analysis_time,\n"
     "                              min_word_length, between_words_silence,\n"
     "                              maximum_number_of_words, silence_threshold,\n"
-    "                              maximum_word_length, beep_timeout)\n"
-    "  --asterisk-args LIST        app_amd's positional arguments, e.g. 2500,1500,800,5000,100,50,2,256,5000\n"
+    "                              maximum_word_length, beep_timeout,\n"
+    "                              long_greeting_extra_silence)\n"
+    "  --asterisk-args LIST        app_amd's positional arguments, e.g. 2500,1500,800,5000,100,50,2,256,5000;\n"
+    "                              an empty field keeps that parameter's default, as in app_amd\n"
     "  --labels MANIFEST           score against a labels manifest (TSV: file label beep_ms\n"
     "                              speech_end_ms); without FILEs, every file it lists\n"
     "  --summary-json FILE         with --labels: write the scores as JSON\n"
@@ -134,8 +137,9 @@ int amd_command(int argc, char** argv) {
     else if (a == "--labels") labels_path = value();
     else if (a == "--summary-json") summary_path = value();
     else if (a == "--jobs") {
-      jobs_n = std::atoi(value());
-      if (jobs_n < 1 || jobs_n > 256) { std::fprintf(stderr, "hark amd: --jobs must be 1..256\n"); return 2; }
+      const std::string v = value();
+      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), jobs_n);
+      if (ec != std::errc{} || end != v.data() + v.size() || jobs_n < 1 || jobs_n > 256) { std::fprintf(stderr, "hark amd: --jobs must be 1..256\n"); return 2; }
     } else if (!a.empty() && a[0] == '-') { std::fprintf(stderr, "hark amd: unknown option %s\n%s", a.c_str(), kUsage); return 2; }
     else files.push_back(a);
   }
@@ -146,13 +150,16 @@ int amd_command(int argc, char** argv) {
     static const char* names[] = {"initial_silence", "greeting", "after_greeting_silence",
                                   "total_analysis_time", "min_word_length", "between_words_silence",
                                   "maximum_number_of_words", "silence_threshold", "maximum_word_length"};
+    // app_amd's order; an empty field keeps the default, as AMD(2000,,1000) does in Asterisk.
+    // They go before the --set values, which override them.
+    std::vector<std::pair<std::string, std::string>> positional;
     std::stringstream ss(asterisk_args);
     std::string v;
     for (int k = 0; std::getline(ss, v, ','); ++k) {
       if (k >= 9) { std::fprintf(stderr, "hark amd: --asterisk-args takes at most 9 values\n"); return 2; }
-      if (v.empty()) continue;
-      sets.insert(sets.begin() + k, {names[k], v});
+      if (!v.empty()) positional.emplace_back(names[k], v);
     }
+    sets.insert(sets.begin(), positional.begin(), positional.end());
   }
   for (auto& [k, v] : sets) {
     if (auto err = params.set(k, v); !err.empty()) { std::fprintf(stderr, "hark amd: %s\n", err.c_str()); return 2; }

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <thread>
 
+#include "control/api/auth.h"
+
 namespace hark::control {
 
 namespace {
@@ -39,12 +41,24 @@ Config Config::from_env(std::vector<std::string>* errors) {
   if (auto v = env("DATABASE_URL")) c.database_url = v;
   if (auto v = env("HARK_HTTP_LISTEN")) c.http_listen = v;
   if (auto v = env("HARK_SIP_LISTEN")) c.sip_listen = v;
-  if (auto v = env("HARK_LOG_LEVEL")) c.log_level = v;
+  if (auto v = env("HARK_LOG_LEVEL")) {
+    // spdlog reads an unknown name as "off": a typo would silence the log without a word.
+    const std::string_view s(v);
+    if (s == "trace" || s == "debug" || s == "info" || s == "warn" || s == "warning" || s == "error" ||
+        s == "err" || s == "critical" || s == "off")
+      c.log_level = v;
+    else
+      fail("HARK_LOG_LEVEL must be trace, debug, info, warn, error, critical or off");
+  }
   if (auto v = env("HARK_TLS_CERT")) c.tls_cert = v;
   if (auto v = env("HARK_TLS_KEY")) c.tls_key = v;
   if (c.tls_cert.empty() != c.tls_key.empty()) fail("HARK_TLS_CERT and HARK_TLS_KEY go together");
   if (auto v = env("HARK_ADMIN_USER")) c.admin_user = v;
-  if (auto v = env("HARK_ADMIN_PASSWORD")) c.admin_password = v;
+  if (auto v = env("HARK_ADMIN_PASSWORD")) {
+    // The same rule as every password set through the API.
+    if (auto problem = password_problem(v); problem.empty()) c.admin_password = v;
+    else fail("HARK_ADMIN_PASSWORD: " + problem);
+  }
   if (auto v = env("HARK_DNC_CA_FILE")) c.dnc_ca_file = v;
   if (auto v = env("HARK_SIP_TRUNK")) c.sip_trunk = v;
   if (auto v = env("HARK_CPS")) {

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/option_values.h"
 #include "cli/stop_signal.h"
 #include "cli/loadtest_report.h"
 #include "media/media_engine.h"
@@ -67,26 +68,41 @@ int loadtest_command(int argc, char** argv) {
       if (i + 1 >= argc) { std::fprintf(stderr, "hark loadtest: %s needs a value\n", a.c_str()); std::exit(2); }
       return argv[++i];
     };
+    // A number option's value, all of it a number; anything else is a usage error.
+    auto whole = [&](auto& field) {
+      const std::string v = value();
+      if (!parse_whole(v, field)) {
+        std::fprintf(stderr, "hark loadtest: %s needs a whole number in range, got '%s'\n", a.c_str(), v.c_str());
+        std::exit(2);
+      }
+    };
+    auto decimal = [&](double& field) {
+      const std::string v = value();
+      if (!parse_decimal(v, field)) {
+        std::fprintf(stderr, "hark loadtest: %s needs a number, got '%s'\n", a.c_str(), v.c_str());
+        std::exit(2);
+      }
+    };
     if (a == "--help" || a == "-h") { std::fputs(kUsage, stdout); return 0; }
     else if (a == "--target") target = value();
-    else if (a == "--calls") calls = std::strtoull(value().c_str(), nullptr, 10);
-    else if (a == "--concurrency") concurrency = std::atoi(value().c_str());
-    else if (a == "--cps") cps = std::atof(value().c_str());
-    else if (a == "--duration") duration = std::atof(value().c_str());
-    else if (a == "--hold") hold = std::atof(value().c_str());
+    else if (a == "--calls") whole(calls);
+    else if (a == "--concurrency") whole(concurrency);
+    else if (a == "--cps") decimal(cps);
+    else if (a == "--duration") decimal(duration);
+    else if (a == "--hold") decimal(hold);
     else if (a == "--numbers") numbers_file = value();
     else if (a == "--json") json_file = value();
-    else if (a == "--max-fail-rate") max_fail = std::atof(value().c_str());
+    else if (a == "--max-fail-rate") decimal(max_fail);
     else if (a == "--bind") bind = value();
     else if (a == "--proxy") proxy = value();
     else if (a == "--user") user = value();
     else if (a == "--password") password = value();
     else if (a == "--caller-id") caller_id = value();
-    else if (a == "--ring-timeout") ring_timeout = std::atoi(value().c_str());
+    else if (a == "--ring-timeout") whole(ring_timeout);
     else if (a == "--media-ip") media_ip = value();
     else if (a == "--rtp-ports") {
-      if (std::sscanf(value().c_str(), "%d-%d", &port_min, &port_max) != 2 || port_min < 1024 || port_max > 65535 || port_min >= port_max) {
-        std::fprintf(stderr, "hark loadtest: --rtp-ports must look like 20000-29999\n");
+      if (!parse_port_range(value(), port_min, port_max)) {
+        std::fprintf(stderr, "hark loadtest: --rtp-ports must look like 20000-29999 (1024..65535)\n");
         return 2;
       }
     } else { std::fprintf(stderr, "hark loadtest: unknown option %s\n%s", a.c_str(), kUsage); return 2; }
@@ -98,9 +114,10 @@ int loadtest_command(int argc, char** argv) {
     return 2;
   }
   if (calls == 0 || calls > 10'000'000 || concurrency < 1 || concurrency > 10000 || cps <= 0 || cps > 5000 ||
-      max_fail < 0 || max_fail > 1 || hold < 0 || hold > 3600 || duration < 0) {
+      max_fail < 0 || max_fail > 1 || hold < 0 || hold > 3600 || duration < 0 || duration > 31'536'000 ||
+      ring_timeout < 1 || ring_timeout > 3600) {
     std::fprintf(stderr, "hark loadtest: out of range: calls 1..10000000, concurrency 1..10000, cps 0..5000, "
-                         "hold 0..3600 s, max-fail-rate 0..1\n");
+                         "hold 0..3600 s, max-fail-rate 0..1, duration 0..31536000 s, ring-timeout 1..3600 s\n");
     return 2;
   }
   const std::string pattern = target.substr(4, at - 4), domain = target.substr(at + 1);
@@ -113,6 +130,8 @@ int loadtest_command(int argc, char** argv) {
     if (numbers.empty()) { std::fprintf(stderr, "hark loadtest: no numbers in %s\n", numbers_file.c_str()); return 2; }
   }
 
+  // From here on Ctrl-C ends the test with its report, also while the engine starts.
+  install_stop_signals();
   media::raise_fd_limit();
   media::MediaEngineOptions mo;
   mo.bind_ip = media_ip;
@@ -159,7 +178,6 @@ int loadtest_command(int argc, char** argv) {
     std::fprintf(stderr, "hark loadtest: %s\n", err.c_str());
     return 1;
   }
-  install_stop_signals();
 
   const bool tty = ::isatty(STDOUT_FILENO);
   using Clock = std::chrono::steady_clock;
@@ -227,21 +245,23 @@ int loadtest_command(int argc, char** argv) {
   // Calls/s achieved: INVITEs over the time between the first and the last (not the hold).
   const double span = std::chrono::duration<double>(last_invite - first_invite).count();
   const double achieved = invites > 1 && span > 0 ? double(invites - 1) / span : double(invites) / std::max(0.001, wall);
-  std::printf("\n%s", report.table(wall, achieved).c_str());
   rusage ru;
   getrusage(RUSAGE_SELF, &ru);
-  const double cpu = double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) + double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-  std::printf("hark's own use          CPU %.1f s (%.0f %% of one core), peak RSS %.1f MiB\n", cpu,
-              100 * cpu / std::max(0.001, wall), double(ru.ru_maxrss) / 1024.0);
+  report.set_process_usage(double(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) +
+                               double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
+                           double(ru.ru_maxrss) / 1024.0);
+  std::printf("\n%s", report.table(wall, achieved).c_str());
   if (!json_file.empty()) {
     std::ofstream f(json_file);
     f << report.json(wall, achieved) << "\n";
   }
+  // Ctrl-C wins over the fail rate: the calls it hung up were not the carrier's failures.
+  if (stop_requested()) return 130;
   if (report.failure_rate() > max_fail) {
     std::printf("FAIL: %.1f %% of calls failed, above --max-fail-rate %.1f %%\n", 100 * report.failure_rate(), 100 * max_fail);
     return 1;
   }
-  return stop_requested() ? 130 : 0;
+  return 0;
 }
 
 }  // namespace hark::cli

@@ -73,6 +73,9 @@ std::string LoadtestReport::table(double wall_s, double cps) const {
        percentile(jitter_ms_, 95), percentile(jitter_ms_, 100));
   line("MOS estimate (G.107)    p50 %.2f  p5 %.2f\n", percentile(mos_, 50), percentile(mos_, 5));
   line("one-way audio calls     %llu\n", (unsigned long long)one_way_);
+  if (cpu_s_ >= 0)
+    line("hark's own use          CPU %.1f s (%.0f %% of one core), peak RSS %.1f MiB\n", cpu_s_,
+         100 * cpu_s_ / std::max(0.001, wall_s), peak_rss_mib_);
   return s;
 }
 
@@ -94,6 +97,11 @@ std::string LoadtestReport::json(double wall_s, double cps) const {
   o["rtp_jitter_ms"] = pct(jitter_ms_);
   o["mos"] = boost::json::object{{"p50", percentile(mos_, 50)}, {"p5", percentile(mos_, 5)}};
   o["one_way_audio"] = one_way_;
+  if (cpu_s_ >= 0) {
+    o["cpu_s"] = cpu_s_;
+    o["cpu_pct_of_core"] = 100 * cpu_s_ / std::max(0.001, wall_s);
+    o["peak_rss_mib"] = peak_rss_mib_;
+  }
   boost::json::object codes, verdicts;
   for (auto& [c, n] : codes_) codes[std::to_string(c)] = n;
   for (auto& [v, n] : verdicts_) verdicts[v] = n;

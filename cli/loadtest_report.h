@@ -1,5 +1,6 @@
 // What `hark loadtest` reports: call counts, answer-seizure ratio, post-dial delay, verdict
-// latency, SIP final codes, RTP loss and jitter, an R-factor/MOS estimate, one-way audio.
+// latency, SIP final codes, RTP loss and jitter, an R-factor/MOS estimate, one-way audio, and
+// the load tester's own CPU and peak memory.
 #pragma once
 
 #include <cstdint>
@@ -32,6 +33,13 @@ class LoadtestReport {
   const std::map<std::string, uint64_t>& verdicts() const { return verdicts_; }
   const std::map<int, uint64_t>& final_codes() const { return codes_; }
 
+  /// The load tester's own CPU time (user + system, seconds) and peak resident memory (MiB),
+  /// reported with the calls; unknown (not reported) until set.
+  void set_process_usage(double cpu_s, double peak_rss_mib) {
+    cpu_s_ = cpu_s;
+    peak_rss_mib_ = peak_rss_mib;
+  }
+
   /// The report as a table for people.
   std::string table(double wall_s, double cps) const;
   /// The same as JSON.
@@ -41,6 +49,7 @@ class LoadtestReport {
   uint64_t calls_ = 0, answered_ = 0, one_way_ = 0;
   std::map<int, uint64_t> codes_;
   std::map<std::string, uint64_t> verdicts_;
+  double cpu_s_ = -1, peak_rss_mib_ = -1;
   std::vector<double> pdd_ms_, verdict_ms_, loss_pct_, jitter_ms_, mos_;
 };
 

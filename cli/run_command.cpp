@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/option_values.h"
 #include "cli/stop_signal.h"
 #include "cli/config.h"
 #include "control/campaign/campaign_runner.h"
@@ -22,16 +23,44 @@
 
 namespace hark::cli {
 
+namespace {
+// Every variable control::Config::from_env reads, as the README lists them.
+const char* kUsage =
+    "usage: hark run [--duration SECONDS]\n"
+    "The dialer: REST API and campaign runner until SIGINT/SIGTERM (or --duration).\n"
+    "Environment (defaults in brackets):\n"
+    "  DATABASE_URL            PostgreSQL (required)\n"
+    "  HARK_HTTP_LISTEN        REST API address [127.0.0.1:8080]\n"
+    "  HARK_HTTP_THREADS       REST I/O threads [4]\n"
+    "  HARK_TLS_CERT           PEM certificate: serve HTTPS instead of HTTP\n"
+    "  HARK_TLS_KEY            PEM private key of HARK_TLS_CERT\n"
+    "  HARK_SIP_LISTEN         our SIP address; RTP binds to its host [127.0.0.1:5060]\n"
+    "  HARK_SIP_TRUNK          calls go to sip:NUMBER@this [127.0.0.1:5070]\n"
+    "  HARK_CPS                INVITE pacing, calls per second [50]\n"
+    "  HARK_MAX_CALLS          concurrent calls of this process [300]\n"
+    "  HARK_RING_TIMEOUT       seconds before CANCEL, 15..120 [25]\n"
+    "  HARK_RTP_PORTS          RTP port range [20000-29999]\n"
+    "  HARK_MEDIA_WORKERS      media threads [one per core]\n"
+    "  HARK_DNC_CA_FILE        extra CA (PEM) for external do-not-call services\n"
+    "  HARK_RETRY_UNIT_MS      length of one retry \"minute\" [60000]\n"
+    "  HARK_RUNNER             off: REST API only, no dialing [on]\n"
+    "  HARK_LOG_LEVEL          trace, debug, info, warn, error, critical or off [info]\n"
+    "  HARK_ADMIN_USER         the first master user, made when there is no user [admin]\n"
+    "  HARK_ADMIN_PASSWORD     its password, 8..128 bytes [random, logged]\n";
+}  // namespace
+
 int run_command(int argc, char** argv) {
   double duration_s = -1;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--duration" && i + 1 < argc) {
-      duration_s = std::atof(argv[++i]);
+    if (a == "--duration") {
+      const std::string v = i + 1 < argc ? argv[++i] : "";
+      if (!parse_decimal(v, duration_s) || duration_s < 0 || duration_s > 31'536'000) {
+        spdlog::error("hark run: --duration needs seconds from 0 to 31536000, got '{}'", v);
+        return 2;
+      }
     } else if (a == "--help" || a == "-h") {
-      std::puts("usage: hark run [--duration SECONDS]\n"
-                "Configuration comes from the environment: DATABASE_URL, HARK_HTTP_LISTEN,\n"
-                "HARK_SIP_LISTEN, HARK_RTP_PORTS, HARK_MEDIA_WORKERS, HARK_LOG_LEVEL.");
+      std::fputs(kUsage, stdout);
       return 0;
     } else {
       spdlog::error("hark run: unknown option '{}'", a);

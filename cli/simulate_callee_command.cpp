@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "cli/commands.h"
+#include "cli/option_values.h"
 #include "cli/stop_signal.h"
 #include "media/media_engine.h"
 #include "signaling/callee_simulator.h"
@@ -29,12 +30,17 @@ int simulate_callee_command(int argc, char** argv) {
     else if (a == "--map") map = value();
     else if (a == "--media-ip") media_ip = value();
     else if (a == "--rtp-ports") {
-      const auto v = value();
-      if (std::sscanf(v.c_str(), "%d-%d", &port_min, &port_max) != 2 || port_min < 1024 || port_max > 65535 || port_min >= port_max) {
-        spdlog::error("--rtp-ports must look like 40000-49999");
+      if (!parse_port_range(value(), port_min, port_max)) {
+        spdlog::error("hark simulate-callee: --rtp-ports must look like 40000-49999 (1024..65535)");
         return 2;
       }
-    } else if (a == "--duration") duration = std::atof(value().c_str());
+    } else if (a == "--duration") {
+      const auto v = value();
+      if (!parse_decimal(v, duration) || duration < 0 || duration > 31'536'000) {
+        spdlog::error("hark simulate-callee: --duration needs seconds from 0 to 31536000, got '{}'", v);
+        return 2;
+      }
+    }
     else if (a == "--help" || a == "-h") {
       std::puts("usage: hark simulate-callee [--listen sip:127.0.0.1:5070] [--map FILE]\n"
                 "                            [--media-ip IP] [--rtp-ports MIN-MAX (10000-14999)] [--duration S]\n"

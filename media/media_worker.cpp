@@ -184,6 +184,10 @@ void MediaWorker::open_stream(const MediaCommand& c) {
 void MediaWorker::close_slot(uint32_t slot) {
   auto& s = slots_[slot];
   if (!s.stream) return;
+  // What arrived before the close still counts: read it, so the final statistics (and the
+  // AMD) see every packet the kernel took, not only those before the last tick.
+  receive(slot, false);
+  if (s.rtcp_fd >= 0) receive(slot, true);
   // Sockets first: once `ended` is out, the control thread may hand the ports to a new call.
   ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_DEL, s.rtp_fd, nullptr);
   ::close(s.rtp_fd);

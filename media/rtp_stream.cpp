@@ -5,6 +5,7 @@
 #include <cstring>
 #include <random>
 
+#include <arpa/inet.h>
 #include <time.h>
 
 #include "media/rtcp.h"
@@ -51,8 +52,9 @@ RtpStream::RtpStream(StreamId id, const StreamParams& p)
   tx_ts_ = random32();
 }
 
-bool RtpStream::from_peer(const sockaddr_storage& from) const {
-  const auto& r = p_.remote;
+bool RtpStream::from_peer(const sockaddr_storage& from) const { return same_address(from, p_.remote); }
+
+bool RtpStream::same_address(const sockaddr_storage& from, const sockaddr_storage& r) {
   if (from.ss_family != r.ss_family) return false;
   if (r.ss_family == AF_INET) {
     const auto& a = reinterpret_cast<const sockaddr_in&>(from);
@@ -159,7 +161,27 @@ void RtpStream::emit_amd(int n, const amd::Event* ev, uint64_t now_ns, EventSink
   }
 }
 
-void RtpStream::on_rtcp(uint8_t* buf, size_t len, const sockaddr_storage& /*from*/, EventSink&) {
+bool RtpStream::from_peer_rtcp(const sockaddr_storage& from) const {
+  if (p_.rtcp_mux) return from_peer(from);
+  // Without rtcp-mux the peer's RTCP comes from its RTP port + 1 (RFC 3550 section 11), where
+  // ours goes too.
+  sockaddr_storage rtcp = p_.remote;
+  if (rtcp.ss_family == AF_INET) {
+    auto& a = reinterpret_cast<sockaddr_in&>(rtcp);
+    a.sin_port = htons(uint16_t(ntohs(a.sin_port) + 1));
+  } else if (rtcp.ss_family == AF_INET6) {
+    auto& a = reinterpret_cast<sockaddr_in6&>(rtcp);
+    a.sin6_port = htons(uint16_t(ntohs(a.sin6_port) + 1));
+  }
+  return same_address(from, rtcp);
+}
+
+void RtpStream::on_rtcp(uint8_t* buf, size_t len, const sockaddr_storage& from, EventSink&) {
+  // Latched like RTP: a report from anyone else must not set our RTT or the peer's loss.
+  if (!from_peer_rtcp(from)) {
+    ++counters_.foreign;
+    return;
+  }
   if (p_.srtp && !srtp_rx_.unprotect_rtcp(buf, len)) {
     ++counters_.srtp_failures;
     return;

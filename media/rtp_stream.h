@@ -39,7 +39,8 @@ class RtpStream {
   /// Handles one received RTP datagram (modified in place by SRTP). `now_ns` is the arrival
   /// time on the steady clock.
   void on_rtp(uint8_t* buf, size_t len, const sockaddr_storage& from, uint64_t now_ns, EventSink& sink);
-  /// Handles one received RTCP datagram.
+  /// Handles one received RTCP datagram; one from other than the peer's RTCP address is
+  /// dropped and counted as foreign.
   void on_rtcp(uint8_t* buf, size_t len, const sockaddr_storage& from, EventSink& sink);
 
   /// Writes the next 20 ms RTP packet to send into `out`; returns its length.
@@ -64,6 +65,9 @@ class RtpStream {
   void feed_amd(const int16_t* samples, size_t n, uint64_t now_ns, EventSink& sink);
   void emit_amd(int n, const amd::Event* ev, uint64_t now_ns, EventSink& sink);
   bool from_peer(const sockaddr_storage& from) const;
+  /// RTCP's source: the RTP peer with rtcp-mux, else the peer's host at its RTP port + 1.
+  bool from_peer_rtcp(const sockaddr_storage& from) const;
+  static bool same_address(const sockaddr_storage& a, const sockaddr_storage& b);
 
   StreamId id_;
   StreamParams p_;

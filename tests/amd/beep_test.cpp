@@ -1,6 +1,7 @@
 // Beep detection: the FFT tone tracker plus the classifier's beep rules.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "amd/classifier.h"
@@ -47,9 +48,52 @@ TEST_P(BeepFrequency, FoundWithinAFrameOfItsOnset) {
 
 INSTANTIATE_TEST_SUITE_P(Frequencies, BeepFrequency, ::testing::Values(350, 440, 850, 1000, 1400, 1850, 2450));
 
+namespace {
+// The length the tone tracker measures for the 1 kHz tone of a scene (20 ms steps): the
+// classifier's 120 ms - 4 s rule applies to this, not to the length the tone was made with.
+uint32_t measured_tone_ms(const std::vector<int16_t>& s) {
+  amd::ToneTracker t;
+  uint32_t longest = 0;
+  for (size_t off = 0; off + 160 <= s.size(); off += 160) {
+    std::span<const int16_t> f(s.data() + off, 160);
+    t.rx(f, amd::frame_power_db(f), -70);
+    if (t.ended() && std::abs(t.ended()->hz - 1000) < 10) longest = std::max(longest, t.ended()->duration_ms());
+  }
+  return longest;
+}
+
+// Sweeps tone lengths across `edge_ms`: a beep exactly when the measured length is inside
+// [120 ms, 4 s], and the sweep meets the edge itself and both of its sides.
+void expect_edge(int from_ms, int to_ms, uint32_t edge_ms) {
+  bool at_edge = false, below = false, above = false;
+  for (int ms = from_ms; ms <= to_ms; ms += 10) {
+    const auto s = greeting_then({1000}, ms);
+    const uint32_t d = measured_tone_ms(s);
+    ASSERT_GT(d, 0u) << ms;
+    const bool inside = d >= 120 && d <= 4000;
+    const auto r = amd::replay(s, beep_only());
+    EXPECT_EQ(r.has_beep, inside) << "tone of " << ms << " ms, measured " << d << " ms; " << (r.has_beep ? r.beep.cause : "");
+    at_edge |= d == edge_ms;
+    below |= d < edge_ms;
+    above |= d > edge_ms;
+  }
+  EXPECT_TRUE(at_edge && below && above) << "the sweep " << from_ms << ".." << to_ms << " ms missed the edge";
+}
+}  // namespace
+
 TEST(Beep, ShortestBeepIs120Ms) {
   EXPECT_TRUE(amd::replay(greeting_then({1000}, 140), beep_only()).has_beep);
   EXPECT_FALSE(amd::replay(greeting_then({1000}, 80), beep_only()).has_beep);
+  expect_edge(70, 180, 120);
+}
+
+// Disabled: it fails, and shows a bug. A 1 kHz tone of 4.02-4.07 s (the tracker alone
+// measures 4020-4080 ms) is still reported as a beep, of "2420 ms": inside the classifier the
+// VAD's noise floor rises under the sustained tone (its 2 s window) until the tone no longer
+// counts as loud, so the segment the beep rule sees ends after ~2.4 s and the 4 s cap never
+// applies. Enable it with the fix (classifier/tone tracker, issue 22 report).
+TEST(Beep, DISABLED_LongestBeepIs4Seconds) {
+  expect_edge(3930, 4070, 4000);
 }
 
 TEST(Beep, RingbackIsNotABeep) {

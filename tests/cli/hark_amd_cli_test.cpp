@@ -31,7 +31,10 @@ Run run_hark(const std::string& args) {
       cur.clear();
     }
   }
-  r.status = WEXITSTATUS(::pclose(p));
+  // The shell runs hark as its last command: a crash arrives as a death by signal, which
+  // WEXITSTATUS alone would read as 0.
+  const int st = ::pclose(p);
+  r.status = WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
   return r;
 }
 
@@ -85,7 +88,14 @@ TEST(HarkAmdCli, BadFileGetsAnErrorLineAndTheOthersAreProcessed) {
 
 TEST(HarkAmdCli, JobsDoNotChangeTheOutput) {
   const std::string files = dir() + "/human.wav " + dir() + "/machine.wav " + dir() + "/human.wav";
-  EXPECT_EQ(run_hark("amd --jobs 1 " + files).lines, run_hark("amd --jobs 3 " + files).lines);
+  const auto one = run_hark("amd --jobs 1 " + files), three = run_hark("amd --jobs 3 " + files);
+  // Two crashes would print two equal (empty) outputs: each run must succeed with a line a file.
+  ASSERT_EQ(one.status, 0);
+  ASSERT_EQ(three.status, 0);
+  ASSERT_EQ(one.lines.size(), 3u);
+  EXPECT_EQ(one.lines, three.lines);
+  EXPECT_EQ(one.lines[0], one.lines[2]);  // the same file, the same answer
+  EXPECT_NE(one.lines[0], one.lines[1]);
 }
 
 TEST(HarkAmdCli, LabelsPrintAReportForBothAlgorithms) {

@@ -6,6 +6,9 @@
 #include <boost/json.hpp>
 
 #include <chrono>
+#include <filesystem>
+#include <memory>
+#include <regex>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -13,6 +16,7 @@
 #include <thread>
 
 #include "test_net.h"
+#include "test_process.h"
 
 namespace {
 std::string slurp(const std::string& path) {
@@ -30,31 +34,114 @@ std::string rtp_range(int base) {
 }
 }  // namespace
 
+namespace {
+// The callee simulator until the test stops it (SIGTERM), on SIP port(0).
+std::unique_ptr<hark::test::Child> start_simulator() {
+  auto sim = std::make_unique<hark::test::Child>(std::vector<std::string>{
+      HARK_BINARY, "simulate-callee", "--listen", "sip:127.0.0.1:" + std::to_string(port(0)), "--rtp-ports", rtp_range(28000)});
+  EXPECT_TRUE(sim->started());
+  EXPECT_TRUE(hark::test::wait_udp_bound(port(0))) << "the simulator did not start\n" << sim->err();
+  return sim;
+}
+void stop_simulator(hark::test::Child& sim) {
+  sim.signal(SIGTERM);
+  EXPECT_EQ(sim.wait(30), 0) << sim.err();
+}
+const std::string kSamples = (hark::test::source_dir(__FILE__, HARK_BINARY) / "fixtures/samples").string();
+}  // namespace
+
 TEST(HarkLoadtestCli, AgainstTheSimulatorCountsAndFailRate) {
-  const std::string hark = HARK_BINARY, sim = "sip:127.0.0.1:" + std::to_string(port(0));
-  std::thread simulator([&] {
-    run(hark + " simulate-callee --listen " + sim + " --rtp-ports " + rtp_range(28000) + " --duration 25");
-  });
-  EXPECT_TRUE(hark::test::wait_udp_bound(port(0))) << "the simulator did not start";
+  auto sim = start_simulator();
   const std::string json = "/tmp/hark-lt-" + std::to_string(::getpid()) + ".json";
-  const std::string common = " --bind sip:127.0.0.1:" + std::to_string(port(1)) + " --rtp-ports " + rtp_range(61000) +
-                             " --json " + json;
+  const std::vector<std::string> common = {"--bind", "sip:127.0.0.1:" + std::to_string(port(1)), "--rtp-ports",
+                                           rtp_range(61000), "--json", json};
+  auto loadtest = [&](std::vector<std::string> args) {
+    const std::vector<std::string> head = {HARK_BINARY, "loadtest"};
+    args.insert(args.begin(), head.begin(), head.end());
+    args.insert(args.end(), common.begin(), common.end());
+    auto c = std::make_unique<hark::test::Child>(args);
+    c->wait(240);
+    return c;
+  };
   // People answering (1000...): all answered, AMD says human, exit 0.
-  EXPECT_EQ(run(hark + " loadtest --target sip:1000XXX@127.0.0.1:" + std::to_string(port(0)) +
-                " --calls 12 --concurrency 6 --cps 20 --max-fail-rate 0" + common), 0);
+  auto people = loadtest({"--target", "sip:1000XXX@127.0.0.1:" + std::to_string(port(0)), "--calls", "12",
+                          "--concurrency", "6", "--cps", "20", "--max-fail-rate", "0"});
+  EXPECT_EQ(people->wait(0), 0) << people->err();
   auto j = boost::json::parse(slurp(json)).as_object();
   EXPECT_EQ(j["calls"].to_number<int>(), 12);
   EXPECT_EQ(j["answered"].to_number<int>(), 12);
+  EXPECT_EQ(j["failed"].to_number<int>(), 0);
+  EXPECT_EQ(j["asr"].to_number<double>(), 1.0);
+  EXPECT_EQ(j["failure_rate"].to_number<double>(), 0.0);
   EXPECT_EQ(j["verdicts"].as_object()["human"].to_number<int>(), 12);
   EXPECT_EQ(j["sip_final_codes"].as_object()["200"].to_number<int>(), 12);
+  EXPECT_GT(j["pdd_ms"].as_object()["p50"].to_number<double>(), 0.0);
+  // The verdict cannot come before the audio it rests on has been played in real time: at
+  // least the offline decision time of the sample the simulator plays (less the 200 OK's trip).
+  auto offline = hark::test::Child({HARK_BINARY, "amd", kSamples + "/human-short-001.ul"});
+  ASSERT_EQ(offline.wait(60), 0) << offline.err();
+  const double decided = double(boost::json::parse(offline.out()).as_object()["decided_at_ms"].to_number<int64_t>());
+  ASSERT_GT(decided, 500);
+  EXPECT_GE(j["verdict_latency_ms"].as_object()["p50"].to_number<double>(), decided - 200) << "decided " << decided;
+  // Loopback: no loss, a MOS near G.711's ceiling, audio both ways.
+  EXPECT_EQ(j["rtp_loss_pct"].as_object()["p99"].to_number<double>(), 0.0);
+  EXPECT_GE(j["mos"].as_object()["p50"].to_number<double>(), 4.0);
+  EXPECT_LE(j["mos"].as_object()["p50"].to_number<double>(), 4.5);
+  EXPECT_EQ(j["one_way_audio"].to_number<int>(), 0);
+  // hark's own CPU and peak memory, as the table prints them.
+  ASSERT_TRUE(j.contains("cpu_s"));
+  ASSERT_TRUE(j.contains("peak_rss_mib"));
+  EXPECT_GT(j["cpu_s"].to_number<double>(), 0.0);
+  EXPECT_GT(j["peak_rss_mib"].to_number<double>(), 1.0);
+  EXPECT_LT(j["peak_rss_mib"].to_number<double>(), 4096.0);
+  EXPECT_NE(people->out().find("hark's own use"), std::string::npos) << people->out();
+  EXPECT_NE(people->out().find("answered                12 (ASR 100.0 %)"), std::string::npos) << people->out();
   // Busy numbers (3000...): every call fails, above --max-fail-rate: exit 1.
-  EXPECT_EQ(run(hark + " loadtest --target sip:3000XXX@127.0.0.1:" + std::to_string(port(0)) +
-                " --calls 8 --concurrency 8 --cps 20 --max-fail-rate 0.5" + common), 1);
+  auto busy = loadtest({"--target", "sip:3000XXX@127.0.0.1:" + std::to_string(port(0)), "--calls", "8",
+                        "--concurrency", "8", "--cps", "20", "--max-fail-rate", "0.5"});
+  EXPECT_EQ(busy->wait(0), 1) << busy->err();
   j = boost::json::parse(slurp(json)).as_object();
+  EXPECT_EQ(j["calls"].to_number<int>(), 8);
+  EXPECT_EQ(j["answered"].to_number<int>(), 0);
   EXPECT_EQ(j["failed"].to_number<int>(), 8);
+  EXPECT_EQ(j["failure_rate"].to_number<double>(), 1.0);
   EXPECT_EQ(j["sip_final_codes"].as_object()["486"].to_number<int>(), 8);
-  simulator.join();
+  EXPECT_TRUE(j["verdicts"].as_object().empty());
+  EXPECT_NE(busy->out().find("FAIL: 100.0 % of calls failed"), std::string::npos) << busy->out();
+  // Done as soon as the load tests are: no fixed run time for the simulator.
+  stop_simulator(*sim);
   std::remove(json.c_str());
+}
+
+TEST(HarkLoadtestCli, CtrlCHangsUpPrintsTheReportAndExits130) {
+  auto sim = start_simulator();
+  const std::string json = "/tmp/hark-lt-int-" + std::to_string(::getpid()) + ".json";
+  const std::string numbers = "/tmp/hark-lt-int-" + std::to_string(::getpid()) + ".txt";
+  // People (held for a minute) and numbers that ring until CANCEL, in turn.
+  std::ofstream(numbers) << "1000001\n5000001\n";
+  hark::test::Child lt({HARK_BINARY, "loadtest", "--target", "sip:X@127.0.0.1:" + std::to_string(port(0)), "--numbers",
+                        numbers, "--calls", "1000", "--concurrency", "4", "--cps", "20", "--hold", "60",
+                        "--ring-timeout", "120", "--max-fail-rate", "0", "--bind", "sip:127.0.0.1:" + std::to_string(port(1)),
+                        "--rtp-ports", rtp_range(61000), "--json", json});
+  // The periodic progress line shows answered calls: the test is under way.
+  const std::regex answered(R"(answered [1-9])");
+  ASSERT_TRUE(lt.wait_for_output([&](const std::string& out) { return std::regex_search(out, answered); }, 90))
+      << lt.out() << lt.err();
+  lt.signal(SIGINT);
+  // Ctrl-C wins over --max-fail-rate 0, which the calls it cancelled exceed.
+  EXPECT_EQ(lt.wait(60), 130) << lt.out() << lt.err();
+  EXPECT_NE(lt.out().find("answer -> verdict (ms)"), std::string::npos) << lt.out();
+  EXPECT_NE(lt.out().find("hark's own use"), std::string::npos) << lt.out();
+  auto j = boost::json::parse(slurp(json)).as_object();
+  EXPECT_GE(j["calls"].to_number<int>(), 4);
+  EXPECT_LT(j["calls"].to_number<int>(), 1000);
+  EXPECT_GE(j["answered"].to_number<int>(), 1);
+  EXPECT_GE(j["failed"].to_number<int>(), 1);
+  EXPECT_GT(j["failure_rate"].to_number<double>(), 0.0);
+  EXPECT_GE(j["sip_final_codes"].as_object()["487"].to_number<int>(), 1);  // the CANCELled ones
+  stop_simulator(*sim);
+  std::remove(json.c_str());
+  std::remove(numbers.c_str());
 }
 
 TEST(HarkLoadtestCli, CountsMatchSippsOwnStatistics) {

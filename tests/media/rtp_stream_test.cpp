@@ -4,10 +4,12 @@
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <cstring>
 
 #include "amd/replay.h"
 #include "media/g711.h"
+#include "media/rtcp.h"
 #include "test_audio.h"
 
 using namespace hark;
@@ -187,12 +189,140 @@ TEST(RtpStream, SrtpBetweenTwoStreams) {
   sb.on_rtp(buf, len, addr("127.0.0.1", 40000), wall_ns(), sink);
   EXPECT_EQ(sb.stats().srtp_failures, 1u);
   EXPECT_EQ(sb.stats().received, 10u);
-  // RTCP too: A's report reaches B and is understood.
+  // RTCP too: A's report reaches B and is understood, and B's answer gives A the round trip
+  // (never longer than the time between A's report and reading B's) and B's loss (none).
+  EXPECT_LT(sa.stats().rtt_ms, 0);
+  const auto t0 = std::chrono::steady_clock::now();
   len = sa.rtcp_report(buf, sizeof buf);
   ASSERT_GT(len, 0u);
   sb.on_rtcp(buf, len, addr("127.0.0.1", 40001), sink);
   EXPECT_EQ(sb.stats().malformed, 0u);
   EXPECT_EQ(sb.stats().srtp_failures, 1u);
+  len = sb.rtcp_report(buf, sizeof buf);
+  ASSERT_GT(len, 0u);
+  sa.on_rtcp(buf, len, addr("127.0.0.1", 40001), sink);
+  const double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(sa.stats().srtp_failures, 0u);
+  EXPECT_EQ(sa.stats().malformed, 0u);
+  EXPECT_GE(sa.stats().rtt_ms, 0.0f);
+  EXPECT_LE(sa.stats().rtt_ms, elapsed_ms + 0.05);  // NTP's 1/65536 s steps
+  EXPECT_EQ(sa.stats().peer_fraction_lost, 0.0f);
+}
+
+namespace {
+// A's RTP to B (packet `skip` lost on the way), then A's SR to B and B's report back to A.
+struct Pair {
+  RtpStream a, b;
+  Sink sink;
+  explicit Pair(StreamParams pa, StreamParams pb) : a(1, pa), b(2, pb) {}
+  void rtp_a_to_b(int packets, int skip) {
+    uint8_t buf[RtpStream::kMaxPacket];
+    for (int i = 0; i < packets; ++i) {
+      const size_t len = a.next_packet(buf, sizeof buf, sink);
+      if (i != skip) b.on_rtp(buf, len, addr("127.0.0.1", 40000), wall_ns(), sink);
+    }
+  }
+};
+}  // namespace
+
+TEST(RtpStream, ReceiverReportGivesRoundTripAndPeerLoss) {
+  Pair p(params(), params());
+  p.rtp_a_to_b(10, 5);  // B: 9 of 10, one lost
+  uint8_t buf[RtpStream::kMaxPacket];
+  const auto t0 = std::chrono::steady_clock::now();
+  size_t len = p.a.rtcp_report(buf, sizeof buf);
+  ASSERT_EQ(buf[1], 200);  // SR
+  p.b.on_rtcp(buf, len, addr("127.0.0.1", 40001), p.sink);
+  len = p.b.rtcp_report(buf, sizeof buf);
+  ASSERT_GT(len, 0u);
+  // B's report block about A: 1 lost of 10 is 25/256 (RFC 3550's fixed point).
+  p.a.on_rtcp(buf, len, addr("127.0.0.1", 40001), p.sink);
+  const double elapsed_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+  EXPECT_EQ(p.a.stats().peer_fraction_lost, 25.0f / 256.0f);
+  EXPECT_GE(p.a.stats().rtt_ms, 0.0f);
+  EXPECT_LE(p.a.stats().rtt_ms, elapsed_ms + 0.05);
+
+  // A report whose SR left 500 ms ago and was held 200 ms at the peer: 300 ms of round trip
+  // (plus the microseconds this test takes), whatever the peer's clock says.
+  ReceptionReport block;
+  block.ssrc = 0x5eed;
+  block.fraction_lost = 64;
+  block.lsr = uint32_t(ntp_now() >> 16) - 32768;  // 0.5 s ago
+  block.dlsr = 13107;                              // 0.2 s
+  StreamParams pa = params();
+  pa.ssrc = 0x5eed;
+  RtpStream a(9, pa);
+  const auto t1 = std::chrono::steady_clock::now();
+  len = build_rtcp_report(buf, 0x77, nullptr, &block, "peer");
+  a.on_rtcp(buf, len, addr("127.0.0.1", 40001), p.sink);
+  const double elapsed2_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t1).count();
+  EXPECT_EQ(a.stats().peer_fraction_lost, 0.25f);
+  EXPECT_GE(a.stats().rtt_ms, 300.0f - 0.05f);
+  EXPECT_LE(a.stats().rtt_ms, 300.0 + elapsed2_ms + 0.05);
+  // A report about another source changes nothing.
+  RtpStream other(10, params());
+  other.on_rtcp(buf, len, addr("127.0.0.1", 40001), p.sink);
+  EXPECT_LT(other.stats().rtt_ms, 0.0f);
+  EXPECT_LT(other.stats().peer_fraction_lost, 0.0f);
+}
+
+TEST(RtpStream, RtcpIsLatchedToThePeersRtcpAddress) {
+  ReceptionReport block;
+  block.ssrc = 0x5eed;
+  block.fraction_lost = 128;
+  block.lsr = uint32_t(ntp_now() >> 16) - 6554;  // 100 ms ago
+  uint8_t buf[256];
+  const size_t len = build_rtcp_report(buf, 0x77, nullptr, &block, "x");
+  StreamParams p = params();  // peer RTP 127.0.0.1:40000, so its RTCP is :40001
+  p.ssrc = 0x5eed;
+  RtpStream s(1, p);
+  Sink sink;
+  for (auto from : {addr("127.0.0.2", 40001), addr("127.0.0.1", 40000), addr("127.0.0.1", 40003)}) {
+    uint8_t copy[256];
+    std::memcpy(copy, buf, len);
+    s.on_rtcp(copy, len, from, sink);
+  }
+  EXPECT_EQ(s.stats().foreign, 3u);
+  EXPECT_LT(s.stats().rtt_ms, 0.0f);
+  EXPECT_LT(s.stats().peer_fraction_lost, 0.0f);
+  s.on_rtcp(buf, len, addr("127.0.0.1", 40001), sink);
+  EXPECT_EQ(s.stats().foreign, 3u);
+  EXPECT_EQ(s.stats().peer_fraction_lost, 0.5f);
+  EXPECT_GE(s.stats().rtt_ms, 100.0f - 0.05f);
+}
+
+TEST(RtpStream, RtcpMuxReportsArriveOnTheRtpPort) {
+  ReceptionReport block;
+  block.ssrc = 0x5eed;
+  block.fraction_lost = 32;
+  block.lsr = uint32_t(ntp_now() >> 16) - 6554;
+  uint8_t buf[256], copy[256];
+  const size_t len = build_rtcp_report(buf, 0x77, nullptr, &block, "x");
+  StreamParams p = params();
+  p.ssrc = 0x5eed;
+  p.rtcp_mux = true;
+  RtpStream mux(1, p);
+  Sink sink;
+  // From anyone but the peer's RTP address: dropped like foreign RTP.
+  std::memcpy(copy, buf, len);
+  mux.on_rtp(copy, len, addr("127.0.0.1", 40001), wall_ns(), sink);
+  EXPECT_EQ(mux.stats().foreign, 1u);
+  EXPECT_LT(mux.stats().peer_fraction_lost, 0.0f);
+  // From the peer's RTP address: RTCP, not an RTP packet of a strange payload type.
+  std::memcpy(copy, buf, len);
+  mux.on_rtp(copy, len, addr("127.0.0.1", 40000), wall_ns(), sink);
+  EXPECT_EQ(mux.stats().peer_fraction_lost, 0.125f);
+  EXPECT_GE(mux.stats().rtt_ms, 100.0f - 0.05f);
+  EXPECT_EQ(mux.stats().received, 0u);
+  EXPECT_EQ(mux.stats().other_payload + mux.stats().malformed, 0u);
+  // Without rtcp-mux the same datagram on the RTP port is no report.
+  p.rtcp_mux = false;
+  RtpStream plain(2, p);
+  std::memcpy(copy, buf, len);
+  plain.on_rtp(copy, len, addr("127.0.0.1", 40000), wall_ns(), sink);
+  EXPECT_LT(plain.stats().peer_fraction_lost, 0.0f);
+  EXPECT_LT(plain.stats().rtt_ms, 0.0f);
+  EXPECT_EQ(plain.stats().received, 0u);
 }
 
 TEST(RtpStream, CloseGivesTheFinalVerdictAndStats) {
