@@ -1,4 +1,4 @@
-// Login, logout, who-am-I, health, metrics and the OpenAPI document.
+// Login, logout, who-am-I, health, metrics and the OpenAPI document; the route table plumbing.
 #include "control/api/control_api.h"
 
 namespace hark::control {
@@ -12,59 +12,85 @@ void ApiServices::audit(pqxx::transaction_base& tx, const ApiContext& ctx, const
   tx.exec_prepared0("audit_insert", uid, action, object, json::serialize(detail));
 }
 
+void add_routes(Router& r, ApiServices& s, std::initializer_list<RouteEntry> table) {
+  for (const auto& e : table)
+    r.add({e.method, e.pattern, e.summary, e.access, e.body,
+           [&s, h = e.handler](ApiContext& ctx) { return h(s, ctx); }});
+}
+
 namespace {
+
 json::object principal_json(const Principal& p) {
   json::array groups;
   for (auto g : p.groups) groups.push_back(g);
   return {{"id", p.user_id}, {"username", p.username}, {"role", to_string(p.role)}, {"groups", std::move(groups)}};
 }
+
+/// POST /login: a bearer token for a username and password.
+HttpResponse login(ApiServices& s, ApiContext& ctx) {
+  const auto body = ctx.json();
+  reject_unknown(body, {"username", "password"});
+  const auto username = *get_string(body, "username", true, 100, 1);
+  const auto password = *get_string(body, "password", true, 128, 1);
+  auto res = s.auth.login(username, password);
+  s.metrics.inc("hark_logins_total");
+  return json_response(json::object{{"token", res.token}, {"expiresAt", res.expires_at},
+                                     {"user", principal_json(res.user)}});
+}
+
+/// POST /logout: the caller's token stops working.
+HttpResponse logout(ApiServices& s, ApiContext& ctx) {
+  s.auth.logout(ctx.me());
+  return no_content();
+}
+
+/// GET /me: the logged-in user.
+HttpResponse me(ApiServices&, ApiContext& ctx) { return json_response(principal_json(ctx.me())); }
+
+/// GET /healthz: 200 when the database answers, 503 when it does not.
+HttpResponse healthz(ApiServices& s, ApiContext&) {
+  try {
+    const auto v = s.db.with([](pqxx::connection& c) {
+      pqxx::read_transaction tx(c);
+      return tx.exec_prepared1("health")[0].as<int>();
+    });
+    return json_response(json::object{{"status", "ok"}, {"database", "ok"}, {"schemaVersion", v}});
+  } catch (const std::exception&) {
+    return json_response(json::object{{"status", "degraded"}, {"database", "unreachable"}}, 503);
+  }
+}
+
+/// GET /metrics: the Prometheus text format.
+HttpResponse metrics(ApiServices& s, ApiContext&) {
+  HttpResponse res;
+  res.content_type = "text/plain; version=0.0.4";
+  res.body = s.metrics.render();
+  return res;
+}
+
 }  // namespace
 
 void add_system_routes(Router& r, ApiServices& s) {
-  r.add({"POST", "/api/v1/login", "log in (username, password) and get a bearer token", Access::anyone(), "json",
-         [&s](ApiContext& ctx) {
-           const auto body = ctx.json();
-           reject_unknown(body, {"username", "password"});
-           const auto username = *get_string(body, "username", true, 100, 1);
-           const auto password = *get_string(body, "password", true, 128, 1);
-           auto res = s.auth.login(username, password);
-           s.metrics.inc("hark_logins_total");
-           return json_response(json::object{{"token", res.token}, {"expiresAt", res.expires_at},
-                                              {"user", principal_json(res.user)}});
-         }});
-  r.add({"POST", "/api/v1/logout", "log out (the token stops working)", Access::logged_in(), "",
-         [&s](ApiContext& ctx) {
-           s.auth.logout(ctx.me());
-           return no_content();
-         }});
-  r.add({"GET", "/api/v1/me", "show the logged-in user", Access::logged_in(), "",
-         [](ApiContext& ctx) { return json_response(principal_json(ctx.me())); }});
-  r.add({"GET", "/healthz", "check health (database reachable)", Access::anyone(), "", [&s](ApiContext&) {
-           try {
-             const auto v = s.db.with([](pqxx::connection& c) {
-               pqxx::read_transaction tx(c);
-               return tx.exec_prepared1("health")[0].as<int>();
-             });
-             return json_response(json::object{{"status", "ok"}, {"database", "ok"}, {"schemaVersion", v}});
-           } catch (const std::exception&) {
-             return json_response(json::object{{"status", "degraded"}, {"database", "unreachable"}}, 503);
-           }
-         }});
-  r.add({"GET", "/metrics", "read Prometheus metrics", Access::anyone(), "", [&s](ApiContext&) {
-           HttpResponse res;
-           res.content_type = "text/plain; version=0.0.4";
-           res.body = s.metrics.render();
-           return res;
-         }});
+  add_routes(r, s, {
+      {"POST", "/api/v1/login", "log in (username, password) and get a bearer token", Access::anyone(), "json", login},
+      {"POST", "/api/v1/logout", "log out (the token stops working)", Access::logged_in(), "", logout},
+      {"GET", "/api/v1/me", "show the logged-in user", Access::logged_in(), "", me},
+      {"GET", "/healthz", "check health (database reachable)", Access::anyone(), "", healthz},
+      {"GET", "/metrics", "read Prometheus metrics", Access::anyone(), "", metrics},
+  });
 }
 
 std::unique_ptr<Router> make_router(ApiServices& s) {
   auto r = std::make_unique<Router>([&s](const std::string& token) { return s.auth.authenticate(token); });
   add_system_routes(*r, s);
   add_user_routes(*r, s);
+  add_group_routes(*r, s);
   add_campaign_routes(*r, s);
+  add_schedule_routes(*r, s);
   add_lead_routes(*r, s);
+  add_call_routes(*r, s);
   add_dnc_routes(*r, s);
+  // The document describes the router it belongs to, so it is added last, by hand.
   Router* self = r.get();
   r->add({"GET", "/openapi.json", "read this API's OpenAPI document", Access::anyone(), "",
           [self](ApiContext&) { return json_response(self->openapi()); }});

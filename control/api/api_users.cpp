@@ -1,8 +1,7 @@
-// Users, groups and the audit log.
+// Users.
 //
-// Master: every user and group. Group Manager: users whose groups are all among the manager's
-// own, with the campaign roles only (no escalation), and enabling/disabling their own groups.
-// Groups are never deleted. Password resets are the master's.
+// Master: every user. Group Manager: users whose groups are all among the manager's own, with
+// the campaign roles only (no escalation). Password resets are the master's.
 #include <algorithm>
 
 #include "control/api/control_api.h"
@@ -22,14 +21,6 @@ json::object user_json(const pqxx::row& row) {
           {"enabled", row["enabled"].as<bool>()},
           {"locked", row["locked"].as<bool>()},
           {"groups", std::move(groups)},
-          {"createdAt", row["created_at"].as<std::string>()}};
-}
-
-json::object group_json(const pqxx::row& row) {
-  return {{"id", row["id"].as<long long>()},
-          {"name", row["name"].as<std::string>()},
-          {"description", row["description"].as<std::string>()},
-          {"enabled", row["enabled"].as<bool>()},
           {"createdAt", row["created_at"].as<std::string>()}};
 }
 
@@ -88,201 +79,128 @@ void set_groups(pqxx::transaction_base& tx, long long user_id, const std::vector
   }
 }
 
+/// GET /users: the users the caller may manage.
+HttpResponse list_users(ApiServices& s, ApiContext& ctx) {
+  return s.db.with([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    json::array out;
+    for (auto row : tx.exec_prepared("users_list"))
+      if (manager_may_manage(ctx.me(), row["role"].as<std::string>(), split_ids(row["groups"].as<std::string>())))
+        out.push_back(user_json(row));
+    return json_response(json::object{{"users", std::move(out)}});
+  });
+}
+
+/// POST /users: a new user (managers: campaign roles in their own groups only).
+HttpResponse create_user(ApiServices& s, ApiContext& ctx) {
+  const auto body = ctx.json();
+  reject_unknown(body, {"username", "password", "role", "groups", "enabled"});
+  const auto username = *get_string(body, "username", true, 64, 1);
+  const auto password = *get_string(body, "password", true, 128);
+  if (auto p = password_problem(password); !p.empty()) invalid("password", p);
+  const auto role = read_role(body, true);
+  const auto groups = read_groups(body, role == "campaign_admin" || role == "campaign_supervisor");
+  const bool enabled = get_bool(body, "enabled", false).value_or(true);
+  if (!manager_may_manage(ctx.me(), role, groups))
+    fail(403, "forbidden", "a group manager creates campaign administrators and supervisors of their own groups only");
+  const auto hash = hash_password(password);
+  return s.db.with([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    if (!tx.exec_prepared("user_id_by_name", username).empty())
+      fail(409, "conflict", "username '" + username + "' is taken", "username");
+    const auto id = tx.exec_prepared1("user_insert", username, hash, role, enabled)[0].as<long long>();
+    set_groups(tx, id, groups);
+    s.audit(tx, ctx, "create", "user/" + std::to_string(id), {{"username", username}, {"role", role}});
+    auto row = tx.exec_prepared1("user_get", id);
+    tx.commit();
+    return json_response(user_json(row), 201);
+  });
+}
+
+/// GET /users/{id}: one user the caller may manage.
+HttpResponse get_user(ApiServices& s, ApiContext& ctx) {
+  const auto id = ctx.id("id");
+  return s.db.with([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return json_response(user_json(managed_user(tx, ctx, id)));
+  });
+}
+
+/// PATCH /users/{id}: role, groups, enabled; disabling ends the user's sessions.
+HttpResponse update_user(ApiServices& s, ApiContext& ctx) {
+  const auto id = ctx.id("id");
+  const auto body = ctx.json();
+  reject_unknown(body, {"role", "groups", "enabled"});
+  const auto role = read_role(body, false);
+  const bool has_groups = body.contains("groups");
+  const auto groups = read_groups(body, false);
+  const auto enabled = get_bool(body, "enabled", false);
+  return s.db.with([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto before = managed_user(tx, ctx, id);
+    const std::string new_role = role.empty() ? before["role"].as<std::string>() : role;
+    const auto new_groups = has_groups ? groups : split_ids(before["groups"].as<std::string>());
+    if (!manager_may_manage(ctx.me(), new_role, new_groups))
+      fail(403, "forbidden", "a group manager keeps users to campaign roles in their own groups");
+    if ((new_role == "campaign_admin" || new_role == "campaign_supervisor") && new_groups.empty())
+      invalid("groups", "campaign administrators and supervisors need at least one group");
+    if (id == ctx.me().user_id && enabled == false) fail(409, "conflict", "you cannot disable yourself");
+    std::optional<std::string> role_arg;
+    if (!role.empty()) role_arg = role;
+    tx.exec_prepared0("user_update", id, role_arg, enabled);
+    if (has_groups) set_groups(tx, id, groups);
+    if (enabled == false) tx.exec_prepared0("sessions_delete_user", id);
+    s.audit(tx, ctx, "update", "user/" + std::to_string(id), body);
+    auto row = tx.exec_prepared1("user_get", id);
+    tx.commit();
+    return json_response(user_json(row));
+  });
+}
+
+/// DELETE /users/{id}: anyone the caller may manage but themselves.
+HttpResponse delete_user(ApiServices& s, ApiContext& ctx) {
+  const auto id = ctx.id("id");
+  if (id == ctx.me().user_id) fail(409, "conflict", "you cannot delete yourself");
+  return s.db.with([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto row = managed_user(tx, ctx, id);
+    tx.exec_prepared0("user_delete", id);
+    s.audit(tx, ctx, "delete", "user/" + std::to_string(id), {{"username", row["username"].as<std::string>()}});
+    tx.commit();
+    return no_content();
+  });
+}
+
+/// POST /users/{id}/password: a new password; the user's old tokens stop working.
+HttpResponse reset_password(ApiServices& s, ApiContext& ctx) {
+  const auto id = ctx.id("id");
+  const auto body = ctx.json();
+  reject_unknown(body, {"password"});
+  const auto password = *get_string(body, "password", true, 128);
+  if (auto p = password_problem(password); !p.empty()) invalid("password", p);
+  const auto hash = hash_password(password);
+  return s.db.with([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    managed_user(tx, ctx, id);
+    tx.exec_prepared0("user_set_password", id, hash);
+    tx.exec_prepared0("sessions_delete_user", id);  // old tokens die with the old password
+    s.audit(tx, ctx, "reset_password", "user/" + std::to_string(id));
+    tx.commit();
+    return no_content();
+  });
+}
+
 }  // namespace
 
 void add_user_routes(Router& r, ApiServices& s) {
-  r.add({"GET", "/api/v1/users", "list users", kUserAdmins, "", [&s](ApiContext& ctx) {
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::read_transaction tx(c);
-             json::array out;
-             for (auto row : tx.exec_prepared("users_list"))
-               if (manager_may_manage(ctx.me(), row["role"].as<std::string>(), split_ids(row["groups"].as<std::string>())))
-                 out.push_back(user_json(row));
-             return json_response(json::object{{"users", std::move(out)}});
-           });
-         }});
-
-  r.add({"POST", "/api/v1/users", "create users", kUserAdmins, "json", [&s](ApiContext& ctx) {
-           const auto body = ctx.json();
-           reject_unknown(body, {"username", "password", "role", "groups", "enabled"});
-           const auto username = *get_string(body, "username", true, 64, 1);
-           const auto password = *get_string(body, "password", true, 128);
-           if (auto p = password_problem(password); !p.empty()) invalid("password", p);
-           const auto role = read_role(body, true);
-           const auto groups = read_groups(body, role == "campaign_admin" || role == "campaign_supervisor");
-           const bool enabled = get_bool(body, "enabled", false).value_or(true);
-           if (!manager_may_manage(ctx.me(), role, groups))
-             fail(403, "forbidden", "a group manager creates campaign administrators and supervisors of their own groups only");
-           const auto hash = hash_password(password);
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::work tx(c);
-             if (!tx.exec_prepared("user_id_by_name", username).empty())
-               fail(409, "conflict", "username '" + username + "' is taken", "username");
-             const auto id = tx.exec_prepared1("user_insert", username, hash, role, enabled)[0].as<long long>();
-             set_groups(tx, id, groups);
-             s.audit(tx, ctx, "create", "user/" + std::to_string(id), {{"username", username}, {"role", role}});
-             auto row = tx.exec_prepared1("user_get", id);
-             tx.commit();
-             return json_response(user_json(row), 201);
-           });
-         }});
-
-  r.add({"GET", "/api/v1/users/{id}", "view users", kUserAdmins, "", [&s](ApiContext& ctx) {
-           const auto id = ctx.id("id");
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::read_transaction tx(c);
-             return json_response(user_json(managed_user(tx, ctx, id)));
-           });
-         }});
-
-  r.add({"PATCH", "/api/v1/users/{id}", "update users (role, groups, enabled)", kUserAdmins, "json",
-         [&s](ApiContext& ctx) {
-           const auto id = ctx.id("id");
-           const auto body = ctx.json();
-           reject_unknown(body, {"role", "groups", "enabled"});
-           const auto role = read_role(body, false);
-           const bool has_groups = body.contains("groups");
-           const auto groups = read_groups(body, false);
-           const auto enabled = get_bool(body, "enabled", false);
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::work tx(c);
-             auto before = managed_user(tx, ctx, id);
-             const std::string new_role = role.empty() ? before["role"].as<std::string>() : role;
-             const auto new_groups = has_groups ? groups : split_ids(before["groups"].as<std::string>());
-             if (!manager_may_manage(ctx.me(), new_role, new_groups))
-               fail(403, "forbidden", "a group manager keeps users to campaign roles in their own groups");
-             if ((new_role == "campaign_admin" || new_role == "campaign_supervisor") && new_groups.empty())
-               invalid("groups", "campaign administrators and supervisors need at least one group");
-             if (id == ctx.me().user_id && enabled == false) fail(409, "conflict", "you cannot disable yourself");
-             std::optional<std::string> role_arg;
-             if (!role.empty()) role_arg = role;
-             tx.exec_prepared0("user_update", id, role_arg, enabled);
-             if (has_groups) set_groups(tx, id, groups);
-             if (enabled == false) tx.exec_prepared0("sessions_delete_user", id);
-             s.audit(tx, ctx, "update", "user/" + std::to_string(id), body);
-             auto row = tx.exec_prepared1("user_get", id);
-             tx.commit();
-             return json_response(user_json(row));
-           });
-         }});
-
-  r.add({"DELETE", "/api/v1/users/{id}", "delete users", kUserAdmins, "", [&s](ApiContext& ctx) {
-           const auto id = ctx.id("id");
-           if (id == ctx.me().user_id) fail(409, "conflict", "you cannot delete yourself");
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::work tx(c);
-             auto row = managed_user(tx, ctx, id);
-             tx.exec_prepared0("user_delete", id);
-             s.audit(tx, ctx, "delete", "user/" + std::to_string(id), {{"username", row["username"].as<std::string>()}});
-             tx.commit();
-             return no_content();
-           });
-         }});
-
-  r.add({"POST", "/api/v1/users/{id}/password", "reset passwords", kMaster, "json", [&s](ApiContext& ctx) {
-           const auto id = ctx.id("id");
-           const auto body = ctx.json();
-           reject_unknown(body, {"password"});
-           const auto password = *get_string(body, "password", true, 128);
-           if (auto p = password_problem(password); !p.empty()) invalid("password", p);
-           const auto hash = hash_password(password);
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::work tx(c);
-             managed_user(tx, ctx, id);
-             tx.exec_prepared0("user_set_password", id, hash);
-             tx.exec_prepared0("sessions_delete_user", id);  // old tokens die with the old password
-             s.audit(tx, ctx, "reset_password", "user/" + std::to_string(id));
-             tx.commit();
-             return no_content();
-           });
-         }});
-
-  // ---- groups ----
-  r.add({"GET", "/api/v1/groups", "list groups", Access::logged_in(), "", [&s](ApiContext& ctx) {
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::read_transaction tx(c);
-             json::array out;
-             for (auto row : tx.exec_prepared("groups_list"))
-               if (ctx.me().role == Role::master || ctx.me().in_group(row["id"].as<long long>())) out.push_back(group_json(row));
-             return json_response(json::object{{"groups", std::move(out)}});
-           });
-         }});
-
-  r.add({"POST", "/api/v1/groups", "create groups", kMaster, "json", [&s](ApiContext& ctx) {
-           const auto body = ctx.json();
-           reject_unknown(body, {"name", "description", "enabled"});
-           const auto name = *get_string(body, "name", true, 100, 1);
-           const auto description = get_string(body, "description", false, 1000).value_or("");
-           const bool enabled = get_bool(body, "enabled", false).value_or(true);
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::work tx(c);
-             if (!tx.exec_prepared("group_id_by_name", name).empty())
-               fail(409, "conflict", "group name '" + name + "' is taken", "name");
-             const auto id = tx.exec_prepared1("group_insert", name, description, enabled)[0].as<long long>();
-             s.audit(tx, ctx, "create", "group/" + std::to_string(id), {{"name", name}});
-             auto row = tx.exec_prepared1("group_get", id);
-             tx.commit();
-             return json_response(group_json(row), 201);
-           });
-         }});
-
-  r.add({"GET", "/api/v1/groups/{id}", "view groups", Access::logged_in(), "", [&s](ApiContext& ctx) {
-           const auto id = ctx.id("id");
-           if (ctx.me().role != Role::master && !ctx.me().in_group(id)) fail(404, "not_found", "no such group");
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::read_transaction tx(c);
-             auto rows = tx.exec_prepared("group_get", id);
-             if (rows.empty()) fail(404, "not_found", "no such group");
-             return json_response(group_json(rows[0]));
-           });
-         }});
-
-  r.add({"PATCH", "/api/v1/groups/{id}", "update groups (managers: enable/disable their own)", kUserAdmins, "json",
-         [&s](ApiContext& ctx) {
-           const auto id = ctx.id("id");
-           const auto body = ctx.json();
-           reject_unknown(body, {"name", "description", "enabled"});
-           const auto name = get_string(body, "name", false, 100, 1);
-           const auto description = get_string(body, "description", false, 1000);
-           const auto enabled = get_bool(body, "enabled", false);
-           if (ctx.me().role == Role::group_manager) {
-             if (!ctx.me().in_group(id)) fail(404, "not_found", "no such group");
-             if (name || description) fail(403, "forbidden", "a group manager may only enable or disable a group");
-           }
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::work tx(c);
-             if (name) {
-               auto other = tx.exec_prepared("group_id_by_name", *name);
-               if (!other.empty() && other[0][0].as<long long>() != id)
-                 fail(409, "conflict", "group name '" + *name + "' is taken", "name");
-             }
-             if (tx.exec_prepared("group_update", id, name, description, enabled).empty())
-               fail(404, "not_found", "no such group");
-             s.audit(tx, ctx, "update", "group/" + std::to_string(id), body);
-             auto row = tx.exec_prepared1("group_get", id);
-             tx.commit();
-             return json_response(group_json(row));
-           });
-         }});
-
-  r.add({"GET", "/api/v1/audit", "read the audit log", kMaster, "", [&s](ApiContext& ctx) {
-           const auto limit = ctx.query_int("limit", 100, 1, 1000);
-           const auto before = ctx.query_int("before", INT64_MAX, 1, INT64_MAX);
-           return s.db.with([&](pqxx::connection& c) {
-             pqxx::read_transaction tx(c);
-             json::array out;
-             for (auto row : tx.exec_prepared("audit_list", before, limit)) {
-               json::object e{{"id", row["id"].as<long long>()},
-                              {"at", row["at"].as<std::string>()},
-                              {"user", row["username"].is_null() ? json::value(nullptr) : json::value(row["username"].as<std::string>())},
-                              {"action", row["action"].as<std::string>()},
-                              {"object", row["object"].as<std::string>()},
-                              {"detail", json::parse(row["detail"].as<std::string>())}};
-               out.push_back(std::move(e));
-             }
-             return json_response(json::object{{"entries", std::move(out)}});
-           });
-         }});
+  add_routes(r, s, {
+      {"GET", "/api/v1/users", "list users", kUserAdmins, "", list_users},
+      {"POST", "/api/v1/users", "create users", kUserAdmins, "json", create_user},
+      {"GET", "/api/v1/users/{id}", "view users", kUserAdmins, "", get_user},
+      {"PATCH", "/api/v1/users/{id}", "update users (role, groups, enabled)", kUserAdmins, "json", update_user},
+      {"DELETE", "/api/v1/users/{id}", "delete users", kUserAdmins, "", delete_user},
+      {"POST", "/api/v1/users/{id}/password", "reset passwords", kMaster, "json", reset_password},
+  });
 }
 
 }  // namespace hark::control

@@ -1,13 +1,22 @@
 // The control plane's REST API: what each route group needs, and where the routes live.
-//   api_system.cpp    login/logout/me, /healthz, /metrics, /openapi.json
-//   api_users.cpp     users, groups, audit log
-//   api_campaigns.cpp campaigns, schedules, start/stop, summary, capacity, live view
-//   api_leads.cpp     leads and the call log
-//   api_dnc.cpp       do-not-call lists, services and POST /donotcall
+//   api_system.cpp     login/logout/me, /healthz, /metrics, /openapi.json
+//   api_users.cpp      users
+//   api_groups.cpp     groups and the audit log
+//   api_campaigns.cpp  campaigns, start/stop, summary, capacity, live view and event stream
+//   api_schedules.cpp  a campaign's schedule days
+//   api_leads.cpp      leads
+//   api_calls.cpp      the call log
+//   api_dnc.cpp        do-not-call lists, services and POST /donotcall
+//   campaign_scope.cpp the preamble of every /campaigns/{id}/... handler, and the campaign rows
+//                      the campaign and schedule routes share
+// Each endpoint is a named function HttpResponse f(ApiServices&, ApiContext&); each add_*_routes
+// is a table of them (add_routes).
 #pragma once
 
 #include <boost/json.hpp>
 
+#include <functional>
+#include <initializer_list>
 #include <memory>
 
 #include "control/api/api.h"
@@ -32,10 +41,29 @@ struct ApiServices {
              const boost::json::object& detail = {}) const;
 };
 
+/// One endpoint: a named function of the services and the request.
+using ApiHandler = HttpResponse (*)(ApiServices& s, ApiContext& ctx);
+
+/// One row of a route table: what Route holds, with a named handler instead of a closure.
+struct RouteEntry {
+  const char* method;
+  const char* pattern;
+  const char* summary;
+  Access access;
+  const char* body;  ///< "json", "csv" or "" (no body)
+  ApiHandler handler;
+};
+
+/// Adds every row of `table` to `r`, in order (the order is the OpenAPI document's).
+void add_routes(Router& r, ApiServices& s, std::initializer_list<RouteEntry> table);
+
 void add_system_routes(Router& r, ApiServices& s);
 void add_user_routes(Router& r, ApiServices& s);
+void add_group_routes(Router& r, ApiServices& s);
 void add_campaign_routes(Router& r, ApiServices& s);
+void add_schedule_routes(Router& r, ApiServices& s);
 void add_lead_routes(Router& r, ApiServices& s);
+void add_call_routes(Router& r, ApiServices& s);
 void add_dnc_routes(Router& r, ApiServices& s);
 
 /// A Router with every route above.
@@ -45,5 +73,22 @@ std::unique_ptr<Router> make_router(ApiServices& s);
 /// group id. 404 when it does not exist or is in a group the user is not in (not 403: the
 /// user should not learn it exists).
 long long authorize_campaign(pqxx::transaction_base& tx, const ApiContext& ctx, long long campaign_id, bool write);
+
+/// Whether a campaign handler only reads the campaign or changes it.
+enum class CampaignUse { read, write };
+
+/// What a /campaigns/{id}/... handler works in: the open transaction and the authorised campaign.
+struct CampaignScope {
+  pqxx::transaction_base& tx;
+  long long id;     ///< the {id} path parameter
+  long long group;  ///< the campaign's group
+};
+
+/// The preamble of every /campaigns/{id}/... handler: reads {id} (404 when not a positive
+/// number), borrows a connection, opens a transaction (read-only for `read`), runs
+/// authorize_campaign (404 for a campaign of another group), then `fn`; a write transaction is
+/// committed when `fn` returns, and rolled back when it throws.
+HttpResponse with_campaign(ApiServices& s, ApiContext& ctx, CampaignUse use,
+                           const std::function<HttpResponse(CampaignScope&)>& fn);
 
 }  // namespace hark::control

@@ -3,97 +3,34 @@
 // service, an external HTTPS service with certificate checks), health, metrics, OpenAPI.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <set>
 #include <thread>
 
+#include <sodium.h>
+
 #include "control/api/control_server.h"
 #include "control/campaign/dnc_client.h"
-#include "test_db.h"
-#include "test_http.h"
+#include "control/api_fixture.h"
 
 using namespace hark;
 namespace json = boost::json;
+using test::Api;
+using test::FakeRunner;
 
 namespace {
 
-struct Api : ::testing::Test {
-  static inline std::unique_ptr<test::TestDb> db;
-  static inline std::unique_ptr<control::ControlServer> server;
-  static inline std::map<std::string, std::string> tok;  // role -> token
-  static inline long long g1 = 0, g2 = 0;
-
-  static void SetUpTestSuite() {
-    db = std::make_unique<test::TestDb>("api_test");
-    control::ControlServerOptions o;
-    o.http.listen = "127.0.0.1:0";
-    o.http.threads = 2;
-    o.http.body_limit = 1 << 20;
-    o.auth.max_failed_logins = 3;
-    o.auth.lock_s = 2;
-    o.db_connections = 4;
-    server = std::make_unique<control::ControlServer>(db->url(), o);
-    ASSERT_TRUE(server->auth().bootstrap_master("root", "root-pass-1"));
-    ASSERT_FALSE(server->auth().bootstrap_master("other", "root-pass-2"));  // only when no user exists
-    ASSERT_EQ(server->start(), "");
-    tok["master"] = login("root", "root-pass-1");
-    g1 = post("/api/v1/groups", "master", R"({"name":"g1"})").json().at("id").as_int64();
-    g2 = post("/api/v1/groups", "master", R"({"name":"g2"})").json().at("id").as_int64();
-    for (auto [name, role, group] : {std::tuple{"mgr", "group_manager", g1}, std::tuple{"adm", "campaign_admin", g1},
-                                     std::tuple{"sup", "campaign_supervisor", g1}, std::tuple{"adm2", "campaign_admin", g2}}) {
-      auto r = post("/api/v1/users", "master",
-                    json::serialize(json::object{{"username", name}, {"password", std::string(name) + "-password"},
-                                                 {"role", role}, {"groups", json::array{group}}}));
-      ASSERT_EQ(r.status, 201) << r.body;
-    }
-    tok["group_manager"] = login("mgr", "mgr-password");
-    tok["campaign_admin"] = login("adm", "adm-password");
-    tok["campaign_supervisor"] = login("sup", "sup-password");
-    tok["admin2"] = login("adm2", "adm2-password");
-  }
-  static void TearDownTestSuite() {
-    server.reset();
-    db.reset();
-  }
-
-  static std::string login(const std::string& u, const std::string& p) {
-    auto r = test::http_request(server->port(), "POST", "/api/v1/login", "",
-                                json::serialize(json::object{{"username", u}, {"password", p}}));
-    EXPECT_EQ(r.status, 200) << u << ": " << r.body;
-    return r.status == 200 ? std::string(r.json().at("token").as_string()) : "";
-  }
-  static test::HttpResult req(const std::string& m, const std::string& path, const std::string& who,
-                              const std::string& body = {}, const std::string& type = "application/json") {
-    return test::http_request(server->port(), m, path, who.empty() ? "" : tok.at(who), body, type);
-  }
-  static test::HttpResult get(const std::string& path, const std::string& who) { return req("GET", path, who); }
-  static test::HttpResult post(const std::string& path, const std::string& who, const std::string& body = "{}") {
-    return req("POST", path, who, body);
-  }
-  static test::HttpResult patch(const std::string& path, const std::string& who, const std::string& body) {
-    return req("PATCH", path, who, body);
-  }
-
-  static std::string today() {
-    auto r = db->exec("SELECT (now() AT TIME ZONE 'UTC')::date::text");
-    return r[0][0].as<std::string>();
-  }
-  static json::object campaign_body(const std::string& name, long long group) {
-    const auto end = db->exec("SELECT ((now() AT TIME ZONE 'UTC') + interval '300 days')::date::text")[0][0].as<std::string>();
-    return {{"name", name},          {"groupId", group},        {"startDate", today()}, {"endDate", end},
-            {"startTime", "08:00"},  {"endTime", "20:00"},      {"pilotNumber", "5000"},
-            {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}};
-  }
-  static long long make_campaign(const std::string& name, long long group = 0, const std::string& who = "campaign_admin") {
-    auto b = campaign_body(name, group ? group : g1);
-    b["endDate"] = today();
-    auto r = post("/api/v1/campaigns", who, json::serialize(b));
-    EXPECT_EQ(r.status, 201) << r.body;
-    return r.status == 201 ? r.json().at("id").as_int64() : 0;
-  }
-};
+/// Lower-case hex SHA-256 of `s`, computed here rather than by the code under test.
+std::string sha256_hex(const std::string& s) {
+  unsigned char h[crypto_hash_sha256_BYTES];
+  crypto_hash_sha256(h, reinterpret_cast<const unsigned char*>(s.data()), s.size());
+  std::string out;
+  for (unsigned char c : h) out += "0123456789abcdef"[c >> 4], out += "0123456789abcdef"[c & 15];
+  return out;
+}
 
 const std::vector<std::string> kRoles = {"master", "group_manager", "campaign_admin", "campaign_supervisor"};
 
@@ -195,10 +132,15 @@ TEST_F(Api, LoginLockoutAndLogout) {
   const auto t = login("lock", "lock-password");
   ASSERT_EQ(t.size(), 64u);  // 256 bits, hex
   EXPECT_EQ(test::http_request(server->port(), "GET", "/api/v1/me", t).status, 200);
+  // Only the token's SHA-256 is stored, never the token itself; the password is an argon2id string.
+  const auto stored = [&](const std::string& v) {
+    return db->exec("SELECT count(*) FROM sessions WHERE token_hash = '" + v + "'")[0][0].as<int>();
+  };
+  EXPECT_EQ(stored(sha256_hex(t)), 1);
+  EXPECT_EQ(stored(t), 0);
   EXPECT_EQ(test::http_request(server->port(), "POST", "/api/v1/logout", t).status, 204);
   EXPECT_EQ(test::http_request(server->port(), "GET", "/api/v1/me", t).status, 401);
-  // Only a hash of the token is stored; the password is an argon2id string.
-  EXPECT_EQ(db->exec("SELECT count(*) FROM sessions WHERE token_hash = '" + t + "'")[0][0].as<int>(), 0);
+  EXPECT_EQ(stored(sha256_hex(t)), 0);  // logout deletes the session
   EXPECT_EQ(db->exec("SELECT password_hash FROM users WHERE username = 'lock'")[0][0].as<std::string>().rfind("$argon2id$", 0), 0u);
 }
 
@@ -558,9 +500,18 @@ TEST_F(Api, HealthMetricsOpenApiAudit) {
   EXPECT_NE(m.body.find("hark_http_request_seconds_bucket{le=\"+Inf\"}"), std::string::npos);
   auto doc = get("/openapi.json", "").json();
   EXPECT_EQ(doc.at("openapi"), "3.0.3");
-  size_t ops = 0;
-  for (auto& p : doc.at("paths").as_object()) ops += p.value().as_object().size();
-  EXPECT_EQ(ops, server->router()->routes().size());
+  // The document names exactly the routes of the router's table: each (method, path) pair.
+  std::set<std::pair<std::string, std::string>> documented, routed;
+  for (auto& p : doc.at("paths").as_object())
+    for (auto& op : p.value().as_object()) {
+      std::string m(op.key());
+      for (auto& ch : m) ch = char(std::toupper(static_cast<unsigned char>(ch)));
+      documented.insert({m, std::string(p.key())});
+      EXPECT_EQ(op.value().at("operationId"), json::value(m + " " + std::string(p.key())));
+    }
+  for (const auto& r : server->router()->routes()) routed.insert({r.method, r.pattern});
+  EXPECT_EQ(routed.size(), server->router()->routes().size());  // no route twice
+  EXPECT_EQ(documented, routed);
   EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/campaigns/{id}/leads"));
   // Who changed what.
   auto audit = get("/api/v1/audit?limit=1000", "master").json().at("entries").as_array();
@@ -571,14 +522,7 @@ TEST_F(Api, HealthMetricsOpenApiAudit) {
 
 
 // The HTTP side of live supervision: /live and the server-sent-event stream, with a stand-in
-// for the runner (the runner itself is tested in runner_test.cpp).
-struct FakeRunner : control::RunnerView {
-  std::shared_ptr<control::EventStream> stream = std::make_shared<control::EventStream>();
-  json::object live(long long id) override { return {{"campaignId", id}, {"dialing", 3}}; }
-  std::shared_ptr<control::EventStream> subscribe(long long) override { return stream; }
-  void wake() override {}
-};
-
+// for the runner (FakeRunner, api_fixture.h; the runner itself is tested in runner_test.cpp).
 TEST_F(Api, LiveViewAndEventStream) {
   FakeRunner fake;
   server->set_runner(&fake);
@@ -594,11 +538,25 @@ TEST_F(Api, LiveViewAndEventStream) {
                          tok["campaign_supervisor"] + "\r\n\r\n";
   boost::asio::write(sock, boost::asio::buffer(rq));
   std::string got;
+  // Reads until `what` arrives (returning at once) or 20 s pass: a generous deadline, no fixed wait.
   auto read_until = [&](const std::string& what) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     char buf[4096];
-    for (int i = 0; i < 50 && got.find(what) == std::string::npos; ++i) {
-      if (sock.available() == 0) { std::this_thread::sleep_for(std::chrono::milliseconds(20)); continue; }
-      got.append(buf, sock.read_some(boost::asio::buffer(buf)));
+    while (got.find(what) == std::string::npos) {
+      boost::system::error_code ec;
+      size_t n = 0;
+      bool done = false;
+      sock.async_read_some(boost::asio::buffer(buf), [&](boost::system::error_code e, size_t k) { ec = e, n = k, done = true; });
+      ioc.restart();
+      ioc.run_until(deadline);
+      if (!done) {  // the deadline passed: cancel the read and let its handler run
+        sock.cancel();
+        ioc.restart();
+        ioc.run();
+        break;
+      }
+      if (ec) break;
+      got.append(buf, n);
     }
     return got.find(what) != std::string::npos;
   };

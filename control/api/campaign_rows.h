@@ -1,0 +1,27 @@
+// Campaign rows as the campaign and schedule routes read and write them (campaign_scope.cpp).
+#pragma once
+
+#include <boost/json.hpp>
+#include <pqxx/pqxx>
+
+#include <optional>
+
+#include "control/api/control_api.h"
+#include "control/campaign/campaign_settings.h"
+
+namespace hark::control {
+
+/// A campaigns row (settings, state, free agents, timestamps) as the API shows it.
+boost::json::object campaign_json(const pqxx::row& row);
+
+/// Runs `stmt` (campaign_insert, or campaign_update with `id`) with every setting of `c`.
+pqxx::result write_campaign(pqxx::transaction_base& tx, const char* stmt, std::optional<long long> id,
+                            const CampaignSettings& c);
+
+/// The scope's campaign row, locked for update; 409 when it is running and `must_be_stopped`.
+pqxx::row lock_campaign(CampaignScope& c, bool must_be_stopped);
+
+/// Every schedule day of campaign `id`.
+boost::json::array schedules_json(pqxx::transaction_base& tx, long long id);
+
+}  // namespace hark::control

@@ -1,0 +1,105 @@
+// The fixture of the REST API tests: a control server on a schema of its own, a master, two
+// groups (g1, g2) and a user of every role (admin2: an admin of g2 only), with request helpers;
+// and a stand-in for the campaign runner.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+
+#include "control/api/control_server.h"
+#include "test_db.h"
+#include "test_http.h"
+
+namespace hark::test {
+
+namespace json = boost::json;
+
+struct Api : ::testing::Test {
+  static inline std::unique_ptr<test::TestDb> db;
+  static inline std::unique_ptr<control::ControlServer> server;
+  static inline std::map<std::string, std::string> tok;  // role -> token
+  static inline long long g1 = 0, g2 = 0;
+
+  static void SetUpTestSuite() {
+    db = std::make_unique<test::TestDb>("api_test");
+    control::ControlServerOptions o;
+    o.http.listen = "127.0.0.1:0";
+    o.http.threads = 2;
+    o.http.body_limit = 1 << 20;
+    o.auth.max_failed_logins = 3;
+    o.auth.lock_s = 2;
+    o.db_connections = 4;
+    server = std::make_unique<control::ControlServer>(db->url(), o);
+    ASSERT_TRUE(server->auth().bootstrap_master("root", "root-pass-1"));
+    ASSERT_FALSE(server->auth().bootstrap_master("other", "root-pass-2"));  // only when no user exists
+    ASSERT_EQ(server->start(), "");
+    tok["master"] = login("root", "root-pass-1");
+    g1 = post("/api/v1/groups", "master", R"({"name":"g1"})").json().at("id").as_int64();
+    g2 = post("/api/v1/groups", "master", R"({"name":"g2"})").json().at("id").as_int64();
+    for (auto [name, role, group] : {std::tuple{"mgr", "group_manager", g1}, std::tuple{"adm", "campaign_admin", g1},
+                                     std::tuple{"sup", "campaign_supervisor", g1}, std::tuple{"adm2", "campaign_admin", g2}}) {
+      auto r = post("/api/v1/users", "master",
+                    json::serialize(json::object{{"username", name}, {"password", std::string(name) + "-password"},
+                                                 {"role", role}, {"groups", json::array{group}}}));
+      ASSERT_EQ(r.status, 201) << r.body;
+    }
+    tok["group_manager"] = login("mgr", "mgr-password");
+    tok["campaign_admin"] = login("adm", "adm-password");
+    tok["campaign_supervisor"] = login("sup", "sup-password");
+    tok["admin2"] = login("adm2", "adm2-password");
+  }
+  static void TearDownTestSuite() {
+    server.reset();
+    db.reset();
+  }
+
+  static std::string login(const std::string& u, const std::string& p) {
+    auto r = test::http_request(server->port(), "POST", "/api/v1/login", "",
+                                json::serialize(json::object{{"username", u}, {"password", p}}));
+    EXPECT_EQ(r.status, 200) << u << ": " << r.body;
+    return r.status == 200 ? std::string(r.json().at("token").as_string()) : "";
+  }
+  static test::HttpResult req(const std::string& m, const std::string& path, const std::string& who,
+                              const std::string& body = {}, const std::string& type = "application/json") {
+    return test::http_request(server->port(), m, path, who.empty() ? "" : tok.at(who), body, type);
+  }
+  static test::HttpResult get(const std::string& path, const std::string& who) { return req("GET", path, who); }
+  static test::HttpResult post(const std::string& path, const std::string& who, const std::string& body = "{}") {
+    return req("POST", path, who, body);
+  }
+  static test::HttpResult patch(const std::string& path, const std::string& who, const std::string& body) {
+    return req("PATCH", path, who, body);
+  }
+
+  static std::string today() {
+    auto r = db->exec("SELECT (now() AT TIME ZONE 'UTC')::date::text");
+    return r[0][0].as<std::string>();
+  }
+  static json::object campaign_body(const std::string& name, long long group) {
+    const auto end = db->exec("SELECT ((now() AT TIME ZONE 'UTC') + interval '300 days')::date::text")[0][0].as<std::string>();
+    return {{"name", name},          {"groupId", group},        {"startDate", today()}, {"endDate", end},
+            {"startTime", "08:00"},  {"endTime", "20:00"},      {"pilotNumber", "5000"},
+            {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}};
+  }
+  static long long make_campaign(const std::string& name, long long group = 0, const std::string& who = "campaign_admin") {
+    auto b = campaign_body(name, group ? group : g1);
+    b["endDate"] = today();
+    auto r = post("/api/v1/campaigns", who, json::serialize(b));
+    EXPECT_EQ(r.status, 201) << r.body;
+    return r.status == 201 ? r.json().at("id").as_int64() : 0;
+  }
+};
+
+/// A stand-in for the campaign runner: fixed live figures and one event stream for every campaign.
+struct FakeRunner : control::RunnerView {
+  std::shared_ptr<control::EventStream> stream = std::make_shared<control::EventStream>();
+  json::object live(long long id) override { return {{"campaignId", id}, {"dialing", 3}}; }
+  std::shared_ptr<control::EventStream> subscribe(long long) override { return stream; }
+  void wake() override {}
+};
+
+}  // namespace hark::test
