@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -48,6 +49,9 @@ struct FakeData {
   std::map<long long, sql::RunnableCampaign::Service> services;  ///< by dnc_service_id
   std::map<long long, long long> dnc_list_versions;            ///< by dnc_list_id
   bool down = false;                                           ///< every call throws StoreUnavailable
+  /// Runs as a claim begins: another process's commit landing between the runner's look at a
+  /// campaign and its row lock.
+  std::function<void(long long campaign)> before_claim;
   int dnc_refreshes = 0, uncommitted_claims = 0;
 
   long long local_us(const sql::CampaignRecord& c) const { return now_us + tz_offset_s.at(c.time_zone) * 1'000'000; }
@@ -196,6 +200,7 @@ class FakeRunnerStore : public control::RunnerStore {
   }
   std::unique_ptr<control::ClaimSession> begin_claim(long long campaign_id) override {
     up();
+    if (d_->before_claim) d_->before_claim(campaign_id);
     return std::make_unique<FakeClaim>(*d_, campaign_id, instance_);
   }
   bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& o) override {

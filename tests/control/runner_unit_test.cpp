@@ -249,7 +249,7 @@ TEST(CampaignRunnerUnit, ARetryOutsideTodaysHoursWaitsForTheNextSchedule) {
 TEST(CampaignRunnerUnit, AnAttemptClosedByRecoveryDoesNotCountAgainstMaxAttempts) {
   RunnerHarness h;
   auto& c = h.campaign();
-  c.max_attempts = 1;
+  c.max_attempts = 2;
   h.schedule(c.id, kDay);
   const auto l = h.lead(c.id, "1");
   // A call of a process that died (no heart-beat): DIALING, the lead in progress.
@@ -261,8 +261,15 @@ TEST(CampaignRunnerUnit, AnAttemptClosedByRecoveryDoesNotCountAgainstMaxAttempts
   h.end(h.d->attempts.back().id, signaling::LeadStatus::busy);
   h.tick();
   EXPECT_EQ(h.d->lead(l).attempts, 1);  // the crash-closed attempt does not count ...
-  EXPECT_TRUE(h.d->lead(l).done);       // ... and the one real attempt is the maximum
-  EXPECT_EQ(h.d->attempts.size(), 2u);  // the call log keeps both
+  EXPECT_FALSE(h.d->lead(l).done);      // ... so one of the two attempts is left
+  h.advance(60 * kMin);
+  h.tick();
+  ASSERT_EQ(h.take_dialed(), Numbers{"1"});
+  h.end(h.d->attempts.back().id, signaling::LeadStatus::busy);
+  h.tick();
+  EXPECT_EQ(h.d->lead(l).attempts, 2);
+  EXPECT_TRUE(h.d->lead(l).done);
+  EXPECT_EQ(h.d->attempts.size(), 3u);  // the call log keeps all three
 }
 
 // ---- capacity ----
@@ -295,6 +302,26 @@ TEST(CampaignRunnerUnit, CapacityIsChannelsWithinMaxConcurrentLessOpenAttempts) 
   h.d->campaigns[c.id].fixed_channels = 12;  // fixedChannels instead of agents
   h.tick();
   EXPECT_EQ(h.take_dialed().size(), 0u);  // maxConcurrent still 10
+}
+
+TEST(CampaignRunnerUnit, TheOpenAttemptsCountedUnderTheLockDecide) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.fixed_channels = 4;
+  h.schedule(c.id, kDay);
+  for (int i = 0; i < 10; ++i) h.lead(c.id, std::to_string(100 + i));
+  // Another process commits three calls after this one looked at the campaign.
+  h.d->heartbeats["other"] = h.d->now_us;
+  h.d->before_claim = [&](long long campaign) {
+    for (int i = 7; i < 10; ++i) {
+      h.d->leads[i].in_progress = true;
+      h.d->add_attempt(campaign, h.d->leads[i], "other");
+    }
+    h.d->before_claim = nullptr;
+  };
+  h.tick();
+  EXPECT_EQ(h.take_dialed().size(), 1u);  // 4 channels - 3 open
+  EXPECT_EQ(h.d->open_attempts(c.id), 4);
 }
 
 TEST(CampaignRunnerUnit, TheProcessCapAndClaimBatchSpanCampaigns) {
