@@ -171,21 +171,29 @@ const Statement kStatements[] = {
      "WHERE r.id = a.instance_id AND r.heartbeat_at > now() - make_interval(secs => $2)) RETURNING a.lead_id) "
      "UPDATE leads l SET in_progress = false, status = 'UNKNOWN', next_attempt_at = now() FROM dead "
      "WHERE l.id = dead.lead_id RETURNING l.id"},
-    {"schedules_finish_past",
-     "UPDATE schedules s SET state = 'FINISHED' FROM campaigns c WHERE s.campaign_id = c.id AND c.state = 'STARTED' "
-     "AND s.state <> 'FINISHED' AND (s.day < (now() AT TIME ZONE c.time_zone)::date OR "
-     "(s.day = (now() AT TIME ZONE c.time_zone)::date AND (now() AT TIME ZONE c.time_zone)::time >= s.end_time))"},
-    {"schedules_start_today",
-     "UPDATE schedules s SET state = 'RUNNING' FROM campaigns c WHERE s.campaign_id = c.id AND c.state = 'STARTED' "
-     "AND s.state = 'NOT_RUNNING' AND s.day = (now() AT TIME ZONE c.time_zone)::date "
-     "AND (now() AT TIME ZONE c.time_zone)::time >= s.start_time AND (now() AT TIME ZONE c.time_zone)::time < s.end_time"},
+    // The schedule entries the runner may move along the clock, with each campaign's local day
+    // and time (days after 1970-01-01, microseconds after midnight); the runner decides.
+    {"runner_open_schedules",
+     "SELECT s.id, s.campaign_id, (s.day - date '1970-01-01') AS day, "
+     "(extract(epoch FROM s.start_time) * 1000000)::bigint AS start_us, "
+     "(extract(epoch FROM s.end_time) * 1000000)::bigint AS end_us, s.state, "
+     "((now() AT TIME ZONE c.time_zone)::date - date '1970-01-01') AS local_day, "
+     "(extract(epoch FROM (now() AT TIME ZONE c.time_zone)::time) * 1000000)::bigint AS local_us "
+     "FROM schedules s JOIN campaigns c ON c.id = s.campaign_id WHERE c.state = 'STARTED' AND s.state <> 'FINISHED' "
+     "AND s.day <= (now() AT TIME ZONE c.time_zone)::date ORDER BY s.id"},
+    {"runner_schedule_move",
+     "UPDATE schedules s SET state = $3 FROM campaigns c WHERE s.id = $1 AND s.state = $2 AND c.id = s.campaign_id "
+     "AND c.state = 'STARTED'"},
     {"campaigns_finish",
      "UPDATE campaigns c SET state = 'FINISHED', finished_at = now(), updated_at = now() WHERE c.state = 'STARTED' "
      "AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.campaign_id = c.id AND s.state <> 'FINISHED') RETURNING c.id"},
     {"runner_campaigns",
-     "SELECT c.id, c.max_concurrent, c.fixed_channels, c.free_agents, c.max_attempts, c.retry_minutes, "
-     "c.retry_rules::text AS retry_rules, c.amd_enabled, c.amd_params::text AS amd_params, c.voicemail_message, "
-     "c.dnc_list_id, c.dial_prefix, c.caller_id, c.pilot_number, d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, "
+     "SELECT c.id, c.name, c.description, c.group_id, c.state, c.start_date::text AS start_date, "
+     "c.end_date::text AS end_date, to_char(c.start_time, 'HH24:MI:SS') AS start_time, "
+     "to_char(c.end_time, 'HH24:MI:SS') AS end_time, c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, "
+     "c.max_attempts, c.retry_minutes, c.retry_rules::text AS retry_rules, c.amd_enabled, "
+     "c.amd_params::text AS amd_params, c.voicemail_message, c.dnc_service_id, c.dnc_list_id, c.dial_prefix, "
+     "c.caller_id, c.max_concurrent, c.fixed_channels, c.free_agents, d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, "
      "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, dl.version AS dnc_list_version, "
      "(SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int AS active "
      "FROM campaigns c JOIN schedules s ON s.campaign_id = c.id AND s.day = (now() AT TIME ZONE c.time_zone)::date "

@@ -8,6 +8,10 @@
 // (DIALING) and only then places the call. Call ends come back as events and become the
 // attempt's result and the lead's status, with the retry time; a database that is down only
 // delays that write.
+//
+// The store is an interface (RunnerStore: PostgreSQL, or a fake in unit tests); the decisions
+// are pure functions (runner_rules.h). campaign_runner.cpp: the tick and the claim;
+// runner_calls.cpp: call events, live figures, event streams, writing the ends.
 #pragma once
 
 #include <atomic>
@@ -24,7 +28,9 @@
 
 #include "control/campaign/dnc_index.h"
 #include "control/campaign/metrics.h"
+#include "control/campaign/runner_rules.h"
 #include "control/campaign/runner_view.h"
+#include "control/campaign/runner_store.h"
 #include "control/campaign/dnc_client.h"
 #include "media/media_types.h"
 #include "signaling/sip_agent.h"
@@ -45,12 +51,20 @@ struct RunnerOptions {
 class CampaignRunner : public RunnerView {
  public:
   using Dialer = std::function<uint64_t(signaling::CallRequest)>;
+  /// Asks a do-not-call service about a number (check_dnc; tests give a fake).
+  using DncCheck = std::function<DncAnswer(const DncService&, const std::string& number, std::string* error)>;
+  /// The runner on PostgreSQL at `database_url`.
   CampaignRunner(std::string database_url, DncIndex& dnc, Metrics& metrics, RunnerOptions o, Dialer dial);
+  /// The runner on any store.
+  CampaignRunner(std::unique_ptr<RunnerStore> store, DncIndex& dnc, Metrics& metrics, RunnerOptions o, Dialer dial,
+                 DncCheck dnc_check = check_dnc);
   ~CampaignRunner() override;
 
   /// Feed every SipAgent event here (any thread).
   void on_call_event(const signaling::CallEvent& e);
   void start();
+  /// One tick on the calling thread, as the runner's thread does it (tests; not with `start`).
+  void run_once();
   /// No new calls from now on (shutdown: then stop the SipAgent, then `stop`).
   void pause() { paused_ = true; }
   /// Stops the thread after writing the ends of the calls already over.
@@ -76,18 +90,21 @@ class CampaignRunner : public RunnerView {
  private:
   void loop();
   void tick();
-  void dial_campaign(pqxx::connection& c, const pqxx::row& campaign);
+  void move_schedules();
+  /// The campaign's plan, decoded again only when its row changed.
+  std::shared_ptr<const CampaignPlan> plan_for(const sql::CampaignRecord& r);
+  void dial_campaign(const sql::RunnableCampaign& rc);
   void handle_events();
-  void write_completion(pqxx::connection& c, const Call& call, const signaling::CallEvent& e);
+  void write_completion(const Call& call, const signaling::CallEvent& e);
   void publish(const Call& call, const signaling::CallEvent& e);
   const media::Prompt* prompt(const std::string& path);
 
-  std::string url_;
+  std::unique_ptr<RunnerStore> store_;
   DncIndex& dnc_;
   Metrics& metrics_;
   RunnerOptions opt_;
   Dialer dial_;
-  std::unique_ptr<pqxx::connection> db_;
+  DncCheck dnc_check_;
 
   std::thread thread_;
   std::atomic<bool> stop_{false};
@@ -101,6 +118,7 @@ class CampaignRunner : public RunnerView {
   std::map<long long, Live> live_;
   std::vector<std::pair<long long, std::weak_ptr<EventStream>>> subscribers_;
   std::map<std::string, std::unique_ptr<media::Prompt>> prompts_;
+  std::map<long long, std::shared_ptr<const CampaignPlan>> plans_;  ///< by campaign (runner thread)
   std::map<long long, std::chrono::steady_clock::time_point> dnc_probe_at_;
   std::chrono::steady_clock::time_point last_heartbeat_{}, last_recovery_{};
   bool db_down_logged_ = false;

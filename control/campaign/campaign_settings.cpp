@@ -79,32 +79,32 @@ bool retryable_status(std::string_view s) {
          s == "FAILURE" || s == "UNKNOWN";
 }
 
-CampaignSettings CampaignSettings::from_row(const pqxx::row& r) {
+CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
   CampaignSettings c;
-  c.name = r["name"].as<std::string>();
-  c.description = r["description"].as<std::string>();
-  c.group_id = r["group_id"].as<long long>();
-  c.start_date = r["start_date"].as<std::string>();
-  c.end_date = r["end_date"].as<std::string>();
-  c.start_time = r["start_time"].as<std::string>();
-  c.end_time = r["end_time"].as<std::string>();
-  c.weekdays = r["weekdays"].as<int>();
-  c.time_zone = r["time_zone"].as<std::string>();
-  c.pilot_number = r["pilot_number"].as<std::string>();
-  c.kind = r["kind"].as<std::string>();
-  c.queue = r["queue"].as<std::string>();
-  c.max_attempts = r["max_attempts"].as<int>();
-  c.retry_minutes = r["retry_minutes"].as<int>();
-  c.retry_rules = json::parse(r["retry_rules"].as<std::string>()).as_object();
-  c.amd_enabled = r["amd_enabled"].as<bool>();
-  c.amd_params = json::parse(r["amd_params"].as<std::string>()).as_object();
-  if (!r["voicemail_message"].is_null()) c.voicemail_message = r["voicemail_message"].as<std::string>();
-  if (!r["dnc_service_id"].is_null()) c.dnc_service_id = r["dnc_service_id"].as<long long>();
-  if (!r["dnc_list_id"].is_null()) c.dnc_list_id = r["dnc_list_id"].as<long long>();
-  c.dial_prefix = r["dial_prefix"].as<std::string>();
-  c.caller_id = r["caller_id"].as<std::string>();
-  c.max_concurrent = r["max_concurrent"].as<int>();
-  if (!r["fixed_channels"].is_null()) c.fixed_channels = r["fixed_channels"].as<int>();
+  c.name = r.name;
+  c.description = r.description;
+  c.group_id = r.group_id;
+  c.start_date = r.start_date;
+  c.end_date = r.end_date;
+  c.start_time = r.start_time;
+  c.end_time = r.end_time;
+  c.weekdays = r.weekdays;
+  c.time_zone = r.time_zone;
+  c.pilot_number = r.pilot_number;
+  c.kind = r.kind;
+  c.queue = r.queue;
+  c.max_attempts = r.max_attempts;
+  c.retry_minutes = r.retry_minutes;
+  c.retry_rules = json::parse(r.retry_rules).as_object();
+  c.amd_enabled = r.amd_enabled;
+  c.amd_params = json::parse(r.amd_params).as_object();
+  c.voicemail_message = r.voicemail_message;
+  c.dnc_service_id = r.dnc_service_id;
+  c.dnc_list_id = r.dnc_list_id;
+  c.dial_prefix = r.dial_prefix;
+  c.caller_id = r.caller_id;
+  c.max_concurrent = r.max_concurrent;
+  c.fixed_channels = r.fixed_channels;
   return c;
 }
 

@@ -1,4 +1,4 @@
-// A campaign's settings: read from a database row, changed by a JSON object (create or
+// A campaign's settings: read from a stored campaign (sql::CampaignRecord), changed by a JSON object (create or
 // PATCH), checked as a whole, written back. The API and the runner share this one definition.
 #pragma once
 
@@ -9,6 +9,7 @@
 #include <string>
 
 #include "amd/params.h"
+#include "sql/campaign_store.h"
 
 namespace hark::control {
 
@@ -36,7 +37,10 @@ struct CampaignSettings {
   int max_concurrent = 30;
   std::optional<int> fixed_channels;  ///< agentless: dial this many at once instead of free agents
 
-  static CampaignSettings from_row(const pqxx::row& r);
+  /// From a stored campaign; parses its JSON columns.
+  static CampaignSettings from_record(const sql::CampaignRecord& r);
+  /// From a row of the campaign columns (decoded by sql::campaign_record).
+  static CampaignSettings from_row(const pqxx::row& r) { return from_record(sql::campaign_record(r)); }
   /// Applies the members of `o` (all required ones when `creating`); throws ValidationError naming
   /// the field. Checks the whole result (dates, hours, exclusive DNC choice).
   void apply(const boost::json::object& o, bool creating);

@@ -1,0 +1,100 @@
+#include "control/campaign/pg_runner_store.h"
+
+#include <unistd.h>
+
+#include "control/campaign/dnc_index.h"
+#include "sql/db_pool.h"
+
+namespace hark::control {
+
+namespace {
+
+std::string host_name() {
+  char buf[256] = {};
+  ::gethostname(buf, sizeof buf - 1);
+  return buf;
+}
+
+/// A broken connection inside a claim is the store being away, like anywhere else.
+template <class F>
+auto translated(F&& f) {
+  try {
+    return f();
+  } catch (const pqxx::broken_connection& e) {
+    throw StoreUnavailable(e.what());
+  }
+}
+
+class PgClaim : public ClaimSession {
+ public:
+  PgClaim(pqxx::connection& c, long long campaign, const std::string& instance)
+      : tx_(c), campaign_(campaign), instance_(instance) {}
+  int open_attempts() override { return translated([&] { return sql::lock_campaign(tx_, campaign_); }); }
+  std::vector<sql::ClaimedLead> claim(int n) override {
+    return translated([&] { return sql::claim_leads(tx_, campaign_, n); });
+  }
+  long long start_attempt(const sql::ClaimedLead& lead) override {
+    return translated([&] { return sql::start_attempt(tx_, campaign_, lead, instance_); });
+  }
+  void record_dnc(const sql::ClaimedLead& lead) override {
+    translated([&] { sql::record_dnc(tx_, campaign_, lead, instance_); });
+  }
+  void release(const std::vector<long long>& ids) override { translated([&] { sql::release_leads(tx_, ids); }); }
+  void set_schedule_state(long long schedule_id, const std::string& state) override {
+    translated([&] { sql::set_schedule_state(tx_, schedule_id, state); });
+  }
+  void commit() override { translated([&] { tx_.commit(); }); }
+
+ private:
+  pqxx::work tx_;
+  long long campaign_;
+  const std::string& instance_;
+};
+
+}  // namespace
+
+PgRunnerStore::PgRunnerStore(std::string url, std::string instance) : url_(std::move(url)), instance_(std::move(instance)) {}
+
+template <class F>
+auto PgRunnerStore::with(F&& f) {
+  return translated([&] {
+    if (!db_) db_ = sql::open_prepared(url_);
+    return f(*db_);
+  });
+}
+
+void PgRunnerStore::heartbeat() {
+  with([&](pqxx::connection& c) { sql::runner_heartbeat(c, instance_, host_name(), int(::getpid())); });
+}
+
+int PgRunnerStore::recover_stale(int stale_after_s) {
+  return with([&](pqxx::connection& c) { return sql::runner_recover(c, instance_, stale_after_s); });
+}
+
+void PgRunnerStore::refresh_dnc(DncIndex& dnc) {
+  with([&](pqxx::connection& c) { dnc.refresh(c); });
+}
+
+std::vector<sql::OpenSchedule> PgRunnerStore::open_schedules() {
+  return with([&](pqxx::connection& c) { return sql::open_schedules(c); });
+}
+
+std::vector<long long> PgRunnerStore::move_schedules(const std::vector<sql::ScheduleMove>& moves) {
+  return with([&](pqxx::connection& c) { return sql::move_schedules(c, moves); });
+}
+
+std::vector<sql::RunnableCampaign> PgRunnerStore::runnable_campaigns() {
+  return with([&](pqxx::connection& c) { return sql::runnable_campaigns(c); });
+}
+
+std::unique_ptr<ClaimSession> PgRunnerStore::begin_claim(long long campaign_id) {
+  return with([&](pqxx::connection& c) -> std::unique_ptr<ClaimSession> {
+    return std::make_unique<PgClaim>(c, campaign_id, instance_);
+  });
+}
+
+bool PgRunnerStore::finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) {
+  return with([&](pqxx::connection& c) { return sql::finish_attempt(c, end, lead); });
+}
+
+}  // namespace hark::control

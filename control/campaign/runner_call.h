@@ -1,0 +1,17 @@
+// What the runner remembers about a call it placed, until its end is written (private to the
+// runner's two source files).
+#pragma once
+
+#include "control/campaign/campaign_runner.h"
+
+namespace hark::control {
+
+struct CampaignRunner::Call {
+  long long attempt_id = 0, lead_id = 0, campaign_id = 0;
+  int lead_attempts = 0;                    ///< attempts before this one
+  std::shared_ptr<const CampaignPlan> plan;  ///< the campaign's settings when it was dialed
+  std::string number;
+  signaling::CallState phase = signaling::CallState::queued;
+};
+
+}  // namespace hark::control

@@ -1,0 +1,192 @@
+// The runner's calls after the dial: events from the SIP agent become live figures, metrics and
+// event-stream messages; ends become the attempt's result and the lead's status (kept in memory
+// while the store is away).
+#include <spdlog/spdlog.h>
+
+#include "control/campaign/campaign_runner.h"
+#include "control/campaign/runner_call.h"
+
+namespace hark::control {
+
+namespace json = boost::json;
+using Clock = std::chrono::steady_clock;
+using signaling::CallState;
+
+namespace {
+
+void move_phase(CampaignRunner::Live& l, CallState from, CallState to) {
+  auto bucket = [&](CallState s) -> int* {
+    switch (s) {
+      case CallState::queued:
+      case CallState::dialing: return &l.dialing;
+      case CallState::ringing:
+      case CallState::early_media: return &l.ringing;
+      case CallState::answered:
+      case CallState::verdict:
+      case CallState::transferring:
+      case CallState::playing_message: return &l.connected;
+      default: return nullptr;
+    }
+  };
+  int* a = bucket(from);
+  int* b = bucket(to);
+  if (a == b) return;
+  if (a) --*a;
+  if (b) ++*b;
+}
+
+}  // namespace
+
+void CampaignRunner::wake() {
+  std::lock_guard lk(mu_);
+  woken_ = true;
+  cv_.notify_all();
+}
+
+size_t CampaignRunner::calls_in_flight() const {
+  std::lock_guard lk(mu_);
+  return calls_.size();
+}
+
+size_t CampaignRunner::unwritten() const {
+  std::lock_guard lk(mu_);
+  return unwritten_.size();
+}
+
+void CampaignRunner::on_call_event(const signaling::CallEvent& e) {
+  std::lock_guard lk(mu_);
+  events_.push_back(e);
+  if (e.state == CallState::ended) {
+    woken_ = true;  // a free channel: refill it now
+    cv_.notify_all();
+  }
+}
+
+std::shared_ptr<EventStream> CampaignRunner::subscribe(long long campaign_id) {
+  auto s = std::make_shared<EventStream>();
+  std::lock_guard lk(mu_);
+  std::erase_if(subscribers_, [](auto& p) { return p.second.expired() || p.second.lock()->closed(); });
+  subscribers_.emplace_back(campaign_id, s);
+  return s;
+}
+
+json::object CampaignRunner::live(long long campaign_id) {
+  std::lock_guard lk(mu_);
+  auto& l = live_[campaign_id];
+  const auto now = Clock::now();
+  while (!l.recent.empty() && now - l.recent.front() > std::chrono::seconds(10)) l.recent.pop_front();
+  return {{"campaignId", campaign_id},
+          {"dialing", l.dialing},
+          {"ringing", l.ringing},
+          {"connected", l.connected},
+          {"placed", l.placed},
+          {"answered", l.answered},
+          {"transferredToAgents", l.transferred},
+          {"machines", l.machines},
+          {"faxOrSit", l.fax_sit},
+          {"failed", l.failed},
+          {"dropped", l.dropped},
+          {"doNotCall", l.dnc},
+          {"ended", l.ended},
+          {"callsPerSecond", double(l.recent.size()) / 10.0}};
+}
+
+void CampaignRunner::handle_events() {
+  std::deque<signaling::CallEvent> evs;
+  std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> ends;
+  {
+    std::lock_guard lk(mu_);
+    evs.swap(events_);
+    ends.swap(unwritten_);
+    for (auto& e : evs) {
+      auto it = calls_.find(e.tag);
+      if (it == calls_.end()) continue;
+      auto& call = *it->second;
+      auto& l = live_[call.campaign_id];
+      const std::string camp = std::to_string(call.campaign_id);
+      if (e.state == CallState::answered) ++l.answered;
+      if (e.state == CallState::verdict && e.has_verdict) {
+        const std::string v(amd::to_string(e.verdict));
+        metrics_.inc("hark_amd_verdicts_total{campaign=\"" + camp + "\",verdict=\"" + v + "\"}");
+        metrics_.observe("hark_amd_verdict_seconds", "campaign=\"" + camp + "\"", e.amd_ms / 1000.0,
+                         {0.5, 1, 1.5, 2, 2.5, 3, 4, 5, 7.5, 10});
+        if (e.verdict == amd::Verdict::machine) ++l.machines;
+        if (e.verdict == amd::Verdict::fax || e.verdict == amd::Verdict::sit) ++l.fax_sit;
+      }
+      if (e.state == CallState::ended) {
+        ++l.ended;
+        switch (e.outcome) {
+          case signaling::LeadStatus::success: ++l.transferred; break;
+          case signaling::LeadStatus::amd: break;
+          case signaling::LeadStatus::unknown:
+            if (e.answered) ++l.dropped;  // answered, then lost before reaching an agent
+            else ++l.failed;
+            break;
+          default: ++l.failed;
+        }
+        move_phase(l, call.phase, CallState::ended);
+        call.phase = CallState::ended;
+        ends.emplace_back(it->second, e);
+        calls_.erase(it);
+      } else {
+        move_phase(l, call.phase, e.state);
+        call.phase = e.state;
+      }
+      publish(call, e);
+    }
+  }
+  // Write the ends in order; once one fails, keep it and the rest for the next tick.
+  std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> failed;
+  for (auto& [call, e] : ends) {
+    if (!failed.empty()) {
+      failed.emplace_back(call, e);
+      continue;
+    }
+    try {
+      write_completion(*call, e);
+    } catch (const std::exception& x) {
+      failed.emplace_back(call, e);
+      store_->reset();
+      if (!db_down_logged_) spdlog::warn("runner: cannot write a call's end ({}); kept for later", x.what());
+      db_down_logged_ = true;
+    }
+  }
+  if (!failed.empty()) {
+    std::lock_guard lk(mu_);
+    for (auto it = failed.rbegin(); it != failed.rend(); ++it) unwritten_.push_front(*it);
+    throw StoreUnavailable("call ends are waiting for the database");
+  }
+}
+
+void CampaignRunner::write_completion(const Call& call, const signaling::CallEvent& e) {
+  sql::AttemptEnd end;
+  end.attempt_id = call.attempt_id;
+  end.result = std::string(signaling::to_string(e.outcome));
+  end.cause = e.cause;
+  end.answered = e.answered;
+  end.talk_s = e.talk_ms / 1000.0;
+  if (e.has_verdict)
+    end.amd_verdict = std::string(amd::to_string(e.verdict)), end.amd_cause = e.amd_cause, end.amd_ms = int(e.amd_ms);
+  if (e.sip_code) end.sip_code = e.sip_code;
+  if (!e.sip_reason.empty()) end.sip_reason = e.sip_reason;
+  const auto plan = plan_retry(end.result, call.lead_attempts + 1, call.plan->retry);
+  const sql::LeadOutcome lead{call.lead_id, end.result, plan.done, double(plan.retry_minutes) * opt_.retry_unit_ms / 1000.0};
+  // False: another process took this one for dead (a long database outage) and closed the
+  // attempt; the lead is no longer ours to update.
+  store_->finish_attempt(end, lead);
+  metrics_.inc("hark_calls_total{campaign=\"" + std::to_string(call.campaign_id) + "\",result=\"" + end.result + "\"}");
+}
+
+void CampaignRunner::publish(const Call& call, const signaling::CallEvent& e) {
+  if (subscribers_.empty()) return;
+  json::object o{{"campaignId", call.campaign_id}, {"leadId", call.lead_id},       {"attemptId", call.attempt_id},
+                 {"number", call.number},          {"state", signaling::to_string(e.state)}};
+  if (e.sip_code) o["sipCode"] = e.sip_code;
+  if (e.has_verdict) o["verdict"] = amd::to_string(e.verdict), o["amdMs"] = e.amd_ms;
+  if (e.state == CallState::ended) o["result"] = signaling::to_string(e.outcome), o["cause"] = e.cause;
+  const auto data = json::serialize(o);
+  for (auto& [cid, w] : subscribers_)
+    if (auto s = w.lock(); s && (cid == 0 || cid == call.campaign_id)) s->push("call", data);
+}
+
+}  // namespace hark::control

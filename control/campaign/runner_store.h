@@ -1,0 +1,59 @@
+// What the campaign runner reads and writes, as an interface: PostgreSQL in production
+// (PgRunnerStore), an in-memory fake in the unit tests, so the runner's decisions are tested
+// without SIP or a database.
+#pragma once
+
+#include <memory>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "sql/campaign_store.h"
+
+namespace hark::control {
+
+class DncIndex;
+
+/// The store cannot be reached (PostgreSQL down): the runner keeps call ends in memory and
+/// tries again next tick.
+class StoreUnavailable : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+/// One campaign's claim, in one transaction: the campaign is locked from `begin_claim` until
+/// `commit` (or until the session is dropped, which undoes it).
+class ClaimSession {
+ public:
+  virtual ~ClaimSession() = default;
+  /// DIALING attempts of the campaign, counted under the lock.
+  virtual int open_attempts() = 0;
+  virtual std::vector<sql::ClaimedLead> claim(int n) = 0;
+  /// Writes the DIALING attempt; returns its id (the call's tag).
+  virtual long long start_attempt(const sql::ClaimedLead& lead) = 0;
+  virtual void record_dnc(const sql::ClaimedLead& lead) = 0;
+  virtual void release(const std::vector<long long>& lead_ids) = 0;
+  virtual void set_schedule_state(long long schedule_id, const std::string& state) = 0;
+  virtual void commit() = 0;
+};
+
+class RunnerStore {
+ public:
+  virtual ~RunnerStore() = default;
+  virtual void heartbeat() = 0;
+  /// Closes attempts of processes silent for `stale_after_s`; returns how many.
+  virtual int recover_stale(int stale_after_s) = 0;
+  /// Reloads do-not-call lists changed in the store.
+  virtual void refresh_dnc(DncIndex& dnc) = 0;
+  virtual std::vector<sql::OpenSchedule> open_schedules() = 0;
+  /// Applies the moves; returns the campaigns finished for want of a schedule entry.
+  virtual std::vector<long long> move_schedules(const std::vector<sql::ScheduleMove>& moves) = 0;
+  virtual std::vector<sql::RunnableCampaign> runnable_campaigns() = 0;
+  virtual std::unique_ptr<ClaimSession> begin_claim(long long campaign_id) = 0;
+  /// False: another process had closed the attempt.
+  virtual bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) = 0;
+  /// Forgets the connection after a failure (the next call opens a new one).
+  virtual void reset() = 0;
+};
+
+}  // namespace hark::control

@@ -1,0 +1,140 @@
+#include "sql/campaign_store.h"
+
+#include "sql/db_pool.h"
+
+namespace hark::sql {
+
+namespace {
+
+template <class T>
+std::optional<T> opt(const pqxx::field& f) {
+  if (f.is_null()) return std::nullopt;
+  return f.as<T>();
+}
+
+}  // namespace
+
+CampaignRecord campaign_record(const pqxx::row& r) {
+  CampaignRecord c;
+  c.id = r["id"].as<long long>();
+  c.name = r["name"].as<std::string>();
+  c.description = r["description"].as<std::string>();
+  c.group_id = r["group_id"].as<long long>();
+  c.state = r["state"].as<std::string>();
+  c.start_date = r["start_date"].as<std::string>();
+  c.end_date = r["end_date"].as<std::string>();
+  c.start_time = r["start_time"].as<std::string>();
+  c.end_time = r["end_time"].as<std::string>();
+  c.weekdays = r["weekdays"].as<int>();
+  c.time_zone = r["time_zone"].as<std::string>();
+  c.pilot_number = r["pilot_number"].as<std::string>();
+  c.kind = r["kind"].as<std::string>();
+  c.queue = r["queue"].as<std::string>();
+  c.max_attempts = r["max_attempts"].as<int>();
+  c.retry_minutes = r["retry_minutes"].as<int>();
+  c.retry_rules = r["retry_rules"].as<std::string>();
+  c.amd_enabled = r["amd_enabled"].as<bool>();
+  c.amd_params = r["amd_params"].as<std::string>();
+  c.voicemail_message = opt<std::string>(r["voicemail_message"]);
+  c.dnc_service_id = opt<long long>(r["dnc_service_id"]);
+  c.dnc_list_id = opt<long long>(r["dnc_list_id"]);
+  c.dial_prefix = r["dial_prefix"].as<std::string>();
+  c.caller_id = r["caller_id"].as<std::string>();
+  c.max_concurrent = r["max_concurrent"].as<int>();
+  c.fixed_channels = opt<int>(r["fixed_channels"]);
+  c.free_agents = r["free_agents"].as<int>();
+  return c;
+}
+
+void runner_heartbeat(pqxx::connection& c, const std::string& instance, const std::string& host, int pid) {
+  pqxx::work tx(c);
+  tx.exec_prepared0("runner_heartbeat", instance, host, pid);
+  tx.commit();
+}
+
+int runner_recover(pqxx::connection& c, const std::string& instance, int stale_after_s) {
+  pqxx::work tx(c);
+  auto r = tx.exec_prepared("runner_recover", instance, stale_after_s);
+  tx.commit();
+  return int(r.size());
+}
+
+std::vector<OpenSchedule> open_schedules(pqxx::connection& c) {
+  pqxx::read_transaction tx(c);
+  std::vector<OpenSchedule> out;
+  for (const auto& r : tx.exec_prepared("runner_open_schedules"))
+    out.push_back({r["id"].as<long long>(), r["campaign_id"].as<long long>(), r["day"].as<int>(),
+                   r["start_us"].as<long long>(), r["end_us"].as<long long>(), r["state"].as<std::string>(),
+                   r["local_day"].as<int>(), r["local_us"].as<long long>()});
+  return out;
+}
+
+std::vector<long long> move_schedules(pqxx::connection& c, const std::vector<ScheduleMove>& moves) {
+  pqxx::work tx(c);
+  for (const auto& m : moves) tx.exec_prepared0("runner_schedule_move", m.id, m.from, m.to);
+  std::vector<long long> finished;
+  for (const auto& r : tx.exec_prepared("campaigns_finish")) finished.push_back(r[0].as<long long>());
+  tx.commit();
+  return finished;
+}
+
+std::vector<RunnableCampaign> runnable_campaigns(pqxx::connection& c) {
+  pqxx::read_transaction tx(c);
+  std::vector<RunnableCampaign> out;
+  for (const auto& r : tx.exec_prepared("runner_campaigns")) {
+    RunnableCampaign rc;
+    rc.campaign = campaign_record(r);
+    rc.schedule_id = r["schedule_id"].as<long long>();
+    rc.dnc_out_of_service = r["schedule_state"].as<std::string>() == "DNC_OUT_OF_SERVICE";
+    rc.open_attempts = r["active"].as<int>();
+    if (!r["dnc_url"].is_null())
+      rc.dnc_service = RunnableCampaign::Service{r["dnc_url"].as<std::string>(), r["dnc_token"].as<std::string>(),
+                                                 r["dnc_timeout_ms"].as<int>()};
+    if (!r["dnc_list_version"].is_null()) rc.dnc_list_version = r["dnc_list_version"].as<long long>();
+    out.push_back(std::move(rc));
+  }
+  return out;
+}
+
+int lock_campaign(pqxx::transaction_base& tx, long long campaign_id) {
+  return tx.exec_prepared1("campaign_lock_active", campaign_id)[0].as<int>();
+}
+
+std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campaign_id, int n) {
+  std::vector<ClaimedLead> out;
+  for (const auto& r : tx.exec_prepared("leads_claim", campaign_id, n))
+    out.push_back({r["id"].as<long long>(), r["phone"].as<std::string>(), r["attempts"].as<int>()});
+  return out;
+}
+
+long long start_attempt(pqxx::transaction_base& tx, long long campaign_id, const ClaimedLead& lead,
+                        const std::string& instance) {
+  return tx.exec_prepared1("attempt_insert_dialing", campaign_id, lead.id, lead.phone, instance)[0].as<long long>();
+}
+
+void record_dnc(pqxx::transaction_base& tx, long long campaign_id, const ClaimedLead& lead, const std::string& instance) {
+  tx.exec_prepared0("attempt_insert_dnc", campaign_id, lead.id, lead.phone, instance);
+  tx.exec_prepared0("lead_mark_dnc", lead.id);
+}
+
+void release_leads(pqxx::transaction_base& tx, const std::vector<long long>& lead_ids) {
+  std::vector<std::string> ids;
+  for (auto id : lead_ids) ids.push_back(std::to_string(id));
+  tx.exec_prepared0("leads_release", text_array_literal(ids));
+}
+
+void set_schedule_state(pqxx::transaction_base& tx, long long schedule_id, const std::string& state) {
+  tx.exec_prepared0("schedule_set_state", schedule_id, state);
+}
+
+bool finish_attempt(pqxx::connection& c, const AttemptEnd& e, const LeadOutcome& lead) {
+  pqxx::work tx(c);
+  const auto r = tx.exec_prepared("attempt_finish", e.attempt_id, e.answered, e.talk_s, e.sip_code, e.sip_reason,
+                                  e.amd_verdict, e.amd_cause, e.amd_ms, e.result, e.cause);
+  const bool ours = r.affected_rows() == 1;
+  if (ours) tx.exec_prepared0("lead_finish", lead.lead_id, lead.status, lead.done, lead.retry_s);
+  tx.commit();
+  return ours;
+}
+
+}  // namespace hark::sql

@@ -1,0 +1,127 @@
+// Typed data access for the campaign runner: what it reads (runnable campaigns, open schedule
+// entries, due leads) and writes (heart-beats, schedule moves, attempts and their ends), as
+// structs instead of rows. Every function runs named statements of sql/statements.cpp, so it
+// needs a connection from sql::open_prepared.
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace hark::sql {
+
+/// A campaign's stored settings, one member per column (the JSON columns as their text).
+struct CampaignRecord {
+  long long id = 0;
+  std::string name, description;
+  long long group_id = 0;
+  std::string state;
+  std::string start_date, end_date;  ///< YYYY-MM-DD
+  std::string start_time, end_time;  ///< HH:MM:SS
+  int weekdays = 0;
+  std::string time_zone, pilot_number, kind, queue;
+  int max_attempts = 0, retry_minutes = 0;
+  std::string retry_rules = "{}";  ///< JSON text
+  bool amd_enabled = true;
+  std::string amd_params = "{}";   ///< JSON text
+  std::optional<std::string> voicemail_message;
+  std::optional<long long> dnc_service_id, dnc_list_id;
+  std::string dial_prefix, caller_id;
+  int max_concurrent = 0;
+  std::optional<int> fixed_channels;
+  int free_agents = 0;
+  bool operator==(const CampaignRecord&) const = default;
+};
+
+/// Decodes a row of the campaign columns (statements campaign_row, campaigns_list, runner_campaigns).
+CampaignRecord campaign_record(const pqxx::row& r);
+
+/// A STARTED campaign whose today's schedule entry is RUNNING or DNC_OUT_OF_SERVICE.
+struct RunnableCampaign {
+  CampaignRecord campaign;
+  long long schedule_id = 0;
+  bool dnc_out_of_service = false;  ///< today's entry is DNC_OUT_OF_SERVICE
+  int open_attempts = 0;            ///< DIALING attempts of every process
+  struct Service {
+    std::string url, token;
+    int timeout_ms = 0;
+  };
+  std::optional<Service> dnc_service;
+  long long dnc_list_version = 0;   ///< of campaign.dnc_list_id, when set
+};
+
+/// A schedule entry not FINISHED of a STARTED campaign, up to the campaign's today, with the
+/// campaign's local clock. Days count from 1970-01-01, times are microseconds after midnight.
+struct OpenSchedule {
+  long long id = 0, campaign_id = 0;
+  int day = 0;
+  long long start_us = 0, end_us = 0;
+  std::string state;                ///< NOT_RUNNING, RUNNING, DNC_OUT_OF_SERVICE
+  int local_day = 0;                ///< the campaign's today, in its time zone
+  long long local_us = 0;           ///< the campaign's time of day, in its time zone
+};
+
+/// A schedule entry to move from one state to another (only if it is still in `from`).
+struct ScheduleMove {
+  long long id = 0;
+  std::string from, to;
+};
+
+struct ClaimedLead {
+  long long id = 0;
+  std::string phone;
+  int attempts = 0;  ///< finished attempts that count (closed-by-recovery ones do not)
+};
+
+/// A call's end as the call log keeps it.
+struct AttemptEnd {
+  long long attempt_id = 0;
+  bool answered = false;
+  double talk_s = 0;
+  std::optional<int> sip_code;
+  std::optional<std::string> sip_reason, amd_verdict, amd_cause;
+  std::optional<int> amd_ms;
+  std::string result, cause;
+};
+
+/// The lead after an attempt: its status, and either done or due again in `retry_s`.
+struct LeadOutcome {
+  long long lead_id = 0;
+  std::string status;
+  bool done = true;
+  double retry_s = 0;
+};
+
+/// Marks this process alive.
+void runner_heartbeat(pqxx::connection& c, const std::string& instance, const std::string& host, int pid);
+/// Closes the attempts left DIALING by processes silent for `stale_after_s` as UNKNOWN and makes
+/// their leads due again (their attempt counters unchanged). Returns how many leads.
+int runner_recover(pqxx::connection& c, const std::string& instance, int stale_after_s);
+std::vector<OpenSchedule> open_schedules(pqxx::connection& c);
+/// Applies the moves, then finishes STARTED campaigns without an entry left; one transaction.
+/// Returns the campaigns finished.
+std::vector<long long> move_schedules(pqxx::connection& c, const std::vector<ScheduleMove>& moves);
+std::vector<RunnableCampaign> runnable_campaigns(pqxx::connection& c);
+
+// Inside the claim transaction of one campaign:
+/// Locks the campaign's row (processes take turns) and counts its DIALING attempts.
+int lock_campaign(pqxx::transaction_base& tx, long long campaign_id);
+/// Claims up to `n` due leads (FOR UPDATE SKIP LOCKED): in progress from now on.
+std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campaign_id, int n);
+/// Writes a DIALING attempt; returns its id.
+long long start_attempt(pqxx::transaction_base& tx, long long campaign_id, const ClaimedLead& lead,
+                        const std::string& instance);
+/// A do-not-call hit: a DONE attempt with result DNC, and the lead is done.
+void record_dnc(pqxx::transaction_base& tx, long long campaign_id, const ClaimedLead& lead, const std::string& instance);
+/// Leads claimed and not dialed: free again.
+void release_leads(pqxx::transaction_base& tx, const std::vector<long long>& lead_ids);
+/// Sets a schedule entry's state unless it is FINISHED.
+void set_schedule_state(pqxx::transaction_base& tx, long long schedule_id, const std::string& state);
+
+/// Writes an attempt's end and, if the attempt was still DIALING, the lead's outcome; one
+/// transaction. False: another process had closed the attempt (the lead is not ours).
+bool finish_attempt(pqxx::connection& c, const AttemptEnd& end, const LeadOutcome& lead);
+
+}  // namespace hark::sql

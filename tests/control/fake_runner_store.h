@@ -1,0 +1,227 @@
+// An in-memory RunnerStore for the runner's unit tests: campaigns, schedule entries, leads,
+// attempts and heart-beats in plain containers, with a clock the test sets (UTC microseconds)
+// and fixed time-zone offsets. It does what the SQL statements of sql/statements.cpp do, in
+// the small: a test double, so the runner's decisions can be driven without PostgreSQL.
+#pragma once
+
+#include <algorithm>
+#include <climits>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "control/campaign/dnc_index.h"
+#include "control/campaign/runner_store.h"
+
+namespace hark::test {
+
+struct FakeData {
+  static constexpr long long kDayUs = 86'400'000'000LL;
+  long long now_us = 0;                                        ///< UTC, microseconds since 1970
+  std::map<std::string, long long> tz_offset_s{{"UTC", 0}};   ///< a fixed offset per zone name
+  std::map<long long, sql::CampaignRecord> campaigns;
+  struct Schedule {
+    long long id = 0, campaign_id = 0;
+    int day = 0;
+    long long start_us = 0, end_us = 0;
+    std::string state = "NOT_RUNNING";
+  };
+  std::vector<Schedule> schedules;
+  struct Lead {
+    long long id = 0, campaign_id = 0;
+    std::string phone, status = "NOT_CALLED";
+    int attempts = 0;
+    bool done = false, in_progress = false;
+    std::optional<long long> next_us;
+  };
+  std::vector<Lead> leads;
+  struct Attempt {
+    long long id = 0, campaign_id = 0, lead_id = 0;
+    std::string number, instance, state = "DIALING", result, cause;
+    sql::AttemptEnd end;
+  };
+  std::vector<Attempt> attempts;
+  std::map<std::string, long long> heartbeats;                 ///< instance -> now_us
+  std::map<long long, sql::RunnableCampaign::Service> services;  ///< by dnc_service_id
+  std::map<long long, long long> dnc_list_versions;            ///< by dnc_list_id
+  bool down = false;                                           ///< every call throws StoreUnavailable
+  /// Runs as a claim begins: another process's commit landing between the runner's look at a
+  /// campaign and its row lock.
+  std::function<void(long long campaign)> before_claim;
+  int dnc_refreshes = 0, uncommitted_claims = 0;
+
+  long long local_us(const sql::CampaignRecord& c) const { return now_us + tz_offset_s.at(c.time_zone) * 1'000'000; }
+  int local_day(const sql::CampaignRecord& c) const { return int(local_us(c) / kDayUs); }
+  Lead& lead(long long id) {
+    for (auto& l : leads)
+      if (l.id == id) return l;
+    throw std::out_of_range("no lead " + std::to_string(id));
+  }
+  Attempt& attempt(long long id) {
+    for (auto& a : attempts)
+      if (a.id == id) return a;
+    throw std::out_of_range("no attempt " + std::to_string(id));
+  }
+  int open_attempts(long long campaign) const {
+    int n = 0;
+    for (auto& a : attempts) n += a.campaign_id == campaign && a.state == "DIALING";
+    return n;
+  }
+  long long add_attempt(long long campaign, const Lead& l, const std::string& instance) {
+    Attempt a;
+    a.id = static_cast<long long>(attempts.size()) + 1;
+    a.campaign_id = campaign;
+    a.lead_id = l.id;
+    a.number = l.phone;
+    a.instance = instance;
+    attempts.push_back(a);
+    return a.id;
+  }
+};
+
+class FakeClaim : public control::ClaimSession {
+ public:
+  FakeClaim(FakeData& d, long long campaign, std::string instance) : d_(d), campaign_(campaign), instance_(std::move(instance)) {}
+  ~FakeClaim() override {
+    if (wrote_ && !committed_) ++d_.uncommitted_claims;  // the runner dropped a claim it had written to
+  }
+  int open_attempts() override { return d_.open_attempts(campaign_); }
+  std::vector<sql::ClaimedLead> claim(int n) override {
+    std::vector<FakeData::Lead*> due;
+    for (auto& l : d_.leads)
+      if (l.campaign_id == campaign_ && !l.in_progress && !l.done && (!l.next_us || *l.next_us <= d_.now_us)) due.push_back(&l);
+    std::stable_sort(due.begin(), due.end(), [](auto* a, auto* b) {  // next attempt NULLS FIRST, then id
+      return a->next_us.value_or(LLONG_MIN) < b->next_us.value_or(LLONG_MIN);
+    });
+    std::vector<sql::ClaimedLead> out;
+    for (auto* l : due) {
+      if (int(out.size()) == n) break;
+      l->in_progress = true;
+      out.push_back({l->id, l->phone, l->attempts});
+    }
+    wrote_ = wrote_ || !out.empty();
+    return out;
+  }
+  long long start_attempt(const sql::ClaimedLead& lead) override {
+    wrote_ = true;
+    return d_.add_attempt(campaign_, d_.lead(lead.id), instance_);
+  }
+  void record_dnc(const sql::ClaimedLead& lead) override {
+    wrote_ = true;
+    auto& l = d_.lead(lead.id);
+    auto& a = d_.attempt(d_.add_attempt(campaign_, l, instance_));
+    a.state = "DONE", a.result = "DNC", a.cause = "on the do-not-call list";
+    l.status = "DNC", l.done = true, l.in_progress = false, ++l.attempts, l.next_us.reset();
+  }
+  void release(const std::vector<long long>& ids) override {
+    for (auto id : ids) d_.lead(id).in_progress = false;
+  }
+  void set_schedule_state(long long id, const std::string& state) override {
+    for (auto& s : d_.schedules)
+      if (s.id == id && s.state != "FINISHED") s.state = state;
+  }
+  void commit() override { committed_ = true; }
+
+ private:
+  FakeData& d_;
+  long long campaign_;
+  std::string instance_;
+  bool wrote_ = false, committed_ = false;
+};
+
+class FakeRunnerStore : public control::RunnerStore {
+ public:
+  FakeRunnerStore(std::shared_ptr<FakeData> d, std::string instance) : d_(std::move(d)), instance_(std::move(instance)) {}
+
+  void heartbeat() override { up(), d_->heartbeats[instance_] = d_->now_us; }
+  int recover_stale(int stale_after_s) override {
+    up();
+    int n = 0;
+    for (auto& a : d_->attempts) {
+      if (a.state != "DIALING" || a.instance == instance_) continue;
+      auto hb = d_->heartbeats.find(a.instance);
+      if (hb != d_->heartbeats.end() && hb->second > d_->now_us - stale_after_s * 1'000'000LL) continue;
+      a.state = "DONE", a.result = "UNKNOWN", a.cause = "the hark process placing the call stopped";
+      auto& l = d_->lead(a.lead_id);
+      l.in_progress = false, l.status = "UNKNOWN", l.next_us = d_->now_us;  // attempts unchanged
+      ++n;
+    }
+    return n;
+  }
+  void refresh_dnc(control::DncIndex&) override { up(), ++d_->dnc_refreshes; }
+  std::vector<sql::OpenSchedule> open_schedules() override {
+    up();
+    std::vector<sql::OpenSchedule> out;
+    for (auto& s : d_->schedules) {
+      const auto& c = d_->campaigns.at(s.campaign_id);
+      if (c.state != "STARTED" || s.state == "FINISHED" || s.day > d_->local_day(c)) continue;
+      out.push_back({s.id, s.campaign_id, s.day, s.start_us, s.end_us, s.state, d_->local_day(c),
+                     d_->local_us(c) % FakeData::kDayUs});
+    }
+    return out;
+  }
+  std::vector<long long> move_schedules(const std::vector<sql::ScheduleMove>& moves) override {
+    up();
+    for (auto& m : moves)
+      for (auto& s : d_->schedules)
+        if (s.id == m.id && s.state == m.from && d_->campaigns.at(s.campaign_id).state == "STARTED") s.state = m.to;
+    std::vector<long long> finished;
+    for (auto& [id, c] : d_->campaigns) {
+      if (c.state != "STARTED") continue;
+      bool left = false;
+      for (auto& s : d_->schedules) left = left || (s.campaign_id == id && s.state != "FINISHED");
+      if (!left) c.state = "FINISHED", finished.push_back(id);
+    }
+    return finished;
+  }
+  std::vector<sql::RunnableCampaign> runnable_campaigns() override {
+    up();
+    std::vector<sql::RunnableCampaign> out;
+    for (auto& [id, c] : d_->campaigns) {
+      if (c.state != "STARTED") continue;
+      for (auto& s : d_->schedules) {
+        if (s.campaign_id != id || s.day != d_->local_day(c) || (s.state != "RUNNING" && s.state != "DNC_OUT_OF_SERVICE"))
+          continue;
+        sql::RunnableCampaign rc;
+        rc.campaign = c;
+        rc.schedule_id = s.id;
+        rc.dnc_out_of_service = s.state == "DNC_OUT_OF_SERVICE";
+        rc.open_attempts = d_->open_attempts(id);
+        if (c.dnc_service_id) rc.dnc_service = d_->services.at(*c.dnc_service_id);
+        if (c.dnc_list_id) rc.dnc_list_version = d_->dnc_list_versions.at(*c.dnc_list_id);
+        out.push_back(rc);
+      }
+    }
+    return out;
+  }
+  std::unique_ptr<control::ClaimSession> begin_claim(long long campaign_id) override {
+    up();
+    if (d_->before_claim) d_->before_claim(campaign_id);
+    return std::make_unique<FakeClaim>(*d_, campaign_id, instance_);
+  }
+  bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& o) override {
+    up();
+    auto& a = d_->attempt(end.attempt_id);
+    if (a.state != "DIALING") return false;
+    a.state = "DONE", a.result = end.result, a.cause = end.cause, a.end = end;
+    auto& l = d_->lead(o.lead_id);
+    l.status = o.status, ++l.attempts, l.in_progress = false, l.done = o.done;
+    if (o.done) l.next_us.reset();
+    else l.next_us = d_->now_us + (long long)(o.retry_s * 1e6);
+    return true;
+  }
+  void reset() override {}
+
+ private:
+  void up() const {
+    if (d_->down) throw control::StoreUnavailable("the fake store is down");
+  }
+  std::shared_ptr<FakeData> d_;
+  std::string instance_;
+};
+
+}  // namespace hark::test

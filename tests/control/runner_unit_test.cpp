@@ -1,0 +1,472 @@
+// The campaign runner's decisions without SIP or PostgreSQL: the runner against an in-memory
+// store (fake_runner_store.h), a dialer that records each CallRequest, and call ends the test
+// feeds. Each test drives the runner tick by tick (run_once) on a clock it sets.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <filesystem>
+#include <thread>
+
+#include "control/campaign/campaign_runner.h"
+#include "control/campaign/runner_rules.h"
+#include "fake_runner_store.h"
+#include "media/audio_file.h"
+#include "test_audio.h"
+
+using namespace hark;
+using test::FakeData;
+
+namespace {
+
+constexpr long long kMin = 60'000'000LL, kHour = 60 * kMin;
+
+/// Microseconds after midnight of "HH:MM".
+long long at(const std::string& hhmm) { return std::stoi(hhmm.substr(0, 2)) * kHour + std::stoi(hhmm.substr(3, 2)) * kMin; }
+
+constexpr int kDay = 19000;  // a day (2022-01-08) as days since 1970
+
+struct RunnerHarness {
+  std::shared_ptr<FakeData> d = std::make_shared<FakeData>();
+  control::DncIndex dnc;
+  control::Metrics metrics;
+  std::vector<signaling::CallRequest> dialed;
+  control::DncAnswer dnc_answer = control::DncAnswer::clear;
+  std::vector<std::string> dnc_asked;  ///< numbers the service was asked about
+  std::unique_ptr<control::CampaignRunner> runner;
+  long long next_id = 1;
+
+  explicit RunnerHarness(control::RunnerOptions o = {}) {
+    o.instance_id = "me";
+    d->tz_offset_s["Asia/Tokyo"] = 9 * 3600;
+    d->tz_offset_s["America/Los_Angeles"] = -7 * 3600;
+    d->now_us = kDay * FakeData::kDayUs + at("12:00");
+    runner = std::make_unique<control::CampaignRunner>(
+        std::make_unique<test::FakeRunnerStore>(d, o.instance_id), dnc, metrics, o,
+        [this](signaling::CallRequest r) { return dialed.push_back(std::move(r)), uint64_t(dialed.size()); },
+        [this](const control::DncService&, const std::string& number, std::string* err) {
+          dnc_asked.push_back(number);
+          if (dnc_answer == control::DncAnswer::unreachable && err) *err = "connection refused";
+          return dnc_answer;
+        });
+  }
+
+  /// A STARTED campaign with 10 fixed channels, 5 attempts, retries after 60 minutes.
+  sql::CampaignRecord& campaign(const std::string& tz = "UTC") {
+    sql::CampaignRecord c;
+    c.id = next_id++;
+    c.name = "c" + std::to_string(c.id);
+    c.state = "STARTED";
+    c.start_date = "2022-01-01", c.end_date = "2022-12-31", c.start_time = "09:00:00", c.end_time = "17:00:00";
+    c.weekdays = 127;
+    c.time_zone = tz;
+    c.pilot_number = "5000";
+    c.kind = "agent_queue";
+    c.max_attempts = 5, c.retry_minutes = 60;
+    c.max_concurrent = 30;
+    c.fixed_channels = 10;
+    return d->campaigns[c.id] = c;
+  }
+  long long schedule(long long campaign, int day, const std::string& from = "09:00", const std::string& to = "17:00") {
+    FakeData::Schedule s;
+    s.id = next_id++;
+    s.campaign_id = campaign, s.day = day, s.start_us = at(from), s.end_us = at(to);
+    d->schedules.push_back(s);
+    return s.id;
+  }
+  FakeData::Schedule& schedule_of(long long id) {
+    for (auto& s : d->schedules)
+      if (s.id == id) return s;
+    throw std::out_of_range("schedule");
+  }
+  long long lead(long long campaign, const std::string& phone) {
+    FakeData::Lead l;
+    l.id = next_id++;
+    l.campaign_id = campaign, l.phone = phone;
+    d->leads.push_back(l);
+    return l.id;
+  }
+  void tick() { runner->run_once(); }
+  /// Ends the call with `tag` with `status`, as the SIP agent reports it.
+  void end(uint64_t tag, signaling::LeadStatus status, bool answered = false) {
+    signaling::CallEvent e;
+    e.tag = tag;
+    e.state = signaling::CallState::ended;
+    e.outcome = status;
+    e.answered = answered;
+    e.cause = "test";
+    runner->on_call_event(e);
+  }
+  /// Numbers dialed since the last call, in order.
+  std::vector<std::string> take_dialed() {
+    std::vector<std::string> out;
+    for (auto& r : dialed) out.push_back(r.number);
+    dialed.clear();
+    return out;
+  }
+  void set_clock(int day, const std::string& hhmm) { d->now_us = day * FakeData::kDayUs + at(hhmm); }
+  void advance(long long us) { d->now_us += us; }
+};
+
+using Numbers = std::vector<std::string>;
+
+// ---- schedules across midnight and time zones ----
+
+TEST(RunnerRules, ScheduleStateAtItsBoundaries) {
+  sql::OpenSchedule s{1, 1, kDay, at("09:00"), at("17:00"), "NOT_RUNNING", kDay, at("08:59")};
+  EXPECT_EQ(control::next_schedule_state(s), "NOT_RUNNING");
+  s.local_us = at("09:00");
+  EXPECT_EQ(control::next_schedule_state(s), "RUNNING");       // the start time is inside
+  s.local_us = at("17:00");
+  EXPECT_EQ(control::next_schedule_state(s), "FINISHED");      // the end time is not
+  s.local_us = at("10:00"), s.state = "DNC_OUT_OF_SERVICE";
+  EXPECT_EQ(control::next_schedule_state(s), "DNC_OUT_OF_SERVICE");  // only the probe resumes it
+  s.local_day = kDay + 1, s.local_us = at("00:00");
+  EXPECT_EQ(control::next_schedule_state(s), "FINISHED");      // a past day, whatever its hours
+  s.state = "NOT_RUNNING", s.day = kDay + 1, s.local_day = kDay;
+  EXPECT_EQ(control::next_schedule_state(s), "NOT_RUNNING");   // tomorrow's entry waits
+}
+
+TEST(CampaignRunnerUnit, SchedulesFollowEachCampaignsOwnClockAcrossMidnight) {
+  RunnerHarness h;
+  const auto utc = h.campaign("UTC").id, tokyo = h.campaign("Asia/Tokyo").id, la = h.campaign("America/Los_Angeles").id;
+  const auto utc_today = h.schedule(utc, kDay, "22:00", "23:45"), utc_tomorrow = h.schedule(utc, kDay + 1, "08:00", "17:00");
+  const auto tokyo_tomorrow = h.schedule(tokyo, kDay + 1, "09:00", "17:00");
+  const auto la_today = h.schedule(la, kDay, "18:00", "22:00");
+  h.lead(utc, "100"), h.lead(tokyo, "200"), h.lead(la, "300");
+
+  h.set_clock(kDay, "23:30");  // UTC 23:30 = Tokyo 08:30 tomorrow = Los Angeles 16:30 today
+  h.tick();
+  EXPECT_EQ(h.take_dialed(), Numbers{"100"});
+  EXPECT_EQ(h.schedule_of(utc_today).state, "RUNNING");
+  EXPECT_EQ(h.schedule_of(tokyo_tomorrow).state, "NOT_RUNNING");
+  EXPECT_EQ(h.schedule_of(la_today).state, "NOT_RUNNING");
+
+  h.set_clock(kDay + 1, "03:00");  // UTC past midnight; Tokyo 12:00; Los Angeles still today, 20:00
+  h.tick();
+  EXPECT_EQ(h.take_dialed(), (Numbers{"200", "300"}));
+  EXPECT_EQ(h.schedule_of(utc_today).state, "FINISHED");
+  EXPECT_EQ(h.schedule_of(utc_tomorrow).state, "NOT_RUNNING");
+  EXPECT_EQ(h.d->campaigns[utc].state, "STARTED");  // tomorrow's entry is left
+  EXPECT_EQ(h.schedule_of(tokyo_tomorrow).state, "RUNNING");
+  EXPECT_EQ(h.schedule_of(la_today).state, "RUNNING");
+
+  h.set_clock(kDay + 1, "17:00");  // UTC 17:00 (end); Tokyo 02:00 the day after; Los Angeles 10:00 tomorrow
+  h.tick();
+  EXPECT_EQ(h.schedule_of(utc_tomorrow).state, "FINISHED");
+  EXPECT_EQ(h.schedule_of(tokyo_tomorrow).state, "FINISHED");
+  EXPECT_EQ(h.schedule_of(la_today).state, "FINISHED");
+  for (auto id : {utc, tokyo, la}) EXPECT_EQ(h.d->campaigns[id].state, "FINISHED") << id;
+  EXPECT_TRUE(h.take_dialed().empty());
+}
+
+// ---- retry rules ----
+
+TEST(RunnerRules, PerStatusRulesOverrideTheCampaignsMaximumAndDelay) {
+  control::CampaignSettings s;
+  s.max_attempts = 2, s.retry_minutes = 10;
+  s.retry_rules = boost::json::parse(R"({"BUSY": {"maxAttempts": 3, "retryMinutes": 2}, "NO_ANSWER": {"maxAttempts": 1}})").as_object();
+  const auto p = control::RetryPolicy::from(s);
+  EXPECT_FALSE(control::plan_retry("BUSY", 2, p).done);
+  EXPECT_EQ(control::plan_retry("BUSY", 2, p).retry_minutes, 2);
+  EXPECT_TRUE(control::plan_retry("BUSY", 3, p).done);
+  EXPECT_TRUE(control::plan_retry("NO_ANSWER", 1, p).done);
+  EXPECT_FALSE(control::plan_retry("REJECTED", 1, p).done);
+  EXPECT_EQ(control::plan_retry("REJECTED", 1, p).retry_minutes, 10);
+  EXPECT_TRUE(control::plan_retry("REJECTED", 2, p).done);
+  EXPECT_FALSE(control::plan_retry("UNKNOWN", 1, p).done);  // UNKNOWN is retried
+  EXPECT_TRUE(control::plan_retry("SUCCESS", 1, p).done);
+  EXPECT_TRUE(control::plan_retry("DNC", 0, p).done);
+}
+
+TEST(CampaignRunnerUnit, RetriesWaitTheirTimeAndStopAtTheirMaximum) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.max_attempts = 2, c.retry_minutes = 10;
+  c.retry_rules = R"({"BUSY": {"maxAttempts": 3, "retryMinutes": 2}, "NO_ANSWER": {"maxAttempts": 1}})";
+  h.schedule(c.id, kDay, "09:00", "17:00");
+  const auto busy = h.lead(c.id, "1"), no_answer = h.lead(c.id, "2"), rejected = h.lead(c.id, "3"),
+             unknown = h.lead(c.id, "4"), success = h.lead(c.id, "5");
+  h.tick();
+  ASSERT_EQ(h.dialed.size(), 5u);
+  const std::map<std::string, signaling::LeadStatus> result{
+      {"1", signaling::LeadStatus::busy}, {"2", signaling::LeadStatus::no_answer}, {"3", signaling::LeadStatus::rejected},
+      {"4", signaling::LeadStatus::unknown}, {"5", signaling::LeadStatus::success}};
+  for (auto& r : h.dialed) h.end(r.tag, result.at(r.number));
+  h.dialed.clear();
+  h.tick();
+  const long long t0 = h.d->now_us;
+  EXPECT_EQ(h.d->lead(busy).next_us, t0 + 2 * kMin);
+  EXPECT_FALSE(h.d->lead(busy).done);
+  EXPECT_TRUE(h.d->lead(no_answer).done);
+  EXPECT_EQ(h.d->lead(rejected).next_us, t0 + 10 * kMin);
+  EXPECT_FALSE(h.d->lead(unknown).done);
+  EXPECT_EQ(h.d->lead(unknown).status, "UNKNOWN");
+  EXPECT_TRUE(h.d->lead(success).done);
+  EXPECT_EQ(h.d->lead(success).status, "SUCCESS");
+
+  h.advance(2 * kMin - 1);
+  h.tick();
+  EXPECT_TRUE(h.take_dialed().empty());  // not yet
+  h.advance(1);
+  for (int attempt = 2; attempt <= 3; ++attempt) {
+    h.tick();
+    ASSERT_EQ(h.take_dialed(), Numbers{"1"}) << attempt;
+    h.end(h.d->attempts.back().id, signaling::LeadStatus::busy);
+    h.tick();
+    h.advance(2 * kMin);
+  }
+  EXPECT_TRUE(h.d->lead(busy).done);  // BUSY rule: 3 attempts
+  EXPECT_EQ(h.d->lead(busy).attempts, 3);
+  h.advance(10 * kMin);
+  h.tick();
+  EXPECT_EQ(h.take_dialed(), (Numbers{"3", "4"}));  // the campaign's 10 minutes
+}
+
+TEST(CampaignRunnerUnit, ARetryOutsideTodaysHoursWaitsForTheNextSchedule) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.retry_minutes = 10;
+  h.schedule(c.id, kDay, "09:00", "10:00");
+  h.schedule(c.id, kDay + 1, "09:00", "10:00");
+  const auto l = h.lead(c.id, "1");
+  h.set_clock(kDay, "09:55");
+  h.tick();
+  ASSERT_EQ(h.take_dialed(), Numbers{"1"});
+  h.end(h.d->attempts.back().id, signaling::LeadStatus::busy);
+  h.tick();
+  EXPECT_EQ(h.d->lead(l).next_us, kDay * FakeData::kDayUs + at("10:05"));
+  h.set_clock(kDay, "10:05");  // due, but today's hours are over
+  h.tick();
+  EXPECT_TRUE(h.take_dialed().empty());
+  h.set_clock(kDay + 1, "08:59");
+  h.tick();
+  EXPECT_TRUE(h.take_dialed().empty());
+  h.set_clock(kDay + 1, "09:00");
+  h.tick();
+  EXPECT_EQ(h.take_dialed(), Numbers{"1"});
+}
+
+TEST(CampaignRunnerUnit, AnAttemptClosedByRecoveryDoesNotCountAgainstMaxAttempts) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.max_attempts = 2;
+  h.schedule(c.id, kDay);
+  const auto l = h.lead(c.id, "1");
+  // A call of a process that died (no heart-beat): DIALING, the lead in progress.
+  h.d->lead(l).in_progress = true;
+  h.d->add_attempt(c.id, h.d->lead(l), "dead");
+  h.tick();  // recovery closes it as UNKNOWN; the lead is due again at once
+  EXPECT_EQ(h.d->attempts[0].result, "UNKNOWN");
+  ASSERT_EQ(h.take_dialed(), Numbers{"1"});
+  h.end(h.d->attempts.back().id, signaling::LeadStatus::busy);
+  h.tick();
+  EXPECT_EQ(h.d->lead(l).attempts, 1);  // the crash-closed attempt does not count ...
+  EXPECT_FALSE(h.d->lead(l).done);      // ... so one of the two attempts is left
+  h.advance(60 * kMin);
+  h.tick();
+  ASSERT_EQ(h.take_dialed(), Numbers{"1"});
+  h.end(h.d->attempts.back().id, signaling::LeadStatus::busy);
+  h.tick();
+  EXPECT_EQ(h.d->lead(l).attempts, 2);
+  EXPECT_TRUE(h.d->lead(l).done);
+  EXPECT_EQ(h.d->attempts.size(), 3u);  // the call log keeps all three
+}
+
+// ---- capacity ----
+
+TEST(CampaignRunnerUnit, CapacityIsChannelsWithinMaxConcurrentLessOpenAttempts) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.fixed_channels.reset();
+  c.free_agents = 3;
+  c.max_concurrent = 10;
+  h.schedule(c.id, kDay);
+  for (int i = 0; i < 20; ++i) h.lead(c.id, std::to_string(100 + i));
+  // Another live process has one call up for this campaign.
+  h.d->heartbeats["other"] = h.d->now_us;
+  h.d->lead(h.d->leads.back().id).in_progress = true;
+  h.d->add_attempt(c.id, h.d->leads.back(), "other");
+  h.tick();
+  EXPECT_EQ(h.take_dialed().size(), 2u);  // 3 free agents - 1 open
+  h.tick();
+  EXPECT_TRUE(h.take_dialed().empty());  // full
+  h.d->campaigns[c.id].free_agents = 8;
+  h.d->heartbeats["other"] = h.d->now_us;
+  h.tick();
+  EXPECT_EQ(h.take_dialed().size(), 5u);
+  h.d->campaigns[c.id].free_agents = 50;  // maxConcurrent 10 caps it
+  h.tick();
+  EXPECT_EQ(h.take_dialed().size(), 2u);
+  EXPECT_EQ(h.d->open_attempts(c.id), 10);
+  h.d->campaigns[c.id].free_agents = 0;
+  h.d->campaigns[c.id].fixed_channels = 12;  // fixedChannels instead of agents
+  h.tick();
+  EXPECT_EQ(h.take_dialed().size(), 0u);  // maxConcurrent still 10
+}
+
+TEST(CampaignRunnerUnit, TheOpenAttemptsCountedUnderTheLockDecide) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.fixed_channels = 4;
+  h.schedule(c.id, kDay);
+  for (int i = 0; i < 10; ++i) h.lead(c.id, std::to_string(100 + i));
+  // Another process commits three calls after this one looked at the campaign.
+  h.d->heartbeats["other"] = h.d->now_us;
+  h.d->before_claim = [&](long long campaign) {
+    for (int i = 7; i < 10; ++i) {
+      h.d->leads[i].in_progress = true;
+      h.d->add_attempt(campaign, h.d->leads[i], "other");
+    }
+    h.d->before_claim = nullptr;
+  };
+  h.tick();
+  EXPECT_EQ(h.take_dialed().size(), 1u);  // 4 channels - 3 open
+  EXPECT_EQ(h.d->open_attempts(c.id), 4);
+}
+
+TEST(CampaignRunnerUnit, TheProcessCapAndClaimBatchSpanCampaigns) {
+  control::RunnerOptions o;
+  o.max_concurrent = 5;
+  o.claim_batch = 3;
+  RunnerHarness h(o);
+  const auto a = h.campaign().id, b = h.campaign().id;
+  h.schedule(a, kDay), h.schedule(b, kDay);
+  for (int i = 0; i < 10; ++i) {
+    const auto n = std::to_string(i);
+    h.lead(a, std::string("a").append(n)), h.lead(b, std::string("b").append(n));
+  }
+  h.tick();
+  const auto first = h.take_dialed();
+  EXPECT_EQ(first, (Numbers{"a0", "a1", "a2", "b0", "b1"}));  // a batch of 3, then what the process has left
+  EXPECT_EQ(h.runner->calls_in_flight(), 5u);
+  h.tick();
+  EXPECT_TRUE(h.take_dialed().empty());
+  h.end(h.d->attempts[0].id, signaling::LeadStatus::success);
+  h.tick();
+  EXPECT_EQ(h.take_dialed(), Numbers{"a3"});
+}
+
+// ---- do-not-call ----
+
+TEST(CampaignRunnerUnit, AnUnreachableDncServiceDialsNothingUntilItAnswers) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.dnc_service_id = 7;
+  h.d->services[7] = {"http://dnc.invalid/donotcall", "token", 300};
+  const auto sched = h.schedule(c.id, kDay);
+  const auto listed = h.lead(c.id, "111");
+  for (int i = 0; i < 4; ++i) h.lead(c.id, std::to_string(200 + i));
+  h.dnc_answer = control::DncAnswer::unreachable;
+  h.tick();
+  EXPECT_TRUE(h.dialed.empty());
+  EXPECT_EQ(h.schedule_of(sched).state, "DNC_OUT_OF_SERVICE");
+  EXPECT_TRUE(h.d->attempts.empty());
+  for (auto& l : h.d->leads) EXPECT_FALSE(l.in_progress) << l.phone;  // released
+  EXPECT_EQ(h.dnc_asked.size(), 1u);  // the rest were not asked once the first failed
+  h.tick();  // a probe with one lead: still unreachable
+  h.tick();  // within 2 s of the probe: nothing
+  EXPECT_EQ(h.dnc_asked.size(), 2u);
+  EXPECT_TRUE(h.dialed.empty());
+  EXPECT_EQ(h.d->uncommitted_claims, 0);
+
+  h.dnc_answer = control::DncAnswer::listed;  // answers again: the probe lead is listed
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (h.schedule_of(sched).state != "RUNNING" && std::chrono::steady_clock::now() < deadline) {
+    h.tick();
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ASSERT_EQ(h.schedule_of(sched).state, "RUNNING");
+  EXPECT_EQ(h.d->lead(listed).status, "DNC");
+  EXPECT_TRUE(h.d->lead(listed).done);
+  EXPECT_EQ(h.d->attempts.size(), 1u);
+  EXPECT_EQ(h.d->attempts[0].result, "DNC");
+  EXPECT_TRUE(h.dialed.empty());  // a listed number is never dialed
+  h.dnc_answer = control::DncAnswer::clear;
+  h.tick();
+  EXPECT_EQ(h.take_dialed().size(), 4u);
+  EXPECT_EQ(h.runner->live(c.id).at("doNotCall").as_uint64(), 1u);
+}
+
+TEST(CampaignRunnerUnit, ANumberOnTheCampaignsListIsNeverDialed) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.dnc_list_id = 3;
+  h.d->dnc_list_versions[3] = 4;
+  h.dnc.add(3, *control::pack_number("555"), 4);
+  h.schedule(c.id, kDay);
+  const auto listed = h.lead(c.id, "555");
+  h.lead(c.id, "556");
+  h.tick();
+  EXPECT_EQ(h.take_dialed(), Numbers{"556"});
+  EXPECT_EQ(h.d->lead(listed).status, "DNC");
+  EXPECT_EQ(h.d->lead(listed).attempts, 1);
+  EXPECT_TRUE(h.dnc_asked.empty());  // a list is not a service
+}
+
+// ---- what reaches the CallRequest ----
+
+TEST(CampaignRunnerUnit, TheCallRequestCarriesTheCampaignsSettings) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hark-runner-unit-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::vector<int16_t> pcm;
+  test::add_tone(pcm, {440}, 500, -12);
+  ASSERT_EQ(media::write_wav((dir / "vm.wav").string(), pcm), "");
+  control::RunnerOptions o;
+  o.audio_dir = dir.string();
+  RunnerHarness h(o);
+  auto& c = h.campaign();
+  c.dial_prefix = "9", c.caller_id = "5551234", c.pilot_number = "7000";
+  c.amd_enabled = false;
+  c.amd_params = R"({"greetingMs": 2000, "detectBeep": false})";
+  c.voicemail_message = "vm.wav";
+  h.schedule(c.id, kDay);
+  h.lead(c.id, "0123");
+  h.tick();
+  ASSERT_EQ(h.dialed.size(), 1u);
+  const auto& r = h.dialed[0];
+  EXPECT_EQ(r.number, "90123");
+  EXPECT_EQ(r.caller_id, "5551234");
+  EXPECT_EQ(r.transfer_to, "7000");
+  EXPECT_FALSE(r.amd);
+  EXPECT_EQ(r.amd_params.greeting_ms, 2000);
+  EXPECT_FALSE(r.amd_params.detect_beep);
+  EXPECT_EQ(r.amd_params.total_analysis_ms, amd::Params::hark_defaults().total_analysis_ms);
+  ASSERT_NE(r.voicemail, nullptr);
+  EXPECT_EQ(r.voicemail->ms(), 500u);
+  EXPECT_EQ(r.tag, uint64_t(h.d->attempts[0].id));
+  // A changed campaign is read again; its next call has the new settings.
+  h.d->campaigns[c.id].caller_id = "5559999";
+  h.d->campaigns[c.id].amd_enabled = true;
+  h.d->campaigns[c.id].voicemail_message.reset();
+  h.lead(c.id, "0124");
+  h.tick();
+  ASSERT_EQ(h.dialed.size(), 2u);
+  EXPECT_EQ(h.dialed[1].caller_id, "5559999");
+  EXPECT_TRUE(h.dialed[1].amd);
+  EXPECT_EQ(h.dialed[1].voicemail, nullptr);
+  std::filesystem::remove_all(dir);
+}
+
+// ---- the store away ----
+
+TEST(CampaignRunnerUnit, CallEndsWaitWhileTheStoreIsDown) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  h.schedule(c.id, kDay);
+  const auto l = h.lead(c.id, "1");
+  h.lead(c.id, "2");
+  h.tick();
+  ASSERT_EQ(h.dialed.size(), 2u);
+  h.d->down = true;
+  h.end(h.dialed[0].tag, signaling::LeadStatus::success, true);
+  h.tick();
+  EXPECT_EQ(h.runner->unwritten(), 1u);
+  EXPECT_EQ(h.d->lead(l).status, "NOT_CALLED");
+  h.d->down = false;
+  h.tick();
+  EXPECT_EQ(h.runner->unwritten(), 0u);
+  EXPECT_EQ(h.d->lead(l).status, "SUCCESS");
+  EXPECT_EQ(h.runner->live(c.id).at("transferredToAgents").as_uint64(), 1u);
+}
+
+}  // namespace
