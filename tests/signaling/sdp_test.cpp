@@ -59,6 +59,22 @@ TEST(Sdp, BadAnswersAreNamed) {
                 .find("not an IP address"), std::string::npos);
 }
 
+// Found by fuzz/sdp_fuzz: sofia-sip's parser asked for 2 GiB on bytes >= 0x80 in an m= line.
+// Such bytes are refused by line before sofia sees them; UTF-8 in the free-text s= line is kept.
+TEST(Sdp, BytesThatAreNotTextAreRefusedByLine) {
+  PeerMedia p;
+  const std::string crash = std::string("v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\r\nt=0 0\r\n") +
+                            "m=udio 10002 RTP*HA1_S_CM_128_\xff\xffGVz|2^20|1";
+  EXPECT_EQ(parse_peer_sdp(crash, p), "SDP line 6 holds a byte that is not text (0xff)");
+  const std::string nul = std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\n") + '\0' + "\r\n";
+  EXPECT_EQ(parse_peer_sdp(nul, p), "SDP line 4 holds a byte that is not text (0x00)");
+  const std::string utf8_name =
+      "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=S\xc3\xa3o Paulo\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\n"
+      "m=audio 1000 RTP/AVP 8\r\n";
+  EXPECT_EQ(parse_peer_sdp(utf8_name, p), "");
+  EXPECT_EQ(p.payload_type, 8);
+}
+
 TEST(Outcome, TheTable) {
   EXPECT_EQ(status_for_sip_code(486), LeadStatus::busy);
   EXPECT_EQ(status_for_sip_code(600), LeadStatus::busy);
