@@ -329,10 +329,9 @@ void CampaignRunner::dial_campaign(pqxx::connection& c, const pqxx::row& row) {
     call->number = phone;
     signaling::CallRequest req;
     req.number = prefix + phone;
-    req.transfer_to = pilot;
+    req.plan = signaling::CallPlan::campaign(pilot, vm);
     req.amd = amd_on;
     req.amd_params = amd_params_for(amd_overrides);
-    req.voicemail = vm;
     req.tag = uint64_t(call->attempt_id);
     req.caller_id = caller_id;
     to_dial.push_back({call, std::move(req)});
