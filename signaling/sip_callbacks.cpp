@@ -138,11 +138,6 @@ void nua_callback(nua_event_t event, int status, const char* phrase, nua_t*, nua
 
 }  // namespace
 
-SipAgent::SipAgent(TrunkSettings t, media::MediaEngine& media, Handler on_event)
-    : impl_(std::make_unique<Impl>(std::move(t), media, std::move(on_event), in_progress_, up_, registered_)) {}
-
-SipAgent::~SipAgent() { stop(); }
-
 std::string SipAgent::start() {
   Impl& m = *impl_;
   // NUA belongs to the SIP thread's root: it is created there, and readiness reported back.

@@ -64,8 +64,8 @@ TEST(SpscQueue, StressNoWakeupIsLostWhenTheQueueKeepsEmptying) {
   // A small queue and a consumer as fast as the producer: the queue goes empty -> non-empty
   // millions of times, each a chance for the producer's "was it empty?" check to race the
   // consumer's "is it empty? then sleep". Without the seq_cst fences this hangs within seconds.
-  SpscQueue<uint64_t> q(16);
-  constexpr uint64_t kN = 10'000'000;
+  SpscQueue<uint64_t> q(64);
+  constexpr uint64_t kN = 3'000'000;
   std::thread producer([&] {
     for (uint64_t i = 0; i < kN;) if (q.push(i)) ++i;
   });
