@@ -182,7 +182,7 @@ Action CallPolicy::on_hangup_request(const CallFacts& f) const {
 }
 
 Action CallPolicy::on_transfer_request(const CallFacts& f, std::string target) const {
-  if (!f.answered || f.ending || f.state == CallState::transferring) return {};
+  if (!f.dialed || !f.answered || f.ending || f.state == CallState::transferring) return {};
   Action a;
   a.kind = Action::Kind::transfer;
   a.target = std::move(target);

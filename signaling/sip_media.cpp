@@ -93,7 +93,7 @@ void SipAgent::Impl::on_media(const media::MediaEvent& e) {
     return;
   }
   if (e.kind == media::MediaEventKind::stats) c.stats = e.stats;
-  if (c.f.ending) return;
+  if (c.f.ending || c.f.closing) return;  // the SIP side is over: nothing left to act on
   if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::verdict) {
     if (c.f.early_media) {
       apply(c, policy.on_early_verdict(e.amd.verdict));

@@ -151,6 +151,9 @@ TEST(CallPolicy, AVerdictDuringARequestedTransferChangesNothing) {
   CallFacts ringing = answered({});
   ringing.answered = false;
   EXPECT_EQ(p.on_transfer_request(ringing, "7777").kind, K::none);
+  CallFacts over = answered({});
+  over.dialed = false;  // its SIP handle is gone: nothing to send a REFER on
+  EXPECT_EQ(p.on_transfer_request(over, "7777").kind, K::none);
 }
 
 TEST(CallPolicy, LoadTestHoldsEveryCallFromTheAnswerVerdictOrNot) {
