@@ -212,7 +212,7 @@ int loadtest_command(int argc, char** argv) {
     while (!stopped_placing && placed < calls && agent.calls_in_progress() < size_t(concurrency) + size_t(cps) + 1) {
       signaling::CallRequest r;
       r.number = numbers.empty() ? number_for(pattern, placed) : numbers[placed % numbers.size()];
-      r.hold_ms = hold > 0 ? int(hold * 1000) : -1;
+      r.plan = signaling::CallPlan::load_test(hold > 0 ? int(hold * 1000) : 0);
       const uint64_t id = agent.originate(r);
       std::lock_guard<std::mutex> g(mu);
       live.insert(id);

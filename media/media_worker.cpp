@@ -17,12 +17,21 @@ constexpr int kBatch = 16;               // datagrams per recvmmsg
 constexpr int kReportTicks = 250;        // RTCP and stats every 5 s
 constexpr uint64_t kMaxCatchUpTicks = 5; // after a stall, send at most this many frames at once
 
+// Events a call's progress depends on: losing `ended` would leave the call, its ports and its
+// lead open for the life of the process; losing a prompt's end or a verdict, stall the call
+// until the SIP watchdog gives up on it. Statistics and DTMF may be dropped under overload.
+bool must_arrive(MediaEventKind k) {
+  return k == MediaEventKind::ended || k == MediaEventKind::playback_done || k == MediaEventKind::amd;
+}
+
 uint64_t tag(uint32_t slot, bool rtcp) { return uint64_t(slot) << 1 | (rtcp ? 1 : 0); }
 }  // namespace
 
 MediaWorker::MediaWorker(int index, size_t max_streams, Recorder* recorder)
     : index_(index), max_streams_(max_streams), recorder_(recorder), commands_(4096),
-      events_(std::max<size_t>(8192, max_streams * 8)) {
+      events_(std::max<size_t>(8192, max_streams * 8)),
+      reserve_(max_streams * 2) {  // an `ended` and a prompt's end per stream
+  held_.reserve(256);
   slots_.resize(max_streams_);
   free_slots_.reserve(max_streams_);
   for (size_t i = max_streams_; i-- > 0;) free_slots_.push_back(uint32_t(i));
@@ -56,7 +65,20 @@ double MediaWorker::cpu_seconds() const {
 }
 
 void MediaWorker::emit(const MediaEvent& e) {
-  if (!events_.push(e)) events_dropped_.fetch_add(1, std::memory_order_relaxed);
+  if (!must_arrive(e.kind)) {
+    // Leaves the reserve to the events that must arrive, and never overtakes held ones.
+    if (!held_.empty() || !events_.push(e, reserve_)) events_dropped_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (!held_.empty()) flush_held_events();
+  // Only when the consumer has fallen behind by the whole queue: rare, and never per packet.
+  if (!held_.empty() || !events_.push(e)) held_.push_back(e);
+}
+
+void MediaWorker::flush_held_events() {
+  size_t n = 0;
+  while (n < held_.size() && events_.push(held_[n])) ++n;
+  held_.erase(held_.begin(), held_.begin() + std::ptrdiff_t(n));
 }
 
 void MediaWorker::run() {
@@ -85,6 +107,7 @@ void MediaWorker::run() {
       } else if (t == kTimerTag) {
         uint64_t expirations = 0;
         if (::read(timer_fd_, &expirations, sizeof expirations) == sizeof expirations) {
+          if (!held_.empty()) flush_held_events();
           receive_ready();
           tick(expirations);
         }

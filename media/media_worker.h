@@ -56,6 +56,8 @@ class MediaWorker : private EventSink {
   void receive_ready();
   void tick(uint64_t expirations);
   void emit(const MediaEvent& e) override;
+  /// Moves held-back events into the queue as room allows (each tick, and before a new one).
+  void flush_held_events();
 
   int index_;
   size_t max_streams_;
@@ -63,6 +65,10 @@ class MediaWorker : private EventSink {
   SpscQueue<MediaCommand> commands_;
   SpscQueue<MediaEvent> events_;
   std::atomic<uint64_t> events_dropped_{0};
+  // Events that must arrive (a stream's end, a prompt's end, AMD results) but found the queue
+  // full: kept here, in order, until it has room. Other events leave them `reserve_` slots.
+  std::vector<MediaEvent> held_;
+  size_t reserve_ = 0;
   std::thread thread_;
   pthread_t pthread_{};
   std::atomic<bool> started_{false};

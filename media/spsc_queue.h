@@ -52,12 +52,14 @@ class SpscQueue {
   SpscQueue(const SpscQueue&) = delete;
   SpscQueue& operator=(const SpscQueue&) = delete;
 
-  /// Producer: appends `v`; false when full (the caller counts the drop).
-  bool push(const T& v) {
+  /// Producer: appends `v`; false when full (the caller counts the drop). With `keep_free`,
+  /// also false unless that many slots stay free after it: room held back for elements that
+  /// must not be dropped.
+  bool push(const T& v, size_t keep_free = 0) {
     const size_t tail = tail_.load(std::memory_order_relaxed);
-    if (tail - head_cache_ > mask_) {
+    if (tail - head_cache_ + keep_free > mask_) {
       head_cache_ = head_.load(std::memory_order_acquire);
-      if (tail - head_cache_ > mask_) return false;
+      if (tail - head_cache_ + keep_free > mask_) return false;
     }
     slots_[tail & mask_] = v;
     tail_.store(tail + 1, std::memory_order_release);

@@ -1,10 +1,13 @@
 // The dialer's SIP side: outbound calls on one sofia-sip NUA thread.
 //
 // Per call: originate -> 1xx (a 183's early media is listened to for SIT) -> 200 OK (ACK, AMD
-// starts) -> verdict -> action (REFER a person to the pilot number; hang up on a machine, or
-// wait for its beep and play the voicemail message; hang up on fax, SIT, dead air) -> end with
-// a lead status. A ring timeout (never under 15 s) sends CANCEL. Calls are paced (calls per
-// second) and capped (concurrent calls).
+// starts) -> verdict -> the call plan's reaction (e.g. REFER a person to the pilot number; hang
+// up on a machine, or wait for its beep and play the voicemail message; hang up on fax, SIT,
+// dead air) -> end with a lead status. A ring timeout (never under 15 s) sends CANCEL. Calls are
+// paced (calls per second, signaling/pacer.h) and capped (concurrent calls).
+//
+// SipAgent carries out SIP transactions, the call table, SDP and the media hand-over; what to
+// do on each event is decided by CallPolicy (signaling/call_policy.h), which touches neither.
 //
 // Threads: every public method may be called from any thread; the work happens on the SIP
 // thread, which also drives the media engine (open/update/close) and reads its events.
@@ -22,6 +25,7 @@
 
 #include "amd/params.h"
 #include "media/media_engine.h"
+#include "signaling/call_plan.h"
 #include "signaling/number_plan.h"
 #include "signaling/outcome.h"
 
@@ -48,19 +52,12 @@ struct TrunkSettings {
 
 struct CallRequest {
   std::string number;                           ///< as the lead has it
-  std::string transfer_to;                      ///< pilot number (or sip: URI) for a person
-  bool amd = true;
+  CallPlan plan;                                ///< what to do on each verdict (default: hang up)
+  bool amd = true;                              ///< false: whoever answers is a person
   amd::Params amd_params = amd::Params::hark_defaults();
-  const media::Prompt* voicemail = nullptr;     ///< played to machines after the beep
-  /// Load tests: instead of acting on the verdict, hold the answered call this long and hang
-  /// up (0: act on the verdict as a campaign does). -1: hang up at the verdict.
-  int hold_ms = 0;
   uint64_t tag = 0;                             ///< the caller's reference (a lead id)
   std::string caller_id;                        ///< From user for this call; empty: the trunk's
 };
-
-enum class CallState : uint8_t { queued, dialing, ringing, early_media, answered, verdict, transferring, playing_message, ended };
-std::string_view to_string(CallState s);
 
 struct CallEvent {
   uint64_t call_id = 0;

@@ -58,10 +58,9 @@ signaling::CallRequest call_request(const CampaignPlan& plan, const std::string&
   const auto& s = plan.settings;
   signaling::CallRequest req;
   req.number = s.dial_prefix + phone;
-  req.transfer_to = s.pilot_number;
+  req.plan = signaling::CallPlan::campaign(s.pilot_number, plan.voicemail);
   req.amd = s.amd_enabled;
   req.amd_params = plan.amd;
-  req.voicemail = plan.voicemail;
   req.tag = uint64_t(attempt_id);
   req.caller_id = s.caller_id;
   return req;

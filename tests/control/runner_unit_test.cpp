@@ -426,13 +426,15 @@ TEST(CampaignRunnerUnit, TheCallRequestCarriesTheCampaignsSettings) {
   const auto& r = h.dialed[0];
   EXPECT_EQ(r.number, "90123");
   EXPECT_EQ(r.caller_id, "5551234");
-  EXPECT_EQ(r.transfer_to, "7000");
+  EXPECT_EQ(r.plan.person.kind, signaling::Reaction::Kind::transfer);
+  EXPECT_EQ(r.plan.person.target, "7000");
   EXPECT_FALSE(r.amd);
   EXPECT_EQ(r.amd_params.greeting_ms, 2000);
   EXPECT_FALSE(r.amd_params.detect_beep);
   EXPECT_EQ(r.amd_params.total_analysis_ms, amd::Params::hark_defaults().total_analysis_ms);
-  ASSERT_NE(r.voicemail, nullptr);
-  EXPECT_EQ(r.voicemail->ms(), 500u);
+  ASSERT_EQ(r.plan.machine.kind, signaling::Reaction::Kind::voicemail);
+  ASSERT_NE(r.plan.machine.prompt, nullptr);
+  EXPECT_EQ(r.plan.machine.prompt->ms(), 500u);
   EXPECT_EQ(r.tag, uint64_t(h.d->attempts[0].id));
   // A changed campaign is read again; its next call has the new settings.
   h.d->campaigns[c.id].caller_id = "5559999";
@@ -443,7 +445,7 @@ TEST(CampaignRunnerUnit, TheCallRequestCarriesTheCampaignsSettings) {
   ASSERT_EQ(h.dialed.size(), 2u);
   EXPECT_EQ(h.dialed[1].caller_id, "5559999");
   EXPECT_TRUE(h.dialed[1].amd);
-  EXPECT_EQ(h.dialed[1].voicemail, nullptr);
+  EXPECT_EQ(h.dialed[1].plan.machine.kind, signaling::Reaction::Kind::hang_up);  // no message: hang up
   std::filesystem::remove_all(dir);
 }
 

@@ -134,8 +134,8 @@ TEST(SipCalls, EveryBehaviourEndsWithItsLeadStatus) {
   for (const auto& c : cases) {
     CallRequest r;
     r.number = c.number;
-    r.transfer_to = "9999";
-    if (c.voicemail) r.voicemail = &message;
+    r.plan.person = Reaction::transfer("9999");
+    if (c.voicemail) r.plan.machine = Reaction::voicemail(&message);
     by_id[f.agent->originate(r)] = c;
   }
   ASSERT_TRUE(f.wait_ended(cases.size(), 40)) << f.ended.size() << " of " << cases.size() << " ended";
@@ -195,7 +195,7 @@ TEST(SipCalls, MalformedSipIsDroppedAndCallsStillWork) {
   ::close(s);
   CallRequest r;
   r.number = "1000";
-  r.transfer_to = "9999";
+  r.plan.person = Reaction::transfer("9999");
   const uint64_t id = f.agent->originate(r);
   ASSERT_TRUE(f.wait_ended(1, 20));
   std::lock_guard<std::mutex> lock(f.mu);
@@ -215,7 +215,7 @@ TEST(SipCalls, ThreeHundredConcurrentCallsEndAsTheirNumbersSay) {
     const Kind& k = i < 120 ? kinds[0] : i < 220 ? kinds[1] : i < 295 ? kinds[2 + (i % 5)] : kinds[7];
     CallRequest r;
     r.number = std::string(k.prefix) + std::to_string(1000 + i);
-    r.transfer_to = "9999";
+    r.plan.person = Reaction::transfer("9999");
     const uint64_t id = f.agent->originate(r);
     want[id] = k.want;
     number[id] = r.number;
@@ -245,7 +245,7 @@ TEST(SipCalls, SrtpCallsCarryAudioBothWays) {
   Fixture f(3, 50, 50, /*srtp=*/true);
   CallRequest human, machine;
   human.number = "1000";
-  human.transfer_to = "9999";
+  human.plan.person = Reaction::transfer("9999");
   machine.number = "2000";
   const uint64_t h = f.agent->originate(human), m = f.agent->originate(machine);
   ASSERT_TRUE(f.wait_ended(2, 30));
@@ -262,7 +262,7 @@ TEST(SipCalls, TransferOnRequest) {
     if (e.state == CallState::answered) f.agent->transfer(e.call_id, "7777");
   };
   CallRequest r;
-  r.number = "1000";  // no transfer_to: only the explicit transfer() connects the person
+  r.number = "1000";  // no transfer in the plan: only the explicit transfer() connects the person
   id = f.agent->originate(r);
   ASSERT_TRUE(f.wait_ended(1, 20));
   std::lock_guard<std::mutex> lock(f.mu);

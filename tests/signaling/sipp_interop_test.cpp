@@ -135,7 +135,7 @@ TEST(SippInterop, DigestChallengeIsAnswered) {
 TEST(SippInterop, ReferIsAcceptedWithNotify) {
   auto r = call_sipp("uas_refer.xml", 5, [](CallRequest& q) {
     q.amd = false;
-    q.transfer_to = "9999";
+    q.plan.person = Reaction::transfer("9999");
   });
   EXPECT_EQ(to_string(r.ended.outcome), "SUCCESS") << r.ended.cause;
   EXPECT_EQ(r.sipp_status, 0) << r.sipp_log;

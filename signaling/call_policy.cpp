@@ -1,0 +1,192 @@
+#include "signaling/call_policy.h"
+
+namespace hark::signaling {
+
+std::string_view to_string(CallState s) {
+  switch (s) {
+    case CallState::queued: return "queued";
+    case CallState::dialing: return "dialing";
+    case CallState::ringing: return "ringing";
+    case CallState::early_media: return "early_media";
+    case CallState::answered: return "answered";
+    case CallState::verdict: return "verdict";
+    case CallState::transferring: return "transferring";
+    case CallState::playing_message: return "playing_message";
+    case CallState::ended: return "ended";
+  }
+  return "?";
+}
+
+namespace {
+Action hang_up(LeadStatus outcome, std::string cause) {
+  Action a;
+  a.kind = Action::Kind::hang_up;
+  a.outcome = outcome;
+  a.cause = std::move(cause);
+  return a;
+}
+
+Action peer_ended(LeadStatus outcome, std::string cause) {
+  Action a = hang_up(outcome, std::move(cause));
+  a.kind = Action::Kind::peer_ended;
+  return a;
+}
+
+Action with_deadline(Action::Kind k, Clock::time_point at, const media::Prompt* prompt = nullptr) {
+  Action a;
+  a.kind = k;
+  a.deadline = at;
+  a.prompt = prompt;
+  return a;
+}
+
+// The cause of hanging up at the verdict, in words.
+std::string why(amd::Verdict v) {
+  switch (v) {
+    case amd::Verdict::machine: return "answering machine";
+    case amd::Verdict::fax: return "fax";
+    case amd::Verdict::sit: return "SIT: number not in service";
+    case amd::Verdict::silence: return "dead air";
+    case amd::Verdict::human:
+    case amd::Verdict::unknown: break;
+  }
+  return "person answered; the call plan hangs up";
+}
+
+long long ms_between(Clock::time_point a, Clock::time_point b) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
+}  // namespace
+
+Action CallPolicy::on_answer(const CallFacts& f, Clock::time_point now) const {
+  if (!f.amd) return on_verdict(f, amd::Verdict::human, now);  // no AMD: whoever answers is a person
+  if (const int ms = f.plan.hold_whatever_the_verdict(); ms > 0)
+    return with_deadline(Action::Kind::hold_until, f.answered_at + std::chrono::milliseconds(ms));
+  return {};
+}
+
+Action CallPolicy::on_verdict(const CallFacts& f, amd::Verdict v, Clock::time_point now) const {
+  if (f.state == CallState::transferring) return {};  // already being transferred by request
+  const Reaction& r = f.plan.for_verdict(v);
+  switch (r.kind) {
+    case Reaction::Kind::hold: {
+      const auto until = f.answered_at + std::chrono::milliseconds(r.hold_ms);
+      if (now >= until)
+        return hang_up(status_for_answered(v, false), "hung up at the verdict: the " + std::to_string(r.hold_ms) + " ms hold is over");
+      return with_deadline(Action::Kind::hold_until, until);
+    }
+    case Reaction::Kind::transfer: {
+      if (r.target.empty()) return hang_up(LeadStatus::unknown, "person answered; no transfer target configured");
+      Action a;
+      a.kind = Action::Kind::transfer;
+      a.target = r.target;
+      return a;
+    }
+    case Reaction::Kind::voicemail:
+      if (r.prompt)
+        return with_deadline(Action::Kind::wait_for_beep, now + std::chrono::milliseconds(f.beep_timeout_ms), r.prompt);
+      break;
+    case Reaction::Kind::hang_up: break;
+  }
+  return hang_up(status_for_answered(v, false), why(v));
+}
+
+Action CallPolicy::on_early_verdict(amd::Verdict v) const {
+  if (v == amd::Verdict::sit) return hang_up(LeadStatus::failure, "SIT in early media (invalid number)");
+  return {};
+}
+
+Action CallPolicy::on_beep(const CallFacts& f) const {
+  if (!f.waiting_for_beep) return {};
+  return with_deadline(Action::Kind::play_message, {}, f.message);
+}
+
+Action CallPolicy::on_playback_done(const CallFacts& f) const {
+  if (f.state != CallState::playing_message) return {};
+  return hang_up(LeadStatus::amd, "machine: message left after the beep");
+}
+
+Action CallPolicy::on_notify(const CallFacts& f, int code, std::string_view status_line) const {
+  // The transfer's progress as a sipfrag: "SIP/2.0 200 OK" means the person is through.
+  if (f.state != CallState::transferring || code < 200) return {};
+  if (code >= 300) return hang_up(LeadStatus::unknown, "transfer failed: " + std::string(status_line));
+  Action a = hang_up(LeadStatus::success, "transferred to " + f.transfer_target);
+  a.transferred = true;
+  return a;
+}
+
+Action CallPolicy::on_refer_response(int status, std::string_view phrase) const {
+  if (status < 300) return {};
+  return hang_up(LeadStatus::unknown, "person answered but the transfer was refused (" + std::to_string(status) + " " +
+                                          std::string(phrase) + ")");
+}
+
+Action CallPolicy::on_timer(const CallFacts& f, Clock::time_point now) const {
+  if (f.closing) {
+    // The media worker always sends `ended` after a close; this is the last line of defence
+    // should one ever be lost.
+    if (now - f.closing_at > s_.media_end) {
+      Action a;
+      a.kind = Action::Kind::force_complete;
+      return a;
+    }
+    return {};
+  }
+  if (f.ending) {
+    if (now - f.ending_at > s_.unanswered_bye) {
+      Action a;
+      a.kind = Action::Kind::release_sip;
+      return a;
+    }
+    return {};
+  }
+  if (!f.dialed) return {};
+  if (!f.answered) {
+    if (now < f.ring_deadline) return {};
+    Action a = hang_up(LeadStatus::no_answer, "ring timeout after " + std::to_string(s_.ring_timeout_s) + " s");
+    a.ring_timeout = true;
+    return a;
+  }
+  if (f.waiting_for_beep) {
+    // No beep came: the greeting is over by now; leave the message anyway.
+    if (now >= f.beep_deadline) return with_deadline(Action::Kind::play_message, {}, f.message);
+    return {};
+  }
+  if (f.hold_until) {
+    if (now < *f.hold_until) return {};
+    return hang_up(f.has_verdict ? status_for_answered(f.verdict, false) : LeadStatus::unknown,
+                   "held " + std::to_string(ms_between(f.answered_at, *f.hold_until)) + " ms as planned");
+  }
+  if (f.state != CallState::playing_message &&
+      now - f.state_at > std::chrono::milliseconds(f.analysis_ms) + s_.stuck_extra)
+    return hang_up(LeadStatus::unknown, "no progress for too long in state " + std::string(to_string(f.state)));
+  return {};
+}
+
+Action CallPolicy::on_invite_failed(const CallFacts& f, int status, std::string_view phrase) const {
+  if (f.ending) return {};  // our CANCEL's 487, or a failure crossing our CANCEL: the outcome stands
+  return peer_ended(status == 487 ? LeadStatus::unknown : status_for_sip_code(status),
+                    std::to_string(status) + " " + std::string(phrase));
+}
+
+Action CallPolicy::on_callee_bye(const CallFacts& f) const {
+  if (f.ending) return {};
+  if (f.state == CallState::playing_message) return peer_ended(LeadStatus::amd, "machine hung up during the message");
+  if (f.has_verdict) return peer_ended(status_for_answered(f.verdict, f.transferred), "callee hung up after the verdict");
+  return peer_ended(LeadStatus::unknown, "callee hung up before a verdict");
+}
+
+Action CallPolicy::on_hangup_request(const CallFacts& f) const {
+  if (!f.dialed) return hang_up(LeadStatus::unknown, "hung up before dialing");
+  return hang_up(f.has_verdict ? status_for_answered(f.verdict, f.transferred) : LeadStatus::unknown, "hung up by request");
+}
+
+Action CallPolicy::on_transfer_request(const CallFacts& f, std::string target) const {
+  if (!f.dialed || !f.answered || f.ending || f.state == CallState::transferring) return {};
+  Action a;
+  a.kind = Action::Kind::transfer;
+  a.target = std::move(target);
+  return a;
+}
+
+}  // namespace hark::signaling

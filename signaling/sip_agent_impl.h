@@ -1,0 +1,108 @@
+// SipAgent's private state, shared by its source files (all of it lives on the SIP thread):
+//   sip_agent.cpp       public API, the call table, carrying out CallPolicy's actions
+//   sip_callbacks.cpp   the NUA thread's start and sofia-sip's event callback
+//   sip_media.cpp       dialing (SDP offer), the media hand-over and media events
+//   sip_timers.cpp      the 20 ms tick: pacing and the per-call timers and watchdog
+#pragma once
+
+#include <sofia-sip/nua.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+
+#include "signaling/call_policy.h"
+#include "signaling/pacer.h"
+#include "signaling/sdp.h"
+#include "signaling/sip_agent.h"
+
+namespace hark::signaling {
+
+struct Call {
+  uint64_t id = 0;
+  CallRequest req;          // its plan is moved to f.plan
+  std::string dialed;
+  nua_handle_t* nh = nullptr;
+  media::StreamId stream = 0;
+  uint16_t port = 0;
+  media::SrtpKey key;
+  int code = 0;
+  std::string phrase;
+  Clock::time_point invite_at;
+  double setup_ms = 0;
+  bool auth_tried = false;
+  amd::Event verdict{};     // the AMD's verdict event (cause, audio time) for CallEvent
+  media::StreamStats stats{};
+  LeadStatus outcome = LeadStatus::unknown;
+  std::string cause;
+  CallFacts f;              // what CallPolicy decides on
+};
+
+struct SipAgent::Impl {
+  static constexpr int kTickMs = 20;
+
+  TrunkSettings t;
+  media::MediaEngine& media;
+  Handler on_event;
+  std::atomic<size_t>& in_progress;
+  CallPolicy policy;
+
+  nua_t* nua = nullptr;
+  int cmd_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);  // wakes the SIP thread for commands
+  std::mutex cmd_mu;  // commands are rare (a few per call): a lock here is fine
+  std::deque<std::function<void(Impl&)>> cmds;
+  bool stopping = false;
+  bool shutdown_done = false;
+
+  std::unordered_map<uint64_t, std::unique_ptr<Call>> calls;
+  std::unordered_map<media::StreamId, Call*> by_stream;
+  std::deque<Call*> pending;  // queued, waiting for pacing or capacity
+  size_t active = 0;          // calls with an INVITE out
+  Pacer pacer;
+
+  std::atomic<size_t>& up;
+  std::atomic<bool>& registered;
+  nua_handle_t* reg_nh = nullptr;
+  bool reg_auth_tried = false;
+
+  Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::atomic<size_t>& ip, std::atomic<size_t>& u,
+       std::atomic<bool>& reg);
+  ~Impl() { ::close(cmd_fd); }
+
+  // sip_agent.cpp
+  void run_commands();
+  void emit(const Call& c, CallState s);
+  CallEvent make_event(const Call& c, CallState s) const;
+  void set_state(Call& c, CallState s);
+  std::string target_uri(const std::string& number) const;
+  /// Carries out one of the policy's actions.
+  void apply(Call& c, const Action& a);
+  /// Ends the call's SIP side: CANCEL before an answer, BYE after. The outcome is fixed here.
+  void end_call(Call& c, LeadStatus outcome, std::string cause);
+  /// The call is over on the SIP side: releases the handle and the media; the outcome is
+  /// reported once the media worker has sent the stream's final statistics.
+  void finish(Call& c);
+  /// Reports the call ended and forgets it.
+  void complete(Call& c);
+
+  // sip_media.cpp
+  media::StreamParams stream_params(const Call& c, const PeerMedia& peer, bool early) const;
+  void dial(Call& c);
+  void on_media(const media::MediaEvent& e);
+  void on_answered(Call& c, const sip_t* sip);
+
+  // sip_timers.cpp
+  void tick();
+
+  // sip_callbacks.cpp
+  bool authenticate(nua_handle_t* nh, int status, const sip_t* sip);
+  void start_registration();
+  void on_nua(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Call* c, const sip_t* sip,
+              tagi_t tags[]);
+};
+
+}  // namespace hark::signaling

@@ -1,0 +1,114 @@
+// SipAgent: dialing with our SDP offer, handing the peer's media to the media engine, and the
+// media engine's events (verdicts, beeps, the end of a prompt, the end of a stream).
+#include <sofia-sip/nua_tag.h>
+#include <sofia-sip/sip_tag.h>
+
+#include "signaling/sip_agent_impl.h"
+
+namespace hark::signaling {
+
+media::StreamParams SipAgent::Impl::stream_params(const Call& c, const PeerMedia& peer, bool early) const {
+  media::StreamParams p;
+  p.remote = peer.addr;
+  p.remote_len = peer.addr_len;
+  p.payload_type = peer.payload_type;
+  p.dtmf_payload_type = uint8_t(peer.dtmf_payload_type >= 0 ? peer.dtmf_payload_type : 101);
+  p.rtcp_mux = peer.rtcp_mux;
+  p.srtp = peer.srtp;
+  p.srtp_rx_key = peer.key;
+  p.srtp_tx_key = c.key;
+  p.amd = c.req.amd || early;
+  p.amd_params = c.req.amd_params;
+  p.amd_params.early_media_sit_only = early;
+  p.send = !early;  // nothing to say before the answer
+  return p;
+}
+
+void SipAgent::Impl::dial(Call& c) {
+  media::StreamParams idle;  // no peer yet: receives nothing, sends nothing
+  idle.amd = false;
+  auto opened = media.open(idle);
+  if (!opened.ok()) {
+    c.cause = "no media port: " + opened.error;
+    c.outcome = LeadStatus::unknown;
+    finish(c);
+    return;
+  }
+  c.stream = opened.id;
+  c.port = opened.port;
+  by_stream[c.stream] = &c;
+  LocalMedia lm;
+  lm.ip = t.media_ip;
+  lm.port = c.port;
+  lm.session_id = c.id;
+  lm.srtp = t.srtp;
+  if (t.srtp) c.key = lm.key = media::srtp_random_key();
+  const std::string sdp = build_sdp(lm);
+  const std::string uri = target_uri(c.dialed);
+  // A campaign's caller ID replaces the trunk's From user for this call only.
+  std::string from;
+  if (!c.req.caller_id.empty()) from = "sip:" + c.req.caller_id + "@" + t.bind_url.substr(t.bind_url.find(':') + 1);
+  c.nh = nua_handle(nua, &c, SIPTAG_TO_STR(uri.c_str()), TAG_IF(!from.empty(), SIPTAG_FROM_STR(from.c_str())), TAG_END());
+  if (!c.nh) {
+    c.cause = "cannot create a SIP handle for " + uri;
+    finish(c);
+    return;
+  }
+  ++active;
+  up = active;
+  c.f.dialed = true;
+  c.invite_at = Clock::now();
+  c.f.ring_deadline = c.invite_at + std::chrono::seconds(t.ring_timeout_s);
+  nua_invite(c.nh, NUTAG_URL(uri.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
+             SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
+  set_state(c, CallState::dialing);
+}
+
+void SipAgent::Impl::on_answered(Call& c, const sip_t* sip) {
+  PeerMedia peer;
+  const std::string err = sip && sip->sip_payload
+                              ? parse_peer_sdp({sip->sip_payload->pl_data, sip->sip_payload->pl_len}, peer)
+                              : std::string("200 OK without SDP");
+  if (!err.empty()) {
+    end_call(c, LeadStatus::unknown, "bad SDP answer: " + err);
+    return;
+  }
+  c.f.early_media = false;
+  media.update(c.stream, stream_params(c, peer, false));
+  c.f.answered_at = Clock::now();
+  set_state(c, CallState::answered);
+  if (!c.req.amd) c.f.verdict = amd::Verdict::human;  // reported as such, though no AMD ran
+  apply(c, policy.on_answer(c.f, Clock::now()));
+}
+
+void SipAgent::Impl::on_media(const media::MediaEvent& e) {
+  auto it = by_stream.find(e.id);
+  if (it == by_stream.end()) return;
+  Call& c = *it->second;
+  if (e.kind == media::MediaEventKind::ended) {
+    c.stats = e.stats;
+    by_stream.erase(it);
+    c.stream = 0;
+    if (c.f.closing) complete(c);
+    return;
+  }
+  if (e.kind == media::MediaEventKind::stats) c.stats = e.stats;
+  if (c.f.ending || c.f.closing) return;  // the SIP side is over: nothing left to act on
+  if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::verdict) {
+    if (c.f.early_media) {
+      apply(c, policy.on_early_verdict(e.amd.verdict));
+      return;
+    }
+    c.f.has_verdict = true;
+    c.f.verdict = e.amd.verdict;
+    c.verdict = e.amd;
+    if (c.f.state != CallState::transferring) set_state(c, CallState::verdict);
+    apply(c, policy.on_verdict(c.f, e.amd.verdict, Clock::now()));
+  } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::beep) {
+    apply(c, policy.on_beep(c.f));
+  } else if (e.kind == media::MediaEventKind::playback_done) {
+    apply(c, policy.on_playback_done(c.f));
+  }
+}
+
+}  // namespace hark::signaling

@@ -1,0 +1,289 @@
+#include "signaling/call_policy.h"
+
+#include <gtest/gtest.h>
+
+using namespace hark;
+using namespace hark::signaling;
+using namespace std::chrono_literals;
+using K = Action::Kind;
+
+namespace {
+const Clock::time_point t0 = Clock::time_point{} + 1h;
+
+// An answered call at t0, in state `answered`, with the AMD's timings.
+CallFacts answered(CallPlan plan) {
+  CallFacts f;
+  f.plan = std::move(plan);
+  f.beep_timeout_ms = 30000;
+  f.analysis_ms = 5000;
+  f.dialed = true;
+  f.ring_deadline = t0 + 25s;
+  f.answered = true;
+  f.answered_at = t0;
+  f.state = CallState::answered;
+  f.state_at = t0;
+  return f;
+}
+
+// `f` after verdict `v` at `at`.
+CallFacts with_verdict(CallFacts f, amd::Verdict v, Clock::time_point at) {
+  f.has_verdict = true;
+  f.verdict = v;
+  f.state = CallState::verdict;
+  f.state_at = at;
+  return f;
+}
+
+const media::Prompt kMessage = media::Prompt::from_pcm(std::vector<int16_t>(800, 100));
+}  // namespace
+
+TEST(CallPolicy, CampaignTransfersAPersonAndAnUnsureVerdict) {
+  const CallPolicy p;
+  const auto f = answered(CallPlan::campaign("9999", &kMessage));
+  for (auto v : {amd::Verdict::human, amd::Verdict::unknown}) {
+    const Action a = p.on_verdict(f, v, t0 + 2s);
+    EXPECT_EQ(a.kind, K::transfer);
+    EXPECT_EQ(a.target, "9999");
+  }
+}
+
+TEST(CallPolicy, CampaignWithoutPilotHangsUpOnAPersonAsUnknown) {
+  const CallPolicy p;
+  const Action a = p.on_verdict(answered(CallPlan::campaign("", nullptr)), amd::Verdict::human, t0 + 2s);
+  EXPECT_EQ(a.kind, K::hang_up);
+  EXPECT_EQ(a.outcome, LeadStatus::unknown);
+  EXPECT_NE(a.cause.find("no transfer target"), std::string::npos) << a.cause;
+}
+
+TEST(CallPolicy, MachineWaitsForTheBeepThenTheMessageEndsTheCall) {
+  const CallPolicy p;
+  auto f = answered(CallPlan::campaign("9999", &kMessage));
+  Action a = p.on_verdict(f, amd::Verdict::machine, t0 + 3s);
+  ASSERT_EQ(a.kind, K::wait_for_beep);
+  EXPECT_EQ(a.prompt, &kMessage);
+  EXPECT_EQ(a.deadline, t0 + 3s + 30s);
+  f = with_verdict(f, amd::Verdict::machine, t0 + 3s);
+  EXPECT_EQ(p.on_beep(f).kind, K::none);  // not (yet) waiting: a beep means nothing
+  f.waiting_for_beep = true;
+  f.beep_deadline = a.deadline;
+  f.message = a.prompt;
+  EXPECT_EQ(p.on_timer(f, t0 + 10s).kind, K::none);
+  a = p.on_beep(f);
+  EXPECT_EQ(a.kind, K::play_message);
+  EXPECT_EQ(a.prompt, &kMessage);
+  f.waiting_for_beep = false;
+  f.state = CallState::playing_message;
+  a = p.on_playback_done(f);
+  EXPECT_EQ(a.kind, K::hang_up);
+  EXPECT_EQ(a.outcome, LeadStatus::amd);
+  EXPECT_NE(a.cause.find("message left"), std::string::npos);
+}
+
+TEST(CallPolicy, NoBeepByTheDeadlinePlaysTheMessageAnyway) {
+  const CallPolicy p;
+  auto f = with_verdict(answered(CallPlan::campaign("9999", &kMessage)), amd::Verdict::machine, t0 + 3s);
+  f.waiting_for_beep = true;
+  f.beep_deadline = t0 + 33s;
+  f.message = &kMessage;
+  EXPECT_EQ(p.on_timer(f, t0 + 32s).kind, K::none);
+  const Action a = p.on_timer(f, t0 + 33s);
+  EXPECT_EQ(a.kind, K::play_message);
+  EXPECT_EQ(a.prompt, &kMessage);
+}
+
+TEST(CallPolicy, MachineWithoutMessageFaxSitAndDeadAirHangUpWithTheirStatus) {
+  const CallPolicy p;
+  const auto f = answered(CallPlan::campaign("9999", nullptr));
+  struct Case { amd::Verdict v; LeadStatus want; const char* cause; };
+  for (const Case& c : {Case{amd::Verdict::machine, LeadStatus::amd, "answering machine"},
+                        Case{amd::Verdict::fax, LeadStatus::amd, "fax"},
+                        Case{amd::Verdict::sit, LeadStatus::failure, "SIT"},
+                        Case{amd::Verdict::silence, LeadStatus::unknown, "dead air"}}) {
+    const Action a = p.on_verdict(f, c.v, t0 + 2s);
+    EXPECT_EQ(a.kind, K::hang_up) << c.cause;
+    EXPECT_EQ(a.outcome, c.want) << c.cause;
+    EXPECT_NE(a.cause.find(c.cause), std::string::npos) << a.cause;
+  }
+}
+
+TEST(CallPolicy, EachVerdictGetsItsOwnReaction) {
+  const CallPolicy p;
+  CallPlan plan;
+  plan.person = Reaction::hold(20000);
+  plan.machine = Reaction::transfer("sip:vm@example.net");
+  plan.fax = Reaction::voicemail(&kMessage);
+  const auto f = answered(plan);
+  EXPECT_EQ(p.on_verdict(f, amd::Verdict::human, t0 + 2s).kind, K::hold_until);
+  EXPECT_EQ(p.on_verdict(f, amd::Verdict::machine, t0 + 2s).target, "sip:vm@example.net");
+  EXPECT_EQ(p.on_verdict(f, amd::Verdict::fax, t0 + 2s).kind, K::wait_for_beep);
+  EXPECT_EQ(p.on_verdict(f, amd::Verdict::sit, t0 + 2s).kind, K::hang_up);
+  // A mixed plan must wait for the verdict: no hold starts at the answer.
+  EXPECT_EQ(p.on_answer(f, t0).kind, K::none);
+}
+
+TEST(CallPolicy, TransferSucceedsOnA2xxNotifyAndFailsOnAnError) {
+  const CallPolicy p;
+  auto f = with_verdict(answered(CallPlan::campaign("9999", nullptr)), amd::Verdict::human, t0 + 2s);
+  EXPECT_EQ(p.on_notify(f, 200, "SIP/2.0 200 OK").kind, K::none);  // no REFER out
+  f.state = CallState::transferring;
+  f.transfer_target = "9999";
+  EXPECT_EQ(p.on_notify(f, 100, "SIP/2.0 100 Trying").kind, K::none);
+  EXPECT_EQ(p.on_notify(f, 180, "SIP/2.0 180 Ringing").kind, K::none);
+  Action a = p.on_notify(f, 200, "SIP/2.0 200 OK");
+  EXPECT_EQ(a.kind, K::hang_up);
+  EXPECT_EQ(a.outcome, LeadStatus::success);
+  EXPECT_TRUE(a.transferred);
+  EXPECT_EQ(a.cause, "transferred to 9999");
+  a = p.on_notify(f, 486, "SIP/2.0 486 Busy Here");
+  EXPECT_EQ(a.outcome, LeadStatus::unknown);
+  EXPECT_EQ(a.cause, "transfer failed: SIP/2.0 486 Busy Here");
+  EXPECT_EQ(p.on_refer_response(202, "Accepted").kind, K::none);
+  EXPECT_EQ(p.on_refer_response(403, "Forbidden").kind, K::hang_up);
+}
+
+TEST(CallPolicy, AVerdictDuringARequestedTransferChangesNothing) {
+  const CallPolicy p;
+  auto f = answered(CallPlan::campaign("9999", &kMessage));
+  EXPECT_EQ(p.on_transfer_request(f, "7777").target, "7777");
+  f.state = CallState::transferring;
+  EXPECT_EQ(p.on_transfer_request(f, "7777").kind, K::none);  // one REFER at a time
+  EXPECT_EQ(p.on_verdict(f, amd::Verdict::machine, t0 + 2s).kind, K::none);
+  CallFacts ringing = answered({});
+  ringing.answered = false;
+  EXPECT_EQ(p.on_transfer_request(ringing, "7777").kind, K::none);
+  CallFacts over = answered({});
+  over.dialed = false;  // its SIP handle is gone: nothing to send a REFER on
+  EXPECT_EQ(p.on_transfer_request(over, "7777").kind, K::none);
+}
+
+TEST(CallPolicy, LoadTestHoldsEveryCallFromTheAnswerVerdictOrNot) {
+  const CallPolicy p;
+  auto f = answered(CallPlan::load_test(8000));
+  Action a = p.on_answer(f, t0);
+  ASSERT_EQ(a.kind, K::hold_until);
+  EXPECT_EQ(a.deadline, t0 + 8s);
+  f.hold_until = a.deadline;
+  // The verdict before the end of the hold: keep holding.
+  a = p.on_verdict(f, amd::Verdict::machine, t0 + 3s);
+  EXPECT_EQ(a.kind, K::hold_until);
+  f = with_verdict(f, amd::Verdict::machine, t0 + 3s);
+  EXPECT_EQ(p.on_timer(f, t0 + 7900ms).kind, K::none);
+  a = p.on_timer(f, t0 + 8s);
+  EXPECT_EQ(a.kind, K::hang_up);
+  EXPECT_EQ(a.outcome, LeadStatus::amd);
+  EXPECT_NE(a.cause.find("held 8000 ms"), std::string::npos) << a.cause;
+}
+
+TEST(CallPolicy, LoadTestHoldShorterThanTheVerdictHangsUpWithoutOne) {
+  const CallPolicy p;
+  auto f = answered(CallPlan::load_test(1000));
+  f.hold_until = t0 + 1s;
+  const Action a = p.on_timer(f, t0 + 1s);
+  EXPECT_EQ(a.kind, K::hang_up);
+  EXPECT_EQ(a.outcome, LeadStatus::unknown);
+  // A verdict arriving after the hold is over hangs up at once.
+  const Action late = p.on_verdict(f, amd::Verdict::human, t0 + 2s);
+  EXPECT_EQ(late.kind, K::hang_up);
+}
+
+TEST(CallPolicy, LoadTestWithoutHoldHangsUpAtTheVerdict) {
+  const CallPolicy p;
+  const auto f = answered(CallPlan::load_test(0));
+  EXPECT_EQ(p.on_answer(f, t0).kind, K::none);
+  for (auto v : {amd::Verdict::human, amd::Verdict::machine, amd::Verdict::silence}) {
+    const Action a = p.on_verdict(f, v, t0 + 2s);
+    EXPECT_EQ(a.kind, K::hang_up);
+    EXPECT_EQ(a.outcome, status_for_answered(v, false));
+  }
+}
+
+TEST(CallPolicy, WithoutAmdTheAnswerIsAPerson) {
+  const CallPolicy p;
+  auto f = answered(CallPlan::campaign("9999", nullptr));
+  f.amd = false;
+  EXPECT_EQ(p.on_answer(f, t0).kind, K::transfer);
+}
+
+TEST(CallPolicy, EarlyMediaOnlyActsOnSit) {
+  const CallPolicy p;
+  EXPECT_EQ(p.on_early_verdict(amd::Verdict::human).kind, K::none);
+  const Action a = p.on_early_verdict(amd::Verdict::sit);
+  EXPECT_EQ(a.kind, K::hang_up);
+  EXPECT_EQ(a.outcome, LeadStatus::failure);
+}
+
+TEST(CallPolicy, RingTimeoutCancelsAsNoAnswer) {
+  PolicySettings s;
+  s.ring_timeout_s = 25;
+  const CallPolicy p(s);
+  auto f = answered({});
+  f.answered = false;
+  f.state = CallState::ringing;
+  EXPECT_EQ(p.on_timer(f, t0 + 24s).kind, K::none);
+  const Action a = p.on_timer(f, t0 + 25s);
+  EXPECT_EQ(a.kind, K::hang_up);
+  EXPECT_EQ(a.outcome, LeadStatus::no_answer);
+  EXPECT_TRUE(a.ring_timeout);
+  EXPECT_EQ(a.cause, "ring timeout after 25 s");
+  f.dialed = false;  // still queued: no timer runs
+  EXPECT_EQ(p.on_timer(f, t0 + 60s).kind, K::none);
+}
+
+TEST(CallPolicy, WatchdogEndsACallStuckWithoutProgress) {
+  const CallPolicy p;  // analysis 5 s + 15 s
+  auto f = answered(CallPlan::campaign("9999", nullptr));
+  EXPECT_EQ(p.on_timer(f, t0 + 20s).kind, K::none);
+  Action a = p.on_timer(f, t0 + 20s + 1ms);  // no verdict ever came
+  EXPECT_EQ(a.kind, K::hang_up);
+  EXPECT_NE(a.cause.find("state answered"), std::string::npos) << a.cause;
+  f.state = CallState::transferring;  // a NOTIFY that never comes
+  a = p.on_timer(f, t0 + 21s);
+  EXPECT_NE(a.cause.find("state transferring"), std::string::npos) << a.cause;
+  f.state = CallState::playing_message;  // the prompt's own end ends it
+  EXPECT_EQ(p.on_timer(f, t0 + 60s).kind, K::none);
+}
+
+TEST(CallPolicy, WatchdogReleasesAnUnansweredByeAndAMissingEndOfStream) {
+  const CallPolicy p;
+  auto f = answered({});
+  f.ending = true;
+  f.ending_at = t0 + 1s;
+  EXPECT_EQ(p.on_timer(f, t0 + 41s).kind, K::none);
+  EXPECT_EQ(p.on_timer(f, t0 + 41s + 1ms).kind, K::release_sip);
+  f.closing = true;  // SIP side over, the media's `ended` lost
+  f.closing_at = t0 + 50s;
+  f.dialed = false;
+  EXPECT_EQ(p.on_timer(f, t0 + 60s).kind, K::none);
+  EXPECT_EQ(p.on_timer(f, t0 + 60s + 1ms).kind, K::force_complete);
+}
+
+TEST(CallPolicy, PeerEndingsFixTheOutcome) {
+  const CallPolicy p;
+  auto f = answered({});
+  Action a = p.on_callee_bye(f);
+  EXPECT_EQ(a.kind, K::peer_ended);
+  EXPECT_EQ(a.cause, "callee hung up before a verdict");
+  f = with_verdict(f, amd::Verdict::machine, t0 + 2s);
+  EXPECT_EQ(p.on_callee_bye(f).outcome, LeadStatus::amd);
+  f.state = CallState::playing_message;
+  EXPECT_EQ(p.on_callee_bye(f).cause, "machine hung up during the message");
+  f.ending = true;
+  EXPECT_EQ(p.on_callee_bye(f).kind, K::none);  // we hung up first: our outcome stands
+
+  CallFacts ringing;
+  ringing.dialed = true;
+  EXPECT_EQ(p.on_invite_failed(ringing, 486, "Busy Here").outcome, LeadStatus::busy);
+  EXPECT_EQ(p.on_invite_failed(ringing, 486, "Busy Here").cause, "486 Busy Here");
+  EXPECT_EQ(p.on_invite_failed(ringing, 487, "Request Terminated").outcome, LeadStatus::unknown);
+  ringing.ending = true;  // our CANCEL (ring timeout) already fixed it
+  EXPECT_EQ(p.on_invite_failed(ringing, 487, "Request Terminated").kind, K::none);
+}
+
+TEST(CallPolicy, HangupRequestKeepsWhatTheVerdictSaid) {
+  const CallPolicy p;
+  auto f = with_verdict(answered({}), amd::Verdict::human, t0 + 2s);
+  f.transferred = true;
+  EXPECT_EQ(p.on_hangup_request(f).outcome, LeadStatus::success);
+  f.dialed = false;
+  EXPECT_EQ(p.on_hangup_request(f).cause, "hung up before dialing");
+}
