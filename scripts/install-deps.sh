@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config ninja-build git
-  libsrtp2-dev libspandsp-dev libortp-dev libpqxx-dev
+  libsrtp2-dev libspandsp-dev libpqxx-dev
   libboost1.81-dev libboost-json1.81-dev libfftw3-dev libspdlog-dev
   libsofia-sip-ua-dev libsodium-dev libpcap-dev
   libgtest-dev libgmock-dev libbenchmark-dev
