@@ -1,29 +1,69 @@
 #!/usr/bin/env bash
 # Runs every test on a fresh Debian 12 machine (as root) or a developer's:
 #  1. installs missing packages (quiet when none are missing);
-#  2. builds the optimised tree (build/) and the AddressSanitizer + UBSan tree (build-asan/),
-#     incrementally;
+#  2. builds the optimised tree (build/), incrementally;
 #  3. starts the private PostgreSQL unless DATABASE_URL is already set;
-#  4. runs ctest in both trees.
+#  4. runs ctest in the optimised tree while the AddressSanitizer + UBSan tree (build-asan/)
+#     builds at the lowest CPU priority (nice 19), so the compiler only takes the CPU the
+#     tests leave idle (most of their time is spent waiting on SIP timers and 20 ms media
+#     ticks) and never starves the real-time tests;
+#  5. runs ctest in the ASan tree.
+#
+#   scripts/test.sh --quick   day-to-day: the optimised tree only, and only the tests not
+#                             labelled "slow" (no real-time calls, corpus or end-to-end runs)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+quick=0
+case "${1:-}" in
+  --quick) quick=1 ;;
+  "") ;;
+  *) echo "usage: scripts/test.sh [--quick]" >&2; exit 2 ;;
+esac
 bash scripts/install-deps.sh
 
-for preset in default asan; do
-  [ -f "build$([ $preset = asan ] && echo -asan)/CMakeCache.txt" ] || cmake --preset "$preset" >/dev/null
-  cmake --build --preset "$preset"
-done
+configure() {  # configure a preset's tree once
+  [ -f "build$([ "$1" = asan ] && echo -asan)/CMakeCache.txt" ] || cmake --preset "$1" >/dev/null
+}
+configure default
+cmake --build --preset default
 
+asan_build=
+own_pg=0
+cleanup() {
+  [ -n "$asan_build" ] && kill "$asan_build" 2>/dev/null
+  [ $own_pg = 1 ] && bash scripts/pg.sh stop
+  return 0
+}
+trap cleanup EXIT
 if [ -z "${DATABASE_URL:-}" ]; then
   DATABASE_URL=$(bash scripts/pg.sh start)
   export DATABASE_URL
-  trap 'bash scripts/pg.sh stop' EXIT
+  own_pg=1
 fi
 
+if [ $quick = 1 ]; then
+  echo "== tests not labelled slow (optimised build)"
+  ctest --preset default -j"$(nproc)" -LE slow
+  exit
+fi
+
+configure asan
+asan_log=build-asan/build.log
+nice -n 19 cmake --build --preset asan >"$asan_log" 2>&1 &
+asan_build=$!
+
 status=0
-echo "== tests (optimised build)"
+echo "== tests (optimised build; the ASan tree builds meanwhile at nice 19, log in $asan_log)"
 ctest --preset default -j"$(nproc)" || status=1
+echo "== building the ASan tree"
+build_status=0
+wait $asan_build || build_status=$?
+asan_build=
+if [ $build_status != 0 ]; then
+  cat "$asan_log"
+  exit 1
+fi
 echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp ctest --preset asan -j"$(nproc)" || status=1
 exit $status
