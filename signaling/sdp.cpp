@@ -5,6 +5,7 @@
 #include <sofia-sip/sdp.h>
 #include <sofia-sip/su_alloc.h>
 
+#include <cctype>
 #include <cstring>
 #include <memory>
 
@@ -76,15 +77,45 @@ bool set_addr(const char* host, unsigned long port, PeerMedia& out) {
 }
 }  // namespace
 
-/// SDP is ASCII except the free-text s= and i= lines (RFC 4566: UTF-8 there). A byte outside
-/// that elsewhere is refused before sofia sees it: sofia-sip 1.12's sdp_parse asked for a 2 GiB
-/// allocation on an m= line with bytes >= 0x80 in its transport (found by fuzz/sdp_fuzz).
+/// RFC 4566 `token` characters: what media types, transports and formats are made of.
+static bool token_char(unsigned char c) {
+  return std::isalnum(c) || (c != 0 && std::strchr("!#$%&'*+-.^_`{|}~", c) != nullptr);
+}
+
+/// An m= line in RFC 4566's form: m=<media> <port>[/<count>] <proto>[/<proto>...] <fmt>...
+static bool well_formed_m_line(std::string_view v) {
+  auto word = [&v]() {
+    const size_t sp = v.find(' ');
+    std::string_view w = v.substr(0, sp);
+    v = sp == std::string_view::npos ? std::string_view() : v.substr(sp + 1);
+    return w;
+  };
+  auto tokens = [](std::string_view w, bool slashes) {
+    if (w.empty()) return false;
+    for (unsigned char c : w)
+      if (!token_char(c) && !(slashes && c == '/')) return false;
+    return w.front() != '/' && w.back() != '/';
+  };
+  const auto media = word(), port = word(), proto = word();
+  if (!tokens(media, false) || !tokens(proto, true) || port.empty()) return false;
+  for (unsigned char c : port)
+    if (!std::isdigit(c) && c != '/') return false;
+  while (!v.empty())
+    if (!tokens(word(), false)) return false;
+  return true;
+}
+
+/// Checked before sofia sees the SDP. SDP is ASCII except the free-text s= and i= lines
+/// (RFC 4566: UTF-8 there), and its m= lines have a strict form. sofia-sip 1.12's sdp_parse
+/// asked for 2 GiB on high bytes in an m= line's transport, and for more than 4 GiB on an
+/// unknown transport with a format starting with ':' ("m=audio 1 X :"), both found by
+/// fuzz/sdp_fuzz: a callee's answer must not be able to do that to hark.
 static std::string sdp_text_problem(std::string_view text) {
   size_t line_no = 1;
   for (size_t i = 0; i < text.size();) {
     size_t end = text.find('\n', i);
     if (end == std::string_view::npos) end = text.size();
-    const std::string_view line = text.substr(i, end - i);
+    std::string_view line = text.substr(i, end - i);
     const bool free_text = line.size() >= 2 && (line[0] == 's' || line[0] == 'i') && line[1] == '=';
     for (unsigned char c : line) {
       if (c == '\r' || c == '\t') continue;
@@ -92,6 +123,10 @@ static std::string sdp_text_problem(std::string_view text) {
         return "SDP line " + std::to_string(line_no) + " holds a byte that is not text (0x" +
                "0123456789abcdef"[c >> 4] + "0123456789abcdef"[c & 15] + ")";
     }
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    if (line.size() >= 2 && line[0] == 'm' && line[1] == '=' && !well_formed_m_line(line.substr(2)))
+      return "SDP line " + std::to_string(line_no) + " is not a media line of the form "
+             "m=<media> <port> <transport> <formats>";
     i = end + 1;
     ++line_no;
   }

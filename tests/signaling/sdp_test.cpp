@@ -66,6 +66,11 @@ TEST(Sdp, BytesThatAreNotTextAreRefusedByLine) {
   const std::string crash = std::string("v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\r\nt=0 0\r\n") +
                             "m=udio 10002 RTP*HA1_S_CM_128_\xff\xffGVz|2^20|1";
   EXPECT_EQ(parse_peer_sdp(crash, p), "SDP line 6 holds a byte that is not text (0xff)");
+  // And over 4 GiB for a format starting with ':' after an unknown transport.
+  const std::string head = "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\n";
+  EXPECT_EQ(parse_peer_sdp(head + "m=audio 10002 X :\r\n", p),
+            "SDP line 6 is not a media line of the form m=<media> <port> <transport> <formats>");
+  EXPECT_EQ(parse_peer_sdp(head + "m=audio 10002 RTP/AVP 0 8 101\r\n", p), "");
   const std::string nul = std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\n") + '\0' + "\r\n";
   EXPECT_EQ(parse_peer_sdp(nul, p), "SDP line 4 holds a byte that is not text (0x00)");
   const std::string utf8_name =
