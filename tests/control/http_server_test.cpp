@@ -1,0 +1,183 @@
+// HttpServer alone, with a trivial handler (no database): event streams served on the I/O
+// threads with a cap, the connection cap, idle and half-sent-header timeouts (issue 13).
+#include <gtest/gtest.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "control/api/http_server.h"
+
+namespace hark::control {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+constexpr auto kDeadline = std::chrono::seconds(30);
+
+/// A blocking loopback client socket; -1 when it could not connect.
+int connect_to(int port) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
+    ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+void send_all(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    const auto n = ::send(fd, s.data() + off, s.size() - off, MSG_NOSIGNAL);
+    if (n <= 0) return;
+    off += size_t(n);
+  }
+}
+
+struct ReadResult {
+  std::string data;
+  bool eof = false;  ///< the server closed (or reset) the connection
+};
+
+/// Reads until `needle` arrives, the peer closes, or the deadline passes.
+ReadResult read_until(int fd, const std::string& needle, Clock::duration within = kDeadline) {
+  ReadResult r;
+  const auto until = Clock::now() + within;
+  while (Clock::now() < until) {
+    if (!needle.empty() && r.data.find(needle) != std::string::npos) return r;
+    pollfd p{fd, POLLIN, 0};
+    const int left = int(std::chrono::duration_cast<std::chrono::milliseconds>(until - Clock::now()).count());
+    if (::poll(&p, 1, std::max(left, 1)) <= 0) continue;
+    char buf[4096];
+    const auto n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+      r.eof = true;
+      return r;
+    }
+    r.data.append(buf, size_t(n));
+  }
+  return r;
+}
+
+/// One GET on a fresh connection; the response head and body, empty when it failed.
+std::string get(int port, const std::string& path) {
+  const int fd = connect_to(port);
+  if (fd < 0) return {};
+  send_all(fd, "GET " + path + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  auto r = read_until(fd, "");  // to the close
+  ::close(fd);
+  return r.data;
+}
+
+/// Waits for `pred` with a generous deadline.
+template <class Pred>
+bool eventually(Pred pred, Clock::duration within = kDeadline) {
+  const auto until = Clock::now() + within;
+  while (Clock::now() < until) {
+    if (pred()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return pred();
+}
+
+/// A server whose /events opens an event stream and whose other paths answer "ok".
+struct TestServer {
+  std::mutex mu;
+  std::vector<std::shared_ptr<EventStream>> streams;
+  std::function<bool()> recheck;  ///< given to every stream when set
+  std::unique_ptr<HttpServer> server;
+
+  explicit TestServer(HttpServerOptions o) {
+    o.listen = "127.0.0.1:0";
+    server = std::make_unique<HttpServer>(o, [this](const HttpRequest& req) {
+      HttpResponse r;
+      if (req.path == "/events") {
+        r.content_type = "text/event-stream";
+        r.events = std::make_shared<EventStream>();
+        std::lock_guard lk(mu);
+        streams.push_back(r.events);
+        r.events_recheck = recheck;
+      } else {
+        r.body = "ok";
+      }
+      return r;
+    });
+    EXPECT_EQ(server->start(), "");
+  }
+  int port() const { return server->port(); }
+  void push_all(const std::string& data) {
+    std::lock_guard lk(mu);
+    for (auto& s : streams) s->push("tick", data);
+  }
+};
+
+TEST(HttpServerEvents, StreamsBeyondTheCapGet503AndTheServerKeepsAnswering) {
+  HttpServerOptions o;
+  o.threads = 2;
+  o.max_event_streams = 250;
+  TestServer ts(o);
+  std::vector<int> fds;
+  for (int i = 0; i < 300; ++i) {
+    const int fd = connect_to(ts.port());
+    ASSERT_GE(fd, 0);
+    send_all(fd, "GET /events HTTP/1.1\r\nHost: t\r\n\r\n");
+    fds.push_back(fd);
+  }
+  int streaming = 0, refused = 0;
+  std::vector<int> open_streams;
+  for (int fd : fds) {
+    const auto r = read_until(fd, "\r\n\r\n");
+    if (r.data.rfind("HTTP/1.1 200", 0) == 0 && r.data.find("text/event-stream") != std::string::npos) {
+      ++streaming;
+      open_streams.push_back(fd);
+    } else if (r.data.rfind("HTTP/1.1 503", 0) == 0) {
+      ++refused;
+    }
+  }
+  EXPECT_EQ(streaming, 250);
+  EXPECT_EQ(refused, 50);
+  EXPECT_NE(get(ts.port(), "/healthz").find("\r\n\r\nok"), std::string::npos);
+
+  // The streams that were accepted carry events, written by the two I/O threads.
+  ts.push_all("hello");
+  ASSERT_FALSE(open_streams.empty());
+  for (int fd : {open_streams.front(), open_streams.back()}) {
+    const auto r = read_until(fd, "data: hello\n\n");
+    EXPECT_NE(r.data.find("event: tick\ndata: hello\n\n"), std::string::npos) << r.data;
+  }
+  // Clients that go away free their streams (and their connections).
+  for (int fd : fds) ::close(fd);
+  EXPECT_TRUE(eventually([&] { return ts.server->connections() == 0; })) << ts.server->connections();
+  ts.server->stop();
+}
+
+TEST(HttpServerEvents, AStreamEndsWhenItsRecheckFails) {
+  HttpServerOptions o;
+  o.threads = 2;
+  o.stream_recheck_s = 1;
+  TestServer ts(o);
+  std::atomic<bool> allowed{true};
+  ts.recheck = [&] { return allowed.load(); };
+  const int fd = connect_to(ts.port());
+  send_all(fd, "GET /events HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_EQ(read_until(fd, "\r\n\r\n").data.rfind("HTTP/1.1 200", 0), 0u);
+  allowed = false;
+  EXPECT_TRUE(read_until(fd, "").eof);
+  ::close(fd);
+  ts.server->stop();
+}
+
+}  // namespace
+}  // namespace hark::control
