@@ -7,6 +7,8 @@
 #include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <thread>
 
@@ -68,6 +70,9 @@ struct HttpServer::Impl {
   std::mutex streams_mu;
   std::vector<std::weak_ptr<EventStream>> streams;
   int bound_port = 0;
+  asio::steady_timer accept_backoff{ioc};
+  bool accept_failing = false;  // only the accept handler touches these (one accept at a time)
+  bool refusing = false;
 
   /// Remembers an open stream so stop() can close it (and forgets the ones that ended).
   void track(const std::shared_ptr<EventStream>& ev) {
@@ -77,6 +82,7 @@ struct HttpServer::Impl {
   }
 
   void accept();
+  void refuse(tcp::socket sock);
   HttpResponse dispatch(http::request<http::string_body>& req, const std::string& remote);
 };
 
@@ -304,7 +310,22 @@ HttpResponse HttpServer::Impl::dispatch(http::request<http::string_body>& req, c
 void HttpServer::Impl::accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket sock) {
     if (stopping) return;
-    if (!ec) {
+    if (ec) {
+      // Out of file descriptors (EMFILE/ENFILE) or the like: accepting again at once would spin
+      // on the same error with the connection still queued, so wait a little first.
+      if (!accept_failing) spdlog::warn("http: accept: {}; retrying every 100 ms", ec.message());
+      accept_failing = true;
+      accept_backoff.expires_after(std::chrono::milliseconds(100));
+      accept_backoff.async_wait([this](beast::error_code) {
+        if (!stopping) accept();
+      });
+      return;
+    }
+    accept_failing = false;
+    if (connections < opt.max_connections) refusing = false;
+    if (connections >= opt.max_connections) {
+      refuse(std::move(sock));
+    } else {
       sock.set_option(tcp::no_delay(true), ec);
       if (ssl) {
         std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
@@ -316,6 +337,24 @@ void HttpServer::Impl::accept() {
     }
     accept();
   });
+}
+
+void HttpServer::Impl::refuse(tcp::socket sock) {
+  // Accepted only to be closed: left in the backlog it would look like a hung server. A plain
+  // HTTP client is told why (one non-blocking write into an empty socket buffer); TLS is not.
+  beast::error_code ec;
+  if (!ssl) {
+    static const std::string body = json_error("too_many_connections", "too many open connections; try again later");
+    const std::string res = "HTTP/1.1 503 Service Unavailable\r\nServer: hark\r\nContent-Type: application/json\r\n"
+                            "Connection: close\r\nRetry-After: 5\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body;
+    sock.non_blocking(true, ec);
+    sock.write_some(asio::buffer(res), ec);
+  }
+  sock.shutdown(tcp::socket::shutdown_both, ec);
+  sock.close(ec);
+  if (!refusing) spdlog::warn("http: {} connections open, the limit: refusing more", opt.max_connections);
+  refusing = true;
 }
 
 HttpServer::HttpServer(HttpServerOptions o, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
@@ -346,6 +385,13 @@ std::string HttpServer::start() {
       return std::string("TLS certificate/key: ") + e.what();
     }
   }
+  // Every connection costs a file descriptor; RTP sockets need theirs too.
+  if (rlimit rl{}; getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+      rlim_t(s.opt.max_connections) > rl.rlim_cur / 2) {
+    s.opt.max_connections = std::max(1, int(rl.rlim_cur / 2));
+    spdlog::info("http: at most {} connections (half the file-descriptor limit {})", s.opt.max_connections,
+                 rl.rlim_cur);
+  }
   tcp::endpoint ep(addr, static_cast<unsigned short>(port));
   s.acceptor.open(ep.protocol(), ec);
   if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -375,6 +421,7 @@ void HttpServer::stop() {
   asio::post(s.ioc, [&s] {
     beast::error_code ec;
     s.acceptor.close(ec);
+    s.accept_backoff.cancel();
   });
   s.work.reset();
   s.ioc.stop();

@@ -179,5 +179,43 @@ TEST(HttpServerEvents, AStreamEndsWhenItsRecheckFails) {
   ts.server->stop();
 }
 
+TEST(HttpServerConnections, OverTheCapAreRefusedAndIdleOnesTimeOut) {
+  HttpServerOptions o;
+  o.threads = 2;
+  o.max_connections = 20;
+  o.idle_timeout_s = 2;
+  TestServer ts(o);
+  // Twenty idle clients: half send nothing, half half a request header.
+  std::vector<int> idle;
+  for (int i = 0; i < 20; ++i) {
+    const int fd = connect_to(ts.port());
+    ASSERT_GE(fd, 0);
+    if (i % 2) send_all(fd, "GET /x HTTP/1.1\r\nHost:");
+    idle.push_back(fd);
+  }
+  ASSERT_TRUE(eventually([&] { return ts.server->connections() == 20; })) << ts.server->connections();
+  // Ten more are over the cap: refused with 503 and closed.
+  for (int i = 0; i < 10; ++i) {
+    const int fd = connect_to(ts.port());
+    if (fd < 0) continue;  // refused outright is fine too
+    const auto r = read_until(fd, "");
+    EXPECT_EQ(r.data.rfind("HTTP/1.1 503", 0), 0u) << r.data;
+    EXPECT_TRUE(r.eof);
+    ::close(fd);
+  }
+  // The idle ones time out, so a new client is served.
+  for (int fd : idle) EXPECT_TRUE(read_until(fd, "").eof);
+  for (int fd : idle) ::close(fd);
+  EXPECT_NE(get(ts.port(), "/x").find("\r\n\r\nok"), std::string::npos);
+
+  // At the cap again: a request gets through once the idle ones have timed out.
+  idle.clear();
+  for (int i = 0; i < 20; ++i) idle.push_back(connect_to(ts.port()));
+  ASSERT_TRUE(eventually([&] { return ts.server->connections() == 20; })) << ts.server->connections();
+  EXPECT_TRUE(eventually([&] { return get(ts.port(), "/x").find("\r\n\r\nok") != std::string::npos; }));
+  for (int fd : idle) ::close(fd);
+  ts.server->stop();
+}
+
 }  // namespace
 }  // namespace hark::control
