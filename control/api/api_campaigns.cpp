@@ -271,6 +271,7 @@ void add_campaign_routes(Router& r, ApiServices& s) {
            HttpResponse res;
            res.content_type = "text/event-stream";
            res.events = s.runner->subscribe(id);
+           res.events_recheck = stream_recheck(s, ctx, id);  // logout, disable, delete end the stream
            return res;
          }});
 

@@ -8,6 +8,7 @@
 
 #include <boost/json.hpp>
 
+#include <functional>
 #include <memory>
 
 #include "control/api/api.h"
@@ -45,5 +46,9 @@ std::unique_ptr<Router> make_router(ApiServices& s);
 /// group id. 404 when it does not exist or is in a group the user is not in (not 403: the
 /// user should not learn it exists).
 long long authorize_campaign(pqxx::transaction_base& tx, const ApiContext& ctx, long long campaign_id, bool write);
+
+/// For an event stream of `campaign_id` opened by `ctx`: true while the request's token is
+/// still valid and its user may still see the campaign (stream_access.cpp).
+std::function<bool()> stream_recheck(ApiServices& s, const ApiContext& ctx, long long campaign_id);
 
 }  // namespace hark::control
