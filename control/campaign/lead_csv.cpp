@@ -165,6 +165,10 @@ bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
     bool utf8 = true;
     for (auto& x : f) utf8 = utf8 && valid_utf8(x);
     if (!utf8) { reject("invalid UTF-8"); continue; }
+    // PostgreSQL text cannot hold NUL: let through, it failed the whole COPY.
+    bool nul = false;
+    for (auto& x : f) nul = nul || x.find('\0') != std::string::npos;
+    if (nul) { reject("contains a NUL byte"); continue; }
     if (f.size() > roles_.size()) {
       reject("has " + std::to_string(f.size()) + " fields, the header names " + std::to_string(roles_.size()));
       continue;

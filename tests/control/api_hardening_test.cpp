@@ -141,4 +141,28 @@ TEST_F(ApiHardening, EventStreamEndsOnDisableLogoutAndDelete) {
   for (int fd : {keeps, a, b, c}) ::close(fd);
 }
 
+// A NUL byte in a CSV field rejects that row by line; the others are stored (leads and
+// do-not-call numbers). It used to fail the whole lead upload: 422, no line, 0 rows stored.
+TEST_F(ApiHardening, ANulByteInACsvRejectsOnlyItsRow) {
+  using namespace std::string_literals;
+  const auto leads = "/api/v1/campaigns/" + std::to_string(campaign) + "/leads";
+  auto r = req("POST", leads, admin, "name,phone,city\nok1,5550001,Leeds\nbad,5550002,Po\0rto\nok3,5550003,Leeds\n"s,
+               "text/csv");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto j = r.json().as_object();
+  EXPECT_EQ(j.at("imported"), 2);
+  ASSERT_EQ(j.at("rejected").as_array().size(), 1u) << r.body;
+  EXPECT_EQ(j.at("rejected").as_array()[0].at("line"), 3);
+  EXPECT_EQ(j.at("rejected").as_array()[0].at("reason"), "contains a NUL byte");
+  EXPECT_EQ(test::count(db->url(), "SELECT count(*) FROM leads WHERE campaign_id = " + std::to_string(campaign)), 2);
+
+  const auto list = req("POST", "/api/v1/dnc/lists", admin, R"({"name":"nul"})").json().at("id").as_int64();
+  r = req("POST", "/api/v1/dnc/lists/" + std::to_string(list) + "/numbers", admin,
+          "number\n5551000001\n555\0100002\n5551000003,no\0te\n"s, "text/csv");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("added"), 2) << r.body;
+  ASSERT_EQ(r.json().at("rejected").as_array().size(), 1u) << r.body;
+  EXPECT_EQ(r.json().at("rejected").as_array()[0].at("line"), 3);
+}
+
 }  // namespace

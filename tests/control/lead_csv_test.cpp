@@ -123,3 +123,23 @@ TEST(LeadCsv, ReadingInBatchesGivesTheWholeFileResult) {
   EXPECT_EQ(acc.errors[1].line, 5);
   EXPECT_EQ(acc.errors.size(), whole.errors.size());
 }
+
+// A NUL byte (PostgreSQL text cannot hold one) rejects its row by line, in any column; the other
+// rows are kept (issue 13: one NUL failed the whole upload with no line number).
+TEST(LeadCsv, ANulByteRejectsOnlyItsRow) {
+  using namespace std::string_literals;
+  const auto r = parse_lead_csv("name,phone,city\n"
+                                "ok1,5550001,Leeds\n"
+                                "nul \0in name,5550002,Leeds\n"
+                                "ok3,5550003,Po\0rto\n"
+                                "ok4,5550004,\"quoted\0\"\n"
+                                "ok5,5550005,Porto\n"s);
+  ASSERT_EQ(r.leads.size(), 2u);
+  EXPECT_EQ(r.leads[0].name, "ok1");
+  EXPECT_EQ(r.leads[1].name, "ok5");
+  ASSERT_EQ(r.errors.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(r.errors[i].line, int(i) + 3);
+    EXPECT_EQ(r.errors[i].reason, "contains a NUL byte");
+  }
+}
