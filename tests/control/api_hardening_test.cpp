@@ -165,4 +165,33 @@ TEST_F(ApiHardening, ANulByteInACsvRejectsOnlyItsRow) {
   EXPECT_EQ(r.json().at("rejected").as_array()[0].at("line"), 3);
 }
 
+// Megabytes of bad rows get a small report: the first 1000 rows in full, then counts by reason
+// (it was 91 MB of JSON for 4 MB of ",\n", and 16 MB got hark OOM-killed).
+TEST_F(ApiHardening, ARejectedRowReportIsBounded) {
+  std::string bad;
+  for (int i = 0; i < 2'000'000; ++i) bad += ",\n";  // 4 MB
+  const auto leads = "/api/v1/campaigns/" + std::to_string(campaign) + "/leads";
+  auto r = req("POST", leads, admin, bad, "text/csv");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_LT(r.body.size(), 100'000u);
+  auto j = r.json().as_object();
+  EXPECT_EQ(j.at("imported"), 0);
+  EXPECT_EQ(j.at("rejected").as_array().size(), 1000u);
+  EXPECT_EQ(j.at("rejected").as_array()[999].at("line"), 1000);
+  EXPECT_EQ(j.at("rejectedCount"), 2'000'000) << r.body.substr(0, 300);
+  EXPECT_EQ(j.at("rejectedByReason").at("no_phone"), 2'000'000);
+
+  std::string numbers = "5552000001\n";
+  for (int i = 0; i < 2'000'000; ++i) numbers += "x\n";
+  const auto list = req("POST", "/api/v1/dnc/lists", admin, R"({"name":"bounded"})").json().at("id").as_int64();
+  r = req("POST", "/api/v1/dnc/lists/" + std::to_string(list) + "/numbers", admin, numbers, "text/csv");
+  ASSERT_EQ(r.status, 200) << r.body.substr(0, 300);
+  EXPECT_LT(r.body.size(), 100'000u);
+  j = r.json().as_object();
+  EXPECT_EQ(j.at("added"), 1);
+  EXPECT_EQ(j.at("rejected").as_array().size(), 1000u);
+  EXPECT_EQ(j.at("rejectedCount"), 2'000'000) << r.body.substr(0, 300);
+  EXPECT_EQ(j.at("rejectedByReason").at("not_a_number"), 2'000'000);
+}
+
 }  // namespace
