@@ -77,6 +77,8 @@ Config Config::from_env(std::vector<std::string>* errors) {
     else fail("HARK_RUNNER must be on or off");
   }
   int_setting("HARK_HTTP_THREADS", c.http_threads, 1, 64, "HARK_HTTP_THREADS must be a number from 1 to 64");
+  int_setting("HARK_HTTP_MAX_CONNECTIONS", c.http_max_connections, 16, 1000000,
+              "HARK_HTTP_MAX_CONNECTIONS must be a number from 16 to 1000000");
   int_setting("HARK_MEDIA_WORKERS", c.media_workers, 0, 256, "HARK_MEDIA_WORKERS must be a number from 0 to 256");
   if (auto v = env("HARK_RTP_PORTS")) {
     std::string_view s(v);
@@ -102,6 +104,7 @@ std::vector<std::string> Config::describe() const {
       "log level     = " + log_level,
       "http tls      = " + (tls_cert.empty() ? std::string("off") : "on (" + tls_cert + ")"),
       "http threads  = " + std::to_string(http_threads),
+      "http max conn = " + std::to_string(http_max_connections),
       "sip trunk     = " + sip_trunk,
       "dialing       = " + (runner ? fmt_calls(calls_per_second, max_calls, ring_timeout_s) : std::string("off")),
       "retry unit    = " + std::to_string(retry_unit_ms) + " ms",

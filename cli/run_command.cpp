@@ -32,6 +32,7 @@ const char* kUsage =
     "  DATABASE_URL            PostgreSQL (required)\n"
     "  HARK_HTTP_LISTEN        REST API address [127.0.0.1:8080]\n"
     "  HARK_HTTP_THREADS       REST I/O threads [4]\n"
+    "  HARK_HTTP_MAX_CONNECTIONS  open REST connections at most [4000, at most half the fd limit]\n"
     "  HARK_TLS_CERT           PEM certificate: serve HTTPS instead of HTTP\n"
     "  HARK_TLS_KEY            PEM private key of HARK_TLS_CERT\n"
     "  HARK_SIP_LISTEN         our SIP address; RTP binds to its host [127.0.0.1:5060]\n"
@@ -112,6 +113,7 @@ int run_command(int argc, char** argv) {
   control::ControlServerOptions copt;
   copt.http.listen = cfg.http_listen;
   copt.http.threads = cfg.http_threads;
+  copt.http.max_connections = cfg.http_max_connections;
   copt.http.tls_cert_file = cfg.tls_cert;
   copt.http.tls_key_file = cfg.tls_key;
   copt.dnc_ca_file = cfg.dnc_ca_file;

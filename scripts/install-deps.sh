@@ -4,7 +4,7 @@
 set -euo pipefail
 
 PACKAGES=(
-  build-essential cmake pkg-config ninja-build git
+  build-essential cmake pkg-config ninja-build git ccache
   libsrtp2-dev libspandsp-dev libortp-dev libpqxx-dev
   libboost1.81-dev libboost-json1.81-dev libfftw3-dev libspdlog-dev
   libsofia-sip-ua-dev libsodium-dev libpcap-dev
@@ -12,6 +12,7 @@ PACKAGES=(
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
   iproute2 procps curl jq wrk libssl-dev openssl
   gdb  # tests print every thread's stack when one hangs (tests/hang_guard.cpp)
+  clang-14 libfuzzer-14-dev  # the fuzz harnesses (scripts/fuzz.sh)
 )
 
 missing=()

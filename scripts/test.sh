@@ -22,8 +22,13 @@ case "${1:-}" in
 esac
 bash scripts/install-deps.sh
 
+# ccache (installed by install-deps.sh) makes a rebuild of unchanged sources, and a fresh clone
+# on a machine that built the project before, a matter of seconds. CCACHE_BASEDIR makes its
+# keys relative to the checkout, so clones in other folders share one cache.
+export CCACHE_BASEDIR=$ROOT
 configure() {  # configure a preset's tree once
-  [ -f "build$([ "$1" = asan ] && echo -asan)/CMakeCache.txt" ] || cmake --preset "$1" >/dev/null
+  [ -f "build$([ "$1" = asan ] && echo -asan)/CMakeCache.txt" ] ||
+    cmake --preset "$1" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache >/dev/null
 }
 configure default
 cmake --build --preset default

@@ -192,6 +192,7 @@ HttpResponse get_events(ApiServices& s, ApiContext& ctx) {
     HttpResponse res;
     res.content_type = "text/event-stream";
     res.events = s.runner->subscribe(c.id);
+    res.events_recheck = stream_recheck(s, ctx, c.id);  // logout, disable, delete end the stream
     return res;
   });
 }

@@ -80,7 +80,8 @@ HttpResponse upload_numbers(ApiServices& s, ApiContext& ctx) {
   if (!valid_utf8(ctx.req.body)) fail(400, "invalid_utf8", "the CSV is not valid UTF-8");
   std::vector<std::string> numbers;
   std::vector<uint64_t> packed;
-  json::array rejected;
+  std::vector<RowError> rejected;  // the first kMaxReportedErrors; the rest only counted
+  size_t rejected_count = 0;
   int line = 0;
   std::string_view rest = ctx.req.body;
   while (!rest.empty()) {
@@ -96,7 +97,7 @@ HttpResponse upload_numbers(ApiServices& s, ApiContext& ctx) {
     if (!p) {
       // A header line is allowed.
       if (line == 1 && l.find_first_of("0123456789") == std::string_view::npos) continue;
-      rejected.push_back(json::object{{"line", line}, {"reason", "not a phone number of 3 to 18 digits"}});
+      if (++rejected_count <= kMaxReportedErrors) rejected.push_back({line, "not a phone number of 3 to 18 digits"});
       continue;
     }
     packed.push_back(*p);
@@ -115,9 +116,11 @@ HttpResponse upload_numbers(ApiServices& s, ApiContext& ctx) {
     s.audit(tx, ctx, "upload_numbers", "dnc_list/" + std::to_string(id), {{"added", added}});
     tx.commit();
     s.dnc.add_many(id, std::move(packed), version);
-    return json_response(json::object{{"added", added},
-                                      {"alreadyListed", long(numbers.size()) - added},
-                                      {"rejected", std::move(rejected)}});
+    json::object out{{"added", added}, {"alreadyListed", long(numbers.size()) - added}};
+    add_reject_report(out, std::move(rejected), rejected_count,
+                      rejected_count ? std::map<std::string, size_t>{{"not_a_number", rejected_count}}
+                                     : std::map<std::string, size_t>{});
+    return json_response(out);
   });
 }
 

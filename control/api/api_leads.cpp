@@ -72,16 +72,16 @@ HttpResponse upload_leads(ApiServices& s, ApiContext& ctx) {
       return more;
     });
     s.audit(c.tx, ctx, "upload_leads", "campaign/" + std::to_string(c.id), {{"imported", res.imported}});
-    json::array rejected;
-    auto all = parsed.errors;
-    all.insert(all.end(), res.rejected.begin(), res.rejected.end());
-    std::sort(all.begin(), all.end(), [](auto& a, auto& b) { return a.line < b.line; });
-    for (const auto& e : all) rejected.push_back(json::object{{"line", e.line}, {"reason", e.reason}});
-    return json_response(json::object{{"imported", res.imported},
-                                      {"rejected", std::move(rejected)},
-                                      {"skippedDuplicates", parsed.skipped_duplicates + skipped_existing},
-                                      {"skippedWithoutPhone", parsed.skipped_without_phone}},
-                         res.imported > 0 || all.empty() ? 200 : 422);
+    // Only the first rejected rows in full, the rest counted (4 MB of bad rows made a 91 MB report).
+    auto by_reason = parsed.errors_by_reason;
+    if (!res.rejected.empty()) by_reason["external_id_taken"] += res.rejected.size();
+    const size_t rejected_count = parsed.error_count + res.rejected.size();
+    parsed.errors.insert(parsed.errors.end(), res.rejected.begin(), res.rejected.end());
+    json::object out{{"imported", res.imported},
+                     {"skippedDuplicates", parsed.skipped_duplicates + skipped_existing},
+                     {"skippedWithoutPhone", parsed.skipped_without_phone}};
+    add_reject_report(out, std::move(parsed.errors), rejected_count, by_reason);
+    return json_response(out, res.imported > 0 || rejected_count == 0 ? 200 : 422);
   });
 }
 

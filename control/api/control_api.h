@@ -91,4 +91,8 @@ struct CampaignScope {
 HttpResponse with_campaign(ApiServices& s, ApiContext& ctx, CampaignUse use,
                            const std::function<HttpResponse(CampaignScope&)>& fn);
 
+/// For an event stream of `campaign_id` opened by `ctx`: true while the request's token is
+/// still valid and its user may still see the campaign (stream_access.cpp).
+std::function<bool()> stream_recheck(ApiServices& s, const ApiContext& ctx, long long campaign_id);
+
 }  // namespace hark::control

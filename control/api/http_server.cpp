@@ -7,6 +7,8 @@
 #include <boost/beast/ssl.hpp>
 #include <spdlog/spdlog.h>
 
+#include <sys/resource.h>
+
 #include <atomic>
 #include <thread>
 
@@ -55,6 +57,7 @@ std::string json_error(std::string_view code, std::string_view message) {
 // ---- server ---------------------------------------------------------------------------------
 
 struct HttpServer::Impl {
+  std::atomic<int> connections{0};  // before ioc: sessions count down as ioc destroys them
   HttpServerOptions opt;
   HttpHandler handler;
   asio::io_context ioc;
@@ -63,12 +66,23 @@ struct HttpServer::Impl {
   std::unique_ptr<asio::ssl::context> ssl;
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
-  std::atomic<int> event_writers{0};
+  std::atomic<int> event_streams{0};
   std::mutex streams_mu;
   std::vector<std::weak_ptr<EventStream>> streams;
   int bound_port = 0;
+  asio::steady_timer accept_backoff{ioc};
+  bool accept_failing = false;  // only the accept handler touches these (one accept at a time)
+  bool refusing = false;
+
+  /// Remembers an open stream so stop() can close it (and forgets the ones that ended).
+  void track(const std::shared_ptr<EventStream>& ev) {
+    std::lock_guard lk(streams_mu);
+    std::erase_if(streams, [](auto& w) { auto p = w.lock(); return !p || p->closed(); });
+    streams.push_back(ev);
+  }
 
   void accept();
+  void refuse(tcp::socket sock);
   HttpResponse dispatch(http::request<http::string_body>& req, const std::string& remote);
 };
 
@@ -77,7 +91,8 @@ namespace {
 template <class Stream>
 class Session : public std::enable_shared_from_this<Session<Stream>> {
  public:
-  Session(HttpServer::Impl& srv, Stream&& s) : srv_(srv), stream_(std::move(s)) {}
+  Session(HttpServer::Impl& srv, Stream&& s) : srv_(srv), stream_(std::move(s)) { ++srv_.connections; }
+  ~Session() { --srv_.connections; }
 
   void run() {
     if constexpr (std::is_same_v<Stream, beast::ssl_stream<beast::tcp_stream>>) {
@@ -143,38 +158,79 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     });
   }
 
-  // An event stream gets a thread of its own writing synchronously: few supervisors watch at
-  // once, and it keeps the I/O threads free for requests.
+  // An event stream is written by the I/O threads like any response: a timer on the
+  // connection's strand polls the EventStream without blocking, batches what is queued into one
+  // async write, and runs the stream's recheck every few seconds. A thread per stream ran out of
+  // threads (and aborted hark) past about a thousand streams.
   void start_events(HttpResponse r) {
-    beast::get_lowest_layer(stream_).expires_never();
-    {
-      std::lock_guard lk(srv_.streams_mu);
-      srv_.streams.push_back(r.events);
+    if (srv_.event_streams.fetch_add(1) >= srv_.opt.max_event_streams) {
+      --srv_.event_streams;
+      r.events->close();
+      spdlog::warn("http: event stream refused: {} open, the limit", srv_.opt.max_event_streams);
+      return reply_error(503, "too_many_streams", "too many open event streams; try again later");
     }
-    ++srv_.event_writers;
-    std::thread([self = this->shared_from_this(), ev = r.events, headers = r.headers]() mutable {
-      self->write_events(*ev, headers);
-      ev->close();
-      --self->srv_.event_writers;
-    }).detach();
+    counted_stream_ = true;
+    beast::get_lowest_layer(stream_).expires_never();
+    srv_.track(r.events);
+    ev_ = std::move(r.events);
+    recheck_ = std::move(r.events_recheck);
+    timer_.emplace(stream_.get_executor());
+    last_write_ = last_recheck_ = std::chrono::steady_clock::now();
+    out_ = "HTTP/1.1 200 OK\r\nServer: hark\r\nContent-Type: text/event-stream\r\n"
+           "Cache-Control: no-cache\r\nConnection: close\r\n";
+    for (auto& [k, v] : r.headers) out_ += k + ": " + v + "\r\n";
+    out_ += "\r\n";
+    watch_peer();
+    write_events();
   }
 
-  void write_events(EventStream& ev, const std::vector<std::pair<std::string, std::string>>& headers) {
-    beast::error_code ec;
-    std::string head = "HTTP/1.1 200 OK\r\nServer: hark\r\nContent-Type: text/event-stream\r\n"
-                       "Cache-Control: no-cache\r\nConnection: close\r\n";
-    for (auto& [k, v] : headers) head += k + ": " + v + "\r\n";
-    head += "\r\n";
-    asio::write(stream_, asio::buffer(head), ec);
-    std::string chunk;
-    while (!ec && !srv_.stopping && !ev.closed()) {
-      if (ev.pop(chunk, std::chrono::milliseconds(500))) {
-        asio::write(stream_, asio::buffer(chunk), ec);
-      } else if (++idle_ticks_ % 30 == 0) {
-        asio::write(stream_, asio::buffer(std::string_view(": keep-alive\n\n")), ec);  // finds dead peers
+  // The client sends nothing on an event stream: a completed read means it closed or reset.
+  void watch_peer() {
+    stream_.async_read_some(asio::buffer(peer_byte_), [self = this->shared_from_this()](beast::error_code, size_t) {
+      self->end_events();
+    });
+  }
+
+  void write_events() {
+    asio::async_write(stream_, asio::buffer(out_), [self = this->shared_from_this()](beast::error_code ec, size_t) {
+      if (ec) return self->end_events();
+      self->out_.clear();
+      self->last_write_ = std::chrono::steady_clock::now();
+      self->pump_events();
+    });
+  }
+
+  void pump_events() {
+    if (events_done_) return;
+    if (srv_.stopping || ev_->closed()) return end_events();
+    const auto now = std::chrono::steady_clock::now();
+    if (recheck_ && now - last_recheck_ >= std::chrono::seconds(srv_.opt.stream_recheck_s)) {
+      last_recheck_ = now;
+      bool ok = false;
+      try {
+        ok = recheck_();
+      } catch (const std::exception& e) {
+        spdlog::warn("http: event stream recheck: {}", e.what());
       }
+      if (!ok) return end_events();
     }
+    std::string chunk;
+    while (out_.size() < 64 * 1024 && ev_->pop(chunk, std::chrono::milliseconds(0))) out_ += chunk;
+    if (out_.empty() && now - last_write_ >= std::chrono::seconds(15)) out_ = ": keep-alive\n\n";  // finds dead peers
+    if (!out_.empty()) return write_events();
+    timer_->expires_after(std::chrono::milliseconds(200));
+    timer_->async_wait([self = this->shared_from_this()](beast::error_code) { self->pump_events(); });
+  }
+
+  void end_events() {
+    if (events_done_) return;
+    events_done_ = true;
+    ev_->close();
+    if (timer_) timer_->cancel();
+    if (counted_stream_) --srv_.event_streams;
+    counted_stream_ = false;
     close();
+    beast::get_lowest_layer(stream_).cancel();  // the peer watch, so the connection is freed now
   }
 
   void close() {
@@ -191,7 +247,14 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
   beast::flat_buffer buf_;
   std::optional<http::request_parser<http::string_body>> parser_;
   bool keep_alive_ = true;
-  unsigned idle_ticks_ = 0;
+  // event streams
+  std::shared_ptr<EventStream> ev_;
+  std::function<bool()> recheck_;
+  std::optional<asio::steady_timer> timer_;
+  std::string out_;
+  char peer_byte_[1];
+  std::chrono::steady_clock::time_point last_write_, last_recheck_;
+  bool counted_stream_ = false, events_done_ = false;
 };
 
 }  // namespace
@@ -247,7 +310,22 @@ HttpResponse HttpServer::Impl::dispatch(http::request<http::string_body>& req, c
 void HttpServer::Impl::accept() {
   acceptor.async_accept(asio::make_strand(ioc), [this](beast::error_code ec, tcp::socket sock) {
     if (stopping) return;
-    if (!ec) {
+    if (ec) {
+      // Out of file descriptors (EMFILE/ENFILE) or the like: accepting again at once would spin
+      // on the same error with the connection still queued, so wait a little first.
+      if (!accept_failing) spdlog::warn("http: accept: {}; retrying every 100 ms", ec.message());
+      accept_failing = true;
+      accept_backoff.expires_after(std::chrono::milliseconds(100));
+      accept_backoff.async_wait([this](beast::error_code) {
+        if (!stopping) accept();
+      });
+      return;
+    }
+    accept_failing = false;
+    if (connections < opt.max_connections) refusing = false;
+    if (connections >= opt.max_connections) {
+      refuse(std::move(sock));
+    } else {
       sock.set_option(tcp::no_delay(true), ec);
       if (ssl) {
         std::make_shared<Session<beast::ssl_stream<beast::tcp_stream>>>(
@@ -259,6 +337,24 @@ void HttpServer::Impl::accept() {
     }
     accept();
   });
+}
+
+void HttpServer::Impl::refuse(tcp::socket sock) {
+  // Accepted only to be closed: left in the backlog it would look like a hung server. A plain
+  // HTTP client is told why (one non-blocking write into an empty socket buffer); TLS is not.
+  beast::error_code ec;
+  if (!ssl) {
+    static const std::string body = json_error("too_many_connections", "too many open connections; try again later");
+    const std::string res = "HTTP/1.1 503 Service Unavailable\r\nServer: hark\r\nContent-Type: application/json\r\n"
+                            "Connection: close\r\nRetry-After: 5\r\nContent-Length: " +
+                            std::to_string(body.size()) + "\r\n\r\n" + body;
+    sock.non_blocking(true, ec);
+    sock.write_some(asio::buffer(res), ec);
+  }
+  sock.shutdown(tcp::socket::shutdown_both, ec);
+  sock.close(ec);
+  if (!refusing) spdlog::warn("http: {} connections open, the limit: refusing more", opt.max_connections);
+  refusing = true;
 }
 
 HttpServer::HttpServer(HttpServerOptions o, HttpHandler handler) : impl_(std::make_unique<Impl>()) {
@@ -289,6 +385,13 @@ std::string HttpServer::start() {
       return std::string("TLS certificate/key: ") + e.what();
     }
   }
+  // Every connection costs a file descriptor; RTP sockets need theirs too.
+  if (rlimit rl{}; getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+      rlim_t(s.opt.max_connections) > rl.rlim_cur / 2) {
+    s.opt.max_connections = std::max(1, int(rl.rlim_cur / 2));
+    spdlog::info("http: at most {} connections (half the file-descriptor limit {})", s.opt.max_connections,
+                 rl.rlim_cur);
+  }
   tcp::endpoint ep(addr, static_cast<unsigned short>(port));
   s.acceptor.open(ep.protocol(), ec);
   if (!ec) s.acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -304,6 +407,7 @@ std::string HttpServer::start() {
 
 int HttpServer::port() const { return impl_->bound_port; }
 bool HttpServer::tls() const { return impl_->ssl != nullptr; }
+int HttpServer::connections() const { return impl_->connections; }
 
 void HttpServer::stop() {
   auto& s = *impl_;
@@ -314,10 +418,10 @@ void HttpServer::stop() {
     for (auto& w : s.streams)
       if (auto ev = w.lock()) ev->close();
   }
-  while (s.event_writers > 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   asio::post(s.ioc, [&s] {
     beast::error_code ec;
     s.acceptor.close(ec);
+    s.accept_backoff.cancel();
   });
   s.work.reset();
   s.ioc.stop();

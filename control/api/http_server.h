@@ -40,6 +40,9 @@ struct HttpResponse {
   std::vector<std::pair<std::string, std::string>> headers;
   /// Set for `text/event-stream`: the connection stays open and carries these events.
   std::shared_ptr<EventStream> events;
+  /// For event streams: run every HttpServerOptions::stream_recheck_s on an I/O thread; the
+  /// stream ends when it returns false (the token ended, the user lost access).
+  std::function<bool()> events_recheck;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;
@@ -50,7 +53,12 @@ struct HttpServerOptions {
   size_t body_limit = 64 << 20;           ///< larger bodies get 413
   std::string tls_cert_file;              ///< PEM chain; TLS only when both files are set
   std::string tls_key_file;
-  int idle_timeout_s = 60;                ///< keep-alive connections idle this long are closed
+  int idle_timeout_s = 60;                ///< connections idle (or sending a header) this long are closed
+  /// Open connections at most (event streams included); more are refused with 503 and closed.
+  /// Clamped at start to half the process's file-descriptor limit, leaving room for RTP.
+  int max_connections = 4000;
+  int max_event_streams = 1000;           ///< open event streams at most; more get 503
+  int stream_recheck_s = 5;               ///< how often an event stream's recheck runs
 };
 
 class HttpServer {
@@ -62,6 +70,8 @@ class HttpServer {
   /// The bound port (useful with port 0).
   int port() const;
   bool tls() const;
+  /// Connections open now (event streams included).
+  int connections() const;
   /// Stops accepting, closes connections and event streams, joins the threads.
   void stop();
 

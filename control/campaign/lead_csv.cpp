@@ -156,17 +156,22 @@ bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
   for (size_t taken = 0; taken < max_leads && pos_ < text_.size();) {
     const int start = line_;
     if (!read_record(text_, pos_, line_, f, err)) {
-      r.errors.push_back({start, err});
+      r.add_error(start, "unterminated_quote", err);
       pos_ = text_.size();  // an unterminated quote swallows the rest: nothing more to read
       break;
     }
     if (f.size() == 1 && f[0].empty()) continue;  // blank line
-    auto reject = [&](std::string why) { r.errors.push_back({start, std::move(why)}); };
+    auto reject = [&](std::string why, std::string_view kind) { r.add_error(start, kind, std::move(why)); };
     bool utf8 = true;
     for (auto& x : f) utf8 = utf8 && valid_utf8(x);
-    if (!utf8) { reject("invalid UTF-8"); continue; }
+    if (!utf8) { reject("invalid UTF-8", "invalid_utf8"); continue; }
+    // PostgreSQL text cannot hold NUL: let through, it failed the whole COPY.
+    bool nul = false;
+    for (auto& x : f) nul = nul || x.find('\0') != std::string::npos;
+    if (nul) { reject("contains a NUL byte", "nul_byte"); continue; }
     if (f.size() > roles_.size()) {
-      reject("has " + std::to_string(f.size()) + " fields, the header names " + std::to_string(roles_.size()));
+      reject("has " + std::to_string(f.size()) + " fields, the header names " + std::to_string(roles_.size()),
+             "too_many_fields");
       continue;
     }
     Lead lead;
@@ -190,17 +195,18 @@ bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
           break;
       }
     }
-    if (lead.name.size() > kMaxName) { reject("name longer than 200 characters"); continue; }
-    if (lead.description.size() > kMaxDescription) { reject("description longer than 2000 characters"); continue; }
-    if (lead.external_id.size() > kMaxExternalId) { reject("external id longer than 200 characters"); continue; }
+    if (lead.name.size() > kMaxName) { reject("name longer than 200 characters", "name_too_long"); continue; }
+    if (lead.description.size() > kMaxDescription) { reject("description longer than 2000 characters", "description_too_long"); continue; }
+    if (lead.external_id.size() > kMaxExternalId) { reject("external id longer than 200 characters", "external_id_too_long"); continue; }
     lead.phone = clean_phone(raw_phone);
     if (lead.phone.empty()) {
       if (trim(raw_phone).empty() && o_.skip_rows_without_phone) { ++r.skipped_without_phone; continue; }
-      reject(trim(raw_phone).empty() ? "no phone number" : "phone '" + trim(raw_phone) + "' is not 3 to 20 digits");
+      reject(trim(raw_phone).empty() ? "no phone number" : "phone '" + trim(raw_phone) + "' is not 3 to 20 digits",
+             trim(raw_phone).empty() ? "no_phone" : "bad_phone");
       continue;
     }
     if (!lead.external_id.empty() && !external_ids_.insert(lead.external_id).second) {
-      reject("external id '" + lead.external_id + "' repeats an earlier row");
+      reject("external id '" + lead.external_id + "' repeats an earlier row", "duplicate_external_id");
       continue;
     }
     // Phones are remembered only when duplicates are to be skipped: 1M set inserts cost ~0.5 s.
@@ -213,6 +219,25 @@ bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
     ++taken;
   }
   return pos_ < text_.size();
+}
+
+void LeadCsvResult::add_error(int line, std::string_view kind, std::string reason) {
+  ++error_count;
+  ++errors_by_reason[std::string(kind)];
+  if (errors.size() < max_reported_errors) errors.push_back({line, std::move(reason)});
+}
+
+void add_reject_report(boost::json::object& out, std::vector<RowError> first, size_t total,
+                       const std::map<std::string, size_t>& by_reason, size_t limit) {
+  std::sort(first.begin(), first.end(), [](auto& a, auto& b) { return a.line < b.line; });
+  if (first.size() > limit) first.resize(limit);
+  boost::json::array rejected;
+  for (const auto& e : first) rejected.push_back(boost::json::object{{"line", e.line}, {"reason", e.reason}});
+  boost::json::object counts;
+  for (const auto& [k, n] : by_reason) counts[k] = n;
+  out["rejected"] = std::move(rejected);
+  out["rejectedCount"] = total;
+  out["rejectedByReason"] = std::move(counts);
 }
 
 LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o) {

@@ -4,7 +4,10 @@
 // number and the reason. RFC 4180 quoting (commas, quotes and line breaks inside quotes), UTF-8.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -22,13 +25,28 @@ struct LeadCsvOptions {
   bool skip_rows_without_phone = false;  ///< rows without a phone are skipped, not errors
 };
 
+/// How many rejected rows a report lists in full; the rest are only counted (a body of bad
+/// rows must not cost memory and a response in proportion).
+constexpr size_t kMaxReportedErrors = 1000;
+
 struct LeadCsvResult {
   std::vector<Lead> leads;
-  std::vector<RowError> errors;
+  std::vector<RowError> errors;  ///< the first max_reported_errors rejected rows
+  size_t error_count = 0;        ///< every rejected row
+  std::map<std::string, size_t> errors_by_reason;  ///< every rejected row, by kind ("no_phone", ...)
+  size_t max_reported_errors = kMaxReportedErrors;
   int skipped_duplicates = 0;
   int skipped_without_phone = 0;
   bool had_header = false;
+
+  /// Counts a rejected row; keeps it in `errors` while fewer than max_reported_errors are.
+  void add_error(int line, std::string_view kind, std::string reason);
 };
+
+/// Writes a rejected-row report into `out`: "rejected" (the first `limit` of `first`, by line),
+/// "rejectedCount" (`total`) and "rejectedByReason" (`by_reason`).
+void add_reject_report(boost::json::object& out, std::vector<RowError> first, size_t total,
+                       const std::map<std::string, size_t>& by_reason, size_t limit = kMaxReportedErrors);
 
 /// Reads a CSV text some rows at a time, so that an import can store one batch while the next
 /// is parsed. Line numbers, duplicate checks and counters run across batches. Never throws on

@@ -35,10 +35,12 @@ TEST(HarkRunCrash, KillDashNineMidCampaignThenRestart) {
   db.exec("INSERT INTO dialer_groups (name) VALUES ('crash')");
   const auto id = db.exec("INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, "
                           "pilot_number, max_attempts, retry_minutes, fixed_channels) SELECT 'crash', id, 'STARTED', "
-                          "(now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date, '00:00', '23:59:59', 127, '5000', 3, 1, 20 "
+                          "(now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, '00:00', '23:59:59', 127, '5000', 3, 1, 20 "
                           "FROM dialer_groups RETURNING id")[0][0].as<long long>();
   const auto cid = std::to_string(id);
-  db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) VALUES (" + cid + ", (now() AT TIME ZONE 'UTC')::date, '00:00', '23:59:59')");
+  // Yesterday, today and tomorrow (UTC): a run that crosses midnight finds tomorrow's day open.
+  db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + cid +
+          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
   db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + cid + ", 'L' || g, '1000' || lpad(g::text, 3, '0') FROM generate_series(1, 80) g");
 
   const std::string env = "DATABASE_URL='" + url + "' HARK_HTTP_LISTEN=127.0.0.62:18080 HARK_SIP_LISTEN=127.0.0.62:5060 "

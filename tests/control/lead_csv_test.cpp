@@ -123,3 +123,42 @@ TEST(LeadCsv, ReadingInBatchesGivesTheWholeFileResult) {
   EXPECT_EQ(acc.errors[1].line, 5);
   EXPECT_EQ(acc.errors.size(), whole.errors.size());
 }
+
+// A NUL byte (PostgreSQL text cannot hold one) rejects its row by line, in any column; the other
+// rows are kept (issue 13: one NUL failed the whole upload with no line number).
+TEST(LeadCsv, ANulByteRejectsOnlyItsRow) {
+  using namespace std::string_literals;
+  const auto r = parse_lead_csv("name,phone,city\n"
+                                "ok1,5550001,Leeds\n"
+                                "nul \0in name,5550002,Leeds\n"
+                                "ok3,5550003,Po\0rto\n"
+                                "ok4,5550004,\"quoted\0\"\n"
+                                "ok5,5550005,Porto\n"s);
+  ASSERT_EQ(r.leads.size(), 2u);
+  EXPECT_EQ(r.leads[0].name, "ok1");
+  EXPECT_EQ(r.leads[1].name, "ok5");
+  ASSERT_EQ(r.errors.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(r.errors[i].line, int(i) + 3);
+    EXPECT_EQ(r.errors[i].reason, "contains a NUL byte");
+  }
+}
+
+// A text of bad rows keeps only the first rows in full and counts the rest by kind, however
+// many batches it is read in (issue 13: 4 MB of ",\n" rows cost +840 MB).
+TEST(LeadCsv, RejectedRowsBeyondTheReportLimitAreOnlyCounted) {
+  std::string text;
+  for (int i = 0; i < 200000; ++i) text += ",\n";
+  text += "ok,5550001\nbad phone,12\n";
+  LeadCsvReader reader(text);
+  LeadCsvResult r;
+  while (reader.next(r, 7)) {
+  }
+  ASSERT_EQ(r.leads.size(), 1u);
+  EXPECT_EQ(r.errors.size(), kMaxReportedErrors);
+  EXPECT_EQ(r.errors.front().line, 1);
+  EXPECT_EQ(r.errors.back().line, int(kMaxReportedErrors));
+  EXPECT_EQ(r.error_count, 200001u);
+  EXPECT_EQ(r.errors_by_reason["no_phone"], 200000u);
+  EXPECT_EQ(r.errors_by_reason["bad_phone"], 1u);
+}

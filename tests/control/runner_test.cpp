@@ -96,12 +96,13 @@ long long seed_campaign(const std::string& url, const Seed& s) {
   const auto id = tx.exec1(
       "INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, pilot_number, "
       "max_attempts, retry_minutes, retry_rules, fixed_channels, max_concurrent, dnc_list_id, dnc_service_id) "
-      "SELECT " + tx.quote(s.name) + ", id, 'STARTED', (now() AT TIME ZONE 'UTC')::date, (now() AT TIME ZONE 'UTC')::date, "
+      "SELECT " + tx.quote(s.name) + ", id, 'STARTED', (now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, "
       "'00:00', '23:59:59', 127, '5000', " + std::to_string(s.max_attempts) + ", 1, " + tx.quote(s.retry_rules) +
       "::jsonb, " + std::to_string(s.channels) + ", 300, " + s.dnc_list + ", " + s.dnc_service +
       " FROM dialer_groups WHERE name = 'runner' RETURNING id")[0].as<long long>();
-  tx.exec0("INSERT INTO schedules (campaign_id, day, start_time, end_time) VALUES (" + std::to_string(id) +
-           ", (now() AT TIME ZONE 'UTC')::date, '00:00', '23:59:59')");
+  // Yesterday, today and tomorrow (UTC): a run that crosses midnight finds tomorrow's day open.
+  tx.exec0("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + std::to_string(id) +
+           ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
   for (auto& [prefix, n] : s.leads)
     tx.exec0("INSERT INTO leads (campaign_id, name, phone) SELECT " + std::to_string(id) + ", 'L' || g, '" + prefix +
              "' || lpad(g::text, 3, '0') FROM generate_series(1, " + std::to_string(n) + ") g");
@@ -262,9 +263,10 @@ TEST(CampaignRunner, DoNotCallServiceDownStopsDialingUntilItAnswers) {
   s.leads = {{"1000", 20}};
   const auto id = seed_campaign(db.url(), s);
   const auto state = [&] {
-    return count(db.url(), "SELECT CASE state WHEN 'DNC_OUT_OF_SERVICE' THEN 1 WHEN 'RUNNING' THEN 2 ELSE 0 END FROM schedules WHERE campaign_id = " + std::to_string(id));
+    return count(db.url(), "SELECT CASE state WHEN 'DNC_OUT_OF_SERVICE' THEN 1 WHEN 'RUNNING' THEN 2 ELSE 0 END FROM schedules WHERE campaign_id = " + std::to_string(id) +
+                 " AND day = (now() AT TIME ZONE 'UTC')::date");
   };
-  for (int i = 0; i < 50 && state() != 1; ++i) std::this_thread::sleep_for(100ms);
+  for (int i = 0; i < 600 && state() != 1; ++i) std::this_thread::sleep_for(100ms);  // up to 60 s
   EXPECT_EQ(state(), 1);  // DNC_OUT_OF_SERVICE
   std::this_thread::sleep_for(2500ms);  // a few probes later: still nothing dialed (fail closed)
   EXPECT_EQ(count(db.url(), "SELECT count(*) FROM call_attempts"), 0);
@@ -307,10 +309,14 @@ TEST(CampaignRunner, PostgresRestartedDuringACampaign) {
     s.leads = {{"1000", 40}, {"3000", 10}};
     s.retry_rules = R"({"BUSY": {"maxAttempts": 1}})";
     const auto id = seed_campaign(url, s);
-    while (count(url, "SELECT count(*) FROM call_attempts WHERE state = 'DONE'") < 5) std::this_thread::sleep_for(100ms);
+    const auto five_done_by = std::chrono::steady_clock::now() + 120s;
+    while (count(url, "SELECT count(*) FROM call_attempts WHERE state = 'DONE'") < 5) {
+      ASSERT_LT(std::chrono::steady_clock::now(), five_done_by) << "no 5 calls ended in 120 s";
+      std::this_thread::sleep_for(100ms);
+    }
     ASSERT_EQ(std::system((pg + "stop 2>/dev/null").c_str()), 0);
     // Calls end meanwhile; their ends wait for the database.
-    for (int i = 0; i < 100 && dialer.runner->unwritten() < 3; ++i) std::this_thread::sleep_for(100ms);
+    for (int i = 0; i < 600 && dialer.runner->unwritten() < 3; ++i) std::this_thread::sleep_for(100ms);  // up to 60 s
     EXPECT_GE(dialer.runner->unwritten(), 3u);
     ASSERT_EQ(std::system((pg + "start >/dev/null 2>&1").c_str()), 0);
     EXPECT_TRUE(wait_done(url, id, 120s));
