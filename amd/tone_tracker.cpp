@@ -103,7 +103,11 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
 
   // Loud enough to matter, and steady within the frame: two close tones (ringback's 440 + 480
   // Hz) beat, their envelope swinging from 0 to twice the amplitude every 25 ms.
-  const bool loud = frame_db >= kMinToneDb && (frame_db >= floor_db + kMinAboveFloorDb || !floor_known);
+  // Within a tone, the floor it is measured against is the one from before the tone: the VAD's
+  // floor creeps up under a sustained tone (its 2 s window), and a 4 s beep would otherwise
+  // stop counting as loud after about 2.4 s and be cut short (so the 4 s limit never applied).
+  const float ref_floor = in_segment_ ? std::min(floor_db, seg_floor_db_) : floor_db;
+  const bool loud = frame_db >= kMinToneDb && (frame_db >= ref_floor + kMinAboveFloorDb || !floor_known);
   if (loud && steady_envelope(frame)) {
     analyse();
   } else {

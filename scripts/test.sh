@@ -24,8 +24,9 @@ bash scripts/install-deps.sh
 
 # ccache (installed by install-deps.sh) makes a rebuild of unchanged sources, and a fresh clone
 # on a machine that built the project before, a matter of seconds. CCACHE_BASEDIR makes its
-# keys relative to the checkout, so clones in other folders share one cache.
-export CCACHE_BASEDIR=$ROOT
+# keys relative to the checkout and CCACHE_NOHASHDIR leaves the folder out of them (debug info
+# then names the folder of the first build), so clones in other folders share one cache.
+export CCACHE_BASEDIR=$ROOT CCACHE_NOHASHDIR=true
 configure() {  # configure a preset's tree once
   [ -f "build$([ "$1" = asan ] && echo -asan)/CMakeCache.txt" ] ||
     cmake --preset "$1" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache >/dev/null

@@ -87,12 +87,9 @@ TEST(Beep, ShortestBeepIs120Ms) {
   expect_edge(70, 180, 120);
 }
 
-// Disabled: it fails, and shows a bug. A 1 kHz tone of 4.02-4.07 s (the tracker alone
-// measures 4020-4080 ms) is still reported as a beep, of "2420 ms": inside the classifier the
-// VAD's noise floor rises under the sustained tone (its 2 s window) until the tone no longer
-// counts as loud, so the segment the beep rule sees ends after ~2.4 s and the 4 s cap never
-// applies. Enable it with the fix (classifier/tone tracker, issue 22 report).
-TEST(Beep, DISABLED_LongestBeepIs4Seconds) {
+// A 1 kHz tone of 4.02-4.07 s used to be reported as a beep "of 2420 ms": the VAD's floor rose
+// under the sustained tone until it no longer counted as loud, so the 4 s cap never applied.
+TEST(Beep, LongestBeepIs4Seconds) {
   expect_edge(3930, 4070, 4000);
 }
 

@@ -232,6 +232,11 @@ TEST(CampaignRunner, TwoProcessesOnOneDatabaseNeverDialALeadTwiceAtOnce) {
   expect_leads(db.url(), id, "4000", "REJECTED", 3);
   // Both processes dialed, each within its own cap.
   EXPECT_EQ(count(db.url(), "SELECT count(DISTINCT instance_id) FROM call_attempts"), 2);
+  // Per process: at no attempt's dial were more than 30 of the same process's attempts open.
+  EXPECT_LE(count(db.url(), "SELECT coalesce(max(n), 0) FROM (SELECT (SELECT count(*) FROM call_attempts b "
+                            "WHERE b.instance_id = a.instance_id AND b.dialed_at <= a.dialed_at "
+                            "AND b.ended_at > a.dialed_at) AS n FROM call_attempts a) x"), 30);
+  // Together: never more than the two caps.
   EXPECT_LE(count(db.url(), "SELECT max(n) FROM (SELECT (SELECT count(*) FROM call_attempts b WHERE b.dialed_at <= a.dialed_at "
                             "AND b.ended_at > a.dialed_at) AS n FROM call_attempts a) x"), 60);
 }
