@@ -112,23 +112,23 @@ static bool well_formed_m_line(std::string_view v) {
 /// fuzz/sdp_fuzz: a callee's answer must not be able to do that to hark.
 static std::string sdp_text_problem(std::string_view text) {
   size_t line_no = 1;
-  for (size_t i = 0; i < text.size();) {
-    size_t end = text.find('\n', i);
+  for (size_t i = 0; i < text.size(); ++line_no) {
+    // Lines end in CRLF, LF or a lone CR: sofia takes each as a line break, so this does too
+    // (a lone CR once hid a malformed m= line from this check).
+    size_t end = text.find_first_of("\r\n", i);
     if (end == std::string_view::npos) end = text.size();
-    std::string_view line = text.substr(i, end - i);
+    const std::string_view line = text.substr(i, end - i);
     const bool free_text = line.size() >= 2 && (line[0] == 's' || line[0] == 'i') && line[1] == '=';
     for (unsigned char c : line) {
-      if (c == '\r' || c == '\t') continue;
+      if (c == '\t') continue;
       if (c < 0x20 || c == 0x7f || (c >= 0x80 && !free_text))
         return "SDP line " + std::to_string(line_no) + " holds a byte that is not text (0x" +
                "0123456789abcdef"[c >> 4] + "0123456789abcdef"[c & 15] + ")";
     }
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     if (line.size() >= 2 && line[0] == 'm' && line[1] == '=' && !well_formed_m_line(line.substr(2)))
       return "SDP line " + std::to_string(line_no) + " is not a media line of the form "
              "m=<media> <port> <transport> <formats>";
-    i = end + 1;
-    ++line_no;
+    i = end + (end + 1 < text.size() && text[end] == '\r' && text[end + 1] == '\n' ? 2 : 1);
   }
   return {};
 }

@@ -71,6 +71,10 @@ TEST(Sdp, BytesThatAreNotTextAreRefusedByLine) {
   EXPECT_EQ(parse_peer_sdp(head + "m=audio 10002 X :\r\n", p),
             "SDP line 6 is not a media line of the form m=<media> <port> <transport> <formats>");
   EXPECT_EQ(parse_peer_sdp(head + "m=audio 10002 RTP/AVP 0 8 101\r\n", p), "");
+  // A lone CR ends a line too (sofia reads it so): the m= line behind it is checked.
+  EXPECT_EQ(parse_peer_sdp("v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\rm=audio 10002 RTP/SAVP ::1\r\n", p),
+            "SDP line 5 is not a media line of the form m=<media> <port> <transport> <formats>");
+  EXPECT_EQ(parse_peer_sdp(head + "m=audio 10002 RTP/AVP 0\n", p), "");  // LF alone is fine
   const std::string nul = std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\n") + '\0' + "\r\n";
   EXPECT_EQ(parse_peer_sdp(nul, p), "SDP line 4 holds a byte that is not text (0x00)");
   const std::string utf8_name =
