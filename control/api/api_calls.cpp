@@ -1,6 +1,7 @@
 // The call log: every attempt with dial/answer/end times, SIP code and reason, AMD verdict and
 // cause, result; paged JSON and a CSV export.
 #include "control/api/control_api.h"
+#include "control/api/csv_cell.h"
 
 namespace hark::control {
 
@@ -26,13 +27,6 @@ json::object attempt_json(const pqxx::row& row) {
           {"amdCause", opt_text(row["amd_cause"])},
           {"result", opt_text(row["result"])},
           {"cause", opt_text(row["cause"])}};
-}
-
-std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) out += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return out + "\"";
 }
 
 /// GET /campaigns/{id}/calls: a page of the call log, optionally of one lead.
@@ -62,7 +56,7 @@ HttpResponse export_calls_csv(ApiServices& s, ApiContext& ctx) {
       for (auto row : rows) {
         for (int i = 0; i < 13; ++i) {
           if (i) res.body += ',';
-          if (!row[i].is_null()) res.body += csv_field(row[i].as<std::string>());
+          if (!row[i].is_null()) res.body += csv_cell(row[i].as<std::string>());
         }
         res.body += "\r\n";
         after = row["id"].as<long long>();

@@ -1,6 +1,8 @@
 #include "control/campaign/campaign_settings.h"
 
+#include <cctype>
 #include <chrono>
+#include <string_view>
 #include <cstdio>
 
 #include "control/campaign/json_fields.h"
@@ -204,7 +206,13 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
     if (!digits_only(*v)) invalid("dialPrefix", "dialPrefix must be digits");
     dial_prefix = *v;
   }
-  if (auto v = get_string(o, "callerId", false, 64)) caller_id = *v;
+  if (auto v = get_string(o, "callerId", false, 64)) {
+    // It becomes the From user of every INVITE: a CR/LF (or any control character) would break
+    // the header, and every call would end UNKNOWN without a word.
+    for (unsigned char ch : *v)
+      if (ch < 0x20 || ch == 0x7f) invalid("callerId", "callerId must not hold control characters (CR, LF, tab, ...)");
+    caller_id = *v;
+  }
   if (auto v = get_int(o, "maxConcurrent", false, 1, 10000)) max_concurrent = int(*v);
   if (auto it = o.find("fixedChannels"); it != o.end())
     fixed_channels = it->value().is_null() ? std::nullopt : std::optional<int>(int(*get_int(o, "fixedChannels", true, 1, 10000)));
