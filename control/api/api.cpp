@@ -149,6 +149,14 @@ HttpResponse Router::handle(const HttpRequest& req) const {
         return error_response(403, "forbidden", "the role " + std::string(to_string(ctx.user->role)) +
                                                     " may not " + route->summary);
     }
+    // Numeric path ids ({id}, {leadId}, ...) are checked here, in the pattern's order and before
+    // the handler reads its body or query, so a bad id is always a 404 naming the first bad one,
+    // whatever order a handler reads its inputs in.
+    for (auto seg : segments(route->pattern))
+      if (seg.size() > 2 && seg.front() == '{') {
+        const std::string name(seg.substr(1, seg.size() - 2));
+        if (name == "id" || (name.size() > 2 && name.ends_with("Id"))) (void)ctx.id(name);
+      }
     return route->handler(ctx);
   } catch (const ApiError& e) {
     return error_response(e.status, e.code, e.what(), e.field);
