@@ -17,6 +17,7 @@
 #include "amd/evaluation.h"
 #include "amd/replay.h"
 #include "cli/commands.h"
+#include "cli/option_values.h"
 #include "media/audio_file.h"
 
 namespace hark::cli {
@@ -137,9 +138,7 @@ int amd_command(int argc, char** argv) {
     else if (a == "--labels") labels_path = value();
     else if (a == "--summary-json") summary_path = value();
     else if (a == "--jobs") {
-      const std::string v = value();
-      const auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), jobs_n);
-      if (ec != std::errc{} || end != v.data() + v.size() || jobs_n < 1 || jobs_n > 256) { std::fprintf(stderr, "hark amd: --jobs must be 1..256\n"); return 2; }
+      if (!parse_whole(value(), jobs_n) || jobs_n < 1 || jobs_n > 256) { std::fprintf(stderr, "hark amd: --jobs must be 1..256\n"); return 2; }
     } else if (!a.empty() && a[0] == '-') { std::fprintf(stderr, "hark amd: unknown option %s\n%s", a.c_str(), kUsage); return 2; }
     else files.push_back(a);
   }

@@ -1,10 +1,10 @@
 #include "cli/config.h"
 
-#include <charconv>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
 
+#include "cli/option_values.h"
 #include "control/api/auth.h"
 
 namespace hark::control {
@@ -21,10 +21,6 @@ std::string fmt_calls(double cps, int max_calls, int ring_s) {
   return buf;
 }
 
-bool parse_int(std::string_view s, int& out) {
-  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
-  return ec == std::errc{} && end == s.data() + s.size();
-}
 }  // namespace
 
 Config Config::from_env(std::vector<std::string>* errors) {
@@ -34,7 +30,7 @@ Config Config::from_env(std::vector<std::string>* errors) {
   auto int_setting = [&](const char* name, int& field, int lo, int hi, const char* complaint) {
     int n;
     if (auto v = env(name)) {
-      if (parse_int(v, n) && n >= lo && n <= hi) field = n;
+      if (cli::parse_whole(v, n) && n >= lo && n <= hi) field = n;
       else fail(complaint);
     }
   };
@@ -81,13 +77,7 @@ Config Config::from_env(std::vector<std::string>* errors) {
               "HARK_HTTP_MAX_CONNECTIONS must be a number from 16 to 1000000");
   int_setting("HARK_MEDIA_WORKERS", c.media_workers, 0, 256, "HARK_MEDIA_WORKERS must be a number from 0 to 256");
   if (auto v = env("HARK_RTP_PORTS")) {
-    std::string_view s(v);
-    const auto dash = s.find('-');
-    int lo, hi;
-    if (dash != s.npos && parse_int(s.substr(0, dash), lo) && parse_int(s.substr(dash + 1), hi) &&
-        lo >= 1024 && hi <= 65535 && lo < hi)
-      c.rtp_port_min = lo, c.rtp_port_max = hi;
-    else
+    if (!cli::parse_port_range(v, c.rtp_port_min, c.rtp_port_max))
       fail("HARK_RTP_PORTS must look like 20000-29999 (1024..65535)");
   }
   if (c.media_workers == 0) c.media_workers = int(std::max(1u, std::thread::hardware_concurrency()));
