@@ -40,19 +40,8 @@ HARK_HTTP_LISTEN=$HTTP HARK_SIP_LISTEN=127.0.0.1:25280 HARK_SIP_TRUNK=127.0.0.1:
   HARK_ADMIN_USER=admin HARK_ADMIN_PASSWORD=hark-demo-admin HARK_CPS=50 HARK_MAX_CALLS=300 HARK_RING_TIMEOUT=15 \
   HARK_RETRY_UNIT_MS=1000 build/cli/hark run >build/demo-hark.log 2>&1 &
 pids+=($!)
-for _ in $(seq 50); do curl -sf "$API/healthz" >/dev/null && break; sleep 0.2; done
-curl -sf "$API/healthz" >/dev/null || { echo "hark did not come up; see build/demo-hark.log" >&2; tail build/demo-hark.log >&2; exit 1; }
-
-# call METHOD PATH TOKEN [BODY|@FILE] [CONTENT-TYPE]: prints the body; fails on HTTP >= 400.
-call() {
-  local method=$1 path=$2 token=$3 body=${4:-} type=${5:-application/json} out code
-  out=$(mktemp)
-  code=$(curl -s -o "$out" -w '%{http_code}' -X "$method" "$API$path" -H "Authorization: Bearer $token" \
-         -H "Content-Type: $type" ${body:+--data-binary "$body"})
-  if [ "$code" -ge 400 ]; then echo "$method $path -> $code $(cat "$out")" >&2; rm -f "$out"; return 1; fi
-  cat "$out"; rm -f "$out"
-}
-login() { curl -sf -X POST "$API/api/v1/login" -d "{\"username\":\"$1\",\"password\":\"$2\"}" | jq -r .token; }
+source scripts/lib/rest.sh
+wait_healthy build/demo-hark.log
 
 echo "== setting up through the REST API"
 MASTER=$(login admin hark-demo-admin)
