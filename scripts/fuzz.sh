@@ -25,7 +25,8 @@ while [ $# -gt 0 ]; do
 done
 [[ $seconds =~ ^[0-9]+$ && $jobs =~ ^[1-9][0-9]*$ ]] || { echo "fuzz.sh: --seconds and --jobs take whole numbers" >&2; exit 2; }
 
-[ -f build-fuzz/CMakeCache.txt ] || cmake --preset fuzz >/dev/null
+[ -f build-fuzz/CMakeCache.txt ] ||
+  cmake --preset fuzz -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache >/dev/null
 cmake --build build-fuzz --target fuzz_all >/dev/null
 [ ${#names[@]} -gt 0 ] || names=($(ls fuzz/corpus))
 

@@ -7,7 +7,9 @@
 #     builds at the lowest CPU priority (nice 19), so the compiler only takes the CPU the
 #     tests leave idle (most of their time is spent waiting on SIP timers and 20 ms media
 #     ticks) and never starves the real-time tests;
-#  5. runs ctest in the ASan tree.
+#  5. runs ctest in the ASan tree while the libFuzzer harnesses (build-fuzz/) build, again at
+#     nice 19;
+#  6. runs every fuzzing harness for 20 s on its committed corpus (HARK_CI_FUZZ_SECONDS).
 #
 #   scripts/test.sh --quick   day-to-day: the optimised tree only, and only the tests not
 #                             labelled "slow" (no real-time calls, corpus or end-to-end runs)
@@ -28,7 +30,9 @@ bash scripts/install-deps.sh
 # then names the folder of the first build), so clones in other folders share one cache.
 export CCACHE_BASEDIR=$ROOT CCACHE_NOHASHDIR=true
 configure() {  # configure a preset's tree once
-  [ -f "build$([ "$1" = asan ] && echo -asan)/CMakeCache.txt" ] ||
+  local dir=build
+  [ "$1" = default ] || dir=build-$1
+  [ -f "$dir/CMakeCache.txt" ] ||
     cmake --preset "$1" -DCMAKE_CXX_COMPILER_LAUNCHER=ccache -DCMAKE_C_COMPILER_LAUNCHER=ccache >/dev/null
 }
 configure default
@@ -55,7 +59,8 @@ if [ $quick = 1 ]; then
 fi
 
 configure asan
-asan_log=build-asan/build.log
+configure fuzz
+asan_log=build-asan/build.log fuzz_log=build-fuzz/build.log
 nice -n 19 cmake --build --preset asan >"$asan_log" 2>&1 &
 asan_build=$!
 
@@ -70,6 +75,18 @@ if [ $build_status != 0 ]; then
   cat "$asan_log"
   exit 1
 fi
+# The fuzzing harnesses (clang-14) build at nice 19 while the ASan tests run.
+nice -n 19 cmake --build build-fuzz --target fuzz_all >"$fuzz_log" 2>&1 &
+asan_build=$!
 echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp ctest --preset asan -j"$(nproc)" || status=1
+echo "== fuzzing: every harness ${HARK_CI_FUZZ_SECONDS:=20} s on its committed corpus (ASan + UBSan)"
+build_status=0
+wait $asan_build || build_status=$?
+asan_build=
+if [ $build_status != 0 ]; then
+  cat "$fuzz_log"
+  exit 1
+fi
+bash scripts/fuzz.sh --seconds "$HARK_CI_FUZZ_SECONDS" || status=1
 exit $status

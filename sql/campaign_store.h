@@ -84,6 +84,7 @@ struct AttemptEnd {
   std::optional<std::string> sip_reason, amd_verdict, amd_cause;
   std::optional<int> amd_ms;
   std::string result, cause;
+  bool charged = true;  ///< false: our trunk failed the call; the lead is not charged an attempt
 };
 
 /// The lead after an attempt: its status, and either done or due again in `retry_s`.
@@ -92,12 +93,13 @@ struct LeadOutcome {
   std::string status;
   bool done = true;
   double retry_s = 0;
+  bool charged = true;  ///< counts in the lead's attempts
 };
 
 /// Marks this process alive.
 void runner_heartbeat(pqxx::connection& c, const std::string& instance, const std::string& host, int pid);
 /// Closes the attempts left DIALING by processes silent for `stale_after_s` as UNKNOWN and makes
-/// their leads due again (their attempt counters unchanged). Returns how many leads.
+/// their leads due again (not charged: their attempt counters unchanged). Returns how many leads.
 int runner_recover(pqxx::connection& c, const std::string& instance, int stale_after_s);
 std::vector<OpenSchedule> open_schedules(pqxx::connection& c);
 /// Applies the moves, then finishes STARTED campaigns without an entry left; one transaction.

@@ -24,7 +24,7 @@ namespace {
   "fields::text AS fields, status, attempts, last_attempt_at, next_attempt_at, done"
 
 #define ATTEMPT_COLS \
-  "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause"
+  "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause, charged"
 
 const Statement kStatements[] = {
     {"health", "SELECT COALESCE(max(version), 0) FROM hark_schema_version"},
@@ -133,7 +133,7 @@ const Statement kStatements[] = {
     {"lead_update",
      "UPDATE leads SET name = COALESCE($3, name), description = COALESCE($4, description), phone = COALESCE($5, phone) "
      "WHERE campaign_id = $1 AND id = $2 RETURNING " LEAD_COLS},
-    {"attempt_count", "SELECT count(*) FROM call_attempts WHERE campaign_id = $1"},
+    {"attempt_count", "SELECT count(*), count(*) FILTER (WHERE charged) FROM call_attempts WHERE campaign_id = $1"},
     {"attempts_open", "SELECT id FROM call_attempts WHERE campaign_id = $1 AND state = 'DIALING' LIMIT 1"},
     {"attempts_page",
      "SELECT " ATTEMPT_COLS " FROM call_attempts WHERE campaign_id = $1 AND ($2::bigint IS NULL OR lead_id = $2) "
@@ -166,7 +166,7 @@ const Statement kStatements[] = {
      "INSERT INTO runner_instances (id, host, pid) VALUES ($1, $2, $3) ON CONFLICT (id) DO UPDATE SET heartbeat_at = now()"},
     {"runner_recover",
      "WITH dead AS (UPDATE call_attempts a SET state = 'DONE', ended_at = now(), result = 'UNKNOWN', "
-     "cause = 'the hark process placing the call stopped' "
+     "cause = 'the hark process placing the call stopped', charged = false "
      "WHERE a.state = 'DIALING' AND a.instance_id IS DISTINCT FROM $1 AND NOT EXISTS (SELECT 1 FROM runner_instances r "
      "WHERE r.id = a.instance_id AND r.heartbeat_at > now() - make_interval(secs => $2)) RETURNING a.lead_id) "
      "UPDATE leads l SET in_progress = false, status = 'UNKNOWN', next_attempt_at = now() FROM dead "
@@ -220,9 +220,11 @@ const Statement kStatements[] = {
     {"attempt_finish",
      "UPDATE call_attempts SET state = 'DONE', ended_at = clock_timestamp(), "
      "answered_at = CASE WHEN $2 THEN now() - make_interval(secs => $3) END, sip_code = $4, sip_reason = $5, "
-     "amd_verdict = $6, amd_cause = $7, amd_ms = $8, result = $9, cause = $10 WHERE id = $1 AND state = 'DIALING'"},
+     "amd_verdict = $6, amd_cause = $7, amd_ms = $8, result = $9, cause = $10, charged = $11 "
+     "WHERE id = $1 AND state = 'DIALING'"},
     {"lead_finish",
-     "UPDATE leads SET status = $2, attempts = attempts + 1, last_attempt_at = now(), in_progress = false, done = $3, "
+     "UPDATE leads SET status = $2, attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END, last_attempt_at = now(), "
+     "in_progress = false, done = $3, "
      "next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END WHERE id = $1"},
 };
 

@@ -26,7 +26,8 @@ json::object attempt_json(const pqxx::row& row) {
           {"amdVerdict", opt_text(row["amd_verdict"])},
           {"amdCause", opt_text(row["amd_cause"])},
           {"result", opt_text(row["result"])},
-          {"cause", opt_text(row["cause"])}};
+          {"cause", opt_text(row["cause"])},
+          {"charged", row["charged"].as<bool>()}};
 }
 
 /// GET /campaigns/{id}/calls: a page of the call log, optionally of one lead.

@@ -157,10 +157,13 @@ HttpResponse get_campaign_summary(ApiServices& s, ApiContext& ctx) {
       total += row[1].as<long long>();
     }
     const auto pending = c.tx.exec_prepared1("leads_pending", c.id)[0].as<long long>();
-    const auto attempts = c.tx.exec_prepared1("attempt_count", c.id)[0].as<long long>();
+    // attempts: every call row; chargedAttempts: those counted in the leads' attempts (the rest
+    // were failed by our own trunk, see trunk_backoff.h).
+    const auto n = c.tx.exec_prepared1("attempt_count", c.id);
     return json_response(json::object{{"campaign", campaign_json(c.tx.exec_prepared1("campaign_row", c.id))},
                                       {"leads", json::object{{"total", total}, {"pending", pending}, {"byStatus", counts}}},
-                                      {"attempts", attempts}});
+                                      {"attempts", n[0].as<long long>()},
+                                      {"chargedAttempts", n[1].as<long long>()}});
   });
 }
 

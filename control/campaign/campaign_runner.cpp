@@ -36,7 +36,7 @@ CampaignRunner::CampaignRunner(std::string database_url, DncIndex& dnc, Metrics&
 CampaignRunner::CampaignRunner(std::unique_ptr<RunnerStore> store, DncIndex& dnc, Metrics& metrics, RunnerOptions o,
                                Dialer dial, DncCheck dnc_check)
     : store_(std::move(store)), dnc_(dnc), metrics_(metrics), opt_(std::move(o)), dial_(std::move(dial)),
-      dnc_check_(std::move(dnc_check)) {
+      dnc_check_(std::move(dnc_check)), trunk_(opt_.trunk_backoff) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   if (opt_.instance_id.empty()) opt_.instance_id = random_id();
   metrics_.describe("hark_calls_placed_total", "counter", "calls placed by campaign");
@@ -148,7 +148,7 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
   // An optimistic look with the tick's count spares a full campaign the row lock below; the
   // count under the lock is the one that decides.
   const auto cap = dial_capacity(row, rc.open_attempts, opt_.max_concurrent, mine, opt_.claim_batch);
-  int want = cap.want;
+  int want = trunk_.allowed(cap.want, Clock::now());
   if (dnc_down) {
     // Fail closed: probe with one lead at most every 2 s until the service answers.
     auto& at = dnc_probe_at_[id];
@@ -233,6 +233,7 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     l.recent.push_back(Clock::now());
     d.call->phase = CallState::dialing;
     metrics_.inc("hark_calls_placed_total{campaign=\"" + std::to_string(id) + "\"}");
+    trunk_.on_dial();
     dial_(std::move(d.req));
   }
 }

@@ -32,6 +32,7 @@
 #include "control/campaign/runner_view.h"
 #include "control/campaign/runner_store.h"
 #include "control/campaign/dnc_client.h"
+#include "control/campaign/trunk_backoff.h"
 #include "media/media_types.h"
 #include "signaling/sip_agent.h"
 
@@ -46,6 +47,7 @@ struct RunnerOptions {
   int claim_batch = 50;      ///< leads claimed per campaign per tick at most
   std::string dnc_ca_file;
   std::string audio_dir;     ///< relative voicemail message paths start here
+  TrunkBackoffOptions trunk_backoff;  ///< when a failing trunk pauses dialing (trunk_backoff.h)
 };
 
 class CampaignRunner : public RunnerView {
@@ -95,7 +97,9 @@ class CampaignRunner : public RunnerView {
   std::shared_ptr<const CampaignPlan> plan_for(const sql::CampaignRecord& r);
   void dial_campaign(const sql::RunnableCampaign& rc);
   void handle_events();
-  void write_completion(const Call& call, const signaling::CallEvent& e);
+  void write_completion(const Call& call, const signaling::CallEvent& e, bool charged);
+  /// Feeds a call's end to the trunk back-off; true when the trunk failed it (not charged).
+  bool note_trunk_end(const Call& call, const signaling::CallEvent& e);
   void publish(const Call& call, const signaling::CallEvent& e);
   const media::Prompt* prompt(const std::string& path);
 
@@ -122,6 +126,7 @@ class CampaignRunner : public RunnerView {
   std::map<long long, std::chrono::steady_clock::time_point> dnc_probe_at_;
   std::chrono::steady_clock::time_point last_heartbeat_{}, last_recovery_{};
   bool db_down_logged_ = false;
+  TrunkBackoff trunk_;  ///< the one trunk today (HARK_SIP_TRUNK); runner thread only
 };
 
 }  // namespace hark::control

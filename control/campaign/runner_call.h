@@ -12,6 +12,8 @@ struct CampaignRunner::Call {
   std::shared_ptr<const CampaignPlan> plan;  ///< the campaign's settings when it was dialed
   std::string number;
   signaling::CallState phase = signaling::CallState::queued;
+  bool rang = false;                        ///< a provisional 18x came: the trunk reached the callee
+  bool trunk_noted = false, charged = true;  ///< the end went through the trunk back-off; its verdict
 };
 
 }  // namespace hark::control

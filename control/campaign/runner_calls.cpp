@@ -105,6 +105,7 @@ void CampaignRunner::handle_events() {
       auto& l = live_[call.campaign_id];
       const std::string camp = std::to_string(call.campaign_id);
       if (e.state == CallState::answered) ++l.answered;
+      if (e.state == CallState::ringing || e.state == CallState::early_media) call.rang = true;
       if (e.state == CallState::verdict && e.has_verdict) {
         const std::string v(amd::to_string(e.verdict));
         metrics_.inc("hark_amd_verdicts_total{campaign=\"" + camp + "\",verdict=\"" + v + "\"}");
@@ -138,12 +139,14 @@ void CampaignRunner::handle_events() {
   // Write the ends in order; once one fails, keep it and the rest for the next tick.
   std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> failed;
   for (auto& [call, e] : ends) {
+    // Once per end, before the write (a write retried after an outage is not counted again).
+    if (!call->trunk_noted) call->charged = !note_trunk_end(*call, e), call->trunk_noted = true;
     if (!failed.empty()) {
       failed.emplace_back(call, e);
       continue;
     }
     try {
-      write_completion(*call, e);
+      write_completion(*call, e, call->charged);
     } catch (const std::exception& x) {
       failed.emplace_back(call, e);
       store_->reset();
@@ -158,7 +161,23 @@ void CampaignRunner::handle_events() {
   }
 }
 
-void CampaignRunner::write_completion(const Call& call, const signaling::CallEvent& e) {
+bool CampaignRunner::note_trunk_end(const Call& call, const signaling::CallEvent& e) {
+  const auto now = Clock::now();
+  const auto before = trunk_.state(now);
+  const bool failed = trunk_.on_end(is_trunk_failure(e.sip_code, e.answered, call.rang), now);
+  const auto after = trunk_.state(now);
+  if (before != TrunkBackoff::State::open && after == TrunkBackoff::State::open) {
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(trunk_.reopens_at() - now).count();
+    spdlog::warn("runner: the trunk failed {} calls in a row (last: {} {}); no new calls for {} ms, and the leads "
+                 "are not charged these attempts", trunk_.failures_in_a_row(), e.sip_code, e.cause, ms);
+    metrics_.inc("hark_trunk_backoffs_total");
+  } else if (before != TrunkBackoff::State::closed && after == TrunkBackoff::State::closed) {
+    spdlog::info("runner: the trunk carries calls again; dialing resumes");
+  }
+  return failed && after != TrunkBackoff::State::closed;  // from the end that tripped it on
+}
+
+void CampaignRunner::write_completion(const Call& call, const signaling::CallEvent& e, bool charged) {
   sql::AttemptEnd end;
   end.attempt_id = call.attempt_id;
   end.result = std::string(signaling::to_string(e.outcome));
@@ -169,8 +188,15 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
     end.amd_verdict = std::string(amd::to_string(e.verdict)), end.amd_cause = e.amd_cause, end.amd_ms = int(e.amd_ms);
   if (e.sip_code) end.sip_code = e.sip_code;
   if (!e.sip_reason.empty()) end.sip_reason = e.sip_reason;
-  const auto plan = plan_retry(end.result, call.lead_attempts + 1, call.plan->retry);
-  const sql::LeadOutcome lead{call.lead_id, end.result, plan.done, double(plan.retry_minutes) * opt_.retry_unit_ms / 1000.0};
+  end.charged = charged;
+  auto plan = plan_retry(end.result, call.lead_attempts + 1, call.plan->retry);
+  double retry_s = double(plan.retry_minutes) * opt_.retry_unit_ms / 1000.0;
+  if (!charged) {
+    // Our trunk's failure, not the lead's: due again once the trunk is back, attempts unchanged.
+    plan.done = false;
+    retry_s = std::max(0.0, std::chrono::duration<double>(trunk_.reopens_at() - Clock::now()).count());
+  }
+  const sql::LeadOutcome lead{call.lead_id, end.result, plan.done, retry_s, charged};
   // False: another process took this one for dead (a long database outage) and closed the
   // attempt; the lead is no longer ours to update.
   store_->finish_attempt(end, lead);

@@ -147,7 +147,8 @@ class FakeRunnerStore : public control::RunnerStore {
       if (hb != d_->heartbeats.end() && hb->second > d_->now_us - stale_after_s * 1'000'000LL) continue;
       a.state = "DONE", a.result = "UNKNOWN", a.cause = "the hark process placing the call stopped";
       auto& l = d_->lead(a.lead_id);
-      l.in_progress = false, l.status = "UNKNOWN", l.next_us = d_->now_us;  // attempts unchanged
+      a.end.charged = false;  // not the lead's fault: attempts unchanged
+      l.in_progress = false, l.status = "UNKNOWN", l.next_us = d_->now_us;
       ++n;
     }
     return n;
@@ -209,7 +210,7 @@ class FakeRunnerStore : public control::RunnerStore {
     if (a.state != "DIALING") return false;
     a.state = "DONE", a.result = end.result, a.cause = end.cause, a.end = end;
     auto& l = d_->lead(o.lead_id);
-    l.status = o.status, ++l.attempts, l.in_progress = false, l.done = o.done;
+    l.status = o.status, l.attempts += o.charged ? 1 : 0, l.in_progress = false, l.done = o.done;
     if (o.done) l.next_us.reset();
     else l.next_us = d_->now_us + (long long)(o.retry_s * 1e6);
     return true;

@@ -12,6 +12,7 @@
 #include "fake_runner_store.h"
 #include "media/audio_file.h"
 #include "test_audio.h"
+#include "test_socket.h"
 
 using namespace hark;
 using test::FakeData;
@@ -87,8 +88,9 @@ struct RunnerHarness {
   }
   void tick() { runner->run_once(); }
   /// Ends the call with `tag` with `status`, as the SIP agent reports it.
-  void end(uint64_t tag, signaling::LeadStatus status, bool answered = false) {
+  void end(uint64_t tag, signaling::LeadStatus status, bool answered = false, int sip_code = 0) {
     signaling::CallEvent e;
+    e.sip_code = sip_code;
     e.tag = tag;
     e.state = signaling::CallState::ended;
     e.outcome = status;
@@ -472,3 +474,45 @@ TEST(CampaignRunnerUnit, CallEndsWaitWhileTheStoreIsDown) {
 }
 
 }  // namespace
+
+// ---- a failing trunk ----
+
+TEST(CampaignRunnerUnit, AFailingTrunkPausesDialingAndItsLeadsAreNotCharged) {
+  control::RunnerOptions o;
+  // Long enough that the tick right after the trip sees it open, short enough to wait out.
+  o.trunk_backoff = {.threshold = 3, .initial_delay_ms = 1500, .max_delay_ms = 3000};
+  RunnerHarness h(o);
+  auto& c = h.campaign();
+  c.max_attempts = 1;  // a charged failure would end the lead
+  h.schedule(c.id, kDay);
+  for (int i = 0; i < 20; ++i) h.lead(c.id, std::to_string(100 + i));
+  h.tick();
+  ASSERT_EQ(h.dialed.size(), 10u);
+  // The carrier is down: every call ends 503 without ringing.
+  for (auto& r : h.dialed) h.end(r.tag, signaling::LeadStatus::service_temporarily_unavailable, false, 503);
+  h.dialed.clear();
+  h.tick();
+  EXPECT_TRUE(h.dialed.empty()) << "dialed while the trunk back-off was open";
+  int charged = 0, uncharged = 0;
+  for (auto& a : h.d->attempts) (a.end.charged ? charged : uncharged)++;
+  EXPECT_EQ(charged, 2);  // the ends before the third in a row looked like the callees' networks
+  EXPECT_EQ(uncharged, 8);
+  int done = 0;
+  for (auto& l : h.d->leads) done += l.done;
+  EXPECT_EQ(done, 2);  // the uncharged leads are due again, attempts unchanged
+  for (auto& l : h.d->leads) {
+    if (!l.done) { EXPECT_EQ(l.attempts, 0) << l.phone; }
+  }
+
+  // Half-open after the delay: one probe, and nothing else while it is up.
+  h.advance(10 * kMin);  // the leads' retry time (the store's clock)
+  ASSERT_TRUE(test::eventually([&] { return h.tick(), !h.dialed.empty(); }));
+  ASSERT_EQ(h.dialed.size(), 1u);
+  h.tick();
+  EXPECT_EQ(h.dialed.size(), 1u);
+  // The probe reaches a person: the trunk is back, and the channels fill again.
+  h.end(h.dialed[0].tag, signaling::LeadStatus::success, true, 200);
+  h.dialed.clear();
+  h.tick();
+  EXPECT_EQ(h.dialed.size(), 10u);
+}
