@@ -2,7 +2,7 @@
 # The hour-long soak (issue 13): `hark run` keeps 300 calls up against `hark simulate-callee`,
 # the AMD on every call, and every minute we sample hark's RSS, open fds, threads and database
 # connections, and the simulator's RSS. After the warm-up, every series must stay within ±5%
-# of its first post-warm-up sample; the script exits 1 when one does not.
+# of its median (bench/soak_report.py); the script exits 1 when one does not.
 #   bench/soak.sh [--minutes 60] [--calls 300] [--out build/soak]
 # Writes OUT/soak.csv (one row a minute), OUT/soak.svg (the series as % of their reference),
 # OUT/summary.txt, and the logs of both processes. Starts the private PostgreSQL unless
@@ -75,7 +75,12 @@ call POST "/api/v1/campaigns/$CAMPAIGN/start" "$ADMIN" >/dev/null
 
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 threads() { awk '/^Threads/ { print $2 }' "/proc/$1/status"; }
-fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+# Open fds follow the calls in flight (RTP sockets exist from the INVITE on, not while a call
+# waits for the pacer): the median of five reads a second apart, so one burst of queued calls
+# does not pass for a leak or hide one.
+fds() {
+  for _ in 1 2 3 4 5; do find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; sleep 1; done | sort -n | sed -n 3p
+}
 # hark's own connections: all but this query's.
 db_conns() { psql -tAq "$DATABASE_URL" -c "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = '$DB_NAME'"; }
 

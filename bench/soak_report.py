@@ -1,14 +1,17 @@
 #!/usr/bin/env python3
 """Judges and plots a soak's samples (bench/soak.sh writes them).
 
-Every resource series must stay within +-5% of its first sample after the warm-up; the
-warm-up is the first 5 minutes, or the first third of a shorter run. Prints one line per
+Every resource series must stay within +-5% of its reference, the median of its samples after
+the warm-up (the first 5 minutes, or the first third of a shorter run). The median, not the
+first sample: fds follow the calls in flight (each has its RTP sockets), so one sample may sit
+a few percent off the level the series keeps. Prints one line per
 series (reference, min, max, worst deviation) and exits 1 when a series leaves the band.
 --svg FILE draws each series as a percentage of its reference, with the band: plain SVG,
 so it needs nothing beyond Python's standard library.
 """
 import argparse
 import csv
+import statistics
 import sys
 
 SERIES = [  # column, label, colour
@@ -32,7 +35,7 @@ def judge(rows):
     out = []
     for col, label, colour in SERIES:
         values = [float(r[col]) for r in after]
-        ref = values[0]
+        ref = statistics.median(values)
         worst = max(abs(v - ref) / ref * 100 if ref else 0.0 for v in values)
         out.append((col, label, colour, ref, min(values), max(values), worst))
     return warm, after, out
@@ -60,8 +63,8 @@ def svg(rows, warm, judged, path):
         pts = " ".join(f"{x(int(r['minute'])):.1f},{y((float(r[col]) - ref) / ref * 100 if ref else 0):.1f}" for r in rows)
         parts.append(f'<polyline points="{pts}" fill="none" stroke="{colour}" stroke-width="1.5"/>')
         parts.append(f'<text x="{w - right + 10}" y="{top + 16 + 18 * i}" fill="{colour}">{label} ({worst:.1f}%)</text>')
-    parts.append(f'<text x="{w - right + 10}" y="{top + 16 + 18 * len(judged)}" fill="#666">grey: ±{BAND:g}% of the</text>')
-    parts.append(f'<text x="{w - right + 10}" y="{top + 30 + 18 * len(judged)}" fill="#666">first sample after warm-up</text>')
+    parts.append(f'<text x="{w - right + 10}" y="{top + 16 + 18 * len(judged)}" fill="#666">grey: ±{BAND:g}% of the median</text>')
+    parts.append(f'<text x="{w - right + 10}" y="{top + 30 + 18 * len(judged)}" fill="#666">after the warm-up</text>')
     parts.append("</svg>")
     with open(path, "w") as f:
         f.write("\n".join(parts) + "\n")
