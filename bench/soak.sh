@@ -75,16 +75,19 @@ call POST "/api/v1/campaigns/$CAMPAIGN/start" "$ADMIN" >/dev/null
 
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 threads() { awk '/^Threads/ { print $2 }' "/proc/$1/status"; }
-# Open fds follow the calls in flight (RTP sockets exist from the INVITE on, not while a call
-# waits for the pacer): the median of five reads a second apart, so one burst of queued calls
-# does not pass for a leak or hide one.
-fds() {
-  for _ in 1 2 3 4 5; do find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; sleep 1; done | sort -n | sed -n 3p
+fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
+# hark's RTP and RTCP sockets: UDP on 127.0.0.82 in HARK_RTP_PORTS. They follow the calls in
+# flight (opened with the INVITE, not while a call waits for the pacer), so the fds judged
+# are the others; the RTP sockets are judged against the calls up (two a call at most).
+rtp_sockets() {
+  awk 'function hex(s,  i, v) { v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789ABCDEF", substr(s, i, 1)) - 1; return v }
+       NR > 1 { split($2, a, ":"); p = hex(a[2]); if (a[1] == "5200007F" && p >= 20000 && p <= 29999) n++ }
+       END { print n + 0 }' "/proc/$1/net/udp"
 }
 # hark's own connections: all but this query's.
 db_conns() { psql -tAq "$DATABASE_URL" -c "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = '$DB_NAME'"; }
 
-echo "minute,hark_rss_kib,hark_fds,hark_threads,db_connections,simulator_rss_kib,calls_up,calls_placed" >"$OUT/soak.csv"
+echo "minute,hark_rss_kib,hark_fds,hark_rtp_sockets,hark_other_fds,hark_threads,db_connections,simulator_rss_kib,calls_up,calls_placed" >"$OUT/soak.csv"
 echo "== soak: $MINUTES min, $CALLS calls, campaign $CAMPAIGN; samples in $OUT/soak.csv"
 t0=$(date +%s)
 for m in $(seq 0 "$MINUTES"); do
@@ -94,7 +97,8 @@ for m in $(seq 0 "$MINUTES"); do
   kill -0 "$SIM" 2>/dev/null || { echo "soak: the simulator exited; see $OUT/callee.log" >&2; exit 1; }
   live=$(call GET "/api/v1/campaigns/$CAMPAIGN/live" "$ADMIN")
   up=$(jq '.dialing + .ringing + .connected' <<<"$live")
-  row="$m,$(rss_kib $HARK),$(fds $HARK),$(threads $HARK),$(db_conns),$(rss_kib $SIM),$up,$(jq .placed <<<"$live")"
+  n_fds=$(fds $HARK) n_rtp=$(rtp_sockets $HARK)
+  row="$m,$(rss_kib $HARK),$n_fds,$n_rtp,$((n_fds - n_rtp)),$(threads $HARK),$(db_conns),$(rss_kib $SIM),$up,$(jq .placed <<<"$live")"
   echo "$row" >>"$OUT/soak.csv"
   echo "  $row"
 done

@@ -2,9 +2,9 @@
 """Judges and plots a soak's samples (bench/soak.sh writes them).
 
 Every resource series must stay within +-5% of its reference, the median of its samples after
-the warm-up (the first 5 minutes, or the first third of a shorter run). The median, not the
-first sample: fds follow the calls in flight (each has its RTP sockets), so one sample may sit
-a few percent off the level the series keeps. Prints one line per
+the warm-up (the first 5 minutes, or the first third of a shorter run). The fds judged are
+those other than RTP/RTCP sockets, which follow the calls in flight; those must never exceed
+two per call up (a leaked RTP socket would). Prints one line per
 series (reference, min, max, worst deviation) and exits 1 when a series leaves the band.
 --svg FILE draws each series as a percentage of its reference, with the band: plain SVG,
 so it needs nothing beyond Python's standard library.
@@ -16,7 +16,7 @@ import sys
 
 SERIES = [  # column, label, colour
     ("hark_rss_kib", "hark RSS", "#1f77b4"),
-    ("hark_fds", "hark fds", "#ff7f0e"),
+    ("hark_other_fds", "hark fds but RTP", "#ff7f0e"),
     ("hark_threads", "hark threads", "#2ca02c"),
     ("db_connections", "database connections", "#d62728"),
     ("simulator_rss_kib", "simulator RSS", "#9467bd"),
@@ -87,6 +87,11 @@ def main():
     print(f"soak: {rows[-1]['minute']} min, warm-up {warm} min; after it: {placed} calls placed "
           f"({placed / max(1, minutes * 60):.1f}/s), calls up {min(up)}-{max(up)}")
     ok = True
+    over = [r for r in after if int(r["hark_rtp_sockets"]) > 2 * int(r["calls_up"])]
+    rtp = [int(r["hark_rtp_sockets"]) for r in after]
+    print(f"  {'hark RTP sockets':22s} {min(rtp)}-{max(rtp)} for {min(up)}-{max(up)} calls up; "
+          f"{'ok: never more than two a call' if not over else f'MORE THAN TWO A CALL in {len(over)} samples'}")
+    ok &= not over
     for col, label, colour, ref, lo_v, hi_v, worst in judged:
         within = worst <= BAND
         ok &= within
