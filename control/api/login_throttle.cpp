@@ -58,16 +58,32 @@ void TokenBuckets::clear(const std::string& key) {
   map_.erase(it);
 }
 
+void LruSet::insert(const std::string& key) {
+  if (auto it = map_.find(key); it != map_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second);
+    return;
+  }
+  while (map_.size() >= std::max<size_t>(1, max_keys_)) {
+    map_.erase(lru_.back());
+    lru_.pop_back();
+  }
+  lru_.push_front(key);
+  map_.emplace(key, lru_.begin());
+}
+
 LoginThrottle::LoginThrottle(LoginThrottleOptions o)
-    : addresses_(o.address_burst, o.address_per_s, o.max_keys), usernames_(o.username_burst, o.username_per_s, o.max_keys) {}
+    : addresses_(o.address_burst, o.address_per_s, o.max_keys),
+      usernames_(o.username_burst, o.username_per_s, o.max_keys),
+      known_(o.max_keys) {}
 
 std::optional<int> LoginThrottle::admit(const std::string& address, const std::string& username, Clock::time_point now) {
   const auto a = address_key(address);
   std::lock_guard lk(mu_);
-  const double wait = std::max(addresses_.wait_s(a, now), usernames_.wait_s(username, now));
+  const bool known = known_.contains(a + '\n' + username);
+  const double wait = std::max(addresses_.wait_s(a, now), known ? 0.0 : usernames_.wait_s(username, now));
   if (wait > 0) return std::max(1, int(std::ceil(wait)));
   addresses_.take(a, now);
-  usernames_.take(username, now);
+  if (!known) usernames_.take(username, now);
   return std::nullopt;
 }
 
@@ -75,7 +91,9 @@ void LoginThrottle::succeeded(const std::string& address, const std::string& use
   const auto a = address_key(address);
   std::lock_guard lk(mu_);
   addresses_.give_back(a, now);
-  usernames_.give_back(username, now);
+  const auto pair = a + '\n' + username;
+  if (!known_.contains(pair)) usernames_.give_back(username, now);  // a known address took none
+  known_.insert(pair);
 }
 
 bool LoginThrottle::username_throttled(const std::string& username, Clock::time_point now) const {

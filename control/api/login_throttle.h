@@ -6,8 +6,10 @@
 // same way for usernames that exist and for those that do not. This replaces an account
 // lockout, which let anyone lock the only master out with five wrong passwords: the address
 // bucket is smaller and refills slower than the username bucket, so one address cannot empty
-// a username's bucket and lock its owner out from elsewhere (it takes several addresses
-// guessing together). The state is per process and forgotten on restart.
+// a username's bucket and lock its owner out from elsewhere. Several addresses guessing
+// together can; so an address a username has logged in from before ("known") is not held back
+// by that username's bucket, only by its own: a distributed attack slows the owner only at
+// addresses they never used. The state is per process and forgotten on restart.
 #pragma once
 
 #include <chrono>
@@ -24,7 +26,7 @@ struct LoginThrottleOptions {
   double address_per_s = 0.1;     ///< then one more every 10 s
   double username_burst = 30;     ///< failed attempts on one username at once (all addresses)
   double username_per_s = 0.5;    ///< then one more every 2 s
-  size_t max_keys = 10000;        ///< tracked addresses (and usernames) at most; the oldest go first
+  size_t max_keys = 10000;        ///< tracked addresses (usernames, known pairs) at most; the oldest go first
 };
 
 /// A set of token buckets keyed by string, at most `max_keys` of them: when a new key would
@@ -60,6 +62,21 @@ class TokenBuckets {
   std::list<std::string> lru_;  // most recently used first
 };
 
+/// A set of at most `max_keys` strings; beyond that the least recently used is forgotten.
+class LruSet {
+ public:
+  explicit LruSet(size_t max_keys) : max_keys_(max_keys) {}
+  bool contains(const std::string& key) const { return map_.count(key) != 0; }
+  /// Adds `key`, or makes it the most recently used.
+  void insert(const std::string& key);
+  size_t size() const { return map_.size(); }
+
+ private:
+  size_t max_keys_;
+  std::unordered_map<std::string, std::list<std::string>::iterator> map_;
+  std::list<std::string> lru_;
+};
+
 class LoginThrottle {
  public:
   using Clock = std::chrono::steady_clock;
@@ -67,7 +84,7 @@ class LoginThrottle {
   /// Admits an attempt from `address` on `username`: empty when admitted (a token taken from
   /// both buckets), else the whole seconds to wait (at least 1; nothing taken).
   std::optional<int> admit(const std::string& address, const std::string& username, Clock::time_point now = Clock::now());
-  /// The attempt succeeded: its tokens go back.
+  /// The attempt succeeded: its tokens go back, and `address` becomes known for `username`.
   void succeeded(const std::string& address, const std::string& username, Clock::time_point now = Clock::now());
   /// True when an attempt on `username` would be refused now (whatever the address).
   bool username_throttled(const std::string& username, Clock::time_point now = Clock::now()) const;
@@ -80,6 +97,7 @@ class LoginThrottle {
  private:
   mutable std::mutex mu_;
   TokenBuckets addresses_, usernames_;
+  LruSet known_;  ///< address key + '\n' + username: logged in from there before
 };
 
 }  // namespace hark::control

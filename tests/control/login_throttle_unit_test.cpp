@@ -101,6 +101,37 @@ TEST(LoginThrottle, ManyAddressesTogetherThrottleTheUsernameForEveryone) {
   EXPECT_FALSE(t.admit("10.9.9.9", "admin", t0));
 }
 
+TEST(LoginThrottle, AnAddressTheOwnerLoggedInFromIsNotHeldBackByTheUsername) {
+  LoginThrottleOptions o;
+  o.address_burst = 2;
+  o.username_burst = 4;
+  o.username_per_s = 0.001;
+  LoginThrottle t(o);
+  const auto t0 = Clock::time_point{} + 1h;
+  ASSERT_FALSE(t.admit("10.0.0.100", "admin", t0));
+  t.succeeded("10.0.0.100", "admin", t0);  // the owner's usual address
+  for (int a = 0; a < 5; ++a)              // a distributed attack empties the username's bucket
+    for (int i = 0; i < 2; ++i) t.admit("10.0.0." + std::to_string(a), "admin", t0);
+  EXPECT_TRUE(t.username_throttled("admin", t0));
+  EXPECT_TRUE(t.admit("10.0.0.200", "admin", t0));   // a new address waits
+  EXPECT_FALSE(t.admit("10.0.0.100", "admin", t0));  // the known one does not
+  EXPECT_TRUE(t.admit("10.0.0.100", "admin", t0) == std::nullopt);  // only its own bucket counts
+  EXPECT_TRUE(t.admit("10.0.0.100", "admin", t0));   // ...which is now empty (burst 2)
+  EXPECT_TRUE(t.admit("10.0.0.100", "someone-else", t0));
+}
+
+TEST(LruSet, KeepsTheMostRecentlyUsed) {
+  LruSet s(2);
+  s.insert("a");
+  s.insert("b");
+  s.insert("a");
+  s.insert("c");  // "b" goes
+  EXPECT_TRUE(s.contains("a"));
+  EXPECT_FALSE(s.contains("b"));
+  EXPECT_TRUE(s.contains("c"));
+  EXPECT_EQ(s.size(), 2u);
+}
+
 TEST(LoginThrottle, AddressKeys) {
   EXPECT_EQ(LoginThrottle::address_key("192.0.2.1"), "192.0.2.1");
   EXPECT_EQ(LoginThrottle::address_key("::ffff:192.0.2.1"), "192.0.2.1");
