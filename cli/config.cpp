@@ -1,5 +1,6 @@
 #include "cli/config.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <thread>
@@ -56,6 +57,13 @@ Config Config::from_env(std::vector<std::string>* errors) {
     else fail("HARK_ADMIN_PASSWORD: " + problem);
   }
   if (auto v = env("HARK_DNC_CA_FILE")) c.dnc_ca_file = v;
+  if (auto v = env("HARK_METRICS_TOKEN")) {
+    const std::string t = v;
+    // Sent in a header: printable, no spaces; long enough not to be guessed.
+    const bool printable = std::all_of(t.begin(), t.end(), [](char ch) { return ch > ' ' && ch < 127; });
+    if (t.size() >= 16 && t.size() <= 1024 && printable) c.metrics_token = t;
+    else fail("HARK_METRICS_TOKEN must be 16 to 1024 printable characters without spaces");
+  }
   if (auto v = env("HARK_SIP_TRUNK")) c.sip_trunk = v;
   if (auto v = env("HARK_CPS")) {
     char* end = nullptr;
@@ -98,6 +106,7 @@ std::vector<std::string> Config::describe() const {
       "sip trunk     = " + sip_trunk,
       "dialing       = " + (runner ? fmt_calls(calls_per_second, max_calls, ring_timeout_s) : std::string("off")),
       "retry unit    = " + std::to_string(retry_unit_ms) + " ms",
+      "metrics       = " + std::string(metrics_token.empty() ? "open (no HARK_METRICS_TOKEN)" : "bearer token required"),
   };
 }
 

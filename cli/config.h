@@ -26,6 +26,7 @@ struct Config {
   int ring_timeout_s = 25;           ///< HARK_RING_TIMEOUT (15..120)
   int retry_unit_ms = 60000;         ///< HARK_RETRY_UNIT_MS: one retry "minute" (tests and demos shorten it)
   bool runner = true;                ///< HARK_RUNNER=off: REST API only, no dialing
+  std::string metrics_token;         ///< HARK_METRICS_TOKEN: set, GET /metrics wants it as a bearer token
 
   /// Defaults overridden by the environment. Returns errors for values it could not use.
   static Config from_env(std::vector<std::string>* errors);

@@ -43,6 +43,7 @@ const char* kUsage =
     "  HARK_RTP_PORTS          RTP port range [20000-29999]\n"
     "  HARK_MEDIA_WORKERS      media threads [one per core]\n"
     "  HARK_DNC_CA_FILE        extra CA (PEM) for external do-not-call services\n"
+    "  HARK_METRICS_TOKEN      set: GET /metrics wants Authorization: Bearer <it> (16+ characters) [open]\n"
     "  HARK_RETRY_UNIT_MS      length of one retry \"minute\" [60000]\n"
     "  HARK_RUNNER             off: REST API only, no dialing [on]\n"
     "  HARK_LOG_LEVEL          trace, debug, info, warn, error, critical or off [info]\n"
@@ -117,7 +118,8 @@ int run_command(int argc, char** argv) {
   copt.http.tls_cert_file = cfg.tls_cert;
   copt.http.tls_key_file = cfg.tls_key;
   copt.dnc_ca_file = cfg.dnc_ca_file;
-  copt.db_connections = cfg.http_threads + 2;
+  copt.metrics_token = cfg.metrics_token;
+  copt.db_connections = cfg.http_threads + copt.auth.hash_threads + 2;
   control::ControlServer control(cfg.database_url, copt);
   {
     if (sodium_init() < 0) return 1;

@@ -8,7 +8,7 @@ namespace hark::sql {
 namespace {
 
 #define USER_COLS                                                                                           \
-  "u.id, u.username, u.role, u.enabled, (u.locked_until IS NOT NULL AND u.locked_until > now()) AS locked, " \
+  "u.id, u.username, u.role, u.enabled, "                                                                   \
   "u.created_at, COALESCE((SELECT string_agg(group_id::text, ',' ORDER BY group_id) FROM user_groups "      \
   "WHERE user_id = u.id), '') AS groups"
 
@@ -36,16 +36,11 @@ const Statement kStatements[] = {
 
     // ---- users, sessions ----
     {"user_for_login",
-     "SELECT u.id, u.password_hash, u.role, u.enabled, (u.locked_until IS NOT NULL AND u.locked_until > now()) AS locked, "
+     "SELECT u.id, u.password_hash, u.role, u.enabled, "
      "COALESCE((SELECT bool_or(g.enabled) FROM user_groups ug JOIN dialer_groups g ON g.id = ug.group_id "
      "WHERE ug.user_id = u.id), false) AS any_group_enabled, "
      "COALESCE((SELECT string_agg(group_id::text, ',' ORDER BY group_id) FROM user_groups WHERE user_id = u.id), '') AS groups "
      "FROM users u WHERE u.username = $1"},
-    {"user_login_failed",
-     "UPDATE users SET failed_logins = CASE WHEN failed_logins + 1 >= $2 THEN 0 ELSE failed_logins + 1 END, "
-     "locked_until = CASE WHEN failed_logins + 1 >= $2 THEN now() + make_interval(secs => $3) ELSE locked_until END "
-     "WHERE id = $1 RETURNING (locked_until IS NOT NULL AND locked_until > now())"},
-    {"user_login_ok", "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1"},
     {"session_insert",
      "INSERT INTO sessions (token_hash, user_id, expires_at) VALUES ($1, $2, now() + make_interval(secs => $3)) "
      "RETURNING expires_at::text"},
@@ -67,7 +62,7 @@ const Statement kStatements[] = {
     {"user_insert", "INSERT INTO users (username, password_hash, role, enabled) VALUES ($1, $2, $3, $4) RETURNING id"},
     {"user_update", "UPDATE users SET role = COALESCE($2, role), enabled = COALESCE($3, enabled) WHERE id = $1"},
     {"user_delete", "DELETE FROM users WHERE id = $1"},
-    {"user_set_password", "UPDATE users SET password_hash = $2, failed_logins = 0, locked_until = NULL WHERE id = $1"},
+    {"user_set_password", "UPDATE users SET password_hash = $2 WHERE id = $1"},
     {"user_groups_clear", "DELETE FROM user_groups WHERE user_id = $1"},
     {"user_group_add", "INSERT INTO user_groups (user_id, group_id) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
 

@@ -6,6 +6,7 @@
 #include <boost/beast/http.hpp>
 #include <boost/json.hpp>
 
+#include <map>
 #include <string>
 
 namespace hark::test {
@@ -14,6 +15,7 @@ struct HttpResult {
   int status = 0;
   std::string body;
   std::string content_type;
+  std::map<std::string, std::string> headers;  ///< names lower-cased
   boost::json::value json() const {
     boost::json::error_code ec;
     auto v = boost::json::parse(body, ec);
@@ -33,13 +35,17 @@ struct HttpResult {
   }
 };
 
-inline HttpResult http_request(int port, const std::string& method, const std::string& target,
-                               const std::string& token = {}, const std::string& body = {},
-                               const std::string& content_type = "application/json") {
+/// A request from the loopback address `source` (127.0.0.2, ... : a client address of its own).
+inline HttpResult http_request_from(const std::string& source, int port, const std::string& method,
+                                    const std::string& target, const std::string& token = {},
+                                    const std::string& body = {},
+                                    const std::string& content_type = "application/json") {
   namespace beast = boost::beast;
   namespace http = beast::http;
   boost::asio::io_context ioc;
   boost::asio::ip::tcp::socket sock(ioc);
+  sock.open(boost::asio::ip::tcp::v4());
+  sock.bind({boost::asio::ip::make_address(source), 0});
   sock.connect({boost::asio::ip::make_address("127.0.0.1"), static_cast<unsigned short>(port)});
   http::request<http::string_body> req{http::string_to_verb(method), target, 11};
   req.set(http::field::host, "127.0.0.1");
@@ -59,7 +65,18 @@ inline HttpResult http_request(int port, const std::string& method, const std::s
   r.status = parser.get().result_int();
   r.body = parser.get().body();
   r.content_type = std::string(parser.get()[http::field::content_type]);
+  for (const auto& f : parser.get()) {
+    std::string name(f.name_string());
+    for (auto& c : name) c = char(std::tolower(static_cast<unsigned char>(c)));
+    r.headers[name] = std::string(f.value());
+  }
   return r;
+}
+
+inline HttpResult http_request(int port, const std::string& method, const std::string& target,
+                               const std::string& token = {}, const std::string& body = {},
+                               const std::string& content_type = "application/json") {
+  return http_request_from("127.0.0.1", port, method, target, token, body, content_type);
 }
 
 }  // namespace hark::test

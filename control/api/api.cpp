@@ -158,8 +158,18 @@ HttpResponse Router::handle(const HttpRequest& req) const {
         if (name == "id" || (name.size() > 2 && name.ends_with("Id"))) (void)ctx.id(name);
       }
     return route->handler(ctx);
+  } catch (...) {
+    return current_exception_response();
+  }
+}
+
+HttpResponse current_exception_response() {
+  try {
+    throw;
   } catch (const ApiError& e) {
-    return error_response(e.status, e.code, e.what(), e.field);
+    auto r = error_response(e.status, e.code, e.what(), e.field);
+    if (e.retry_after_s > 0) r.headers.emplace_back("Retry-After", std::to_string(e.retry_after_s));
+    return r;
   } catch (const ValidationError& e) {
     return error_response(422, "invalid", e.what(), e.field);
   } catch (const pqxx::unique_violation& e) {
@@ -198,7 +208,7 @@ json::value Router::openapi() const {
       op["requestBody"] = json::object{{"required", true}, {"content", json::object{{"text/csv", json::object{{"schema", json::object{{"type", "string"}}}}}}}};
     json::object responses{{"200", json::object{{"description", "OK"}}}};
     json::object err_schema{{"$ref", "#/components/schemas/Error"}};
-    for (const char* code : {"400", "401", "403", "404", "409", "413", "422", "503"})
+    for (const char* code : {"400", "401", "403", "404", "409", "413", "422", "429", "503"})
       responses[code] = json::object{{"description", "error"}, {"content", json::object{{"application/json", json::object{{"schema", err_schema}}}}}};
     op["responses"] = std::move(responses);
     std::string m = r.method;

@@ -38,6 +38,7 @@ struct ApiError : std::runtime_error {
   int status;
   std::string code;
   std::string field;
+  int retry_after_s = 0;  ///< > 0: sent as Retry-After (429, 503)
 };
 
 [[noreturn]] inline void fail(int status, std::string code, std::string message, std::string field = {}) {
@@ -63,6 +64,9 @@ struct ApiContext {
 HttpResponse json_response(const boost::json::value& v, int status = 200);
 HttpResponse no_content();
 HttpResponse error_response(int status, std::string_view code, std::string_view message, std::string_view field = {});
+/// The JSON error answer for the exception being handled (call it inside a catch block):
+/// ApiError, ValidationError and the database's errors; anything else is rethrown.
+HttpResponse current_exception_response();
 
 /// Who may call a route: nobody logged in needed, anyone logged in, or the listed roles.
 struct Access {

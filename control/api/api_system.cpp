@@ -1,6 +1,8 @@
 // Login, logout, who-am-I, health, metrics and the OpenAPI document; the route table plumbing.
 #include "control/api/control_api.h"
 
+#include <spdlog/spdlog.h>
+
 namespace hark::control {
 
 namespace json = boost::json;
@@ -26,16 +28,35 @@ json::object principal_json(const Principal& p) {
   return {{"id", p.user_id}, {"username", p.username}, {"role", to_string(p.role)}, {"groups", std::move(groups)}};
 }
 
-/// POST /login: a bearer token for a username and password.
+/// POST /login: a bearer token for a username and password. The password check runs on the
+/// auth pool and answers later; a throttled attempt (429) or a full pool (503) is answered at once.
 HttpResponse login(ApiServices& s, ApiContext& ctx) {
   const auto body = ctx.json();
   reject_unknown(body, {"username", "password"});
   const auto username = *get_string(body, "username", true, 100, 1);
   const auto password = *get_string(body, "password", true, 128, 1);
-  auto res = s.auth.login(username, password);
-  s.metrics.inc("hark_logins_total");
-  return json_response(json::object{{"token", res.token}, {"expiresAt", res.expires_at},
-                                     {"user", principal_json(res.user)}});
+  auto later = std::make_shared<LaterResponse>();
+  s.auth.login_async(ctx.req.remote, username, password, [&s, later](LoginOutcome out) {
+    if (!out.ok) {
+      try {
+        std::rethrow_exception(out.error);
+      } catch (...) {
+        try {
+          later->finish(current_exception_response());
+        } catch (const std::exception& e) {
+          spdlog::error("http: POST /api/v1/login: {}", e.what());
+          later->finish(error_response(500, "internal", "internal error"));
+        }
+      }
+      return;
+    }
+    s.metrics.inc("hark_logins_total");
+    later->finish(json_response(json::object{{"token", out.ok->token}, {"expiresAt", out.ok->expires_at},
+                                              {"user", principal_json(out.ok->user)}}));
+  });
+  HttpResponse res;
+  res.later = std::move(later);
+  return res;
 }
 
 /// POST /logout: the caller's token stops working.
@@ -60,8 +81,20 @@ HttpResponse healthz(ApiServices& s, ApiContext&) {
   }
 }
 
-/// GET /metrics: the Prometheus text format.
-HttpResponse metrics(ApiServices& s, ApiContext&) {
+/// GET /metrics: the Prometheus text format; with a metrics token configured, only for
+/// `Authorization: Bearer <that token>` (Prometheus's `authorization` scrape setting).
+HttpResponse metrics(ApiServices& s, ApiContext& ctx) {
+  if (!s.metrics_token.empty()) {
+    const auto auth = ctx.req.header("authorization");
+    // Compared as SHA-256 digests: the time taken does not tell how much of a guess matched.
+    const bool ok = auth.size() > 7 && auth.compare(0, 7, "Bearer ") == 0 &&
+                    token_digest(std::string_view(auth).substr(7)) == token_digest(s.metrics_token);
+    if (!ok) {
+      auto r = error_response(401, "unauthenticated", "send Authorization: Bearer <the metrics token>");
+      r.headers.emplace_back("WWW-Authenticate", "Bearer");
+      return r;
+    }
+  }
   HttpResponse res;
   res.content_type = "text/plain; version=0.0.4";
   res.body = s.metrics.render();
@@ -76,7 +109,7 @@ void add_system_routes(Router& r, ApiServices& s) {
       {"POST", "/api/v1/logout", "log out (the token stops working)", Access::logged_in(), "", logout},
       {"GET", "/api/v1/me", "show the logged-in user", Access::logged_in(), "", me},
       {"GET", "/healthz", "check health (database reachable)", Access::anyone(), "", healthz},
-      {"GET", "/metrics", "read Prometheus metrics", Access::anyone(), "", metrics},
+      {"GET", "/metrics", "read Prometheus metrics (with HARK_METRICS_TOKEN set: that bearer token)", Access::anyone(), "", metrics},
   });
 }
 

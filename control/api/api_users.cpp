@@ -12,14 +12,16 @@ namespace json = boost::json;
 
 namespace {
 
-json::object user_json(const pqxx::row& row) {
+/// A user as the API shows it; `locked` is true while logins on its username are throttled
+/// (too many recent failures, in this process), until the throttle lets up or a master unlocks it.
+json::object user_json(const pqxx::row& row, const Auth& auth) {
   json::array groups;
   for (auto g : split_ids(row["groups"].as<std::string>())) groups.push_back(g);
   return {{"id", row["id"].as<long long>()},
           {"username", row["username"].as<std::string>()},
           {"role", row["role"].as<std::string>()},
           {"enabled", row["enabled"].as<bool>()},
-          {"locked", row["locked"].as<bool>()},
+          {"locked", auth.throttled(row["username"].as<std::string>())},
           {"groups", std::move(groups)},
           {"createdAt", row["created_at"].as<std::string>()}};
 }
@@ -86,7 +88,7 @@ HttpResponse list_users(ApiServices& s, ApiContext& ctx) {
     json::array out;
     for (auto row : tx.exec_prepared("users_list"))
       if (manager_may_manage(ctx.me(), row["role"].as<std::string>(), split_ids(row["groups"].as<std::string>())))
-        out.push_back(user_json(row));
+        out.push_back(user_json(row, s.auth));
     return json_response(json::object{{"users", std::move(out)}});
   });
 }
@@ -113,7 +115,7 @@ HttpResponse create_user(ApiServices& s, ApiContext& ctx) {
     s.audit(tx, ctx, "create", "user/" + std::to_string(id), {{"username", username}, {"role", role}});
     auto row = tx.exec_prepared1("user_get", id);
     tx.commit();
-    return json_response(user_json(row), 201);
+    return json_response(user_json(row, s.auth), 201);
   });
 }
 
@@ -122,7 +124,7 @@ HttpResponse get_user(ApiServices& s, ApiContext& ctx) {
   const auto id = ctx.id("id");
   return s.db.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    return json_response(user_json(managed_user(tx, ctx, id)));
+    return json_response(user_json(managed_user(tx, ctx, id), s.auth));
   });
 }
 
@@ -153,7 +155,7 @@ HttpResponse update_user(ApiServices& s, ApiContext& ctx) {
     s.audit(tx, ctx, "update", "user/" + std::to_string(id), body);
     auto row = tx.exec_prepared1("user_get", id);
     tx.commit();
-    return json_response(user_json(row));
+    return json_response(user_json(row, s.auth));
   });
 }
 
@@ -190,6 +192,23 @@ HttpResponse reset_password(ApiServices& s, ApiContext& ctx) {
   });
 }
 
+/// POST /users/{id}/unlock: forgets the failed logins counted against the user's name, so they
+/// can log in at once (their own address may still be throttled); audited.
+HttpResponse unlock_user(ApiServices& s, ApiContext& ctx) {
+  const auto id = ctx.id("id");
+  return s.db.with([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    auto row = managed_user(tx, ctx, id);
+    const auto username = row["username"].as<std::string>();
+    const bool was_locked = s.auth.throttled(username);
+    s.auth.unlock(username);
+    s.audit(tx, ctx, "unlock", "user/" + std::to_string(id), {{"username", username}, {"wasLocked", was_locked}});
+    auto after = tx.exec_prepared1("user_get", id);
+    tx.commit();
+    return json_response(user_json(after, s.auth));
+  });
+}
+
 }  // namespace
 
 void add_user_routes(Router& r, ApiServices& s) {
@@ -200,6 +219,7 @@ void add_user_routes(Router& r, ApiServices& s) {
       {"PATCH", "/api/v1/users/{id}", "update users (role, groups, enabled)", kUserAdmins, "json", update_user},
       {"DELETE", "/api/v1/users/{id}", "delete users", kUserAdmins, "", delete_user},
       {"POST", "/api/v1/users/{id}/password", "reset passwords", kMaster, "json", reset_password},
+      {"POST", "/api/v1/users/{id}/unlock", "unlock users (forget their failed logins)", kMaster, "", unlock_user},
   });
 }
 

@@ -47,45 +47,83 @@ std::string password_problem(const std::string& password) {
   return {};
 }
 
-LoginResult Auth::login(const std::string& username, const std::string& password) {
+Auth::Auth(sql::DbPool& db, AuthOptions o)
+    : db_(db),
+      opt_(o),
+      throttle_(o.throttle),
+      dummy_hash_(hash_password("not a password at all")),
+      pool_(o.hash_threads, o.hash_queue) {}
+
+Auth::~Auth() { pool_.stop(); }
+
+void Auth::admit(const std::string& address, const std::string& username) {
+  if (auto wait = throttle_.admit(address, username)) {
+    ApiError e(429, "too_many_attempts", "too many login attempts; try again later");
+    e.retry_after_s = *wait;
+    throw e;
+  }
+}
+
+void Auth::login_async(const std::string& address, const std::string& username, const std::string& password,
+                       std::function<void(LoginOutcome)> done) {
+  admit(address, username);
+  const bool queued = pool_.try_submit([this, address, username, password, done] {
+    LoginOutcome out;
+    try {
+      out.ok = check(address, username, password);
+    } catch (...) {
+      out.error = std::current_exception();
+    }
+    done(std::move(out));
+  });
+  if (!queued) {
+    throttle_.succeeded(address, username);  // not attempted: the tokens go back
+    ApiError e(503, "busy", "too many logins in progress; try again shortly");
+    e.retry_after_s = 1;
+    throw e;
+  }
+}
+
+LoginResult Auth::login(const std::string& username, const std::string& password, const std::string& address) {
+  admit(address, username);
+  return check(address, username, password);
+}
+
+LoginResult Auth::check(const std::string& address, const std::string& username, const std::string& password) {
   ensure_sodium();
-  return db_.with([&](pqxx::connection& c) {
+  // The row is read, then the connection goes back to the pool while the password is checked.
+  const auto rows = db_.with([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    return tx.exec_prepared("user_for_login", username);
+  });
+  // An unknown username costs the same check as a known one against a dummy hash, and gets
+  // the same answer as a wrong password: neither the time nor the answer tells it exists.
+  const bool known = !rows.empty();
+  const bool good = verify_password(known ? rows[0]["password_hash"].as<std::string>() : dummy_hash_, password);
+  if (!known || !good) fail(401, "bad_credentials", "wrong username or password");
+  const auto row = rows[0];
+  const long long id = row["id"].as<long long>();
+  if (!row["enabled"].as<bool>()) fail(403, "account_disabled", "this account is disabled");
+  const auto role = role_from_string(row["role"].as<std::string>()).value_or(Role::campaign_supervisor);
+  if ((role == Role::campaign_admin || role == Role::campaign_supervisor) && !row["any_group_enabled"].as<bool>())
+    fail(403, "no_enabled_group", "none of this user's groups is enabled");
+  throttle_.succeeded(address, username);
+  unsigned char raw[32];
+  randombytes_buf(raw, sizeof raw);
+  LoginResult r;
+  r.token = to_hex(raw, sizeof raw);
+  r.expires_at = db_.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    auto rows = tx.exec_prepared("user_for_login", username);
-    if (rows.empty()) {
-      // Same cost as a real check, so response time does not tell which usernames exist.
-      static const std::string dummy = hash_password("not a password at all");
-      verify_password(dummy, password);
-      fail(401, "bad_credentials", "wrong username or password");
-    }
-    const auto row = rows[0];
-    const long long id = row["id"].as<long long>();
-    if (row["locked"].as<bool>())
-      fail(401, "account_locked", "too many failed logins: the account is locked for a while");
-    if (!verify_password(row["password_hash"].as<std::string>(), password)) {
-      const bool locked = tx.exec_prepared1("user_login_failed", id, opt_.max_failed_logins, opt_.lock_s)[0].as<bool>();
-      tx.commit();
-      if (locked) fail(401, "account_locked", "too many failed logins: the account is locked for a while");
-      fail(401, "bad_credentials", "wrong username or password");
-    }
-    if (!row["enabled"].as<bool>()) fail(403, "account_disabled", "this account is disabled");
-    const auto role = role_from_string(row["role"].as<std::string>()).value_or(Role::campaign_supervisor);
-    if ((role == Role::campaign_admin || role == Role::campaign_supervisor) && !row["any_group_enabled"].as<bool>())
-      fail(403, "no_enabled_group", "none of this user's groups is enabled");
-    tx.exec_prepared0("user_login_ok", id);
-    unsigned char raw[32];
-    randombytes_buf(raw, sizeof raw);
-    LoginResult r;
-    r.token = to_hex(raw, sizeof raw);
-    r.expires_at = tx.exec_prepared1("session_insert", token_digest(r.token), id, opt_.token_ttl_s)[0].as<std::string>();
+    auto at = tx.exec_prepared1("session_insert", token_digest(r.token), id, opt_.token_ttl_s)[0].as<std::string>();
     tx.exec_prepared0("session_purge_expired");
     tx.commit();
-    r.user.user_id = id;
-    r.user.username = username;
-    r.user.role = role;
-    r.user.groups = split_ids(row["groups"].as<std::string>());
-    return r;
+    return at;
   });
+  r.user.user_id = id;
+  r.user.username = username;
+  r.user.role = role;
+  r.user.groups = split_ids(row["groups"].as<std::string>());
+  return r;
 }
 
 std::optional<Principal> Auth::authenticate(const std::string& token) {

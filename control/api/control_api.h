@@ -35,6 +35,7 @@ struct ApiServices {
   Metrics& metrics;
   RunnerView* runner = nullptr;
   std::string dnc_ca_file;  ///< extra CA for external do-not-call services
+  std::string metrics_token;  ///< set: GET /metrics wants `Authorization: Bearer <it>`
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,

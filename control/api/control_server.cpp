@@ -8,7 +8,7 @@ ControlServer::ControlServer(std::string database_url, ControlServerOptions o)
     : opt_(std::move(o)),
       db_(std::move(database_url), opt_.db_connections),
       auth_(db_, opt_.auth),
-      services_{db_, auth_, dnc_, metrics_, nullptr, opt_.dnc_ca_file} {}
+      services_{db_, auth_, dnc_, metrics_, nullptr, opt_.dnc_ca_file, opt_.metrics_token} {}
 
 ControlServer::~ControlServer() { stop(); }
 
@@ -24,9 +24,22 @@ std::string ControlServer::start() {
   http_ = std::make_unique<HttpServer>(opt_.http, [this](const HttpRequest& req) {
     const auto t0 = std::chrono::steady_clock::now();
     auto res = router_->handle(req);
-    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    metrics_.inc("hark_http_requests_total{method=\"" + req.method + "\",code=\"" + std::to_string(res.status) + "\"}");
-    metrics_.observe("hark_http_request_seconds", "", s, {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5});
+    auto count = [this, t0, method = req.method](int status) {
+      const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+      metrics_.inc("hark_http_requests_total{method=\"" + method + "\",code=\"" + std::to_string(status) + "\"}");
+      metrics_.observe("hark_http_request_seconds", "", s, {0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5});
+    };
+    if (!res.later) {
+      count(res.status);
+      return res;
+    }
+    // Answered later (a login): counted when the answer is there.
+    auto outer = std::make_shared<LaterResponse>();
+    res.later->on_finish([outer, count](HttpResponse r) {
+      count(r.status);
+      outer->finish(std::move(r));
+    });
+    res.later = outer;
     return res;
   });
   return http_->start();
@@ -34,6 +47,9 @@ std::string ControlServer::start() {
 
 void ControlServer::stop() {
   if (http_) http_->stop();
+  // Logins still waiting for a password check hold their connections: drop them while the
+  // HTTP server they belong to still exists.
+  auth_.stop();
 }
 
 }  // namespace hark::control

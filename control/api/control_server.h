@@ -16,6 +16,7 @@ struct ControlServerOptions {
   AuthOptions auth;
   int db_connections = 8;
   std::string dnc_ca_file;
+  std::string metrics_token;  ///< set: GET /metrics asks for it as a bearer token
 };
 
 class ControlServer {

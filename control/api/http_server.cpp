@@ -54,6 +54,35 @@ std::string json_error(std::string_view code, std::string_view message) {
 
 }  // namespace
 
+void LaterResponse::finish(HttpResponse r) {
+  std::function<void(HttpResponse)> deliver;
+  {
+    std::lock_guard lk(mu_);
+    if (done_ || delivered_) return;
+    if (!deliver_) {
+      done_ = std::make_shared<HttpResponse>(std::move(r));
+      return;
+    }
+    deliver = std::move(deliver_);
+    delivered_ = true;
+  }
+  deliver(std::move(r));
+}
+
+void LaterResponse::on_finish(std::function<void(HttpResponse)> deliver) {
+  std::shared_ptr<HttpResponse> r;
+  {
+    std::lock_guard lk(mu_);
+    if (!done_) {
+      deliver_ = std::move(deliver);
+      return;
+    }
+    r = std::move(done_);
+    delivered_ = true;
+  }
+  deliver(std::move(*r));
+}
+
 // ---- server ---------------------------------------------------------------------------------
 
 struct HttpServer::Impl {
@@ -130,6 +159,15 @@ class Session : public std::enable_shared_from_this<Session<Stream>> {
     if (!rec) remote = ep.address().to_string();
     keep_alive_ = req.keep_alive();
     HttpResponse r = srv_.dispatch(req, remote);
+    if (r.later) {
+      // Nothing is read on this connection until the answer is sent (no pipelining), and the
+      // idle timer stays off meanwhile: the work has its own bounds.
+      beast::get_lowest_layer(stream_).expires_never();
+      return r.later->on_finish([self = this->shared_from_this()](HttpResponse res) {
+        asio::post(self->stream_.get_executor(),
+                   [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+      });
+    }
     if (r.events) return start_events(std::move(r));
     send(std::move(r));
   }

@@ -33,6 +33,26 @@ struct HttpRequest {
   }
 };
 
+struct HttpResponse;
+
+/// A response computed later on another thread (a login's password check): the handler
+/// returns an HttpResponse whose `later` is set, and the thread doing the work calls finish()
+/// once. The I/O thread is free meanwhile. Whichever of finish() and on_finish() comes second
+/// delivers the response.
+class LaterResponse {
+ public:
+  /// The answer (from any thread; only the first call counts).
+  void finish(HttpResponse r);
+  /// Where the answer goes (the server sets it once; runs at once if finish() came first).
+  void on_finish(std::function<void(HttpResponse)> deliver);
+
+ private:
+  std::mutex mu_;
+  std::shared_ptr<HttpResponse> done_;
+  std::function<void(HttpResponse)> deliver_;
+  bool delivered_ = false;
+};
+
 struct HttpResponse {
   int status = 200;
   std::string content_type = "application/json";
@@ -43,6 +63,8 @@ struct HttpResponse {
   /// For event streams: run every HttpServerOptions::stream_recheck_s on an I/O thread; the
   /// stream ends when it returns false (the token ended, the user lost access).
   std::function<bool()> events_recheck;
+  /// Set when the answer comes later (the other fields are then ignored).
+  std::shared_ptr<LaterResponse> later;
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

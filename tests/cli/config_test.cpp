@@ -41,3 +41,20 @@ TEST(Config, MasksKeyValuePasswords) {
   EXPECT_EQ(mask_password("host=x password=abc user=y"), "host=x password=*** user=y");
   EXPECT_EQ(mask_password("postgresql:///hark?host=/tmp&password=abc"), "postgresql:///hark?host=/tmp&password=***");
 }
+
+TEST(Config, MetricsTokenIsTakenButNeverLogged) {
+  ::setenv("HARK_METRICS_TOKEN", "a-long-enough-metrics-token", 1);
+  std::vector<std::string> errors;
+  auto c = Config::from_env(&errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(c.metrics_token, "a-long-enough-metrics-token");
+  for (const auto& l : c.describe()) EXPECT_EQ(l.find("a-long-enough"), std::string::npos) << l;
+  for (const char* bad : {"short", "has a space in the middle of it"}) {
+    ::setenv("HARK_METRICS_TOKEN", bad, 1);
+    errors.clear();
+    c = Config::from_env(&errors);
+    EXPECT_EQ(errors.size(), 1u) << bad;
+    EXPECT_TRUE(c.metrics_token.empty()) << bad;
+  }
+  ::unsetenv("HARK_METRICS_TOKEN");
+}
