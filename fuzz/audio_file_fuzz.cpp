@@ -14,7 +14,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size < 1) return 0;
   static const char* const kExt[] = {".wav", ".ul", ".al", ".pcap", ".pcapng", ".raw"};
-  const std::string path = "/tmp/hark-fuzz-audio-" + std::to_string(::getpid()) + kExt[data[0] % 6];
+  // /dev/shm: tmpfs, so a write and a read per input cost no disk (was /tmp: 1.5 k inputs/s).
+  const std::string path = "/dev/shm/hark-fuzz-audio-" + std::to_string(::getpid()) + kExt[data[0] % 6];
   if (FILE* f = std::fopen(path.c_str(), "wb")) {
     std::fwrite(data + 1, 1, size - 1, f);
     std::fclose(f);
