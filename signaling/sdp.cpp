@@ -125,6 +125,11 @@ static std::string sdp_text_problem(std::string_view text) {
         return "SDP line " + std::to_string(line_no) + " holds a byte that is not text (0x" +
                "0123456789abcdef"[c >> 4] + "0123456789abcdef"[c & 15] + ")";
     }
+    // <type>=<value>, the type one letter (RFC 4566 5.): sofia skips the whitespace before a
+    // line's type, so "\tm=..." reached it as an m= line this check had not looked at, and
+    // asked for gigabytes again (fuzz/sdp_fuzz).
+    if (!line.empty() && (line.size() < 2 || !std::isalpha(static_cast<unsigned char>(line[0])) || line[1] != '='))
+      return "SDP line " + std::to_string(line_no) + " is not of the form <type>=<value>";
     if (line.size() >= 2 && line[0] == 'm' && line[1] == '=' && !well_formed_m_line(line.substr(2)))
       return "SDP line " + std::to_string(line_no) + " is not a media line of the form "
              "m=<media> <port> <transport> <formats>";

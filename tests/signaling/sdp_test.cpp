@@ -48,7 +48,8 @@ TEST(Sdp, PicksThePeersFirstG711AndMediaLevelAddress) {
 TEST(Sdp, BadAnswersAreNamed) {
   PeerMedia p;
   EXPECT_EQ(parse_peer_sdp("", p), "no SDP body");
-  EXPECT_NE(parse_peer_sdp("this is not sdp", p).find("SDP does not parse"), std::string::npos);
+  EXPECT_EQ(parse_peer_sdp("this is not sdp", p), "SDP line 1 is not of the form <type>=<value>");
+  EXPECT_NE(parse_peer_sdp("v=0\r\nm=audio\r\n", p).find("not a media line"), std::string::npos);
   const std::string head = "v=0\r\no=- 1 1 IN IP4 1.1.1.1\r\ns=-\r\nc=IN IP4 1.1.1.1\r\nt=0 0\r\n";
   EXPECT_EQ(parse_peer_sdp(head + "m=video 4000 RTP/AVP 96\r\n", p), "SDP has no audio stream");
   EXPECT_EQ(parse_peer_sdp(head + "m=audio 0 RTP/AVP 0\r\n", p), "the audio stream is rejected (port 0)");
@@ -75,6 +76,12 @@ TEST(Sdp, BytesThatAreNotTextAreRefusedByLine) {
   EXPECT_EQ(parse_peer_sdp("v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\rm=audio 10002 RTP/SAVP ::1\r\n", p),
             "SDP line 5 is not a media line of the form m=<media> <port> <transport> <formats>");
   EXPECT_EQ(parse_peer_sdp(head + "m=audio 10002 RTP/AVP 0\n", p), "");  // LF alone is fine
+  // sofia skips whitespace before a line's type: a malformed m= line behind a tab asked for
+  // gigabytes (the fuzzer's input); every line is <letter>=<value>.
+  EXPECT_EQ(parse_peer_sdp("v=0\ro=- 1 1 IN IP4 1f\r\nc=IN IP4 127. 0\r\n\tm=audio 18000 - =;\n", p),
+            "SDP line 4 is not of the form <type>=<value>");
+  EXPECT_EQ(parse_peer_sdp(head + " m=audio 10002 RTP/AVP 0\r\n", p), "SDP line 6 is not of the form <type>=<value>");
+  EXPECT_EQ(parse_peer_sdp(head + "m=audio 10002 RTP/AVP 0\r\n\r\n", p), "");  // an empty line is no line
   const std::string nul = std::string("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\n") + '\0' + "\r\n";
   EXPECT_EQ(parse_peer_sdp(nul, p), "SDP line 4 holds a byte that is not text (0x00)");
   const std::string utf8_name =
