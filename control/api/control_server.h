@@ -16,6 +16,9 @@ struct ControlServerOptions {
   AuthOptions auth;
   int db_connections = 8;
   std::string dnc_ca_file;
+  /// A `POST /dnc/services/{id}/check` waits at most this long (or the service's own timeout,
+  /// when shorter): it holds a request thread meanwhile.
+  int dnc_check_timeout_ms = 3000;
 };
 
 class ControlServer {

@@ -3,7 +3,12 @@
 // feeds. Each test drives the runner tick by tick (run_once) on a clock it sets.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <map>
+#include <mutex>
 #include <filesystem>
 #include <thread>
 
@@ -30,24 +35,40 @@ struct RunnerHarness {
   control::DncIndex dnc;
   control::Metrics metrics;
   std::vector<signaling::CallRequest> dialed;
-  control::DncAnswer dnc_answer = control::DncAnswer::clear;
-  std::vector<std::string> dnc_asked;  ///< numbers the service was asked about
+  std::atomic<control::DncAnswer> dnc_answer{control::DncAnswer::clear};
+  std::mutex dnc_mu;
+  std::vector<std::string> dnc_asked_;  ///< numbers the service was asked about (pool threads)
+  /// Runs before the fake service answers (on a pool thread): a test may block it here.
+  std::function<void(const control::DncService&)> dnc_hook;
   std::unique_ptr<control::CampaignRunner> runner;
   long long next_id = 1;
 
-  explicit RunnerHarness(control::RunnerOptions o = {}) {
+  /// `dnc_budget_ms`: the runner waits this long for do-not-call lookups; generous by default,
+  /// so a tick with an instant fake service always sees its answers.
+  explicit RunnerHarness(control::RunnerOptions o = {}, int dnc_budget_ms = 30000) {
     o.instance_id = "me";
+    o.dnc_budget_ms = dnc_budget_ms;
     d->tz_offset_s["Asia/Tokyo"] = 9 * 3600;
     d->tz_offset_s["America/Los_Angeles"] = -7 * 3600;
     d->now_us = kDay * FakeData::kDayUs + at("12:00");
     runner = std::make_unique<control::CampaignRunner>(
         std::make_unique<test::FakeRunnerStore>(d, o.instance_id), dnc, metrics, o,
         [this](signaling::CallRequest r) { return dialed.push_back(std::move(r)), uint64_t(dialed.size()); },
-        [this](const control::DncService&, const std::string& number, std::string* err) {
-          dnc_asked.push_back(number);
-          if (dnc_answer == control::DncAnswer::unreachable && err) *err = "connection refused";
-          return dnc_answer;
+        [this](const control::DncService& svc, const std::string& number, std::string* err) {
+          if (dnc_hook) dnc_hook(svc);
+          {
+            std::lock_guard lk(dnc_mu);
+            dnc_asked_.push_back(number);
+          }
+          const control::DncAnswer a = dnc_answer;
+          if (a == control::DncAnswer::unreachable && err) *err = "connection refused";
+          return a;
         });
+  }
+  ~RunnerHarness() { runner.reset(); }  // before dnc_hook and the rest the fake service uses
+  std::vector<std::string> dnc_asked() {
+    std::lock_guard lk(dnc_mu);
+    return dnc_asked_;
   }
 
   /// A STARTED campaign with 10 fixed channels, 5 attempts, retries after 60 minutes.
@@ -362,10 +383,10 @@ TEST(CampaignRunnerUnit, AnUnreachableDncServiceDialsNothingUntilItAnswers) {
   EXPECT_EQ(h.schedule_of(sched).state, "DNC_OUT_OF_SERVICE");
   EXPECT_TRUE(h.d->attempts.empty());
   for (auto& l : h.d->leads) EXPECT_FALSE(l.in_progress) << l.phone;  // released
-  EXPECT_EQ(h.dnc_asked.size(), 1u);  // the rest were not asked once the first failed
+  EXPECT_EQ(h.dnc_asked().size(), 5u);  // the due leads were asked at once, before any claim
   h.tick();  // a probe with one lead: still unreachable
   h.tick();  // within 2 s of the probe: nothing
-  EXPECT_EQ(h.dnc_asked.size(), 2u);
+  EXPECT_EQ(h.dnc_asked().size(), 6u);
   EXPECT_TRUE(h.dialed.empty());
   EXPECT_EQ(h.d->uncommitted_claims, 0);
 
@@ -387,6 +408,80 @@ TEST(CampaignRunnerUnit, AnUnreachableDncServiceDialsNothingUntilItAnswers) {
   EXPECT_EQ(h.runner->live(c.id).at("doNotCall").as_uint64(), 1u);
 }
 
+TEST(CampaignRunnerUnit, ASlowDncServiceHoldsNoLeadAndDelaysNoOtherCampaign) {
+  // Campaign A's service hangs until the test lets it answer; B's service answers at once; C
+  // has none. B and C dial while A's lookups hang, A holds no lead meanwhile (no claim, no row
+  // lock, no attempt charged), and A dials everything once its service answers.
+  RunnerHarness h({}, 200);  // a short budget: A's unanswered lookups wait for later ticks
+  auto& a = h.campaign();
+  a.dnc_service_id = 7;
+  h.d->services[7] = {"http://slow.invalid/donotcall", "", 2000};
+  auto& b = h.campaign();
+  b.dnc_service_id = 8;
+  h.d->services[8] = {"http://fast.invalid/donotcall", "", 2000};
+  auto& c = h.campaign();
+  const auto ida = a.id, idb = b.id, idc = c.id;
+  for (auto id : {ida, idb, idc}) h.schedule(id, kDay);
+  const std::vector<long long> a_leads = {h.lead(ida, "1001"), h.lead(ida, "1002"), h.lead(ida, "1003")};
+  h.lead(idb, "2001");
+  h.lead(idb, "2002");
+  h.lead(idc, "3001");
+
+  std::mutex m;
+  std::condition_variable cv;
+  bool open = false;
+  int slow_answered = 0;
+  bool a_lead_held_while_asking = false;
+  h.dnc_hook = [&](const control::DncService& svc) {
+    if (svc.url.find("slow") == std::string::npos) return;
+    for (auto id : a_leads) a_lead_held_while_asking = a_lead_held_while_asking || h.d->lead(id).in_progress;
+    std::unique_lock lk(m);
+    // Bounded, so a runner that asks on its own thread still gets past this (and fails below).
+    cv.wait_for(lk, std::chrono::seconds(10), [&] { return open; });
+    ++slow_answered;
+  };
+  std::map<long long, int> slow_answered_at_claim;  // campaign -> slow answers when it claimed
+  h.d->before_claim = [&](long long campaign) {
+    std::lock_guard lk(m);
+    if (!slow_answered_at_claim.count(campaign)) slow_answered_at_claim[campaign] = slow_answered;
+  };
+
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  std::vector<std::string> dialed;
+  auto tick_until = [&](size_t n) {
+    while (dialed.size() < n && std::chrono::steady_clock::now() < deadline) {
+      h.tick();
+      for (auto& d : h.take_dialed()) dialed.push_back(d);
+    }
+  };
+  tick_until(3);
+  std::sort(dialed.begin(), dialed.end());
+  EXPECT_EQ(dialed, (Numbers{"2001", "2002", "3001"}));
+  {
+    std::lock_guard lk(m);
+    EXPECT_EQ(slow_answered_at_claim[idb], 0) << "B waited for A's service";
+    EXPECT_EQ(slow_answered_at_claim[idc], 0) << "C waited for A's service";
+  }
+  for (auto id : a_leads) {
+    EXPECT_FALSE(h.d->lead(id).in_progress);
+    EXPECT_EQ(h.d->lead(id).attempts, 0);
+  }
+  for (auto& at : h.d->attempts) EXPECT_NE(at.campaign_id, ida) << "A dialed before its service answered";
+
+  {
+    std::lock_guard lk(m);
+    open = true;
+  }
+  cv.notify_all();
+  dialed.clear();
+  deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  tick_until(3);
+  std::sort(dialed.begin(), dialed.end());
+  EXPECT_EQ(dialed, (Numbers{"1001", "1002", "1003"}));
+  EXPECT_FALSE(a_lead_held_while_asking) << "A's leads were claimed while its service was asked";
+  EXPECT_EQ(h.d->uncommitted_claims, 0);
+}
+
 TEST(CampaignRunnerUnit, ANumberOnTheCampaignsListIsNeverDialed) {
   RunnerHarness h;
   auto& c = h.campaign();
@@ -400,7 +495,7 @@ TEST(CampaignRunnerUnit, ANumberOnTheCampaignsListIsNeverDialed) {
   EXPECT_EQ(h.take_dialed(), Numbers{"556"});
   EXPECT_EQ(h.d->lead(listed).status, "DNC");
   EXPECT_EQ(h.d->lead(listed).attempts, 1);
-  EXPECT_TRUE(h.dnc_asked.empty());  // a list is not a service
+  EXPECT_TRUE(h.dnc_asked().empty());  // a list is not a service
 }
 
 // ---- what reaches the CallRequest ----
