@@ -18,7 +18,7 @@ namespace json = boost::json;
 
 namespace {
 
-/// A "do-not-call service" that accepts connections and never answers; it hangs up on demand.
+/// A "do-not-call service" that accepts connections and never answers, until it hangs up.
 class SilentService {
  public:
   SilentService() {
@@ -37,7 +37,9 @@ class SilentService {
         if (::poll(&p, 1, 50) <= 0) continue;
         const int c = ::accept(fd_, nullptr, nullptr);
         std::lock_guard lk(mu_);
-        if (c >= 0) held_.push_back(c);
+        if (c < 0) continue;
+        if (hung_up_) ::close(c);  // a check that came late fails at once too
+        else held_.push_back(c);
       }
     });
   }
@@ -64,8 +66,10 @@ class SilentService {
     }
     return false;
   }
+  /// Closes every connection, and from now on each new one at once.
   void hang_up() {
     std::lock_guard lk(mu_);
+    hung_up_ = true;
     for (int c : held_) ::close(c);
     held_.clear();
   }
@@ -76,6 +80,7 @@ class SilentService {
   std::thread thread_;
   std::mutex mu_;
   std::vector<int> held_;
+  bool hung_up_ = false;
 };
 
 /// Stands in for the campaign runner: every subscriber gets a stream of its own.
