@@ -107,6 +107,26 @@ std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campa
   return out;
 }
 
+namespace {
+std::vector<ClaimedLead> leads_of(const pqxx::result& rows) {
+  std::vector<ClaimedLead> out;
+  for (const auto& r : rows) out.push_back({r["id"].as<long long>(), r["phone"].as<std::string>(), r["attempts"].as<int>()});
+  return out;
+}
+}  // namespace
+
+std::vector<ClaimedLead> due_leads(pqxx::connection& c, long long campaign_id, int n) {
+  pqxx::read_transaction tx(c);
+  return leads_of(tx.exec_prepared("leads_due_peek", campaign_id, n));
+}
+
+std::vector<ClaimedLead> claim_lead_ids(pqxx::transaction_base& tx, long long campaign_id,
+                                        const std::vector<long long>& ids) {
+  std::vector<std::string> text;
+  for (auto id : ids) text.push_back(std::to_string(id));
+  return leads_of(tx.exec_prepared("leads_claim_ids", campaign_id, text_array_literal(text)));
+}
+
 long long start_attempt(pqxx::transaction_base& tx, long long campaign_id, const ClaimedLead& lead,
                         const std::string& instance) {
   return tx.exec_prepared1("attempt_insert_dialing", campaign_id, lead.id, lead.phone, instance)[0].as<long long>();

@@ -107,11 +107,17 @@ std::vector<OpenSchedule> open_schedules(pqxx::connection& c);
 std::vector<long long> move_schedules(pqxx::connection& c, const std::vector<ScheduleMove>& moves);
 std::vector<RunnableCampaign> runnable_campaigns(pqxx::connection& c);
 
+/// Up to `n` due leads of the campaign, in claim order, without claiming them (no lock).
+std::vector<ClaimedLead> due_leads(pqxx::connection& c, long long campaign_id, int n);
+
 // Inside the claim transaction of one campaign:
 /// Locks the campaign's row (processes take turns) and counts its DIALING attempts.
 int lock_campaign(pqxx::transaction_base& tx, long long campaign_id);
 /// Claims up to `n` due leads (FOR UPDATE SKIP LOCKED): in progress from now on.
 std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campaign_id, int n);
+/// Claims those of `ids` that are still due (FOR UPDATE SKIP LOCKED).
+std::vector<ClaimedLead> claim_lead_ids(pqxx::transaction_base& tx, long long campaign_id,
+                                        const std::vector<long long>& ids);
 /// Writes a DIALING attempt; returns its id.
 long long start_attempt(pqxx::transaction_base& tx, long long campaign_id, const ClaimedLead& lead,
                         const std::string& instance);

@@ -137,10 +137,10 @@ const Statement kStatements[] = {
     {"attempts_after", "SELECT " ATTEMPT_COLS " FROM call_attempts WHERE campaign_id = $1 AND id > $2 ORDER BY id LIMIT $3"},
 
     // ---- do-not-call ----
-    {"dnc_lists", "SELECT id, name, version, created_at FROM dnc_lists ORDER BY id"},
-    {"dnc_list_get", "SELECT id, name, version, created_at FROM dnc_lists WHERE id = $1"},
-    {"dnc_list_by_name", "SELECT id FROM dnc_lists WHERE name = $1"},
-    {"dnc_list_insert", "INSERT INTO dnc_lists (name) VALUES ($1) RETURNING id"},
+    {"dnc_lists", "SELECT id, name, version, created_at, group_id FROM dnc_lists ORDER BY id"},
+    {"dnc_list_get", "SELECT id, name, version, created_at, group_id FROM dnc_lists WHERE id = $1"},
+    {"dnc_list_by_name", "SELECT id FROM dnc_lists WHERE name = $1 AND group_id IS NOT DISTINCT FROM $2"},
+    {"dnc_list_insert", "INSERT INTO dnc_lists (name, group_id) VALUES ($1, $2) RETURNING id"},
     {"dnc_list_bump", "UPDATE dnc_lists SET version = version + 1 WHERE id = $1 RETURNING version"},
     {"dnc_list_versions", "SELECT id, version FROM dnc_lists"},
     {"dnc_list_version", "SELECT version FROM dnc_lists WHERE id = $1"},
@@ -150,11 +150,11 @@ const Statement kStatements[] = {
     {"dnc_number_remove", "DELETE FROM dnc_numbers WHERE list_id = $1 AND number = $2"},
     {"dnc_numbers_insert_many",
      "INSERT INTO dnc_numbers (list_id, number) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING"},
-    {"dnc_services", "SELECT id, name, url, timeout_ms, bearer_token FROM dnc_services ORDER BY id"},
-    {"dnc_service_get", "SELECT id, name, url, timeout_ms, bearer_token FROM dnc_services WHERE id = $1"},
-    {"dnc_service_by_name", "SELECT id FROM dnc_services WHERE name = $1"},
+    {"dnc_services", "SELECT id, name, url, timeout_ms, bearer_token, group_id FROM dnc_services ORDER BY id"},
+    {"dnc_service_get", "SELECT id, name, url, timeout_ms, bearer_token, group_id FROM dnc_services WHERE id = $1"},
+    {"dnc_service_by_name", "SELECT id FROM dnc_services WHERE name = $1 AND group_id IS NOT DISTINCT FROM $2"},
     {"dnc_service_insert",
-     "INSERT INTO dnc_services (name, url, timeout_ms, bearer_token) VALUES ($1, $2, $3, $4) RETURNING id"},
+     "INSERT INTO dnc_services (name, url, timeout_ms, bearer_token, group_id) VALUES ($1, $2, $3, $4, $5) RETURNING id"},
 
     // ---- campaign runner ----
     {"runner_heartbeat",
@@ -198,6 +198,15 @@ const Statement kStatements[] = {
      "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE campaign_id = $1 AND NOT in_progress "
      "AND NOT done AND (next_attempt_at IS NULL OR next_attempt_at <= now()) ORDER BY next_attempt_at NULLS FIRST, id "
      "LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id, phone, attempts"},
+    // Due leads looked at without claiming them: the numbers to ask a do-not-call service about
+    // before the claim, so the claim's row lock is never held across a slow service.
+    {"leads_due_peek",
+     "SELECT id, phone, attempts FROM leads WHERE campaign_id = $1 AND NOT in_progress AND NOT done "
+     "AND (next_attempt_at IS NULL OR next_attempt_at <= now()) ORDER BY next_attempt_at NULLS FIRST, id LIMIT $2"},
+    {"leads_claim_ids",
+     "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE campaign_id = $1 "
+     "AND id = ANY($2::bigint[]) AND NOT in_progress AND NOT done AND (next_attempt_at IS NULL OR next_attempt_at <= now()) "
+     "ORDER BY next_attempt_at NULLS FIRST, id FOR UPDATE SKIP LOCKED) RETURNING id, phone, attempts"},
     {"campaign_lock_active",
      "SELECT (SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int "
      "FROM campaigns c WHERE c.id = $1 FOR UPDATE"},

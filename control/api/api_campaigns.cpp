@@ -27,9 +27,14 @@ void check_references(pqxx::transaction_base& tx, const ApiContext& ctx, const C
   }
   if (tx.exec_prepared1("timezone_exists", c.time_zone)[0].as<long long>() == 0)
     invalid("timeZone", "unknown time zone '" + c.time_zone + "' (use an IANA name like Europe/London)");
-  if (c.dnc_service_id && tx.exec_prepared("dnc_service_get", *c.dnc_service_id).empty())
+  // A campaign uses its own group's do-not-call sources or global ones; another group's list
+  // is "no such list", the same answer as one that does not exist.
+  auto usable = [&](const pqxx::result& rows) {
+    return !rows.empty() && (rows[0]["group_id"].is_null() || rows[0]["group_id"].as<long long>() == c.group_id);
+  };
+  if (c.dnc_service_id && !usable(tx.exec_prepared("dnc_service_get", *c.dnc_service_id)))
     invalid("dncServiceId", "no such do-not-call service");
-  if (c.dnc_list_id && tx.exec_prepared("dnc_list_get", *c.dnc_list_id).empty())
+  if (c.dnc_list_id && !usable(tx.exec_prepared("dnc_list_get", *c.dnc_list_id)))
     invalid("dncListId", "no such do-not-call list");
 }
 

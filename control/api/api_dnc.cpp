@@ -1,9 +1,19 @@
 // Do-not-call: internal lists (create, CSV upload, add/remove/check a number), external
 // services (configured by URL), and the integrated service `POST /donotcall`, which speaks the
 // same API as the external ones and answers from the in-memory index.
+//
+// Lists and services belong to a group or are global (groupId null). A group's campaign admins
+// manage its lists and services, its supervisors read them, and only its campaigns use them;
+// another group's are "no such list", the same 404 as one that does not exist. Global ones are
+// read by everyone with DNC access and changed only by masters.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdint>
+
 #include "control/api/control_api.h"
 #include "control/campaign/dnc_client.h"
-#include "control/campaign/lead_csv.h"
+#include "control/campaign/dnc_csv.h"
 
 namespace hark::control {
 
@@ -19,10 +29,63 @@ std::string number_param(const std::string& raw, const char* field) {
   return clean_phone(raw);
 }
 
+/// The group a list or service belongs to; nullopt: global.
+std::optional<long long> owner(const pqxx::row& row) {
+  if (row["group_id"].is_null()) return std::nullopt;
+  return row["group_id"].as<long long>();
+}
+
+json::value owner_json(const pqxx::row& row) {
+  const auto g = owner(row);
+  return g ? json::value(*g) : json::value(nullptr);
+}
+
+/// Global ones, and those of the caller's groups.
+bool visible(const ApiContext& ctx, std::optional<long long> group) { return !group || ctx.me().in_group(*group); }
+
+/// The row `stmt` finds for `id`, if the caller may see it; else the 404 of one that does not exist.
+pqxx::row visible_row(pqxx::transaction_base& tx, const ApiContext& ctx, const char* stmt, long long id,
+                      const std::string& what) {
+  auto rows = tx.exec_prepared(stmt, id);
+  if (rows.empty() || !visible(ctx, owner(rows[0]))) fail(404, "not_found", "no such " + what);
+  return rows[0];
+}
+
+/// Refuses a change the caller may not make: a group's own campaign admins change its lists and
+/// services; only masters change global ones.
+void require_writable(const ApiContext& ctx, const pqxx::row& row, const std::string& what) {
+  const auto g = owner(row);
+  const auto role = ctx.me().role;
+  if (g ? role != Role::campaign_admin : role != Role::master)
+    fail(403, "forbidden",
+         g ? "only the group's campaign admins change its do-not-call " + what
+           : "only a master changes a global do-not-call " + what);
+}
+
+/// The owner of a list or service being created: masters create global ones; a campaign admin
+/// names one of their groups (or has exactly one, which is then the default).
+std::optional<long long> new_owner(const json::object& body, const ApiContext& ctx) {
+  std::optional<long long> g;
+  if (auto it = body.find("groupId"); it != body.end() && !it->value().is_null())
+    g = get_int(body, "groupId", true, 1, INT64_MAX);
+  const auto& me = ctx.me();
+  if (me.role == Role::master) {
+    if (g) fail(403, "forbidden", "masters manage global do-not-call lists and services; a group's campaign admins manage the group's", "groupId");
+    return std::nullopt;
+  }
+  if (!g) {
+    if (me.groups.size() != 1) invalid("groupId", "groupId is required: you are in more than one group");
+    return me.groups.front();
+  }
+  if (!me.in_group(*g)) fail(403, "forbidden", "you are not in group " + std::to_string(*g), "groupId");
+  return g;
+}
+
 json::object list_json(const pqxx::row& row, const DncIndex& idx) {
   const auto id = row["id"].as<long long>();
   return {{"id", id},
           {"name", row["name"].as<std::string>()},
+          {"groupId", owner_json(row)},
           {"version", row["version"].as<long long>()},
           {"numbers", idx.size(id)},
           {"createdAt", row["created_at"].as<std::string>()}};
@@ -31,42 +94,54 @@ json::object list_json(const pqxx::row& row, const DncIndex& idx) {
 json::object service_json(const pqxx::row& row) {
   return {{"id", row["id"].as<long long>()},
           {"name", row["name"].as<std::string>()},
+          {"groupId", owner_json(row)},
           {"url", row["url"].as<std::string>()},
           {"timeoutMs", row["timeout_ms"].as<int>()},
           {"hasBearerToken", !row["bearer_token"].as<std::string>().empty()}};
 }
 
-/// POST /donotcall: the integrated service, answering from every internal list in memory.
+/// POST /donotcall: the integrated service, answering from the internal lists the caller may
+/// see (global ones and their groups') in memory: another group's lists are not an oracle.
 HttpResponse check_integrated(ApiServices& s, ApiContext& ctx) {
   const auto body = ctx.json();
   reject_unknown(body, {"number"});
   const auto raw = *get_string(body, "number", true, 64, 1);
-  number_param(raw, "number");
+  const auto number = number_param(raw, "number");
+  std::vector<long long> lists;
+  s.db.with([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    for (auto row : tx.exec_prepared("dnc_lists"))
+      if (visible(ctx, owner(row))) lists.push_back(row["id"].as<long long>());
+  });
   s.metrics.inc("hark_dnc_lookups_total");
-  return json_response(json::object{{"number", raw}, {"doNotCall", s.dnc.listed_anywhere(raw)}});
+  const bool listed = std::any_of(lists.begin(), lists.end(), [&](long long id) { return s.dnc.listed(id, number); });
+  return json_response(json::object{{"number", raw}, {"doNotCall", listed}});
 }
 
-/// GET /dnc/lists: every internal list with its size.
-HttpResponse list_lists(ApiServices& s, ApiContext&) {
+/// GET /dnc/lists: the global lists and the caller's groups' lists, with their sizes.
+HttpResponse list_lists(ApiServices& s, ApiContext& ctx) {
   return s.db.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     json::array out;
-    for (auto row : tx.exec_prepared("dnc_lists")) out.push_back(list_json(row, s.dnc));
+    for (auto row : tx.exec_prepared("dnc_lists"))
+      if (visible(ctx, owner(row))) out.push_back(list_json(row, s.dnc));
     return json_response(json::object{{"lists", std::move(out)}});
   });
 }
 
-/// POST /dnc/lists: a new, empty list (unique name).
+/// POST /dnc/lists: a new, empty list (name unique within its group; groupId: see new_owner).
 HttpResponse create_list(ApiServices& s, ApiContext& ctx) {
   const auto body = ctx.json();
-  reject_unknown(body, {"name"});
+  reject_unknown(body, {"name", "groupId"});
   const auto name = *get_string(body, "name", true, 100, 1);
+  const auto group = new_owner(body, ctx);
   return s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    if (!tx.exec_prepared("dnc_list_by_name", name).empty())
+    if (!tx.exec_prepared("dnc_list_by_name", name, group).empty())
       fail(409, "conflict", "a list named '" + name + "' exists", "name");
-    const auto id = tx.exec_prepared1("dnc_list_insert", name)[0].as<long long>();
-    s.audit(tx, ctx, "create", "dnc_list/" + std::to_string(id), {{"name", name}});
+    const auto id = tx.exec_prepared1("dnc_list_insert", name, group)[0].as<long long>();
+    s.audit(tx, ctx, "create", "dnc_list/" + std::to_string(id),
+            {{"name", name}, {"groupId", group ? json::value(*group) : json::value(nullptr)}});
     auto row = tx.exec_prepared1("dnc_list_get", id);
     tx.commit();
     s.dnc.add_many(id, {}, row["version"].as<long long>());
@@ -78,34 +153,12 @@ HttpResponse create_list(ApiServices& s, ApiContext& ctx) {
 HttpResponse upload_numbers(ApiServices& s, ApiContext& ctx) {
   const auto id = ctx.id("id");
   if (!valid_utf8(ctx.req.body)) fail(400, "invalid_utf8", "the CSV is not valid UTF-8");
-  std::vector<std::string> numbers;
-  std::vector<uint64_t> packed;
-  std::vector<RowError> rejected;  // the first kMaxReportedErrors; the rest only counted
-  size_t rejected_count = 0;
-  int line = 0;
-  std::string_view rest = ctx.req.body;
-  while (!rest.empty()) {
-    ++line;
-    auto nl = rest.find('\n');
-    std::string_view l = rest.substr(0, nl);
-    rest = nl == std::string_view::npos ? std::string_view() : rest.substr(nl + 1);
-    if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
-    l = l.substr(0, l.find(','));
-    if (l.size() >= 2 && l.front() == '"' && l.back() == '"') l = l.substr(1, l.size() - 2);
-    if (l.find_first_not_of(" \t") == std::string_view::npos) continue;
-    const auto p = pack_number(l);
-    if (!p) {
-      // A header line is allowed.
-      if (line == 1 && l.find_first_of("0123456789") == std::string_view::npos) continue;
-      if (++rejected_count <= kMaxReportedErrors) rejected.push_back({line, "not a phone number of 3 to 18 digits"});
-      continue;
-    }
-    packed.push_back(*p);
-    numbers.push_back(clean_phone(l));
-  }
+  auto parsed = parse_dnc_csv(ctx.req.body);
+  auto& numbers = parsed.numbers;
+  const auto rejected_count = parsed.error_count;
   return s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    if (tx.exec_prepared("dnc_list_get", id).empty()) fail(404, "not_found", "no such list");
+    require_writable(ctx, visible_row(tx, ctx, "dnc_list_get", id, "list"), "lists");
     long long added = 0;
     for (size_t i = 0; i < numbers.size(); i += 50000) {
       std::vector<std::string> chunk(numbers.begin() + long(i),
@@ -115,9 +168,9 @@ HttpResponse upload_numbers(ApiServices& s, ApiContext& ctx) {
     const auto version = tx.exec_prepared1("dnc_list_bump", id)[0].as<long long>();
     s.audit(tx, ctx, "upload_numbers", "dnc_list/" + std::to_string(id), {{"added", added}});
     tx.commit();
-    s.dnc.add_many(id, std::move(packed), version);
+    s.dnc.add_many(id, std::move(parsed.packed), version);
     json::object out{{"added", added}, {"alreadyListed", long(numbers.size()) - added}};
-    add_reject_report(out, std::move(rejected), rejected_count,
+    add_reject_report(out, std::move(parsed.errors), rejected_count,
                       rejected_count ? std::map<std::string, size_t>{{"not_a_number", rejected_count}}
                                      : std::map<std::string, size_t>{});
     return json_response(out);
@@ -131,7 +184,7 @@ HttpResponse check_list_number(ApiServices& s, ApiContext& ctx) {
   const auto number = number_param(raw, "number");
   s.db.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    if (tx.exec_prepared("dnc_list_get", id).empty()) fail(404, "not_found", "no such list");
+    visible_row(tx, ctx, "dnc_list_get", id, "list");
   });
   return json_response(json::object{{"number", raw}, {"doNotCall", s.dnc.listed(id, number)}});
 }
@@ -144,7 +197,7 @@ HttpResponse change_list_number(ApiServices& s, ApiContext& ctx, bool add) {
   const auto packed = *pack_number(number);
   return s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    if (tx.exec_prepared("dnc_list_get", id).empty()) fail(404, "not_found", "no such list");
+    require_writable(ctx, visible_row(tx, ctx, "dnc_list_get", id, "list"), "lists");
     tx.exec_prepared0(add ? "dnc_number_add" : "dnc_number_remove", id, number);
     const auto version = tx.exec_prepared1("dnc_list_bump", id)[0].as<long long>();
     s.audit(tx, ctx, add ? "add_number" : "remove_number", "dnc_list/" + std::to_string(id), {{"number", number}});
@@ -161,30 +214,32 @@ HttpResponse add_list_number(ApiServices& s, ApiContext& ctx) { return change_li
 /// DELETE /dnc/lists/{id}/numbers/{number}: remove the number from the list.
 HttpResponse remove_list_number(ApiServices& s, ApiContext& ctx) { return change_list_number(s, ctx, false); }
 
-/// GET /dnc/services: every external service (the bearer token is never shown).
-HttpResponse list_services(ApiServices& s, ApiContext&) {
+/// GET /dnc/services: the global services and the caller's groups' (the bearer token is never shown).
+HttpResponse list_services(ApiServices& s, ApiContext& ctx) {
   return s.db.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     json::array out;
-    for (auto row : tx.exec_prepared("dnc_services")) out.push_back(service_json(row));
+    for (auto row : tx.exec_prepared("dnc_services"))
+      if (visible(ctx, owner(row))) out.push_back(service_json(row));
     return json_response(json::object{{"services", std::move(out)}});
   });
 }
 
-/// POST /dnc/services: a new external service (name, url, timeoutMs, bearerToken).
+/// POST /dnc/services: a new external service (name, url, timeoutMs, bearerToken, groupId).
 HttpResponse create_service(ApiServices& s, ApiContext& ctx) {
   const auto body = ctx.json();
-  reject_unknown(body, {"name", "url", "timeoutMs", "bearerToken"});
+  reject_unknown(body, {"name", "url", "timeoutMs", "bearerToken", "groupId"});
   const auto name = *get_string(body, "name", true, 100, 1);
   const auto url = *get_string(body, "url", true, 500, 1);
   if (auto p = dnc_url_problem(url); !p.empty()) invalid("url", p);
   const auto timeout = int(get_int(body, "timeoutMs", false, 50, 60000).value_or(2000));
   const auto token = get_string(body, "bearerToken", false, 500).value_or("");
+  const auto group = new_owner(body, ctx);
   return s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    if (!tx.exec_prepared("dnc_service_by_name", name).empty())
+    if (!tx.exec_prepared("dnc_service_by_name", name, group).empty())
       fail(409, "conflict", "a service named '" + name + "' exists", "name");
-    const auto id = tx.exec_prepared1("dnc_service_insert", name, url, timeout, token)[0].as<long long>();
+    const auto id = tx.exec_prepared1("dnc_service_insert", name, url, timeout, token, group)[0].as<long long>();
     s.audit(tx, ctx, "create", "dnc_service/" + std::to_string(id), {{"name", name}, {"url", url}});
     auto row = tx.exec_prepared1("dnc_service_get", id);
     tx.commit();
@@ -192,7 +247,26 @@ HttpResponse create_service(ApiServices& s, ApiContext& ctx) {
   });
 }
 
+/// One of the few request threads a service check may hold (ApiServices::max_dnc_checks).
+class CheckSlot {
+ public:
+  CheckSlot(std::atomic<int>& running, int max) : running_(running), ok_(running.fetch_add(1) < max) {}
+  ~CheckSlot() { running_.fetch_sub(1); }
+  CheckSlot(const CheckSlot&) = delete;
+  CheckSlot& operator=(const CheckSlot&) = delete;
+  bool ok() const { return ok_; }
+
+ private:
+  std::atomic<int>& running_;
+  bool ok_;
+};
+
 /// POST /dnc/services/{id}/check: ask the external service (502 when it does not answer).
+///
+/// A check holds a request thread until the service answers or dnc_check_timeout_ms pass, so only
+/// ApiServices::max_dnc_checks run at once and the rest get 503 at once: the other request
+/// threads keep serving. The client learns only that the service gave no usable answer; why
+/// (refused, timeout, HTTP status, TLS) goes to the log, so the API is no port-scan oracle.
 HttpResponse check_service(ApiServices& s, ApiContext& ctx) {
   const auto id = ctx.id("id");
   const auto body = ctx.json();
@@ -201,14 +275,18 @@ HttpResponse check_service(ApiServices& s, ApiContext& ctx) {
   number_param(raw, "number");
   DncService svc = s.db.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    auto rows = tx.exec_prepared("dnc_service_get", id);
-    if (rows.empty()) fail(404, "not_found", "no such service");
-    return DncService{rows[0]["url"].as<std::string>(), rows[0]["timeout_ms"].as<int>(),
-                      rows[0]["bearer_token"].as<std::string>(), s.dnc_ca_file};
+    const auto row = visible_row(tx, ctx, "dnc_service_get", id, "service");
+    return DncService{row["url"].as<std::string>(), std::min(row["timeout_ms"].as<int>(), s.dnc_check_timeout_ms),
+                      row["bearer_token"].as<std::string>(), s.dnc_ca_file};
   });
+  CheckSlot slot(*s.dnc_checks_running, s.max_dnc_checks);
+  if (!slot.ok()) fail(503, "busy", "too many do-not-call service checks at once; try again shortly");
   std::string error;
   const auto a = check_dnc(svc, raw, &error);
-  if (a == DncAnswer::unreachable) fail(502, "dnc_unreachable", "the do-not-call service did not answer: " + error);
+  if (a == DncAnswer::unreachable) {
+    spdlog::warn("api: do-not-call service {} ({}) gave no usable answer: {}", id, svc.url, error);
+    fail(502, "dnc_unreachable", "the do-not-call service gave no usable answer");
+  }
   return json_response(json::object{{"number", raw}, {"doNotCall", a == DncAnswer::listed}});
 }
 
@@ -220,14 +298,14 @@ void add_dnc_routes(Router& r, ApiServices& s) {
       {"POST", "/donotcall", "ask the integrated do-not-call service about a number", Access::logged_in(), "json",
        check_integrated},
       {"GET", "/api/v1/dnc/lists", "list do-not-call lists", kReaders, "", list_lists},
-      {"POST", "/api/v1/dnc/lists", "create do-not-call lists", kWriters, "json", create_list},
+      {"POST", "/api/v1/dnc/lists", "create do-not-call lists (name; groupId: a campaign admin's group, none for a master's global list)", kWriters, "json", create_list},
       {"POST", "/api/v1/dnc/lists/{id}/numbers", "upload numbers to a do-not-call list (CSV, first column)", kWriters,
        "csv", upload_numbers},
       {"GET", number, "check a number on a do-not-call list", kReaders, "", check_list_number},
       {"PUT", number, "add a number to a do-not-call list", kWriters, "", add_list_number},
       {"DELETE", number, "remove a number from a do-not-call list", kWriters, "", remove_list_number},
       {"GET", "/api/v1/dnc/services", "list external do-not-call services", kReaders, "", list_services},
-      {"POST", "/api/v1/dnc/services", "configure external do-not-call services (name, url, timeoutMs, bearerToken)",
+      {"POST", "/api/v1/dnc/services", "configure external do-not-call services (name, url, timeoutMs, bearerToken, groupId)",
        kWriters, "json", create_service},
       {"POST", "/api/v1/dnc/services/{id}/check", "ask an external do-not-call service about a number", kReaders,
        "json", check_service},

@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 
+#include <atomic>
 #include <functional>
 #include <initializer_list>
 #include <memory>
@@ -36,6 +37,11 @@ struct ApiServices {
   RunnerView* runner = nullptr;
   std::string dnc_ca_file;  ///< extra CA for external do-not-call services
   std::string metrics_token;  ///< set: GET /metrics wants `Authorization: Bearer <it>`
+  /// External-service checks running now (`POST /dnc/services/{id}/check`): each holds a request
+  /// thread, so at most max_dnc_checks run at once and the rest are refused with 503.
+  std::shared_ptr<std::atomic<int>> dnc_checks_running = std::make_shared<std::atomic<int>>(0);
+  int max_dnc_checks = 1;
+  int dnc_check_timeout_ms = 3000;  ///< a check waits at most this long (or the service's timeout)
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,

@@ -17,6 +17,9 @@ struct ControlServerOptions {
   int db_connections = 8;
   std::string dnc_ca_file;
   std::string metrics_token;  ///< set: GET /metrics asks for it as a bearer token
+  /// A `POST /dnc/services/{id}/check` waits at most this long (or the service's own timeout,
+  /// when shorter): it holds a request thread meanwhile.
+  int dnc_check_timeout_ms = 3000;
 };
 
 class ControlServer {

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sodium.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "control/campaign/pg_runner_store.h"
@@ -39,6 +40,7 @@ CampaignRunner::CampaignRunner(std::unique_ptr<RunnerStore> store, DncIndex& dnc
       dnc_check_(std::move(dnc_check)), trunk_(opt_.trunk_backoff) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   if (opt_.instance_id.empty()) opt_.instance_id = random_id();
+  dnc_pool_ = std::make_unique<DncCheckPool>(opt_.dnc_threads, [this] { wake(); });  // an answer: dial it now
   metrics_.describe("hark_calls_placed_total", "counter", "calls placed by campaign");
   metrics_.describe("hark_calls_total", "counter", "finished attempts by campaign and result");
   metrics_.describe("hark_amd_verdicts_total", "counter", "AMD verdicts by campaign");
@@ -159,13 +161,28 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
   if (want <= 0) return;
 
   const auto plan = plan_for(row);
-  DncService svc;
-  if (rc.dnc_service) svc = DncService{rc.dnc_service->url, rc.dnc_service->timeout_ms, rc.dnc_service->token, opt_.dnc_ca_file};
   const bool has_list = row.dnc_list_id.has_value();
   const long long dnc_list = row.dnc_list_id.value_or(0);
   // A list created or changed since this tick's refresh: never check a number against less
   // than the database holds.
   if (has_list && dnc_.version(dnc_list) != rc.dnc_list_version) store_->refresh_dnc(dnc_);
+
+  // An external service is asked before the claim, outside the campaign's row lock.
+  std::vector<std::pair<long long, DncAnswer>> answers;
+  const bool ask_service = !has_list && rc.dnc_service.has_value();
+  if (ask_service) {
+    auto got = service_answers(rc, want);
+    if (!got) {
+      if (!dnc_down) {
+        auto tx = store_->begin_claim(id);
+        tx->set_schedule_state(rc.schedule_id, "DNC_OUT_OF_SERVICE");
+        tx->commit();
+      }
+      return;
+    }
+    answers = std::move(*got);
+    if (answers.empty()) return;
+  }
 
   struct ToDial {
     std::shared_ptr<Call> call;
@@ -177,28 +194,32 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
   // to its channels: the count of open attempts is read after the other's commit.
   want = std::min(want, cap.limit - tx->open_attempts());
   if (want <= 0) return;
-  const auto claimed = tx->claim(want);
+  std::vector<sql::ClaimedLead> claimed;
+  if (ask_service) {
+    std::vector<long long> ids;
+    for (const auto& [lead, a] : answers)
+      if (int(ids.size()) < want) ids.push_back(lead);
+    claimed = tx->claim_ids(ids);
+  } else {
+    claimed = tx->claim(want);
+  }
   std::vector<long long> release;
-  bool service_failed = false;
   int dnc_hits = 0;
+  auto& lookups = dnc_lookups_[id];
   for (const auto& lead : claimed) {
-    if (service_failed) {
-      release.push_back(lead.id);
-      continue;
-    }
     bool listed = false;
     if (has_list) {
       listed = dnc_.listed(dnc_list, lead.phone);
-    } else if (rc.dnc_service) {
-      std::string err;
-      const auto a = dnc_check_(svc, lead.phone, &err);
-      if (a == DncAnswer::unreachable) {
-        service_failed = true;
+    } else if (ask_service) {
+      // The answer was about this lead's number when it was asked; a changed number is asked again.
+      auto it = lookups.find(lead.id);
+      const bool same = it != lookups.end() && it->second.phone == lead.phone;
+      if (it != lookups.end()) lookups.erase(it);
+      if (!same) {
         release.push_back(lead.id);
-        if (!dnc_down) spdlog::warn("runner: campaign {}: do-not-call service unreachable ({}); dialing paused", id, err);
         continue;
       }
-      listed = a == DncAnswer::listed;
+      listed = std::find(answers.begin(), answers.end(), std::pair{lead.id, DncAnswer::listed}) != answers.end();
     }
     if (listed) {
       tx->record_dnc(lead);
@@ -215,8 +236,7 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     to_dial.push_back({call, call_request(*plan, lead.phone, call->attempt_id)});
   }
   if (!release.empty()) tx->release(release);
-  if (service_failed && !dnc_down) tx->set_schedule_state(rc.schedule_id, "DNC_OUT_OF_SERVICE");
-  if (!service_failed && dnc_down && (!claimed.empty())) {
+  if (dnc_down && !claimed.empty()) {
     tx->set_schedule_state(rc.schedule_id, "RUNNING");
     spdlog::info("runner: campaign {}: do-not-call service answers again; dialing resumes", id);
   }
@@ -236,6 +256,54 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     trunk_.on_dial();
     dial_(std::move(d.req));
   }
+}
+
+std::optional<std::vector<std::pair<long long, DncAnswer>>> CampaignRunner::service_answers(const sql::RunnableCampaign& rc, int want) {
+  const auto id = rc.campaign.id;
+  const auto now = Clock::now();
+  auto& lookups = dnc_lookups_[id];
+  // An answer is about a number at a moment: one not used soon is asked again.
+  std::erase_if(lookups, [&](const auto& kv) {
+    return now - kv.second.asked > std::chrono::seconds(30) && dnc_pool_->result(*kv.second.lookup, nullptr, nullptr);
+  });
+  // Lookups of one campaign take at most half the pool, so a slow service leaves room for the
+  // other campaigns' services.
+  const size_t max_open = size_t(std::max(1, opt_.dnc_threads / 2));
+  size_t open = 0;
+  for (const auto& [lead, l] : lookups) open += !dnc_pool_->result(*l.lookup, nullptr, nullptr);
+  const DncService svc{rc.dnc_service->url, rc.dnc_service->timeout_ms, rc.dnc_service->token, opt_.dnc_ca_file};
+  const auto due = store_->due_leads(id, want);
+  std::vector<std::shared_ptr<const DncCheckPool::Lookup>> waiting;
+  for (const auto& lead : due) {
+    auto it = lookups.find(lead.id);
+    if (it == lookups.end() || it->second.phone != lead.phone) {
+      if (open >= max_open) continue;
+      ++open;
+      auto l = dnc_pool_->submit([this, svc, phone = lead.phone](std::string* err) { return dnc_check_(svc, phone, err); });
+      it = lookups.insert_or_assign(lead.id, DncLookup{lead.phone, std::move(l), now}).first;
+    }
+    waiting.push_back(it->second.lookup);
+  }
+  // The budget: what is not answered by then waits for a later tick (not claimed, not charged).
+  dnc_pool_->wait(waiting, now + std::chrono::milliseconds(opt_.dnc_budget_ms));
+  std::vector<std::pair<long long, DncAnswer>> answers;  // in claim order
+  for (const auto& lead : due) {
+    auto it = lookups.find(lead.id);
+    if (it == lookups.end()) continue;
+    DncAnswer a;
+    std::string err;
+    if (!dnc_pool_->result(*it->second.lookup, &a, &err)) continue;
+    if (a == DncAnswer::unreachable) {
+      // Fail closed: nothing of this campaign is dialed until the service answers again; every
+      // answer held is dropped, so the probe asks afresh.
+      if (!rc.dnc_out_of_service)
+        spdlog::warn("runner: campaign {}: do-not-call service unreachable ({}); dialing paused", id, err);
+      std::erase_if(lookups, [&](const auto& kv) { return dnc_pool_->result(*kv.second.lookup, nullptr, nullptr); });
+      return std::nullopt;
+    }
+    answers.emplace_back(lead.id, a);
+  }
+  return answers;
 }
 
 const media::Prompt* CampaignRunner::prompt(const std::string& path) {

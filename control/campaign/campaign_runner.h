@@ -5,7 +5,10 @@
 // schedule is RUNNING claims as many due leads as it has free capacity for (FOR UPDATE SKIP
 // LOCKED, so processes sharing a database never dial one lead twice at once), checks each
 // number against the campaign's do-not-call source (fail closed), writes the attempt row
-// (DIALING) and only then places the call. Call ends come back as events and become the
+// (DIALING) and only then places the call. An external do-not-call service is asked before the
+// claim, on a few threads of its own (DncCheckPool), within a per-campaign time budget: the
+// campaign's row is never locked while a service thinks, and a slow service delays only its
+// own campaign's leads (those not answered in time wait for a later tick, uncharged). Call ends come back as events and become the
 // attempt's result and the lead's status, with the retry time; a database that is down only
 // delays that write.
 //
@@ -22,10 +25,12 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "control/campaign/dnc_check_pool.h"
 #include "control/campaign/dnc_index.h"
 #include "control/campaign/metrics.h"
 #include "control/campaign/runner_rules.h"
@@ -46,6 +51,8 @@ struct RunnerOptions {
   int stale_after_s = 10;    ///< another process silent this long is dead: its DIALING attempts close
   int claim_batch = 50;      ///< leads claimed per campaign per tick at most
   std::string dnc_ca_file;
+  int dnc_threads = 16;      ///< external do-not-call lookups at once (one campaign: half of them)
+  int dnc_budget_ms = 500;   ///< the runner waits this long per campaign per tick for lookups
   std::string audio_dir;     ///< relative voicemail message paths start here
   TrunkBackoffOptions trunk_backoff;  ///< when a failing trunk pauses dialing (trunk_backoff.h)
 };
@@ -96,6 +103,9 @@ class CampaignRunner : public RunnerView {
   /// The campaign's plan, decoded again only when its row changed.
   std::shared_ptr<const CampaignPlan> plan_for(const sql::CampaignRecord& r);
   void dial_campaign(const sql::RunnableCampaign& rc);
+  /// The due leads of a campaign with an external service, asked about on the pool: those
+  /// answered within the budget, by lead id. nullopt: the service failed (fail closed).
+  std::optional<std::vector<std::pair<long long, DncAnswer>>> service_answers(const sql::RunnableCampaign& rc, int want);
   void handle_events();
   void write_completion(const Call& call, const signaling::CallEvent& e, bool charged);
   /// Feeds a call's end to the trunk back-off; true when the trunk failed it (not charged).
@@ -124,9 +134,17 @@ class CampaignRunner : public RunnerView {
   std::map<std::string, std::unique_ptr<media::Prompt>> prompts_;
   std::map<long long, std::shared_ptr<const CampaignPlan>> plans_;  ///< by campaign (runner thread)
   std::map<long long, std::chrono::steady_clock::time_point> dnc_probe_at_;
+  struct DncLookup {
+    std::string phone;
+    std::shared_ptr<const DncCheckPool::Lookup> lookup;
+    std::chrono::steady_clock::time_point asked;
+  };
+  std::map<long long, std::map<long long, DncLookup>> dnc_lookups_;  ///< by campaign, then lead (runner thread)
   std::chrono::steady_clock::time_point last_heartbeat_{}, last_recovery_{};
   bool db_down_logged_ = false;
   TrunkBackoff trunk_;  ///< the one trunk today (HARK_SIP_TRUNK); runner thread only
+  // Last: destroyed first, so no lookup finishes into a runner being torn down.
+  std::unique_ptr<DncCheckPool> dnc_pool_;
 };
 
 }  // namespace hark::control

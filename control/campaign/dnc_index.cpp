@@ -29,15 +29,6 @@ bool DncIndex::listed(long long list_id, std::string_view number) const {
   return it != lists_.end() && std::binary_search(it->second.sorted.begin(), it->second.sorted.end(), *p);
 }
 
-bool DncIndex::listed_anywhere(std::string_view number) const {
-  const auto p = pack_number(number);
-  if (!p) return false;
-  std::shared_lock lk(mu_);
-  for (const auto& [id, l] : lists_)
-    if (std::binary_search(l.sorted.begin(), l.sorted.end(), *p)) return true;
-  return false;
-}
-
 void DncIndex::add(long long list_id, uint64_t packed, long long version) {
   std::unique_lock lk(mu_);
   auto& l = lists_[list_id];

@@ -24,8 +24,6 @@ std::optional<uint64_t> pack_number(std::string_view number);
 class DncIndex {
  public:
   bool listed(long long list_id, std::string_view number) const;
-  /// In any list: the integrated service's answer.
-  bool listed_anywhere(std::string_view number) const;
   void add(long long list_id, uint64_t packed, long long version);
   void remove(long long list_id, uint64_t packed, long long version);
   /// Adds many at once (a CSV upload): one merge instead of many inserts.

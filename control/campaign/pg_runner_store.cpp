@@ -33,6 +33,9 @@ class PgClaim : public ClaimSession {
   std::vector<sql::ClaimedLead> claim(int n) override {
     return translated([&] { return sql::claim_leads(tx_, campaign_, n); });
   }
+  std::vector<sql::ClaimedLead> claim_ids(const std::vector<long long>& ids) override {
+    return translated([&] { return sql::claim_lead_ids(tx_, campaign_, ids); });
+  }
   long long start_attempt(const sql::ClaimedLead& lead) override {
     return translated([&] { return sql::start_attempt(tx_, campaign_, lead, instance_); });
   }
@@ -85,6 +88,10 @@ std::vector<long long> PgRunnerStore::move_schedules(const std::vector<sql::Sche
 
 std::vector<sql::RunnableCampaign> PgRunnerStore::runnable_campaigns() {
   return with([&](pqxx::connection& c) { return sql::runnable_campaigns(c); });
+}
+
+std::vector<sql::ClaimedLead> PgRunnerStore::due_leads(long long campaign_id, int n) {
+  return with([&](pqxx::connection& c) { return sql::due_leads(c, campaign_id, n); });
 }
 
 std::unique_ptr<ClaimSession> PgRunnerStore::begin_claim(long long campaign_id) {

@@ -20,6 +20,7 @@ class PgRunnerStore : public RunnerStore {
   std::vector<sql::OpenSchedule> open_schedules() override;
   std::vector<long long> move_schedules(const std::vector<sql::ScheduleMove>& moves) override;
   std::vector<sql::RunnableCampaign> runnable_campaigns() override;
+  std::vector<sql::ClaimedLead> due_leads(long long campaign_id, int n) override;
   std::unique_ptr<ClaimSession> begin_claim(long long campaign_id) override;
   bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) override;
   void reset() override { db_.reset(); }

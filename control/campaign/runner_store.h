@@ -29,6 +29,8 @@ class ClaimSession {
   /// DIALING attempts of the campaign, counted under the lock.
   virtual int open_attempts() = 0;
   virtual std::vector<sql::ClaimedLead> claim(int n) = 0;
+  /// Claims those of `ids` that are still due (leads checked against a service beforehand).
+  virtual std::vector<sql::ClaimedLead> claim_ids(const std::vector<long long>& ids) = 0;
   /// Writes the DIALING attempt; returns its id (the call's tag).
   virtual long long start_attempt(const sql::ClaimedLead& lead) = 0;
   virtual void record_dnc(const sql::ClaimedLead& lead) = 0;
@@ -49,6 +51,8 @@ class RunnerStore {
   /// Applies the moves; returns the campaigns finished for want of a schedule entry.
   virtual std::vector<long long> move_schedules(const std::vector<sql::ScheduleMove>& moves) = 0;
   virtual std::vector<sql::RunnableCampaign> runnable_campaigns() = 0;
+  /// Up to `n` due leads of the campaign, in claim order, without claiming or locking anything.
+  virtual std::vector<sql::ClaimedLead> due_leads(long long campaign_id, int n) = 0;
   virtual std::unique_ptr<ClaimSession> begin_claim(long long campaign_id) = 0;
   /// False: another process had closed the attempt.
   virtual bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) = 0;

@@ -1,9 +1,12 @@
 // The REST API against a real PostgreSQL, under hostile use (issue 13): open event streams end
 // when their user logs out, is disabled or deleted; a NUL byte in a CSV rejects one row; a
-// body of bad rows gets a bounded report.
+// body of bad rows gets a bounded report; do-not-call service checks neither stall the API nor
+// say why a service failed.
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <mutex>
+#include <thread>
 
 #include "control/api/control_server.h"
 #include "test_db.h"
@@ -14,6 +17,71 @@ using namespace hark;
 namespace json = boost::json;
 
 namespace {
+
+/// A "do-not-call service" that accepts connections and never answers, until it hangs up.
+class SilentService {
+ public:
+  SilentService() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof a;
+    if (::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 || ::listen(fd_, 16) != 0 ||
+        ::getsockname(fd_, reinterpret_cast<sockaddr*>(&a), &len) != 0)
+      throw std::runtime_error("silent service: cannot listen");
+    port_ = ntohs(a.sin_port);
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        pollfd p{fd_, POLLIN, 0};
+        if (::poll(&p, 1, 50) <= 0) continue;
+        const int c = ::accept(fd_, nullptr, nullptr);
+        std::lock_guard lk(mu_);
+        if (c < 0) continue;
+        if (hung_up_) ::close(c);  // a check that came late fails at once too
+        else held_.push_back(c);
+      }
+    });
+  }
+  ~SilentService() {
+    stop_ = true;
+    thread_.join();
+    hang_up();
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+  size_t accepted() {
+    std::lock_guard lk(mu_);
+    return held_.size();
+  }
+  /// True when hark has closed one of the connections (its check gave up).
+  bool any_closed_by_hark() {
+    std::lock_guard lk(mu_);
+    char buf[4096];
+    for (int c : held_) {
+      ssize_t n;
+      while ((n = ::recv(c, buf, sizeof buf, MSG_DONTWAIT)) > 0) {
+      }
+      if (n == 0) return true;
+    }
+    return false;
+  }
+  /// Closes every connection, and from now on each new one at once.
+  void hang_up() {
+    std::lock_guard lk(mu_);
+    hung_up_ = true;
+    for (int c : held_) ::close(c);
+    held_.clear();
+  }
+
+ private:
+  int fd_ = -1, port_ = 0;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<int> held_;
+  bool hung_up_ = false;
+};
 
 /// Stands in for the campaign runner: every subscriber gets a stream of its own.
 struct StreamsRunner : control::RunnerView {
@@ -47,6 +115,8 @@ struct ApiHardening : ::testing::Test {
     o.http.threads = 2;
     o.http.stream_recheck_s = 1;
     o.db_connections = 4;
+    // Long enough that a check ends only when the test's silent service hangs up.
+    o.dnc_check_timeout_ms = 60000;
     server = std::make_unique<control::ControlServer>(db->url(), o);
     ASSERT_TRUE(server->auth().bootstrap_master("root", "root-pass-1"));
     ASSERT_EQ(server->start(), "");
@@ -192,6 +262,61 @@ TEST_F(ApiHardening, ARejectedRowReportIsBounded) {
   EXPECT_EQ(j.at("rejected").as_array().size(), 1000u);
   EXPECT_EQ(j.at("rejectedCount"), 2'000'000) << r.body.substr(0, 300);
   EXPECT_EQ(j.at("rejectedByReason").at("not_a_number"), 2'000'000);
+}
+
+}  // namespace
+
+namespace {
+
+/// Nothing in a client-facing error that tells refused from timeout from TLS, or names a file.
+void expect_generic(const test::HttpResult& r) {
+  for (const char* leak : {"/", "refused", "timed out", "timeout", "no answer within", "HTTP", "certificate", "system:",
+                           ".hpp", ".cpp", "errno", "reset"})
+    EXPECT_EQ(r.body.find(leak), std::string::npos) << "'" << leak << "' in " << r.body;
+}
+
+TEST_F(ApiHardening, DncServiceChecksLeaveTheApiServingAndSayNothingOfWhy) {
+  SilentService silent;
+  auto svc = req("POST", "/api/v1/dnc/services", admin,
+                 json::serialize(json::object{{"name", "silent"},
+                                              {"url", "http://127.0.0.1:" + std::to_string(silent.port()) + "/donotcall"},
+                                              {"timeoutMs", 20000}}));
+  ASSERT_EQ(svc.status, 201) << svc.body;
+  const auto check_path = "/api/v1/dnc/services/" + std::to_string(svc.json().at("id").as_int64()) + "/check";
+  // Four checks at once against a service that never answers (the server has two I/O threads).
+  std::mutex mu;
+  std::vector<test::HttpResult> results;
+  std::vector<std::thread> clients;
+  for (int i = 0; i < 4; ++i)
+    clients.emplace_back([&] {
+      auto r = req("POST", check_path, admin, R"({"number":"5551234"})");
+      std::lock_guard lk(mu);
+      results.push_back(r);
+    });
+  const auto until = test::Clock::now() + test::kDeadline;
+  while (silent.accepted() == 0 && test::Clock::now() < until) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  ASSERT_GE(silent.accepted(), 1u);
+  // The API answers while a check still hangs: no check had to give up first.
+  EXPECT_EQ(req("GET", "/healthz", "").status, 200);
+  EXPECT_FALSE(silent.any_closed_by_hark()) << "/healthz waited for a hanging check to time out";
+  silent.hang_up();
+  for (auto& t : clients) t.join();
+  ASSERT_EQ(results.size(), 4u);
+  int gave_up = 0;
+  for (const auto& r : results) {
+    EXPECT_TRUE(r.status == 502 || r.status == 503) << r.status << " " << r.body;
+    gave_up += r.status == 502;
+    expect_generic(r);
+  }
+  EXPECT_GE(gave_up, 1);
+  // A refused connection reads the same as a silent one.
+  auto refused = req("POST", "/api/v1/dnc/services", admin,
+                     R"({"name":"refused","url":"http://127.0.0.1:1/donotcall","timeoutMs":2000})");
+  ASSERT_EQ(refused.status, 201) << refused.body;
+  const auto r = req("POST", "/api/v1/dnc/services/" + std::to_string(refused.json().at("id").as_int64()) + "/check",
+                     admin, R"({"number":"5551234"})");
+  EXPECT_EQ(r.status, 502) << r.body;
+  expect_generic(r);
 }
 
 }  // namespace

@@ -1,5 +1,6 @@
 // Group isolation on every /campaigns/{id}/... route: another group's campaign is a 404, the
-// same 404 as a campaign that does not exist, and nothing it sends changes anything.
+// same 404 as a campaign that does not exist, and nothing it sends changes anything. The same
+// for do-not-call lists and services, which belong to a group or are global (master-only).
 #include <gtest/gtest.h>
 
 #include "control/api_fixture.h"
@@ -7,6 +8,7 @@
 using namespace hark;
 using test::Api;
 using test::FakeRunner;
+namespace json = boost::json;
 
 namespace {
 
@@ -63,6 +65,99 @@ TEST_F(Api, AnotherGroupsCampaignIsNotFoundOnEveryCampaignRoute) {
   EXPECT_EQ(get(c + "/leads", "campaign_admin").json().at("total"), 1);
   fake.stream->close();
   server->set_runner(nullptr);
+}
+
+TEST_F(Api, AnotherGroupsDoNotCallListsAndServicesAreNotFound) {
+  // g1's list and service: g2's admin gets the 404 of a list that does not exist on every
+  // route, changes nothing (a number g2 "removes" stays listed, so g1's campaigns still skip
+  // it), cannot point a g2 campaign at them (422), and does not see them in the listings or
+  // through the integrated service.
+  auto l = post("/api/v1/dnc/lists", "campaign_admin", R"({"name":"g1-only"})");
+  ASSERT_EQ(l.status, 201) << l.body;
+  EXPECT_EQ(l.json().at("groupId"), g1);  // an admin of one group: that group by default
+  const auto lid = std::to_string(l.json().at("id").as_int64());
+  ASSERT_EQ(req("PUT", "/api/v1/dnc/lists/" + lid + "/numbers/5551111", "campaign_admin").status, 200);
+  const auto svc = post("/api/v1/dnc/services", "campaign_admin", R"({"name":"g1-svc","url":"http://127.0.0.1:9/donotcall"})");
+  ASSERT_EQ(svc.status, 201) << svc.body;
+  const auto sid = std::to_string(svc.json().at("id").as_int64());
+
+  struct Case { std::string method, tail, body, type; };
+  const std::vector<Case> list_cases = {
+      {"GET", "/numbers/5551111", "", "application/json"},
+      {"PUT", "/numbers/5552222", "", "application/json"},
+      {"DELETE", "/numbers/5551111", "", "application/json"},
+      {"POST", "/numbers", "5553333\n", "text/csv"},
+  };
+  for (const auto& k : list_cases) {
+    const auto theirs = req(k.method, "/api/v1/dnc/lists/" + lid + k.tail, "admin2", k.body, k.type);
+    const auto missing = req(k.method, "/api/v1/dnc/lists/999999" + k.tail, "admin2", k.body, k.type);
+    EXPECT_EQ(theirs.status, 404) << k.method << " " << k.tail << ": " << theirs.body;
+    EXPECT_EQ(theirs.body, missing.body) << k.method << " " << k.tail;
+  }
+  const auto check = req("POST", "/api/v1/dnc/services/" + sid + "/check", "admin2", R"({"number":"5551111"})");
+  EXPECT_EQ(check.status, 404) << check.body;
+  EXPECT_EQ(check.body, req("POST", "/api/v1/dnc/services/999999/check", "admin2", R"({"number":"5551111"})").body);
+  // Nothing changed: g1's supervisor still sees the number listed, and only that one.
+  auto listed = [&](const std::string& n) {
+    return get("/api/v1/dnc/lists/" + lid + "/numbers/" + n, "campaign_supervisor").json().at("doNotCall").as_bool();
+  };
+  EXPECT_TRUE(listed("5551111"));
+  EXPECT_FALSE(listed("5552222"));
+  EXPECT_FALSE(listed("5553333"));
+  // Listings and the integrated service show g2 nothing of g1's.
+  for (const auto& [path, key] : {std::pair{"/api/v1/dnc/lists", "lists"}, std::pair{"/api/v1/dnc/services", "services"}}) {
+    const auto theirs = get(path, "admin2").json(), ours = get(path, "campaign_supervisor").json();
+    for (const auto& item : theirs.at(key).as_array())
+      EXPECT_NE(item.at("groupId"), g1) << path << ": " << json::serialize(item);
+    bool mine = false;
+    for (const auto& item : ours.at(key).as_array()) mine = mine || item.at("groupId") == g1;
+    EXPECT_TRUE(mine) << path;
+  }
+  EXPECT_EQ(post("/donotcall", "admin2", R"({"number":"5551111"})").json().at("doNotCall"), false);
+  EXPECT_EQ(post("/donotcall", "campaign_supervisor", R"({"number":"5551111"})").json().at("doNotCall"), true);
+  // A g2 campaign cannot use g1's list or service: created or patched, 422 on the field.
+  auto body = campaign_body("g2-uses-g1-list", g2);
+  body["dncListId"] = std::stoll(lid);
+  auto bad = post("/api/v1/campaigns", "admin2", json::serialize(body));
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(bad.error_field(), "dncListId");
+  body.erase("dncListId");
+  body["dncServiceId"] = std::stoll(sid);
+  bad = post("/api/v1/campaigns", "admin2", json::serialize(body));
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(bad.error_field(), "dncServiceId");
+  const auto theirs = std::to_string(make_campaign("g2-own", g2, "admin2"));
+  bad = patch("/api/v1/campaigns/" + theirs, "admin2", R"({"dncListId":)" + lid + "}");
+  EXPECT_EQ(bad.status, 422) << bad.body;
+  EXPECT_EQ(bad.error_field(), "dncListId");
+  // g1's own campaign may use it.
+  EXPECT_EQ(patch("/api/v1/campaigns/" + std::to_string(make_campaign("g1-own")), "campaign_admin",
+                  R"({"dncListId":)" + lid + "}").status, 200);
+  // An admin names only their own groups.
+  EXPECT_EQ(post("/api/v1/dnc/lists", "admin2", R"({"name":"x","groupId":)" + std::to_string(g1) + "}").status, 403);
+  // Names are per group: g2 may have a list of the same name (and learns nothing from it).
+  EXPECT_EQ(post("/api/v1/dnc/lists", "admin2", R"({"name":"g1-only"})").status, 201);
+}
+
+TEST_F(Api, GlobalDoNotCallListsAreChangedOnlyByMasters) {
+  auto g = post("/api/v1/dnc/lists", "master", R"({"name":"national"})");
+  ASSERT_EQ(g.status, 201) << g.body;
+  EXPECT_TRUE(g.json().at("groupId").is_null());
+  const auto id = std::to_string(g.json().at("id").as_int64());
+  EXPECT_EQ(req("PUT", "/api/v1/dnc/lists/" + id + "/numbers/5554444", "master").status, 200);
+  // Every group reads it and may use it; no campaign admin changes it.
+  EXPECT_EQ(get("/api/v1/dnc/lists/" + id + "/numbers/5554444", "campaign_supervisor").json().at("doNotCall"), true);
+  EXPECT_EQ(req("DELETE", "/api/v1/dnc/lists/" + id + "/numbers/5554444", "admin2").status, 403);
+  EXPECT_EQ(req("DELETE", "/api/v1/dnc/lists/" + id + "/numbers/5554444", "campaign_admin").status, 403);
+  EXPECT_EQ(req("POST", "/api/v1/dnc/lists/" + id + "/numbers", "campaign_admin", "5555555\n", "text/csv").status, 403);
+  EXPECT_EQ(get("/api/v1/dnc/lists/" + id + "/numbers/5554444", "campaign_supervisor").json().at("doNotCall"), true);
+  auto body = campaign_body("g2-uses-global", g2);
+  body["dncListId"] = std::stoll(id);
+  EXPECT_EQ(post("/api/v1/campaigns", "admin2", json::serialize(body)).status, 201);
+  // A master manages global ones only, and does not see a group's.
+  EXPECT_EQ(post("/api/v1/dnc/lists", "master", R"({"name":"y","groupId":)" + std::to_string(g1) + "}").status, 403);
+  auto own = post("/api/v1/dnc/lists", "campaign_admin", R"({"name":"g1-private"})").json().at("id").as_int64();
+  EXPECT_EQ(req("PUT", "/api/v1/dnc/lists/" + std::to_string(own) + "/numbers/5556666", "master").status, 404);
 }
 
 }  // namespace

@@ -66,6 +66,16 @@ struct FakeData {
       if (a.id == id) return a;
     throw std::out_of_range("no attempt " + std::to_string(id));
   }
+  /// The campaign's due leads in claim order: next attempt NULLS FIRST, then id.
+  std::vector<Lead*> due(long long campaign) {
+    std::vector<Lead*> out;
+    for (auto& l : leads)
+      if (l.campaign_id == campaign && !l.in_progress && !l.done && (!l.next_us || *l.next_us <= now_us)) out.push_back(&l);
+    std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) {
+      return a->next_us.value_or(LLONG_MIN) < b->next_us.value_or(LLONG_MIN);
+    });
+    return out;
+  }
   int open_attempts(long long campaign) const {
     int n = 0;
     for (auto& a : attempts) n += a.campaign_id == campaign && a.state == "DIALING";
@@ -91,15 +101,19 @@ class FakeClaim : public control::ClaimSession {
   }
   int open_attempts() override { return d_.open_attempts(campaign_); }
   std::vector<sql::ClaimedLead> claim(int n) override {
-    std::vector<FakeData::Lead*> due;
-    for (auto& l : d_.leads)
-      if (l.campaign_id == campaign_ && !l.in_progress && !l.done && (!l.next_us || *l.next_us <= d_.now_us)) due.push_back(&l);
-    std::stable_sort(due.begin(), due.end(), [](auto* a, auto* b) {  // next attempt NULLS FIRST, then id
-      return a->next_us.value_or(LLONG_MIN) < b->next_us.value_or(LLONG_MIN);
-    });
     std::vector<sql::ClaimedLead> out;
-    for (auto* l : due) {
+    for (auto* l : d_.due(campaign_)) {
       if (int(out.size()) == n) break;
+      l->in_progress = true;
+      out.push_back({l->id, l->phone, l->attempts});
+    }
+    wrote_ = wrote_ || !out.empty();
+    return out;
+  }
+  std::vector<sql::ClaimedLead> claim_ids(const std::vector<long long>& ids) override {
+    std::vector<sql::ClaimedLead> out;
+    for (auto* l : d_.due(campaign_)) {
+      if (std::find(ids.begin(), ids.end(), l->id) == ids.end()) continue;
       l->in_progress = true;
       out.push_back({l->id, l->phone, l->attempts});
     }
@@ -196,6 +210,15 @@ class FakeRunnerStore : public control::RunnerStore {
         if (c.dnc_list_id) rc.dnc_list_version = d_->dnc_list_versions.at(*c.dnc_list_id);
         out.push_back(rc);
       }
+    }
+    return out;
+  }
+  std::vector<sql::ClaimedLead> due_leads(long long campaign_id, int n) override {
+    up();
+    std::vector<sql::ClaimedLead> out;
+    for (auto* l : d_->due(campaign_id)) {
+      if (int(out.size()) == n) break;
+      out.push_back({l->id, l->phone, l->attempts});
     }
     return out;
   }

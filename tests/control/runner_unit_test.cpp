@@ -1,115 +1,29 @@
-// The campaign runner's decisions without SIP or PostgreSQL: the runner against an in-memory
-// store (fake_runner_store.h), a dialer that records each CallRequest, and call ends the test
-// feeds. Each test drives the runner tick by tick (run_once) on a clock it sets.
+// The campaign runner's decisions without SIP or PostgreSQL (runner_harness.h): schedules,
+// retries, capacity, the CallRequest, the store away. Do-not-call: runner_dnc_unit_test.cpp.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <thread>
 
 #include "control/campaign/campaign_runner.h"
 #include "control/campaign/runner_rules.h"
-#include "fake_runner_store.h"
 #include "media/audio_file.h"
+#include "runner_harness.h"
 #include "test_audio.h"
 #include "test_socket.h"
 
 using namespace hark;
 using test::FakeData;
+using test::RunnerHarness;
+using test::Numbers;
+using test::at;
+using test::kDay;
+using test::kHour;
+using test::kMin;
 
 namespace {
-
-constexpr long long kMin = 60'000'000LL, kHour = 60 * kMin;
-
-/// Microseconds after midnight of "HH:MM".
-long long at(const std::string& hhmm) { return std::stoi(hhmm.substr(0, 2)) * kHour + std::stoi(hhmm.substr(3, 2)) * kMin; }
-
-constexpr int kDay = 19000;  // a day (2022-01-08) as days since 1970
-
-struct RunnerHarness {
-  std::shared_ptr<FakeData> d = std::make_shared<FakeData>();
-  control::DncIndex dnc;
-  control::Metrics metrics;
-  std::vector<signaling::CallRequest> dialed;
-  control::DncAnswer dnc_answer = control::DncAnswer::clear;
-  std::vector<std::string> dnc_asked;  ///< numbers the service was asked about
-  std::unique_ptr<control::CampaignRunner> runner;
-  long long next_id = 1;
-
-  explicit RunnerHarness(control::RunnerOptions o = {}) {
-    o.instance_id = "me";
-    d->tz_offset_s["Asia/Tokyo"] = 9 * 3600;
-    d->tz_offset_s["America/Los_Angeles"] = -7 * 3600;
-    d->now_us = kDay * FakeData::kDayUs + at("12:00");
-    runner = std::make_unique<control::CampaignRunner>(
-        std::make_unique<test::FakeRunnerStore>(d, o.instance_id), dnc, metrics, o,
-        [this](signaling::CallRequest r) { return dialed.push_back(std::move(r)), uint64_t(dialed.size()); },
-        [this](const control::DncService&, const std::string& number, std::string* err) {
-          dnc_asked.push_back(number);
-          if (dnc_answer == control::DncAnswer::unreachable && err) *err = "connection refused";
-          return dnc_answer;
-        });
-  }
-
-  /// A STARTED campaign with 10 fixed channels, 5 attempts, retries after 60 minutes.
-  sql::CampaignRecord& campaign(const std::string& tz = "UTC") {
-    sql::CampaignRecord c;
-    c.id = next_id++;
-    c.name = "c" + std::to_string(c.id);
-    c.state = "STARTED";
-    c.start_date = "2022-01-01", c.end_date = "2022-12-31", c.start_time = "09:00:00", c.end_time = "17:00:00";
-    c.weekdays = 127;
-    c.time_zone = tz;
-    c.pilot_number = "5000";
-    c.kind = "agent_queue";
-    c.max_attempts = 5, c.retry_minutes = 60;
-    c.max_concurrent = 30;
-    c.fixed_channels = 10;
-    return d->campaigns[c.id] = c;
-  }
-  long long schedule(long long campaign, int day, const std::string& from = "09:00", const std::string& to = "17:00") {
-    FakeData::Schedule s;
-    s.id = next_id++;
-    s.campaign_id = campaign, s.day = day, s.start_us = at(from), s.end_us = at(to);
-    d->schedules.push_back(s);
-    return s.id;
-  }
-  FakeData::Schedule& schedule_of(long long id) {
-    for (auto& s : d->schedules)
-      if (s.id == id) return s;
-    throw std::out_of_range("schedule");
-  }
-  long long lead(long long campaign, const std::string& phone) {
-    FakeData::Lead l;
-    l.id = next_id++;
-    l.campaign_id = campaign, l.phone = phone;
-    d->leads.push_back(l);
-    return l.id;
-  }
-  void tick() { runner->run_once(); }
-  /// Ends the call with `tag` with `status`, as the SIP agent reports it.
-  void end(uint64_t tag, signaling::LeadStatus status, bool answered = false, int sip_code = 0) {
-    signaling::CallEvent e;
-    e.sip_code = sip_code;
-    e.tag = tag;
-    e.state = signaling::CallState::ended;
-    e.outcome = status;
-    e.answered = answered;
-    e.cause = "test";
-    runner->on_call_event(e);
-  }
-  /// Numbers dialed since the last call, in order.
-  std::vector<std::string> take_dialed() {
-    std::vector<std::string> out;
-    for (auto& r : dialed) out.push_back(r.number);
-    dialed.clear();
-    return out;
-  }
-  void set_clock(int day, const std::string& hhmm) { d->now_us = day * FakeData::kDayUs + at(hhmm); }
-  void advance(long long us) { d->now_us += us; }
-};
-
-using Numbers = std::vector<std::string>;
 
 // ---- schedules across midnight and time zones ----
 
@@ -346,63 +260,6 @@ TEST(CampaignRunnerUnit, TheProcessCapAndClaimBatchSpanCampaigns) {
   h.end(h.d->attempts[0].id, signaling::LeadStatus::success);
   h.tick();
   EXPECT_EQ(h.take_dialed(), Numbers{"a3"});
-}
-
-// ---- do-not-call ----
-
-TEST(CampaignRunnerUnit, AnUnreachableDncServiceDialsNothingUntilItAnswers) {
-  RunnerHarness h;
-  auto& c = h.campaign();
-  c.dnc_service_id = 7;
-  h.d->services[7] = {"http://dnc.invalid/donotcall", "token", 300};
-  const auto sched = h.schedule(c.id, kDay);
-  const auto listed = h.lead(c.id, "111");
-  for (int i = 0; i < 4; ++i) h.lead(c.id, std::to_string(200 + i));
-  h.dnc_answer = control::DncAnswer::unreachable;
-  h.tick();
-  EXPECT_TRUE(h.dialed.empty());
-  EXPECT_EQ(h.schedule_of(sched).state, "DNC_OUT_OF_SERVICE");
-  EXPECT_TRUE(h.d->attempts.empty());
-  for (auto& l : h.d->leads) EXPECT_FALSE(l.in_progress) << l.phone;  // released
-  EXPECT_EQ(h.dnc_asked.size(), 1u);  // the rest were not asked once the first failed
-  h.tick();  // a probe with one lead: still unreachable
-  h.tick();  // within 2 s of the probe: nothing
-  EXPECT_EQ(h.dnc_asked.size(), 2u);
-  EXPECT_TRUE(h.dialed.empty());
-  EXPECT_EQ(h.d->uncommitted_claims, 0);
-
-  h.dnc_answer = control::DncAnswer::listed;  // answers again: the probe lead is listed
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
-  while (h.schedule_of(sched).state != "RUNNING" && std::chrono::steady_clock::now() < deadline) {
-    h.tick();
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  ASSERT_EQ(h.schedule_of(sched).state, "RUNNING");
-  EXPECT_EQ(h.d->lead(listed).status, "DNC");
-  EXPECT_TRUE(h.d->lead(listed).done);
-  EXPECT_EQ(h.d->attempts.size(), 1u);
-  EXPECT_EQ(h.d->attempts[0].result, "DNC");
-  EXPECT_TRUE(h.dialed.empty());  // a listed number is never dialed
-  h.dnc_answer = control::DncAnswer::clear;
-  h.tick();
-  EXPECT_EQ(h.take_dialed().size(), 4u);
-  EXPECT_EQ(h.runner->live(c.id).at("doNotCall").as_uint64(), 1u);
-}
-
-TEST(CampaignRunnerUnit, ANumberOnTheCampaignsListIsNeverDialed) {
-  RunnerHarness h;
-  auto& c = h.campaign();
-  c.dnc_list_id = 3;
-  h.d->dnc_list_versions[3] = 4;
-  h.dnc.add(3, *control::pack_number("555"), 4);
-  h.schedule(c.id, kDay);
-  const auto listed = h.lead(c.id, "555");
-  h.lead(c.id, "556");
-  h.tick();
-  EXPECT_EQ(h.take_dialed(), Numbers{"556"});
-  EXPECT_EQ(h.d->lead(listed).status, "DNC");
-  EXPECT_EQ(h.d->lead(listed).attempts, 1);
-  EXPECT_TRUE(h.dnc_asked.empty());  // a list is not a service
 }
 
 // ---- what reaches the CallRequest ----

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdlib>
+#include <vector>
 #include <unistd.h>
 
 using namespace hark::sql;
@@ -63,4 +64,28 @@ TEST_F(MigrateTest, SchemaEnforcesCampaignBounds) {
   EXPECT_THROW(tx.exec0("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number, max_attempts)"
                         " SELECT 'c', id, '2026-01-01', '2026-01-31', '09:00', '17:00', '100', 101 FROM dialer_groups"),
                pqxx::check_violation);
+}
+
+TEST_F(MigrateTest, DoNotCallListsAndServicesFromBeforeGroupsBecomeGlobal) {
+  // The schema before 0005, with a list, a service and a campaign using the list; then 0005.
+  std::vector<Migration> before, after;
+  for (const auto& m : builtin_migrations()) (m.version < 5 ? before : after).push_back(m);
+  apply_migrations(*conn_, before);
+  {
+    pqxx::work tx(*conn_);
+    tx.exec0("INSERT INTO dialer_groups (name) VALUES ('g')");
+    tx.exec0("INSERT INTO dnc_lists (name) VALUES ('old')");
+    tx.exec0("INSERT INTO dnc_services (name, url) VALUES ('old', 'https://dnc.example/donotcall')");
+    tx.exec0("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number, dnc_list_id)"
+             " SELECT 'c', g.id, '2026-01-01', '2026-01-31', '09:00', '17:00', '100', l.id FROM dialer_groups g, dnc_lists l");
+    tx.commit();
+  }
+  apply_migrations(*conn_, after);
+  pqxx::work tx(*conn_);
+  EXPECT_TRUE(tx.exec1("SELECT group_id IS NULL FROM dnc_lists WHERE name = 'old'")[0].as<bool>());
+  EXPECT_TRUE(tx.exec1("SELECT group_id IS NULL FROM dnc_services WHERE name = 'old'")[0].as<bool>());
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM campaigns WHERE dnc_list_id IS NOT NULL")[0].as<int>(), 1);
+  // Names are unique per group (and among the global ones), no longer across groups.
+  tx.exec0("INSERT INTO dnc_lists (name, group_id) SELECT 'old', id FROM dialer_groups");
+  EXPECT_THROW(tx.exec0("INSERT INTO dnc_lists (name) VALUES ('old')"), pqxx::unique_violation);
 }
