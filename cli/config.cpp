@@ -56,6 +56,7 @@ Config Config::from_env(std::vector<std::string>* errors) {
     else fail("HARK_ADMIN_PASSWORD: " + problem);
   }
   if (auto v = env("HARK_DNC_CA_FILE")) c.dnc_ca_file = v;
+  if (auto v = env("HARK_PROMPTS_DIR")) c.prompts_dir = v;
   if (auto v = env("HARK_SIP_TRUNK")) c.sip_trunk = v;
   if (auto v = env("HARK_CPS")) {
     char* end = nullptr;
@@ -98,6 +99,7 @@ std::vector<std::string> Config::describe() const {
       "sip trunk     = " + sip_trunk,
       "dialing       = " + (runner ? fmt_calls(calls_per_second, max_calls, ring_timeout_s) : std::string("off")),
       "retry unit    = " + std::to_string(retry_unit_ms) + " ms",
+      "prompts dir   = " + prompts_dir,
   };
 }
 

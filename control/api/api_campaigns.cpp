@@ -4,6 +4,7 @@
 // schedules and leads change only while a campaign is not STARTED (409 otherwise). A disabled
 // group takes no new campaigns and its stopped campaigns cannot start.
 #include "control/api/campaign_rows.h"
+#include "sql/prompt_store.h"
 
 namespace hark::control {
 
@@ -31,6 +32,12 @@ void check_references(pqxx::transaction_base& tx, const ApiContext& ctx, const C
     invalid("dncServiceId", "no such do-not-call service");
   if (c.dnc_list_id && tx.exec_prepared("dnc_list_get", *c.dnc_list_id).empty())
     invalid("dncListId", "no such do-not-call list");
+  // The prompt must be the campaign's group's (checked again when the campaign changes group).
+  if (c.voicemail_prompt_id) {
+    const auto p = sql::get_prompt(tx, *c.voicemail_prompt_id);
+    if (!p || p->group_id != c.group_id)
+      invalid("voicemailPromptId", "no such prompt in group " + std::to_string(c.group_id) + " (POST /api/v1/prompts)");
+  }
 }
 
 /// The runner dials by campaign state and free agents: tell it they changed.

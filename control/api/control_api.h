@@ -7,6 +7,7 @@
 //   api_leads.cpp      leads
 //   api_calls.cpp      the call log
 //   api_dnc.cpp        do-not-call lists, services and POST /donotcall
+//   api_prompts.cpp    voicemail prompts (uploaded audio in the prompts folder)
 //   campaign_scope.cpp the preamble of every /campaigns/{id}/... handler, and the campaign rows
 //                      the campaign and schedule routes share
 // Each endpoint is a named function HttpResponse f(ApiServices&, ApiContext&); each add_*_routes
@@ -35,6 +36,7 @@ struct ApiServices {
   Metrics& metrics;
   RunnerView* runner = nullptr;
   std::string dnc_ca_file;  ///< extra CA for external do-not-call services
+  std::string prompts_dir;  ///< where uploaded prompts are kept (HARK_PROMPTS_DIR)
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,
@@ -50,7 +52,7 @@ struct RouteEntry {
   const char* pattern;
   const char* summary;
   Access access;
-  const char* body;  ///< "json", "csv" or "" (no body)
+  const char* body;  ///< "json", "csv", "audio" or "" (no body)
   ApiHandler handler;
 };
 
@@ -65,6 +67,7 @@ void add_schedule_routes(Router& r, ApiServices& s);
 void add_lead_routes(Router& r, ApiServices& s);
 void add_call_routes(Router& r, ApiServices& s);
 void add_dnc_routes(Router& r, ApiServices& s);
+void add_prompt_routes(Router& r, ApiServices& s);
 
 /// A Router with every route above.
 std::unique_ptr<Router> make_router(ApiServices& s);

@@ -8,7 +8,7 @@ ControlServer::ControlServer(std::string database_url, ControlServerOptions o)
     : opt_(std::move(o)),
       db_(std::move(database_url), opt_.db_connections),
       auth_(db_, opt_.auth),
-      services_{db_, auth_, dnc_, metrics_, nullptr, opt_.dnc_ca_file} {}
+      services_{db_, auth_, dnc_, metrics_, nullptr, opt_.dnc_ca_file, opt_.prompts_dir} {}
 
 ControlServer::~ControlServer() { stop(); }
 

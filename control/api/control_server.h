@@ -16,6 +16,7 @@ struct ControlServerOptions {
   AuthOptions auth;
   int db_connections = 8;
   std::string dnc_ca_file;
+  std::string prompts_dir;  ///< uploaded voicemail prompts (HARK_PROMPTS_DIR)
 };
 
 class ControlServer {

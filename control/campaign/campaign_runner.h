@@ -45,7 +45,7 @@ struct RunnerOptions {
   int stale_after_s = 10;    ///< another process silent this long is dead: its DIALING attempts close
   int claim_batch = 50;      ///< leads claimed per campaign per tick at most
   std::string dnc_ca_file;
-  std::string audio_dir;     ///< relative voicemail message paths start here
+  std::string prompts_dir;   ///< the prompts folder (HARK_PROMPTS_DIR): voicemail prompts by id
 };
 
 class CampaignRunner : public RunnerView {
@@ -97,7 +97,10 @@ class CampaignRunner : public RunnerView {
   void handle_events();
   void write_completion(const Call& call, const signaling::CallEvent& e);
   void publish(const Call& call, const signaling::CallEvent& e);
-  const media::Prompt* prompt(const std::string& path);
+  /// Prompt `id` from the prompts folder, loaded once; throws PromptUnusable.
+  const media::Prompt* prompt(long long id);
+  /// Pauses a campaign that cannot be served, with the reason (logged, and kept as its lastError).
+  void pause_campaign(long long id, const std::string& reason);
 
   std::unique_ptr<RunnerStore> store_;
   DncIndex& dnc_;
@@ -117,7 +120,8 @@ class CampaignRunner : public RunnerView {
   std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> unwritten_;
   std::map<long long, Live> live_;
   std::vector<std::pair<long long, std::weak_ptr<EventStream>>> subscribers_;
-  std::map<std::string, std::unique_ptr<media::Prompt>> prompts_;
+  std::map<long long, std::unique_ptr<media::Prompt>> prompts_;  ///< by prompt id; never freed (calls hold them)
+  std::map<long long, std::string> failing_;  ///< campaigns whose last dial failed, with why (logged once)
   std::map<long long, std::shared_ptr<const CampaignPlan>> plans_;  ///< by campaign (runner thread)
   std::map<long long, std::chrono::steady_clock::time_point> dnc_probe_at_;
   std::chrono::steady_clock::time_point last_heartbeat_{}, last_recovery_{};

@@ -8,8 +8,9 @@
 #include <thread>
 
 #include "control/campaign/campaign_runner.h"
+#include "control/campaign/prompt_files.h"
 #include "control/campaign/runner_rules.h"
-#include "fake_runner_store.h"
+#include "runner_harness.h"
 #include "media/audio_file.h"
 #include "test_audio.h"
 
@@ -18,94 +19,11 @@ using test::FakeData;
 
 namespace {
 
-constexpr long long kMin = 60'000'000LL, kHour = 60 * kMin;
-
-/// Microseconds after midnight of "HH:MM".
-long long at(const std::string& hhmm) { return std::stoi(hhmm.substr(0, 2)) * kHour + std::stoi(hhmm.substr(3, 2)) * kMin; }
-
-constexpr int kDay = 19000;  // a day (2022-01-08) as days since 1970
-
-struct RunnerHarness {
-  std::shared_ptr<FakeData> d = std::make_shared<FakeData>();
-  control::DncIndex dnc;
-  control::Metrics metrics;
-  std::vector<signaling::CallRequest> dialed;
-  control::DncAnswer dnc_answer = control::DncAnswer::clear;
-  std::vector<std::string> dnc_asked;  ///< numbers the service was asked about
-  std::unique_ptr<control::CampaignRunner> runner;
-  long long next_id = 1;
-
-  explicit RunnerHarness(control::RunnerOptions o = {}) {
-    o.instance_id = "me";
-    d->tz_offset_s["Asia/Tokyo"] = 9 * 3600;
-    d->tz_offset_s["America/Los_Angeles"] = -7 * 3600;
-    d->now_us = kDay * FakeData::kDayUs + at("12:00");
-    runner = std::make_unique<control::CampaignRunner>(
-        std::make_unique<test::FakeRunnerStore>(d, o.instance_id), dnc, metrics, o,
-        [this](signaling::CallRequest r) { return dialed.push_back(std::move(r)), uint64_t(dialed.size()); },
-        [this](const control::DncService&, const std::string& number, std::string* err) {
-          dnc_asked.push_back(number);
-          if (dnc_answer == control::DncAnswer::unreachable && err) *err = "connection refused";
-          return dnc_answer;
-        });
-  }
-
-  /// A STARTED campaign with 10 fixed channels, 5 attempts, retries after 60 minutes.
-  sql::CampaignRecord& campaign(const std::string& tz = "UTC") {
-    sql::CampaignRecord c;
-    c.id = next_id++;
-    c.name = "c" + std::to_string(c.id);
-    c.state = "STARTED";
-    c.start_date = "2022-01-01", c.end_date = "2022-12-31", c.start_time = "09:00:00", c.end_time = "17:00:00";
-    c.weekdays = 127;
-    c.time_zone = tz;
-    c.pilot_number = "5000";
-    c.kind = "agent_queue";
-    c.max_attempts = 5, c.retry_minutes = 60;
-    c.max_concurrent = 30;
-    c.fixed_channels = 10;
-    return d->campaigns[c.id] = c;
-  }
-  long long schedule(long long campaign, int day, const std::string& from = "09:00", const std::string& to = "17:00") {
-    FakeData::Schedule s;
-    s.id = next_id++;
-    s.campaign_id = campaign, s.day = day, s.start_us = at(from), s.end_us = at(to);
-    d->schedules.push_back(s);
-    return s.id;
-  }
-  FakeData::Schedule& schedule_of(long long id) {
-    for (auto& s : d->schedules)
-      if (s.id == id) return s;
-    throw std::out_of_range("schedule");
-  }
-  long long lead(long long campaign, const std::string& phone) {
-    FakeData::Lead l;
-    l.id = next_id++;
-    l.campaign_id = campaign, l.phone = phone;
-    d->leads.push_back(l);
-    return l.id;
-  }
-  void tick() { runner->run_once(); }
-  /// Ends the call with `tag` with `status`, as the SIP agent reports it.
-  void end(uint64_t tag, signaling::LeadStatus status, bool answered = false) {
-    signaling::CallEvent e;
-    e.tag = tag;
-    e.state = signaling::CallState::ended;
-    e.outcome = status;
-    e.answered = answered;
-    e.cause = "test";
-    runner->on_call_event(e);
-  }
-  /// Numbers dialed since the last call, in order.
-  std::vector<std::string> take_dialed() {
-    std::vector<std::string> out;
-    for (auto& r : dialed) out.push_back(r.number);
-    dialed.clear();
-    return out;
-  }
-  void set_clock(int day, const std::string& hhmm) { d->now_us = day * FakeData::kDayUs + at(hhmm); }
-  void advance(long long us) { d->now_us += us; }
-};
+using test::RunnerHarness;
+using test::at;
+using test::kDay;
+using test::kMin;
+using test::kHour;
 
 using Numbers = std::vector<std::string>;
 
@@ -410,15 +328,15 @@ TEST(CampaignRunnerUnit, TheCallRequestCarriesTheCampaignsSettings) {
   std::filesystem::create_directories(dir);
   std::vector<int16_t> pcm;
   test::add_tone(pcm, {440}, 500, -12);
-  ASSERT_EQ(media::write_wav((dir / "vm.wav").string(), pcm), "");
+  ASSERT_EQ(media::write_wav((dir / control::prompt_file_name(5)).string(), pcm), "");
   control::RunnerOptions o;
-  o.audio_dir = dir.string();
+  o.prompts_dir = dir.string();
   RunnerHarness h(o);
   auto& c = h.campaign();
   c.dial_prefix = "9", c.caller_id = "5551234", c.pilot_number = "7000";
   c.amd_enabled = false;
   c.amd_params = R"({"greetingMs": 2000, "detectBeep": false})";
-  c.voicemail_message = "vm.wav";
+  c.voicemail_prompt_id = 5;
   h.schedule(c.id, kDay);
   h.lead(c.id, "0123");
   h.tick();
@@ -439,7 +357,7 @@ TEST(CampaignRunnerUnit, TheCallRequestCarriesTheCampaignsSettings) {
   // A changed campaign is read again; its next call has the new settings.
   h.d->campaigns[c.id].caller_id = "5559999";
   h.d->campaigns[c.id].amd_enabled = true;
-  h.d->campaigns[c.id].voicemail_message.reset();
+  h.d->campaigns[c.id].voicemail_prompt_id.reset();
   h.lead(c.id, "0124");
   h.tick();
   ASSERT_EQ(h.dialed.size(), 2u);
