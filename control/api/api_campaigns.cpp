@@ -139,11 +139,13 @@ HttpResponse start_campaign(ApiServices& s, ApiContext& ctx) {
   return res;
 }
 
-/// POST /campaigns/{id}/stop: no new calls; calls up finish and are logged.
+/// POST /campaigns/{id}/stop: no new calls; calls up finish and are logged. Also from PAUSED.
 HttpResponse stop_campaign(ApiServices& s, ApiContext& ctx) {
   auto res = with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
     auto row = lock_campaign(c, false);
-    if (row["state"].as<std::string>() != "STARTED") fail(409, "not_started", "the campaign is not started");
+    // A campaign the runner paused (PAUSED, with its lastError) may be stopped too.
+    const auto state = row["state"].as<std::string>();
+    if (state != "STARTED" && state != "PAUSED") fail(409, "not_started", "the campaign is not started");
     c.tx.exec_prepared0("campaign_set_state", c.id, "STOPPED");
     c.tx.exec_prepared0("schedules_pause", c.id);
     s.audit(c.tx, ctx, "stop", "campaign/" + std::to_string(c.id));

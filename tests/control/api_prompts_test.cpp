@@ -7,6 +7,8 @@
 #include "control/api_fixture.h"
 #include "control/campaign/prompt_files.h"
 #include "media/g711.h"
+#include "sql/campaign_store.h"
+#include "sql/db_pool.h"
 
 using namespace hark;
 using test::Api;
@@ -111,12 +113,21 @@ TEST_F(Api, APausedCampaignShowsWhyAndStartingItAgainClearsIt) {
   const auto id = make_campaign("paused-why");
   const auto c = "/api/v1/campaigns/" + std::to_string(id);
   ASSERT_EQ(post(c + "/start", "campaign_admin").status, 200);
-  db->exec("UPDATE campaigns SET state = 'PAUSED', last_error = 'its voicemail prompt 7 is missing' WHERE id = " +
-           std::to_string(id));
+  {
+    auto conn = sql::open_prepared(db->url());
+    EXPECT_TRUE(sql::pause_campaign(*conn, id, "its voicemail prompt 7 is missing"));
+    EXPECT_FALSE(sql::pause_campaign(*conn, id, "again"));  // only a STARTED campaign is paused
+  }
+  EXPECT_EQ(db->exec("SELECT count(*) FROM schedules WHERE state = 'RUNNING' AND campaign_id = " + std::to_string(id))[0][0]
+                .as<int>(), 0);
   auto got = get(c, "campaign_supervisor").json();
   EXPECT_EQ(got.at("state"), "PAUSED");
   EXPECT_EQ(got.at("lastError"), "its voicemail prompt 7 is missing");
   EXPECT_EQ(patch(c, "campaign_admin", R"({"description":"fixed"})").status, 200);  // editable while paused
+  auto stopped = post(c + "/stop", "campaign_admin");  // and may be stopped
+  ASSERT_EQ(stopped.status, 200) << stopped.body;
+  EXPECT_EQ(stopped.json().at("state"), "STOPPED");
+  EXPECT_EQ(stopped.json().at("lastError"), "its voicemail prompt 7 is missing");
   auto started = post(c + "/start", "campaign_admin");
   ASSERT_EQ(started.status, 200) << started.body;
   EXPECT_EQ(started.json().at("state"), "STARTED");
