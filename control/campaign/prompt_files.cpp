@@ -97,7 +97,8 @@ std::string load_prompt_file(const std::string& dir, long long id, std::vector<i
   const auto path = (fs::path(dir) / prompt_file_name(id)).string();
   // O_NOFOLLOW: not through a link; O_NONBLOCK: a pipe put there cannot hang the runner.
   const int fd = ::open(path.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-  if (fd < 0) return "prompt " + std::to_string(id) + ": cannot open " + path + ": " + std::strerror(errno);
+  // The messages name the prompt, not the server's folder: they reach clients as lastError.
+  if (fd < 0) return "prompt " + std::to_string(id) + ": cannot open its file: " + std::strerror(errno);
   struct stat st {};
   std::string err;
   std::vector<uint8_t> bytes;
@@ -123,7 +124,7 @@ std::string load_prompt_file(const std::string& dir, long long id, std::vector<i
   ::close(fd);
   if (err.empty()) err = media::parse_wav(bytes, pcm, true);
   if (err.empty()) err = check_length(pcm);
-  return err.empty() ? err : "prompt " + std::to_string(id) + " (" + path + "): " + err;
+  return err.empty() ? err : "prompt " + std::to_string(id) + ": " + err;
 }
 
 }  // namespace hark::control

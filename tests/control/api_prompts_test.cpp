@@ -5,6 +5,7 @@
 #include <filesystem>
 
 #include "control/api_fixture.h"
+#include "control/campaign/campaign_runner.h"
 #include "control/campaign/prompt_files.h"
 #include "media/g711.h"
 #include "sql/campaign_store.h"
@@ -132,6 +133,66 @@ TEST_F(Api, APausedCampaignShowsWhyAndStartingItAgainClearsIt) {
   ASSERT_EQ(started.status, 200) << started.body;
   EXPECT_EQ(started.json().at("state"), "STARTED");
   EXPECT_TRUE(started.json().at("lastError").is_null());
+}
+
+TEST_F(Api, TheRunnerPlaysAnUploadedPromptAndPausesOnlyTheCampaignWhosePromptIsGone) {
+  // End to end without SIP: upload -> campaign names it -> the runner (on PostgreSQL) builds a
+  // CallRequest that carries it. Then the file disappears: that campaign is paused with the
+  // reason, and another group's campaign still dials. (Hours 00:00-23:59 UTC: a run in the last
+  // minute of a UTC day would find no schedule running.)
+  auto up = upload_prompt("e2e", "campaign_admin", wav(700));
+  ASSERT_EQ(up.status, 201) << up.body;
+  const auto prompt = up.json().at("id").as_int64();
+  auto start = [&](const std::string& name, long long group, const std::string& who, std::optional<long long> vm) {
+    auto b = campaign_body(name, group);
+    b["startTime"] = "00:00", b["endTime"] = "23:59", b["fixedChannels"] = 2;
+    if (vm) b["voicemailPromptId"] = *vm;
+    auto r = post("/api/v1/campaigns", who, json::serialize(b));
+    EXPECT_EQ(r.status, 201) << r.body;
+    const auto c = "/api/v1/campaigns/" + std::to_string(r.json().at("id").as_int64());
+    EXPECT_EQ(req("POST", c + "/leads", who, "Ann,5550100\n", "text/csv").status, 200);
+    EXPECT_EQ(post(c + "/start", who).status, 200);
+    return c;
+  };
+  std::vector<signaling::CallRequest> dialed;
+  control::DncIndex dnc;
+  control::Metrics metrics;
+  control::RunnerOptions o;
+  o.prompts_dir = prompts_dir();
+  auto runner = std::make_unique<control::CampaignRunner>(db->url(), dnc, metrics, o, [&](signaling::CallRequest r) {
+    dialed.push_back(std::move(r));
+    return uint64_t(dialed.size());
+  });
+  const auto mine = start("e2e-vm", g1, "campaign_admin", prompt);
+  runner->run_once();
+  ASSERT_EQ(dialed.size(), 1u);
+  ASSERT_EQ(dialed[0].plan.machine.kind, signaling::Reaction::Kind::voicemail);
+  ASSERT_NE(dialed[0].plan.machine.prompt, nullptr);
+  EXPECT_EQ(dialed[0].plan.machine.prompt->ms(), 700u);
+
+  // A fresh runner (a restart) with the prompt's file gone, and a g2 campaign beside it.
+  runner.reset();
+  dialed.clear();
+  ASSERT_EQ(post(mine + "/stop", "campaign_admin").status, 200);
+  ASSERT_EQ(req("POST", mine + "/leads", "campaign_admin", "Bob,5550101\n", "text/csv").status, 200);
+  ASSERT_EQ(post(mine + "/start", "campaign_admin").status, 200);
+  fs::remove(fs::path(prompts_dir()) / control::prompt_file_name(prompt));
+  const auto theirs = start("e2e-other", g2, "admin2", std::nullopt);
+  runner = std::make_unique<control::CampaignRunner>(db->url(), dnc, metrics, o, [&](signaling::CallRequest r) {
+    dialed.push_back(std::move(r));
+    return uint64_t(dialed.size());
+  });
+  runner->run_once();
+  runner->run_once();
+  ASSERT_EQ(dialed.size(), 1u);
+  EXPECT_EQ(dialed[0].number, "5550100");  // the g2 campaign's lead
+  EXPECT_EQ(get(theirs, "admin2").json().at("state"), "STARTED");
+  const auto paused = get(mine, "campaign_supervisor").json();
+  EXPECT_EQ(paused.at("state"), "PAUSED");
+  EXPECT_NE(paused.at("lastError").as_string().find("prompt " + std::to_string(prompt)), std::string::npos)
+      << paused.at("lastError");
+  EXPECT_EQ(paused.at("lastError").as_string().find(prompts_dir()), std::string::npos);  // no server path
+  runner.reset();
 }
 
 }  // namespace
