@@ -64,6 +64,7 @@ Config Config::from_env(std::vector<std::string>* errors) {
     if (t.size() >= 16 && t.size() <= 1024 && printable) c.metrics_token = t;
     else fail("HARK_METRICS_TOKEN must be 16 to 1024 printable characters without spaces");
   }
+  if (auto v = env("HARK_PROMPTS_DIR")) c.prompts_dir = v;
   if (auto v = env("HARK_SIP_TRUNK")) c.sip_trunk = v;
   if (auto v = env("HARK_CPS")) {
     char* end = nullptr;
@@ -107,6 +108,7 @@ std::vector<std::string> Config::describe() const {
       "dialing       = " + (runner ? fmt_calls(calls_per_second, max_calls, ring_timeout_s) : std::string("off")),
       "retry unit    = " + std::to_string(retry_unit_ms) + " ms",
       "metrics       = " + std::string(metrics_token.empty() ? "open (no HARK_METRICS_TOKEN)" : "bearer token required"),
+      "prompts dir   = " + prompts_dir,
   };
 }
 

@@ -44,6 +44,7 @@ const char* kUsage =
     "  HARK_MEDIA_WORKERS      media threads [one per core]\n"
     "  HARK_DNC_CA_FILE        extra CA (PEM) for external do-not-call services\n"
     "  HARK_METRICS_TOKEN      set: GET /metrics wants Authorization: Bearer <it> (16+ characters) [open]\n"
+    "  HARK_PROMPTS_DIR        uploaded voicemail prompts (POST /api/v1/prompts) [/var/lib/hark/prompts]\n"
     "  HARK_RETRY_UNIT_MS      length of one retry \"minute\" [60000]\n"
     "  HARK_RUNNER             off: REST API only, no dialing [on]\n"
     "  HARK_LOG_LEVEL          trace, debug, info, warn, error, critical or off [info]\n"
@@ -119,6 +120,7 @@ int run_command(int argc, char** argv) {
   copt.http.tls_key_file = cfg.tls_key;
   copt.dnc_ca_file = cfg.dnc_ca_file;
   copt.metrics_token = cfg.metrics_token;
+  copt.prompts_dir = cfg.prompts_dir;
   copt.db_connections = cfg.http_threads + copt.auth.hash_threads + 2;
   control::ControlServer control(cfg.database_url, copt);
   {
@@ -161,6 +163,7 @@ int run_command(int argc, char** argv) {
     ro.retry_unit_ms = cfg.retry_unit_ms;
     ro.max_concurrent = cfg.max_calls;
     ro.dnc_ca_file = cfg.dnc_ca_file;
+    ro.prompts_dir = cfg.prompts_dir;
     agent = std::make_unique<signaling::SipAgent>(t, *engine, [r = &runner](const signaling::CallEvent& e) {
       if (*r) (*r)->on_call_event(e);  // `runner` outlives the agent's thread (stopped first)
     });

@@ -34,7 +34,9 @@ std::string read_all(const std::string& path, std::vector<uint8_t>& bytes) {
   return {};
 }
 
-std::string parse_wav(const std::vector<uint8_t>& b, std::vector<int16_t>& out) {
+}  // namespace
+
+std::string parse_wav(std::span<const uint8_t> b, std::vector<int16_t>& out, bool strict) {
   if (b.size() < 12 || std::memcmp(b.data(), "RIFF", 4) != 0 || std::memcmp(b.data() + 8, "WAVE", 4) != 0)
     return "not a WAV file (no RIFF/WAVE header)";
   size_t pos = 12;
@@ -56,6 +58,9 @@ std::string parse_wav(const std::vector<uint8_t>& b, std::vector<int16_t>& out) 
       if (format == 0xFFFE && size >= 40 && avail >= 40) format = le16(c + 32);  // extensible
     } else if (std::memcmp(c, "data", 4) == 0) {
       data = c + 8;
+      if (strict && size > avail)
+        return "WAV is truncated: its data chunk announces " + std::to_string(size) + " bytes, the file holds " +
+               std::to_string(avail);
       data_size = std::min<size_t>(size, avail);  // a truncated file keeps what it has
       break;
     }
@@ -86,6 +91,8 @@ std::string parse_wav(const std::vector<uint8_t>& b, std::vector<int16_t>& out) 
   }
   return {};
 }
+
+namespace {
 
 // Offset of the IP header inside a captured frame, by link type; -1 when unsupported.
 int ip_offset(int linktype, const uint8_t* p, size_t len) {

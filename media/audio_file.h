@@ -16,6 +16,11 @@ namespace hark::media {
 /// Returns an error message (empty on success) that names what is wrong with the file.
 std::string read_audio(const std::string& path, std::vector<int16_t>& out);
 
+/// Decodes a WAV held in memory, with read_audio's rules (8 kHz; 16-bit PCM, μ-law or A-law;
+/// stereo mixed down). `strict` (uploads, stored prompts): a data chunk shorter than its header
+/// says is an error, instead of being kept as far as it goes. Returns an error message.
+std::string parse_wav(std::span<const uint8_t> bytes, std::vector<int16_t>& out, bool strict = false);
+
 /// Writes 16-bit mono PCM WAV. Returns an error message, empty on success.
 std::string write_wav(const std::string& path, std::span<const int16_t> samples, int rate = 8000);
 

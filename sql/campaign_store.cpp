@@ -35,7 +35,7 @@ CampaignRecord campaign_record(const pqxx::row& r) {
   c.retry_rules = r["retry_rules"].as<std::string>();
   c.amd_enabled = r["amd_enabled"].as<bool>();
   c.amd_params = r["amd_params"].as<std::string>();
-  c.voicemail_message = opt<std::string>(r["voicemail_message"]);
+  c.voicemail_prompt_id = opt<long long>(r["voicemail_prompt_id"]);
   c.dnc_service_id = opt<long long>(r["dnc_service_id"]);
   c.dnc_list_id = opt<long long>(r["dnc_list_id"]);
   c.dial_prefix = r["dial_prefix"].as<std::string>();
@@ -44,6 +44,14 @@ CampaignRecord campaign_record(const pqxx::row& r) {
   c.fixed_channels = opt<int>(r["fixed_channels"]);
   c.free_agents = r["free_agents"].as<int>();
   return c;
+}
+
+bool pause_campaign(pqxx::connection& c, long long campaign_id, const std::string& reason) {
+  pqxx::work tx(c);
+  const bool paused = !tx.exec_prepared("campaign_pause", campaign_id, reason).empty();
+  if (paused) tx.exec_prepared0("schedules_pause", campaign_id);
+  tx.commit();
+  return paused;
 }
 
 void runner_heartbeat(pqxx::connection& c, const std::string& instance, const std::string& host, int pid) {

@@ -26,7 +26,7 @@ struct CampaignRecord {
   std::string retry_rules = "{}";  ///< JSON text
   bool amd_enabled = true;
   std::string amd_params = "{}";   ///< JSON text
-  std::optional<std::string> voicemail_message;
+  std::optional<long long> voicemail_prompt_id;  ///< prompts.id played to machines after the beep
   std::optional<long long> dnc_service_id, dnc_list_id;
   std::string dial_prefix, caller_id;
   int max_concurrent = 0;
@@ -95,6 +95,10 @@ struct LeadOutcome {
   double retry_s = 0;
   bool charged = true;  ///< counts in the lead's attempts
 };
+
+/// A STARTED campaign the runner cannot serve: PAUSED, with `reason` as its last error, and its
+/// running schedule entry back to NOT_RUNNING; one transaction. False: it was no longer STARTED.
+bool pause_campaign(pqxx::connection& c, long long campaign_id, const std::string& reason);
 
 /// Marks this process alive.
 void runner_heartbeat(pqxx::connection& c, const std::string& instance, const std::string& host, int pid);

@@ -16,8 +16,10 @@ namespace {
   "id, name, description, group_id, state, start_date::text AS start_date, end_date::text AS end_date, "     \
   "to_char(start_time, 'HH24:MI:SS') AS start_time, to_char(end_time, 'HH24:MI:SS') AS end_time, weekdays, " \
   "time_zone, pilot_number, kind, queue, max_attempts, retry_minutes, retry_rules::text AS retry_rules, "      \
-  "amd_enabled, amd_params::text AS amd_params, voicemail_message, dnc_service_id, dnc_list_id, dial_prefix, " \
-  "caller_id, max_concurrent, fixed_channels, free_agents, created_at, updated_at"
+  "amd_enabled, amd_params::text AS amd_params, voicemail_prompt_id, dnc_service_id, dnc_list_id, dial_prefix, " \
+  "caller_id, max_concurrent, fixed_channels, free_agents, last_error, created_at, updated_at"
+
+#define PROMPT_COLS "id, group_id, name, size_bytes, duration_ms, file_name, created_at::text AS created_at"
 
 #define LEAD_COLS                                                                                           \
   "id, name, phone, array_to_json(extra_phones)::text AS extra_phones, description, external_id, "          \
@@ -84,20 +86,24 @@ const Statement kStatements[] = {
     {"campaign_insert",
      "INSERT INTO campaigns (name, description, group_id, start_date, end_date, start_time, end_time, weekdays, "
      "time_zone, pilot_number, kind, queue, max_attempts, retry_minutes, retry_rules, amd_enabled, amd_params, "
-     "voicemail_message, dnc_service_id, dnc_list_id, dial_prefix, caller_id, max_concurrent, fixed_channels) "
+     "voicemail_prompt_id, dnc_service_id, dnc_list_id, dial_prefix, caller_id, max_concurrent, fixed_channels) "
      "VALUES ($1, $2, $3, $4::date, $5::date, $6::time, $7::time, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, "
      "$17::jsonb, $18, $19, $20, $21, $22, $23, $24) RETURNING id"},
     {"campaign_update",
      "UPDATE campaigns SET name = $2, description = $3, group_id = $4, start_date = $5::date, end_date = $6::date, "
      "start_time = $7::time, end_time = $8::time, weekdays = $9, time_zone = $10, pilot_number = $11, kind = $12, "
      "queue = $13, max_attempts = $14, retry_minutes = $15, retry_rules = $16::jsonb, amd_enabled = $17, "
-     "amd_params = $18::jsonb, voicemail_message = $19, dnc_service_id = $20, dnc_list_id = $21, dial_prefix = $22, "
+     "amd_params = $18::jsonb, voicemail_prompt_id = $19, dnc_service_id = $20, dnc_list_id = $21, dial_prefix = $22, "
      "caller_id = $23, max_concurrent = $24, fixed_channels = $25, updated_at = now() WHERE id = $1"},
     {"campaign_delete", "DELETE FROM campaigns WHERE id = $1"},
     {"campaign_set_state",
      "UPDATE campaigns SET state = $2, updated_at = now(), "
+     "last_error = CASE WHEN $2 = 'STARTED' THEN NULL ELSE last_error END, "
      "started_at = CASE WHEN $2 = 'STARTED' THEN now() ELSE started_at END, "
      "finished_at = CASE WHEN $2 = 'FINISHED' THEN now() ELSE finished_at END WHERE id = $1"},
+    {"campaign_pause",
+     "UPDATE campaigns SET state = 'PAUSED', last_error = $2, updated_at = now() WHERE id = $1 AND state = 'STARTED' "
+     "RETURNING id"},
     {"campaign_set_free_agents", "UPDATE campaigns SET free_agents = $2 WHERE id = $1"},
     {"campaign_today", "SELECT (now() AT TIME ZONE time_zone)::date::text FROM campaigns WHERE id = $1"},
     {"schedules_generate",
@@ -115,6 +121,17 @@ const Statement kStatements[] = {
     {"schedule_on_day", "SELECT id FROM schedules WHERE campaign_id = $1 AND day = $2::date"},
     {"schedule_add", "INSERT INTO schedules (campaign_id, day, start_time, end_time) VALUES ($1, $2::date, $3::time, $4::time)"},
     {"schedules_pause", "UPDATE schedules SET state = 'NOT_RUNNING' WHERE campaign_id = $1 AND state IN ('RUNNING', 'DNC_OUT_OF_SERVICE')"},
+
+    // ---- prompts ----
+    {"prompt_insert",
+     "WITH n AS (SELECT nextval(pg_get_serial_sequence('prompts', 'id')) AS id) "
+     "INSERT INTO prompts (id, group_id, name, size_bytes, duration_ms, file_name) "
+     "SELECT id, $1, $2, $3, $4, 'prompt-' || id || '.wav' FROM n RETURNING " PROMPT_COLS},
+    {"prompts_list", "SELECT " PROMPT_COLS " FROM prompts ORDER BY id"},
+    {"prompt_get", "SELECT " PROMPT_COLS " FROM prompts WHERE id = $1"},
+    {"prompt_get_locked", "SELECT " PROMPT_COLS " FROM prompts WHERE id = $1 FOR UPDATE"},
+    {"prompt_users", "SELECT id FROM campaigns WHERE voicemail_prompt_id = $1 ORDER BY id LIMIT 10"},
+    {"prompt_delete", "DELETE FROM prompts WHERE id = $1"},
 
     // ---- leads, call log ----
     {"lead_external_ids", "SELECT external_id FROM leads WHERE campaign_id = $1 AND external_id IS NOT NULL"},
@@ -187,7 +204,7 @@ const Statement kStatements[] = {
      "c.end_date::text AS end_date, to_char(c.start_time, 'HH24:MI:SS') AS start_time, "
      "to_char(c.end_time, 'HH24:MI:SS') AS end_time, c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, "
      "c.max_attempts, c.retry_minutes, c.retry_rules::text AS retry_rules, c.amd_enabled, "
-     "c.amd_params::text AS amd_params, c.voicemail_message, c.dnc_service_id, c.dnc_list_id, c.dial_prefix, "
+     "c.amd_params::text AS amd_params, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id, c.dial_prefix, "
      "c.caller_id, c.max_concurrent, c.fixed_channels, c.free_agents, d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, "
      "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, dl.version AS dnc_list_version, "
      "(SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int AS active "

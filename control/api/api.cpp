@@ -206,10 +206,17 @@ json::value Router::openapi() const {
       op["requestBody"] = json::object{{"required", true}, {"content", json::object{{"application/json", json::object{{"schema", json::object{{"type", "object"}}}}}}}};
     else if (r.body == "csv")
       op["requestBody"] = json::object{{"required", true}, {"content", json::object{{"text/csv", json::object{{"schema", json::object{{"type", "string"}}}}}}}};
+    else if (r.body == "audio") {
+      json::object binary{{"schema", json::object{{"type", "string"}, {"format", "binary"}}}};
+      op["requestBody"] = json::object{{"required", true},
+                                       {"content", json::object{{"audio/wav", binary}, {"audio/basic", binary}, {"audio/pcma", binary}}}};
+    }
     json::object responses{{"200", json::object{{"description", "OK"}}}};
     json::object err_schema{{"$ref", "#/components/schemas/Error"}};
     for (const char* code : {"400", "401", "403", "404", "409", "413", "422", "429", "503"})
       responses[code] = json::object{{"description", "error"}, {"content", json::object{{"application/json", json::object{{"schema", err_schema}}}}}};
+    if (r.body == "audio")  // a Content-Type that is not audio hark reads
+      responses["415"] = json::object{{"description", "error"}, {"content", json::object{{"application/json", json::object{{"schema", err_schema}}}}}};
     op["responses"] = std::move(responses);
     std::string m = r.method;
     for (auto& c : m) c = char(std::tolower(static_cast<unsigned char>(c)));

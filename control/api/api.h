@@ -82,7 +82,7 @@ struct Route {
   std::string pattern;   ///< e.g. /api/v1/campaigns/{id}
   std::string summary;
   Access access;
-  std::string body;      ///< "json", "csv" or "" (no body); documented in OpenAPI
+  std::string body;      ///< "json", "csv", "audio" or "" (no body); documented in OpenAPI
   std::function<HttpResponse(ApiContext&)> handler;
 };
 

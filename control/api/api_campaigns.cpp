@@ -4,6 +4,7 @@
 // schedules and leads change only while a campaign is not STARTED (409 otherwise). A disabled
 // group takes no new campaigns and its stopped campaigns cannot start.
 #include "control/api/campaign_rows.h"
+#include "sql/prompt_store.h"
 
 namespace hark::control {
 
@@ -36,6 +37,12 @@ void check_references(pqxx::transaction_base& tx, const ApiContext& ctx, const C
     invalid("dncServiceId", "no such do-not-call service");
   if (c.dnc_list_id && !usable(tx.exec_prepared("dnc_list_get", *c.dnc_list_id)))
     invalid("dncListId", "no such do-not-call list");
+  // The prompt must be the campaign's group's (checked again when the campaign changes group).
+  if (c.voicemail_prompt_id) {
+    const auto p = sql::get_prompt(tx, *c.voicemail_prompt_id);
+    if (!p || p->group_id != c.group_id)
+      invalid("voicemailPromptId", "no such prompt in group " + std::to_string(c.group_id) + " (POST /api/v1/prompts)");
+  }
 }
 
 /// The runner dials by campaign state and free agents: tell it they changed.
@@ -137,11 +144,13 @@ HttpResponse start_campaign(ApiServices& s, ApiContext& ctx) {
   return res;
 }
 
-/// POST /campaigns/{id}/stop: no new calls; calls up finish and are logged.
+/// POST /campaigns/{id}/stop: no new calls; calls up finish and are logged. Also from PAUSED.
 HttpResponse stop_campaign(ApiServices& s, ApiContext& ctx) {
   auto res = with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
     auto row = lock_campaign(c, false);
-    if (row["state"].as<std::string>() != "STARTED") fail(409, "not_started", "the campaign is not started");
+    // A campaign the runner paused (PAUSED, with its lastError) may be stopped too.
+    const auto state = row["state"].as<std::string>();
+    if (state != "STARTED" && state != "PAUSED") fail(409, "not_started", "the campaign is not started");
     c.tx.exec_prepared0("campaign_set_state", c.id, "STOPPED");
     c.tx.exec_prepared0("schedules_pause", c.id);
     s.audit(c.tx, ctx, "stop", "campaign/" + std::to_string(c.id));

@@ -43,6 +43,8 @@ json::object campaign_json(const pqxx::row& row) {
   o["id"] = row["id"].as<long long>();
   o["state"] = row["state"].as<std::string>();
   o["freeAgents"] = row["free_agents"].as<int>();
+  // Why the runner paused it (a voicemail prompt it could not play), until it is started again.
+  o["lastError"] = row["last_error"].is_null() ? json::value(nullptr) : json::value(row["last_error"].as<std::string>());
   o["createdAt"] = row["created_at"].as<std::string>();
   o["updatedAt"] = row["updated_at"].as<std::string>();
   return o;
@@ -54,11 +56,11 @@ pqxx::result write_campaign(pqxx::transaction_base& tx, const char* stmt, std::o
   if (id)
     return tx.exec_prepared(stmt, *id, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time,
                             c.end_time, c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, c.max_attempts,
-                            c.retry_minutes, rules, c.amd_enabled, amd, c.voicemail_message, c.dnc_service_id,
+                            c.retry_minutes, rules, c.amd_enabled, amd, c.voicemail_prompt_id, c.dnc_service_id,
                             c.dnc_list_id, c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels);
   return tx.exec_prepared(stmt, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time, c.end_time,
                           c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, c.max_attempts, c.retry_minutes,
-                          rules, c.amd_enabled, amd, c.voicemail_message, c.dnc_service_id, c.dnc_list_id,
+                          rules, c.amd_enabled, amd, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id,
                           c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels);
 }
 

@@ -7,6 +7,7 @@
 //   api_leads.cpp      leads
 //   api_calls.cpp      the call log
 //   api_dnc.cpp        do-not-call lists, services and POST /donotcall
+//   api_prompts.cpp    voicemail prompts (uploaded audio in the prompts folder)
 //   campaign_scope.cpp the preamble of every /campaigns/{id}/... handler, and the campaign rows
 //                      the campaign and schedule routes share
 // Each endpoint is a named function HttpResponse f(ApiServices&, ApiContext&); each add_*_routes
@@ -42,6 +43,7 @@ struct ApiServices {
   std::shared_ptr<std::atomic<int>> dnc_checks_running = std::make_shared<std::atomic<int>>(0);
   int max_dnc_checks = 1;
   int dnc_check_timeout_ms = 3000;  ///< a check waits at most this long (or the service's timeout)
+  std::string prompts_dir;  ///< where uploaded prompts are kept (HARK_PROMPTS_DIR)
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,
@@ -57,7 +59,7 @@ struct RouteEntry {
   const char* pattern;
   const char* summary;
   Access access;
-  const char* body;  ///< "json", "csv" or "" (no body)
+  const char* body;  ///< "json", "csv", "audio" or "" (no body)
   ApiHandler handler;
 };
 
@@ -72,6 +74,7 @@ void add_schedule_routes(Router& r, ApiServices& s);
 void add_lead_routes(Router& r, ApiServices& s);
 void add_call_routes(Router& r, ApiServices& s);
 void add_dnc_routes(Router& r, ApiServices& s);
+void add_prompt_routes(Router& r, ApiServices& s);
 
 /// A Router with every route above.
 std::unique_ptr<Router> make_router(ApiServices& s);

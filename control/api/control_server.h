@@ -20,6 +20,7 @@ struct ControlServerOptions {
   /// A `POST /dnc/services/{id}/check` waits at most this long (or the service's own timeout,
   /// when shorter): it holds a request thread meanwhile.
   int dnc_check_timeout_ms = 3000;
+  std::string prompts_dir;  ///< uploaded voicemail prompts (HARK_PROMPTS_DIR)
 };
 
 class ControlServer {

@@ -10,7 +10,7 @@
 
 #include "control/campaign/pg_runner_store.h"
 #include "control/campaign/runner_call.h"
-#include "media/audio_file.h"
+#include "control/campaign/prompt_files.h"
 
 namespace hark::control {
 
@@ -18,6 +18,11 @@ using Clock = std::chrono::steady_clock;
 using signaling::CallState;
 
 namespace {
+
+/// A campaign whose voicemail prompt cannot be loaded: it is paused, the others go on.
+struct PromptUnusable : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
 
 std::string random_id() {
   unsigned char raw[8];
@@ -111,7 +116,33 @@ void CampaignRunner::tick() {
   move_schedules();
   for (const auto& rc : store_->runnable_campaigns()) {
     if (stop_ || paused_) break;
-    dial_campaign(rc);
+    // One campaign's failure never stops the runner serving the others: a prompt that cannot be
+    // played pauses its campaign with the reason; anything else skips it this tick (logged once
+    // per distinct error). Only the store being away ends the tick.
+    const auto id = rc.campaign.id;
+    try {
+      dial_campaign(rc);
+      if (failing_.erase(id)) spdlog::info("runner: campaign {} dials again", id);
+    } catch (const StoreUnavailable&) {
+      throw;
+    } catch (const PromptUnusable& e) {
+      pause_campaign(id, e.what());
+    } catch (const std::exception& e) {
+      auto& last = failing_[id];
+      if (last != e.what()) spdlog::error("runner: campaign {} skipped: {}", id, e.what());
+      last = e.what();
+    }
+  }
+}
+
+void CampaignRunner::pause_campaign(long long id, const std::string& reason) {
+  plans_.erase(id);
+  try {
+    if (store_->pause_campaign(id, reason)) spdlog::error("runner: campaign {} paused: {}", id, reason);
+  } catch (const StoreUnavailable&) {
+    throw;
+  } catch (const std::exception& e) {
+    spdlog::error("runner: campaign {} cannot be served ({}) nor paused: {}", id, reason, e.what());
   }
 }
 
@@ -128,12 +159,13 @@ std::shared_ptr<const CampaignPlan> CampaignRunner::plan_for(const sql::Campaign
     same.free_agents = plan->record.free_agents;
     if (same == plan->record) return plan;
   }
+  plan.reset();  // a plan that fails below is not kept
   auto p = std::make_shared<CampaignPlan>();
   p->record = r;
   p->settings = CampaignSettings::from_record(r);
   p->retry = RetryPolicy::from(p->settings);
   p->amd = amd_params_for(p->settings.amd_params);
-  p->voicemail = r.voicemail_message ? prompt(*r.voicemail_message) : nullptr;
+  p->voicemail = r.voicemail_prompt_id ? prompt(*r.voicemail_prompt_id) : nullptr;
   plan = std::move(p);
   return plan;
 }
@@ -306,16 +338,12 @@ std::optional<std::vector<std::pair<long long, DncAnswer>>> CampaignRunner::serv
   return answers;
 }
 
-const media::Prompt* CampaignRunner::prompt(const std::string& path) {
-  auto it = prompts_.find(path);
-  if (it != prompts_.end()) return it->second.get();
-  std::filesystem::path p(path);
-  if (p.is_relative() && !opt_.audio_dir.empty()) p = std::filesystem::path(opt_.audio_dir) / p;
+const media::Prompt* CampaignRunner::prompt(long long id) {
+  if (auto it = prompts_.find(id); it != prompts_.end()) return it->second.get();
   std::vector<int16_t> pcm;
-  std::unique_ptr<media::Prompt> pr;
-  if (auto err = media::read_audio(p.string(), pcm); err.empty()) pr = std::make_unique<media::Prompt>(media::Prompt::from_pcm(pcm));
-  else spdlog::error("runner: voicemail message {}: {} (machines get no message)", p.string(), err);
-  return (prompts_[path] = std::move(pr)).get();
+  if (auto err = load_prompt_file(opt_.prompts_dir, id, pcm); !err.empty())
+    throw PromptUnusable("its voicemail " + err + " (upload it again with POST /api/v1/prompts)");
+  return (prompts_[id] = std::make_unique<media::Prompt>(media::Prompt::from_pcm(pcm))).get();
 }
 
 }  // namespace hark::control

@@ -53,7 +53,7 @@ struct RunnerOptions {
   std::string dnc_ca_file;
   int dnc_threads = 16;      ///< external do-not-call lookups at once (one campaign: half of them)
   int dnc_budget_ms = 500;   ///< the runner waits this long per campaign per tick for lookups
-  std::string audio_dir;     ///< relative voicemail message paths start here
+  std::string prompts_dir;   ///< the prompts folder (HARK_PROMPTS_DIR): voicemail prompts by id
   TrunkBackoffOptions trunk_backoff;  ///< when a failing trunk pauses dialing (trunk_backoff.h)
 };
 
@@ -111,7 +111,10 @@ class CampaignRunner : public RunnerView {
   /// Feeds a call's end to the trunk back-off; true when the trunk failed it (not charged).
   bool note_trunk_end(const Call& call, const signaling::CallEvent& e);
   void publish(const Call& call, const signaling::CallEvent& e);
-  const media::Prompt* prompt(const std::string& path);
+  /// Prompt `id` from the prompts folder, loaded once; throws PromptUnusable.
+  const media::Prompt* prompt(long long id);
+  /// Pauses a campaign that cannot be served, with the reason (logged, and kept as its lastError).
+  void pause_campaign(long long id, const std::string& reason);
 
   std::unique_ptr<RunnerStore> store_;
   DncIndex& dnc_;
@@ -131,7 +134,8 @@ class CampaignRunner : public RunnerView {
   std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> unwritten_;
   std::map<long long, Live> live_;
   std::vector<std::pair<long long, std::weak_ptr<EventStream>>> subscribers_;
-  std::map<std::string, std::unique_ptr<media::Prompt>> prompts_;
+  std::map<long long, std::unique_ptr<media::Prompt>> prompts_;  ///< by prompt id; never freed (calls hold them)
+  std::map<long long, std::string> failing_;  ///< campaigns whose last dial failed, with why (logged once)
   std::map<long long, std::shared_ptr<const CampaignPlan>> plans_;  ///< by campaign (runner thread)
   std::map<long long, std::chrono::steady_clock::time_point> dnc_probe_at_;
   struct DncLookup {

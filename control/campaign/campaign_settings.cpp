@@ -100,7 +100,7 @@ CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
   c.retry_rules = json::parse(r.retry_rules).as_object();
   c.amd_enabled = r.amd_enabled;
   c.amd_params = json::parse(r.amd_params).as_object();
-  c.voicemail_message = r.voicemail_message;
+  c.voicemail_prompt_id = r.voicemail_prompt_id;
   c.dnc_service_id = r.dnc_service_id;
   c.dnc_list_id = r.dnc_list_id;
   c.dial_prefix = r.dial_prefix;
@@ -113,7 +113,7 @@ CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
 void CampaignSettings::apply(const json::object& o, bool creating) {
   reject_unknown(o, {"name", "description", "groupId", "startDate", "endDate", "startTime", "endTime", "weekdays",
                      "timeZone", "pilotNumber", "type", "queue", "maxAttempts", "retryMinutes", "retryRules",
-                     "amdEnabled", "amdParams", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
+                     "amdEnabled", "amdParams", "voicemailPromptId", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
                      "callerId", "maxConcurrent", "fixedChannels"});
   if (auto v = get_string(o, "name", creating, 100, 1)) name = *v;
   if (auto v = get_string(o, "description", false, 2000)) description = *v;
@@ -194,10 +194,13 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
     }
     amd_params = std::move(clean);
   }
-  if (auto it = o.find("voicemailMessage"); it != o.end()) {
-    if (it->value().is_null()) voicemail_message.reset();
-    else voicemail_message = *get_string(o, "voicemailMessage", true, 500, 1);
-  }
+  // A server path chosen by the client made the runner read any file whole (/dev/zero, a
+  // directory): prompts are uploaded and named by id instead. (null, "none", is harmless.)
+  if (auto it = o.find("voicemailMessage"); it != o.end() && !it->value().is_null())
+    invalid("voicemailMessage", "voicemailMessage (a file on the server) is no longer accepted: upload the audio with "
+                                "POST /api/v1/prompts and set voicemailPromptId to its id");
+  if (auto it = o.find("voicemailPromptId"); it != o.end())
+    voicemail_prompt_id = it->value().is_null() ? std::nullopt : get_int(o, "voicemailPromptId", true, 1, INT64_MAX);
   if (auto it = o.find("dncServiceId"); it != o.end())
     dnc_service_id = it->value().is_null() ? std::nullopt : get_int(o, "dncServiceId", true, 1, INT64_MAX);
   if (auto it = o.find("dncListId"); it != o.end())
@@ -246,7 +249,7 @@ json::object CampaignSettings::to_json() const {
           {"retryRules", retry_rules},
           {"amdEnabled", amd_enabled},
           {"amdParams", amd_params},
-          {"voicemailMessage", opt(voicemail_message)},
+          {"voicemailPromptId", opt(voicemail_prompt_id)},
           {"dncServiceId", opt(dnc_service_id)},
           {"dncListId", opt(dnc_list_id)},
           {"dialPrefix", dial_prefix},

@@ -31,7 +31,7 @@ struct CampaignSettings {
   boost::json::object retry_rules;   ///< STATUS -> {retryMinutes, maxAttempts}
   bool amd_enabled = true;
   boost::json::object amd_params;    ///< overrides of hark's AMD defaults, by API name
-  std::optional<std::string> voicemail_message;  ///< audio file played to machines after the beep
+  std::optional<long long> voicemail_prompt_id;  ///< the prompt (POST /prompts) played to machines after the beep
   std::optional<long long> dnc_service_id, dnc_list_id;
   std::string dial_prefix, caller_id;
   int max_concurrent = 30;

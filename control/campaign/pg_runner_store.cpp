@@ -104,4 +104,8 @@ bool PgRunnerStore::finish_attempt(const sql::AttemptEnd& end, const sql::LeadOu
   return with([&](pqxx::connection& c) { return sql::finish_attempt(c, end, lead); });
 }
 
+bool PgRunnerStore::pause_campaign(long long campaign_id, const std::string& reason) {
+  return with([&](pqxx::connection& c) { return sql::pause_campaign(c, campaign_id, reason); });
+}
+
 }  // namespace hark::control

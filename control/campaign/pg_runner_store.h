@@ -23,6 +23,7 @@ class PgRunnerStore : public RunnerStore {
   std::vector<sql::ClaimedLead> due_leads(long long campaign_id, int n) override;
   std::unique_ptr<ClaimSession> begin_claim(long long campaign_id) override;
   bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) override;
+  bool pause_campaign(long long campaign_id, const std::string& reason) override;
   void reset() override { db_.reset(); }
 
  private:

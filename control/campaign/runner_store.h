@@ -56,6 +56,10 @@ class RunnerStore {
   virtual std::unique_ptr<ClaimSession> begin_claim(long long campaign_id) = 0;
   /// False: another process had closed the attempt.
   virtual bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) = 0;
+  /// A STARTED campaign the runner cannot serve (its voicemail prompt is missing or damaged):
+  /// PAUSED with `reason` as its last error, so it stays visible and survives no restart as
+  /// STARTED. False: it was no longer STARTED.
+  virtual bool pause_campaign(long long campaign_id, const std::string& reason) = 0;
   /// Forgets the connection after a failure (the next call opens a new one).
   virtual void reset() = 0;
 };

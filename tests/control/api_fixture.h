@@ -5,12 +5,19 @@
 
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
 #include <tuple>
 
 #include "control/api/control_server.h"
+#include "media/audio_file.h"
+#include "test_audio.h"
 #include "test_db.h"
 #include "test_http.h"
 
@@ -24,9 +31,15 @@ struct Api : ::testing::Test {
   static inline std::map<std::string, std::string> tok;  // role -> token
   static inline long long g1 = 0, g2 = 0;
 
+  /// Where this process's server keeps uploaded prompts.
+  static std::string prompts_dir() {
+    return (std::filesystem::temp_directory_path() / ("hark-api-prompts-" + std::to_string(::getpid()))).string();
+  }
+
   static void SetUpTestSuite() {
     db = std::make_unique<test::TestDb>("api_test");
     control::ControlServerOptions o;
+    o.prompts_dir = prompts_dir();
     o.http.listen = "127.0.0.1:0";
     o.http.threads = 2;
     o.http.body_limit = 1 << 20;
@@ -56,6 +69,7 @@ struct Api : ::testing::Test {
   static void TearDownTestSuite() {
     server.reset();
     db.reset();
+    std::filesystem::remove_all(prompts_dir());
   }
 
   static std::string login(const std::string& u, const std::string& p) {
@@ -74,6 +88,25 @@ struct Api : ::testing::Test {
   }
   static test::HttpResult patch(const std::string& path, const std::string& who, const std::string& body) {
     return req("PATCH", path, who, body);
+  }
+
+  /// A WAV file's bytes: `ms` of a 440 Hz tone at `rate` Hz, 16-bit mono.
+  static std::string wav(int ms, int rate = 8000) {
+    std::vector<int16_t> pcm;
+    test::add_tone(pcm, {440}, ms, -12);
+    if (rate != 8000) pcm.resize(size_t(ms) * size_t(rate) / 1000);
+    const auto path = prompts_dir() + ".wav";
+    EXPECT_EQ(media::write_wav(path, pcm, rate), "");
+    std::ifstream f(path, std::ios::binary);
+    std::string bytes((std::istreambuf_iterator<char>(f)), {});
+    std::filesystem::remove(path);
+    return bytes;
+  }
+  /// POST /prompts?name=NAME[&groupId=] with `body` as `type`.
+  static test::HttpResult upload_prompt(const std::string& name, const std::string& who, const std::string& body,
+                                        const std::string& type = "audio/wav", long long group = 0) {
+    return req("POST", "/api/v1/prompts?name=" + name + (group ? "&groupId=" + std::to_string(group) : ""), who, body,
+               type);
   }
 
   static std::string today() {

@@ -160,4 +160,27 @@ TEST_F(Api, GlobalDoNotCallListsAreChangedOnlyByMasters) {
   EXPECT_EQ(req("PUT", "/api/v1/dnc/lists/" + std::to_string(own) + "/numbers/5556666", "master").status, 404);
 }
 
+TEST_F(Api, AnotherGroupsPromptIsNotFound) {
+  // A prompt of g1: g2's admin gets the 404 of a prompt that does not exist, does not see it
+  // listed, cannot delete it nor make a g2 campaign play it; g1's admin and supervisor see it.
+  auto up = upload_prompt("isolated", "campaign_admin", wav(500));
+  ASSERT_EQ(up.status, 201) << up.body;
+  const auto id = std::to_string(up.json().at("id").as_int64());
+  const std::string p = "/api/v1/prompts/" + id, none = "/api/v1/prompts/999999";
+  for (const char* method : {"GET", "DELETE"}) {
+    const auto theirs = req(method, p, "admin2"), missing = req(method, none, "admin2");
+    EXPECT_EQ(theirs.status, 404) << method << ": " << theirs.body;
+    EXPECT_EQ(theirs.body, missing.body) << method;
+  }
+  EXPECT_EQ(get("/api/v1/prompts", "admin2").json().at("prompts").as_array().size(), 0u);
+  EXPECT_EQ(get(p, "campaign_admin").status, 200);
+  EXPECT_EQ(get(p, "campaign_supervisor").status, 200);
+  // Uploading into g1 as g2's admin is refused; a g2 campaign cannot name g1's prompt.
+  EXPECT_EQ(upload_prompt("theirs", "admin2", wav(500), "audio/wav", g1).status, 403);
+  const auto theirs = std::to_string(make_campaign("isolated-prompt", g2, "admin2"));
+  auto r = patch("/api/v1/campaigns/" + theirs, "admin2", R"({"voicemailPromptId":)" + id + "}");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.json().at("error").at("field"), "voicemailPromptId");
+}
+
 }  // namespace

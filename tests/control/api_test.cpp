@@ -94,6 +94,10 @@ TEST_F(Api, EveryEndpointByEveryRole) {
       {"GET", "/api/v1/dnc/services", "/api/v1/dnc/services", "", dr},
       {"POST", "/api/v1/dnc/services", "/api/v1/dnc/services", "{}", dw},
       {"POST", "/api/v1/dnc/services/{id}/check", "/api/v1/dnc/services/999999/check", R"({"number":"5551234"})", dr},
+      {"GET", "/api/v1/prompts", "/api/v1/prompts", "", cr},
+      {"POST", "/api/v1/prompts", "/api/v1/prompts?name=p", "", ca},
+      {"GET", "/api/v1/prompts/{id}", "/api/v1/prompts/999999", "", cr},
+      {"DELETE", "/api/v1/prompts/{id}", "/api/v1/prompts/999999", "", ca},
   };
   // The table covers every route there is.
   std::set<std::string> routes, covered;
@@ -356,10 +360,10 @@ TEST_F(Api, BadInputGetsClearErrorsNeverA500) {
   ASSERT_EQ(u.status, 201) << u.body;
   EXPECT_FALSE(login(evil, evil).empty());
   auto b = campaign_body(evil, g1);
-  for (const char* f : {"description", "pilotNumber", "queue", "callerId", "voicemailMessage"}) b[f] = evil;
+  for (const char* f : {"description", "pilotNumber", "queue", "callerId"}) b[f] = evil;
   auto c = post("/api/v1/campaigns", "campaign_admin", json::serialize(b));
   ASSERT_EQ(c.status, 201) << c.body;
-  for (const char* f : {"name", "description", "pilotNumber", "queue", "callerId", "voicemailMessage"})
+  for (const char* f : {"name", "description", "pilotNumber", "queue", "callerId"})
     EXPECT_EQ(c.json().at(f), json::value(evil)) << f;
   const auto cid = std::to_string(c.json().at("id").as_int64());
   auto leads = req("POST", "/api/v1/campaigns/" + cid + "/leads", "campaign_admin",
@@ -509,6 +513,10 @@ TEST_F(Api, HealthMetricsOpenApiAudit) {
   EXPECT_EQ(routed.size(), server->router()->routes().size());  // no route twice
   EXPECT_EQ(documented, routed);
   EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/campaigns/{id}/leads"));
+  // The prompt upload documents its audio bodies.
+  const auto& upload = doc.at("paths").at("/api/v1/prompts").at("post");
+  EXPECT_TRUE(upload.at("requestBody").at("content").as_object().contains("audio/wav"));
+  EXPECT_TRUE(upload.at("responses").as_object().contains("415"));
   // Who changed what.
   auto audit = get("/api/v1/audit?limit=1000", "master").json().at("entries").as_array();
   bool saw = false;

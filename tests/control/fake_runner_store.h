@@ -49,6 +49,7 @@ struct FakeData {
   std::map<long long, sql::RunnableCampaign::Service> services;  ///< by dnc_service_id
   std::map<long long, long long> dnc_list_versions;            ///< by dnc_list_id
   bool down = false;                                           ///< every call throws StoreUnavailable
+  std::map<long long, std::string> last_error;                 ///< by campaign: why the runner paused it
   /// Runs as a claim begins: another process's commit landing between the runner's look at a
   /// campaign and its row lock.
   std::function<void(long long campaign)> before_claim;
@@ -236,6 +237,16 @@ class FakeRunnerStore : public control::RunnerStore {
     l.status = o.status, l.attempts += o.charged ? 1 : 0, l.in_progress = false, l.done = o.done;
     if (o.done) l.next_us.reset();
     else l.next_us = d_->now_us + (long long)(o.retry_s * 1e6);
+    return true;
+  }
+  bool pause_campaign(long long id, const std::string& reason) override {
+    up();
+    auto& c = d_->campaigns.at(id);
+    if (c.state != "STARTED") return false;
+    c.state = "PAUSED";
+    d_->last_error[id] = reason;
+    for (auto& s : d_->schedules)
+      if (s.campaign_id == id && (s.state == "RUNNING" || s.state == "DNC_OUT_OF_SERVICE")) s.state = "NOT_RUNNING";
     return true;
   }
   void reset() override {}

@@ -1,7 +1,7 @@
 // The campaign runner's unit-test harness: the runner against an in-memory store
 // (fake_runner_store.h), a dialer that records each CallRequest, a fake do-not-call service, and
 // call ends the test feeds. Each test drives the runner tick by tick (run_once) on a clock it
-// sets. Used by runner_unit_test.cpp and runner_dnc_unit_test.cpp.
+// sets. Used by runner_unit_test.cpp, runner_dnc_unit_test.cpp and runner_prompt_test.cpp.
 #pragma once
 
 #include <atomic>

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "control/campaign/campaign_runner.h"
+#include "control/campaign/prompt_files.h"
 #include "control/campaign/runner_rules.h"
 #include "media/audio_file.h"
 #include "runner_harness.h"
@@ -269,15 +270,15 @@ TEST(CampaignRunnerUnit, TheCallRequestCarriesTheCampaignsSettings) {
   std::filesystem::create_directories(dir);
   std::vector<int16_t> pcm;
   test::add_tone(pcm, {440}, 500, -12);
-  ASSERT_EQ(media::write_wav((dir / "vm.wav").string(), pcm), "");
+  ASSERT_EQ(media::write_wav((dir / control::prompt_file_name(5)).string(), pcm), "");
   control::RunnerOptions o;
-  o.audio_dir = dir.string();
+  o.prompts_dir = dir.string();
   RunnerHarness h(o);
   auto& c = h.campaign();
   c.dial_prefix = "9", c.caller_id = "5551234", c.pilot_number = "7000";
   c.amd_enabled = false;
   c.amd_params = R"({"greetingMs": 2000, "detectBeep": false})";
-  c.voicemail_message = "vm.wav";
+  c.voicemail_prompt_id = 5;
   h.schedule(c.id, kDay);
   h.lead(c.id, "0123");
   h.tick();
@@ -298,7 +299,7 @@ TEST(CampaignRunnerUnit, TheCallRequestCarriesTheCampaignsSettings) {
   // A changed campaign is read again; its next call has the new settings.
   h.d->campaigns[c.id].caller_id = "5559999";
   h.d->campaigns[c.id].amd_enabled = true;
-  h.d->campaigns[c.id].voicemail_message.reset();
+  h.d->campaigns[c.id].voicemail_prompt_id.reset();
   h.lead(c.id, "0124");
   h.tick();
   ASSERT_EQ(h.dialed.size(), 2u);

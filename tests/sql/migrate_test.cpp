@@ -89,3 +89,34 @@ TEST_F(MigrateTest, DoNotCallListsAndServicesFromBeforeGroupsBecomeGlobal) {
   tx.exec0("INSERT INTO dnc_lists (name, group_id) SELECT 'old', id FROM dialer_groups");
   EXPECT_THROW(tx.exec0("INSERT INTO dnc_lists (name) VALUES ('old')"), pqxx::unique_violation);
 }
+
+TEST_F(MigrateTest, CampaignsThatPlayedAServerPathArePausedWithTheReason) {
+  // Before 0004 a campaign named any server file as its voicemail; the runner read it whole.
+  apply_migrations(*conn_, builtin_migrations().first(3));
+  {
+    pqxx::work tx(*conn_);
+    tx.exec0("INSERT INTO dialer_groups (id, name) VALUES (1, 'g')");
+    tx.exec0("INSERT INTO campaigns (id, name, group_id, state, start_date, end_date, start_time, end_time, "
+             "pilot_number, voicemail_message) VALUES "
+             "(1, 'running', 1, 'STARTED', '2026-01-01', '2026-12-31', '08:00', '20:00', '5000', '/dev/zero'), "
+             "(2, 'stopped', 1, 'STOPPED', '2026-01-01', '2026-12-31', '08:00', '20:00', '5000', 'vm.wav'), "
+             "(3, 'plain', 1, 'STARTED', '2026-01-01', '2026-12-31', '08:00', '20:00', '5000', NULL)");
+    tx.exec0("INSERT INTO schedules (campaign_id, day, start_time, end_time, state) VALUES "
+             "(1, '2026-06-01', '08:00', '20:00', 'RUNNING'), (3, '2026-06-01', '08:00', '20:00', 'RUNNING')");
+    tx.commit();
+  }
+  apply_migrations(*conn_, builtin_migrations());
+  pqxx::work tx(*conn_);
+  auto r = tx.exec("SELECT id, state, last_error FROM campaigns ORDER BY id");
+  EXPECT_EQ(r[0][1].as<std::string>(), "PAUSED");
+  EXPECT_NE(r[0][2].as<std::string>().find("/api/v1/prompts"), std::string::npos);
+  EXPECT_NE(r[0][2].as<std::string>().find("/dev/zero"), std::string::npos);
+  EXPECT_EQ(r[1][1].as<std::string>(), "STOPPED");
+  EXPECT_FALSE(r[1][2].is_null());
+  EXPECT_EQ(r[2][1].as<std::string>(), "STARTED");
+  EXPECT_TRUE(r[2][2].is_null());
+  EXPECT_EQ(tx.exec1("SELECT state FROM schedules WHERE campaign_id = 1")[0].as<std::string>(), "NOT_RUNNING");
+  EXPECT_EQ(tx.exec1("SELECT state FROM schedules WHERE campaign_id = 3")[0].as<std::string>(), "RUNNING");
+  EXPECT_EQ(tx.exec1("SELECT count(*) FROM information_schema.columns WHERE table_name = 'campaigns' "
+                     "AND column_name = 'voicemail_message' AND table_schema = current_schema()")[0].as<int>(), 0);
+}
