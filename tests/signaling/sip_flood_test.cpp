@@ -225,8 +225,8 @@ void expect_flat(const char* who, const std::string& ip, int port) {
   const size_t settled = settled_rss(f, ip, port);
   size_t after = settled;
   // The probe's new To tag does not quite mark the end: on a loaded machine RSS was seen 42 and
-  // 47 MB over the warm-up's at that point, and back within 0.2 MB seconds later (nta frees
-  // ended transactions in bounded batches per timer tick). So RSS must come back near the
+  // 47 MB over the warm-up's at that point, and back within 0.2 MB seconds later (probably
+  // nta's timer ending a bounded number of transactions per tick). So RSS must come back near the
   // warm-up's within a generous deadline; a leak never does (before the fix: +300 MB a flood).
   const auto until = Clock::now() + std::chrono::seconds(30);
   while (mb(after) - mb(warm) >= kFlatMb && Clock::now() < until) {
