@@ -224,10 +224,11 @@ void expect_flat(const char* who, const std::string& ip, int port) {
   flood_all(f, ip, port, "second flood");
   const size_t settled = settled_rss(f, ip, port);
   size_t after = settled;
-  // The probe's new To tag does not quite mark the end: on a loaded machine RSS was seen 42 and
-  // 47 MB over the warm-up's at that point, and back within 0.2 MB seconds later (probably
-  // nta's timer ending a bounded number of transactions per tick). So RSS must come back near the
-  // warm-up's within a generous deadline; a leak never does (before the fix: +300 MB a flood).
+  // The probe's new To tag does not quite mark the end: on a loaded machine the agent was once
+  // 42 MB over the warm-up's at that point, the simulator 47 MB and back within 0.1 MB seconds
+  // later (probably nta's timer ending a bounded number of transactions per tick). So RSS must
+  // come back near the warm-up's within a generous deadline; a leak never does (before the
+  // fix: +300 MB a flood).
   const auto until = Clock::now() + std::chrono::seconds(30);
   while (mb(after) - mb(warm) >= kFlatMb && Clock::now() < until) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
