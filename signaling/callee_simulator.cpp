@@ -20,6 +20,7 @@
 #include "media/audio_file.h"
 #include "signaling/sdp.h"
 #include "signaling/sip_loop.h"
+#include "signaling/unsolicited.h"
 
 namespace hark::signaling {
 
@@ -228,9 +229,12 @@ struct CalleeSimulator::Impl {
       return;
     }
     auto it = legs.find(nh);
+    // Not a call's handle: a request outside any call, answered and released at once.
+    if (it == legs.end() && release_unsolicited(nua, event, status, nh)) return;
     if (event == nua_i_refer && it != legs.end()) {
       ++counters.refers;
-      // nua has accepted the REFER (202); report the transfer done.
+      // Accept the transfer (202) and report it done.
+      if (status < 200) nua_respond(nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua), TAG_END());
       const sip_event_t* ev = nullptr;
       tl_gets(tags, NUTAG_REFER_EVENT_REF(ev), TAG_END());
       nua_notify(nh, NUTAG_SUBSTATE(nua_substate_terminated), SIPTAG_CONTENT_TYPE_STR("message/sipfrag"),
@@ -281,7 +285,9 @@ std::string CalleeSimulator::start() {
         for (int fd : m.media.event_fds()) loop.watch(fd, [&m] { m.media.drain_events([](const media::MediaEvent&) {}); });
         m.nua = nua_create(loop.root(), sim_callback, reinterpret_cast<nua_magic_t*>(&m), NUTAG_URL(m.bind_url.c_str()),
                            NUTAG_MEDIA_ENABLE(0), TPTAG_UDP_RMEM(4 << 20), NUTAG_SESSION_TIMER(0),
-                           NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0), TAG_END());
+                           NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
+                           NUTAG_APPL_METHOD(kApplMethods),  // REFER: refused outside a call
+                           TAG_END());
         if (!m.nua) return "cannot start SIP on " + m.bind_url + " (address in use or invalid)";
         loop.every(20, [&m] { m.tick(); });
         return "";

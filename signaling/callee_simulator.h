@@ -7,7 +7,8 @@
 // silence until the caller hangs up or hold= ms pass), busy (486), reject (603), no-answer
 // (rings until CANCEL), unavailable (503 with Retry-After), not-found (404), announce (183 with
 // SDP, plays AUDIO_FILE as early media, e.g. SIT and "not in service", then 404). An answered call
-// accepts REFER: 202, then NOTIFY "SIP/2.0 200 OK".
+// accepts REFER: 202, then NOTIFY "SIP/2.0 200 OK". Requests outside a call are refused (REFER
+// 403) and their sofia handles released at once (signaling/unsolicited.h); OPTIONS gets 200.
 #pragma once
 
 #include <atomic>

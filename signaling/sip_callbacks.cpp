@@ -14,6 +14,7 @@
 
 #include "signaling/sip_agent_impl.h"
 #include "signaling/sip_loop.h"
+#include "signaling/unsolicited.h"
 
 namespace hark::signaling {
 
@@ -58,7 +59,9 @@ void SipAgent::Impl::on_nua(nua_event_t event, int status, const char* phrase, n
     return;
   }
   if (!c) {
-    // Not one of our calls (e.g. an unsolicited INVITE): refuse and forget.
+    // Not one of our calls: any other request is answered and its handle released at once; an
+    // unsolicited INVITE is refused and its handle released when sofia reports it terminated.
+    if (release_unsolicited(nua, event, status, nh)) return;
     if (event == nua_i_invite) nua_respond(nh, SIP_403_FORBIDDEN, TAG_END());
     if (event == nua_i_state) {
       int cs = 0;
@@ -115,6 +118,11 @@ void SipAgent::Impl::on_nua(nua_event_t event, int status, const char* phrase, n
       apply(*c, policy.on_notify(c->f, code, frag.substr(0, frag.find('\r'))));
       return;
     }
+    case nua_i_refer:
+      // The callee asks us to transfer, in our call's dialog: accepted (202), as sofia did on
+      // its own before REFER joined our NUTAG_APPL_METHOD; the dialer does not act on it.
+      if (status < 200) nua_respond(nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua), TAG_END());
+      return;
     case nua_i_bye:
       apply(*c, policy.on_callee_bye(c->f));
       return;
@@ -158,6 +166,7 @@ std::string SipAgent::start() {
                            NUTAG_EARLY_MEDIA(0),         // no 100rel/PRACK: 183 media works without it
                            NUTAG_AUTOACK(1),
                            NUTAG_ENABLEMESSAGE(0),
+                           NUTAG_APPL_METHOD(kApplMethods),  // REFER: ours to refuse outside a call
                            SIPTAG_FROM_STR(from.c_str()),
                            TAG_IF(!m.t.proxy.empty(), NUTAG_PROXY(m.t.proxy.c_str())),
                            TAG_END());

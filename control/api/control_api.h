@@ -38,12 +38,12 @@ struct ApiServices {
   RunnerView* runner = nullptr;
   std::string dnc_ca_file;  ///< extra CA for external do-not-call services
   std::string metrics_token;  ///< set: GET /metrics wants `Authorization: Bearer <it>`
+  std::string prompts_dir;  ///< where uploaded prompts are kept (HARK_PROMPTS_DIR)
   /// External-service checks running now (`POST /dnc/services/{id}/check`): each holds a request
   /// thread, so at most max_dnc_checks run at once and the rest are refused with 503.
   std::shared_ptr<std::atomic<int>> dnc_checks_running = std::make_shared<std::atomic<int>>(0);
   int max_dnc_checks = 1;
   int dnc_check_timeout_ms = 3000;  ///< a check waits at most this long (or the service's timeout)
-  std::string prompts_dir;  ///< where uploaded prompts are kept (HARK_PROMPTS_DIR)
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,

@@ -9,8 +9,7 @@ ControlServer::ControlServer(std::string database_url, ControlServerOptions o)
     : opt_(std::move(o)),
       db_(std::move(database_url), opt_.db_connections),
       auth_(db_, opt_.auth),
-      services_{db_, auth_, dnc_, metrics_, nullptr, opt_.dnc_ca_file, opt_.metrics_token} {
-  services_.prompts_dir = opt_.prompts_dir;
+      services_{db_, auth_, dnc_, metrics_, nullptr, opt_.dnc_ca_file, opt_.metrics_token, opt_.prompts_dir} {
   // Service checks hold a request thread each: leave at least half of them to everything else.
   services_.max_dnc_checks = std::max(1, opt_.http.threads / 2);
   services_.dnc_check_timeout_ms = opt_.dnc_check_timeout_ms;
