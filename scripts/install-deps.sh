@@ -10,6 +10,10 @@ PACKAGES=(
   libsofia-sip-ua-dev libsodium-dev libpcap-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
+  # voices of the by-voice AMD corpus (fixtures/make_voice_corpus.sh): flite (kal, awb, rms,
+  # slt), festival with three voices, the Italian Asterisk prompts (Menardi); ~55 MB installed.
+  # No French or Spanish speech and no asterisk-moh-opsound-wav: they belong to the held-out judge.
+  flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts asterisk-prompt-it-menardi-wav
   iproute2 procps curl jq wrk libssl-dev openssl
   gdb  # tests print every thread's stack when one hangs (tests/hang_guard.cpp)
   clang-14 libfuzzer-14-dev  # the fuzz harnesses (scripts/fuzz.sh)
