@@ -1,6 +1,7 @@
 #include "signaling/callee_simulator.h"
 
 #include <sofia-sip/nua.h>
+#include <sofia-sip/nta_tag.h>
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_protos.h>
 #include <sofia-sip/sip_status.h>
@@ -94,6 +95,7 @@ struct Leg {
 
 struct CalleeSimulator::Impl {
   std::string bind_url, media_ip;
+  unsigned transaction_lifetime_ms = 0;
   std::vector<CalleeRule> rules;
   media::MediaEngine& media;
   CalleeCounters& counters;
@@ -287,6 +289,7 @@ std::string CalleeSimulator::start() {
                            NUTAG_MEDIA_ENABLE(0), TPTAG_UDP_RMEM(4 << 20), NUTAG_SESSION_TIMER(0),
                            NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
                            NUTAG_APPL_METHOD(kApplMethods),  // REFER: refused outside a call
+                           TAG_IF(m.transaction_lifetime_ms, NTATAG_SIP_T1X64(m.transaction_lifetime_ms)),
                            TAG_END());
         if (!m.nua) return "cannot start SIP on " + m.bind_url + " (address in use or invalid)";
         loop.every(20, [&m] { m.tick(); });
@@ -294,6 +297,8 @@ std::string CalleeSimulator::start() {
       },
       [&m] { return m.shutdown_done; }, [&m] { nua_destroy(m.nua); });
 }
+
+void CalleeSimulator::set_transaction_lifetime_ms(unsigned ms) { impl_->transaction_lifetime_ms = ms; }
 
 void CalleeSimulator::stop() {
   if (!thread_.joinable()) return;

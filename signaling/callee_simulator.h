@@ -45,6 +45,9 @@ class CalleeSimulator {
   CalleeSimulator(std::string bind_url, std::string media_ip, std::vector<CalleeRule> rules,
                   media::MediaEngine& media);
   ~CalleeSimulator();
+  /// 64*T1 (before `start`): how long an answered transaction stays to absorb retransmissions.
+  /// 0: sofia's 32 s (RFC 3261); tests that flood shorten it.
+  void set_transaction_lifetime_ms(unsigned ms);
   /// Loads the rules' audio and starts the SIP thread; returns an error, empty on success.
   std::string start();
   void stop();

@@ -48,6 +48,9 @@ struct TrunkSettings {
   int ring_timeout_s = 25;                      ///< CANCEL after this (at least 15)
   std::string media_ip = "127.0.0.1";           ///< the address in our SDP
   bool srtp = false;                            ///< offer SRTP (SDES)
+  /// 64*T1: how long an answered transaction stays to absorb retransmissions, and an unanswered
+  /// INVITE waits (Timer B). 0: sofia's 32 s, as RFC 3261 says; tests that flood shorten it.
+  unsigned transaction_lifetime_ms = 0;
 };
 
 struct CallRequest {

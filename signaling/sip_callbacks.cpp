@@ -2,6 +2,7 @@
 // the event callback, which records what SIP reported and asks the policy what to do.
 #include <sofia-sip/msg_header.h>
 #include <sofia-sip/nua.h>
+#include <sofia-sip/nta_tag.h>
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_protos.h>
 #include <sofia-sip/sip_status.h>
@@ -169,6 +170,7 @@ std::string SipAgent::start() {
                            NUTAG_APPL_METHOD(kApplMethods),  // REFER: ours to refuse outside a call
                            SIPTAG_FROM_STR(from.c_str()),
                            TAG_IF(!m.t.proxy.empty(), NUTAG_PROXY(m.t.proxy.c_str())),
+                           TAG_IF(m.t.transaction_lifetime_ms, NTATAG_SIP_T1X64(m.t.transaction_lifetime_ms)),
                            TAG_END());
         if (!m.nua) return "cannot start SIP on " + m.t.bind_url + " (address in use or invalid)";
         loop.every(Impl::kTickMs, [&m] { m.tick(); });
