@@ -75,15 +75,9 @@ call POST "/api/v1/campaigns/$CAMPAIGN/start" "$ADMIN" >/dev/null
 
 rss_kib() { awk '/^VmRSS/ { print $2 }' "/proc/$1/status"; }
 threads() { awk '/^Threads/ { print $2 }' "/proc/$1/status"; }
-fds() { find "/proc/$1/fd" -mindepth 1 -maxdepth 1 | wc -l; }
-# hark's RTP and RTCP sockets: UDP on 127.0.0.82 in HARK_RTP_PORTS. They follow the calls in
-# flight (opened with the INVITE, not while a call waits for the pacer), so the fds judged
-# are the others; the RTP sockets are judged against the calls up (two a call at most).
-rtp_sockets() {
-  awk 'function hex(s,  i, v) { v = 0; for (i = 1; i <= length(s); i++) v = v * 16 + index("0123456789ABCDEF", substr(s, i, 1)) - 1; return v }
-       NR > 1 { split($2, a, ":"); p = hex(a[2]); if (a[1] == "5200007F" && p >= 20000 && p <= 29999) n++ }
-       END { print n + 0 }' "/proc/$1/net/udp"
-}
+# fds, hark's RTP/RTCP sockets (UDP in HARK_RTP_PORTS) and the rest, in one pass
+# (bench/soak_fds.py): the RTP sockets follow the calls in flight, so the rest is what is judged.
+fd_counts() { python3 bench/soak_fds.py "$1" 20000 29999; }
 # hark's own connections: all but this query's.
 db_conns() { psql -tAq "$DATABASE_URL" -c "SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = '$DB_NAME'"; }
 
@@ -97,8 +91,8 @@ for m in $(seq 0 "$MINUTES"); do
   kill -0 "$SIM" 2>/dev/null || { echo "soak: the simulator exited; see $OUT/callee.log" >&2; exit 1; }
   live=$(call GET "/api/v1/campaigns/$CAMPAIGN/live" "$ADMIN")
   up=$(jq '.dialing + .ringing + .connected' <<<"$live")
-  n_fds=$(fds $HARK) n_rtp=$(rtp_sockets $HARK)
-  row="$m,$(rss_kib $HARK),$n_fds,$n_rtp,$((n_fds - n_rtp)),$(threads $HARK),$(db_conns),$(rss_kib $SIM),$up,$(jq .placed <<<"$live")"
+  read -r n_fds n_rtp n_rest < <(fd_counts $HARK)
+  row="$m,$(rss_kib $HARK),$n_fds,$n_rtp,$n_rest,$(threads $HARK),$(db_conns),$(rss_kib $SIM),$up,$(jq .placed <<<"$live")"
   echo "$row" >>"$OUT/soak.csv"
   echo "  $row"
 done
@@ -106,6 +100,6 @@ done
 call GET "/api/v1/campaigns/$CAMPAIGN/summary" "$ADMIN" |
   jq -r '"leads by status: " + ([.leads.byStatus | to_entries[] | "\(.key) \(.value)"] | join(", "))' >"$OUT/summary.txt"
 status=0
-python3 bench/soak_report.py "$OUT/soak.csv" --svg "$OUT/soak.svg" >>"$OUT/summary.txt" || status=$?
+python3 bench/soak_report.py "$OUT/soak.csv" --calls "$CALLS" --svg "$OUT/soak.svg" >>"$OUT/summary.txt" || status=$?
 cat "$OUT/summary.txt"
 exit $status
