@@ -3,21 +3,23 @@
 # the AMD on every call, and every minute we sample hark's RSS, open fds, threads and database
 # connections, and the simulator's RSS. After the warm-up, every series must stay within ±5%
 # of its median (bench/soak_report.py); the script exits 1 when one does not.
-#   bench/soak.sh [--minutes 60] [--calls 300] [--out build/soak]
+#   bench/soak.sh [--minutes 60] [--calls 300] [--out build/soak] [--ips SIM_IP,HARK_IP]
 # Writes OUT/soak.csv (one row a minute), OUT/soak.svg (the series as % of their reference),
 # OUT/summary.txt, and the logs of both processes. Starts the private PostgreSQL unless
 # DATABASE_URL is set; uses a fresh database hark_soak and its own loopback addresses
-# (127.0.0.81 the simulator, 127.0.0.82 hark) so it runs beside the demo and the tests.
+# (--ips, default 127.0.0.81 the simulator, 127.0.0.82 hark) so it runs beside the demo and
+# the tests.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
-MINUTES=60 CALLS=300 OUT=build/soak
+MINUTES=60 CALLS=300 OUT=build/soak SIM_IP=127.0.0.81 HARK_IP=127.0.0.82
 while [ $# -gt 0 ]; do
   case $1 in
     --minutes) MINUTES=$2; shift 2 ;;
     --calls) CALLS=$2; shift 2 ;;
     --out) OUT=$2; shift 2 ;;
-    *) echo "usage: bench/soak.sh [--minutes N] [--calls N] [--out DIR]" >&2; exit 2 ;;
+    --ips) SIM_IP=${2%,*} HARK_IP=${2#*,}; shift 2 ;;
+    *) echo "usage: bench/soak.sh [--minutes N] [--calls N] [--out DIR] [--ips SIM_IP,HARK_IP]" >&2; exit 2 ;;
   esac
 done
 [[ $MINUTES =~ ^[1-9][0-9]*$ && $CALLS =~ ^[1-9][0-9]*$ ]] || { echo "soak: --minutes and --calls take whole numbers > 0" >&2; exit 2; }
@@ -43,15 +45,15 @@ EOM
 CPS=50
 LEADS=$(( MINUTES * 60 * CPS * 6 / 5 + CALLS ))   # more than the run can use: it never runs dry
 
-HTTP=127.0.0.82:8090
+HTTP=$HARK_IP:8090
 API=http://$HTTP
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
-build/cli/hark simulate-callee --listen sip:127.0.0.81:5070 --media-ip 127.0.0.81 --rtp-ports 10000-14999 \
+build/cli/hark simulate-callee --listen sip:$SIM_IP:5070 --media-ip $SIM_IP --rtp-ports 10000-14999 \
   --map "$OUT/callee-map.txt" >"$OUT/callee.log" 2>&1 &
 SIM=$!; pids+=($SIM)
-HARK_HTTP_LISTEN=$HTTP HARK_SIP_LISTEN=127.0.0.82:5060 HARK_SIP_TRUNK=127.0.0.81:5070 HARK_RTP_PORTS=20000-29999 \
+HARK_HTTP_LISTEN=$HTTP HARK_SIP_LISTEN=$HARK_IP:5060 HARK_SIP_TRUNK=$SIM_IP:5070 HARK_RTP_PORTS=20000-29999 \
   HARK_ADMIN_USER=admin HARK_ADMIN_PASSWORD=hark-soak-admin HARK_CPS=$CPS HARK_MAX_CALLS=$CALLS \
   HARK_RING_TIMEOUT=15 HARK_LOG_LEVEL=warn build/cli/hark run >"$OUT/hark.log" 2>&1 &
 HARK=$!; pids+=($HARK)
