@@ -38,10 +38,10 @@ configure() {  # configure a preset's tree once
 configure default
 cmake --build --preset default
 
-asan_build=
+background_build=
 own_pg=0
 cleanup() {
-  [ -n "$asan_build" ] && kill "$asan_build" 2>/dev/null
+  [ -n "$background_build" ] && kill "$background_build" 2>/dev/null
   [ $own_pg = 1 ] && bash scripts/pg.sh stop
   return 0
 }
@@ -62,31 +62,30 @@ configure asan
 configure fuzz
 asan_log=build-asan/build.log fuzz_log=build-fuzz/build.log
 nice -n 19 cmake --build --preset asan >"$asan_log" 2>&1 &
-asan_build=$!
+background_build=$!
+
+# wait_build LOG: waits for the background build ($background_build); prints LOG and fails if it failed.
+wait_build() {
+  local build_status=0
+  wait $background_build || build_status=$?
+  background_build=
+  if [ $build_status != 0 ]; then
+    cat "$1"
+    exit 1
+  fi
+}
 
 status=0
 echo "== tests (optimised build; the ASan tree builds meanwhile at nice 19, log in $asan_log)"
 ctest --preset default -j"$(nproc)" || status=1
 echo "== building the ASan tree"
-build_status=0
-wait $asan_build || build_status=$?
-asan_build=
-if [ $build_status != 0 ]; then
-  cat "$asan_log"
-  exit 1
-fi
+wait_build "$asan_log"
 # The fuzzing harnesses (clang-14) build at nice 19 while the ASan tests run.
 nice -n 19 cmake --build build-fuzz --target fuzz_all >"$fuzz_log" 2>&1 &
-asan_build=$!
+background_build=$!
 echo "== tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
 ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp ctest --preset asan -j"$(nproc)" || status=1
 echo "== fuzzing: every harness ${HARK_CI_FUZZ_SECONDS:=20} s on its committed corpus (ASan + UBSan)"
-build_status=0
-wait $asan_build || build_status=$?
-asan_build=
-if [ $build_status != 0 ]; then
-  cat "$fuzz_log"
-  exit 1
-fi
+wait_build "$fuzz_log"
 bash scripts/fuzz.sh --seconds "$HARK_CI_FUZZ_SECONDS" || status=1
 exit $status
