@@ -15,11 +15,41 @@ PACKAGES=(
   # No French or Spanish speech and no asterisk-moh-opsound-wav: they belong to the held-out judge.
   flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts asterisk-prompt-it-menardi-wav
   iproute2 procps curl jq wrk libssl-dev openssl
+  # issue 14-21 round: TOML config, numbers and time zones, io_uring, the AMD model's training,
+  # Kamailio as a real registrar/proxy, the dashboard and report tests in headless Chromium
+  libtomlplusplus-dev libphonenumber-dev liburing-dev python3-sklearn python3-numpy
+  kamailio kamailio-tls-modules kamailio-extra-modules chromium python3-websocket dpkg-dev fakeroot
   gdb  # tests print every thread's stack when one hangs (tests/hang_guard.cpp)
   clang-14 libfuzzer-14-dev  # the fuzz harnesses (scripts/fuzz.sh)
 )
 
+# libphonenumber-dev and python3-sklearn (through python3-pythran) depend on libboost-dev and
+# libboost-thread-dev: Debian 12's default Boost, 1.74, whose headers conflict with the 1.81 ones
+# hark builds with (Boost.JSON needs 1.75). A local package of no files says that Boost 1.81 is
+# installed as those two; it must be in place before apt resolves them, or apt removes 1.81.
+BOOST_ALIAS=hark-boost181-as-default
+boost_alias() {
+  dpkg-query -W -f='${Status}' "$BOOST_ALIAS" 2>/dev/null | grep -q "install ok installed" && return 0
+  apt-get install -y -qq --no-install-recommends libboost1.81-dev libboost-thread1.81-dev >/dev/null
+  local dir
+  dir=$(mktemp -d)
+  mkdir -p "$dir/pkg/DEBIAN"
+  cat >"$dir/pkg/DEBIAN/control" <<EOT
+Package: $BOOST_ALIAS
+Version: 1.81.0
+Architecture: all
+Maintainer: hark <hark@localhost>
+Depends: libboost1.81-dev, libboost-thread1.81-dev
+Provides: libboost-dev, libboost-thread-dev
+Description: Boost 1.81 standing in for Debian 12's default Boost headers (hark's build)
+EOT
+  dpkg-deb --build "$dir/pkg" "$dir/alias.deb" >/dev/null
+  dpkg -i "$dir/alias.deb" >/dev/null
+  rm -rf "$dir"
+}
+
 missing=()
+dpkg-query -W -f='${Status}' "$BOOST_ALIAS" 2>/dev/null | grep -q "install ok installed" || missing+=("$BOOST_ALIAS")
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
@@ -32,4 +62,6 @@ fi
 echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+boost_alias
+missing=("${missing[@]/$BOOST_ALIAS}")
+apt-get install -y -qq --no-install-recommends ${missing[@]} >/dev/null
