@@ -75,6 +75,9 @@ void add_lead_routes(Router& r, ApiServices& s);
 void add_call_routes(Router& r, ApiServices& s);
 void add_dnc_routes(Router& r, ApiServices& s);
 void add_prompt_routes(Router& r, ApiServices& s);
+/// The dashboard: GET / (the page) and GET /ui/{file} (its scripts and styles), no login needed
+/// (the page logs in through the API like any client).
+void add_web_routes(Router& r);
 
 /// A Router with every route above.
 std::unique_ptr<Router> make_router(ApiServices& s);
