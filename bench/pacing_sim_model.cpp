@@ -82,6 +82,16 @@ struct Windows {
     const double r24 = day_people ? double(day_abandoned) / double(day_people) : 0;
     return std::max(r30, r24);
   }
+  /// The rate over the last 15 minutes up to `m`, or the last 100 people when those hold fewer.
+  double recent(size_t m) const {
+    long long p = 0, a = 0;
+    for (size_t k = m + 1; k-- > 0;) {
+      p += people[k], a += abandoned[k];
+      if (m - k + 1 >= 15 && p >= 100) break;
+      if (m - k > 24 * 60) break;  // a quiet campaign: a day back is enough
+    }
+    return p ? double(a) / double(p) : 0;
+  }
   /// The worst rate over windows of `width` minutes holding at least `min_people` people.
   double worst(size_t width, long long min_people) const {
     long long p = 0, a = 0;
@@ -179,6 +189,7 @@ class Sim {
       est_.advance(now_);
       est_.fill(f);
       f.abandon_rate = win_.rate_now();
+      f.recent_abandon_rate = win_.recent(minute(now_));
       place = control::pace(pacing_, f).place;
     }
     for (int i = 0; i < place; ++i) dial();
@@ -339,16 +350,17 @@ class Sim {
     r.abandon_30d_fp = r.people ? double(r.abandoned + fp_) / double(r.people) : 0;
     r.worst_24h = win_.worst(1440, 1);
     r.worst_hour = win_.worst(60, 30);
-    // After each mid-shift change: minutes until the rolling 15-minute rate is under the cap
-    // for the rest of the hour that follows.
+    // After each mid-shift change: minutes until the recent rate (Windows::recent: the last 15
+    // minutes, or the last 100 people when 15 minutes hold fewer; a few agents answer a dozen
+    // people in 15 minutes, where one abandon would be 8 %) is back under the cap.
     for (int d = 0; d < s_.days; ++d) {
       const size_t change = size_t((d * kDay + s_.shift_h * 1800) / 60);
       size_t last_bad = 0;
       bool bad = false;
+      // The first time over the cap within the hour after the change, and how long until under.
       for (size_t m = change; m < change + 60 && m < win_.people.size(); ++m) {
-        long long p = 0, a = 0;
-        for (size_t k = m - 14; k <= m; ++k) p += win_.people[k], a += win_.abandoned[k];
-        if (p && double(a) / double(p) > s_.cap) bad = true, last_bad = m;
+        if (win_.recent(m) > s_.cap) bad = true, last_bad = m;
+        else if (bad) break;
       }
       if (bad) r.recovery_min = std::max(r.recovery_min, double(last_bad + 1 - change));
     }

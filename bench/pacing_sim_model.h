@@ -31,7 +31,7 @@ struct Result {
   double worst_24h = 0;          ///< worst rolling 24 h (Ofcom window)
   double worst_hour = 0;         ///< worst rolling hour
   double recovery_min = 0;       ///< worst, over the days, of the minutes after the mid-shift change
-                                 ///< until the rolling 15-minute rate is back under the cap for good
+                                 ///< until the recent rate (15 min, at least 100 people) is back under the cap
   long long calls = 0, people = 0, abandoned = 0;
 };
 

@@ -98,7 +98,9 @@ PacingDecision pace(const PacingConfig& c, const PacingFigures& f) {
     case DialMode::predictive:
       break;
   }
-  d.target = abandon_target(f.abandon_rate, c.abandon_cap);
+  // The law's windows (30 days, 24 h) keep the campaign lawful; the recent rate makes it react
+  // within minutes when the answer rate changes under it.
+  d.target = std::min(abandon_target(f.abandon_rate, c.abandon_cap), abandon_target(f.recent_abandon_rate, c.abandon_cap));
   // Progressive's calls always find an agent; beyond them, add calls while the round's
   // expected overflow stays within the target share of its people.
   int n = std::min(room, progressive_calls(f));

@@ -34,6 +34,7 @@ struct PacingFigures {
   double connect_s = 10;     ///< from placing a call to passing a person to an agent
   double handle_s = 120;     ///< an agent's talk plus wrap-up per call
   double abandon_rate = 0;   ///< the worst of the campaign's 30-day and 24-h abandon rates
+  double recent_abandon_rate = 0;  ///< the last 15 minutes (at least the last 100 people)
 };
 
 /// A campaign's pacing settings.
@@ -52,16 +53,17 @@ struct PacingDecision {
   double expected = 0;     ///< predictive: people expected from the calls in flight and these
 };
 
-/// The abandon fraction predictive aims at, given the campaign's measured rate: a margin that
-/// tightens as the measured rate nears the cap (60 % of the cap while under half of it, falling
-/// to 10 % of it at the cap, none over it: then only calls an agent is sure to take).
+/// The abandon fraction predictive aims at, given one measured rate: a margin that tightens as
+/// the measured rate nears the cap (the cap while under half of it, falling to a tenth of it at
+/// the cap, none over it: then only calls an agent is sure to take).
 double abandon_target(double measured, double cap);
 
 /// Calls to place now. Progressive: one call per ready agent not already awaited. Power:
 /// `power_lines` per ready agent (progressive while the measured abandon rate is at the cap).
 /// Predictive: the most calls such that the people expected within the next connect time
-/// overflow the agents expected free by then by at most `abandon_target` of those people, never
-/// fewer than progressive places. Preview: none (an agent asks for each lead).
+/// overflow the agents expected free by then by at most `abandon_target` of those people (the
+/// tighter of the targets for the long rate and the recent one), never fewer than progressive
+/// places. Preview: none (an agent asks for each lead).
 PacingDecision pace(const PacingConfig& c, const PacingFigures& f);
 
 }  // namespace hark::control
