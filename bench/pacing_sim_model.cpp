@@ -357,10 +357,15 @@ class Sim {
       const size_t change = size_t((d * kDay + s_.shift_h * 1800) / 60);
       size_t last_bad = 0;
       bool bad = false;
-      // The first time over the cap within the hour after the change, and how long until under.
-      for (size_t m = change; m < change + 60 && m < win_.people.size(); ++m) {
-        if (win_.recent(m) > s_.cap) bad = true, last_bad = m;
-        else if (bad) break;
+      // An excursion over the cap that starts within 15 minutes of the change: how long after
+      // the change until the recent rate is back under (a burst stays 15 minutes in the window).
+      for (size_t m = change; m < change + 120 && m < win_.people.size(); ++m) {
+        if (win_.recent(m) > s_.cap) {
+          if (!bad && m >= change + 15) break;
+          bad = true, last_bad = m;
+        } else if (bad) {
+          break;
+        }
       }
       if (bad) r.recovery_min = std::max(r.recovery_min, double(last_bad + 1 - change));
     }
