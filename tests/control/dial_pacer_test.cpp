@@ -197,6 +197,22 @@ TEST(PacingEstimate, CountsAnOutcomeOnlyOnceItsWholeCohortHasSettled) {
   EXPECT_NEAR(f.answer_rate, 8.0 / 20, 1e-6);  // fading over 1e9 s: almost none
 }
 
+TEST(PacingEstimate, FollowsARiseFasterThanAFall) {
+  const auto share_after_change = [](double before, double after) {
+    PacingEstimate e(400, 30);
+    double t = 0;
+    for (int i = 0; i < 3000; ++i, t += 1) e.on_call_outcome(t, t - 10, true, (i % 5) < before * 5);
+    for (int i = 0; i < 100; ++i, t += 1) e.on_call_outcome(t, t - 10, true, (i % 5) < after * 5);
+    e.advance(t + 30);  // 100 s of the new rate: a quarter of the slow fade time
+    PacingFigures f;
+    e.fill(f);
+    return f.answer_rate * f.person_rate;
+  };
+  const double rise = share_after_change(0.2, 0.4), fall = share_after_change(0.4, 0.2);
+  EXPECT_GT(rise - 0.2, 0.4 - fall + 0.05);  // the rise is mostly seen, the fall only partly
+  EXPECT_GT(fall, 0.3);
+}
+
 TEST(PacingEstimate, AveragesConnectAndHandlingTimes) {
   PacingEstimate e(600);
   for (int i = 0; i < 500; ++i) {
