@@ -62,7 +62,10 @@ void PacingEstimate::on_handled(double now_s, double handle_s) {
 void PacingEstimate::fill(PacingFigures& f) const {
   // The slow counts, unless the fast ones say more calls reach an agent now: a rise of the
   // answer rate shows in a quarter of the time (abandons), a fall at the slow pace (idle agents).
-  const bool fast = fast_placed_ > 0 && placed_ > 0 && fast_to_agent_ / fast_placed_ > to_agent_ / placed_;
+  // "Says more": by over two of its standard errors, so its noise alone rarely decides.
+  const double slow_p = placed_ > 0 ? to_agent_ / placed_ : 0, fast_p = fast_placed_ > 0 ? fast_to_agent_ / fast_placed_ : 0;
+  const double fast_se = fast_placed_ > 0 ? std::sqrt(std::max(fast_p * (1 - fast_p), 0.01) / fast_placed_) : 1;
+  const bool fast = fast_p > slow_p + 2 * fast_se;
   const double n = fast ? fast_placed_ : placed_, answered = fast ? fast_answered_ : answered_,
                to_agent = fast ? fast_to_agent_ : to_agent_;
   f.answer_rate = n > 0 ? answered / n : 0;

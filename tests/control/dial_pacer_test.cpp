@@ -201,8 +201,9 @@ TEST(PacingEstimate, FollowsARiseFasterThanAFall) {
   const auto share_after_change = [](double before, double after) {
     PacingEstimate e(400, 30);
     double t = 0;
-    for (int i = 0; i < 3000; ++i, t += 1) e.on_call_outcome(t, t - 10, true, (i % 5) < before * 5);
-    for (int i = 0; i < 100; ++i, t += 1) e.on_call_outcome(t, t - 10, true, (i % 5) < after * 5);
+    // Ten calls a second (a large campaign), so the fast counts' rise is beyond their noise.
+    for (int i = 0; i < 30000; ++i, t += 0.1) e.on_call_outcome(t, t - 10, true, (i % 5) < before * 5);
+    for (int i = 0; i < 1000; ++i, t += 0.1) e.on_call_outcome(t, t - 10, true, (i % 5) < after * 5);
     e.advance(t + 30);  // 100 s of the new rate: a quarter of the slow fade time
     PacingFigures f;
     e.fill(f);
