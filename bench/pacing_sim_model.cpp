@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <deque>
+#include <map>
 #include <queue>
 #include <random>
 #include <vector>
@@ -51,7 +52,7 @@ struct Call {
   Fate fate{};
   bool routed = false;  ///< AMD said person: meant for an agent
   Phase phase = Phase::done;
-  double placed = 0, greeting_end = 0;
+  double placed = 0, answered = 0, greeting_end = 0;
 };
 
 struct Agent {
@@ -186,6 +187,10 @@ class Sim {
       f.ready = int(ready_.size());
       f.busy = talking_ + wrapping_;
       f.ringing = ringing_, f.screening = screening_, f.waiting = waiting_;
+      for (const auto& [since, n] : ringing_since_) {
+        const int k = std::clamp(int((now_ - double(since)) / control::kRingAgeBucketS), 0, control::kRingAgeBuckets - 1);
+        f.ringing_by_age[size_t(k)] += n;
+      }
       est_.advance(now_);
       est_.fill(f);
       f.abandon_rate = win_.rate_now();
@@ -230,6 +235,7 @@ class Sim {
     c.placed = now_;
     c.greeting_end = greeting;  // kept relative until the answer
     ++ringing_, ++calls_placed_;
+    ++ringing_since_[long(now_)];
     vici_.on_call();
     const double hold = c.fate == Fate::busy ? 3 : c.fate == Fate::no_answer ? 30 : ring;
     push_call(now_ + hold, Ev::ring_end, id);
@@ -238,13 +244,15 @@ class Sim {
   void ring_end(int id) {
     Call& c = calls_[size_t(id)];
     --ringing_;
+    if (auto it = ringing_since_.find(long(c.placed)); it != ringing_since_.end() && --it->second == 0) ringing_since_.erase(it);
     if (c.fate == Fate::busy || c.fate == Fate::no_answer) {
-      est_.on_call_outcome(now_, c.placed, false, false);
+      est_.on_call_outcome(now_, c.placed, now_ - c.placed, false, false);
       finish(id);
       return;
     }
     ++screening_;
     c.phase = Phase::screening;
+    c.answered = now_;
     if (c.fate == Fate::person) {
       win_.person(minute(now_));
       c.greeting_end = now_ + c.greeting_end;
@@ -258,7 +266,7 @@ class Sim {
   void verdict(int id) {
     Call& c = calls_[size_t(id)];
     --screening_;
-    est_.on_call_outcome(now_, c.placed, true, c.routed);
+    est_.on_call_outcome(now_, c.placed, c.answered - c.placed, true, c.routed);
     if (!c.routed) {
       if (c.fate == Fate::person) ++win_.fp[minute(now_)], ++fp_;  // a person hung up on
       finish(id);
@@ -389,6 +397,7 @@ class Sim {
   std::vector<int> free_calls_;
   std::vector<Agent> agents_;
   std::vector<int> ready_;
+  std::map<long, int> ringing_since_;  ///< calls ringing, by the second they were placed
   std::deque<std::pair<int, uint32_t>> queue_;  ///< people waiting, oldest first (slot, use)
   int ringing_ = 0, screening_ = 0, waiting_ = 0, talking_ = 0, wrapping_ = 0;
   long long calls_placed_ = 0, connects_ = 0, fp_ = 0;

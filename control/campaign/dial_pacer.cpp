@@ -60,6 +60,18 @@ Round round_with(const PacingFigures& f, double grace_s, int extra) {
   const double p = std::clamp(f.answer_rate * f.person_rate, 0.0, 1.0);
   const double ps = std::clamp(f.person_rate, 0.0, 1.0);
   const double lines = f.ringing + extra;
+  // The calls ringing now, by age when both the ages and the shares by age are known.
+  double ringing_people = f.ringing * p, ringing_var = f.ringing * p * (1 - p);
+  double by_age = 0, known = 0;
+  for (int k = 0; k < kRingAgeBuckets; ++k) by_age += f.ringing_by_age[k], known += f.reach_by_age[k];
+  if (known > 0 && by_age > 0) {
+    ringing_people = ringing_var = 0;
+    for (int k = 0; k < kRingAgeBuckets; ++k) {
+      const double pk = std::clamp(f.reach_by_age[k], 0.0, 1.0);
+      ringing_people += f.ringing_by_age[k] * pk;
+      ringing_var += f.ringing_by_age[k] * pk * (1 - pk);
+    }
+  }
   // Busy agents free within the round: their remaining handling time taken as exponential
   // (lognormal talk has a long tail, so this guesses low: the cautious side).
   const double horizon = std::max(0.0, f.connect_s) + grace_s;
@@ -67,10 +79,11 @@ Round round_with(const PacingFigures& f, double grace_s, int extra) {
   const double supply = f.ready + f.busy * q;
   const double supply_var = f.busy * q * (1 - q);
   Round r;
-  r.people = f.waiting + f.screening * ps + lines * p;
+  r.people = f.waiting + f.screening * ps + ringing_people + extra * p;
   // The rate itself is uncertain (it may just have changed): that error is common to every line,
   // and taken at two standard errors, since guessing it low is what abandons people.
-  const double people_var = f.screening * ps * (1 - ps) + lines * p * (1 - p) + std::pow(2 * lines * f.uncertainty, 2);
+  const double people_var = f.screening * ps * (1 - ps) + ringing_var + extra * p * (1 - p) +
+                            std::pow(2 * lines * f.uncertainty, 2);
   r.overflow = expected_positive(r.people - supply, std::sqrt(people_var + supply_var));
   return r;
 }

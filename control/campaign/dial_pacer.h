@@ -7,10 +7,18 @@
 // PacingEstimate (pacing_estimate.h).
 #pragma once
 
+#include <array>
 #include <optional>
 #include <string_view>
 
 namespace hark::control {
+
+/// Ringing calls are told apart by how long they have rung, in buckets of this many seconds
+/// (the last bucket holds the rest): a call that has rung 25 s is far less likely to be
+/// answered than a fresh one.
+constexpr int kRingAgeBuckets = 8;
+constexpr double kRingAgeBucketS = 5;
+using RingAges = std::array<double, kRingAgeBuckets>;
 
 /// The campaign's dialing mode (setting dialingMode).
 enum class DialMode { progressive, power, predictive, preview };
@@ -25,12 +33,15 @@ struct PacingFigures {
   int ready = 0;      ///< agents ready and not held by a call
   int busy = 0;       ///< agents talking or in wrap-up (they come back)
   int ringing = 0;    ///< calls placed and not answered yet
+  RingAges ringing_by_age{};  ///< those calls by how long they have rung (all zero: unknown)
   int screening = 0;  ///< calls answered whose AMD verdict is pending
   int waiting = 0;    ///< people answered and waiting for an agent
   // Measured (PacingEstimate); the defaults are cautious first guesses.
   double answer_rate = 0.5;  ///< answered calls / placed calls
   double person_rate = 0.6;  ///< calls passed to an agent / answered calls (AMD said person)
   double uncertainty = 0;    ///< standard error of answer_rate × person_rate (0: exact)
+  RingAges reach_by_age{};   ///< share of calls still ringing at that age that reach an agent
+                             ///< (all zero: answer_rate × person_rate for every ringing call)
   double connect_s = 10;     ///< from placing a call to passing a person to an agent
   double handle_s = 120;     ///< an agent's talk plus wrap-up per call
   double abandon_rate = 0;   ///< the worst of the campaign's 30-day and 24-h abandon rates

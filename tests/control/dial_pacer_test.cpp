@@ -143,6 +143,20 @@ TEST(DialPacer, PredictiveIsCautiousWhenTheRateIsUncertain) {
   EXPECT_LT(pace(config(DialMode::predictive), f).place, sure);
 }
 
+TEST(DialPacer, PredictiveCountsCallsThatRangLongAsUnlikelyAnswers) {
+  auto f = low_answer(10, 40);
+  f.ringing = 40;
+  const int unknown_ages = pace(config(DialMode::predictive), f).place;
+  for (int k = 0; k < kRingAgeBuckets; ++k) f.reach_by_age[k] = k < 5 ? 0.12 : 0.001;
+  f.ringing_by_age[0] = 40;  // all fresh: about as likely as any call
+  const int fresh = pace(config(DialMode::predictive), f).place;
+  f.ringing_by_age = {};
+  f.ringing_by_age[6] = 40;  // all rang 30 s: nearly all will be no answer
+  const int old = pace(config(DialMode::predictive), f).place;
+  EXPECT_GT(old, fresh + 3);
+  EXPECT_LE(fresh, unknown_ages + 1);
+}
+
 TEST(DialPacer, NoModeExceedsTheLinesAllowed) {
   for (auto m : {DialMode::progressive, DialMode::power, DialMode::predictive}) {
     auto c = config(m);
@@ -166,7 +180,7 @@ TEST(PacingEstimate, LearnsTheRatesAndFollowsAChangeWithinAFewFadeTimes) {
   PacingEstimate e(120, 30);
   double t = 0;
   // One call a second, each ending 10 s after it was placed: 40 % answered, half of those people.
-  for (int i = 0; i < 1200; ++i, t += 1) e.on_call_outcome(t, t - 10, i % 5 < 2, i % 5 == 0);
+  for (int i = 0; i < 1200; ++i, t += 1) e.on_call_outcome(t, t - 10, 10, i % 5 < 2, i % 5 == 0);
   PacingFigures f;
   e.advance(t + 30);
   e.fill(f);
@@ -174,7 +188,7 @@ TEST(PacingEstimate, LearnsTheRatesAndFollowsAChangeWithinAFewFadeTimes) {
   EXPECT_NEAR(f.person_rate, 0.5, 0.03);
   EXPECT_GT(f.uncertainty, 0);
   // Now 80 % answered, all people: after 4 fade times the old rate weighs under 2 %.
-  for (int i = 0; i < 480; ++i, t += 1) e.on_call_outcome(t, t - 10, i % 5 < 4, true);
+  for (int i = 0; i < 480; ++i, t += 1) e.on_call_outcome(t, t - 10, 10, i % 5 < 4, true);
   e.advance(t + 30);
   e.fill(f);
   EXPECT_NEAR(f.answer_rate, 0.8, 0.03);
@@ -186,11 +200,11 @@ TEST(PacingEstimate, CountsAnOutcomeOnlyOnceItsWholeCohortHasSettled) {
   PacingFigures before, f;
   e.fill(before);
   // Ten calls placed at t=100: the busy ones end first. Until t=130 none of them counts.
-  for (int i = 0; i < 7; ++i) e.on_call_outcome(103, 100, false, false);
+  for (int i = 0; i < 7; ++i) e.on_call_outcome(103, 100, 3, false, false);
   e.advance(129);
   e.fill(f);
   EXPECT_DOUBLE_EQ(f.answer_rate, before.answer_rate);
-  for (int i = 0; i < 3; ++i) e.on_call_outcome(120, 100, true, true);
+  for (int i = 0; i < 3; ++i) e.on_call_outcome(120, 100, 15, true, true);
   e.advance(130);
   e.fill(f);
   // The first guesses (10 calls, 5 answered) plus these 10 (3 answered).
@@ -202,8 +216,8 @@ TEST(PacingEstimate, FollowsARiseFasterThanAFall) {
     PacingEstimate e(400, 30);
     double t = 0;
     // Ten calls a second (a large campaign), so the fast counts' rise is beyond their noise.
-    for (int i = 0; i < 30000; ++i, t += 0.1) e.on_call_outcome(t, t - 10, true, (i % 5) < before * 5);
-    for (int i = 0; i < 1000; ++i, t += 0.1) e.on_call_outcome(t, t - 10, true, (i % 5) < after * 5);
+    for (int i = 0; i < 30000; ++i, t += 0.1) e.on_call_outcome(t, t - 10, 10, true, (i % 5) < before * 5);
+    for (int i = 0; i < 1000; ++i, t += 0.1) e.on_call_outcome(t, t - 10, 10, true, (i % 5) < after * 5);
     e.advance(t + 30);  // 100 s of the new rate: a quarter of the slow fade time
     PacingFigures f;
     e.fill(f);
@@ -212,6 +226,19 @@ TEST(PacingEstimate, FollowsARiseFasterThanAFall) {
   const double rise = share_after_change(0.2, 0.4), fall = share_after_change(0.4, 0.2);
   EXPECT_GT(rise - 0.2, 0.4 - fall + 0.05);  // the rise is mostly seen, the fall only partly
   EXPECT_GT(fall, 0.3);
+}
+
+TEST(PacingEstimate, LearnsWhichRingAgesStillReachAnAgent) {
+  PacingEstimate e(1e9, 30);
+  // People answer after 10 s (one call in five), the rest ring out at 30 s.
+  for (int i = 0; i < 1000; ++i) e.on_call_outcome(i + 40, i, i % 5 ? 30 : 10, i % 5 == 0, i % 5 == 0);
+  e.advance(2000);
+  PacingFigures f;
+  e.fill(f);
+  EXPECT_NEAR(f.reach_by_age[0], 0.2, 0.02);  // fresh: the whole rate
+  EXPECT_NEAR(f.reach_by_age[2], 0.2, 0.02);  // 10-15 s: still ahead of the answers
+  EXPECT_NEAR(f.reach_by_age[3], 0.0, 1e-9);  // 15 s and more: only the ring-outs are left
+  EXPECT_NEAR(f.reach_by_age[7], f.answer_rate * f.person_rate, 1e-9);  // no call rang 35 s: the whole rate
 }
 
 TEST(PacingEstimate, AveragesConnectAndHandlingTimes) {
