@@ -1,0 +1,98 @@
+#include "control/campaign/pacing_estimate.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hark::control {
+
+namespace {
+constexpr double kFloor = 5;  ///< observations' weight the figures never fade below
+}  // namespace
+
+void PacingEstimate::fade(double now_s) {
+  if (!started_) {
+    started_ = true;
+    last_s_ = now_s;
+    return;
+  }
+  if (now_s <= last_s_) return;
+  const double k = std::exp(-(now_s - last_s_) / fade_s_);
+  const double before = last_s_;
+  last_s_ = now_s;
+  // Old figures fade, but never below a few observations' weight: after a night without calls
+  // the rates are yesterday's, held loosely (a large uncertainty), not unknown.
+  const auto keep = [&](double weight) { return weight > kFloor ? std::max(k, kFloor / weight) : 1.0; };
+  const double kc = keep(placed_), kk = keep(connect_w_), kh = keep(handle_w_);
+  placed_ *= kc, answered_ *= kc, to_agent_ *= kc;
+  for (auto& w : ended_by_age_) w *= kc;
+  for (auto& w : reached_by_age_) w *= kc;
+  const double kf = std::exp(-(now_s - before) / (fade_s_ / 4));
+  const double kfc = fast_placed_ > kFloor ? std::max(kf, kFloor / fast_placed_) : 1.0;
+  fast_placed_ *= kfc, fast_answered_ *= kfc, fast_to_agent_ *= kfc;
+  connect_w_ *= kk, connect_sum_ *= kk;
+  handle_w_ *= kh, handle_sum_ *= kh;
+}
+
+void PacingEstimate::on_call_outcome(double now_s, double placed_s, double rang_s, bool answered, bool to_agent) {
+  pending_.push({placed_s, rang_s, answered, answered && to_agent});
+  advance(now_s);
+}
+
+void PacingEstimate::advance(double now_s) {
+  fade(now_s);
+  while (!pending_.empty() && pending_.top().placed_s <= now_s - settle_s_) {
+    const auto o = pending_.top();
+    pending_.pop();
+    placed_ += 1, fast_placed_ += 1;
+    const int k = std::clamp(int(o.rang_s / kRingAgeBucketS), 0, kRingAgeBuckets - 1);
+    ended_by_age_[size_t(k)] += 1;
+    reached_by_age_[size_t(k)] += o.to_agent ? 1 : 0;
+    answered_ += o.answered ? 1 : 0, fast_answered_ += o.answered ? 1 : 0;
+    to_agent_ += o.to_agent ? 1 : 0, fast_to_agent_ += o.to_agent ? 1 : 0;
+  }
+}
+
+void PacingEstimate::on_connect_time(double now_s, double connect_s) {
+  fade(now_s);
+  connect_w_ += 1;
+  connect_sum_ += connect_s;
+}
+
+void PacingEstimate::on_handled(double now_s, double handle_s) {
+  fade(now_s);
+  handle_w_ += 1;
+  handle_sum_ += handle_s;
+}
+
+void PacingEstimate::fill(PacingFigures& f) const {
+  // The slow counts, unless the fast ones say more calls reach an agent now: a rise of the
+  // answer rate shows in a quarter of the time (abandons), a fall at the slow pace (idle agents).
+  // "Says more": by over two of its standard errors, so its noise alone rarely decides.
+  const double slow_p = placed_ > 0 ? to_agent_ / placed_ : 0, fast_p = fast_placed_ > 0 ? fast_to_agent_ / fast_placed_ : 0;
+  const double fast_se = fast_placed_ > 0 ? std::sqrt(std::max(fast_p * (1 - fast_p), 0.01) / fast_placed_) : 1;
+  const bool fast = fast_p > slow_p + 2 * fast_se;
+  const double n = fast ? fast_placed_ : placed_, answered = fast ? fast_answered_ : answered_,
+               to_agent = fast ? fast_to_agent_ : to_agent_;
+  f.answer_rate = n > 0 ? answered / n : 0;
+  f.person_rate = answered > 0 ? to_agent / answered : 0;
+  // The standard error of the share of calls that reach an agent, from the calls that count now.
+  const double p = n > 0 ? to_agent / n : 0;
+  f.uncertainty = n > 0 ? std::sqrt(std::max(p * (1 - p), 0.01) / n) : 0.5;
+  // A call still ringing at age k ends in bucket k or later: its chance to reach an agent is
+  // that of the calls that rang at least that long (a little high: those include calls that
+  // ended earlier in the bucket). Ages few calls reach keep the whole rate.
+  double ended = 0, reached = 0;
+  const double scale = fast ? p / std::max(slow_p, 1e-9) : 1.0;  // a rise seen by the fast counts
+  for (int k = kRingAgeBuckets - 1; k >= 0; --k) {
+    ended += ended_by_age_[size_t(k)], reached += reached_by_age_[size_t(k)];
+    f.reach_by_age[size_t(k)] = ended >= 20 ? std::min(1.0, reached / ended * scale) : p;
+  }
+  fill_times(f);
+}
+
+void PacingEstimate::fill_times(PacingFigures& f) const {
+  f.connect_s = connect_w_ > 0 ? connect_sum_ / connect_w_ : 10;
+  f.handle_s = handle_w_ > 0 ? handle_sum_ / handle_w_ : 120;
+}
+
+}  // namespace hark::control

@@ -1,0 +1,254 @@
+// The pacer (dial_pacer.h) and its estimator (pacing_estimate.h): pure units, no clock.
+#include "control/campaign/dial_pacer.h"
+
+#include <gtest/gtest.h>
+
+#include "control/campaign/pacing_estimate.h"
+
+using namespace hark::control;
+
+namespace {
+
+PacingConfig config(DialMode m) {
+  PacingConfig c;
+  c.mode = m;
+  return c;
+}
+
+/// A campaign where one call in ten reaches a person; agents handle a call in 2.5 minutes.
+PacingFigures low_answer(int ready, int busy) {
+  PacingFigures f;
+  f.ready = ready;
+  f.busy = busy;
+  f.answer_rate = 0.4;
+  f.person_rate = 0.25;
+  f.connect_s = 15;
+  f.handle_s = 150;
+  return f;
+}
+
+}  // namespace
+
+TEST(DialMode, ParsesItsOwnSpellingsOnly) {
+  for (auto m : {DialMode::progressive, DialMode::power, DialMode::predictive, DialMode::preview})
+    EXPECT_EQ(parse_dial_mode(to_string(m)), m);
+  EXPECT_FALSE(parse_dial_mode("Predictive"));
+  EXPECT_FALSE(parse_dial_mode(""));
+}
+
+TEST(DialPacer, ProgressivePlacesOneCallPerReadyAgentNotAlreadyAwaited) {
+  auto f = low_answer(5, 3);
+  f.ringing = 2;
+  EXPECT_EQ(pace(config(DialMode::progressive), f).place, 3);
+  f.waiting = 1, f.screening = 2;
+  EXPECT_EQ(pace(config(DialMode::progressive), f).place, 0);
+  f.ringing = 9;  // more calls than agents (a mode switch): never negative
+  EXPECT_EQ(pace(config(DialMode::progressive), f).place, 0);
+}
+
+TEST(DialPacer, PowerPlacesLinesPerReadyAgentAndFallsBackAtTheCap) {
+  auto c = config(DialMode::power);
+  c.power_lines = 2.5;
+  auto f = low_answer(4, 0);
+  f.ringing = 3;
+  EXPECT_EQ(pace(c, f).place, 7);  // 10 lines for 4 agents, 3 already ringing
+  f.abandon_rate = 0.031;
+  EXPECT_EQ(pace(c, f).place, 1);  // progressive: 4 agents, 3 calls awaited
+}
+
+TEST(DialPacer, PreviewPlacesNothingByItself) {
+  EXPECT_EQ(pace(config(DialMode::preview), low_answer(10, 0)).place, 0);
+}
+
+TEST(DialPacer, PredictiveDialsAheadWhenFewCallsReachAPerson) {
+  const auto f = low_answer(10, 40);
+  const int prog = pace(config(DialMode::progressive), f).place;
+  const auto d = pace(config(DialMode::predictive), f);
+  EXPECT_EQ(prog, 10);
+  EXPECT_GT(d.place, 3 * prog);  // one in ten calls reaches a person
+  EXPECT_GT(d.expected, 0);
+}
+
+TEST(DialPacer, PredictiveNeverPlacesFewerThanProgressive) {
+  for (int ready = 0; ready <= 30; ready += 3)
+    for (int ringing = 0; ringing <= 40; ringing += 5)
+      for (double rate : {0.0, 0.01, 0.029, 0.05}) {
+        auto f = low_answer(ready, 20);
+        f.ringing = ringing;
+        f.abandon_rate = rate;
+        EXPECT_GE(pace(config(DialMode::predictive), f).place, pace(config(DialMode::progressive), f).place)
+            << ready << " ready, " << ringing << " ringing, rate " << rate;
+      }
+}
+
+TEST(DialPacer, PredictiveTightensAsTheMeasuredRateNearsTheCap) {
+  auto f = low_answer(5, 45);
+  int last = 1 << 30;
+  for (double rate : {0.0, 0.015, 0.02, 0.025, 0.029}) {
+    f.abandon_rate = rate;
+    const auto d = pace(config(DialMode::predictive), f);
+    EXPECT_LE(d.place, last) << rate;
+    last = d.place;
+  }
+  f.abandon_rate = 0.0;
+  const int relaxed = pace(config(DialMode::predictive), f).place;
+  f.abandon_rate = 0.029;
+  EXPECT_LT(pace(config(DialMode::predictive), f).place, relaxed);
+}
+
+TEST(DialPacer, PredictiveTightensOnARecentBurstOfAbandons) {
+  auto f = low_answer(5, 45);
+  const int calm = pace(config(DialMode::predictive), f).place;
+  f.recent_abandon_rate = 0.05;  // the law's windows are fine, the last 15 minutes are not
+  const auto d = pace(config(DialMode::predictive), f);
+  EXPECT_EQ(d.target, 0);
+  EXPECT_EQ(d.place, 5);
+  EXPECT_LT(d.place, calm);
+}
+
+TEST(DialPacer, PredictiveAtOrOverTheCapIsProgressive) {
+  auto f = low_answer(6, 30);
+  f.ringing = 2;
+  for (double rate : {0.03, 0.04, 0.2}) {
+    f.abandon_rate = rate;
+    const auto d = pace(config(DialMode::predictive), f);
+    EXPECT_EQ(d.target, 0);
+    EXPECT_EQ(d.place, 4) << rate;
+  }
+}
+
+TEST(DialPacer, PredictiveCountsBusyAgentsAboutToComeBack) {
+  auto f = low_answer(0, 50);
+  f.handle_s = 60;  // short calls: several of the 50 are back within the next 17 s
+  EXPECT_GT(pace(config(DialMode::predictive), f).place, 0);
+  f.busy = 0;
+  EXPECT_EQ(pace(config(DialMode::predictive), f).place, 0);
+}
+
+TEST(DialPacer, PredictivePlacesFewerWhenMoreCallsReachAPerson) {
+  auto f = low_answer(10, 40);
+  int last = 1 << 30;
+  for (double person : {0.2, 0.4, 0.6, 0.9}) {
+    f.person_rate = person;
+    const int n = pace(config(DialMode::predictive), f).place;
+    EXPECT_LT(n, last) << person;
+    last = n;
+  }
+}
+
+TEST(DialPacer, PredictiveIsCautiousWhenTheRateIsUncertain) {
+  auto f = low_answer(10, 40);
+  const int sure = pace(config(DialMode::predictive), f).place;
+  f.uncertainty = 0.05;
+  EXPECT_LT(pace(config(DialMode::predictive), f).place, sure);
+}
+
+TEST(DialPacer, PredictiveCountsCallsThatRangLongAsUnlikelyAnswers) {
+  auto f = low_answer(10, 40);
+  f.ringing = 40;
+  const int unknown_ages = pace(config(DialMode::predictive), f).place;
+  for (int k = 0; k < kRingAgeBuckets; ++k) f.reach_by_age[k] = k < 5 ? 0.12 : 0.001;
+  f.ringing_by_age[0] = 40;  // all fresh: about as likely as any call
+  const int fresh = pace(config(DialMode::predictive), f).place;
+  f.ringing_by_age = {};
+  f.ringing_by_age[6] = 40;  // all rang 30 s: nearly all will be no answer
+  const int old = pace(config(DialMode::predictive), f).place;
+  EXPECT_GT(old, fresh + 3);
+  EXPECT_LE(fresh, unknown_ages + 1);
+}
+
+TEST(DialPacer, NoModeExceedsTheLinesAllowed) {
+  for (auto m : {DialMode::progressive, DialMode::power, DialMode::predictive}) {
+    auto c = config(m);
+    c.max_lines = 12;
+    auto f = low_answer(20, 0);
+    f.ringing = 5;
+    EXPECT_LE(pace(c, f).place, 7) << to_string(m);
+  }
+}
+
+TEST(AbandonTarget, MarginTightensTowardTheCap) {
+  EXPECT_DOUBLE_EQ(abandon_target(0, 0.03), 0.03);
+  EXPECT_DOUBLE_EQ(abandon_target(0.015, 0.03), 0.03);
+  EXPECT_NEAR(abandon_target(0.0225, 0.03), 0.0165, 1e-12);
+  EXPECT_NEAR(abandon_target(0.02999, 0.03), 0.003, 1e-4);
+  EXPECT_EQ(abandon_target(0.03, 0.03), 0);
+  EXPECT_EQ(abandon_target(0.0, 0.0), 0);
+}
+
+TEST(PacingEstimate, LearnsTheRatesAndFollowsAChangeWithinAFewFadeTimes) {
+  PacingEstimate e(120, 30);
+  double t = 0;
+  // One call a second, each ending 10 s after it was placed: 40 % answered, half of those people.
+  for (int i = 0; i < 1200; ++i, t += 1) e.on_call_outcome(t, t - 10, 10, i % 5 < 2, i % 5 == 0);
+  PacingFigures f;
+  e.advance(t + 30);
+  e.fill(f);
+  EXPECT_NEAR(f.answer_rate, 0.4, 0.02);
+  EXPECT_NEAR(f.person_rate, 0.5, 0.03);
+  EXPECT_GT(f.uncertainty, 0);
+  // Now 80 % answered, all people: after 4 fade times the old rate weighs under 2 %.
+  for (int i = 0; i < 480; ++i, t += 1) e.on_call_outcome(t, t - 10, 10, i % 5 < 4, true);
+  e.advance(t + 30);
+  e.fill(f);
+  EXPECT_NEAR(f.answer_rate, 0.8, 0.03);
+  EXPECT_NEAR(f.person_rate, 1.0, 0.05);
+}
+
+TEST(PacingEstimate, CountsAnOutcomeOnlyOnceItsWholeCohortHasSettled) {
+  PacingEstimate e(1e9, 30);
+  PacingFigures before, f;
+  e.fill(before);
+  // Ten calls placed at t=100: the busy ones end first. Until t=130 none of them counts.
+  for (int i = 0; i < 7; ++i) e.on_call_outcome(103, 100, 3, false, false);
+  e.advance(129);
+  e.fill(f);
+  EXPECT_DOUBLE_EQ(f.answer_rate, before.answer_rate);
+  for (int i = 0; i < 3; ++i) e.on_call_outcome(120, 100, 15, true, true);
+  e.advance(130);
+  e.fill(f);
+  // The first guesses (10 calls, 5 answered) plus these 10 (3 answered).
+  EXPECT_NEAR(f.answer_rate, 8.0 / 20, 1e-6);  // fading over 1e9 s: almost none
+}
+
+TEST(PacingEstimate, FollowsARiseFasterThanAFall) {
+  const auto share_after_change = [](double before, double after) {
+    PacingEstimate e(400, 30);
+    double t = 0;
+    // Ten calls a second (a large campaign), so the fast counts' rise is beyond their noise.
+    for (int i = 0; i < 30000; ++i, t += 0.1) e.on_call_outcome(t, t - 10, 10, true, (i % 5) < before * 5);
+    for (int i = 0; i < 1000; ++i, t += 0.1) e.on_call_outcome(t, t - 10, 10, true, (i % 5) < after * 5);
+    e.advance(t + 30);  // 100 s of the new rate: a quarter of the slow fade time
+    PacingFigures f;
+    e.fill(f);
+    return f.answer_rate * f.person_rate;
+  };
+  const double rise = share_after_change(0.2, 0.4), fall = share_after_change(0.4, 0.2);
+  EXPECT_GT(rise - 0.2, 0.4 - fall + 0.05);  // the rise is mostly seen, the fall only partly
+  EXPECT_GT(fall, 0.3);
+}
+
+TEST(PacingEstimate, LearnsWhichRingAgesStillReachAnAgent) {
+  PacingEstimate e(1e9, 30);
+  // People answer after 10 s (one call in five), the rest ring out at 30 s.
+  for (int i = 0; i < 1000; ++i) e.on_call_outcome(i + 40, i, i % 5 ? 30 : 10, i % 5 == 0, i % 5 == 0);
+  e.advance(2000);
+  PacingFigures f;
+  e.fill(f);
+  EXPECT_NEAR(f.reach_by_age[0], 0.2, 0.02);  // fresh: the whole rate
+  EXPECT_NEAR(f.reach_by_age[2], 0.2, 0.02);  // 10-15 s: still ahead of the answers
+  EXPECT_NEAR(f.reach_by_age[3], 0.0, 1e-9);  // 15 s and more: only the ring-outs are left
+  EXPECT_NEAR(f.reach_by_age[7], f.answer_rate * f.person_rate, 1e-9);  // no call rang 35 s: the whole rate
+}
+
+TEST(PacingEstimate, AveragesConnectAndHandlingTimes) {
+  PacingEstimate e(600);
+  for (int i = 0; i < 500; ++i) {
+    e.on_connect_time(i, i % 2 ? 10 : 20);
+    e.on_handled(i, 200);
+  }
+  PacingFigures f;
+  e.fill(f);
+  EXPECT_NEAR(f.connect_s, 15, 0.5);
+  EXPECT_NEAR(f.handle_s, 200, 5);
+}
