@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   for (const auto& l : r.leads) {
     if (l.phone.empty() || l.line < 1) __builtin_trap();  // a lead always has a phone and a line
     // Stored as E.164 ('+' and digits) or an extension of at most internal_length digits.
-    const bool e164 = l.phone[0] == '+' && l.phone.size() >= 2 && l.phone.size() <= 16;
+    const bool e164 = l.phone[0] == '+' && l.phone.size() >= 3 && l.phone.size() <= 21;
     const bool ext = l.phone.size() <= size_t(o.internal_length);
     if ((!e164 && !ext) || l.phone.find_first_not_of("0123456789", e164 ? 1 : 0) != std::string::npos) __builtin_trap();
   }

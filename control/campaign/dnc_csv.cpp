@@ -6,8 +6,8 @@ namespace hark::control {
 
 signaling::ParsedNumber parse_dnc_number(std::string_view raw, std::string_view default_region, int internal_length) {
   auto p = signaling::parse_number(raw, default_region, internal_length);
-  if (p.ok() && !pack_number(p.number)) {
-    p.problem = signaling::NumberProblem::too_short;
+  if (p.ok() && !pack_number(p.number)) {  // fewer than 3 or more than 18 digits
+    p.problem = p.number.size() < 3 ? signaling::NumberProblem::too_short : signaling::NumberProblem::too_long;
     p.number.clear();
   }
   return p;

@@ -32,7 +32,7 @@ DncCsvResult parse_dnc_csv(std::string_view text, std::string_view default_regio
 
 /// One do-not-call number (a line of an upload, a single add, remove or check): E.164 or an
 /// extension, under a list's defaultRegion and internalLength. A number the index cannot hold
-/// (an extension of fewer than 3 digits) is `too_short`.
+/// is `too_short` (an extension of fewer than 3 digits) or `too_long` (more than 18 digits).
 signaling::ParsedNumber parse_dnc_number(std::string_view raw, std::string_view default_region, int internal_length);
 
 }  // namespace hark::control
