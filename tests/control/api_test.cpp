@@ -322,7 +322,7 @@ TEST_F(Api, LeadsCsvMixedRowsAndOptions) {
   ASSERT_EQ(edited.status, 200) << edited.body;
   EXPECT_EQ(edited.json().at("phone"), "+12015550111");
   EXPECT_EQ(edited.json().at("phoneRaw"), "(201) 555-0111");
-  EXPECT_EQ(patch("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_admin", R"({"phone":"12"})").error_field(), "phone");
+  EXPECT_EQ(patch("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_admin", R"({"phone":"12345678"})").error_field(), "phone");
   EXPECT_EQ(get("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_supervisor").json().at("name"), "Ann B");
   // A file with no valid row at all is a 422 that still lists every line.
   auto none = req("POST", "/api/v1/campaigns/" + id + "/leads", "campaign_admin", "x,\ny,\n", "text/csv");
