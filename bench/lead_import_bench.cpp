@@ -27,7 +27,7 @@ int main(int argc, char** argv) {
   std::string csv = "name,phone,external_id,city\n";
   csv.reserve(size_t(rows) * 48);
   for (int i = 0; i < rows; ++i)
-    csv += "Lead " + std::to_string(i) + ",+1555" + std::to_string(1000000 + i) + ",ext" + std::to_string(i) + ",Springfield\n";
+    csv += "Lead " + std::to_string(i) + ",+1201" + std::to_string(2000000 + i) + ",ext" + std::to_string(i) + ",Springfield\n";
 
   pqxx::connection c(url);
   const std::string schema = "lead_bench_" + std::to_string(::getpid());

@@ -69,8 +69,10 @@ CAMPAIGN=$(call POST /api/v1/campaigns "$ADMIN" "{
   \"name\": \"soak\", \"groupId\": $GROUP, \"startDate\": \"$TODAY\", \"endDate\": \"$TOMORROW\",
   \"startTime\": \"00:00\", \"endTime\": \"23:59\", \"weekdays\": [\"sun\",\"mon\",\"tue\",\"wed\",\"thu\",\"fri\",\"sat\"],
   \"timeZone\": \"UTC\", \"pilotNumber\": \"5000\", \"type\": \"agent_queue\", \"queue\": \"soak\",
-  \"maxAttempts\": 1, \"amdEnabled\": true, \"fixedChannels\": $CALLS, \"maxConcurrent\": $CALLS}" | jq .id)
-# Two people for every machine; numbers 1NNNNNNN and 2NNNNNNN.
+  \"maxAttempts\": 1, \"amdEnabled\": true, \"fixedChannels\": $CALLS, \"maxConcurrent\": $CALLS,
+  \"internalLength\": 8}" | jq .id)
+# Two people for every machine; numbers 1NNNNNNN and 2NNNNNNN (the simulator's private plan:
+# extensions of internalLength 8, not parsed as public numbers).
 awk -v n="$LEADS" 'BEGIN { print "name,phone"; for (i = 1; i <= n; i++) printf "L%d,%d%07d\n", i, (i % 3 == 0) ? 2 : 1, i }' >"$OUT/leads.csv"
 call POST "/api/v1/campaigns/$CAMPAIGN/leads" "$ADMIN" "@$OUT/leads.csv" text/csv | jq -c '{imported, rejectedCount}'
 call POST "/api/v1/campaigns/$CAMPAIGN/start" "$ADMIN" >/dev/null

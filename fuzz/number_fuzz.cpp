@@ -1,39 +1,39 @@
-// libFuzzer: phone numbers as leads and do-not-call lists carry them: the number plan's
-// normaliser (with a plan taken from the input), the DNC packer and the CSV phone cleaner.
+// libFuzzer: phone numbers as leads and do-not-call lists carry them: the libphonenumber parser
+// (region and internal length taken from the input), the dial-time number plan and the DNC packer.
 #include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
 
 #include "control/campaign/dnc_index.h"
-#include "control/campaign/lead_csv.h"
 #include "signaling/number_plan.h"
+#include "signaling/phone_number.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  const std::string_view s(reinterpret_cast<const char*>(data), size);
-  hark::signaling::NumberPlan plan;
-  // A plan from the first bytes, '|'-separated, so prefixes and lengths are fuzzed too.
-  std::string_view rest = s;
-  auto field = [&]() {
-    auto i = rest.find('|');
-    std::string_view f = rest.substr(0, i);
-    rest = i == std::string_view::npos ? std::string_view() : rest.substr(i + 1);
-    return std::string(f.substr(0, 8));
-  };
-  if (!s.empty() && s[0] == 'P') {
-    rest.remove_prefix(1);
-    plan.outside_line_prefix = field();
-    plan.country_code = field();
-    plan.area_code = field();
-    plan.international_prefix = field();
-    plan.national_prefix = field();
-    plan.internal_length = rest.empty() ? 4 : rest[0] % 12;
-    plan.local_length = rest.size() < 2 ? 7 : rest[1] % 16;
+  if (size < 3) return 0;
+  // Two bytes pick a region (any two letters: unknown ones must be refused, not crash) and
+  // the internal length; the rest is the number.
+  const std::string region{char('A' + data[0] % 26), char('A' + data[1] % 26)};
+  const int internal_length = data[2] % 16;
+  const std::string_view raw(reinterpret_cast<const char*>(data + 3), size - 3);
+  const auto n = hark::signaling::parse_number(raw, region, internal_length);
+  if (n.ok() == n.number.empty()) __builtin_trap();  // a number exactly when there is no problem
+  if (n.ok() && !n.extension) {
+    // '+', then digits (a country code and at most 17 more: libphonenumber's metadata allows
+    // numbers past E.164's 15, e.g. in Germany); it parses again to itself from any region.
+    if (n.number[0] != '+' || n.number.size() < 3 || n.number.size() > 21 ||
+        n.number.find_first_not_of("0123456789", 1) != std::string::npos)
+      __builtin_trap();
+    const auto again = hark::signaling::parse_number(n.number, "US", 0);
+    if (!again.ok() || again.number != n.number) __builtin_trap();
   }
-  const auto n = hark::signaling::normalize_number(rest, plan);
-  if (n.ok() && n.number.empty()) __builtin_trap();  // success always yields a number
-  (void)hark::control::pack_number(s);
-  const auto c = hark::control::clean_phone(s);
-  if (!c.empty() && (c.size() < 3 || c.size() > 21)) __builtin_trap();  // 3..20 digits, maybe '+'
+  if (n.ok() && n.extension && (int(n.number.size()) > internal_length || n.number[0] == '+')) __builtin_trap();
+  hark::signaling::NumberPlan plan;
+  plan.outside_line_prefix = std::string(1, char('0' + data[0] % 10));
+  plan.internal_length = internal_length;
+  plan.region = data[1] & 1 ? region : "";
+  if (n.ok()) (void)hark::signaling::dial_string(n.number, plan);
+  (void)hark::signaling::dial_string(raw, plan);
+  (void)hark::control::pack_number(raw);
   return 0;
 }

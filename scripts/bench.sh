@@ -87,7 +87,7 @@ if [ "$what" = all ] || [ "$what" = control ]; then
   A=$(curl -s -X POST $api/api/v1/login -d '{"username":"sup","password":"bench-sup-pw"}' | jq -r .token)
   C=$(curl -s -X POST $api/api/v1/campaigns -H "Authorization: Bearer $A" -d "{\"name\":\"bench\",\"groupId\":$G,
     \"startDate\":\"$(date -u +%F)\",\"endDate\":\"$(date -u +%F)\",\"startTime\":\"08:00\",\"endTime\":\"20:00\",\"pilotNumber\":\"1\"}" | jq .id)
-  awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "Lead %d,5550%06d\n", i, i }' | curl -s -X POST $api/api/v1/campaigns/$C/leads -H "Authorization: Bearer $A" --data-binary @- >/dev/null
+  awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "Lead %d,201555%04d\n", i, i }' | curl -s -X POST $api/api/v1/campaigns/$C/leads -H "Authorization: Bearer $A" --data-binary @- >/dev/null
   echo "== wrk: GET /api/v1/campaigns/$C/summary (auth + 3 queries), 2 threads, 32 keep-alive connections, 10 s"
   wrk -t2 -c32 -d10s -H "Authorization: Bearer $A" $api/api/v1/campaigns/$C/summary | grep -E 'Requests/sec|Latency|requests in'
   lua=$(mktemp /tmp/hark-wrk.XXXX.lua)

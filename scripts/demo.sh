@@ -56,7 +56,9 @@ ADMIN=$(login demo-admin demo-admin-pw)
 SUPERVISOR=$(login demo-supervisor demo-supervisor-pw)
 
 STAMP=$(date +%Y%m%d-%H%M%S)
-DNC=$(call POST /api/v1/dnc/lists "$ADMIN" "{\"name\":\"demo-dnc-$STAMP\"}" | jq .id)
+# The embedded carrier's numbers are 7 digits, a private plan: internalLength 7 keeps them as
+# extensions (real numbers are parsed to E.164 with defaultRegion; see "Numbers" in the README).
+DNC=$(call POST /api/v1/dnc/lists "$ADMIN" "{\"name\":\"demo-dnc-$STAMP\", \"internalLength\": 7}" | jq .id)
 # Ten of the people are on the do-not-call list.
 seq -f '1000%03g' 1 10 | call POST "/api/v1/dnc/lists/$DNC/numbers" "$ADMIN" @- text/csv | jq -c '{added}'
 
@@ -69,7 +71,8 @@ CAMPAIGN=$(call POST /api/v1/campaigns "$ADMIN" "{
   \"maxAttempts\": 3, \"retryMinutes\": 2,
   \"retryRules\": {\"BUSY\": {\"retryMinutes\": 1, \"maxAttempts\": 2}, \"NO_ANSWER\": {\"maxAttempts\": 1},
                    \"AMD\": {\"maxAttempts\": 1}, \"FAILURE\": {\"maxAttempts\": 1}},
-  \"amdEnabled\": true, \"dncListId\": $DNC, \"fixedChannels\": 60, \"maxConcurrent\": 60}" | jq .id)
+  \"amdEnabled\": true, \"dncListId\": $DNC, \"fixedChannels\": 60, \"maxConcurrent\": 60,
+  \"defaultRegion\": \"US\", \"internalLength\": 7}" | jq .id)
 
 # 300 leads: the number prefix picks the carrier's behaviour (fixtures/callee-map.txt).
 leads=build/demo-leads.csv

@@ -1,8 +1,10 @@
-// Number normalisation: what a user types or a CRM field holds -> what we dial.
+// A trunk's number plan: the number a lead holds -> the digits sent to the trunk.
 //
-// Non-digits are ignored, as CTI systems do ("+44 (161) 552-7789" works); an outside-line
-// prefix is dropped; numbers no longer than internal_length are extensions and stay as they
-// are; everything else becomes E.164 (+CC...), filling in the default country and area code.
+// Numbers are parsed once, at import (signaling/phone_number.h): a lead holds E.164
+// ("+441615527789") or an extension ("2001"). At dial time the trunk adds what only it knows:
+// an extension (at most internal_length digits) is dialed as it is; any other number gets the
+// outside-line prefix, and, when the trunk has a home region, the form a caller in that region
+// dials ("01615527789" in GB, "011441615527789" in the US) instead of E.164.
 #pragma once
 
 #include <string>
@@ -11,23 +13,14 @@
 namespace hark::signaling {
 
 struct NumberPlan {
-  std::string outside_line_prefix;       ///< e.g. "9"; dropped when present
-  std::string country_code = "1";        ///< default country (no '+')
-  std::string area_code;                 ///< default area code for local numbers
-  std::string international_prefix = "011";
-  std::string national_prefix = "1";     ///< trunk prefix before a national number
-  int internal_length = 4;               ///< this many digits or fewer: an extension
-  int local_length = 7;                  ///< this many digits: a local number (area code added)
+  std::string outside_line_prefix;  ///< e.g. "9": put before every number that is not an extension
+  int internal_length = 4;          ///< this many digits or fewer: an extension, dialed as it is
+  std::string region;               ///< ISO 3166 code: dial in this region's format; empty: E.164
 };
 
-struct Normalized {
-  std::string number;      ///< E.164 ("+15551234567") or an extension ("1234")
-  bool internal = false;
-  std::string error;       ///< set when the input holds no usable number
-  bool ok() const { return error.empty(); }
-};
-
-/// Normalises one number under `plan`.
-Normalized normalize_number(std::string_view raw, const NumberPlan& plan);
+/// The digits (or E.164) to put in the request URI for `number` (as stored on a lead) under
+/// `plan`. Never fails: a number stored before numbers were parsed goes out as it is, with
+/// the outside-line prefix.
+std::string dial_string(std::string_view number, const NumberPlan& plan);
 
 }  // namespace hark::signaling

@@ -189,20 +189,8 @@ uint64_t SipAgent::originate(CallRequest r) {
     c->f.beep_timeout_ms = uint32_t(std::max(0, int(r.amd_params.beep_timeout_ms)));
     c->f.analysis_ms = uint32_t(std::max(0, int(r.amd_params.total_analysis_ms)));
     std::string number = r.number;
-    if (m.t.normalize && number.rfind("sip:", 0) != 0) {
-      const auto n = normalize_number(number, m.t.plan);
-      if (!n.ok()) {
-        c->req = std::move(r);
-        c->dialed = number;
-        c->cause = "invalid number: " + n.error;
-        c->outcome = LeadStatus::failure;
-        Call& ref = *c;
-        m.calls[id] = std::move(c);
-        m.finish(ref);
-        return;
-      }
-      number = n.number;
-    }
+    // Numbers were parsed at import; the trunk adds its outside line and dialing format.
+    if (m.t.normalize && number.rfind("sip:", 0) != 0) number = dial_string(number, m.t.plan);
     c->dialed = number.rfind("sip:", 0) == 0 ? number : m.t.dial_prefix + number;
     c->req = std::move(r);
     Call* raw = c.get();

@@ -40,8 +40,8 @@ struct TrunkSettings {
   std::string from_user = "hark";               ///< From user part (caller ID)
   std::string from_display;                     ///< From display name
   std::string username, password;               ///< digest credentials for 401/407
-  std::string dial_prefix;                      ///< prepended to every normalised number
-  bool normalize = false;                       ///< apply `plan` (E.164) before the prefix
+  std::string dial_prefix;                      ///< prepended to every number dialed
+  bool normalize = false;                       ///< apply `plan` (extensions, outside line, region format) before the prefix
   NumberPlan plan;
   double calls_per_second = 10;                 ///< pacing of new INVITEs
   int max_concurrent = 300;                     ///< licensed ports

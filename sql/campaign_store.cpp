@@ -42,6 +42,8 @@ CampaignRecord campaign_record(const pqxx::row& r) {
   c.caller_id = r["caller_id"].as<std::string>();
   c.max_concurrent = r["max_concurrent"].as<int>();
   c.fixed_channels = opt<int>(r["fixed_channels"]);
+  c.default_region = r["default_region"].as<std::string>();
+  c.internal_length = r["internal_length"].as<int>();
   c.free_agents = r["free_agents"].as<int>();
   return c;
 }

@@ -31,6 +31,8 @@ struct CampaignRecord {
   std::string dial_prefix, caller_id;
   int max_concurrent = 0;
   std::optional<int> fixed_channels;
+  std::string default_region = "US";  ///< numbers without a country code are read as from here
+  int internal_length = 4;            ///< numbers of at most this many digits are extensions
   int free_agents = 0;
   bool operator==(const CampaignRecord&) const = default;
 };

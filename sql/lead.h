@@ -10,7 +10,8 @@ namespace hark::sql {
 
 struct Lead {
   std::string name;
-  std::string phone;                     ///< digits, with a leading '+' if it had one
+  std::string phone;                     ///< E.164 ("+441615527789"), or an extension's digits
+  std::string phone_raw;                 ///< the phone as the file wrote it, for display
   std::vector<std::string> extra_phones; ///< further phone columns
   std::string description;
   std::string external_id;

@@ -28,14 +28,18 @@ class LeadCopy {
   LeadCopy(pqxx::transaction_base& tx, long long campaign_id)
       : campaign_id_(campaign_id),
         existing_(existing_ids(tx, campaign_id)),
-        copy_(tx, "leads", std::vector<std::string>{"campaign_id", "name", "phone", "extra_phones", "description", "external_id", "fields"}) {}
+        copy_(tx, "leads", std::vector<std::string>{"campaign_id", "name", "phone", "phone_raw", "extra_phones", "description",
+                                                   "external_id", "fields"}) {}
   void write(const std::vector<Lead>& leads, ImportResult& r) {
     for (const auto& l : leads) {
       if (!l.external_id.empty() && existing_.count(l.external_id)) {
         r.rejected.push_back({l.line, "external id '" + l.external_id + "' is already in the campaign"});
         continue;
       }
-      copy_ << std::make_tuple(campaign_id_, l.name, l.phone, text_array_literal(l.extra_phones), l.description,
+      // The raw text only when it differs from what is stored (NULL: shown as the phone).
+      const bool raw = !l.phone_raw.empty() && l.phone_raw != l.phone;
+      copy_ << std::make_tuple(campaign_id_, l.name, l.phone, raw ? std::optional<std::string>(l.phone_raw) : std::nullopt,
+                               text_array_literal(l.extra_phones), l.description,
                                l.external_id.empty() ? std::optional<std::string>() : std::optional<std::string>(l.external_id),
                                l.fields_json);
       ++r.imported;

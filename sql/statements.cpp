@@ -17,12 +17,14 @@ namespace {
   "to_char(start_time, 'HH24:MI:SS') AS start_time, to_char(end_time, 'HH24:MI:SS') AS end_time, weekdays, " \
   "time_zone, pilot_number, kind, queue, max_attempts, retry_minutes, retry_rules::text AS retry_rules, "      \
   "amd_enabled, amd_params::text AS amd_params, voicemail_prompt_id, dnc_service_id, dnc_list_id, dial_prefix, " \
-  "caller_id, max_concurrent, fixed_channels, free_agents, last_error, created_at, updated_at"
+  "caller_id, max_concurrent, fixed_channels, free_agents, last_error, created_at, updated_at, "               \
+  "default_region, internal_length"
 
 #define PROMPT_COLS "id, group_id, name, size_bytes, duration_ms, file_name, created_at::text AS created_at"
 
 #define LEAD_COLS                                                                                           \
-  "id, name, phone, array_to_json(extra_phones)::text AS extra_phones, description, external_id, "          \
+  "id, name, phone, COALESCE(phone_raw, phone) AS phone_raw, "                                             \
+  "array_to_json(extra_phones)::text AS extra_phones, description, external_id, "                           \
   "fields::text AS fields, status, attempts, last_attempt_at, next_attempt_at, done"
 
 #define ATTEMPT_COLS \
@@ -95,6 +97,7 @@ const Statement kStatements[] = {
      "queue = $13, max_attempts = $14, retry_minutes = $15, retry_rules = $16::jsonb, amd_enabled = $17, "
      "amd_params = $18::jsonb, voicemail_prompt_id = $19, dnc_service_id = $20, dnc_list_id = $21, dial_prefix = $22, "
      "caller_id = $23, max_concurrent = $24, fixed_channels = $25, updated_at = now() WHERE id = $1"},
+    {"campaign_set_numbers", "UPDATE campaigns SET default_region = $2, internal_length = $3 WHERE id = $1"},
     {"campaign_delete", "DELETE FROM campaigns WHERE id = $1"},
     {"campaign_set_state",
      "UPDATE campaigns SET state = $2, updated_at = now(), "
@@ -143,7 +146,8 @@ const Statement kStatements[] = {
     {"leads_count", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND ($2::text IS NULL OR status = $2)"},
     {"lead_get", "SELECT " LEAD_COLS " FROM leads WHERE campaign_id = $1 AND id = $2"},
     {"lead_update",
-     "UPDATE leads SET name = COALESCE($3, name), description = COALESCE($4, description), phone = COALESCE($5, phone) "
+     "UPDATE leads SET name = COALESCE($3, name), description = COALESCE($4, description), phone = COALESCE($5, phone), "
+     "phone_raw = CASE WHEN $5 IS NULL THEN phone_raw WHEN $6 = $5 THEN NULL ELSE $6 END "
      "WHERE campaign_id = $1 AND id = $2 RETURNING " LEAD_COLS},
     {"attempt_count", "SELECT count(*), count(*) FILTER (WHERE charged) FROM call_attempts WHERE campaign_id = $1"},
     {"attempts_open", "SELECT id FROM call_attempts WHERE campaign_id = $1 AND state = 'DIALING' LIMIT 1"},
@@ -154,19 +158,22 @@ const Statement kStatements[] = {
     {"attempts_after", "SELECT " ATTEMPT_COLS " FROM call_attempts WHERE campaign_id = $1 AND id > $2 ORDER BY id LIMIT $3"},
 
     // ---- do-not-call ----
-    {"dnc_lists", "SELECT id, name, version, created_at, group_id FROM dnc_lists ORDER BY id"},
-    {"dnc_list_get", "SELECT id, name, version, created_at, group_id FROM dnc_lists WHERE id = $1"},
+    {"dnc_lists", "SELECT id, name, version, created_at, group_id, default_region, internal_length FROM dnc_lists ORDER BY id"},
+    {"dnc_list_get",
+     "SELECT id, name, version, created_at, group_id, default_region, internal_length FROM dnc_lists WHERE id = $1"},
     {"dnc_list_by_name", "SELECT id FROM dnc_lists WHERE name = $1 AND group_id IS NOT DISTINCT FROM $2"},
-    {"dnc_list_insert", "INSERT INTO dnc_lists (name, group_id) VALUES ($1, $2) RETURNING id"},
+    {"dnc_list_insert", "INSERT INTO dnc_lists (name, group_id, default_region, internal_length) VALUES ($1, $2, $3, $4) RETURNING id"},
     {"dnc_list_bump", "UPDATE dnc_lists SET version = version + 1 WHERE id = $1 RETURNING version"},
     {"dnc_list_versions", "SELECT id, version FROM dnc_lists"},
     {"dnc_list_version", "SELECT version FROM dnc_lists WHERE id = $1"},
     {"dnc_list_numbers_page",
      "SELECT number FROM dnc_numbers WHERE list_id = $1 AND number > $2 ORDER BY number LIMIT $3"},
-    {"dnc_number_add", "INSERT INTO dnc_numbers (list_id, number) VALUES ($1, $2) ON CONFLICT DO NOTHING"},
-    {"dnc_number_remove", "DELETE FROM dnc_numbers WHERE list_id = $1 AND number = $2"},
+    {"dnc_number_add", "INSERT INTO dnc_numbers (list_id, number, raw) VALUES ($1, $2, NULLIF($3, $2)) ON CONFLICT DO NOTHING"},
+    // Also the form stored before numbers were parsed (0009): "+4416..." was kept as "4416...".
+    {"dnc_number_remove", "DELETE FROM dnc_numbers WHERE list_id = $1 AND (number = $2 OR number = ltrim($2, '+'))"},
     {"dnc_numbers_insert_many",
-     "INSERT INTO dnc_numbers (list_id, number) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING"},
+     "INSERT INTO dnc_numbers (list_id, number, raw) SELECT $1, n, NULLIF(r, n) FROM unnest($2::text[], $3::text[]) AS u(n, r) "
+     "ON CONFLICT DO NOTHING"},
     {"dnc_services", "SELECT id, name, url, timeout_ms, bearer_token, group_id FROM dnc_services ORDER BY id"},
     {"dnc_service_get", "SELECT id, name, url, timeout_ms, bearer_token, group_id FROM dnc_services WHERE id = $1"},
     {"dnc_service_by_name", "SELECT id FROM dnc_services WHERE name = $1 AND group_id IS NOT DISTINCT FROM $2"},
@@ -206,6 +213,7 @@ const Statement kStatements[] = {
      "c.max_attempts, c.retry_minutes, c.retry_rules::text AS retry_rules, c.amd_enabled, "
      "c.amd_params::text AS amd_params, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id, c.dial_prefix, "
      "c.caller_id, c.max_concurrent, c.fixed_channels, c.free_agents, d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, "
+     "c.default_region, c.internal_length, "
      "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, dl.version AS dnc_list_version, "
      "(SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int AS active "
      "FROM campaigns c JOIN schedules s ON s.campaign_id = c.id AND s.day = (now() AT TIME ZONE c.time_zone)::date "

@@ -10,6 +10,8 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <map>
+#include <tuple>
 
 #include "control/api/control_api.h"
 #include "control/campaign/dnc_client.h"
@@ -24,9 +26,21 @@ namespace {
 const auto kWriters = Access::only({Role::master, Role::campaign_admin});
 const auto kReaders = Access::only({Role::master, Role::campaign_admin, Role::campaign_supervisor});
 
-std::string number_param(const std::string& raw, const char* field) {
-  if (!pack_number(raw)) invalid(field, std::string(field) + " must be a phone number of 3 to 18 digits");
-  return clean_phone(raw);
+/// How a list reads numbers: its defaultRegion and internalLength.
+struct ListNumbers {
+  std::string region = std::string(kDefaultRegion);
+  int internal_length = kDefaultInternalLength;
+  ListNumbers() = default;
+  explicit ListNumbers(const pqxx::row& list)
+      : region(list["default_region"].as<std::string>()), internal_length(list["internal_length"].as<int>()) {}
+  bool operator<(const ListNumbers& o) const { return std::tie(region, internal_length) < std::tie(o.region, o.internal_length); }
+};
+
+/// `raw` as a list stores it (E.164 or an extension); 400 naming "number" when it is not a number.
+std::string number_param(const std::string& raw, const ListNumbers& how) {
+  const auto p = parse_dnc_number(raw, how.region, how.internal_length);
+  if (!p.ok()) invalid("number", "number " + quoted_for_report(raw) + " " + signaling::problem_text(p.problem, how.region));
+  return p.number;
 }
 
 /// The group a list or service belongs to; nullopt: global.
@@ -87,6 +101,8 @@ json::object list_json(const pqxx::row& row, const DncIndex& idx) {
           {"name", row["name"].as<std::string>()},
           {"groupId", owner_json(row)},
           {"version", row["version"].as<long long>()},
+          {"defaultRegion", row["default_region"].as<std::string>()},
+          {"internalLength", row["internal_length"].as<int>()},
           {"numbers", idx.size(id)},
           {"createdAt", row["created_at"].as<std::string>()}};
 }
@@ -106,15 +122,27 @@ HttpResponse check_integrated(ApiServices& s, ApiContext& ctx) {
   const auto body = ctx.json();
   reject_unknown(body, {"number"});
   const auto raw = *get_string(body, "number", true, 64, 1);
-  const auto number = number_param(raw, "number");
-  std::vector<long long> lists;
+  // Each list reads numbers its own way (defaultRegion, internalLength): parsed once per way.
+  std::vector<std::pair<long long, ListNumbers>> lists;
   s.db.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     for (auto row : tx.exec_prepared("dnc_lists"))
-      if (visible(ctx, owner(row))) lists.push_back(row["id"].as<long long>());
+      if (visible(ctx, owner(row))) lists.emplace_back(row["id"].as<long long>(), ListNumbers(row));
   });
   s.metrics.inc("hark_dnc_lookups_total");
-  const bool listed = std::any_of(lists.begin(), lists.end(), [&](long long id) { return s.dnc.listed(id, number); });
+  std::map<ListNumbers, std::string> parsed;  // the number as each way reads it ("": not a number there)
+  for (const auto& [id, how] : lists)
+    if (!parsed.count(how)) {
+      const auto p = parse_dnc_number(raw, how.region, how.internal_length);
+      parsed[how] = p.number;
+    }
+  // Not a number in any list's reading (or no list at all): the 400 and its reason.
+  if (std::all_of(parsed.begin(), parsed.end(), [](const auto& kv) { return kv.second.empty(); }))
+    number_param(raw, lists.empty() ? ListNumbers{} : lists.front().second);
+  const bool listed = std::any_of(lists.begin(), lists.end(), [&](const auto& l) {
+    const auto& n = parsed[l.second];
+    return !n.empty() && s.dnc.listed(l.first, n);
+  });
   return json_response(json::object{{"number", raw}, {"doNotCall", listed}});
 }
 
@@ -132,14 +160,21 @@ HttpResponse list_lists(ApiServices& s, ApiContext& ctx) {
 /// POST /dnc/lists: a new, empty list (name unique within its group; groupId: see new_owner).
 HttpResponse create_list(ApiServices& s, ApiContext& ctx) {
   const auto body = ctx.json();
-  reject_unknown(body, {"name", "groupId"});
+  reject_unknown(body, {"name", "groupId", "defaultRegion", "internalLength"});
   const auto name = *get_string(body, "name", true, 100, 1);
+  auto region = std::string(kDefaultRegion);
+  if (auto v = get_string(body, "defaultRegion", false, 2, 2)) {
+    if (!signaling::known_region(*v))
+      invalid("defaultRegion", "defaultRegion must be a region code libphonenumber knows, like GB or US");
+    region = signaling::region_code(*v);
+  }
+  const auto internal_length = int(get_int(body, "internalLength", false, 0, 15).value_or(kDefaultInternalLength));
   const auto group = new_owner(body, ctx);
   return s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
     if (!tx.exec_prepared("dnc_list_by_name", name, group).empty())
       fail(409, "conflict", "a list named '" + name + "' exists", "name");
-    const auto id = tx.exec_prepared1("dnc_list_insert", name, group)[0].as<long long>();
+    const auto id = tx.exec_prepared1("dnc_list_insert", name, group, region, internal_length)[0].as<long long>();
     s.audit(tx, ctx, "create", "dnc_list/" + std::to_string(id),
             {{"name", name}, {"groupId", group ? json::value(*group) : json::value(nullptr)}});
     auto row = tx.exec_prepared1("dnc_list_get", id);
@@ -153,26 +188,29 @@ HttpResponse create_list(ApiServices& s, ApiContext& ctx) {
 HttpResponse upload_numbers(ApiServices& s, ApiContext& ctx) {
   const auto id = ctx.id("id");
   if (!valid_utf8(ctx.req.body)) fail(400, "invalid_utf8", "the CSV is not valid UTF-8");
-  auto parsed = parse_dnc_csv(ctx.req.body);
-  auto& numbers = parsed.numbers;
-  const auto rejected_count = parsed.error_count;
   return s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    require_writable(ctx, visible_row(tx, ctx, "dnc_list_get", id, "list"), "lists");
+    const auto list = visible_row(tx, ctx, "dnc_list_get", id, "list");
+    require_writable(ctx, list, "lists");
+    // Parsed with the list's region, inside the transaction (a parse of 1M lines takes a few seconds).
+    const ListNumbers how(list);
+    auto parsed = parse_dnc_csv(ctx.req.body, how.region, how.internal_length);
+    const auto& numbers = parsed.numbers;
+    const auto rejected_count = parsed.error_count;
     long long added = 0;
     for (size_t i = 0; i < numbers.size(); i += 50000) {
-      std::vector<std::string> chunk(numbers.begin() + long(i),
-                                     numbers.begin() + long(std::min(numbers.size(), i + 50000)));
-      added += tx.exec_prepared("dnc_numbers_insert_many", id, sql::text_array_literal(chunk)).affected_rows();
+      const auto from = long(i), to = long(std::min(numbers.size(), i + 50000));
+      std::vector<std::string> chunk(numbers.begin() + from, numbers.begin() + to);
+      std::vector<std::string> raw(parsed.raw.begin() + from, parsed.raw.begin() + to);
+      added += tx.exec_prepared("dnc_numbers_insert_many", id, sql::text_array_literal(chunk), sql::text_array_literal(raw))
+                   .affected_rows();
     }
     const auto version = tx.exec_prepared1("dnc_list_bump", id)[0].as<long long>();
     s.audit(tx, ctx, "upload_numbers", "dnc_list/" + std::to_string(id), {{"added", added}});
     tx.commit();
     s.dnc.add_many(id, std::move(parsed.packed), version);
     json::object out{{"added", added}, {"alreadyListed", long(numbers.size()) - added}};
-    add_reject_report(out, std::move(parsed.errors), rejected_count,
-                      rejected_count ? std::map<std::string, size_t>{{"not_a_number", rejected_count}}
-                                     : std::map<std::string, size_t>{});
+    add_reject_report(out, std::move(parsed.errors), rejected_count, parsed.errors_by_reason);
     return json_response(out);
   });
 }
@@ -181,11 +219,11 @@ HttpResponse upload_numbers(ApiServices& s, ApiContext& ctx) {
 HttpResponse check_list_number(ApiServices& s, ApiContext& ctx) {
   const auto id = ctx.id("id");
   const auto raw = ctx.params["number"];
-  const auto number = number_param(raw, "number");
-  s.db.with([&](pqxx::connection& c) {
+  const auto how = s.db.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
-    visible_row(tx, ctx, "dnc_list_get", id, "list");
+    return ListNumbers(visible_row(tx, ctx, "dnc_list_get", id, "list"));
   });
+  const auto number = number_param(raw, how);
   return json_response(json::object{{"number", raw}, {"doNotCall", s.dnc.listed(id, number)}});
 }
 
@@ -193,12 +231,14 @@ HttpResponse check_list_number(ApiServices& s, ApiContext& ctx) {
 HttpResponse change_list_number(ApiServices& s, ApiContext& ctx, bool add) {
   const auto id = ctx.id("id");
   const auto raw = ctx.params["number"];
-  const auto number = number_param(raw, "number");
-  const auto packed = *pack_number(number);
   return s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    require_writable(ctx, visible_row(tx, ctx, "dnc_list_get", id, "list"), "lists");
-    tx.exec_prepared0(add ? "dnc_number_add" : "dnc_number_remove", id, number);
+    const auto list = visible_row(tx, ctx, "dnc_list_get", id, "list");
+    require_writable(ctx, list, "lists");
+    const auto number = number_param(raw, ListNumbers(list));
+    const auto packed = *pack_number(number);
+    if (add) tx.exec_prepared0("dnc_number_add", id, number, raw);
+    else tx.exec_prepared0("dnc_number_remove", id, number);
     const auto version = tx.exec_prepared1("dnc_list_bump", id)[0].as<long long>();
     s.audit(tx, ctx, add ? "add_number" : "remove_number", "dnc_list/" + std::to_string(id), {{"number", number}});
     tx.commit();
@@ -272,7 +312,8 @@ HttpResponse check_service(ApiServices& s, ApiContext& ctx) {
   const auto body = ctx.json();
   reject_unknown(body, {"number"});
   const auto raw = *get_string(body, "number", true, 64, 1);
-  number_param(raw, "number");
+  // Sent as written: the service reads numbers its own way.
+  if (!pack_number(raw)) invalid("number", "number must be a phone number of 3 to 18 digits");
   DncService svc = s.db.with([&](pqxx::connection& c) {
     pqxx::read_transaction tx(c);
     const auto row = visible_row(tx, ctx, "dnc_service_get", id, "service");

@@ -21,6 +21,7 @@ json::object lead_json(const pqxx::row& row) {
   return {{"id", row["id"].as<long long>()},
           {"name", row["name"].as<std::string>()},
           {"phone", row["phone"].as<std::string>()},
+          {"phoneRaw", row["phone_raw"].as<std::string>()},
           {"extraPhones", json::parse(row["extra_phones"].as<std::string>())},
           {"description", row["description"].as<std::string>()},
           {"externalId", opt_text(row["external_id"])},
@@ -40,9 +41,18 @@ void check_status(const std::string& s) {
 
 constexpr size_t kImportBatch = 20000;  // leads parsed ahead of COPY at a time
 
-void require_stopped(const CampaignScope& c) {
-  if (c.tx.exec_prepared1("campaign_row_locked", c.id)["state"].as<std::string>() == "STARTED")
+/// The campaign's row, locked; 409 while it runs.
+pqxx::row require_stopped(const CampaignScope& c) {
+  auto row = c.tx.exec_prepared1("campaign_row_locked", c.id);
+  if (row["state"].as<std::string>() == "STARTED")
     fail(409, "campaign_running", "stop the campaign first: leads change only while it is stopped");
+  return row;
+}
+
+/// How the campaign reads its leads' numbers (defaultRegion, internalLength).
+void number_settings(const pqxx::row& campaign, LeadCsvOptions& o) {
+  o.default_region = campaign["default_region"].as<std::string>();
+  o.internal_length = campaign["internal_length"].as<int>();
 }
 
 /// POST /campaigns/{id}/leads: a CSV of leads, stored with COPY while the next batch is parsed.
@@ -51,10 +61,10 @@ HttpResponse upload_leads(ApiServices& s, ApiContext& ctx) {
   opt.skip_duplicate_phones = ctx.query_bool("skipDuplicates", false);
   opt.skip_rows_without_phone = ctx.query_bool("skipWithoutPhone", false);
   if (ctx.req.body.empty()) fail(400, "empty_body", "send the CSV as the request body");
-  LeadCsvReader reader(ctx.req.body, opt);
   LeadCsvResult parsed;  // errors and counters; the leads go straight to COPY
   return with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
-    require_stopped(c);
+    number_settings(require_stopped(c), opt);
+    LeadCsvReader reader(ctx.req.body, opt);
     int skipped_existing = 0;
     std::unordered_set<std::string> have;  // duplicates of leads already in the campaign count too
     if (opt.skip_duplicate_phones)
@@ -116,15 +126,17 @@ HttpResponse update_lead(ApiServices& s, ApiContext& ctx) {
   reject_unknown(body, {"name", "description", "phone"});
   const auto name = get_string(body, "name", false, 1000);
   const auto description = get_string(body, "description", false, 10000);
-  auto phone = get_string(body, "phone", false, 64);
-  if (phone) {
-    auto clean = clean_phone(*phone);
-    if (clean.empty()) invalid("phone", "phone must have 3 to 20 digits");
-    phone = clean;
-  }
+  const auto raw_phone = get_string(body, "phone", false, 64);
   return with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
-    require_stopped(c);
-    auto rows = c.tx.exec_prepared("lead_update", c.id, lead, name, description, phone);
+    LeadCsvOptions numbers;
+    number_settings(require_stopped(c), numbers);
+    std::optional<std::string> phone;
+    if (raw_phone) {
+      auto p = parse_lead_phone(*raw_phone, numbers);
+      if (!p.ok()) invalid("phone", "phone '" + *raw_phone + "' " + signaling::problem_text(p.problem, numbers.default_region));
+      phone = std::move(p.number);
+    }
+    auto rows = c.tx.exec_prepared("lead_update", c.id, lead, name, description, phone, raw_phone);
     if (rows.empty()) fail(404, "not_found", "no such lead");
     s.audit(c.tx, ctx, "update", "lead/" + std::to_string(lead), body);
     return json_response(lead_json(rows[0]));

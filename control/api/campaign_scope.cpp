@@ -53,15 +53,21 @@ json::object campaign_json(const pqxx::row& row) {
 pqxx::result write_campaign(pqxx::transaction_base& tx, const char* stmt, std::optional<long long> id,
                             const CampaignSettings& c) {
   const auto rules = json::serialize(c.retry_rules), amd = json::serialize(c.amd_params);
+  pqxx::result r;
   if (id)
-    return tx.exec_prepared(stmt, *id, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time,
+    r = tx.exec_prepared(stmt, *id, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time,
                             c.end_time, c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, c.max_attempts,
                             c.retry_minutes, rules, c.amd_enabled, amd, c.voicemail_prompt_id, c.dnc_service_id,
                             c.dnc_list_id, c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels);
-  return tx.exec_prepared(stmt, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time, c.end_time,
+  else
+    r = tx.exec_prepared(stmt, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time, c.end_time,
                           c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, c.max_attempts, c.retry_minutes,
                           rules, c.amd_enabled, amd, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id,
                           c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels);
+  // The number settings by a statement of their own: the insert and update lists stay as they were.
+  const auto written = id ? *id : (r.empty() ? 0 : r[0][0].as<long long>());
+  tx.exec_prepared0("campaign_set_numbers", written, c.default_region, c.internal_length);
+  return r;
 }
 
 pqxx::row lock_campaign(CampaignScope& c, bool must_be_stopped) {

@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "control/campaign/json_fields.h"
+#include "signaling/phone_number.h"
 
 namespace hark::control {
 
@@ -107,6 +108,8 @@ CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
   c.caller_id = r.caller_id;
   c.max_concurrent = r.max_concurrent;
   c.fixed_channels = r.fixed_channels;
+  c.default_region = r.default_region;
+  c.internal_length = r.internal_length;
   return c;
 }
 
@@ -114,7 +117,7 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
   reject_unknown(o, {"name", "description", "groupId", "startDate", "endDate", "startTime", "endTime", "weekdays",
                      "timeZone", "pilotNumber", "type", "queue", "maxAttempts", "retryMinutes", "retryRules",
                      "amdEnabled", "amdParams", "voicemailPromptId", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
-                     "callerId", "maxConcurrent", "fixedChannels"});
+                     "callerId", "maxConcurrent", "fixedChannels", "defaultRegion", "internalLength"});
   if (auto v = get_string(o, "name", creating, 100, 1)) name = *v;
   if (auto v = get_string(o, "description", false, 2000)) description = *v;
   if (auto v = get_int(o, "groupId", creating, 1, INT64_MAX)) group_id = *v;
@@ -219,6 +222,12 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
   if (auto v = get_int(o, "maxConcurrent", false, 1, 10000)) max_concurrent = int(*v);
   if (auto it = o.find("fixedChannels"); it != o.end())
     fixed_channels = it->value().is_null() ? std::nullopt : std::optional<int>(int(*get_int(o, "fixedChannels", true, 1, 10000)));
+  if (auto v = get_string(o, "defaultRegion", false, 2, 2)) {
+    if (!signaling::known_region(*v))
+      invalid("defaultRegion", "defaultRegion must be a region code libphonenumber knows, like GB or US");
+    default_region = signaling::region_code(*v);
+  }
+  if (auto v = get_int(o, "internalLength", false, 0, 15)) internal_length = int(*v);
 
   // The whole, not just the parts.
   if (days_of(end_date) < days_of(start_date)) invalid("endDate", "endDate is before startDate");
@@ -255,7 +264,9 @@ json::object CampaignSettings::to_json() const {
           {"dialPrefix", dial_prefix},
           {"callerId", caller_id},
           {"maxConcurrent", max_concurrent},
-          {"fixedChannels", opt(fixed_channels)}};
+          {"fixedChannels", opt(fixed_channels)},
+          {"defaultRegion", default_region},
+          {"internalLength", internal_length}};
 }
 
 amd::Params amd_params_for(const json::object& overrides) {

@@ -36,6 +36,8 @@ struct CampaignSettings {
   std::string dial_prefix, caller_id;
   int max_concurrent = 30;
   std::optional<int> fixed_channels;  ///< agentless: dial this many at once instead of free agents
+  std::string default_region = "US";  ///< leads without a country code are read as from here (ISO 3166)
+  int internal_length = 4;            ///< leads of at most this many digits are extensions, kept as written
 
   /// From a stored campaign; parses its JSON columns.
   static CampaignSettings from_record(const sql::CampaignRecord& r);

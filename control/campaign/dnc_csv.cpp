@@ -4,7 +4,16 @@
 
 namespace hark::control {
 
-DncCsvResult parse_dnc_csv(std::string_view text) {
+signaling::ParsedNumber parse_dnc_number(std::string_view raw, std::string_view default_region, int internal_length) {
+  auto p = signaling::parse_number(raw, default_region, internal_length);
+  if (p.ok() && !pack_number(p.number)) {  // fewer than 3 or more than 18 digits
+    p.problem = p.number.size() < 3 ? signaling::NumberProblem::too_short : signaling::NumberProblem::too_long;
+    p.number.clear();
+  }
+  return p;
+}
+
+DncCsvResult parse_dnc_csv(std::string_view text, std::string_view default_region, int internal_length) {
   DncCsvResult out;
   int line = 0;
   std::string_view rest = text;
@@ -16,19 +25,31 @@ DncCsvResult parse_dnc_csv(std::string_view text) {
     if (!l.empty() && l.back() == '\r') l.remove_suffix(1);
     l = l.substr(0, l.find(','));
     if (l.size() >= 2 && l.front() == '"' && l.back() == '"') l = l.substr(1, l.size() - 2);
-    if (l.find_first_not_of(" \t") == std::string_view::npos) continue;
-    const auto p = pack_number(l);
-    if (!p) {
-      // A first line without a single digit is a header, not a bad number.
-      if (line == 1 && l.find_first_of("0123456789") == std::string_view::npos) {
-        out.had_header = true;
-        continue;
-      }
-      if (++out.error_count <= kMaxReportedErrors) out.errors.push_back({line, "not a phone number of 3 to 18 digits"});
+    const auto first = l.find_first_not_of(" \t");
+    if (first == std::string_view::npos) continue;
+    l = l.substr(first, l.find_last_not_of(" \t") - first + 1);
+    // A first line without a single digit is a header, not a bad number.
+    if (line == 1 && l.find_first_of("0123456789") == std::string_view::npos) {
+      out.had_header = true;
       continue;
     }
-    out.packed.push_back(*p);
-    out.numbers.push_back(clean_phone(l));
+    auto p = parse_dnc_number(l, default_region, internal_length);
+    if (!p.ok()) {
+      const auto problem = p.problem;
+      ++out.error_count;
+      ++out.errors_by_reason[std::string(signaling::problem_key(problem))];
+      if (out.errors.size() < kMaxReportedErrors)
+        {
+        std::string why = quoted_for_report(l);
+        why += ' ';
+        why += signaling::problem_text(problem, default_region);
+        out.errors.push_back({line, std::move(why)});
+      }
+      continue;
+    }
+    out.packed.push_back(*pack_number(p.number));
+    out.numbers.push_back(std::move(p.number));
+    out.raw.emplace_back(l);
   }
   return out;
 }

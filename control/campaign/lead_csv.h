@@ -13,6 +13,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "signaling/phone_number.h"
 #include "sql/lead.h"
 
 namespace hark::control {
@@ -20,10 +21,24 @@ namespace hark::control {
 using sql::Lead;
 using sql::RowError;
 
+/// Where a campaign's numbers are read from when they lack a country code.
+constexpr std::string_view kDefaultRegion = "US";
+/// Numbers of at most this many digits are extensions (as signaling::NumberPlan's default).
+constexpr int kDefaultInternalLength = 4;
+
 struct LeadCsvOptions {
   bool skip_duplicate_phones = false;    ///< later rows with a phone already seen are skipped
   bool skip_rows_without_phone = false;  ///< rows without a phone are skipped, not errors
+  std::string default_region = std::string(kDefaultRegion);  ///< the campaign's defaultRegion
+  int internal_length = kDefaultInternalLength;               ///< the campaign's internalLength
 };
+
+/// The one place a phone's text from a lead becomes what is stored and dialed: E.164 or an
+/// extension (signaling::parse_number with the campaign's region and internal length).
+signaling::ParsedNumber parse_lead_phone(std::string_view raw, const LeadCsvOptions& o);
+
+/// `raw` in quotes for a rejected-row report, cut to 40 bytes (a report must stay small).
+std::string quoted_for_report(std::string_view raw);
 
 /// How many rejected rows a report lists in full; the rest are only counted (a body of bad
 /// rows must not cost memory and a response in proportion).
@@ -73,9 +88,6 @@ class LeadCsvReader {
 
 /// Parses a whole CSV text. Never throws on bad data.
 LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o = {});
-
-/// Keeps digits (and a leading '+'); empty when fewer than 3 or more than 20 digits remain.
-std::string clean_phone(std::string_view raw);
 
 /// True when `s` is valid UTF-8.
 bool valid_utf8(std::string_view s);

@@ -117,7 +117,9 @@ struct Api : ::testing::Test {
     const auto end = db->exec("SELECT ((now() AT TIME ZONE 'UTC') + interval '300 days')::date::text")[0][0].as<std::string>();
     return {{"name", name},          {"groupId", group},        {"startDate", today()}, {"endDate", end},
             {"startTime", "08:00"},  {"endTime", "20:00"},      {"pilotNumber", "5000"},
-            {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}}};
+            {"weekdays", json::array{"mon", "tue", "wed", "thu", "fri", "sat", "sun"}},
+            // The tests' leads are the callee simulator's 7-digit numbers: extensions of its plan.
+            {"internalLength", 7}};
   }
   static long long make_campaign(const std::string& name, long long group = 0, const std::string& who = "campaign_admin") {
     auto b = campaign_body(name, group ? group : g1);

@@ -216,7 +216,7 @@ TEST_F(ApiHardening, EventStreamEndsOnDisableLogoutAndDelete) {
 TEST_F(ApiHardening, ANulByteInACsvRejectsOnlyItsRow) {
   using namespace std::string_literals;
   const auto leads = "/api/v1/campaigns/" + std::to_string(campaign) + "/leads";
-  auto r = req("POST", leads, admin, "name,phone,city\nok1,5550001,Leeds\nbad,5550002,Po\0rto\nok3,5550003,Leeds\n"s,
+  auto r = req("POST", leads, admin, "name,phone,city\nok1,2015550001,Leeds\nbad,2015550002,Po\0rto\nok3,2015550003,Leeds\n"s,
                "text/csv");
   ASSERT_EQ(r.status, 200) << r.body;
   const auto j = r.json().as_object();
@@ -228,7 +228,7 @@ TEST_F(ApiHardening, ANulByteInACsvRejectsOnlyItsRow) {
 
   const auto list = req("POST", "/api/v1/dnc/lists", admin, R"({"name":"nul"})").json().at("id").as_int64();
   r = req("POST", "/api/v1/dnc/lists/" + std::to_string(list) + "/numbers", admin,
-          "number\n5551000001\n555\0100002\n5551000003,no\0te\n"s, "text/csv");
+          "number\n2015551001\n201555\0" "1002\n2015551003,no\0te\n"s, "text/csv");
   ASSERT_EQ(r.status, 200) << r.body;
   EXPECT_EQ(r.json().at("added"), 2) << r.body;
   ASSERT_EQ(r.json().at("rejected").as_array().size(), 1u) << r.body;
@@ -251,7 +251,7 @@ TEST_F(ApiHardening, ARejectedRowReportIsBounded) {
   EXPECT_EQ(j.at("rejectedCount"), 2'000'000) << r.body.substr(0, 300);
   EXPECT_EQ(j.at("rejectedByReason").at("no_phone"), 2'000'000);
 
-  std::string numbers = "5552000001\n";
+  std::string numbers = "2015552001\n";
   for (int i = 0; i < 2'000'000; ++i) numbers += "x\n";
   const auto list = req("POST", "/api/v1/dnc/lists", admin, R"({"name":"bounded"})").json().at("id").as_int64();
   r = req("POST", "/api/v1/dnc/lists/" + std::to_string(list) + "/numbers", admin, numbers, "text/csv");

@@ -19,10 +19,10 @@ TEST_F(Api, AnotherGroupsCampaignIsNotFoundOnEveryCampaignRoute) {
   FakeRunner fake;
   server->set_runner(&fake);
   const auto id = std::to_string(make_campaign("isolated"));
-  ASSERT_EQ(req("POST", "/api/v1/campaigns/" + id + "/leads", "campaign_admin", "Ann,5550100\n", "text/csv").status, 200);
+  ASSERT_EQ(req("POST", "/api/v1/campaigns/" + id + "/leads", "campaign_admin", "Ann,2015550100\n", "text/csv").status, 200);
   const auto lead = std::to_string(db->exec("SELECT id FROM leads WHERE campaign_id = " + id)[0][0].as<long long>());
   db->exec("INSERT INTO call_attempts (campaign_id, lead_id, number, state, result) VALUES (" + id + ", " + lead +
-           ", '5550100', 'DONE', 'BUSY')");
+           ", '2015550100', 'DONE', 'BUSY')");
   const std::string c = "/api/v1/campaigns/" + id, none = "/api/v1/campaigns/999999";
   struct Case { std::string method, tail, body, type; bool read; };
   const std::vector<Case> cases = {
@@ -36,7 +36,7 @@ TEST_F(Api, AnotherGroupsCampaignIsNotFoundOnEveryCampaignRoute) {
       {"GET", "/schedules", "", "", true},
       {"PATCH", "", R"({"description":"taken"})", "application/json", false},
       {"PATCH", "/leads/" + lead, R"({"name":"taken"})", "application/json", false},
-      {"POST", "/leads", "Eve,5550199\n", "text/csv", false},
+      {"POST", "/leads", "Eve,2015550199\n", "text/csv", false},
       {"PUT", "/agents", R"({"freeAgents":7})", "application/json", false},
       {"PATCH", "/schedules", R"({"startTime":"09:00"})", "application/json", false},
       {"POST", "/start", "", "application/json", false},
@@ -76,17 +76,17 @@ TEST_F(Api, AnotherGroupsDoNotCallListsAndServicesAreNotFound) {
   ASSERT_EQ(l.status, 201) << l.body;
   EXPECT_EQ(l.json().at("groupId"), g1);  // an admin of one group: that group by default
   const auto lid = std::to_string(l.json().at("id").as_int64());
-  ASSERT_EQ(req("PUT", "/api/v1/dnc/lists/" + lid + "/numbers/5551111", "campaign_admin").status, 200);
+  ASSERT_EQ(req("PUT", "/api/v1/dnc/lists/" + lid + "/numbers/2015551111", "campaign_admin").status, 200);
   const auto svc = post("/api/v1/dnc/services", "campaign_admin", R"({"name":"g1-svc","url":"http://127.0.0.1:9/donotcall"})");
   ASSERT_EQ(svc.status, 201) << svc.body;
   const auto sid = std::to_string(svc.json().at("id").as_int64());
 
   struct Case { std::string method, tail, body, type; };
   const std::vector<Case> list_cases = {
-      {"GET", "/numbers/5551111", "", "application/json"},
-      {"PUT", "/numbers/5552222", "", "application/json"},
-      {"DELETE", "/numbers/5551111", "", "application/json"},
-      {"POST", "/numbers", "5553333\n", "text/csv"},
+      {"GET", "/numbers/2015551111", "", "application/json"},
+      {"PUT", "/numbers/2015552222", "", "application/json"},
+      {"DELETE", "/numbers/2015551111", "", "application/json"},
+      {"POST", "/numbers", "2015553333\n", "text/csv"},
   };
   for (const auto& k : list_cases) {
     const auto theirs = req(k.method, "/api/v1/dnc/lists/" + lid + k.tail, "admin2", k.body, k.type);
@@ -94,16 +94,16 @@ TEST_F(Api, AnotherGroupsDoNotCallListsAndServicesAreNotFound) {
     EXPECT_EQ(theirs.status, 404) << k.method << " " << k.tail << ": " << theirs.body;
     EXPECT_EQ(theirs.body, missing.body) << k.method << " " << k.tail;
   }
-  const auto check = req("POST", "/api/v1/dnc/services/" + sid + "/check", "admin2", R"({"number":"5551111"})");
+  const auto check = req("POST", "/api/v1/dnc/services/" + sid + "/check", "admin2", R"({"number":"2015551111"})");
   EXPECT_EQ(check.status, 404) << check.body;
-  EXPECT_EQ(check.body, req("POST", "/api/v1/dnc/services/999999/check", "admin2", R"({"number":"5551111"})").body);
+  EXPECT_EQ(check.body, req("POST", "/api/v1/dnc/services/999999/check", "admin2", R"({"number":"2015551111"})").body);
   // Nothing changed: g1's supervisor still sees the number listed, and only that one.
   auto listed = [&](const std::string& n) {
     return get("/api/v1/dnc/lists/" + lid + "/numbers/" + n, "campaign_supervisor").json().at("doNotCall").as_bool();
   };
-  EXPECT_TRUE(listed("5551111"));
-  EXPECT_FALSE(listed("5552222"));
-  EXPECT_FALSE(listed("5553333"));
+  EXPECT_TRUE(listed("2015551111"));
+  EXPECT_FALSE(listed("2015552222"));
+  EXPECT_FALSE(listed("2015553333"));
   // Listings and the integrated service show g2 nothing of g1's.
   for (const auto& [path, key] : {std::pair{"/api/v1/dnc/lists", "lists"}, std::pair{"/api/v1/dnc/services", "services"}}) {
     const auto theirs = get(path, "admin2").json(), ours = get(path, "campaign_supervisor").json();
@@ -113,8 +113,8 @@ TEST_F(Api, AnotherGroupsDoNotCallListsAndServicesAreNotFound) {
     for (const auto& item : ours.at(key).as_array()) mine = mine || item.at("groupId") == g1;
     EXPECT_TRUE(mine) << path;
   }
-  EXPECT_EQ(post("/donotcall", "admin2", R"({"number":"5551111"})").json().at("doNotCall"), false);
-  EXPECT_EQ(post("/donotcall", "campaign_supervisor", R"({"number":"5551111"})").json().at("doNotCall"), true);
+  EXPECT_EQ(post("/donotcall", "admin2", R"({"number":"2015551111"})").json().at("doNotCall"), false);
+  EXPECT_EQ(post("/donotcall", "campaign_supervisor", R"({"number":"2015551111"})").json().at("doNotCall"), true);
   // A g2 campaign cannot use g1's list or service: created or patched, 422 on the field.
   auto body = campaign_body("g2-uses-g1-list", g2);
   body["dncListId"] = std::stoll(lid);
@@ -144,20 +144,20 @@ TEST_F(Api, GlobalDoNotCallListsAreChangedOnlyByMasters) {
   ASSERT_EQ(g.status, 201) << g.body;
   EXPECT_TRUE(g.json().at("groupId").is_null());
   const auto id = std::to_string(g.json().at("id").as_int64());
-  EXPECT_EQ(req("PUT", "/api/v1/dnc/lists/" + id + "/numbers/5554444", "master").status, 200);
+  EXPECT_EQ(req("PUT", "/api/v1/dnc/lists/" + id + "/numbers/2015554444", "master").status, 200);
   // Every group reads it and may use it; no campaign admin changes it.
-  EXPECT_EQ(get("/api/v1/dnc/lists/" + id + "/numbers/5554444", "campaign_supervisor").json().at("doNotCall"), true);
-  EXPECT_EQ(req("DELETE", "/api/v1/dnc/lists/" + id + "/numbers/5554444", "admin2").status, 403);
-  EXPECT_EQ(req("DELETE", "/api/v1/dnc/lists/" + id + "/numbers/5554444", "campaign_admin").status, 403);
-  EXPECT_EQ(req("POST", "/api/v1/dnc/lists/" + id + "/numbers", "campaign_admin", "5555555\n", "text/csv").status, 403);
-  EXPECT_EQ(get("/api/v1/dnc/lists/" + id + "/numbers/5554444", "campaign_supervisor").json().at("doNotCall"), true);
+  EXPECT_EQ(get("/api/v1/dnc/lists/" + id + "/numbers/2015554444", "campaign_supervisor").json().at("doNotCall"), true);
+  EXPECT_EQ(req("DELETE", "/api/v1/dnc/lists/" + id + "/numbers/2015554444", "admin2").status, 403);
+  EXPECT_EQ(req("DELETE", "/api/v1/dnc/lists/" + id + "/numbers/2015554444", "campaign_admin").status, 403);
+  EXPECT_EQ(req("POST", "/api/v1/dnc/lists/" + id + "/numbers", "campaign_admin", "2015555555\n", "text/csv").status, 403);
+  EXPECT_EQ(get("/api/v1/dnc/lists/" + id + "/numbers/2015554444", "campaign_supervisor").json().at("doNotCall"), true);
   auto body = campaign_body("g2-uses-global", g2);
   body["dncListId"] = std::stoll(id);
   EXPECT_EQ(post("/api/v1/campaigns", "admin2", json::serialize(body)).status, 201);
   // A master manages global ones only, and does not see a group's.
   EXPECT_EQ(post("/api/v1/dnc/lists", "master", R"({"name":"y","groupId":)" + std::to_string(g1) + "}").status, 403);
   auto own = post("/api/v1/dnc/lists", "campaign_admin", R"({"name":"g1-private"})").json().at("id").as_int64();
-  EXPECT_EQ(req("PUT", "/api/v1/dnc/lists/" + std::to_string(own) + "/numbers/5556666", "master").status, 404);
+  EXPECT_EQ(req("PUT", "/api/v1/dnc/lists/" + std::to_string(own) + "/numbers/2015556666", "master").status, 404);
 }
 
 TEST_F(Api, AnotherGroupsPromptIsNotFound) {

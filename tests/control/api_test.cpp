@@ -286,12 +286,12 @@ TEST_F(Api, LeadsCsvMixedRowsAndOptions) {
   const auto id = std::to_string(make_campaign("leads"));
   const std::string csv =
       "name,phone,phone2,external_id,description,color\n"
-      "Ann,+1 555 0100,5550199,e1,first,red\n"
+      "Ann,+1 201 555 0100,201-555-0199,e1,first,red\n"
       "No Phone,,,e2,,\n"
-      "Bob,5550101,,e3,\"multi\nline\",blue\n"
-      "Bad \xff utf8,5550102,,e4,,\n"
-      "Ann again,5550100,,e5,,\n"
-      "Cy,5550103,,e1,dup external id,\n";
+      "Bob,2015550101,,e3,\"multi\nline\",blue\n"
+      "Bad \xff utf8,2015550102,,e4,,\n"
+      "Ann again,(201) 555-0100,,e5,,\n"
+      "Cy,2015550103,,e1,dup external id,\n";
   auto r = req("POST", "/api/v1/campaigns/" + id + "/leads", "campaign_admin", csv, "text/csv");
   ASSERT_EQ(r.status, 200) << r.body;
   auto j = r.json();
@@ -301,7 +301,7 @@ TEST_F(Api, LeadsCsvMixedRowsAndOptions) {
   EXPECT_EQ(lines, (std::set<int64_t>{3, 6, 8})) << r.body;  // no phone, bad UTF-8, duplicate external id
   // With the options: duplicates (in the file and already in the campaign) and phoneless rows skipped.
   auto r2 = req("POST", "/api/v1/campaigns/" + id + "/leads?skipDuplicates=true&skipWithoutPhone=true", "campaign_admin",
-                "Dee,5550101\nEve,\nFay,5550200\nFay2,5550200\n", "text/csv");
+                "Dee,+12015550101\nEve,\nFay,2015550200\nFay2,201.555.0200\n", "text/csv");
   ASSERT_EQ(r2.status, 200) << r2.body;
   EXPECT_EQ(r2.json().at("imported"), 1);
   EXPECT_EQ(r2.json().at("skippedDuplicates"), 2);
@@ -313,14 +313,16 @@ TEST_F(Api, LeadsCsvMixedRowsAndOptions) {
   EXPECT_EQ(page.at("leads").as_array().size(), 2u);
   EXPECT_EQ(get("/api/v1/campaigns/" + id + "/leads?status=BOGUS", "campaign_admin").status, 422);
   auto first = get("/api/v1/campaigns/" + id + "/leads?pageSize=1", "campaign_admin").json().at("leads").as_array()[0];
-  EXPECT_EQ(first.at("phone"), "+15550100");
-  EXPECT_EQ(first.at("extraPhones").as_array()[0], "5550199");
+  EXPECT_EQ(first.at("phone"), "+12015550100");
+  EXPECT_EQ(first.at("phoneRaw"), "+1 201 555 0100");
+  EXPECT_EQ(first.at("extraPhones").as_array()[0], "+12015550199");
   EXPECT_EQ(first.at("fields").at("color"), "red");
   const auto lead = std::to_string(first.at("id").as_int64());
-  auto edited = patch("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_admin", R"({"name":"Ann B","phone":"(555) 0111"})");
+  auto edited = patch("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_admin", R"({"name":"Ann B","phone":"(201) 555-0111"})");
   ASSERT_EQ(edited.status, 200) << edited.body;
-  EXPECT_EQ(edited.json().at("phone"), "5550111");
-  EXPECT_EQ(patch("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_admin", R"({"phone":"12"})").error_field(), "phone");
+  EXPECT_EQ(edited.json().at("phone"), "+12015550111");
+  EXPECT_EQ(edited.json().at("phoneRaw"), "(201) 555-0111");
+  EXPECT_EQ(patch("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_admin", R"({"phone":"12345678"})").error_field(), "phone");
   EXPECT_EQ(get("/api/v1/campaigns/" + id + "/leads/" + lead, "campaign_supervisor").json().at("name"), "Ann B");
   // A file with no valid row at all is a 422 that still lists every line.
   auto none = req("POST", "/api/v1/campaigns/" + id + "/leads", "campaign_admin", "x,\ny,\n", "text/csv");
@@ -387,33 +389,33 @@ TEST_F(Api, DoNotCallListsAndIntegratedService) {
   ASSERT_EQ(l.status, 201) << l.body;
   const auto id = std::to_string(l.json().at("id").as_int64());
   auto up = req("POST", "/api/v1/dnc/lists/" + id + "/numbers", "campaign_admin",
-                "number\n+1 555 0001\n5550002\nnot a number\n5550002\n", "text/csv");
+                "number\n+1 201 555 0001\n2015550002\nnot a number\n(201) 555-0002\n", "text/csv");
   ASSERT_EQ(up.status, 200) << up.body;
   EXPECT_EQ(up.json().at("added"), 2);
   EXPECT_EQ(up.json().at("alreadyListed"), 1);
   ASSERT_EQ(up.json().at("rejected").as_array().size(), 1u);
   EXPECT_EQ(up.json().at("rejected").as_array()[0].at("line"), 4);
   auto check = [&](const std::string& n) { return get("/api/v1/dnc/lists/" + id + "/numbers/" + n, "campaign_supervisor").json().at("doNotCall").as_bool(); };
-  EXPECT_TRUE(check("15550001"));
-  EXPECT_TRUE(check("5550002"));
-  EXPECT_FALSE(check("5550003"));
-  EXPECT_EQ(req("PUT", "/api/v1/dnc/lists/" + id + "/numbers/5550003", "campaign_admin").status, 200);
-  EXPECT_TRUE(check("5550003"));
-  EXPECT_EQ(req("DELETE", "/api/v1/dnc/lists/" + id + "/numbers/5550002", "campaign_admin").status, 200);
-  EXPECT_FALSE(check("5550002"));
+  EXPECT_TRUE(check("12015550001"));
+  EXPECT_TRUE(check("2015550002"));
+  EXPECT_FALSE(check("2015550003"));
+  EXPECT_EQ(req("PUT", "/api/v1/dnc/lists/" + id + "/numbers/2015550003", "campaign_admin").status, 200);
+  EXPECT_TRUE(check("2015550003"));
+  EXPECT_EQ(req("DELETE", "/api/v1/dnc/lists/" + id + "/numbers/2015550002", "campaign_admin").status, 200);
+  EXPECT_FALSE(check("2015550002"));
   EXPECT_EQ(get("/api/v1/dnc/lists/" + id + "/numbers/12", "campaign_admin").status, 422);
   // The integrated service: the same API external services speak.
-  auto yes = post("/donotcall", "campaign_supervisor", R"({"number":"5550003"})");
+  auto yes = post("/donotcall", "campaign_supervisor", R"({"number":"2015550003"})");
   EXPECT_EQ(yes.status, 200);
-  EXPECT_EQ(yes.json(), json::parse(R"({"number":"5550003","doNotCall":true})"));
-  EXPECT_EQ(post("/donotcall", "campaign_supervisor", R"({"number":"5559999"})").json().at("doNotCall"), false);
+  EXPECT_EQ(yes.json(), json::parse(R"({"number":"2015550003","doNotCall":true})"));
+  EXPECT_EQ(post("/donotcall", "campaign_supervisor", R"({"number":"2015559999"})").json().at("doNotCall"), false);
   EXPECT_EQ(post("/donotcall", "campaign_supervisor", R"({"number":"abc"})").status, 422);
   // The database is the truth: another process's index loads the same numbers.
   control::DncIndex other;
   auto c = sql::open_prepared(db->url());
   EXPECT_GE(other.refresh(*c), 1);
-  EXPECT_TRUE(other.listed(std::stoll(id), "5550003"));
-  EXPECT_FALSE(other.listed(std::stoll(id), "5550002"));
+  EXPECT_TRUE(other.listed(std::stoll(id), "+12015550003"));
+  EXPECT_FALSE(other.listed(std::stoll(id), "+12015550002"));
   EXPECT_EQ(other.refresh(*c), 0);  // unchanged versions: nothing reloaded
 }
 
@@ -435,20 +437,20 @@ TEST_F(Api, ExternalDncServiceOverHttpsWithCertificateChecks) {
   ASSERT_TRUE(tls->http_tls());
   auto l = post("/api/v1/dnc/lists", "campaign_admin", R"({"name":"ext-backing"})");
   const auto lid = l.json().at("id").as_int64();
-  ASSERT_EQ(req("PUT", "/api/v1/dnc/lists/" + std::to_string(lid) + "/numbers/5557777", "campaign_admin").status, 200);
+  ASSERT_EQ(req("PUT", "/api/v1/dnc/lists/" + std::to_string(lid) + "/numbers/2015557777", "campaign_admin").status, 200);
   tls->dnc().refresh(*sql::open_prepared(db->url()));
 
   const std::string url = "https://127.0.0.1:" + std::to_string(tls->port()) + "/donotcall";
   control::DncService svc{url, 2000, tok["campaign_supervisor"], cert};
-  EXPECT_EQ(control::check_dnc(svc, "5557777"), control::DncAnswer::listed);
-  EXPECT_EQ(control::check_dnc(svc, "5550000"), control::DncAnswer::clear);
+  EXPECT_EQ(control::check_dnc(svc, "2015557777"), control::DncAnswer::listed);
+  EXPECT_EQ(control::check_dnc(svc, "2015550000"), control::DncAnswer::clear);
   std::string err;
   svc.ca_file.clear();  // not trusted: the certificate check fails, so the service counts as down
-  EXPECT_EQ(control::check_dnc(svc, "5557777", &err), control::DncAnswer::unreachable);
+  EXPECT_EQ(control::check_dnc(svc, "2015557777", &err), control::DncAnswer::unreachable);
   EXPECT_NE(err.find("certificate"), std::string::npos) << err;
   svc.ca_file = cert;
   svc.bearer_token = "";
-  EXPECT_EQ(control::check_dnc(svc, "5557777", &err), control::DncAnswer::unreachable);  // 401
+  EXPECT_EQ(control::check_dnc(svc, "2015557777", &err), control::DncAnswer::unreachable);  // 401
   EXPECT_NE(err.find("401"), std::string::npos) << err;
 
   // Configured through the API and checked through it.
@@ -459,14 +461,14 @@ TEST_F(Api, ExternalDncServiceOverHttpsWithCertificateChecks) {
   EXPECT_EQ(post("/api/v1/dnc/services", "campaign_admin", R"({"name":"bad","url":"ftp://x"})").error_field(), "url");
   const auto sid = std::to_string(s.json().at("id").as_int64());
   // This server does not trust the self-signed certificate: 502, not a hang or a 500.
-  auto untrusted = post("/api/v1/dnc/services/" + sid + "/check", "campaign_admin", R"({"number":"5557777"})");
+  auto untrusted = post("/api/v1/dnc/services/" + sid + "/check", "campaign_admin", R"({"number":"2015557777"})");
   EXPECT_EQ(untrusted.status, 502) << untrusted.body;
   // A service that stops answering: a listener that never replies trips the timeout.
   boost::asio::io_context ioc;
   boost::asio::ip::tcp::acceptor silent(ioc, {boost::asio::ip::make_address("127.0.0.1"), 0});
   control::DncService mute{"http://127.0.0.1:" + std::to_string(silent.local_endpoint().port()) + "/donotcall", 300, "", ""};
   const auto t0 = std::chrono::steady_clock::now();
-  EXPECT_EQ(control::check_dnc(mute, "5550000", &err), control::DncAnswer::unreachable);
+  EXPECT_EQ(control::check_dnc(mute, "2015550000", &err), control::DncAnswer::unreachable);
   EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
   EXPECT_NE(err.find("no answer"), std::string::npos) << err;
   tls.reset();

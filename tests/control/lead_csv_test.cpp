@@ -5,12 +5,14 @@
 using namespace hark::control;
 
 TEST(LeadCsv, SimpleNamePhoneForm) {
-  const auto r = parse_lead_csv("Maria Rodriguez, 554183015031\r\nJohn Smith,+1 (555) 123-4567\n\n");
+  const auto r = parse_lead_csv("Maria Rodriguez, 554133015031\r\nJohn Smith,+1 (201) 555-0123\n\n");
   EXPECT_FALSE(r.had_header);
   ASSERT_EQ(r.leads.size(), 2u);
   EXPECT_EQ(r.leads[0].name, "Maria Rodriguez");
-  EXPECT_EQ(r.leads[0].phone, "554183015031");
-  EXPECT_EQ(r.leads[1].phone, "+15551234567");
+  EXPECT_EQ(r.leads[0].phone, "+554133015031");  // international without '+' (the reference's form)
+  EXPECT_EQ(r.leads[0].phone_raw, "554133015031");
+  EXPECT_EQ(r.leads[1].phone, "+12015550123");
+  EXPECT_EQ(r.leads[1].phone_raw, "+1 (201) 555-0123");
   EXPECT_EQ(r.leads[1].line, 2);
   EXPECT_TRUE(r.errors.empty());
 }
@@ -18,14 +20,14 @@ TEST(LeadCsv, SimpleNamePhoneForm) {
 TEST(LeadCsv, HeaderWithNamedColumnsQuotesAndExtraFields) {
   const auto r = parse_lead_csv(
       "External ID,Name,Phone,Phone2,Description,City\n"
-      "A1,\"Smith, John\",5551234567,5557654321,\"said \"\"call later\"\"\",Leeds\n"
-      "A2,\"Two\nLines\",5551112222,,,\n"
-      "A3,Ana,5553334444,,,Porto\n");
+      "A1,\"Smith, John\",2015551234,2015557654,\"said \"\"call later\"\"\",Leeds\n"
+      "A2,\"Two\nLines\",2015551112,,,\n"
+      "A3,Ana,2015553334,,,Porto\n");
   EXPECT_TRUE(r.had_header);
   ASSERT_EQ(r.leads.size(), 3u) << (r.errors.empty() ? "" : r.errors[0].reason);
   EXPECT_EQ(r.leads[0].name, "Smith, John");
   EXPECT_EQ(r.leads[0].external_id, "A1");
-  EXPECT_EQ(r.leads[0].extra_phones, std::vector<std::string>{"5557654321"});
+  EXPECT_EQ(r.leads[0].extra_phones, std::vector<std::string>{"+12015557654"});
   EXPECT_EQ(r.leads[0].description, "said \"call later\"");
   EXPECT_EQ(r.leads[0].fields_json, "{\"City\":\"Leeds\"}");
   EXPECT_EQ(r.leads[1].name, "Two\nLines");
@@ -35,27 +37,27 @@ TEST(LeadCsv, HeaderWithNamedColumnsQuotesAndExtraFields) {
 TEST(LeadCsv, BadRowsAreReportedByLineAndGoodOnesKept) {
   const auto r = parse_lead_csv(
       "name,phone,external_id\n"
-      "ok1,5550001,x1\n"
+      "ok1,2015550001,x1\n"
       "no phone,,x2\n"
-      "bad phone,12,x3\n"
-      "bad utf8 \xff\xfe,5550004,x4\n"
-      "dup id,5550005,x1\n"
+      "bad phone,12345,x3\n"
+      "bad utf8 \xff\xfe,2015550004,x4\n"
+      "dup id,2015550005,x1\n"
       "too,many,fields,here\n"
-      "ok2,5550007,x7\n");
+      "ok2,2015550007,x7\n");
   ASSERT_EQ(r.leads.size(), 2u);
   EXPECT_EQ(r.leads[1].name, "ok2");
   ASSERT_EQ(r.errors.size(), 5u);
   EXPECT_EQ(r.errors[0].line, 3);
   EXPECT_EQ(r.errors[0].reason, "no phone number");
   EXPECT_EQ(r.errors[1].line, 4);
-  EXPECT_NE(r.errors[1].reason.find("not 3 to 20 digits"), std::string::npos);
+  EXPECT_EQ(r.errors[1].reason, "phone '12345' is too short for US");
   EXPECT_EQ(r.errors[2].reason, "invalid UTF-8");
   EXPECT_NE(r.errors[3].reason.find("repeats an earlier row"), std::string::npos);
   EXPECT_EQ(r.errors[4].line, 7);
 }
 
 TEST(LeadCsv, SkipOptions) {
-  const std::string csv = "a,5550001\nb,\nc,555-0001\nd,5550002\n";
+  const std::string csv = "a,2015550001\nb,\nc,(201) 555-0001\nd,2015550002\n";  // a and c: one number
   const auto strict = parse_lead_csv(csv);
   EXPECT_EQ(strict.leads.size(), 3u);  // duplicates are kept unless asked
   EXPECT_EQ(strict.errors.size(), 1u);
@@ -69,7 +71,7 @@ TEST(LeadCsv, SkipOptions) {
 }
 
 TEST(LeadCsv, UnterminatedQuoteEndsWithAnErrorAndKeepsEarlierRows) {
-  const auto r = parse_lead_csv("a,5550001\n\"b,5550002\nc,5550003\n");
+  const auto r = parse_lead_csv("a,2015550001\n\"b,2015550002\nc,2015550003\n");
   ASSERT_EQ(r.leads.size(), 1u);
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].line, 2);
@@ -89,12 +91,12 @@ TEST(LeadCsv, Utf8Validation) {
 TEST(LeadCsv, ReadingInBatchesGivesTheWholeFileResult) {
   const std::string csv =
       "name,phone,external id\n"
-      "a,5550001,x1\n"
+      "a,2015550001,x1\n"
       "b,,x2\n"
-      "c,5550001,x3\n"
-      "\"d\nwith a line break\",5550004,x1\n"
-      "e,5550005,x5\n"
-      "f,5550006,x6\n";
+      "c,2015550001,x3\n"
+      "\"d\nwith a line break\",2015550004,x1\n"
+      "e,2015550005,x5\n"
+      "f,2015550006,x6\n";
   LeadCsvOptions o;
   o.skip_duplicate_phones = true;
   const auto whole = parse_lead_csv(csv, o);
@@ -129,11 +131,11 @@ TEST(LeadCsv, ReadingInBatchesGivesTheWholeFileResult) {
 TEST(LeadCsv, ANulByteRejectsOnlyItsRow) {
   using namespace std::string_literals;
   const auto r = parse_lead_csv("name,phone,city\n"
-                                "ok1,5550001,Leeds\n"
-                                "nul \0in name,5550002,Leeds\n"
-                                "ok3,5550003,Po\0rto\n"
-                                "ok4,5550004,\"quoted\0\"\n"
-                                "ok5,5550005,Porto\n"s);
+                                "ok1,2015550001,Leeds\n"
+                                "nul \0in name,2015550002,Leeds\n"
+                                "ok3,2015550003,Po\0rto\n"
+                                "ok4,2015550004,\"quoted\0\"\n"
+                                "ok5,2015550005,Porto\n"s);
   ASSERT_EQ(r.leads.size(), 2u);
   EXPECT_EQ(r.leads[0].name, "ok1");
   EXPECT_EQ(r.leads[1].name, "ok5");
@@ -149,7 +151,7 @@ TEST(LeadCsv, ANulByteRejectsOnlyItsRow) {
 TEST(LeadCsv, RejectedRowsBeyondTheReportLimitAreOnlyCounted) {
   std::string text;
   for (int i = 0; i < 200000; ++i) text += ",\n";
-  text += "ok,5550001\nbad phone,12\n";
+  text += "ok,2015550001\nbad phone,12345\n";
   LeadCsvReader reader(text);
   LeadCsvResult r;
   while (reader.next(r, 7)) {
@@ -160,5 +162,59 @@ TEST(LeadCsv, RejectedRowsBeyondTheReportLimitAreOnlyCounted) {
   EXPECT_EQ(r.errors.back().line, int(kMaxReportedErrors));
   EXPECT_EQ(r.error_count, 200001u);
   EXPECT_EQ(r.errors_by_reason["no_phone"], 200000u);
-  EXPECT_EQ(r.errors_by_reason["bad_phone"], 1u);
+  EXPECT_EQ(r.errors_by_reason["too_short"], 1u);
+}
+
+// Issue 15: numbers are parsed once, at import, with the campaign's region; invalid ones are
+// rejected by line with their reason, valid rows kept; extensions stay as written.
+TEST(LeadCsv, NumbersBecomeE164WithTheCampaignsRegion) {
+  LeadCsvOptions gb;
+  gb.default_region = "GB";
+  const auto r = parse_lead_csv("name,phone\n"
+                                "national,01615527789\n"
+                                "international,+44 161 552 7789\n"
+                                "no plus,441615527789\n"
+                                "formatted,\"(0161) 552-7789\"\n"
+                                "too short,+44 161\n"
+                                "extension,2001\n"
+                                "words,call me\n"
+                                "bad country,+999 1234 5678\n",
+                                gb);
+  ASSERT_EQ(r.leads.size(), 5u);
+  for (size_t i = 0; i < 4; ++i) EXPECT_EQ(r.leads[i].phone, "+441615527789") << r.leads[i].name;
+  EXPECT_EQ(r.leads[0].phone_raw, "01615527789");
+  EXPECT_EQ(r.leads[3].phone_raw, "(0161) 552-7789");
+  EXPECT_EQ(r.leads[4].phone, "2001");
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[0].line, 6);
+  EXPECT_EQ(r.errors[0].reason, "phone '+44 161' is too short for GB");
+  EXPECT_EQ(r.errors[1].line, 8);
+  EXPECT_EQ(r.errors[1].reason, "phone 'call me' is not a phone number");
+  EXPECT_EQ(r.errors[2].line, 9);
+  EXPECT_EQ(r.errors[2].reason, "phone '+999 1234 5678' has no valid country code");
+  EXPECT_EQ(r.errors_by_reason.at("too_short"), 1u);
+  EXPECT_EQ(r.errors_by_reason.at("not_a_number"), 1u);
+  EXPECT_EQ(r.errors_by_reason.at("bad_country_code"), 1u);
+  // The same national text is no number in the US.
+  const auto us = parse_lead_csv("national,01615527789\n");
+  ASSERT_EQ(us.errors.size(), 1u);
+  EXPECT_EQ(us.errors[0].reason, "phone '01615527789' is too long for US");
+}
+
+// Duplicates are found on E.164, whatever the format each row wrote its number in.
+TEST(LeadCsv, DuplicatesAreTheSameNumberInAnyFormat) {
+  LeadCsvOptions o;
+  o.default_region = "GB";
+  o.skip_duplicate_phones = true;
+  const auto r = parse_lead_csv("a,+44 161 552 7789\nb,01615527789\nc,441615527789\n", o);
+  EXPECT_EQ(r.leads.size(), 1u);
+  EXPECT_EQ(r.skipped_duplicates, 2);
+}
+
+// A long bad phone is cut in the report (a report must not grow with the row).
+TEST(LeadCsv, ALongBadPhoneIsCutInTheReport) {
+  const auto r = parse_lead_csv("a," + std::string(500, 'x') + "1\n");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_LT(r.errors[0].reason.size(), 100u);
+  EXPECT_NE(r.errors[0].reason.find("...'"), std::string::npos);
 }

@@ -10,6 +10,7 @@
 #include <mutex>
 #include <thread>
 
+#include "control/campaign/dnc_csv.h"
 #include "runner_harness.h"
 
 using namespace hark;
@@ -146,6 +147,29 @@ TEST(CampaignRunnerUnit, ANumberOnTheCampaignsListIsNeverDialed) {
   EXPECT_EQ(h.d->lead(listed).status, "DNC");
   EXPECT_EQ(h.d->lead(listed).attempts, 1);
   EXPECT_TRUE(h.dnc_asked().empty());  // a list is not a service
+}
+
+// Issue 15: a do-not-call entry in one format blocks a lead written in another. Both go
+// through their importers (a GB list, a GB campaign), as the API does; the runner compares E.164.
+TEST(CampaignRunnerUnit, ADncEntryInOneFormatBlocksALeadWrittenInAnother) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.dnc_list_id = 3;
+  h.d->dnc_list_versions[3] = 4;
+  const auto list = control::parse_dnc_csv("number\n+44 161 552 7789\n", "GB");
+  ASSERT_EQ(list.packed.size(), 1u);
+  h.dnc.add_many(3, list.packed, 4);
+  h.schedule(c.id, kDay);
+  control::LeadCsvOptions gb;
+  gb.default_region = "GB";
+  const auto leads = control::parse_lead_csv("national,01615527789\nno plus,441615527789\nother,01615527790\n", gb);
+  ASSERT_EQ(leads.leads.size(), 3u);
+  std::vector<long long> ids;
+  for (const auto& l : leads.leads) ids.push_back(h.lead(c.id, l.phone));
+  h.tick();
+  EXPECT_EQ(h.take_dialed(), Numbers{"+441615527790"});
+  EXPECT_EQ(h.d->lead(ids[0]).status, "DNC");
+  EXPECT_EQ(h.d->lead(ids[1]).status, "DNC");
 }
 
 }  // namespace

@@ -1,36 +1,33 @@
+// The trunk's number plan at dial time (signaling/number_plan.h): extensions as they are, other
+// numbers with the outside-line prefix, in the trunk's region format when it has one.
 #include "signaling/number_plan.h"
 
 #include <gtest/gtest.h>
 
 using namespace hark::signaling;
 
-TEST(NumberPlan, NanpDefaults) {
-  NumberPlan p;  // country 1, international 011, national 1, 4-digit extensions
-  p.area_code = "312";
-  EXPECT_EQ(normalize_number("(555) 123-4567", p).number, "+15551234567");
-  EXPECT_EQ(normalize_number("1 555 123 4567", p).number, "+15551234567");
-  EXPECT_EQ(normalize_number("123-4567", p).number, "+13121234567");
-  EXPECT_EQ(normalize_number("011 44 161 552 7789", p).number, "+441615527789");
-  EXPECT_EQ(normalize_number("+44 (161) 5527789", p).number, "+441615527789");
-  auto ext = normalize_number("2001", p);
-  EXPECT_TRUE(ext.internal);
-  EXPECT_EQ(ext.number, "2001");
+TEST(NumberPlan, DefaultsSendE164AndExtensionsAsTheyAre) {
+  const NumberPlan p;  // no outside line, 4-digit extensions, no region
+  EXPECT_EQ(dial_string("+441615527789", p), "+441615527789");
+  EXPECT_EQ(dial_string("2001", p), "2001");
 }
 
-TEST(NumberPlan, OutsideLinePrefixAndOtherCountries) {
-  // Designated initialisers, not member-by-member assignment of literals: the latter trips GCC
-  // 12's -Wrestrict/-Wmaybe-uninitialized false positives (GCC bug 105329) at -O3.
-  const NumberPlan br{.outside_line_prefix = "9", .country_code = "55", .area_code = "41",
-                      .international_prefix = "00", .national_prefix = "0", .local_length = 8};
-  EXPECT_EQ(normalize_number("554183015031", br).number, "+554183015031");
-  EXPECT_EQ(normalize_number("9 0 41 8301 5031", br).number, "+554183015031");
-  EXPECT_EQ(normalize_number("8301-5031", br).number, "+554183015031");
-  EXPECT_EQ(normalize_number("00 1 555 123 4567", br).number, "+15551234567");
+TEST(NumberPlan, OutsideLinePrefixOnlyForNumbersLongerThanAnExtension) {
+  const NumberPlan p{.outside_line_prefix = "9", .internal_length = 4, .region = ""};
+  EXPECT_EQ(dial_string("+441615527789", p), "9+441615527789");
+  EXPECT_EQ(dial_string("2001", p), "2001");
+  EXPECT_EQ(dial_string("123", p), "123");
+  // A lead stored before numbers were parsed (digits, no '+'): out as it is, with the prefix.
+  EXPECT_EQ(dial_string("5550100", p), "95550100");
+  const NumberPlan pbx7{.outside_line_prefix = "0", .internal_length = 7, .region = ""};
+  EXPECT_EQ(dial_string("1000001", pbx7), "1000001");
 }
 
-TEST(NumberPlan, GarbageIsAnError) {
-  NumberPlan p;
-  EXPECT_FALSE(normalize_number("", p).ok());
-  EXPECT_FALSE(normalize_number("call me", p).ok());
-  EXPECT_FALSE(normalize_number("123456789012345678901234", p).ok());
+TEST(NumberPlan, ARegionDialsTheNationalOrInternationalForm) {
+  const NumberPlan gb{.outside_line_prefix = "9", .internal_length = 4, .region = "GB"};
+  EXPECT_EQ(dial_string("+441615527789", gb), "901615527789");
+  EXPECT_EQ(dial_string("+12015550123", gb), "90012015550123");
+  EXPECT_EQ(dial_string("2001", gb), "2001");
+  const NumberPlan us{.outside_line_prefix = "", .internal_length = 4, .region = "US"};
+  EXPECT_EQ(dial_string("+441615527789", us), "011441615527789");
 }

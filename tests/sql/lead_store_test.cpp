@@ -24,13 +24,13 @@ TEST(LeadStore, CopyImportKeepsValidRowsAndStoresTextVerbatim) {
   auto conn = sql::open_prepared(db.url());  // import_leads uses the named statements
   pqxx::connection& c = *conn;
   const long long campaign = seed_campaign(db);
-  db.exec("INSERT INTO leads (campaign_id, phone, external_id) VALUES (" + std::to_string(campaign) + ", '5550000', 'taken')");
+  db.exec("INSERT INTO leads (campaign_id, phone, external_id) VALUES (" + std::to_string(campaign) + ", '2015550000', 'taken')");
   const auto parsed = control::parse_lead_csv(
       "name,phone,external_id,phone2,notes\n"
-      "\"Robert'); DROP TABLE leads;--\",5550001,e1,5559999,\"{\"\"json\"\": 1}\"\n"
+      "\"Robert'); DROP TABLE leads;--\",2015550001,e1,2015559999,\"{\"\"json\"\": 1}\"\n"
       "broken,,e2,,\n"
-      "Tab\tand \\backslash \"\"quote\"\",5550003,e3,,\n"
-      "already there,5550004,taken,,\n");
+      "Tab\tand \\backslash \"\"quote\"\",2015550003,e3,,\n"
+      "already there,2015550004,taken,,\n");
   ASSERT_EQ(parsed.leads.size(), 3u);
   ASSERT_EQ(parsed.errors.size(), 1u);
   const auto r = sql::import_leads(c, campaign, parsed.leads);
@@ -41,7 +41,10 @@ TEST(LeadStore, CopyImportKeepsValidRowsAndStoresTextVerbatim) {
   EXPECT_EQ(tx.exec1("SELECT count(*) FROM leads")[0].as<int>(), 3);  // the table survived
   EXPECT_EQ(tx.exec1("SELECT name FROM leads WHERE external_id = 'e1'")[0].as<std::string>(),
             "Robert'); DROP TABLE leads;--");
-  EXPECT_EQ(tx.exec1("SELECT extra_phones[1] FROM leads WHERE external_id = 'e1'")[0].as<std::string>(), "5559999");
+  EXPECT_EQ(tx.exec1("SELECT extra_phones[1] FROM leads WHERE external_id = 'e1'")[0].as<std::string>(), "+12015559999");
+  // Stored as E.164, with the text as written beside it (migration 0009).
+  EXPECT_EQ(tx.exec1("SELECT phone || ' ' || phone_raw FROM leads WHERE external_id = 'e1'")[0].as<std::string>(),
+            "+12015550001 2015550001");
   EXPECT_EQ(tx.exec1("SELECT fields->>'notes' FROM leads WHERE external_id = 'e1'")[0].as<std::string>(), "{\"json\": 1}");
   // Tab, backslash and quotes survive COPY's text format (in an unquoted CSV field "" is literal).
   EXPECT_EQ(tx.exec1("SELECT name FROM leads WHERE external_id = 'e3'")[0].as<std::string>(),
@@ -54,7 +57,7 @@ TEST(LeadStore, LeadsBelongToAnExistingCampaignForGood) {
   auto conn = sql::open_prepared(db.url());
   pqxx::connection& c = *conn;
   const long long campaign = seed_campaign(db);
-  const auto one = control::parse_lead_csv("a,5550001\nb,5550002\n").leads;
+  const auto one = control::parse_lead_csv("a,2015550001\nb,2015550002\n").leads;
   // COPY into a campaign that does not exist: nothing is stored.
   EXPECT_THROW(sql::import_leads(c, campaign + 1000, one), pqxx::foreign_key_violation);
   EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM leads"), 0);
@@ -91,7 +94,7 @@ TEST(LeadStore, StreamedImportStoresEveryBatchOrNothing) {
       if (fail && k == n / 2) throw std::runtime_error("parser gave up");
       for (int i = 0; i < 1000; ++i) {
         sql::Lead l;
-        l.phone = std::to_string(5550000 + k * 1000 + i);
+        l.phone = std::to_string(2015550000 + k * 1000 + i);
         l.line = k * 1000 + i + 1;
         batch.push_back(l);
       }
@@ -107,5 +110,5 @@ TEST(LeadStore, StreamedImportStoresEveryBatchOrNothing) {
   EXPECT_EQ(sql::import_leads(tx, campaign, batches(10, false)).imported, 10000);
   tx.commit();
   EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM leads"), 10000);
-  EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM (SELECT phone::bigint - 5550000 - (row_number() OVER (ORDER BY id) - 1) AS d FROM leads) x WHERE d <> 0"), 0);
+  EXPECT_EQ(test::count(db.url(), "SELECT count(*) FROM (SELECT phone::bigint - 2015550000 - (row_number() OVER (ORDER BY id) - 1) AS d FROM leads) x WHERE d <> 0"), 0);
 }
