@@ -109,7 +109,7 @@ def main():
             "name": "web-demo", "groupId": group, "startDate": today, "endDate": today, "startTime": "00:00",
             "endTime": "23:59", "weekdays": ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], "timeZone": "UTC",
             "pilotNumber": "5000", "type": "agent_queue", "queue": "sales", "maxAttempts": 1, "amdEnabled": True,
-            "fixedChannels": 8, "maxConcurrent": 8})["id"]
+            "fixedChannels": 8, "maxConcurrent": 8, "internalLength": 7})["id"]
 
         # 24 people and 16 machines, and three rows the import must refuse.
         csv = os.path.join(work, "leads.csv")
