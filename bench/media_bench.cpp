@@ -401,6 +401,17 @@ int main(int argc, char** argv) {
                 (unsigned long long)u.sent, (unsigned long long)e.sent, (unsigned long long)u.returned,
                 (unsigned long long)e.returned, (unsigned long long)io_rx, (unsigned long long)rx_rx,
                 (unsigned long long)ortp_rx, pct(e.verdict_us, 50), pct(e.verdict_us, 99), e.rss_per_stream / 1024);
+    // Per received packet (each one also pays for one packet sent back, except in rx_floor):
+    // comparable when a starved generator offered each configuration a different share. The
+    // engine and oRTP count from the start, so their packets are scaled to the measured part.
+    const double measured = double(seconds) / (seconds + 1);
+    auto us = [&](double core, double pkts) { return pkts > 0 ? core * seconds * 1e6 / pkts : 0.0; };
+    const double us_io = us(io, double(io_rx)), us_u = us(u.core, double(u.received) * measured);
+    const double us_e = us(e.core, double(e.received) * measured);
+    std::printf("        us/packet: io_floor %.2f, rx_floor %.2f, uring %.2f, epoll %.2f, ortp %.2f; "
+                "uring/io_floor %.2fx, epoll/io_floor %.2fx\n",
+                us_io, us(rx, double(rx_rx)), us_u, us_e, ortp >= 0 ? us(ortp, double(ortp_rx) * measured) : 0.0,
+                us_u / std::max(1e-9, us_io), us_e / std::max(1e-9, us_io));
     std::fflush(stdout);
   }
   return 0;
