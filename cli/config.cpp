@@ -85,6 +85,11 @@ Config Config::from_env(std::vector<std::string>* errors) {
   int_setting("HARK_HTTP_MAX_CONNECTIONS", c.http_max_connections, 16, 1000000,
               "HARK_HTTP_MAX_CONNECTIONS must be a number from 16 to 1000000");
   int_setting("HARK_MEDIA_WORKERS", c.media_workers, 0, 256, "HARK_MEDIA_WORKERS must be a number from 0 to 256");
+  if (auto v = env("HARK_MEDIA_IO")) {
+    std::string_view s(v);
+    if (s == "auto" || s == "uring" || s == "epoll") c.media_io = std::string(s);
+    else fail("HARK_MEDIA_IO must be auto, uring or epoll");
+  }
   if (auto v = env("HARK_RTP_PORTS")) {
     if (!cli::parse_port_range(v, c.rtp_port_min, c.rtp_port_max))
       fail("HARK_RTP_PORTS must look like 20000-29999 (1024..65535)");
@@ -100,6 +105,7 @@ std::vector<std::string> Config::describe() const {
       "sip listen    = " + sip_listen,
       "rtp ports     = " + std::to_string(rtp_port_min) + "-" + std::to_string(rtp_port_max),
       "media workers = " + std::to_string(media_workers),
+      "media io      = " + media_io,
       "log level     = " + log_level,
       "http tls      = " + (tls_cert.empty() ? std::string("off") : "on (" + tls_cert + ")"),
       "http threads  = " + std::to_string(http_threads),

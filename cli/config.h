@@ -13,6 +13,7 @@ struct Config {
   int rtp_port_min = 20000;          ///< HARK_RTP_PORTS=min-max
   int rtp_port_max = 29999;
   int media_workers = 0;             ///< HARK_MEDIA_WORKERS; 0: one per core
+  std::string media_io = "auto";     ///< HARK_MEDIA_IO: auto, uring or epoll (socket I/O path)
   std::string log_level = "info";    ///< HARK_LOG_LEVEL
   std::string tls_cert, tls_key;     ///< HARK_TLS_CERT / HARK_TLS_KEY: PEM files; both set: HTTPS
   std::string admin_user = "admin";  ///< HARK_ADMIN_USER: the first master, made when no user exists

@@ -42,6 +42,7 @@ const char* kUsage =
     "  HARK_RING_TIMEOUT       seconds before CANCEL, 15..120 [25]\n"
     "  HARK_RTP_PORTS          RTP port range [20000-29999]\n"
     "  HARK_MEDIA_WORKERS      media threads [one per core]\n"
+    "  HARK_MEDIA_IO           media socket I/O: auto (io_uring, else epoll), uring, epoll [auto]\n"
     "  HARK_DNC_CA_FILE        extra CA (PEM) for external do-not-call services\n"
     "  HARK_METRICS_TOKEN      set: GET /metrics wants Authorization: Bearer <it> (16+ characters) [open]\n"
     "  HARK_PROMPTS_DIR        uploaded voicemail prompts (POST /api/v1/prompts) [/var/lib/hark/prompts]\n"
@@ -151,7 +152,17 @@ int run_command(int argc, char** argv) {
     // RTP on the SIP address's host, which our SDP then names.
     const std::string sip_host = cfg.sip_listen.substr(0, cfg.sip_listen.rfind(':'));
     mo.bind_ip = sip_host;
+    mo.io = cfg.media_io == "epoll" ? media::IoMode::epoll
+            : cfg.media_io == "uring" ? media::IoMode::uring
+                                      : media::IoMode::automatic;
     engine = std::make_unique<media::MediaEngine>(mo);
+    // Which socket I/O path the media workers took, and why not io_uring when they could not.
+    if (const auto why = engine->io_fallback_reason(); !why.empty()) {
+      if (mo.io == media::IoMode::uring) spdlog::warn("media: io_uring refused ({}), workers on epoll", why);
+      else spdlog::info("media: {} workers on epoll (io_uring refused: {})", engine->workers(), why);
+    } else {
+      spdlog::info("media: {} workers on {}", engine->workers(), engine->io_path());
+    }
     signaling::TrunkSettings t;
     t.bind_url = "sip:" + cfg.sip_listen;
     t.domain = cfg.sip_trunk;

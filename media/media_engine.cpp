@@ -69,7 +69,7 @@ MediaEngine::MediaEngine(MediaEngineOptions o) : o_(std::move(o)) {
   for (auto& v : free_ports_) std::reverse(v.begin(), v.end());  // hand out low ports first
   load_.assign(size_t(n), 0);
   for (int i = 0; i < n; ++i) {
-    workers_.push_back(std::make_unique<MediaWorker>(i, per_worker, recorder_.get()));
+    workers_.push_back(std::make_unique<MediaWorker>(i, per_worker, recorder_.get(), o_.io));
     workers_.back()->start();
   }
 }
@@ -199,6 +199,22 @@ uint64_t MediaEngine::events_dropped() const {
   uint64_t n = 0;
   for (auto& w : workers_) n += w->events_dropped();
   return n;
+}
+
+}  // namespace hark::media
+
+namespace hark::media {
+
+std::string MediaEngine::io_path() const {
+  for (const auto& w : workers_)
+    if (!w->on_uring()) return "epoll";
+  return "io_uring";
+}
+
+std::string MediaEngine::io_fallback_reason() const {
+  for (const auto& w : workers_)
+    if (!w->on_uring() && !w->uring_error().empty()) return w->uring_error();
+  return "";
 }
 
 }  // namespace hark::media

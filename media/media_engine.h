@@ -26,6 +26,7 @@ struct MediaEngineOptions {
   uint16_t port_max = 29999;
   size_t max_streams = 4096;        ///< across all workers
   std::string record_dir;           ///< where recordings go; empty: recording off
+  IoMode io = io_mode_from_env();   ///< socket I/O: HARK_MEDIA_IO=auto|uring|epoll [auto]
 };
 
 class MediaEngine {
@@ -64,6 +65,10 @@ class MediaEngine {
   /// CPU seconds used by each worker thread so far.
   std::vector<double> worker_cpu_seconds() const;
   uint64_t events_dropped() const;
+  /// "io_uring" when every worker runs on its ring, else "epoll".
+  std::string io_path() const;
+  /// Why a worker fell back to epoll (empty when none did, or epoll was asked for).
+  std::string io_fallback_reason() const;
   const Recorder* recorder() const { return recorder_.get(); }
 
  private:

@@ -27,8 +27,8 @@ bool must_arrive(MediaEventKind k) {
 uint64_t tag(uint32_t slot, bool rtcp) { return uint64_t(slot) << 1 | (rtcp ? 1 : 0); }
 }  // namespace
 
-MediaWorker::MediaWorker(int index, size_t max_streams, Recorder* recorder)
-    : index_(index), max_streams_(max_streams), recorder_(recorder), commands_(4096),
+MediaWorker::MediaWorker(int index, size_t max_streams, Recorder* recorder, IoMode io)
+    : index_(index), max_streams_(max_streams), io_mode_(io), recorder_(recorder), commands_(4096),
       events_(std::max<size_t>(8192, max_streams * 8)),
       reserve_(max_streams * 2) {  // an `ended` and a prompt's end per stream
   held_.reserve(256);
@@ -64,6 +64,11 @@ double MediaWorker::cpu_seconds() const {
   return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
 }
 
+bool MediaWorker::on_uring() const {
+  io_chosen_.wait(0);
+  return io_chosen_.load() == 2;
+}
+
 void MediaWorker::emit(const MediaEvent& e) {
   if (!must_arrive(e.kind)) {
     // Leaves the reserve to the events that must arrive, and never overtakes held ones.
@@ -82,6 +87,10 @@ void MediaWorker::flush_held_events() {
 }
 
 void MediaWorker::run() {
+  // The ring is made here: it belongs to this thread alone (SINGLE_ISSUER, DEFER_TASKRUN).
+  if (io_mode_ != IoMode::epoll) uring_ = UringIo::create(max_streams_, uring_error_);
+  io_chosen_ = uring_ ? 2 : 1;
+  io_chosen_.notify_all();
   epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   data_epoll_fd_ = ::epoll_create1(EPOLL_CLOEXEC);
   timer_fd_ = ::timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
@@ -108,13 +117,15 @@ void MediaWorker::run() {
         uint64_t expirations = 0;
         if (::read(timer_fd_, &expirations, sizeof expirations) == sizeof expirations) {
           if (!held_.empty()) flush_held_events();
-          receive_ready();
+          if (uring_) uring_->reap(*this);
+          else receive_ready();
           tick(expirations);
         }
       }
     }
   }
   for (uint32_t slot : std::vector<uint32_t>(active_)) close_slot(slot);
+  uring_.reset();
   ::close(timer_fd_);
   ::close(epoll_fd_);
   ::close(data_epoll_fd_);
@@ -180,25 +191,29 @@ void MediaWorker::open_stream(const MediaCommand& c) {
   };
   if (free_slots_.empty()) return fail("worker has no free stream slot");
   const uint32_t slot = free_slots_.back();
+  const int on = 1;
+  ::setsockopt(c.rtp_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
+  if (uring_ && !uring_->add(slot, c.rtp_fd, c.rtcp_fd)) return fail("io_uring: cannot register the sockets");
   auto& s = slots_[slot];
   s.stream = std::make_unique<RtpStream>(c.id, *params);
   if (params->srtp && !s.stream->params().srtp) {
     s.stream.reset();
+    if (uring_) uring_->remove(slot, *this);
     return fail("SRTP keys rejected by libsrtp");
   }
   free_slots_.pop_back();
   s.rtp_fd = c.rtp_fd;
   s.rtcp_fd = c.rtcp_fd;
   s.ticks_to_report = kReportTicks + int(slot % 50);  // spread reports over time
-  epoll_event ev{};
-  ev.events = EPOLLIN;
-  ev.data.u64 = tag(slot, false);
-  const int on = 1;
-  ::setsockopt(s.rtp_fd, SOL_SOCKET, SO_TIMESTAMPNS, &on, sizeof on);
-  ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_ADD, s.rtp_fd, &ev);
-  if (s.rtcp_fd >= 0) {
-    ev.data.u64 = tag(slot, true);
-    ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_ADD, s.rtcp_fd, &ev);
+  if (!uring_) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag(slot, false);
+    ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_ADD, s.rtp_fd, &ev);
+    if (s.rtcp_fd >= 0) {
+      ev.data.u64 = tag(slot, true);
+      ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_ADD, s.rtcp_fd, &ev);
+    }
   }
   active_.push_back(slot);
   by_id_[c.id] = slot;
@@ -208,14 +223,16 @@ void MediaWorker::close_slot(uint32_t slot) {
   auto& s = slots_[slot];
   if (!s.stream) return;
   // What arrived before the close still counts: read it, so the final statistics (and the
-  // AMD) see every packet the kernel took, not only those before the last tick.
+  // AMD) see every packet the kernel took, not only those before the last tick. On the ring,
+  // first what its receives already hold, then (receives cancelled) what is left in the socket.
+  if (uring_) uring_->remove(slot, *this);
   receive(slot, false);
   if (s.rtcp_fd >= 0) receive(slot, true);
   // Sockets first: once `ended` is out, the control thread may hand the ports to a new call.
-  ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_DEL, s.rtp_fd, nullptr);
+  if (!uring_) ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_DEL, s.rtp_fd, nullptr);
   ::close(s.rtp_fd);
   if (s.rtcp_fd >= 0) {
-    ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_DEL, s.rtcp_fd, nullptr);
+    if (!uring_) ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_DEL, s.rtcp_fd, nullptr);
     ::close(s.rtcp_fd);
   }
   s.stream->close(*this);
@@ -255,23 +272,34 @@ void MediaWorker::receive(uint32_t slot, bool rtcp) {
     if (n <= 0) return;
     const uint64_t now = wall_ns();
     for (int i = 0; i < n; ++i) {
-      if (rtcp) {
-        s.stream->on_rtcp(bufs[i], msgs[i].msg_len, addrs[i], *this);
-        continue;
-      }
       // The kernel's arrival stamp (SO_TIMESTAMPNS, wall clock), else the time of reading.
       uint64_t arrival = now;
-      for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msgs[i].msg_hdr); c && !rtcp; c = CMSG_NXTHDR(&msgs[i].msg_hdr, c)) {
         if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMPNS) {
           timespec ts;
           std::memcpy(&ts, CMSG_DATA(c), sizeof ts);
           arrival = uint64_t(ts.tv_sec) * 1000000000ull + uint64_t(ts.tv_nsec);
         }
       }
-      s.stream->on_rtp(bufs[i], msgs[i].msg_len, addrs[i], arrival, *this);
+      on_datagram(slot, rtcp, bufs[i], msgs[i].msg_len, addrs[i], arrival);
     }
     if (n < kBatch) return;
   }
+}
+
+void MediaWorker::on_datagram(uint32_t slot, bool rtcp, uint8_t* buf, size_t len, const sockaddr_storage& from,
+                              uint64_t arrival_ns) {
+  auto& s = slots_[slot];
+  if (!s.stream) return;
+  if (rtcp) s.stream->on_rtcp(buf, len, from, *this);
+  else s.stream->on_rtp(buf, len, from, arrival_ns, *this);
+}
+
+void MediaWorker::send_packet(uint32_t slot, int buffer, bool rtcp_socket, const uint8_t* pkt, size_t len,
+                              bool in_ring, const sockaddr* to, socklen_t to_len) {
+  if (in_ring) return uring_->queue_send(slot, buffer, rtcp_socket, len, to, to_len);
+  const auto& s = slots_[slot];
+  ::sendto(rtcp_socket ? s.rtcp_fd : s.rtp_fd, pkt, len, MSG_DONTWAIT, to, to_len);
 }
 
 void MediaWorker::tick(uint64_t expirations) {
@@ -283,16 +311,22 @@ void MediaWorker::tick(uint64_t expirations) {
     if (p.remote_len == 0 || !p.send) continue;
     const auto* to = reinterpret_cast<const sockaddr*>(&p.remote);
     for (uint64_t k = 0; k < frames; ++k) {
-      const size_t len = s.stream->next_packet(pkt, sizeof pkt, *this);
-      if (len) ::sendto(s.rtp_fd, pkt, len, MSG_DONTWAIT, to, p.remote_len);
+      // Through the ring: built in place in its send buffer. Catch-up frames after a stall,
+      // and a frame whose buffer is still in flight, go out at once with sendto.
+      uint8_t* ring_buf = uring_ && k == 0 ? uring_->send_buffer(slot, 0) : nullptr;
+      uint8_t* out = ring_buf ? ring_buf : pkt;
+      const size_t len = s.stream->next_packet(out, ring_buf ? UringIo::kSendBuffer : sizeof pkt, *this);
+      if (len) send_packet(slot, 0, false, out, len, ring_buf != nullptr, to, p.remote_len);
     }
     s.ticks_to_report -= int(expirations);
     if (s.ticks_to_report <= 0) {
       s.ticks_to_report = kReportTicks;
-      const size_t len = s.stream->rtcp_report(pkt, sizeof pkt);
+      uint8_t* ring_buf = uring_ ? uring_->send_buffer(slot, 1) : nullptr;
+      uint8_t* out = ring_buf ? ring_buf : pkt;
+      const size_t len = s.stream->rtcp_report(out, ring_buf ? UringIo::kSendBuffer : sizeof pkt);
       if (len) {
         if (p.rtcp_mux || s.rtcp_fd < 0) {
-          ::sendto(s.rtp_fd, pkt, len, MSG_DONTWAIT, to, p.remote_len);
+          send_packet(slot, 1, false, out, len, ring_buf != nullptr, to, p.remote_len);
         } else {
           sockaddr_storage rtcp_to = p.remote;  // the peer's RTCP is on its RTP port + 1
           if (rtcp_to.ss_family == AF_INET) {
@@ -302,7 +336,8 @@ void MediaWorker::tick(uint64_t expirations) {
             auto& a = reinterpret_cast<sockaddr_in6&>(rtcp_to);
             a.sin6_port = htons(uint16_t(ntohs(a.sin6_port) + 1));
           }
-          ::sendto(s.rtcp_fd, pkt, len, MSG_DONTWAIT, reinterpret_cast<sockaddr*>(&rtcp_to), p.remote_len);
+          send_packet(slot, 1, true, out, len, ring_buf != nullptr, reinterpret_cast<sockaddr*>(&rtcp_to),
+                      p.remote_len);
         }
       }
       MediaEvent e;
@@ -312,6 +347,7 @@ void MediaWorker::tick(uint64_t expirations) {
       emit(e);
     }
   }
+  if (uring_) uring_->submit();  // the whole tick's sends in one system call
 }
 
 }  // namespace hark::media

@@ -7,12 +7,17 @@
 // 50 wake-ups a second instead of 15,000); media is paced at 20 ms anyway, and the kernel's
 // receive timestamps (SO_TIMESTAMPNS) keep jitter and latency figures exact. Commands arrive and events leave through single-producer/
 // single-consumer queues; nothing here locks, and nothing allocates per packet.
+//
+// The socket I/O has two paths, chosen when the thread starts: io_uring (media/uring_io.h: the
+// tick's receives and all its sends in one system call) unless HARK_MEDIA_IO=epoll or the
+// kernel refuses the ring, else epoll + recvmmsg + sendto as described above.
 #pragma once
 
 #include <pthread.h>
 
 #include <atomic>
 #include <memory>
+#include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -21,13 +26,15 @@
 #include "media/recorder.h"
 #include "media/rtp_stream.h"
 #include "media/spsc_queue.h"
+#include "media/uring_io.h"
 
 namespace hark::media {
 
-class MediaWorker : private EventSink {
+class MediaWorker : private EventSink, private UringIo::Sink {
  public:
-  /// `recorder` may be null (no recording); `max_streams` bounds this worker's streams.
-  MediaWorker(int index, size_t max_streams, Recorder* recorder);
+  /// `recorder` may be null (no recording); `max_streams` bounds this worker's streams;
+  /// `io` picks the socket I/O path (automatic: io_uring when the kernel allows it).
+  MediaWorker(int index, size_t max_streams, Recorder* recorder, IoMode io = IoMode::automatic);
   ~MediaWorker() override;
 
   void start();
@@ -39,6 +46,10 @@ class MediaWorker : private EventSink {
   /// CPU time (user + system) the worker thread has used.
   double cpu_seconds() const;
   uint64_t events_dropped() const { return events_dropped_.load(std::memory_order_relaxed); }
+  /// Waits until the thread has chosen its I/O path; true when it runs on io_uring.
+  bool on_uring() const;
+  /// Why io_uring was not used (empty when it is, or when epoll was asked for).
+  const std::string& uring_error() const { return uring_error_; }
 
  private:
   struct Slot {
@@ -54,6 +65,12 @@ class MediaWorker : private EventSink {
   void close_slot(uint32_t slot);
   void receive(uint32_t slot, bool rtcp);
   void receive_ready();
+  void on_datagram(uint32_t slot, bool rtcp, uint8_t* buf, size_t len, const sockaddr_storage& from,
+                   uint64_t arrival_ns) override;
+  /// Sends one packet from the slot's RTP or RTCP socket: queued on the ring when it was built
+  /// in the ring's send buffer `buffer` (`in_ring`), else at once with sendto.
+  void send_packet(uint32_t slot, int buffer, bool rtcp_socket, const uint8_t* pkt, size_t len, bool in_ring,
+                   const sockaddr* to, socklen_t to_len);
   void tick(uint64_t expirations);
   void emit(const MediaEvent& e) override;
   /// Moves held-back events into the queue as room allows (each tick, and before a new one).
@@ -61,6 +78,10 @@ class MediaWorker : private EventSink {
 
   int index_;
   size_t max_streams_;
+  IoMode io_mode_;
+  std::unique_ptr<UringIo> uring_;  // null: the epoll path
+  std::string uring_error_;
+  mutable std::atomic<int> io_chosen_{0};  // set by run(): 1 epoll, 2 io_uring (uring_error_ is set before)
   Recorder* recorder_;
   SpscQueue<MediaCommand> commands_;
   SpscQueue<MediaEvent> events_;

@@ -26,7 +26,7 @@ fi
 if [ "$what" = all ] || [ "$what" = media ]; then
   fixtures/make_corpus.sh "$ROOT/build/corpus" "$ROOT/build/fixtures/hark-corpus" >/dev/null
   echo "== media engine (bench/media_bench)"
-  build/bench/media_bench --streams 300,1000,3000 --seconds 8 --corpus "$ROOT/build/corpus"
+  build/bench/media_bench --streams 300,1000,3000,10000 --seconds 8 --corpus "$ROOT/build/corpus"
 fi
 
 if [ "$what" = all ] || [ "$what" = sip ]; then

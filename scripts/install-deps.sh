@@ -8,6 +8,7 @@ PACKAGES=(
   libsrtp2-dev libspandsp-dev libortp-dev libpqxx-dev
   libboost1.81-dev libboost-json1.81-dev libfftw3-dev libspdlog-dev
   libsofia-sip-ua-dev libsodium-dev libpcap-dev
+  liburing-dev  # the media workers' io_uring path (media/uring_io.cpp)
   libgtest-dev libgmock-dev libbenchmark-dev
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
   # voices of the by-voice AMD corpus (fixtures/make_voice_corpus.sh): flite (kal, awb, rms,
