@@ -18,7 +18,7 @@ PACKAGES=(
   iproute2 procps curl jq wrk libssl-dev openssl
   # issue 14-21 round: TOML config, numbers and time zones, io_uring, the AMD model's training,
   # Kamailio as a real registrar/proxy, the dashboard and report tests in headless Chromium
-  libtomlplusplus-dev libphonenumber-dev liburing-dev python3-sklearn python3-numpy
+  libtomlplusplus-dev libphonenumber-dev python3-sklearn python3-numpy
   kamailio kamailio-tls-modules kamailio-extra-modules chromium python3-websocket dpkg-dev fakeroot
   gdb  # tests print every thread's stack when one hangs (tests/hang_guard.cpp)
   clang-14 libfuzzer-14-dev  # the fuzz harnesses (scripts/fuzz.sh)
