@@ -107,6 +107,7 @@ CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
   c.caller_id = r.caller_id;
   c.max_concurrent = r.max_concurrent;
   c.fixed_channels = r.fixed_channels;
+  c.dial_every_number = r.dial_every_number;
   return c;
 }
 
@@ -114,7 +115,8 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
   reject_unknown(o, {"name", "description", "groupId", "startDate", "endDate", "startTime", "endTime", "weekdays",
                      "timeZone", "pilotNumber", "type", "queue", "maxAttempts", "retryMinutes", "retryRules",
                      "amdEnabled", "amdParams", "voicemailPromptId", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
-                     "callerId", "maxConcurrent", "fixedChannels"});
+                     "callerId", "maxConcurrent", "fixedChannels",
+                     "dialEveryNumber"});
   if (auto v = get_string(o, "name", creating, 100, 1)) name = *v;
   if (auto v = get_string(o, "description", false, 2000)) description = *v;
   if (auto v = get_int(o, "groupId", creating, 1, INT64_MAX)) group_id = *v;
@@ -220,6 +222,8 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
   if (auto it = o.find("fixedChannels"); it != o.end())
     fixed_channels = it->value().is_null() ? std::nullopt : std::optional<int>(int(*get_int(o, "fixedChannels", true, 1, 10000)));
 
+  if (auto v = get_bool(o, "dialEveryNumber", false)) dial_every_number = *v;
+
   // The whole, not just the parts.
   if (days_of(end_date) < days_of(start_date)) invalid("endDate", "endDate is before startDate");
   if (days_of(end_date) - days_of(start_date) > 731) invalid("endDate", "a campaign spans at most two years");
@@ -255,7 +259,8 @@ json::object CampaignSettings::to_json() const {
           {"dialPrefix", dial_prefix},
           {"callerId", caller_id},
           {"maxConcurrent", max_concurrent},
-          {"fixedChannels", opt(fixed_channels)}};
+          {"fixedChannels", opt(fixed_channels)},
+          {"dialEveryNumber", dial_every_number}};
 }
 
 amd::Params amd_params_for(const json::object& overrides) {

@@ -36,6 +36,7 @@ struct CampaignSettings {
   std::string dial_prefix, caller_id;
   int max_concurrent = 30;
   std::optional<int> fixed_channels;  ///< agentless: dial this many at once instead of free agents
+  bool dial_every_number = false;     ///< a lead's numbers in order: the next after a failure result
 
   /// From a stored campaign; parses its JSON columns.
   static CampaignSettings from_record(const sql::CampaignRecord& r);

@@ -82,6 +82,12 @@ TEST_F(Api, EveryEndpointByEveryRole) {
       {"GET", "/api/v1/campaigns/{id}/leads", c + "/leads", "", cr},
       {"GET", "/api/v1/campaigns/{id}/leads/{leadId}", c + "/leads/1", "", cr},
       {"PATCH", "/api/v1/campaigns/{id}/leads/{leadId}", c + "/leads/1", "{}", ca},
+      // lead lifecycle (issue 20)
+      {"POST", "/api/v1/campaigns/{id}/leads.json", c + "/leads.json", R"({"phone":"5551234"})", ca},
+      {"DELETE", "/api/v1/campaigns/{id}/leads/{leadId}", c + "/leads/1", "", ca},
+      {"POST", "/api/v1/campaigns/{id}/leads/{leadId}/callback", c + "/leads/1/callback", R"({"at":"2099-01-01T10:00:00Z"})", ca},
+      {"POST", "/api/v1/campaigns/{id}/recycle", c + "/recycle", R"({"statuses":["BUSY"]})", ca},
+      {"POST", "/api/v1/campaigns/{id}/clone", c + "/clone", "{}", ca},
       {"GET", "/api/v1/campaigns/{id}/calls", c + "/calls", "", cr},
       {"GET", "/api/v1/campaigns/{id}/calls.csv", c + "/calls.csv", "", cr},
       {"POST", "/donotcall", "/donotcall", R"({"number":"5550000"})", any},

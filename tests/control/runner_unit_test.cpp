@@ -69,7 +69,8 @@ TEST(CampaignRunnerUnit, SchedulesFollowEachCampaignsOwnClockAcrossMidnight) {
 
   h.set_clock(kDay + 1, "17:00");  // UTC 17:00 (end); Tokyo 02:00 the day after; Los Angeles 10:00 tomorrow
   h.tick();
-  EXPECT_EQ(h.schedule_of(utc_tomorrow).state, "FINISHED");
+  // No tick fell inside its hours (03:00, then its end): it never ran, so it is not FINISHED.
+  EXPECT_EQ(h.schedule_of(utc_tomorrow).state, "NOT_RUNNING");
   EXPECT_EQ(h.schedule_of(tokyo_tomorrow).state, "FINISHED");
   EXPECT_EQ(h.schedule_of(la_today).state, "FINISHED");
   for (auto id : {utc, tokyo, la}) EXPECT_EQ(h.d->campaigns[id].state, "FINISHED") << id;
