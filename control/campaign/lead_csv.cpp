@@ -213,9 +213,9 @@ LeadCsvReader::LeadCsvReader(std::string_view text, const LeadCsvOptions& o) : t
   for (auto& h : f) header = header || is_phone_header(lower_trim(h));
   if (!header) return;
   had_header_ = true;
-  map_header(f);
   pos_ = p;
   line_ = l;
+  map_header(f);  // a mapping error ends the reading here
 }
 
 void LeadCsvReader::map_header(const std::vector<std::string>& header) {
@@ -243,14 +243,13 @@ void LeadCsvReader::map_header(const std::vector<std::string>& header) {
   for (size_t k = 0; k < m.phone_columns.size(); ++k) take(m.phone_columns[k], k == 0 ? Role::phone : Role::extra_phone);
   if (!m.name_column.empty()) take(m.name_column, Role::name);
   if (!m.external_id_column.empty()) take(m.external_id_column, Role::external_id);
+  std::string have;
+  for (auto& n : names_) have += (have.empty() ? "" : ", ") + n;
   if (!missing.empty()) {
-    std::string have;
-    for (auto& n : names_) have += (have.empty() ? "" : ", ") + n;
     mapping_error_ = "the header has no column " + missing + " (its columns: " + have + ")";
     pos_ = text_.size();
     return;
   }
-  // Columns the mapping leaves out are recognised by their names.
   bool have_name = !m.name_column.empty(), have_id = !m.external_id_column.empty();
   bool have_description = false;
   for (size_t i = 0; i < keys.size(); ++i) {
@@ -266,6 +265,10 @@ void LeadCsvReader::map_header(const std::vector<std::string>& header) {
     } else if (!have_description && (k == "description" || k == "descripcion" || k == "descripci\xc3\xb3n")) {
       roles_[i] = Role::description, have_description = true;
     }
+  }
+  if (phone_order_.empty()) {
+    mapping_error_ = "no column holds phone numbers: name them with phoneColumns (the header's columns: " + have + ")";
+    pos_ = text_.size();
   }
 }
 
