@@ -80,7 +80,7 @@ HttpResponse schedule_callback(ApiServices& s, ApiContext& ctx) {
   return with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
     pqxx::result in_hours;
     try {
-      pqxx::subtransaction sub(c.tx);
+      pqxx::subtransaction sub(dynamic_cast<pqxx::dbtransaction&>(c.tx));
       in_hours = sub.exec_prepared("callback_in_hours", c.id, at);
       sub.commit();
     } catch (const pqxx::data_exception&) {

@@ -1,5 +1,6 @@
 // Leads: CSV upload, list, view, edit. Uploads and edits only while the campaign is stopped.
 #include <algorithm>
+#include <cstdio>
 #include <unordered_set>
 
 #include "control/api/campaign_rows.h"

@@ -109,10 +109,20 @@ bool is_external_id_header(std::string_view k) {
 
 bool is_phone_header(std::string_view k) {
   // OMniLeads: telefono, tel1, tel2...; VICIdial: phone_number, alt_phone; Spanish and Portuguese
-  // spreadsheets: celular, movil, número.
-  return starts_with(k, "phone") || starts_with(k, "tel") || starts_with(k, "mobile") || starts_with(k, "celular") ||
-         starts_with(k, "movil") || starts_with(k, "m\xc3\xb3vil") || k == "numero" || k == "n\xc3\xbamero" ||
-         k == "alt_phone" || k == "cell" || k == "cellphone" || k == "fone";
+  // spreadsheets: celular, movil, número. A word and then nothing, digits or a separator
+  // ("phone2", "tel_casa", "mobile number"), so a name like "Telma" is not a header.
+  if (k.find("code") != std::string_view::npos) return false;  // VICIdial's phone_code: a country code
+  auto word = [&](std::string_view w) {
+    if (!starts_with(k, w)) return false;
+    const auto rest = k.substr(w.size());
+    if (rest.empty() || rest == "s") return true;
+    const char c = rest[0];
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == ' ' || c == '-' || c == '.';
+  };
+  for (std::string_view w : {"phone", "telephone", "tel", "telefono", "tel\xc3\xa9" "fono", "mobile", "celular", "movil",
+                             "m\xc3\xb3vil", "cell", "cellphone", "fone", "numero", "n\xc3\xbamero", "alt_phone"})
+    if (word(w)) return true;
+  return false;
 }
 
 bool set_lead_numbers(Lead& lead, const std::vector<std::string>& raw) {
@@ -209,8 +219,14 @@ LeadCsvReader::LeadCsvReader(std::string_view text, const LeadCsvOptions& o) : t
   std::vector<std::string> f;
   std::string err;
   if (!read_record(text_, p, l, f, err, delim_)) return;
-  bool header = !o_.mapping.empty();  // a mapping names header columns
-  for (auto& h : f) header = header || is_phone_header(lower_trim(h));
+  // A header names a phone column and holds no number (3 or more digits); given a mapping, the
+  // first line is the header.
+  bool header = false, number = false;
+  for (auto& h : f) {
+    header = header || is_phone_header(lower_trim(h));
+    number = number || std::count_if(h.begin(), h.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) >= 3;
+  }
+  header = !o_.mapping.empty() || (header && !number);
   if (!header) return;
   had_header_ = true;
   pos_ = p;

@@ -254,7 +254,7 @@ TEST(LeadCsvMapping, CommonHeaderNamesAndDelimiters) {
 }
 
 TEST(LeadCsvMapping, Latin1IsFoundByLineAndConverted) {
-  const std::string latin1 = "nombre;telefono\nAna;5550001\nJos\xe9 Mar\xeda;5550002\n";
+  const std::string latin1 = "nombre;telefono\nAna;5550001\nJos\xe9 Mar\xed" "a;5550002\n";
   EXPECT_EQ(first_invalid_utf8(latin1), latin1.find('\xe9'));
   EXPECT_EQ(first_invalid_utf8("ok\n\xc3\xa9t\xc3\xa9\n"), std::string_view::npos);
   EXPECT_EQ(first_invalid_utf8("a\n\xe2\x82"), 2u);  // a sequence cut short
@@ -263,4 +263,14 @@ TEST(LeadCsvMapping, Latin1IsFoundByLineAndConverted) {
   const auto r = parse_lead_csv(utf8);
   ASSERT_EQ(r.leads.size(), 2u);
   EXPECT_EQ(r.leads[1].name, "José María");
+}
+
+TEST(LeadCsvMapping, ANameLikeTelmaIsNotAHeader) {
+  const auto r = parse_lead_csv("Telma Silva,5550001\nMobile Home Inc,5550002\n");
+  EXPECT_FALSE(r.had_header);
+  ASSERT_EQ(r.leads.size(), 2u);
+  EXPECT_EQ(r.leads[0].name, "Telma Silva");
+  EXPECT_FALSE(is_phone_header("telma silva"));
+  EXPECT_TRUE(is_phone_header("tel_casa"));
+  EXPECT_TRUE(is_phone_header("phone 2"));
 }

@@ -34,7 +34,9 @@ TEST(RunnerRules, ScheduleStateAtItsBoundaries) {
   s.local_us = at("09:00");
   EXPECT_EQ(control::next_schedule_state(s), "RUNNING");       // the start time is inside
   s.local_us = at("17:00");
-  EXPECT_EQ(control::next_schedule_state(s), "FINISHED");      // the end time is not
+  EXPECT_EQ(control::next_schedule_state(s), "NOT_RUNNING");   // over without having run: never ran
+  s.state = "RUNNING";
+  EXPECT_EQ(control::next_schedule_state(s), "FINISHED");      // the end time is not inside
   s.local_us = at("10:00"), s.state = "DNC_OUT_OF_SERVICE";
   EXPECT_EQ(control::next_schedule_state(s), "DNC_OUT_OF_SERVICE");  // only the probe resumes it
   s.local_day = kDay + 1, s.local_us = at("00:00");
