@@ -121,8 +121,10 @@ std::vector<ClaimedLead> leads_of(const pqxx::result& rows, std::vector<ClaimedL
 std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campaign_id, int n) {
   std::vector<ClaimedLead> out;
   for (const char* step : {"leads_claim_callbacks", "leads_claim_retries", "leads_claim_new"}) {
-    if (int(out.size()) >= n) break;
-    out = leads_of(tx.exec_prepared(step, campaign_id, n - int(out.size())), std::move(out));
+    const int left = n - int(out.size());  // before `out` is moved from below
+    if (left <= 0) break;
+    auto rows = tx.exec_prepared(step, campaign_id, left);
+    out = leads_of(rows, std::move(out));
   }
   return out;
 }
