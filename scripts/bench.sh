@@ -5,7 +5,7 @@
 #   scripts/bench.sh media      media engine vs a bare epoll+recvmmsg loop, 300/1000/3000 streams
 #   scripts/bench.sh sip        calls per second, CPU and memory per call at 300 and 3000 calls
 #   scripts/bench.sh loadtest   hark loadtest vs sipp as UAC, 300 and 3000 concurrent calls
-#   scripts/bench.sh control    lead import (1M rows), DNC lookups (10M list), REST requests/s (wrk)
+#   scripts/bench.sh control    lead import (1M rows), recycling (1M leads), DNC lookups (10M list), REST requests/s (wrk)
 #                               (starts the private PostgreSQL unless DATABASE_URL is set)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -68,6 +68,8 @@ if [ "$what" = all ] || [ "$what" = control ]; then
   if [ -z "${DATABASE_URL:-}" ]; then DATABASE_URL=$(bash scripts/pg.sh start); export DATABASE_URL; fi
   echo "== lead import: 1,000,000 CSV rows, parse + COPY (bench/lead_import_bench)"
   build/bench/lead_import_bench 1000000
+  echo "== recycling 1,000,000 leads: same campaign, then a new one (bench/recycle_bench)"
+  build/bench/recycle_bench --rows 1000000
   echo "== do-not-call lookups in a 10M-number list (bench/dnc_bench)"
   build/bench/dnc_bench --benchmark_min_time=1
   # REST: hark run (API only) on a fresh database, one campaign with 1000 leads, then wrk with

@@ -45,6 +45,7 @@ CampaignRecord campaign_record(const pqxx::row& r) {
   c.default_region = r["default_region"].as<std::string>();
   c.internal_length = r["internal_length"].as<int>();
   c.free_agents = r["free_agents"].as<int>();
+  c.dial_every_number = r["dial_every_number"].as<bool>();
   return c;
 }
 
@@ -110,20 +111,25 @@ int lock_campaign(pqxx::transaction_base& tx, long long campaign_id) {
   return tx.exec_prepared1("campaign_lock_active", campaign_id)[0].as<int>();
 }
 
-std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campaign_id, int n) {
-  std::vector<ClaimedLead> out;
-  for (const auto& r : tx.exec_prepared("leads_claim", campaign_id, n))
-    out.push_back({r["id"].as<long long>(), r["phone"].as<std::string>(), r["attempts"].as<int>()});
-  return out;
-}
-
 namespace {
-std::vector<ClaimedLead> leads_of(const pqxx::result& rows) {
-  std::vector<ClaimedLead> out;
-  for (const auto& r : rows) out.push_back({r["id"].as<long long>(), r["phone"].as<std::string>(), r["attempts"].as<int>()});
+std::vector<ClaimedLead> leads_of(const pqxx::result& rows, std::vector<ClaimedLead> out = {}) {
+  for (const auto& r : rows)
+    out.push_back({r["id"].as<long long>(), r["phone"].as<std::string>(), r["attempts"].as<int>(),
+                   r["phone_index"].as<int>(), r["numbers"].as<int>(), r["round"].as<int>()});
   return out;
 }
 }  // namespace
+
+std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campaign_id, int n) {
+  std::vector<ClaimedLead> out;
+  for (const char* step : {"leads_claim_callbacks", "leads_claim_retries", "leads_claim_new"}) {
+    const int left = n - int(out.size());  // before `out` is moved from below
+    if (left <= 0) break;
+    auto rows = tx.exec_prepared(step, campaign_id, left);
+    out = leads_of(rows, std::move(out));
+  }
+  return out;
+}
 
 std::vector<ClaimedLead> due_leads(pqxx::connection& c, long long campaign_id, int n) {
   pqxx::read_transaction tx(c);
@@ -139,11 +145,11 @@ std::vector<ClaimedLead> claim_lead_ids(pqxx::transaction_base& tx, long long ca
 
 long long start_attempt(pqxx::transaction_base& tx, long long campaign_id, const ClaimedLead& lead,
                         const std::string& instance) {
-  return tx.exec_prepared1("attempt_insert_dialing", campaign_id, lead.id, lead.phone, instance)[0].as<long long>();
+  return tx.exec_prepared1("attempt_insert_dialing", campaign_id, lead.id, lead.phone, instance, lead.round)[0].as<long long>();
 }
 
 void record_dnc(pqxx::transaction_base& tx, long long campaign_id, const ClaimedLead& lead, const std::string& instance) {
-  tx.exec_prepared0("attempt_insert_dnc", campaign_id, lead.id, lead.phone, instance);
+  tx.exec_prepared0("attempt_insert_dnc", campaign_id, lead.id, lead.phone, instance, lead.round);
   tx.exec_prepared0("lead_mark_dnc", lead.id);
 }
 
@@ -162,7 +168,8 @@ bool finish_attempt(pqxx::connection& c, const AttemptEnd& e, const LeadOutcome&
   const auto r = tx.exec_prepared("attempt_finish", e.attempt_id, e.answered, e.talk_s, e.sip_code, e.sip_reason,
                                   e.amd_verdict, e.amd_cause, e.amd_ms, e.result, e.cause, e.charged);
   const bool ours = r.affected_rows() == 1;
-  if (ours) tx.exec_prepared0("lead_finish", lead.lead_id, lead.status, lead.done, lead.retry_s, lead.charged);
+  if (ours) tx.exec_prepared0("lead_finish", lead.lead_id, lead.status, lead.done, lead.retry_s, lead.charged,
+                      lead.phone_index);
   tx.commit();
   return ours;
 }

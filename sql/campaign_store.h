@@ -34,6 +34,7 @@ struct CampaignRecord {
   std::string default_region = "US";  ///< numbers without a country code are read as from here
   int internal_length = 4;            ///< numbers of at most this many digits are extensions
   int free_agents = 0;
+  bool dial_every_number = false;  ///< dial a lead's numbers in order (0011_lead_lifecycle.sql)
   bool operator==(const CampaignRecord&) const = default;
 };
 
@@ -75,6 +76,9 @@ struct ClaimedLead {
   long long id = 0;
   std::string phone;
   int attempts = 0;  ///< finished attempts that count (closed-by-recovery ones do not)
+  int phone_index = 0;  ///< which of the lead's numbers `phone` is (0: its phone, k: extra_phones[k])
+  int numbers = 1;      ///< how many numbers the lead has
+  int round = 1;        ///< the lead's dialing round (recycling adds one)
 };
 
 /// A call's end as the call log keeps it.
@@ -96,6 +100,7 @@ struct LeadOutcome {
   bool done = true;
   double retry_s = 0;
   bool charged = true;  ///< counts in the lead's attempts
+  int phone_index = 0;  ///< the number the next attempt dials
 };
 
 /// A STARTED campaign the runner cannot serve: PAUSED, with `reason` as its last error, and its
@@ -119,7 +124,8 @@ std::vector<ClaimedLead> due_leads(pqxx::connection& c, long long campaign_id, i
 // Inside the claim transaction of one campaign:
 /// Locks the campaign's row (processes take turns) and counts its DIALING attempts.
 int lock_campaign(pqxx::transaction_base& tx, long long campaign_id);
-/// Claims up to `n` due leads (FOR UPDATE SKIP LOCKED): in progress from now on.
+/// Claims up to `n` due leads (FOR UPDATE SKIP LOCKED): in progress from now on. Order: callbacks
+/// due (by their time), then retries due (oldest due time first), then never-called leads (by id).
 std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campaign_id, int n);
 /// Claims those of `ids` that are still due (FOR UPDATE SKIP LOCKED).
 std::vector<ClaimedLead> claim_lead_ids(pqxx::transaction_base& tx, long long campaign_id,

@@ -18,17 +18,19 @@ namespace {
   "time_zone, pilot_number, kind, queue, max_attempts, retry_minutes, retry_rules::text AS retry_rules, "      \
   "amd_enabled, amd_params::text AS amd_params, voicemail_prompt_id, dnc_service_id, dnc_list_id, dial_prefix, " \
   "caller_id, max_concurrent, fixed_channels, free_agents, last_error, created_at, updated_at, "               \
-  "default_region, internal_length"
+  "default_region, internal_length, dial_every_number"
 
 #define PROMPT_COLS "id, group_id, name, size_bytes, duration_ms, file_name, created_at::text AS created_at"
 
 #define LEAD_COLS                                                                                           \
   "id, name, phone, COALESCE(phone_raw, phone) AS phone_raw, "                                             \
   "array_to_json(extra_phones)::text AS extra_phones, description, external_id, "                           \
-  "fields::text AS fields, status, attempts, last_attempt_at, next_attempt_at, done"
+  "fields::text AS fields, status, attempts, last_attempt_at, next_attempt_at, done, "                      \
+  "phone_index, round, origin_lead_id, disabled, callback_at, callback_agent"
 
 #define ATTEMPT_COLS \
-  "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause, charged"
+  "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause, charged, " \
+  "round"
 
 const Statement kStatements[] = {
     {"health", "SELECT COALESCE(max(version), 0) FROM hark_schema_version"},
@@ -199,52 +201,74 @@ const Statement kStatements[] = {
      "((now() AT TIME ZONE c.time_zone)::date - date '1970-01-01') AS local_day, "
      "(extract(epoch FROM (now() AT TIME ZONE c.time_zone)::time) * 1000000)::bigint AS local_us "
      "FROM schedules s JOIN campaigns c ON c.id = s.campaign_id WHERE c.state = 'STARTED' AND s.state <> 'FINISHED' "
-     "AND s.day <= (now() AT TIME ZONE c.time_zone)::date ORDER BY s.id"},
+     "AND s.day <= (now() AT TIME ZONE c.time_zone)::date "
+     // a past day that never ran stays NOT_RUNNING for good: nothing to move
+     "AND (s.state <> 'NOT_RUNNING' OR s.day = (now() AT TIME ZONE c.time_zone)::date) ORDER BY s.id"},
     {"runner_schedule_move",
      "UPDATE schedules s SET state = $3 FROM campaigns c WHERE s.id = $1 AND s.state = $2 AND c.id = s.campaign_id "
      "AND c.state = 'STARTED'"},
     {"campaigns_finish",
      "UPDATE campaigns c SET state = 'FINISHED', finished_at = now(), updated_at = now() WHERE c.state = 'STARTED' "
-     "AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.campaign_id = c.id AND s.state <> 'FINISHED') RETURNING c.id"},
+     "AND NOT EXISTS (SELECT 1 FROM schedules s WHERE s.campaign_id = c.id AND (s.state IN ('RUNNING', 'DNC_OUT_OF_SERVICE') "
+     // a day that never ran (NOT_RUNNING past its end) is not left to run
+     "OR (s.state = 'NOT_RUNNING' AND s.day + s.end_time > (now() AT TIME ZONE c.time_zone)))) RETURNING c.id"},
     {"runner_campaigns",
      "SELECT c.id, c.name, c.description, c.group_id, c.state, c.start_date::text AS start_date, "
      "c.end_date::text AS end_date, to_char(c.start_time, 'HH24:MI:SS') AS start_time, "
      "to_char(c.end_time, 'HH24:MI:SS') AS end_time, c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, "
      "c.max_attempts, c.retry_minutes, c.retry_rules::text AS retry_rules, c.amd_enabled, "
      "c.amd_params::text AS amd_params, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id, c.dial_prefix, "
-     "c.caller_id, c.max_concurrent, c.fixed_channels, c.free_agents, d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, "
+     "c.caller_id, c.max_concurrent, c.fixed_channels, c.free_agents, c.dial_every_number, d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, "
      "c.default_region, c.internal_length, "
      "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, dl.version AS dnc_list_version, "
      "(SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int AS active "
      "FROM campaigns c JOIN schedules s ON s.campaign_id = c.id AND s.day = (now() AT TIME ZONE c.time_zone)::date "
      "LEFT JOIN dnc_services d ON d.id = c.dnc_service_id LEFT JOIN dnc_lists dl ON dl.id = c.dnc_list_id "
      "WHERE c.state = 'STARTED' AND s.state IN ('RUNNING', 'DNC_OUT_OF_SERVICE') ORDER BY c.id"},
-    {"leads_claim",
-     "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE campaign_id = $1 AND NOT in_progress "
-     "AND NOT done AND (next_attempt_at IS NULL OR next_attempt_at <= now()) ORDER BY next_attempt_at NULLS FIRST, id "
-     "LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING id, phone, attempts"},
+    // The claim order, in three steps (each an index range; claim_leads runs them in turn):
+    // callbacks due, then retries due (oldest due time first: a retry that fell after
+    // yesterday's hours is called as soon as today's start), then never-called leads by id.
+    // The number dialed is the lead's current one (phone_index: 0 phone, k extra_phones[k]).
+#define CLAIMED_COLS                                                                                        \
+  "id, CASE WHEN phone_index BETWEEN 1 AND cardinality(extra_phones) THEN extra_phones[phone_index] "       \
+  "ELSE phone END AS phone, attempts, phone_index, 1 + cardinality(extra_phones) AS numbers, round"
+#define DUE_LEAD "campaign_id = $1 AND NOT in_progress AND NOT done "
+    {"leads_claim_callbacks",
+     "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE " DUE_LEAD
+     "AND callback_at <= now() ORDER BY callback_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING " CLAIMED_COLS},
+    {"leads_claim_retries",
+     "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE " DUE_LEAD
+     "AND next_attempt_at <= now() AND callback_at IS NULL ORDER BY next_attempt_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) "
+     "RETURNING " CLAIMED_COLS},
+    {"leads_claim_new",
+     "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE " DUE_LEAD
+     "AND next_attempt_at IS NULL ORDER BY id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING " CLAIMED_COLS},
     // Due leads looked at without claiming them: the numbers to ask a do-not-call service about
-    // before the claim, so the claim's row lock is never held across a slow service.
+    // before the claim, so the claim's row lock is never held across a slow service. Same order.
     {"leads_due_peek",
-     "SELECT id, phone, attempts FROM leads WHERE campaign_id = $1 AND NOT in_progress AND NOT done "
-     "AND (next_attempt_at IS NULL OR next_attempt_at <= now()) ORDER BY next_attempt_at NULLS FIRST, id LIMIT $2"},
+     "(SELECT " CLAIMED_COLS ", 0 AS step, callback_at AS due FROM leads WHERE " DUE_LEAD
+     "AND callback_at <= now() ORDER BY callback_at, id LIMIT $2) UNION ALL "
+     "(SELECT " CLAIMED_COLS ", 1, next_attempt_at FROM leads WHERE " DUE_LEAD
+     "AND next_attempt_at <= now() AND callback_at IS NULL ORDER BY next_attempt_at, id LIMIT $2) UNION ALL "
+     "(SELECT " CLAIMED_COLS ", 2, NULL FROM leads WHERE " DUE_LEAD "AND next_attempt_at IS NULL ORDER BY id LIMIT $2) "
+     "ORDER BY step, due, id LIMIT $2"},
     {"leads_claim_ids",
      "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE campaign_id = $1 "
      "AND id = ANY($2::bigint[]) AND NOT in_progress AND NOT done AND (next_attempt_at IS NULL OR next_attempt_at <= now()) "
-     "ORDER BY next_attempt_at NULLS FIRST, id FOR UPDATE SKIP LOCKED) RETURNING id, phone, attempts"},
+     "ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING " CLAIMED_COLS},
     {"campaign_lock_active",
      "SELECT (SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int "
      "FROM campaigns c WHERE c.id = $1 FOR UPDATE"},
     {"leads_release", "UPDATE leads SET in_progress = false WHERE id = ANY($1::bigint[])"},
     {"attempt_insert_dialing",
-     "INSERT INTO call_attempts (campaign_id, lead_id, number, instance_id, dialed_at) "
-     "VALUES ($1, $2, $3, $4, clock_timestamp()) RETURNING id"},
+     "INSERT INTO call_attempts (campaign_id, lead_id, number, instance_id, dialed_at, round) "
+     "VALUES ($1, $2, $3, $4, clock_timestamp(), $5) RETURNING id"},
     {"attempt_insert_dnc",
-     "INSERT INTO call_attempts (campaign_id, lead_id, number, state, ended_at, result, cause, instance_id) "
-     "VALUES ($1, $2, $3, 'DONE', now(), 'DNC', 'on the do-not-call list', $4)"},
+     "INSERT INTO call_attempts (campaign_id, lead_id, number, state, ended_at, result, cause, instance_id, round) "
+     "VALUES ($1, $2, $3, 'DONE', now(), 'DNC', 'on the do-not-call list', $4, $5)"},
     {"lead_mark_dnc",
      "UPDATE leads SET status = 'DNC', done = true, in_progress = false, attempts = attempts + 1, "
-     "last_attempt_at = now(), next_attempt_at = NULL WHERE id = $1"},
+     "last_attempt_at = now(), next_attempt_at = NULL, callback_at = NULL WHERE id = $1"},
     {"schedule_set_state", "UPDATE schedules SET state = $2 WHERE id = $1 AND state <> 'FINISHED'"},
     {"attempt_finish",
      "UPDATE call_attempts SET state = 'DONE', ended_at = clock_timestamp(), "
@@ -253,8 +277,47 @@ const Statement kStatements[] = {
      "WHERE id = $1 AND state = 'DIALING'"},
     {"lead_finish",
      "UPDATE leads SET status = $2, attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END, last_attempt_at = now(), "
-     "in_progress = false, done = $3, "
+     "in_progress = false, done = $3, phone_index = $6, callback_at = NULL, "
      "next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END WHERE id = $1"},
+
+    // ---- lead lifecycle: single leads, recycling, callbacks, clones (api_lead_lifecycle.cpp) ----
+    {"campaign_set_lead_options", "UPDATE campaigns SET dial_every_number = $2 WHERE id = $1"},
+    {"lead_insert_one",
+     "INSERT INTO leads (campaign_id, name, phone, extra_phones, description, external_id, fields, phone_raw) "
+     "VALUES ($1, $2, $3, $4::text[], $5, $6, $7::jsonb, $8) RETURNING " LEAD_COLS},
+    {"lead_delete", "DELETE FROM leads WHERE campaign_id = $1 AND id = $2 AND NOT in_progress RETURNING id"},
+    {"lead_set_disabled",
+     "UPDATE leads SET disabled = $3, "
+     "done = CASE WHEN $3 THEN true ELSE status IN ('SUCCESS', 'DNC') END "
+     "WHERE campaign_id = $1 AND id = $2 AND NOT in_progress RETURNING " LEAD_COLS},
+    // Same campaign: the chosen leads are due again from their first number, in a new round;
+    // their call log stays.
+    {"leads_recycle_same",
+     "UPDATE leads SET status = 'NOT_CALLED', attempts = 0, done = false, next_attempt_at = NULL, phone_index = 0, "
+     "callback_at = NULL, callback_agent = NULL, round = round + 1 "
+     "WHERE campaign_id = $1 AND status = ANY($2::text[]) AND NOT disabled AND NOT in_progress"},
+    // New campaign: copies linked to their origin; one row per contact and campaign (a copy of
+    // a copy names the same root lead, and leads_one_per_contact refuses a second one).
+    {"leads_recycle_copy",
+     "INSERT INTO leads (campaign_id, name, phone, extra_phones, description, external_id, fields, origin_lead_id, "
+     "root_lead_id, round) SELECT $2, name, phone, extra_phones, description, external_id, fields, id, "
+     "COALESCE(root_lead_id, id), round + 1 FROM leads WHERE campaign_id = $1 AND status = ANY($3::text[]) "
+     "AND NOT disabled ORDER BY id ON CONFLICT DO NOTHING"},
+    {"lead_set_callback",
+     "UPDATE leads SET callback_at = $3::timestamptz, callback_agent = $4, next_attempt_at = $3::timestamptz, "
+     "done = false WHERE campaign_id = $1 AND id = $2 AND NOT disabled AND NOT in_progress RETURNING " LEAD_COLS},
+    // Whether `at` falls inside one of the campaign's schedule days, in the campaign's time zone.
+    {"callback_in_hours",
+     "SELECT count(*) FROM schedules s JOIN campaigns c ON c.id = s.campaign_id WHERE s.campaign_id = $1 "
+     "AND s.state <> 'FINISHED' AND s.day = ($2::timestamptz AT TIME ZONE c.time_zone)::date "
+     "AND ($2::timestamptz AT TIME ZONE c.time_zone)::time >= s.start_time "
+     "AND ($2::timestamptz AT TIME ZONE c.time_zone)::time < s.end_time"},
+    {"schedules_copy",
+     "INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT $2, day, start_time, end_time "
+     "FROM schedules WHERE campaign_id = $1 AND day >= $3::date ON CONFLICT (campaign_id, day) DO NOTHING"},
+    {"lead_rounds", "SELECT round, count(*) FROM leads WHERE campaign_id = $1 GROUP BY round ORDER BY round"},
+    {"lead_callbacks_pending", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND callback_at IS NOT NULL AND NOT done"},
+    {"leads_disabled", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND disabled"},
 };
 
 }  // namespace

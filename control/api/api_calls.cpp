@@ -27,7 +27,8 @@ json::object attempt_json(const pqxx::row& row) {
           {"amdCause", opt_text(row["amd_cause"])},
           {"result", opt_text(row["result"])},
           {"cause", opt_text(row["cause"])},
-          {"charged", row["charged"].as<bool>()}};
+          {"charged", row["charged"].as<bool>()},
+          {"round", row["round"].as<int>()}};
 }
 
 /// GET /campaigns/{id}/calls: a page of the call log, optionally of one lead.

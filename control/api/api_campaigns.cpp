@@ -18,6 +18,8 @@ const auto kReaders = Access::only({Role::campaign_admin, Role::campaign_supervi
 const char* kStatuses[] = {"NOT_CALLED", "SUCCESS", "FAILURE", "BUSY", "NO_ANSWER", "REJECTED", "AMD",
                            "SERVICE_TEMPORARILY_UNAVAILABLE", "DNC", "UNKNOWN"};
 
+}  // namespace
+
 void check_references(pqxx::transaction_base& tx, const ApiContext& ctx, const CampaignSettings& c, bool group_changed) {
   if (!ctx.me().in_group(c.group_id)) fail(403, "forbidden", "you are not in group " + std::to_string(c.group_id), "groupId");
   if (group_changed) {
@@ -44,6 +46,8 @@ void check_references(pqxx::transaction_base& tx, const ApiContext& ctx, const C
       invalid("voicemailPromptId", "no such prompt in group " + std::to_string(c.group_id) + " (POST /api/v1/prompts)");
   }
 }
+
+namespace {
 
 /// The runner dials by campaign state and free agents: tell it they changed.
 void wake_runner(ApiServices& s) {
@@ -174,8 +178,10 @@ HttpResponse get_campaign_summary(ApiServices& s, ApiContext& ctx) {
     // attempts: every call row; chargedAttempts: those counted in the leads' attempts (the rest
     // were failed by our own trunk, see trunk_backoff.h).
     const auto n = c.tx.exec_prepared1("attempt_count", c.id);
+    json::object leads{{"total", total}, {"pending", pending}, {"byStatus", counts}};
+    add_lead_lifecycle_summary(c.tx, c.id, leads);  // byRound, callbacksPending, disabled
     return json_response(json::object{{"campaign", campaign_json(c.tx.exec_prepared1("campaign_row", c.id))},
-                                      {"leads", json::object{{"total", total}, {"pending", pending}, {"byStatus", counts}}},
+                                      {"leads", std::move(leads)},
                                       {"attempts", n[0].as<long long>()},
                                       {"chargedAttempts", n[1].as<long long>()}});
   });

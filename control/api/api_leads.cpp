@@ -1,8 +1,9 @@
 // Leads: CSV upload, list, view, edit. Uploads and edits only while the campaign is stopped.
 #include <algorithm>
+#include <cstdio>
 #include <unordered_set>
 
-#include "control/api/control_api.h"
+#include "control/api/campaign_rows.h"
 #include "control/campaign/lead_csv.h"
 #include "sql/lead_store.h"
 
@@ -17,6 +18,8 @@ const auto kReaders = Access::only({Role::campaign_admin, Role::campaign_supervi
 
 json::value opt_text(const pqxx::field& f) { return f.is_null() ? json::value(nullptr) : json::value(f.as<std::string>()); }
 
+}  // namespace
+
 json::object lead_json(const pqxx::row& row) {
   return {{"id", row["id"].as<long long>()},
           {"name", row["name"].as<std::string>()},
@@ -30,8 +33,22 @@ json::object lead_json(const pqxx::row& row) {
           {"attempts", row["attempts"].as<int>()},
           {"lastAttemptAt", opt_text(row["last_attempt_at"])},
           {"nextAttemptAt", opt_text(row["next_attempt_at"])},
-          {"done", row["done"].as<bool>()}};
+          {"done", row["done"].as<bool>()},
+          // lead lifecycle (0011): the number dialed next, the round, the origin, callbacks
+          {"phoneIndex", row["phone_index"].as<int>()},
+          {"round", row["round"].as<int>()},
+          {"originLeadId", row["origin_lead_id"].is_null() ? json::value(nullptr) : json::value(row["origin_lead_id"].as<long long>())},
+          {"disabled", row["disabled"].as<bool>()},
+          {"callbackAt", opt_text(row["callback_at"])},
+          {"callbackAgent", opt_text(row["callback_agent"])}};
 }
+
+void number_settings(const pqxx::row& campaign, LeadCsvOptions& o) {
+  o.default_region = campaign["default_region"].as<std::string>();
+  o.internal_length = campaign["internal_length"].as<int>();
+}
+
+namespace {
 
 void check_status(const std::string& s) {
   static const std::unordered_set<std::string> ok{"NOT_CALLED", "SUCCESS", "FAILURE", "BUSY", "NO_ANSWER", "REJECTED",
@@ -50,9 +67,40 @@ pqxx::row require_stopped(const CampaignScope& c) {
 }
 
 /// How the campaign reads its leads' numbers (defaultRegion, internalLength).
-void number_settings(const pqxx::row& campaign, LeadCsvOptions& o) {
-  o.default_region = campaign["default_region"].as<std::string>();
-  o.internal_length = campaign["internal_length"].as<int>();
+
+/// The column mapping of an upload: phoneColumns (comma-separated, main number first),
+/// nameColumn, externalIdColumn.
+LeadColumnMapping mapping_of(const ApiContext& ctx) {
+  LeadColumnMapping m;
+  const auto phones = ctx.query("phoneColumns");
+  for (size_t i = 0; i <= phones.size() && !phones.empty();) {
+    auto j = phones.find(',', i);
+    if (j == std::string::npos) j = phones.size();
+    if (j > i) m.phone_columns.push_back(phones.substr(i, j - i));
+    i = j + 1;
+  }
+  if (!phones.empty() && m.phone_columns.empty()) invalid("phoneColumns", "phoneColumns names no column");
+  if (m.phone_columns.size() > 20) invalid("phoneColumns", "at most 20 phone columns");
+  m.name_column = ctx.query("nameColumn");
+  m.external_id_column = ctx.query("externalIdColumn");
+  return m;
+}
+
+/// The body as UTF-8: converted from Latin-1 when charset=latin1, else refused (422) naming the
+/// line of its first byte that is not UTF-8.
+std::string_view utf8_body(const ApiContext& ctx, std::string& converted) {
+  const auto charset = ctx.query("charset", "utf-8");
+  std::string_view body = ctx.req.body;
+  if (charset == "latin1" || charset == "iso-8859-1") return converted = latin1_to_utf8(body);
+  if (charset != "utf-8" && charset != "utf8") invalid("charset", "charset must be utf-8 or latin1");
+  if (const auto bad = first_invalid_utf8(body); bad != std::string_view::npos) {
+    const auto line = 1 + std::count(body.begin(), body.begin() + std::ptrdiff_t(bad), '\n');
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02X", unsigned(static_cast<unsigned char>(body[bad])));
+    fail(422, "not_utf8", "the file is not UTF-8: line " + std::to_string(line) + " has the byte " + byte +
+                              " (a Latin-1 file? send charset=latin1 to convert it)", "charset");
+  }
+  return body;
 }
 
 /// POST /campaigns/{id}/leads: a CSV of leads, stored with COPY while the next batch is parsed.
@@ -60,11 +108,16 @@ HttpResponse upload_leads(ApiServices& s, ApiContext& ctx) {
   LeadCsvOptions opt;
   opt.skip_duplicate_phones = ctx.query_bool("skipDuplicates", false);
   opt.skip_rows_without_phone = ctx.query_bool("skipWithoutPhone", false);
+  opt.mapping = mapping_of(ctx);
   if (ctx.req.body.empty()) fail(400, "empty_body", "send the CSV as the request body");
+  std::string converted;
+  const std::string_view text = utf8_body(ctx, converted);
+  // The mapping is checked before the database is touched (a wrong column name is the caller's).
+  if (LeadCsvReader probe(text, opt); !probe.mapping_error().empty()) invalid("phoneColumns", probe.mapping_error());
   LeadCsvResult parsed;  // errors and counters; the leads go straight to COPY
   return with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
     number_settings(require_stopped(c), opt);
-    LeadCsvReader reader(ctx.req.body, opt);
+    LeadCsvReader reader(text, opt);
     int skipped_existing = 0;
     std::unordered_set<std::string> have;  // duplicates of leads already in the campaign count too
     if (opt.skip_duplicate_phones)
@@ -88,6 +141,7 @@ HttpResponse upload_leads(ApiServices& s, ApiContext& ctx) {
     const size_t rejected_count = parsed.error_count + res.rejected.size();
     parsed.errors.insert(parsed.errors.end(), res.rejected.begin(), res.rejected.end());
     json::object out{{"imported", res.imported},
+                     {"mapping", reader.mapping_json()},
                      {"skippedDuplicates", parsed.skipped_duplicates + skipped_existing},
                      {"skippedWithoutPhone", parsed.skipped_without_phone}};
     add_reject_report(out, std::move(parsed.errors), rejected_count, by_reason);
@@ -123,7 +177,8 @@ HttpResponse get_lead(ApiServices& s, ApiContext& ctx) {
 HttpResponse update_lead(ApiServices& s, ApiContext& ctx) {
   const auto lead = ctx.id("leadId");
   const auto body = ctx.json();
-  reject_unknown(body, {"name", "description", "phone"});
+  reject_unknown(body, {"name", "description", "phone", "disabled"});
+  const auto disabled = get_bool(body, "disabled", false);
   const auto name = get_string(body, "name", false, 1000);
   const auto description = get_string(body, "description", false, 10000);
   const auto raw_phone = get_string(body, "phone", false, 64);
@@ -138,6 +193,9 @@ HttpResponse update_lead(ApiServices& s, ApiContext& ctx) {
     }
     auto rows = c.tx.exec_prepared("lead_update", c.id, lead, name, description, phone, raw_phone);
     if (rows.empty()) fail(404, "not_found", "no such lead");
+    // Disabled: never dialed again, history kept; enabled again: due unless SUCCESS or DNC.
+    if (disabled) rows = c.tx.exec_prepared("lead_set_disabled", c.id, lead, *disabled);
+    if (rows.empty()) fail(409, "lead_in_progress", "a call to this lead is still up");
     s.audit(c.tx, ctx, "update", "lead/" + std::to_string(lead), body);
     return json_response(lead_json(rows[0]));
   });
@@ -147,11 +205,13 @@ HttpResponse update_lead(ApiServices& s, ApiContext& ctx) {
 
 void add_lead_routes(Router& r, ApiServices& s) {
   add_routes(r, s, {
-      {"POST", "/api/v1/campaigns/{id}/leads", "upload leads as CSV (while stopped; skipDuplicates, skipWithoutPhone)",
+      {"POST", "/api/v1/campaigns/{id}/leads",
+       "upload leads as CSV (while stopped; skipDuplicates, skipWithoutPhone, phoneColumns, nameColumn, "
+       "externalIdColumn, charset=latin1)",
        kAdmin, "csv", upload_leads},
       {"GET", "/api/v1/campaigns/{id}/leads", "list leads (paged; status filter)", kReaders, "", list_leads},
       {"GET", "/api/v1/campaigns/{id}/leads/{leadId}", "view leads", kReaders, "", get_lead},
-      {"PATCH", "/api/v1/campaigns/{id}/leads/{leadId}", "edit leads (name, description, phone; while stopped)",
+      {"PATCH", "/api/v1/campaigns/{id}/leads/{leadId}", "edit leads (name, description, phone, disabled; while stopped)",
        kAdmin, "json", update_lead},
   });
 }

@@ -53,6 +53,14 @@ json::object campaign_json(const pqxx::row& row) {
 pqxx::result write_campaign(pqxx::transaction_base& tx, const char* stmt, std::optional<long long> id,
                             const CampaignSettings& c) {
   const auto rules = json::serialize(c.retry_rules), amd = json::serialize(c.amd_params);
+  auto r = write_campaign_columns(tx, stmt, id, c, rules, amd);
+  // Lead options have a statement of their own (0011_lead_lifecycle.sql).
+  tx.exec_prepared0("campaign_set_lead_options", id ? *id : r[0][0].as<long long>(), c.dial_every_number);
+  return r;
+}
+
+pqxx::result write_campaign_columns(pqxx::transaction_base& tx, const char* stmt, std::optional<long long> id,
+                                    const CampaignSettings& c, const std::string& rules, const std::string& amd) {
   pqxx::result r;
   if (id)
     r = tx.exec_prepared(stmt, *id, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time,

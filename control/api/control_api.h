@@ -72,6 +72,7 @@ void add_group_routes(Router& r, ApiServices& s);
 void add_campaign_routes(Router& r, ApiServices& s);
 void add_schedule_routes(Router& r, ApiServices& s);
 void add_lead_routes(Router& r, ApiServices& s);
+void add_lead_lifecycle_routes(Router& r, ApiServices& s);
 void add_call_routes(Router& r, ApiServices& s);
 void add_dnc_routes(Router& r, ApiServices& s);
 void add_prompt_routes(Router& r, ApiServices& s);

@@ -265,6 +265,7 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     call->lead_attempts = lead.attempts;
     call->plan = plan;
     call->number = lead.phone;
+    call->phone_index = lead.phone_index, call->numbers = lead.numbers;
     to_dial.push_back({call, call_request(*plan, lead.phone, call->attempt_id)});
   }
   if (!release.empty()) tx->release(release);

@@ -110,6 +110,7 @@ CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
   c.fixed_channels = r.fixed_channels;
   c.default_region = r.default_region;
   c.internal_length = r.internal_length;
+  c.dial_every_number = r.dial_every_number;
   return c;
 }
 
@@ -117,7 +118,8 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
   reject_unknown(o, {"name", "description", "groupId", "startDate", "endDate", "startTime", "endTime", "weekdays",
                      "timeZone", "pilotNumber", "type", "queue", "maxAttempts", "retryMinutes", "retryRules",
                      "amdEnabled", "amdParams", "voicemailPromptId", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
-                     "callerId", "maxConcurrent", "fixedChannels", "defaultRegion", "internalLength"});
+                      "callerId", "maxConcurrent", "fixedChannels", "defaultRegion", "internalLength",
+                      "dialEveryNumber"});
   if (auto v = get_string(o, "name", creating, 100, 1)) name = *v;
   if (auto v = get_string(o, "description", false, 2000)) description = *v;
   if (auto v = get_int(o, "groupId", creating, 1, INT64_MAX)) group_id = *v;
@@ -229,6 +231,8 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
   }
   if (auto v = get_int(o, "internalLength", false, 0, 15)) internal_length = int(*v);
 
+  if (auto v = get_bool(o, "dialEveryNumber", false)) dial_every_number = *v;
+
   // The whole, not just the parts.
   if (days_of(end_date) < days_of(start_date)) invalid("endDate", "endDate is before startDate");
   if (days_of(end_date) - days_of(start_date) > 731) invalid("endDate", "a campaign spans at most two years");
@@ -266,7 +270,8 @@ json::object CampaignSettings::to_json() const {
           {"maxConcurrent", max_concurrent},
           {"fixedChannels", opt(fixed_channels)},
           {"defaultRegion", default_region},
-          {"internalLength", internal_length}};
+          {"internalLength", internal_length},
+          {"dialEveryNumber", dial_every_number}};
 }
 
 amd::Params amd_params_for(const json::object& overrides) {

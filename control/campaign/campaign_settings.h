@@ -38,6 +38,7 @@ struct CampaignSettings {
   std::optional<int> fixed_channels;  ///< agentless: dial this many at once instead of free agents
   std::string default_region = "US";  ///< leads without a country code are read as from here (ISO 3166)
   int internal_length = 4;            ///< leads of at most this many digits are extensions, kept as written
+  bool dial_every_number = false;     ///< a lead's numbers in order: the next after a failure result
 
   /// From a stored campaign; parses its JSON columns.
   static CampaignSettings from_record(const sql::CampaignRecord& r);

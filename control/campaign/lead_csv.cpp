@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <optional>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -28,7 +29,8 @@ std::string trim(std::string_view s) {
 
 // Reads one RFC 4180 record starting at `pos`; advances `pos` and `line` past it. Returns false
 // when the record is malformed (an unterminated quote), with the rest of the text consumed.
-bool read_record(std::string_view t, size_t& pos, int& line, std::vector<std::string>& fields, std::string& error) {
+bool read_record(std::string_view t, size_t& pos, int& line, std::vector<std::string>& fields, std::string& error,
+                 char delim) {
   fields.clear();
   std::string cur;
   bool quoted = false, in_quotes = false, field_started = false;
@@ -47,7 +49,7 @@ bool read_record(std::string_view t, size_t& pos, int& line, std::vector<std::st
       continue;
     }
     if (c == '"' && !field_started) { in_quotes = quoted = field_started = true; ++pos; continue; }
-    if (c == ',') {
+    if (c == delim) {
       fields.push_back(quoted ? cur : trim(cur));
       cur.clear();
       quoted = field_started = false;
@@ -77,7 +79,83 @@ bool read_record(std::string_view t, size_t& pos, int& line, std::vector<std::st
   fields.push_back(quoted ? cur : trim(cur));
   return true;
 }
+
+/// The delimiter the first line (outside quotes) holds most of: `,` (also when none), `;` or tab.
+char detect_delimiter(std::string_view t) {
+  size_t comma = 0, semi = 0, tab = 0;
+  bool in_quotes = false;
+  for (char c : t) {
+    if (c == '"') in_quotes = !in_quotes;
+    else if (in_quotes) continue;
+    else if (c == '\n' || c == '\r') break;
+    else comma += c == ',', semi += c == ';', tab += c == '\t';
+  }
+  if (semi > comma && semi >= tab) return ';';
+  if (tab > comma && tab > semi) return '\t';
+  return ',';
+}
+
+bool starts_with(std::string_view s, std::string_view p) { return s.substr(0, p.size()) == p; }
+
+bool is_name_header(std::string_view k) {
+  return k == "name" || k == "nombre" || k == "full name" || k == "full_name" || k == "nombre completo" ||
+         k == "nome";
+}
+bool is_external_id_header(std::string_view k) {
+  return k == "id" || k == "external id" || k == "external_id" || k == "externalid" || k == "id_externo" ||
+         k == "id externo" || k == "lead_id" || k == "vendor_lead_code";
+}
 }  // namespace
+
+bool is_phone_header(std::string_view k) {
+  // OMniLeads: telefono, tel1, tel2...; VICIdial: phone_number, alt_phone; Spanish and Portuguese
+  // spreadsheets: celular, movil, número. A word and then nothing, digits or a separator
+  // ("phone2", "tel_casa", "mobile number"), so a name like "Telma" is not a header.
+  if (k.find("code") != std::string_view::npos) return false;  // VICIdial's phone_code: a country code
+  auto word = [&](std::string_view w) {
+    if (!starts_with(k, w)) return false;
+    const auto rest = k.substr(w.size());
+    if (rest.empty() || rest == "s") return true;
+    const char c = rest[0];
+    return std::isdigit(static_cast<unsigned char>(c)) || c == '_' || c == ' ' || c == '-' || c == '.';
+  };
+  for (std::string_view w : {"phone", "telephone", "tel", "telefono", "tel\xc3\xa9" "fono", "mobile", "celular", "movil",
+                             "m\xc3\xb3vil", "cell", "cellphone", "fone", "numero", "n\xc3\xbamero", "alt_phone"})
+    if (word(w)) return true;
+  return false;
+}
+
+size_t first_invalid_utf8(std::string_view s) {
+  // Whole lines at a time keep it quick; the bad line is then searched byte by byte.
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t end = s.find('\n', start);
+    end = end == std::string_view::npos ? s.size() : end + 1;
+    if (!valid_utf8(s.substr(start, end - start))) {
+      for (size_t i = start; i < end; ++i) {
+        // the first byte from which a valid sequence cannot be read
+        const auto c = static_cast<unsigned char>(s[i]);
+        size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+        if (len == 0 || i + len > end || !valid_utf8(s.substr(i, len))) return i;
+        i += len - 1;
+      }
+      return start;
+    }
+    start = end;
+  }
+  return std::string_view::npos;
+}
+
+std::string latin1_to_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + s.size() / 8);
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c < 0x80) out += ch;
+    else out += char(0xc0 | (c >> 6)), out += char(0x80 | (c & 0x3f));
+  }
+  return out;
+}
 
 bool valid_utf8(std::string_view s) {
   size_t i = 0;
@@ -127,35 +205,123 @@ signaling::ParsedNumber parse_lead_phone(std::string_view raw, const LeadCsvOpti
   return signaling::parse_number(raw, o.default_region, o.internal_length);
 }
 
+signaling::ParsedNumber set_lead_numbers(Lead& lead, const std::vector<std::string>& raw, const LeadCsvOptions& o) {
+  lead.phone.clear();
+  lead.extra_phones.clear();
+  lead.phone_raw = raw.empty() ? std::string() : trim(raw[0]);
+  signaling::ParsedNumber main;
+  main.problem = signaling::NumberProblem::empty;
+  if (!lead.phone_raw.empty()) main = parse_lead_phone(lead.phone_raw, o);
+  if (main.ok()) lead.phone = main.number;
+  for (size_t k = 1; k < raw.size(); ++k)
+    if (auto p = parse_lead_phone(raw[k], o); p.ok()) lead.extra_phones.push_back(std::move(p.number));
+  return main;
+}
+
+std::string phone_problem(std::string_view raw, const signaling::ParsedNumber& p, const LeadCsvOptions& o) {
+  if (trim(std::string(raw)).empty()) return "no phone number";
+  std::string why = "phone ";
+  why += quoted_for_report(trim(std::string(raw)));
+  why += ' ';
+  why += signaling::problem_text(p.problem, o.default_region);
+  return why;
+}
+
 LeadCsvReader::LeadCsvReader(std::string_view text, const LeadCsvOptions& o) : text_(text), o_(o) {
   if (text_.size() >= 3 && text_.substr(0, 3) == "\xEF\xBB\xBF") text_.remove_prefix(3);  // BOM
+  delim_ = detect_delimiter(text_);
   // Column roles, from the header when there is one.
   roles_ = {Role::name, Role::phone};
   names_ = {"name", "phone"};
+  phone_order_ = {1};
   size_t p = pos_;
   int l = line_;
   std::vector<std::string> f;
   std::string err;
-  if (!read_record(text_, p, l, f, err)) return;
-  bool header = false;
-  for (auto& h : f) header = header || lower_trim(h) == "phone";
+  if (!read_record(text_, p, l, f, err, delim_)) return;
+  // A header names a phone column and holds no number (3 or more digits); given a mapping, the
+  // first line is the header.
+  bool header = false, number = false;
+  for (auto& h : f) {
+    header = header || is_phone_header(lower_trim(h));
+    number = number || std::count_if(h.begin(), h.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)); }) >= 3;
+  }
+  header = !o_.mapping.empty() || (header && !number);
   if (!header) return;
   had_header_ = true;
-  roles_.clear();
-  names_.clear();
-  bool have_phone = false;
-  for (auto& h : f) {
-    const std::string k = lower_trim(h);
-    names_.push_back(trim(h));
-    if (k == "name") roles_.push_back(Role::name);
-    else if (k == "phone" && !have_phone) roles_.push_back(Role::phone), have_phone = true;
-    else if (k.rfind("phone", 0) == 0 || k == "mobile") roles_.push_back(Role::extra_phone);
-    else if (k == "description") roles_.push_back(Role::description);
-    else if (k == "external id" || k == "external_id" || k == "externalid") roles_.push_back(Role::external_id);
-    else roles_.push_back(Role::other);
-  }
   pos_ = p;
   line_ = l;
+  map_header(f);  // a mapping error ends the reading here
+}
+
+void LeadCsvReader::map_header(const std::vector<std::string>& header) {
+  roles_.assign(header.size(), Role::other);
+  names_.clear();
+  phone_order_.clear();
+  std::vector<std::string> keys;
+  for (auto& h : header) names_.push_back(trim(h)), keys.push_back(lower_trim(h));
+  auto find = [&](const std::string& want) -> std::optional<size_t> {
+    const auto k = lower_trim(want);
+    for (size_t i = 0; i < keys.size(); ++i)
+      if (keys[i] == k) return i;
+    return std::nullopt;
+  };
+  const auto& m = o_.mapping;
+  std::string missing;
+  auto take = [&](const std::string& want, Role role) {
+    if (auto i = find(want)) {
+      roles_[*i] = role;
+      if (role == Role::phone || role == Role::extra_phone) phone_order_.push_back(*i);
+    } else {
+      missing += (missing.empty() ? "" : ", ") + want;
+    }
+  };
+  for (size_t k = 0; k < m.phone_columns.size(); ++k) take(m.phone_columns[k], k == 0 ? Role::phone : Role::extra_phone);
+  if (!m.name_column.empty()) take(m.name_column, Role::name);
+  if (!m.external_id_column.empty()) take(m.external_id_column, Role::external_id);
+  std::string have;
+  for (auto& n : names_) have += (have.empty() ? "" : ", ") + n;
+  if (!missing.empty()) {
+    mapping_error_ = "the header has no column " + missing + " (its columns: " + have + ")";
+    pos_ = text_.size();
+    return;
+  }
+  bool have_name = !m.name_column.empty(), have_id = !m.external_id_column.empty();
+  bool have_description = false;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    if (roles_[i] != Role::other) continue;
+    const auto& k = keys[i];
+    if (m.phone_columns.empty() && is_phone_header(k)) {
+      roles_[i] = phone_order_.empty() ? Role::phone : Role::extra_phone;
+      phone_order_.push_back(i);
+    } else if (!have_name && is_name_header(k)) {
+      roles_[i] = Role::name, have_name = true;
+    } else if (!have_id && is_external_id_header(k)) {
+      roles_[i] = Role::external_id, have_id = true;
+    } else if (!have_description && (k == "description" || k == "descripcion" || k == "descripci\xc3\xb3n")) {
+      roles_[i] = Role::description, have_description = true;
+    }
+  }
+  if (phone_order_.empty()) {
+    mapping_error_ = "no column holds phone numbers: name them with phoneColumns (the header's columns: " + have + ")";
+    pos_ = text_.size();
+  }
+}
+
+boost::json::object LeadCsvReader::mapping_json() const {
+  auto column = [&](Role r) -> boost::json::value {
+    for (size_t i = 0; i < roles_.size(); ++i)
+      if (roles_[i] == r) return boost::json::value(names_[i]);
+    return nullptr;
+  };
+  boost::json::array phones;
+  for (auto i : phone_order_) phones.push_back(boost::json::string(names_[i]));
+  return {{"delimiter", delim_ == '\t' ? "tab" : std::string(1, delim_)},
+          {"header", had_header_},
+          {"phoneColumns", std::move(phones)},
+          {"nameColumn", column(Role::name)},
+          {"externalIdColumn", column(Role::external_id)},
+          {"descriptionColumn", column(Role::description)}};
 }
 
 bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
@@ -164,7 +330,7 @@ bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
   std::string err;
   for (size_t taken = 0; taken < max_leads && pos_ < text_.size();) {
     const int start = line_;
-    if (!read_record(text_, pos_, line_, f, err)) {
+    if (!read_record(text_, pos_, line_, f, err, delim_)) {
       r.add_error(start, "unterminated_quote", err);
       pos_ = text_.size();  // an unterminated quote swallows the rest: nothing more to read
       break;
@@ -185,15 +351,12 @@ bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
     }
     Lead lead;
     lead.line = start;
-    std::string raw_phone;
     std::string extra;  // the other columns, as a JSON object's members
     for (size_t i = 0; i < f.size(); ++i) {
       switch (roles_[i]) {
         case Role::name: lead.name = std::move(f[i]); break;
-        case Role::phone: raw_phone = std::move(f[i]); break;
-        case Role::extra_phone:
-          if (auto p = parse_lead_phone(f[i], o_); p.ok()) lead.extra_phones.push_back(std::move(p.number));
-          break;
+        case Role::phone:
+        case Role::extra_phone: break;  // below, in the mapping's order
         case Role::description: lead.description = std::move(f[i]); break;
         case Role::external_id: lead.external_id = std::move(f[i]); break;
         case Role::other:
@@ -207,20 +370,11 @@ bool LeadCsvReader::next(LeadCsvResult& r, size_t max_leads) {
     if (lead.name.size() > kMaxName) { reject("name longer than 200 characters", "name_too_long"); continue; }
     if (lead.description.size() > kMaxDescription) { reject("description longer than 2000 characters", "description_too_long"); continue; }
     if (lead.external_id.size() > kMaxExternalId) { reject("external id longer than 200 characters", "external_id_too_long"); continue; }
-    lead.phone_raw = trim(raw_phone);
-    if (lead.phone_raw.empty()) {
-      if (o_.skip_rows_without_phone) { ++r.skipped_without_phone; continue; }
-      reject("no phone number", "no_phone");
-      continue;
-    }
-    if (auto p = parse_lead_phone(lead.phone_raw, o_); p.ok()) {
-      lead.phone = std::move(p.number);
-    } else {
-      std::string why = "phone ";
-      why += quoted_for_report(lead.phone_raw);
-      why += ' ';
-      why += signaling::problem_text(p.problem, o_.default_region);
-      reject(std::move(why), signaling::problem_key(p.problem));
+    std::vector<std::string> raw_phones;  // in the mapping's order, main number first
+    for (auto i : phone_order_) raw_phones.push_back(i < f.size() ? f[i] : std::string());
+    if (const auto p = set_lead_numbers(lead, raw_phones, o_); !p.ok()) {
+      if (lead.phone_raw.empty() && o_.skip_rows_without_phone) { ++r.skipped_without_phone; continue; }
+      reject(phone_problem(lead.phone_raw, p, o_), lead.phone_raw.empty() ? "no_phone" : signaling::problem_key(p.problem));
       continue;
     }
     if (!lead.external_id.empty() && !external_ids_.insert(lead.external_id).second) {

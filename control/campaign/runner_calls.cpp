@@ -196,7 +196,11 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
     plan.done = false;
     retry_s = std::max(0.0, std::chrono::duration<double>(trunk_.reopens_at() - Clock::now()).count());
   }
-  const sql::LeadOutcome lead{call.lead_id, end.result, plan.done, retry_s, charged};
+  // dialEveryNumber: a failure moves to the lead's next number, due at once (runner_rules.h).
+  const auto number = charged ? next_number(end.result, call.phone_index, call.numbers, call.plan->record.dial_every_number)
+                              : NextNumber{call.phone_index, false};
+  if (number.due_now && !plan.done) retry_s = 0;
+  const sql::LeadOutcome lead{call.lead_id, end.result, plan.done, retry_s, charged, number.phone_index};
   // False: another process took this one for dead (a long database outage) and closed the
   // attempt; the lead is no longer ours to update.
   store_->finish_attempt(end, lead);

@@ -5,7 +5,8 @@
 namespace hark::control {
 
 std::string next_schedule_state(const sql::OpenSchedule& s) {
-  if (s.day < s.local_day || (s.day == s.local_day && s.local_us >= s.end_us)) return "FINISHED";
+  if (s.day < s.local_day || (s.day == s.local_day && s.local_us >= s.end_us))
+    return s.state == "NOT_RUNNING" ? s.state : "FINISHED";
   if (s.state == "NOT_RUNNING" && s.day == s.local_day && s.local_us >= s.start_us && s.local_us < s.end_us)
     return "RUNNING";
   return s.state;
@@ -52,6 +53,14 @@ RetryPlan plan_retry(const std::string& status, int attempts_now, const RetryPol
   plan.done = attempts_now >= max;
   plan.retry_minutes = minutes;
   return plan;
+}
+
+NextNumber next_number(const std::string& status, int phone_index, int numbers, bool dial_every_number) {
+  const bool failed = status == "BUSY" || status == "NO_ANSWER" || status == "FAILURE" ||
+                      status == "SERVICE_TEMPORARILY_UNAVAILABLE";
+  if (!dial_every_number || !failed || numbers <= 1) return {phone_index, false};
+  const int next = (phone_index + 1) % numbers;
+  return {next, next != 0};
 }
 
 signaling::CallRequest call_request(const CampaignPlan& plan, const std::string& phone, long long attempt_id) {

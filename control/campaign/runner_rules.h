@@ -15,9 +15,10 @@
 
 namespace hark::control {
 
-/// The state a schedule entry moves to at its campaign's local day and time: FINISHED once its
-/// day is past or its end time reached, RUNNING (from NOT_RUNNING only) inside its hours,
-/// otherwise its state unchanged.
+/// The state a schedule entry moves to at its campaign's local day and time. Once its day is
+/// past or its end time reached: FINISHED if it ran (RUNNING, DNC_OUT_OF_SERVICE), else it stays
+/// NOT_RUNNING (FINISHED means executed: a day the campaign was stopped never ran). RUNNING
+/// (from NOT_RUNNING only) inside its hours; otherwise its state unchanged.
 std::string next_schedule_state(const sql::OpenSchedule& s);
 /// The moves for the entries whose state changes.
 std::vector<sql::ScheduleMove> schedule_moves(const std::vector<sql::OpenSchedule>& open);
@@ -51,6 +52,17 @@ struct RetryPlan {
 /// SUCCESS and DNC are final; a retryable status is retried while `attempts_now` (this one
 /// included) is below its maximum.
 RetryPlan plan_retry(const std::string& status, int attempts_now, const RetryPolicy& p);
+
+/// Which number of a lead the next attempt dials, and whether it is due at once. With the
+/// campaign's dialEveryNumber, a failure result (BUSY, NO_ANSWER, FAILURE,
+/// SERVICE_TEMPORARILY_UNAVAILABLE) moves to the lead's next number, due at once; after its last
+/// number it goes back to the first, after the retry time. Any other result (a person, a machine,
+/// DNC, success, a rejection), and any result without the setting, keeps the number.
+struct NextNumber {
+  int phone_index = 0;
+  bool due_now = false;
+};
+NextNumber next_number(const std::string& status, int phone_index, int numbers, bool dial_every_number);
 
 /// What the runner dials for a campaign, decoded from its row once per change of the row.
 struct CampaignPlan {

@@ -39,6 +39,12 @@ TEST_F(Api, AnotherGroupsCampaignIsNotFoundOnEveryCampaignRoute) {
       {"POST", "/leads", "Eve,2015550199\n", "text/csv", false},
       {"PUT", "/agents", R"({"freeAgents":7})", "application/json", false},
       {"PATCH", "/schedules", R"({"startTime":"09:00"})", "application/json", false},
+      // lead lifecycle (issue 20)
+      {"POST", "/leads.json", R"({"phone":"5550198"})", "application/json", false},
+      {"POST", "/leads/" + lead + "/callback", R"({"at":"2099-01-01T10:00:00Z"})", "application/json", false},
+      {"POST", "/recycle", R"({"statuses":["BUSY"]})", "application/json", false},
+      {"POST", "/clone", R"({"name":"taken-clone"})", "application/json", false},
+      {"DELETE", "/leads/" + lead, "", "application/json", false},
       {"POST", "/start", "", "application/json", false},
       {"DELETE", "", "", "application/json", false},
   };

@@ -12,6 +12,7 @@
 #include <optional>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "control/campaign/dnc_index.h"
@@ -37,6 +38,14 @@ struct FakeData {
     int attempts = 0;
     bool done = false, in_progress = false;
     std::optional<long long> next_us;
+    std::vector<std::string> extra_phones;
+    int phone_index = 0, round = 1;
+    std::optional<long long> callback_us;
+    /// The number the next attempt dials (leads_claim's CLAIMED_COLS).
+    std::string current() const {
+      return phone_index >= 1 && phone_index <= int(extra_phones.size()) ? extra_phones[size_t(phone_index) - 1] : phone;
+    }
+    sql::ClaimedLead claimed() const { return {id, current(), attempts, phone_index, 1 + int(extra_phones.size()), round}; }
   };
   std::vector<Lead> leads;
   struct Attempt {
@@ -67,14 +76,16 @@ struct FakeData {
       if (a.id == id) return a;
     throw std::out_of_range("no attempt " + std::to_string(id));
   }
-  /// The campaign's due leads in claim order: next attempt NULLS FIRST, then id.
+  /// The campaign's due leads in claim order: callbacks by time, retries by due time, then
+  /// never-called leads; ties by id.
   std::vector<Lead*> due(long long campaign) {
     std::vector<Lead*> out;
     for (auto& l : leads)
       if (l.campaign_id == campaign && !l.in_progress && !l.done && (!l.next_us || *l.next_us <= now_us)) out.push_back(&l);
-    std::stable_sort(out.begin(), out.end(), [](auto* a, auto* b) {
-      return a->next_us.value_or(LLONG_MIN) < b->next_us.value_or(LLONG_MIN);
-    });
+    auto key = [](const Lead* l) {
+      return std::tuple(l->callback_us ? 0 : l->next_us ? 1 : 2, l->callback_us ? *l->callback_us : l->next_us.value_or(0));
+    };
+    std::stable_sort(out.begin(), out.end(), [&](auto* a, auto* b) { return key(a) < key(b); });
     return out;
   }
   int open_attempts(long long campaign) const {
@@ -87,7 +98,7 @@ struct FakeData {
     a.id = static_cast<long long>(attempts.size()) + 1;
     a.campaign_id = campaign;
     a.lead_id = l.id;
-    a.number = l.phone;
+    a.number = l.current();
     a.instance = instance;
     attempts.push_back(a);
     return a.id;
@@ -106,7 +117,7 @@ class FakeClaim : public control::ClaimSession {
     for (auto* l : d_.due(campaign_)) {
       if (int(out.size()) == n) break;
       l->in_progress = true;
-      out.push_back({l->id, l->phone, l->attempts});
+      out.push_back(l->claimed());
     }
     wrote_ = wrote_ || !out.empty();
     return out;
@@ -116,7 +127,7 @@ class FakeClaim : public control::ClaimSession {
     for (auto* l : d_.due(campaign_)) {
       if (std::find(ids.begin(), ids.end(), l->id) == ids.end()) continue;
       l->in_progress = true;
-      out.push_back({l->id, l->phone, l->attempts});
+      out.push_back(l->claimed());
     }
     wrote_ = wrote_ || !out.empty();
     return out;
@@ -130,7 +141,7 @@ class FakeClaim : public control::ClaimSession {
     auto& l = d_.lead(lead.id);
     auto& a = d_.attempt(d_.add_attempt(campaign_, l, instance_));
     a.state = "DONE", a.result = "DNC", a.cause = "on the do-not-call list";
-    l.status = "DNC", l.done = true, l.in_progress = false, ++l.attempts, l.next_us.reset();
+    l.status = "DNC", l.done = true, l.in_progress = false, ++l.attempts, l.next_us.reset(), l.callback_us.reset();
   }
   void release(const std::vector<long long>& ids) override {
     for (auto id : ids) d_.lead(id).in_progress = false;
@@ -175,6 +186,7 @@ class FakeRunnerStore : public control::RunnerStore {
     for (auto& s : d_->schedules) {
       const auto& c = d_->campaigns.at(s.campaign_id);
       if (c.state != "STARTED" || s.state == "FINISHED" || s.day > d_->local_day(c)) continue;
+      if (s.state == "NOT_RUNNING" && s.day < d_->local_day(c)) continue;  // a past day that never ran
       out.push_back({s.id, s.campaign_id, s.day, s.start_us, s.end_us, s.state, d_->local_day(c),
                      d_->local_us(c) % FakeData::kDayUs});
     }
@@ -189,7 +201,11 @@ class FakeRunnerStore : public control::RunnerStore {
     for (auto& [id, c] : d_->campaigns) {
       if (c.state != "STARTED") continue;
       bool left = false;
-      for (auto& s : d_->schedules) left = left || (s.campaign_id == id && s.state != "FINISHED");
+      // Left: an entry running, or one that has not reached its end (a day that never ran is not left).
+      for (auto& s : d_->schedules)
+        left = left || (s.campaign_id == id && (s.state == "RUNNING" || s.state == "DNC_OUT_OF_SERVICE" ||
+                                                (s.state == "NOT_RUNNING" && s.day * FakeData::kDayUs + s.end_us >
+                                                                                 d_->local_us(c))));
       if (!left) c.state = "FINISHED", finished.push_back(id);
     }
     return finished;
@@ -219,7 +235,7 @@ class FakeRunnerStore : public control::RunnerStore {
     std::vector<sql::ClaimedLead> out;
     for (auto* l : d_->due(campaign_id)) {
       if (int(out.size()) == n) break;
-      out.push_back({l->id, l->phone, l->attempts});
+      out.push_back(l->claimed());
     }
     return out;
   }
@@ -235,6 +251,7 @@ class FakeRunnerStore : public control::RunnerStore {
     a.state = "DONE", a.result = end.result, a.cause = end.cause, a.end = end;
     auto& l = d_->lead(o.lead_id);
     l.status = o.status, l.attempts += o.charged ? 1 : 0, l.in_progress = false, l.done = o.done;
+    l.phone_index = o.phone_index, l.callback_us.reset();
     if (o.done) l.next_us.reset();
     else l.next_us = d_->now_us + (long long)(o.retry_s * 1e6);
     return true;

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cctype>
+
 using namespace hark::control;
 
 TEST(LeadCsv, SimpleNamePhoneForm) {
@@ -217,4 +219,114 @@ TEST(LeadCsv, ALongBadPhoneIsCutInTheReport) {
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_LT(r.errors[0].reason.size(), 100u);
   EXPECT_NE(r.errors[0].reason.find("...'"), std::string::npos);
+}
+
+// ---- files from other dialers: column mapping, delimiters, Latin-1 (issue 20) ----
+
+TEST(LeadCsvMapping, OmniLeadsSemicolonsWithTelefonoTel1Tel2AreRecognisedByName) {
+  // OMniLeads' documented headers; no mapping given: the answer says which one was used.
+  const auto text =
+      "nombre;telefono;tel1;tel2;id;ciudad\n"
+      "Ana Pérez;5491155550001;5491155550002;;c-1;Córdoba\n"
+      "Luis;5491155550003;;5491155550004;c-2;Rosario\n"
+      "Sin número;;;;c-3;Salta\n";
+  LeadCsvReader reader(text);
+  LeadCsvResult r;
+  while (reader.next(r, 100)) {
+  }
+  EXPECT_TRUE(r.had_header);
+  ASSERT_EQ(r.leads.size(), 2u) << (r.errors.empty() ? "" : r.errors[0].reason);
+  EXPECT_EQ(r.leads[0].name, "Ana Pérez");
+  EXPECT_EQ(r.leads[0].phone, "5491155550001");
+  EXPECT_EQ(r.leads[0].extra_phones, std::vector<std::string>{"5491155550002"});
+  EXPECT_EQ(r.leads[0].external_id, "c-1");
+  EXPECT_EQ(r.leads[0].fields_json, "{\"ciudad\":\"Córdoba\"}");
+  EXPECT_EQ(r.leads[1].extra_phones, std::vector<std::string>{"5491155550004"});
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 4);
+  EXPECT_EQ(r.errors[0].reason, "no phone number");
+  const auto m = reader.mapping_json();
+  EXPECT_EQ(m.at("delimiter"), ";");
+  EXPECT_EQ(m.at("phoneColumns"), (boost::json::array{"telefono", "tel1", "tel2"}));
+  EXPECT_EQ(m.at("nameColumn"), "nombre");
+  EXPECT_EQ(m.at("externalIdColumn"), "id");
+}
+
+TEST(LeadCsvMapping, VicidialTabFileWithTheCallersMapping) {
+  // VICIdial's list-loader columns, tab-separated; the mapping says which hold what, and the
+  // phone columns are dialed in the mapping's order (alt_phone before phone_number here).
+  LeadCsvOptions o;
+  o.mapping.phone_columns = {"ALT_PHONE", "phone_number"};
+  o.mapping.name_column = "first_name";
+  o.mapping.external_id_column = "vendor_lead_code";
+  const auto text =
+      "vendor_lead_code\tphone_code\tphone_number\tfirst_name\tlast_name\talt_phone\n"
+      "V1\t1\t3125550101\tMary\tJones\t3125550199\n"
+      "V2\t1\t12\tBob\tBad\t\n"
+      "V3\t1\t3125550103\tJoe\tDoe\t\n";
+  LeadCsvReader reader(text, o);
+  EXPECT_EQ(reader.mapping_error(), "");
+  LeadCsvResult r;
+  while (reader.next(r, 100)) {
+  }
+  ASSERT_EQ(r.leads.size(), 1u);
+  EXPECT_EQ(r.leads[0].external_id, "V1");
+  EXPECT_EQ(r.leads[0].name, "Mary");
+  EXPECT_EQ(r.leads[0].phone, "3125550199");
+  EXPECT_EQ(r.leads[0].extra_phones, std::vector<std::string>{"3125550101"});
+  EXPECT_EQ(r.leads[0].fields_json, "{\"phone_code\":\"1\",\"last_name\":\"Jones\"}");
+  ASSERT_EQ(r.errors.size(), 2u);  // V2: alt_phone (the main number here) empty; V3 likewise
+  EXPECT_EQ(r.errors[0].line, 3);
+  EXPECT_EQ(r.errors[1].line, 4);
+  EXPECT_EQ(reader.mapping_json().at("delimiter"), "tab");
+}
+
+TEST(LeadCsvMapping, AMappedColumnTheHeaderLacksIsNamed) {
+  LeadCsvOptions o;
+  o.mapping.phone_columns = {"tel1", "tel3"};
+  LeadCsvReader reader("nombre,tel1,tel2\nAna,5550001,5550002\n", o);
+  EXPECT_EQ(reader.mapping_error(), "the header has no column tel3 (its columns: nombre, tel1, tel2)");
+  LeadCsvResult r;
+  reader.next(r, 10);
+  EXPECT_TRUE(r.leads.empty());
+}
+
+TEST(LeadCsvMapping, CommonHeaderNamesAndDelimiters) {
+  for (const char* h : {"phone", "Teléfono", "TELEFONO", "tel", "tel2", "mobile", "celular", "número", "numero",
+                        "phone_number"}) {
+    std::string lower = h;
+    for (auto& c : lower) c = char(std::tolower(static_cast<unsigned char>(c)));
+    EXPECT_TRUE(is_phone_header(lower)) << h;
+  }
+  EXPECT_FALSE(is_phone_header("name"));
+  EXPECT_FALSE(is_phone_header("city"));
+  // A quoted delimiter does not count; with no header the simple `Name, Phone` form stays.
+  auto r = parse_lead_csv("\"Smith; John\",5550001\n");
+  ASSERT_EQ(r.leads.size(), 1u);
+  EXPECT_EQ(r.leads[0].name, "Smith; John");
+  r = parse_lead_csv("Ana;5550001\nLuis;5550002\n");
+  ASSERT_EQ(r.leads.size(), 2u);
+  EXPECT_EQ(r.leads[1].phone, "5550002");
+}
+
+TEST(LeadCsvMapping, Latin1IsFoundByLineAndConverted) {
+  const std::string latin1 = "nombre;telefono\nAna;5550001\nJos\xe9 Mar\xed" "a;5550002\n";
+  EXPECT_EQ(first_invalid_utf8(latin1), latin1.find('\xe9'));
+  EXPECT_EQ(first_invalid_utf8("ok\n\xc3\xa9t\xc3\xa9\n"), std::string_view::npos);
+  EXPECT_EQ(first_invalid_utf8("a\n\xe2\x82"), 2u);  // a sequence cut short
+  const auto utf8 = latin1_to_utf8(latin1);
+  EXPECT_TRUE(valid_utf8(utf8));
+  const auto r = parse_lead_csv(utf8);
+  ASSERT_EQ(r.leads.size(), 2u);
+  EXPECT_EQ(r.leads[1].name, "José María");
+}
+
+TEST(LeadCsvMapping, ANameLikeTelmaIsNotAHeader) {
+  const auto r = parse_lead_csv("Telma Silva,5550001\nMobile Home Inc,5550002\n");
+  EXPECT_FALSE(r.had_header);
+  ASSERT_EQ(r.leads.size(), 2u);
+  EXPECT_EQ(r.leads[0].name, "Telma Silva");
+  EXPECT_FALSE(is_phone_header("telma silva"));
+  EXPECT_TRUE(is_phone_header("tel_casa"));
+  EXPECT_TRUE(is_phone_header("phone 2"));
 }

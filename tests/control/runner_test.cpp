@@ -334,3 +334,33 @@ TEST(CampaignRunner, PostgresRestartedDuringACampaign) {
 }
 
 }  // namespace
+
+namespace {
+
+// Issue 20: with dialEveryNumber, a busy first number moves to the second at once; the person
+// there ends the lead SUCCESS and the third is never dialed. The call log has both attempts
+// with their numbers. Loopback .120 (carrier) and .121 (hark).
+TEST(CampaignRunner, ThreeNumbersFirstBusySecondAnswersEndsSuccessOnTheSecond) {
+  test::TestDb db("runner_every_number");
+  Carrier carrier("127.0.0.120");
+  Dialer dialer("127.0.0.121", "127.0.0.120", db.url());
+  Seed s;
+  s.name = "every-number";
+  s.max_attempts = 5;
+  const auto id = seed_campaign(db.url(), s);
+  db.exec("UPDATE campaigns SET state = 'STOPPED', dial_every_number = true WHERE id = " + std::to_string(id));
+  db.exec("INSERT INTO leads (campaign_id, name, phone, extra_phones) VALUES (" + std::to_string(id) +
+          ", 'Three numbers', '3000001', '{1000001,1000002}')");  // busy, a person, a person
+  db.exec("UPDATE campaigns SET state = 'STARTED' WHERE id = " + std::to_string(id));
+  ASSERT_TRUE(wait_done(db.url(), id, 60s));
+  pqxx::connection c(db.url());
+  pqxx::work tx(c);
+  const auto lead = tx.exec1("SELECT status, attempts FROM leads WHERE campaign_id = " + std::to_string(id));
+  EXPECT_EQ(lead[0].as<std::string>(), "SUCCESS");
+  EXPECT_EQ(lead[1].as<int>(), 2);
+  const auto log = tx.exec1("SELECT string_agg(number || ':' || result || ':' || round, ' ' ORDER BY id) FROM call_attempts "
+                            "WHERE campaign_id = " + std::to_string(id))[0].as<std::string>();
+  EXPECT_EQ(log, "3000001:BUSY:1 1000001:SUCCESS:1");
+}
+
+}  // namespace

@@ -34,7 +34,9 @@ TEST(RunnerRules, ScheduleStateAtItsBoundaries) {
   s.local_us = at("09:00");
   EXPECT_EQ(control::next_schedule_state(s), "RUNNING");       // the start time is inside
   s.local_us = at("17:00");
-  EXPECT_EQ(control::next_schedule_state(s), "FINISHED");      // the end time is not
+  EXPECT_EQ(control::next_schedule_state(s), "NOT_RUNNING");   // over without having run: never ran
+  s.state = "RUNNING";
+  EXPECT_EQ(control::next_schedule_state(s), "FINISHED");      // the end time is not inside
   s.local_us = at("10:00"), s.state = "DNC_OUT_OF_SERVICE";
   EXPECT_EQ(control::next_schedule_state(s), "DNC_OUT_OF_SERVICE");  // only the probe resumes it
   s.local_day = kDay + 1, s.local_us = at("00:00");
@@ -69,7 +71,8 @@ TEST(CampaignRunnerUnit, SchedulesFollowEachCampaignsOwnClockAcrossMidnight) {
 
   h.set_clock(kDay + 1, "17:00");  // UTC 17:00 (end); Tokyo 02:00 the day after; Los Angeles 10:00 tomorrow
   h.tick();
-  EXPECT_EQ(h.schedule_of(utc_tomorrow).state, "FINISHED");
+  // No tick fell inside its hours (03:00, then its end): it never ran, so it is not FINISHED.
+  EXPECT_EQ(h.schedule_of(utc_tomorrow).state, "NOT_RUNNING");
   EXPECT_EQ(h.schedule_of(tokyo_tomorrow).state, "FINISHED");
   EXPECT_EQ(h.schedule_of(la_today).state, "FINISHED");
   for (auto id : {utc, tokyo, la}) EXPECT_EQ(h.d->campaigns[id].state, "FINISHED") << id;

@@ -1,0 +1,256 @@
+// A lead's life through the REST API on a real PostgreSQL (issue 20): files from other dialers
+// (column mapping, delimiters, Latin-1), one lead as JSON, deleting and disabling, recycling
+// (same campaign twice, then a new one: no duplicate, rounds counted, the summary adds up),
+// scheduled callbacks (claimed at their time, before the other due leads) and clones.
+#include <gtest/gtest.h>
+
+#include "control/api_fixture.h"
+#include "sql/campaign_store.h"
+#include "sql/db_pool.h"
+
+using namespace hark;
+using test::Api;
+namespace json = boost::json;
+
+namespace {
+
+std::string path(long long id, const std::string& tail = "") { return "/api/v1/campaigns/" + std::to_string(id) + tail; }
+
+test::HttpResult upload(long long id, const std::string& query, const std::string& csv) {
+  return Api::req("POST", path(id, "/leads" + query), "campaign_admin", csv, "text/csv");
+}
+
+long long count(const std::string& sql) { return test::count(Api::db->url(), sql); }
+
+/// Sets every lead of campaign `id` whose phone is in `phones` to `status`, as the runner would
+/// after a last attempt (done).
+void finish(long long id, const std::string& phones, const std::string& status) {
+  Api::db->exec("UPDATE leads SET status = '" + status + "', done = true, attempts = 1 WHERE campaign_id = " +
+                std::to_string(id) + " AND phone = ANY('{" + phones + "}')");
+}
+
+json::object summary(long long id) { return Api::get(path(id, "/summary"), "campaign_supervisor").json().at("leads").as_object(); }
+
+long long sum(const json::object& o) {
+  long long n = 0;
+  for (auto& [k, v] : o) n += v.as_int64();
+  return n;
+}
+
+TEST_F(Api, OmniLeadsFileWithSemicolonsTelefonoTel1Tel2AndLatin1Name) {
+  const auto id = make_campaign("omnileads-file");
+  // OMniLeads' headers, semicolons, saved by a spreadsheet as Latin-1 (é = 0xE9 on line 3).
+  const std::string csv =
+      "nombre;telefono;tel1;tel2;id\n"
+      "Ana;5491155550001;5491155550002;;o-1\n"
+      "Jos\xe9;5491155550003;;5491155550004;o-2\n"
+      "Sin tel\xe9" "fono;;;;o-3\n";
+  auto r = upload(id, "", csv);
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.error_code(), "not_utf8");
+  EXPECT_NE(r.body.find("line 3 has the byte 0xE9"), std::string::npos) << r.body;
+  EXPECT_NE(r.body.find("charset=latin1"), std::string::npos) << r.body;
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE campaign_id = " + std::to_string(id)), 0);
+
+  r = upload(id, "?charset=latin1&phoneColumns=telefono,tel1,tel2&nameColumn=nombre&externalIdColumn=id", csv);
+  ASSERT_EQ(r.status, 200) << r.body;
+  auto out = r.json().as_object();
+  EXPECT_EQ(out.at("imported"), 2);
+  EXPECT_EQ(out.at("rejectedCount"), 1);
+  EXPECT_EQ(out.at("rejected").at(0).at("line"), 4);
+  EXPECT_EQ(out.at("mapping").at("delimiter"), ";");
+  EXPECT_EQ(out.at("mapping").at("phoneColumns"), (json::array{"telefono", "tel1", "tel2"}));
+  auto leads = get(path(id, "/leads"), "campaign_admin").json().at("leads").as_array();
+  ASSERT_EQ(leads.size(), 2u);
+  EXPECT_EQ(leads[1].at("name"), "José");
+  EXPECT_EQ(leads[1].at("externalId"), "o-2");
+  EXPECT_EQ(leads[1].at("extraPhones"), json::array{"5491155550004"});
+
+  // Without a mapping the same names are recognised, and the answer says how.
+  const auto id2 = make_campaign("omnileads-auto");
+  r = upload(id2, "?charset=latin1", csv);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("imported"), 2);
+  EXPECT_EQ(r.json().at("mapping").at("nameColumn"), "nombre");
+  EXPECT_EQ(r.json().at("mapping").at("externalIdColumn"), "id");
+  // A mapping naming a column the file lacks is refused whole.
+  r = upload(id2, "?phoneColumns=tel9", "nombre,tel1\nAna,5550001\n");
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("no column tel9"), std::string::npos) << r.body;
+}
+
+TEST_F(Api, VicidialTabFileWithTheMappingGiven) {
+  const auto id = make_campaign("vicidial-file");
+  const std::string csv =
+      "vendor_lead_code\tphone_number\tfirst_name\tlast_name\talt_phone\n"
+      "V1\t3125550101\tMary\tJones\t3125550199\n"
+      "V2\t12\tBob\tBad\t\n"
+      "V3\t3125550103\tJoe\tDoe\t\n";
+  auto r = upload(id, "?phoneColumns=phone_number,alt_phone&nameColumn=first_name&externalIdColumn=vendor_lead_code", csv);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("imported"), 2);
+  EXPECT_EQ(r.json().at("rejected").at(0).at("line"), 3);
+  EXPECT_EQ(r.json().at("mapping").at("delimiter"), "tab");
+  auto lead = get(path(id, "/leads"), "campaign_admin").json().at("leads").at(0);
+  EXPECT_EQ(lead.at("name"), "Mary");
+  EXPECT_EQ(lead.at("externalId"), "V1");
+  EXPECT_EQ(lead.at("extraPhones"), json::array{"3125550199"});
+  EXPECT_EQ(lead.at("fields").at("last_name"), "Jones");
+}
+
+TEST_F(Api, OneLeadAsJsonDeleteAndDisable) {
+  const auto id = make_campaign("single-leads");
+  auto r = post(path(id, "/leads.json"), "campaign_admin",
+                R"({"name":"Ana","phone":"+54 9 11 5555-0001","extraPhones":["5555 0002"],"externalId":"x1","fields":{"city":"Rosario"}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto lead = r.json().at("id").as_int64();
+  EXPECT_EQ(r.json().at("phone"), "+5491155550001");
+  EXPECT_EQ(r.json().at("extraPhones"), json::array{"55550002"});
+  EXPECT_EQ(r.json().at("round"), 1);
+  EXPECT_EQ(post(path(id, "/leads.json"), "campaign_admin", R"({"phone":"12"})").status, 422);
+  EXPECT_EQ(post(path(id, "/leads.json"), "campaign_admin", R"({"phone":"5550003","externalId":"x1"})").status, 409);
+  EXPECT_EQ(post(path(id, "/leads.json"), "campaign_supervisor", R"({"phone":"5550003"})").status, 403);
+
+  // Disabled: never dialed, kept; enabled again: due.
+  r = patch(path(id, "/leads/" + std::to_string(lead)), "campaign_admin", R"({"disabled":true})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_TRUE(r.json().at("disabled").as_bool());
+  EXPECT_TRUE(r.json().at("done").as_bool());
+  EXPECT_EQ(summary(id).at("disabled"), 1);
+  r = patch(path(id, "/leads/" + std::to_string(lead)), "campaign_admin", R"({"disabled":false})");
+  EXPECT_FALSE(r.json().at("done").as_bool());
+
+  // Deleted while never called; one with calls keeps its records.
+  const auto called = post(path(id, "/leads.json"), "campaign_admin", R"({"phone":"5550009"})").json().at("id").as_int64();
+  db->exec("INSERT INTO call_attempts (campaign_id, lead_id, number, state, result) VALUES (" + std::to_string(id) + ", " +
+           std::to_string(called) + ", '5550009', 'DONE', 'BUSY')");
+  EXPECT_EQ(req("DELETE", path(id, "/leads/" + std::to_string(called)), "campaign_admin").status, 409);
+  EXPECT_EQ(req("DELETE", path(id, "/leads/" + std::to_string(lead)), "campaign_admin").status, 204);
+  EXPECT_EQ(get(path(id, "/leads/" + std::to_string(lead)), "campaign_admin").status, 404);
+  EXPECT_EQ(req("DELETE", path(id, "/leads/" + std::to_string(lead)), "campaign_admin").status, 404);
+}
+
+TEST_F(Api, RecycleIntoTheSameCampaignTwiceThenANewOneWithoutDuplicates) {
+  const auto id = make_campaign("recycle-src");
+  ASSERT_EQ(upload(id, "", "name,phone,external_id\nA,5550001,e1\nB,5550002,e2\nC,5550003,e3\nD,5550004,e4\nE,5550005,e5\n").status, 200);
+  finish(id, "5550001", "BUSY");
+  finish(id, "5550002", "NO_ANSWER");
+  finish(id, "5550003", "SUCCESS");
+  finish(id, "5550004", "DNC");
+  const std::string body = R"({"statuses":["BUSY","NO_ANSWER"],"target":"same"})";
+  // Only while stopped; DNC is never recycled.
+  db->exec("UPDATE campaigns SET state = 'STARTED' WHERE id = " + std::to_string(id));
+  EXPECT_EQ(post(path(id, "/recycle"), "campaign_admin", body).status, 409);
+  db->exec("UPDATE campaigns SET state = 'STOPPED' WHERE id = " + std::to_string(id));
+  EXPECT_EQ(post(path(id, "/recycle"), "campaign_admin", R"({"statuses":["DNC"]})").status, 422);
+
+  auto r = post(path(id, "/recycle"), "campaign_admin", body);
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("recycled"), 2);
+  auto s = summary(id);
+  EXPECT_EQ(s.at("total"), 5);
+  EXPECT_EQ(s.at("byStatus").at("NOT_CALLED"), 3);  // the two recycled and E
+  EXPECT_EQ(s.at("byRound"), (json::object{{"1", 3}, {"2", 2}}));
+  // The attempts stay in the call log, with their round; the next one is of round 2.
+  const auto lead = db->exec("SELECT id FROM leads WHERE phone = '5550001' AND campaign_id = " + std::to_string(id))[0][0].as<long long>();
+  auto one = get(path(id, "/leads/" + std::to_string(lead)), "campaign_admin").json();
+  EXPECT_EQ(one.at("round"), 2);
+  EXPECT_EQ(one.at("attempts"), 0);
+  EXPECT_EQ(one.at("status"), "NOT_CALLED");
+
+  // A second round of the same: they are BUSY again after their round-2 calls.
+  finish(id, "5550001,5550002", "BUSY");
+  r = post(path(id, "/recycle"), "campaign_admin", body);
+  EXPECT_EQ(r.json().at("recycled"), 2);
+  s = summary(id);
+  EXPECT_EQ(s.at("byRound"), (json::object{{"1", 3}, {"3", 2}}));
+  EXPECT_EQ(s.at("total"), 5);
+  EXPECT_EQ(sum(s.at("byStatus").as_object()), 5);  // the summary adds up
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE campaign_id = " + std::to_string(id)), 5);  // no duplicate
+
+  // Into a new campaign: copies linked to their origin, in the next round.
+  finish(id, "5550001", "BUSY");
+  finish(id, "5550002", "NO_ANSWER");
+  r = post(path(id, "/recycle"), "campaign_admin",
+           R"({"statuses":["BUSY","NO_ANSWER"],"target":{"newCampaign":{"name":"recycle-new","maxAttempts":2}}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto fresh = r.json().at("campaignId").as_int64();
+  EXPECT_EQ(r.json().at("recycled"), 2);
+  EXPECT_EQ(r.json().at("newCampaign").at("maxAttempts"), 2);
+  s = summary(fresh);
+  EXPECT_EQ(s.at("total"), 2);
+  EXPECT_EQ(s.at("byStatus").at("NOT_CALLED"), 2);
+  EXPECT_EQ(s.at("byRound"), (json::object{{"4", 2}}));
+  const auto copy = get(path(fresh, "/leads"), "campaign_admin").json().at("leads").at(0);
+  EXPECT_EQ(copy.at("originLeadId"), lead);
+  EXPECT_EQ(copy.at("externalId"), "e1");
+  EXPECT_EQ(summary(id).at("total"), 5);  // the source keeps its leads
+
+  // Recycling the recycled campaign into itself never duplicates ...
+  finish(fresh, "5550001,5550002", "BUSY");
+  EXPECT_EQ(post(path(fresh, "/recycle"), "campaign_admin", body).json().at("recycled"), 2);
+  EXPECT_EQ(summary(fresh).at("total"), 2);
+  // ... and the schema refuses a second row of one contact in a campaign, whatever the route.
+  EXPECT_THROW(db->exec("INSERT INTO leads (campaign_id, phone, origin_lead_id, root_lead_id) SELECT campaign_id, phone, id, "
+                        "root_lead_id FROM leads WHERE campaign_id = " + std::to_string(fresh) + " LIMIT 1"),
+               pqxx::unique_violation);
+}
+
+TEST_F(Api, ACallbackIsDueAtItsTimeAheadOfTheOtherDueLeads) {
+  auto b = campaign_body("callbacks", g1);
+  b["startTime"] = "00:00", b["endTime"] = "23:59";
+  auto created = post("/api/v1/campaigns", "campaign_admin", json::serialize(b));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto id = created.json().at("id").as_int64();
+  ASSERT_EQ(upload(id, "", "name,phone\nA,5550001\nB,5550002\nC,5550003\nD,5550004\n").status, 200);
+  const auto ids = db->exec("SELECT id FROM leads WHERE campaign_id = " + std::to_string(id) + " ORDER BY id");
+  const auto lead = [&](int i) { return std::to_string(ids[i][0].as<long long>()); };
+  db->exec("UPDATE leads SET status = 'BUSY', attempts = 1, next_attempt_at = now() - interval '1 hour' WHERE id = " + lead(1));
+  const auto now = db->exec("SELECT to_char(now() AT TIME ZONE 'UTC' - interval '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
+                            "to_char(now() AT TIME ZONE 'UTC' + interval '1 day', 'YYYY-MM-DD\"T\"12:00:00\"Z\"'), "
+                            "to_char(now() AT TIME ZONE 'UTC' + interval '400 days', 'YYYY-MM-DD\"T\"12:00:00\"Z\"')")[0];
+  const std::string due = now[0].as<std::string>(), tomorrow = now[1].as<std::string>(), outside = now[2].as<std::string>();
+
+  auto r = post(path(id, "/leads/" + lead(3) + "/callback"), "campaign_admin", R"({"at":")" + due + R"(","agent":"maria"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("callbackAgent"), "maria");
+  EXPECT_FALSE(r.json().at("callbackAt").is_null());
+  EXPECT_EQ(post(path(id, "/leads/" + lead(2) + "/callback"), "campaign_admin", R"({"at":")" + tomorrow + R"("})").status, 200);
+  EXPECT_EQ(post(path(id, "/leads/" + lead(0) + "/callback"), "campaign_admin", R"({"at":")" + outside + R"("})").status, 422);
+  EXPECT_EQ(post(path(id, "/leads/" + lead(0) + "/callback"), "campaign_admin", R"({"at":"next tuesday"})").status, 422);
+  EXPECT_EQ(summary(id).at("callbacksPending"), 2);
+
+  // The runner's claim: the due callback first, then the overdue retry, then lead A; the
+  // callback of tomorrow waits for its time.
+  auto conn = sql::open_prepared(db->url());
+  pqxx::work tx(*conn);
+  std::vector<std::string> claimed;
+  for (auto& l : sql::claim_leads(tx, id, 10)) claimed.push_back(l.phone);
+  EXPECT_EQ(claimed, (std::vector<std::string>{"5550004", "5550002", "5550001"}));
+}
+
+TEST_F(Api, ACloneHasTheSettingsScheduleAndDoNotCallChoiceButNoLeads) {
+  auto list = post("/api/v1/dnc/lists", "campaign_admin", json::serialize(json::object{{"name", "clone-dnc"}, {"groupId", g1}}));
+  ASSERT_EQ(list.status, 201) << list.body;
+  auto b = campaign_body("clone-src", g1);
+  b["dncListId"] = list.json().at("id");
+  b["retryRules"] = json::object{{"BUSY", json::object{{"maxAttempts", 3}}}};
+  b["dialEveryNumber"] = true;
+  const auto src = post("/api/v1/campaigns", "campaign_admin", json::serialize(b)).json().at("id").as_int64();
+  ASSERT_EQ(upload(src, "", "A,5550001\n").status, 200);
+  auto r = post(path(src, "/clone"), "campaign_admin", R"({"name":"clone-copy"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  const auto copy = r.json().as_object();
+  const auto orig = get(path(src), "campaign_admin").json().as_object();
+  for (const char* k : {"dncListId", "retryRules", "dialEveryNumber", "startTime", "endTime", "weekdays", "endDate",
+                        "pilotNumber", "maxAttempts", "amdParams"})
+    EXPECT_EQ(copy.at(k), orig.at(k)) << k;
+  EXPECT_EQ(copy.at("state"), "STOPPED");
+  EXPECT_EQ(copy.at("schedules").as_array().size(), get(path(src, "/schedules"), "campaign_admin").json().at("schedules").as_array().size());
+  EXPECT_EQ(summary(copy.at("id").as_int64()).at("total"), 0);
+  EXPECT_EQ(post(path(src, "/clone"), "campaign_admin", R"({"name":"clone-copy"})").status, 409);  // name taken
+  EXPECT_EQ(post(path(src, "/clone"), "campaign_supervisor", "{}").status, 403);
+  EXPECT_EQ(post(path(src, "/clone"), "admin2", "{}").status, 404);  // another group's campaign
+}
+
+}  // namespace
