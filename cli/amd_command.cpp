@@ -14,7 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "amd/call_features.h"
 #include "amd/evaluation.h"
+#include "amd/feature_dump.h"
 #include "amd/replay.h"
 #include "cli/commands.h"
 #include "cli/option_values.h"
@@ -43,7 +45,10 @@ const char* kUsage =
     "  --labels MANIFEST           score against a labels manifest (TSV: file label beep_ms\n"
     "                              speech_end_ms); without FILEs, every file it lists\n"
     "  --summary-json FILE         with --labels: write the scores as JSON\n"
-    "  --jobs N                    files processed in parallel (default: cores)\n";
+    "  --jobs N                    files processed in parallel (default: cores)\n"
+    "  --dump-features FILE        with --labels: write the greeting model's features at every\n"
+    "                              decision point of each human or machine file (TSV; what\n"
+    "                              scripts/train_amd_model.py trains on) and score nothing\n";
 
 struct Job {
   std::string path;     // as given
@@ -103,12 +108,42 @@ std::string read_manifest(const std::string& path, std::vector<Job>& jobs) {
   return {};
 }
 
+// Writes the greeting model's training rows: the features at every decision point of each
+// labelled human or machine file, up to its beep (the beep detector decides from there) or
+// the end of the analysis window.
+int dump_features(const std::vector<Job>& jobs, const amd::Params& params, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) { std::fprintf(stderr, "hark amd: cannot write %s\n", path.c_str()); return 1; }
+  out << "file\ttruth\tspeech_end_ms\tbeep_ms\tnow_ms";
+  for (const char* n : amd::CallFeatures::names()) out << '\t' << n;
+  out << '\n';
+  std::vector<int16_t> samples;
+  char num[32];
+  for (const auto& j : jobs) {
+    if (!j.label || (j.label->truth != amd::Verdict::human && j.label->truth != amd::Verdict::machine)) continue;
+    if (auto err = media::read_audio(j.path, samples); !err.empty()) { std::fprintf(stderr, "hark amd: %s\n", err.c_str()); return 1; }
+    uint32_t stop = uint32_t(params.total_analysis_ms);
+    if (j.label->beep_ms) stop = std::min(stop, uint32_t(*j.label->beep_ms));
+    amd::for_each_decision_point(samples, params, stop, [&](uint32_t now, const float* x) {
+      out << j.display << '\t' << amd::to_string(j.label->truth) << '\t'
+          << (j.label->speech_end_ms ? *j.label->speech_end_ms : -1) << '\t'
+          << (j.label->beep_ms ? *j.label->beep_ms : -1) << '\t' << now;
+      for (int k = 0; k < amd::CallFeatures::kCount; ++k) {
+        std::snprintf(num, sizeof num, "\t%.9g", double(x[k]));  // exact float32
+        out << num;
+      }
+      out << '\n';
+    });
+  }
+  return 0;
+}
+
 }  // namespace
 
 int amd_command(int argc, char** argv) {
   amd::Params params = amd::Params::hark_defaults();
   std::vector<std::pair<std::string, std::string>> sets;
-  std::string labels_path, summary_path, asterisk_args;
+  std::string labels_path, summary_path, asterisk_args, dump_path;
   bool compare = false;
   bool asterisk = false;
   int jobs_n = int(std::max(1u, std::thread::hardware_concurrency()));
@@ -137,6 +172,7 @@ int amd_command(int argc, char** argv) {
     } else if (a == "--asterisk-args") asterisk_args = value();
     else if (a == "--labels") labels_path = value();
     else if (a == "--summary-json") summary_path = value();
+    else if (a == "--dump-features") dump_path = value();
     else if (a == "--jobs") {
       if (!parse_whole(value(), jobs_n) || jobs_n < 1 || jobs_n > 256) { std::fprintf(stderr, "hark amd: --jobs must be 1..256\n"); return 2; }
     } else if (!a.empty() && a[0] == '-') { std::fprintf(stderr, "hark amd: unknown option %s\n%s", a.c_str(), kUsage); return 2; }
@@ -186,6 +222,8 @@ int amd_command(int argc, char** argv) {
     for (auto& f : files) jobs.push_back({f, f, std::nullopt});
   }
   if (jobs.empty()) { std::fputs(kUsage, stderr); return 2; }
+
+  if (!dump_path.empty()) return dump_features(jobs, params, dump_path);
 
   std::vector<Result> results(jobs.size());
   std::atomic<size_t> next{0};
