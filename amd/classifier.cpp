@@ -109,6 +109,13 @@ constexpr uint32_t kMaxPieceLengthDiffMs = 50;
 // A falling glide: it falls by at least this share, over 200 ms - 1.5 s.
 constexpr float kMinGlideFall = 0.1f;
 constexpr uint32_t kMinGlideMs = 200, kMaxGlideMs = 1500;
+// A beep is one tone or two throughout: a vowel flickers between one and two peaks. A dual
+// beep is at least this long (short two-peak stretches are vowels).
+constexpr float kMaxMixedShare = 0.2f;
+constexpr uint32_t kMinDualBeepMs = 160;
+// Below 500 Hz a voice's harmonics can hold still for 120-140 ms: a beep there must be longer.
+constexpr float kLowBeepHz = 500.0f;
+constexpr uint32_t kMinLowBeepMs = 160;
 
 // +1 rising, -1 falling, 0 the same tone, 2 neither.
 int step(float from_hz, float to_hz) {
@@ -149,8 +156,11 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     const bool quiet_before = seg->before_db <= quiet, quiet_after = seg->after_db <= quiet;
     // Most of its frames must themselves be tonal, not just loud.
     const bool sustained = seg->tonal_frames >= 3 && seg->tonal_frames * 20 * 2 >= int(d);
-    const bool flat = (pitch_flat || glide) && level_flat && sustained;
-    if (!tones_->ended_into_tone() && flat && quiet_before && quiet_after && d >= kMinBeepMs && d <= kMaxBeepMs) {
+    const bool pure = seg->dual ? seg->dual_share >= 1.0f - kMaxMixedShare && d >= kMinDualBeepMs
+                                : seg->dual_share <= kMaxMixedShare;
+    const bool long_enough = d >= (seg->hz < kLowBeepHz ? kMinLowBeepMs : kMinBeepMs);
+    const bool flat = (pitch_flat || glide) && level_flat && sustained && pure;
+    if (!tones_->ended_into_tone() && flat && quiet_before && quiet_after && long_enough && d <= kMaxBeepMs) {
       candidate_ = *seg;
       candidate_wait_ = kBeepGuardFrames;
     } else {

@@ -290,6 +290,7 @@ ToneSegment ToneTracker::close_segment() const {
   s.end_ms = (last + 1) * 20;
   s.hz = float(seg_hz_sum_ / std::max(1, seg_count_));
   s.dual = seg_dual_ * 2 > seg_count_;
+  s.dual_share = seg_count_ > 0 ? float(seg_dual_) / float(seg_count_) : 0.0f;
   s.start_hz = seg_start_hz_;
   s.end_hz = seg_end_hz_;
   s.rises = seg_rises_;

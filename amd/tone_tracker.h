@@ -28,6 +28,7 @@ struct ToneSegment {
   float floor_db = -120;      ///< the noise floor when it began
   int tonal_frames = 0;       ///< frames found tonal inside it
   bool dual = false;          ///< two frequencies at once (hz is the lower one)
+  float dual_share = 0;       ///< share of its tonal frames that held two tones
   float start_hz = 0;         ///< frequency of its first clean frame ...
   float end_hz = 0;           ///< ... and of its last: apart for a falling glide
   int rises = 0;              ///< frame-to-frame steps up by more than a few Hz

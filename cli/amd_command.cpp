@@ -59,7 +59,11 @@ struct Job {
 struct Result {
   std::string error;
   amd::ReplayResult primary, other;
+  std::vector<amd::Outcome> by_cap;  // the curve: one outcome per kCurveCaps entry
 };
+
+// The caps of the accuracy/latency curve (human_latency_cap, ms).
+constexpr int kCurveCaps[] = {400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1300, 1500, 1800, 2000};
 
 std::string json_line(const Job& job, const Result& r) {
   boost::json::object o;
@@ -73,6 +77,7 @@ std::string json_line(const Job& job, const Result& r) {
   o["decided_at_ms"] = r.primary.verdict.at_ms;
   if (r.primary.has_beep) o["beep_at_ms"] = r.primary.beep.beep_onset_ms;
   else o["beep_at_ms"] = nullptr;
+  if (r.primary.has_late_machine) o["late_machine"] = std::string(r.primary.late_machine.cause_view());
   return boost::json::serialize(o);
 }
 
@@ -225,6 +230,8 @@ int amd_command(int argc, char** argv) {
 
   if (!dump_path.empty()) return dump_features(jobs, params, dump_path);
 
+  // The curve needs the learned decision, whose operating point the cap is.
+  const bool curve = !labels_path.empty() && params.algorithm == amd::Algorithm::hark && params.learned_decision;
   std::vector<Result> results(jobs.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
@@ -235,6 +242,15 @@ int amd_command(int argc, char** argv) {
       if (!r.error.empty()) continue;
       r.primary = amd::replay(samples, params);
       if (compare) r.other = amd::replay(samples, other);
+      if (curve && jobs[i].label) {
+        // The verdict alone: no listening past it.
+        amd::Params c = params;
+        c.late_listen_ms = c.beep_timeout_ms = 0;
+        for (int cap : kCurveCaps) {
+          c.human_latency_cap_ms = cap;
+          r.by_cap.push_back(amd::replay(samples, c).outcome());
+        }
+      }
     }
   };
   std::vector<std::thread> pool;
@@ -243,16 +259,20 @@ int amd_command(int argc, char** argv) {
 
   int failed = 0;
   amd::Scores primary_scores, other_scores;
+  std::vector<std::pair<int, amd::Scores>> by_cap;
+  for (int cap : kCurveCaps) by_cap.emplace_back(cap, amd::Scores{});
   for (size_t i = 0; i < jobs.size(); ++i) {
     std::puts(json_line(jobs[i], results[i]).c_str());
     if (!results[i].error.empty()) { ++failed; continue; }
     if (jobs[i].label) {
       amd::score(primary_scores, *jobs[i].label, results[i].primary.outcome());
       if (compare) amd::score(other_scores, *jobs[i].label, results[i].other.outcome());
+      for (size_t k = 0; k < results[i].by_cap.size(); ++k) amd::score(by_cap[k].second, *jobs[i].label, results[i].by_cap[k]);
     }
   }
   if (!labels_path.empty()) {
     std::fputs(amd::format_report(primary_scores, std::string(amd::to_string(params.algorithm)) + " algorithm").c_str(), stdout);
+    if (curve) std::fputs(amd::format_curve(by_cap).c_str(), stdout);
     if (compare) std::fputs(amd::format_report(other_scores, std::string(amd::to_string(other.algorithm)) + " algorithm (side by side)").c_str(), stdout);
     if (!summary_path.empty()) {
       std::ofstream out(summary_path);
