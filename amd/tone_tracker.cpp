@@ -209,7 +209,10 @@ void ToneTracker::analyse() {
     }
   }
   float hz2 = 0;
-  if (peak2 > kPeakLo && peak2 < kBandHi - kPeakHalfWidth) {
+  // It must be a peak of its own, not the flank of the first (the nearest bin it may take is
+  // kDualMinBins away, where a wide or beating first peak still spreads).
+  if (peak2 > kPeakLo && peak2 < kBandHi - kPeakHalfWidth && power[peak2] >= power[peak2 - 1] &&
+      power[peak2] >= power[peak2 + 1]) {
     float around2 = 0;
     for (int k = peak2 - kPeakHalfWidth; k <= peak2 + kPeakHalfWidth; ++k) around2 += power[k];
     if (total > 0 && (around + around2) / total >= kMinDualTonality && around2 >= kMinDualBalance * around) {
