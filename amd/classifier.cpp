@@ -52,7 +52,7 @@ bool parse_verdict(std::string_view s, Verdict& out) {
 }
 
 Classifier::Classifier(const Params& p)
-    : p_(p), vad_(p.vad_margin_db), timing_(p), asterisk_(p) {
+    : p_(p), front_(p.vad_margin_db), timing_(p), decision_(p), asterisk_(p) {
   if (p_.algorithm == Algorithm::hark) {
     if (p_.detect_beep) tones_ = std::make_unique<ToneTracker>();
     if (p_.detect_fax) fax_ = std::make_unique<FaxDetector>();
@@ -101,31 +101,97 @@ int Classifier::rx(std::span<const int16_t> frame, Event* out) {
   return rx_hark(frame, out);
 }
 
+namespace {
+// Pieces of a beep made of several short tones (a rising or falling sequence, a double beep).
+constexpr uint32_t kMinPieceMs = 60, kMaxPieceMs = 260;
+constexpr uint32_t kMaxPieceGapMs = 220;
+constexpr uint32_t kMaxPieceLengthDiffMs = 50;
+// A falling glide: it falls by at least this share, over 200 ms - 1.5 s.
+constexpr float kMinGlideFall = 0.1f;
+constexpr uint32_t kMinGlideMs = 200, kMaxGlideMs = 1500;
+// A beep is one tone or two throughout: a vowel flickers between one and two peaks. A dual
+// beep is at least this long (short two-peak stretches are vowels).
+constexpr float kMaxMixedShare = 0.2f;
+constexpr uint32_t kMinDualBeepMs = 160;
+// Below 500 Hz a voice's harmonics can hold still for 120-140 ms: a beep there must be longer.
+constexpr float kLowBeepHz = 500.0f;
+constexpr uint32_t kMinLowBeepMs = 160;
+
+// +1 rising, -1 falling, 0 the same tone, 2 neither.
+int step(float from_hz, float to_hz) {
+  const float r = to_hz / from_hz;
+  if (std::fabs(r - 1.0f) < 0.03f) return 0;
+  if (r > 1.06f) return 1;
+  if (r < 0.94f) return -1;
+  return 2;
+}
+}  // namespace
+
+bool Classifier::piece_fits(const ToneSegment& seg) const {
+  if (group_n_ == 0 || group_n_ >= kMaxPieces) return false;
+  const ToneSegment& last = group_[group_n_ - 1];
+  if (seg.onset_ms > last.end_ms + kMaxPieceGapMs) return false;
+  const uint32_t d0 = group_[0].duration_ms(), d = seg.duration_ms();
+  if ((d > d0 ? d - d0 : d0 - d) > kMaxPieceLengthDiffMs) return false;
+  const int dir = step(last.hz, seg.hz);
+  if (dir == 2) return false;
+  return group_n_ == 1 || dir == step(group_[0].hz, group_[1].hz);
+}
+
 bool Classifier::beep_confirmed(ToneSegment& beep) {
   if (!tones_) return false;
   if (const auto& seg = tones_->ended()) {
     const uint32_t d = seg->duration_ms();
     // A beep is synthetic: its pitch and level hold still. Vowels (an /i:/ near 300 Hz can
     // look like a pure tone for 150 ms) glide in pitch and swell in level.
-    bool flat = seg->hz_spread <= std::max(kMaxBeepHzSpread, kMaxBeepHzShare * seg->hz) &&
-                      seg->level_spread_db <= kMaxBeepLevelSpreadDb;
+    const bool pitch_flat = seg->hz_spread <= std::max(kMaxBeepHzSpread, kMaxBeepHzShare * seg->hz);
+    const bool level_flat = seg->level_spread_db <= kMaxBeepLevelSpreadDb;
+    // Or it falls steadily (a falling "bloop"): by a tenth or more, never stepping up.
+    const bool glide = seg->start_hz - seg->end_hz >= kMinGlideFall * seg->start_hz &&
+                       seg->rises <= 1 && d >= kMinGlideMs && d <= kMaxGlideMs;
     // And it stands alone: a beep starts out of a pause and is followed by silence (the
     // recording), while a vowel sits between consonants of nearly its own loudness.
     // "Quiet" is well below the tone, or near the noise floor when the tone is faint.
     const float quiet = std::max(seg->level_db - kMinBeepContrastDb, seg->floor_db + 3.0f);
-    const bool alone = seg->before_db <= quiet && seg->after_db <= quiet;
+    const bool quiet_before = seg->before_db <= quiet, quiet_after = seg->after_db <= quiet;
     // Most of its frames must themselves be tonal, not just loud.
     const bool sustained = seg->tonal_frames >= 3 && seg->tonal_frames * 20 * 2 >= int(d);
-    flat = flat && sustained;
-    if (!tones_->ended_into_tone() && flat && alone && d >= kMinBeepMs && d <= kMaxBeepMs) {
+    const bool pure = seg->dual ? seg->dual_share >= 1.0f - kMaxMixedShare && d >= kMinDualBeepMs
+                                : seg->dual_share <= kMaxMixedShare;
+    const bool long_enough = d >= (seg->hz < kLowBeepHz ? kMinLowBeepMs : kMinBeepMs);
+    const bool flat = (pitch_flat || glide) && level_flat && sustained && pure;
+    if (!tones_->ended_into_tone() && flat && quiet_before && quiet_after && long_enough && d <= kMaxBeepMs) {
       candidate_ = *seg;
       candidate_wait_ = kBeepGuardFrames;
     } else {
       candidate_wait_ = -1;
     }
+    // A piece of a multi-tone beep: short, flat, mostly tonal.
+    const bool piece = pitch_flat && level_flat && seg->tonal_frames >= 2 && d >= kMinPieceMs && d <= kMaxPieceMs;
+    if (piece && piece_fits(*seg)) {
+      group_[group_n_++] = *seg;
+    } else if (piece && quiet_before) {
+      group_[0] = *seg;
+      group_n_ = 1;
+    } else {
+      group_n_ = 0;
+    }
+    group_quiet_after_ = quiet_after;
+    group_wait_ = group_n_ > 0 ? int(kMaxPieceGapMs / kFrameMs) : -1;
+  }
+  if (group_wait_ >= 0 && !tones_->tonal() && group_wait_-- == 0) {
+    // No further piece came: a group of two or three that ends in quiet is one beep.
+    if (group_n_ >= 2 && group_quiet_after_) {
+      beep = group_[0];
+      beep.end_ms = group_[group_n_ - 1].end_ms;
+      group_n_ = 0;
+      candidate_wait_ = -1;
+      return true;
+    }
+    group_n_ = 0;
   }
   if (candidate_wait_ < 0) return false;
-  if (tones_->tonal()) {  // another tone followed: a sequence, not a beep
+  if (tones_->tonal()) {  // another tone followed: a sequence, not a single beep
     candidate_wait_ = -1;
     return false;
   }
@@ -135,11 +201,49 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
   return true;
 }
 
-int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
+uint32_t Classifier::greeting_onset_ms() const {
+  if (!p_.learned_decision) return timing_.greeting_onset_ms();
+  return front_.features().started() ? front_.features().onset_ms() : UINT32_MAX / 2;
+}
+
+int Classifier::rx_after_human(Event* out) {
+  constexpr int kTurnPauseMs = 1500;  // a person pauses this long to let the agent talk
+  const auto& f = front_.features();
+  ToneSegment beep;
+  if (beep_confirmed(beep)) {
+    Event e = beep_event(beep);
+    e.kind = EventKind::late_machine;
+    std::snprintf(e.cause, sizeof e.cause, "late-beep-%dHz-%ums", int(e.beep_hz), beep.duration_ms());
+    out[0] = e;
+    Event b = beep_event(beep);
+    out[1] = b;
+    phase_ = Phase::done;
+    return 2;
+  }
+  if (f.pause_ms(now_ms_) >= kTurnPauseMs) talk_start_ms_ = 0;
+  else if (talk_start_ms_ == 0 && f.run_ms() > 0) talk_start_ms_ = now_ms_ - uint32_t(f.run_ms());
+  if (talk_start_ms_ != 0 && f.last_voice_ms() > talk_start_ms_ &&
+      int(f.last_voice_ms() - talk_start_ms_) > p_.longest_human_greeting_ms) {
+    Event e = make_verdict(Verdict::machine, "");
+    e.kind = EventKind::late_machine;
+    std::snprintf(e.cause, sizeof e.cause, "late-monologue-%ums", f.last_voice_ms() - talk_start_ms_);
+    out[0] = e;
+    phase_ = Phase::done;
+    return 1;
+  }
+  if (now_ms_ >= uint32_t(p_.late_listen_ms)) phase_ = Phase::done;
+  return 0;
+}
+
+int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   int n = 0;
-  const bool voice = vad_.rx(frame);
+  int16_t filtered[kFrameSamples];
+  const bool voice = front_.rx(raw, now_ms_, filtered);
+  const std::span<const int16_t> frame(filtered, kFrameSamples);
+  const Vad& vad_ = front_.vad();
   if (tones_) tones_->rx(frame, vad_.last_db(), vad_.floor_db());
 
+  if (phase_ == Phase::listening_after_human) return rx_after_human(out);
   if (phase_ == Phase::listening_for_beep) {
     ToneSegment beep;
     if (beep_confirmed(beep)) {
@@ -191,7 +295,7 @@ int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
       return n;
     }
     if (const auto& seg = tones_->ended(); seg && near(seg->hz, 1100.0f) &&
-                                           timing_.greeting_onset_ms() + 100 >= seg->onset_ms &&
+                                           greeting_onset_ms() + 100 >= seg->onset_ms &&
                                            seg->duration_ms() >= kCngMinMs && seg->duration_ms() <= kCngMaxMs) {
       out[n++] = make_verdict(Verdict::fax, "fax-cng-tone");
       phase_ = Phase::done;
@@ -211,10 +315,14 @@ int Classifier::rx_hark(std::span<const int16_t> frame, Event* out) {
   // short machine greeting is followed by its beep within a few hundred ms. Tonal frames
   // still count as voice: vowels are often tonal for a frame or two.
   const bool tone_pending = candidate_wait_ >= 0 || (tones_ && tones_->current());
-  if (auto v = timing_.rx(voice, kFrameMs, now_ms_, tone_pending)) {
+  auto v = p_.learned_decision ? decision_.rx(front_.features(), now_ms_, tone_pending)
+                               : timing_.rx(voice, kFrameMs, now_ms_, tone_pending);
+  if (v) {
     out[n++] = *v;
     verdict_ms_ = now_ms_;
-    phase_ = v->verdict == Verdict::machine && tones_ ? Phase::listening_for_beep : Phase::done;
+    if (v->verdict == Verdict::machine && tones_) phase_ = Phase::listening_for_beep;
+    else if (v->verdict == Verdict::human && now_ms_ < uint32_t(p_.late_listen_ms)) phase_ = Phase::listening_after_human;
+    else phase_ = Phase::done;
   }
   return n;
 }
@@ -229,7 +337,7 @@ int Classifier::finish(Event* out) {
     out[0] = make_verdict(Verdict::unknown, "audio-ended");
     return 1;
   }
-  out[0] = timing_.finish(now_ms_);
+  out[0] = p_.learned_decision ? decision_.finish(front_.features(), now_ms_) : timing_.finish(now_ms_);
   return 1;
 }
 

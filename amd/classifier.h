@@ -10,6 +10,10 @@
 //   speech timing (VAD)  -> human / machine / silence / unknown
 // After a machine verdict only the tone tracker keeps running, to report the beep that
 // ends the greeting (what a voicemail drop waits for), for up to beep_timeout_ms.
+// After a human verdict it keeps listening (up to late_listen_ms of audio): a beep, or talk
+// running past longest_human_greeting_ms without a turn-taking pause, emits one late_machine
+// event with its cause. The verdict stands; the event counts a suspected miss.
+// Every detector sees the audio through a DC-blocking filter (VoiceFrontEnd).
 // Asterisk algorithm: app_amd's logic only (no beep, fax or SIT), for side-by-side runs.
 #pragma once
 
@@ -24,7 +28,9 @@
 #include "amd/sit_detector.h"
 #include "amd/speech_timing.h"
 #include "amd/tone_tracker.h"
+#include "amd/greeting_decision.h"
 #include "amd/vad.h"
+#include "amd/voice_front_end.h"
 
 namespace hark::amd {
 
@@ -50,10 +56,13 @@ class Classifier {
   const Params& params() const { return p_; }
 
  private:
-  enum class Phase : uint8_t { analysing, listening_for_beep, done };
+  enum class Phase : uint8_t { analysing, listening_for_beep, listening_after_human, done };
 
   int rx_hark(std::span<const int16_t> frame, Event* out);
+  int rx_after_human(Event* out);
+  uint32_t greeting_onset_ms() const;
   bool beep_confirmed(ToneSegment& beep);
+  bool piece_fits(const ToneSegment& seg) const;
   Event make_verdict(Verdict v, const char* cause) const;
   Event beep_event(const ToneSegment& beep) const;
 
@@ -61,8 +70,12 @@ class Classifier {
   Phase phase_ = Phase::analysing;
   uint32_t now_ms_ = 0;
   uint32_t verdict_ms_ = 0;
-  Vad vad_;
+  VoiceFrontEnd front_;
   SpeechTiming timing_;
+  GreetingDecision decision_;
+  // After a human verdict: the start of the current stretch of talk without a turn-taking
+  // pause (a monologue past the longest human greeting is a suspected machine).
+  uint32_t talk_start_ms_ = 0;
   AsteriskAmd asterisk_;
   std::unique_ptr<ToneTracker> tones_;
   std::unique_ptr<FaxDetector> fax_;
@@ -71,6 +84,13 @@ class Classifier {
   // at once (SIT, melodies) or a fax detector claims it.
   ToneSegment candidate_{};
   int candidate_wait_ = -1;
+  // Short tones that may together make one beep (a rising or falling sequence, a double
+  // beep): kept until no further piece follows within a gap's length.
+  static constexpr int kMaxPieces = 3;
+  ToneSegment group_[kMaxPieces] = {};
+  int group_n_ = 0;
+  int group_wait_ = -1;
+  bool group_quiet_after_ = false;
   // spandsp's fax detectors cost ~12 us a frame; they run only while the FFT sees a tone
   // near 1100 or 2100 Hz (and a while after), primed with the two frames before it.
   int fax_frames_left_ = 0;

@@ -17,6 +17,10 @@ double Scores::human_machine_accuracy() const {
   return ratio(human_machine_correct, human_machine_files);
 }
 double Scores::humans_as_machine_share() const { return ratio(humans_as_machine, humans); }
+double Scores::machines_as_human_share() const {
+  const int m = int(Verdict::machine), h = int(Verdict::human);
+  return ratio(confusion[m][h], per_class[m]);
+}
 double Scores::beep_hit_rate() const { return ratio(beep_hits, beeps); }
 double Scores::false_beep_share() const { return ratio(false_beeps, files); }
 double Scores::recall(Verdict v) const {
@@ -47,6 +51,10 @@ void score(Scores& s, const Label& label, const Outcome& o, int tolerance) {
     if (o.verdict == Verdict::machine) ++s.humans_as_machine;
     if (o.verdict == Verdict::human && label.speech_end_ms)
       s.human_latency_ms.push_back(o.decided_at_ms - *label.speech_end_ms);
+  }
+  if (o.late_machine && o.verdict == Verdict::human) {
+    if (label.truth == Verdict::machine) ++s.machines_called_human_flagged;
+    if (label.truth == Verdict::human) ++s.humans_flagged;
   }
   if (label.beep_ms) {
     ++s.beeps;
@@ -79,6 +87,11 @@ std::string format_report(const Scores& s, const std::string& title) {
       s.human_machine_files);
   add("# humans classified as machine  %6.2f %% (%d of %d)\n", 100 * s.humans_as_machine_share(),
       s.humans_as_machine, s.humans);
+  add("# machines classified as human  %6.2f %% (%d of %d)\n", 100 * s.machines_as_human_share(),
+      s.confusion[int(Verdict::machine)][int(Verdict::human)], s.per_class[int(Verdict::machine)]);
+  add("# late_machine after `human`     %d of %d machines called human flagged; %d of %d humans (false alarms)\n",
+      s.machines_called_human_flagged, s.confusion[int(Verdict::machine)][int(Verdict::human)], s.humans_flagged,
+      s.confusion[int(Verdict::human)][int(Verdict::human)]);
   add("# beeps found within 100 ms     %6.2f %% (%d of %d)\n", 100 * s.beep_hit_rate(),
       s.beep_hits, s.beeps);
   add("# false beeps                   %6.2f %% of files (%d)\n", 100 * s.false_beep_share(),
@@ -93,16 +106,30 @@ std::string format_report(const Scores& s, const std::string& title) {
   return r;
 }
 
+std::string format_curve(const std::vector<std::pair<int, Scores>>& by_cap) {
+  std::string r = "# accuracy/latency curve (human_latency_cap: the longest pause before a person is decided)\n"
+                  "#   cap ms  human-vs-machine  humans->machine  machines->human  median ms  p90 ms\n";
+  char line[160];
+  for (const auto& [cap, s] : by_cap) {
+    std::snprintf(line, sizeof line, "#   %6d  %15.2f %%  %13.2f %%  %13.2f %%  %9d  %6d\n", cap,
+                  100 * s.human_machine_accuracy(), 100 * s.humans_as_machine_share(),
+                  100 * s.machines_as_human_share(), s.latency_percentile(50).value_or(-1),
+                  s.latency_percentile(90).value_or(-1));
+    r += line;
+  }
+  return r;
+}
+
 std::string scores_json(const Scores& s) {
   char buf[1024];
   const auto p50 = s.latency_percentile(50), p90 = s.latency_percentile(90);
   std::snprintf(buf, sizeof buf,
                 "{\"files\":%d,\"accuracy\":%.4f,\"human_machine_accuracy\":%.4f,"
-                "\"humans_as_machine\":%.4f,\"beep_hit_rate\":%.4f,\"false_beep_share\":%.4f,"
+                "\"humans_as_machine\":%.4f,\"machines_as_human\":%.4f,\"beep_hit_rate\":%.4f,\"false_beep_share\":%.4f,"
                 "\"fax_recall\":%.4f,\"sit_recall\":%.4f,\"silence_recall\":%.4f,"
                 "\"human_latency_p50_ms\":%d,\"human_latency_p90_ms\":%d}",
                 s.files, s.accuracy(), s.human_machine_accuracy(), s.humans_as_machine_share(),
-                s.beep_hit_rate(), s.false_beep_share(), s.recall(Verdict::fax),
+                s.machines_as_human_share(), s.beep_hit_rate(), s.false_beep_share(), s.recall(Verdict::fax),
                 s.recall(Verdict::sit), s.recall(Verdict::silence), p50 ? *p50 : -1,
                 p90 ? *p90 : -1);
   return buf;

@@ -22,6 +22,7 @@ struct Outcome {
   Verdict verdict = Verdict::unknown;
   int decided_at_ms = 0;
   std::optional<int> beep_at_ms;
+  bool late_machine = false;  ///< a late_machine event followed a human verdict
 };
 
 struct Scores {
@@ -39,10 +40,13 @@ struct Scores {
   int false_beeps = 0;             ///< beep reported where there is none (or far off)
   std::array<int, kClasses> per_class{};          ///< files per truth
   std::vector<int> human_latency_ms;               ///< verdict time - end of greeting
+  int machines_called_human_flagged = 0;  ///< ... of which a late_machine event flagged
+  int humans_flagged = 0;                 ///< late_machine on a true human: a false alarm
 
   double accuracy() const;
   double human_machine_accuracy() const;
   double humans_as_machine_share() const;
+  double machines_as_human_share() const;
   double beep_hit_rate() const;
   double false_beep_share() const;
   double recall(Verdict v) const;
@@ -54,6 +58,11 @@ void score(Scores& s, const Label& label, const Outcome& outcome, int beep_toler
 
 /// A plain-text report: confusion matrix and the figures above, one per line.
 std::string format_report(const Scores& s, const std::string& title);
+
+/// The accuracy/latency curve: one line per cap on the human-verdict latency (the
+/// human_latency_cap parameter), with the accuracy, humans called machine, machines called
+/// human and the median and p90 human latency reached under it.
+std::string format_curve(const std::vector<std::pair<int, Scores>>& by_cap);
 
 /// The same figures as one JSON object.
 std::string scores_json(const Scores& s);

@@ -12,7 +12,10 @@ std::string_view to_string(Verdict v);
 /// Parses a verdict name; returns false when the name is not one.
 bool parse_verdict(std::string_view s, Verdict& out);
 
-enum class EventKind : uint8_t { verdict, beep };
+/// verdict: the decision (once); beep: the tone that ends a greeting; late_machine: after a
+/// `human` verdict, a beep or a monologue suggests it was a machine after all (the verdict
+/// stands: it only counts and logs a suspected miss).
+enum class EventKind : uint8_t { verdict, beep, late_machine };
 
 /// One event. Fixed size and allocation-free so it can cross a lock-free queue.
 struct Event {

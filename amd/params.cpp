@@ -20,10 +20,17 @@ Params Params::hark_defaults() {
   p.total_analysis_ms = 7000;
   p.max_words = 0;
   p.long_greeting_extra_silence_ms = 400;
+  p.learned_decision = true;
   return p;
 }
 
 std::string Params::set(std::string_view name, std::string_view value) {
+  if (name == "decision") {
+    if (value == "model") learned_decision = true;
+    else if (value == "rules") learned_decision = false;
+    else return "decision must be 'model' or 'rules'";
+    return {};
+  }
   if (name == "algorithm") {
     if (value == "hark") algorithm = Algorithm::hark;
     else if (value == "asterisk") algorithm = Algorithm::asterisk;
@@ -42,7 +49,10 @@ std::string Params::set(std::string_view name, std::string_view value) {
       {"silence_threshold", &silence_threshold, 0, 32767},
       {"maximum_word_length", &max_word_length_ms, 0, 120000},
       {"beep_timeout", &beep_timeout_ms, 0, 600000},
+      {"late_listen", &late_listen_ms, 0, 600000},
       {"long_greeting_extra_silence", &long_greeting_extra_silence_ms, 0, 10000},
+      {"human_latency_cap", &human_latency_cap_ms, 200, 10000},
+      {"longest_human_greeting", &longest_human_greeting_ms, 500, 60000},
   };
   for (const auto& f : fields) {
     if (f.name != name) continue;

@@ -27,6 +27,9 @@ struct Params {
 
   // --- hark extras ---
   int beep_timeout_ms = 30000;  ///< after a machine verdict, listen this long for the beep
+  /// After a human verdict, keep listening for a late beep or a monologue until this much
+  /// audio (from the answer) was heard; 0: stop at the verdict.
+  int late_listen_ms = 30000;
   bool detect_beep = true;
   bool detect_fax = true;
   bool detect_sit = true;
@@ -35,6 +38,15 @@ struct Params {
   float vad_margin_db = 6.0f;   ///< voice is this far above the adaptive noise floor
   /// hark: extra silence asked of a greeting as long as greeting_ms (see SpeechTiming).
   int long_greeting_extra_silence_ms = 0;
+  /// hark: decide with the learned greeting model (GreetingDecision) rather than the fixed
+  /// silence rules of SpeechTiming.
+  bool learned_decision = false;
+  /// hark, learned decision: the longest pause after a greeting before a person must be
+  /// decided (the operating point on the accuracy/latency curve of `hark amd --labels`).
+  int human_latency_cap_ms = 1300;
+  /// hark: no person's greeting runs longer (learned decision: a longer one is a machine;
+  /// after a human verdict, talk running past it is a suspected miss, see late_machine).
+  int longest_human_greeting_ms = 5000;
 
   /// Asterisk app_amd's defaults (the classic logic with its classic numbers).
   static Params asterisk_defaults();

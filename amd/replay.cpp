@@ -11,6 +11,7 @@ Outcome ReplayResult::outcome() const {
   o.verdict = verdict.verdict;
   o.decided_at_ms = int(verdict.at_ms);
   if (has_beep) o.beep_at_ms = int(beep.beep_onset_ms);
+  o.late_machine = has_late_machine;
   return o;
 }
 
@@ -24,6 +25,9 @@ ReplayResult replay(std::span<const int16_t> samples, const Params& p) {
       if (ev[i].kind == EventKind::verdict && !have_verdict) {
         r.verdict = ev[i];
         have_verdict = true;
+      } else if (ev[i].kind == EventKind::late_machine) {
+        r.late_machine = ev[i];
+        r.has_late_machine = true;
       } else if (ev[i].kind == EventKind::beep) {
         r.beep = ev[i];
         r.has_beep = true;

@@ -15,6 +15,8 @@ struct ReplayResult {
   Event verdict;             ///< the verdict (from the audio, or at its end)
   bool has_beep = false;
   Event beep;                ///< valid when has_beep
+  bool has_late_machine = false;
+  Event late_machine;        ///< valid when has_late_machine: a suspected miss after `human`
   Outcome outcome() const;   ///< in the form the scorer takes
 };
 

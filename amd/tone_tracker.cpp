@@ -28,6 +28,23 @@ constexpr float kSameToneShare = 0.02f;
 constexpr double kMaxEnvelopeRatio = 6.0;
 // A lost packet (a 20 ms hole) disturbs up to three 60 ms windows: bridge that many.
 constexpr int kMaxMisses = 3;
+// Two tones at once (a dual-frequency beep): the two peaks together hold this share of the
+// band, the weaker at least this share of the stronger. Such a pair beats, so the envelope
+// check that rejects ringback cannot apply; the call-progress pairs are excluded by name.
+constexpr float kMinDualTonality = 0.75f;
+constexpr float kMinDualBalance = 0.2f;
+constexpr int kDualMinBins = 5;  // peaks at least ~80 Hz apart
+// A falling glide continues a segment when it falls at most this much a frame.
+constexpr float kMaxFallHz = 45.0f;
+constexpr float kMaxFallShare = 0.05f;
+
+// Dial tone (350+440, 400+450), ringback (440+480) and busy (480+620): never a beep.
+bool call_progress_pair(float lo, float hi) {
+  constexpr float pairs[][2] = {{350, 440}, {400, 450}, {440, 480}, {480, 620}};
+  for (const auto& p : pairs)
+    if (std::fabs(lo - p[0]) < 20 && std::fabs(hi - p[1]) < 20) return true;
+  return false;
+}
 
 // fftw's planner is not thread-safe, but executing one plan on other arrays is. So there is
 // one plan for the whole process, made once, and every tracker runs it on its own buffers.
@@ -108,17 +125,27 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
   // stop counting as loud after about 2.4 s and be cut short (so the 4 s limit never applied).
   const float ref_floor = in_segment_ ? std::min(floor_db, seg_floor_db_) : floor_db;
   const bool loud = frame_db >= kMinToneDb && (frame_db >= ref_floor + kMinAboveFloorDb || !floor_known);
-  if (loud && steady_envelope(frame)) {
+  dual_ = false;
+  if (loud) {
     analyse();
+    // One tone: steady envelope. Two: they beat, so no envelope check, but not a
+    // call-progress pair.
+    const bool steady = steady_envelope(frame);
+    if (dual_ && call_progress_pair(hz_, hz2_)) dual_ = false;
+    if (!steady && !dual_) tonality_ = 0;
   } else {
     tonality_ = 0;
   }
-  tonal_ = loud && tonality_ >= kMinTonality;
+  tonal_ = loud && (tonality_ >= kMinTonality || dual_);
 
   if (tonal_) {
     if (in_segment_) {
       const float mean = float(seg_hz_sum_ / seg_count_);
-      if (std::fabs(hz_ - mean) > std::max(kSameToneHz, kSameToneShare * mean)) {
+      const bool same = std::fabs(hz_ - mean) <= std::max(kSameToneHz, kSameToneShare * mean);
+      // A falling glide moves on from frame to frame by a bounded step.
+      const float fall = seg_prev_hz_ - hz_;
+      const bool gliding = fall > 0 && fall <= std::max(kMaxFallHz, kMaxFallShare * seg_prev_hz_);
+      if (!same && !gliding) {
         ended_ = close_segment();
         ended_into_tone_ = true;
         in_segment_ = false;
@@ -128,13 +155,21 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
     seg_last_frame_ = frames_;
     seg_hz_sum_ += hz_;
     ++seg_count_;
+    seg_dual_ += dual_;
     // The first two tonal frames' windows may still hold noise from before the onset.
     if (clean_window && frames_ >= seg_first_frame_ + 2) {
-      if (seg_clean_ == 0) seg_hz_min_ = seg_hz_max_ = hz_;
+      if (seg_clean_ == 0) {
+        seg_hz_min_ = seg_hz_max_ = hz_;
+        seg_start_hz_ = hz_;
+      } else if (hz_ > seg_end_hz_ + 3.0f) {
+        ++seg_rises_;
+      }
+      seg_end_hz_ = hz_;
       seg_hz_min_ = std::min(seg_hz_min_, hz_);
       seg_hz_max_ = std::max(seg_hz_max_, hz_);
       ++seg_clean_;
     }
+    seg_prev_hz_ = hz_;
     misses_ = 0;
   } else if (in_segment_ && ++misses_ > kMaxMisses) {
     ended_ = close_segment();
@@ -165,12 +200,41 @@ void ToneTracker::analyse() {
   // fundamental below 300 Hz, say), not a tone inside it.
   if (peak == kPeakLo || peak == kPeakHi) tonality_ = 0;
 
+  // A second peak away from the first: two tones at once.
+  int peak2 = -1;
+  if (tonality_ > 0 && tonality_ < kMinTonality) {
+    for (int k = kPeakLo + 1; k < kBandHi - kPeakHalfWidth; ++k) {
+      if (std::abs(k - peak) < kDualMinBins) continue;
+      if (peak2 < 0 || power[k] > power[peak2]) peak2 = k;
+    }
+  }
+  float hz2 = 0;
+  // It must be a peak of its own, not the flank of the first (the nearest bin it may take is
+  // kDualMinBins away, where a wide or beating first peak still spreads).
+  if (peak2 > kPeakLo && peak2 < kBandHi - kPeakHalfWidth && power[peak2] >= power[peak2 - 1] &&
+      power[peak2] >= power[peak2 + 1]) {
+    float around2 = 0;
+    for (int k = peak2 - kPeakHalfWidth; k <= peak2 + kPeakHalfWidth; ++k) around2 += power[k];
+    if (total > 0 && (around + around2) / total >= kMinDualTonality && around2 >= kMinDualBalance * around) {
+      dual_ = true;
+      const float a2 = std::log(power[peak2 - 1] + 1e-9f), b2 = std::log(power[peak2] + 1e-9f),
+                  c2 = std::log(power[peak2 + 1] + 1e-9f);
+      const float d2 = a2 - 2 * b2 + c2;
+      hz2 = (float(peak2) + std::clamp(d2 != 0 ? 0.5f * (a2 - c2) / d2 : 0.0f, -0.5f, 0.5f)) * kBinHz;
+    }
+  }
+
   // Parabolic interpolation on log power refines the peak to a fraction of a bin.
   const float a = std::log(power[peak - 1] + 1e-9f), b = std::log(power[peak] + 1e-9f),
               c = std::log(power[peak + 1] + 1e-9f);
   const float denom = a - 2 * b + c;
   const float delta = denom != 0 ? 0.5f * (a - c) / denom : 0;
   hz_ = (float(peak) + std::clamp(delta, -0.5f, 0.5f)) * kBinHz;
+  if (dual_) {
+    // The lower tone names the pair: the stronger of two equal tones flips frame to frame.
+    hz2_ = std::max(hz_, hz2);
+    hz_ = std::min(hz_, hz2);
+  }
 }
 
 void ToneTracker::start_segment() {
@@ -180,6 +244,9 @@ void ToneTracker::start_segment() {
   seg_count_ = 0;
   seg_hz_min_ = seg_hz_max_ = hz_;
   seg_clean_ = 0;
+  seg_prev_hz_ = seg_start_hz_ = seg_end_hz_ = hz_;
+  seg_rises_ = 0;
+  seg_dual_ = 0;
   seg_floor_db_ = floor_db_;
   misses_ = 0;
 }
@@ -225,6 +292,11 @@ ToneSegment ToneTracker::close_segment() const {
   s.onset_ms = first * 20;
   s.end_ms = (last + 1) * 20;
   s.hz = float(seg_hz_sum_ / std::max(1, seg_count_));
+  s.dual = seg_dual_ * 2 > seg_count_;
+  s.dual_share = seg_count_ > 0 ? float(seg_dual_) / float(seg_count_) : 0.0f;
+  s.start_hz = seg_start_hz_;
+  s.end_hz = seg_end_hz_;
+  s.rises = seg_rises_;
   s.level_db = level;
   return s;
 }

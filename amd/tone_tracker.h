@@ -27,6 +27,11 @@ struct ToneSegment {
   float after_db = -120;      ///< power of the louder of frames end+2 and end+3
   float floor_db = -120;      ///< the noise floor when it began
   int tonal_frames = 0;       ///< frames found tonal inside it
+  bool dual = false;          ///< two frequencies at once (hz is the lower one)
+  float dual_share = 0;       ///< share of its tonal frames that held two tones
+  float start_hz = 0;         ///< frequency of its first clean frame ...
+  float end_hz = 0;           ///< ... and of its last: apart for a falling glide
+  int rises = 0;              ///< frame-to-frame steps up by more than a few Hz
   uint32_t duration_ms() const { return end_ms - onset_ms; }
 };
 
@@ -57,6 +62,7 @@ class ToneTracker {
   std::optional<ToneSegment> current() const;
 
   float last_tonality() const { return tonality_; }
+  bool last_dual() const { return dual_; }
   float last_hz() const { return hz_; }
 
  private:
@@ -74,6 +80,8 @@ class ToneTracker {
   bool tonal_ = false;
   float tonality_ = 0;
   float hz_ = 0;
+  bool dual_ = false;  // the last analysed frame held two tones of comparable power
+  float hz2_ = 0;      // ... the higher one
 
   bool in_segment_ = false;
   uint32_t seg_first_frame_ = 0;  // first tonal frame (window end)
@@ -82,6 +90,10 @@ class ToneTracker {
   int seg_count_ = 0;
   float seg_hz_min_ = 0, seg_hz_max_ = 0;  // over frames whose window held no lost frame
   int seg_clean_ = 0;
+  float seg_prev_hz_ = 0;          // the last tonal frame's frequency
+  float seg_start_hz_ = 0, seg_end_hz_ = 0;
+  int seg_rises_ = 0;
+  int seg_dual_ = 0;               // frames of the segment that were dual
   float seg_floor_db_ = -120;
   float floor_db_ = -120;
   int misses_ = 0;                 // non-tonal frames since the last tonal one

@@ -14,7 +14,9 @@
 #include <thread>
 #include <vector>
 
+#include "amd/call_features.h"
 #include "amd/evaluation.h"
+#include "amd/feature_dump.h"
 #include "amd/replay.h"
 #include "cli/commands.h"
 #include "cli/option_values.h"
@@ -29,6 +31,7 @@ const char* kUsage =
     "Replays WAV (8 kHz), raw G.711 (.ul/.al) or pcap/pcapng RTP captures through the AMD\n"
     "classifier and prints one JSON object per file:\n"
     "  {\"file\":..,\"verdict\":..,\"cause\":..,\"decided_at_ms\":..,\"beep_at_ms\":..}\n"
+    "(plus \"late_machine\":CAUSE when a beep or a monologue followed a human verdict)\n"
     "options:\n"
     "  --algorithm hark|asterisk   decision logic (default hark)\n"
     "  --compare                   with --labels: also score the other algorithm\n"
@@ -37,13 +40,19 @@ const char* kUsage =
     "                              min_word_length, between_words_silence,\n"
     "                              maximum_number_of_words, silence_threshold,\n"
     "                              maximum_word_length, beep_timeout,\n"
-    "                              long_greeting_extra_silence)\n"
+    "                              long_greeting_extra_silence, human_latency_cap,\n"
+    "                              longest_human_greeting, late_listen, decision=model|rules)\n"
     "  --asterisk-args LIST        app_amd's positional arguments, e.g. 2500,1500,800,5000,100,50,2,256,5000;\n"
     "                              an empty field keeps that parameter's default, as in app_amd\n"
     "  --labels MANIFEST           score against a labels manifest (TSV: file label beep_ms\n"
-    "                              speech_end_ms); without FILEs, every file it lists\n"
+    "                              speech_end_ms); without FILEs, every file it lists; prints\n"
+    "                              the report and, for the learned decision, the accuracy/latency\n"
+    "                              curve (each human_latency_cap from 400 to 2000 ms)\n"
     "  --summary-json FILE         with --labels: write the scores as JSON\n"
-    "  --jobs N                    files processed in parallel (default: cores)\n";
+    "  --jobs N                    files processed in parallel (default: cores)\n"
+    "  --dump-features FILE        with --labels: write the greeting model's features at every\n"
+    "                              decision point of each human or machine file (TSV; what\n"
+    "                              scripts/train_amd_model.py trains on) and score nothing\n";
 
 struct Job {
   std::string path;     // as given
@@ -54,7 +63,11 @@ struct Job {
 struct Result {
   std::string error;
   amd::ReplayResult primary, other;
+  std::vector<amd::Outcome> by_cap;  // the curve: one outcome per kCurveCaps entry
 };
+
+// The caps of the accuracy/latency curve (human_latency_cap, ms).
+constexpr int kCurveCaps[] = {400, 500, 600, 700, 800, 900, 1000, 1100, 1200, 1300, 1500, 1800, 2000};
 
 std::string json_line(const Job& job, const Result& r) {
   boost::json::object o;
@@ -68,6 +81,7 @@ std::string json_line(const Job& job, const Result& r) {
   o["decided_at_ms"] = r.primary.verdict.at_ms;
   if (r.primary.has_beep) o["beep_at_ms"] = r.primary.beep.beep_onset_ms;
   else o["beep_at_ms"] = nullptr;
+  if (r.primary.has_late_machine) o["late_machine"] = std::string(r.primary.late_machine.cause_view());
   return boost::json::serialize(o);
 }
 
@@ -103,12 +117,42 @@ std::string read_manifest(const std::string& path, std::vector<Job>& jobs) {
   return {};
 }
 
+// Writes the greeting model's training rows: the features at every decision point of each
+// labelled human or machine file, up to its beep (the beep detector decides from there) or
+// the end of the analysis window.
+int dump_features(const std::vector<Job>& jobs, const amd::Params& params, const std::string& path) {
+  std::ofstream out(path);
+  if (!out) { std::fprintf(stderr, "hark amd: cannot write %s\n", path.c_str()); return 1; }
+  out << "file\ttruth\tspeech_end_ms\tbeep_ms\tnow_ms";
+  for (const char* n : amd::CallFeatures::names()) out << '\t' << n;
+  out << '\n';
+  std::vector<int16_t> samples;
+  char num[32];
+  for (const auto& j : jobs) {
+    if (!j.label || (j.label->truth != amd::Verdict::human && j.label->truth != amd::Verdict::machine)) continue;
+    if (auto err = media::read_audio(j.path, samples); !err.empty()) { std::fprintf(stderr, "hark amd: %s\n", err.c_str()); return 1; }
+    uint32_t stop = uint32_t(params.total_analysis_ms);
+    if (j.label->beep_ms) stop = std::min(stop, uint32_t(*j.label->beep_ms));
+    amd::for_each_decision_point(samples, params, stop, [&](uint32_t now, const float* x) {
+      out << j.display << '\t' << amd::to_string(j.label->truth) << '\t'
+          << (j.label->speech_end_ms ? *j.label->speech_end_ms : -1) << '\t'
+          << (j.label->beep_ms ? *j.label->beep_ms : -1) << '\t' << now;
+      for (int k = 0; k < amd::CallFeatures::kCount; ++k) {
+        std::snprintf(num, sizeof num, "\t%.9g", double(x[k]));  // exact float32
+        out << num;
+      }
+      out << '\n';
+    });
+  }
+  return 0;
+}
+
 }  // namespace
 
 int amd_command(int argc, char** argv) {
   amd::Params params = amd::Params::hark_defaults();
   std::vector<std::pair<std::string, std::string>> sets;
-  std::string labels_path, summary_path, asterisk_args;
+  std::string labels_path, summary_path, asterisk_args, dump_path;
   bool compare = false;
   bool asterisk = false;
   int jobs_n = int(std::max(1u, std::thread::hardware_concurrency()));
@@ -137,6 +181,7 @@ int amd_command(int argc, char** argv) {
     } else if (a == "--asterisk-args") asterisk_args = value();
     else if (a == "--labels") labels_path = value();
     else if (a == "--summary-json") summary_path = value();
+    else if (a == "--dump-features") dump_path = value();
     else if (a == "--jobs") {
       if (!parse_whole(value(), jobs_n) || jobs_n < 1 || jobs_n > 256) { std::fprintf(stderr, "hark amd: --jobs must be 1..256\n"); return 2; }
     } else if (!a.empty() && a[0] == '-') { std::fprintf(stderr, "hark amd: unknown option %s\n%s", a.c_str(), kUsage); return 2; }
@@ -187,6 +232,10 @@ int amd_command(int argc, char** argv) {
   }
   if (jobs.empty()) { std::fputs(kUsage, stderr); return 2; }
 
+  if (!dump_path.empty()) return dump_features(jobs, params, dump_path);
+
+  // The curve needs the learned decision, whose operating point the cap is.
+  const bool curve = !labels_path.empty() && params.algorithm == amd::Algorithm::hark && params.learned_decision;
   std::vector<Result> results(jobs.size());
   std::atomic<size_t> next{0};
   auto worker = [&] {
@@ -197,6 +246,15 @@ int amd_command(int argc, char** argv) {
       if (!r.error.empty()) continue;
       r.primary = amd::replay(samples, params);
       if (compare) r.other = amd::replay(samples, other);
+      if (curve && jobs[i].label) {
+        // The verdict alone: no listening past it.
+        amd::Params c = params;
+        c.late_listen_ms = c.beep_timeout_ms = 0;
+        for (int cap : kCurveCaps) {
+          c.human_latency_cap_ms = cap;
+          r.by_cap.push_back(amd::replay(samples, c).outcome());
+        }
+      }
     }
   };
   std::vector<std::thread> pool;
@@ -205,16 +263,20 @@ int amd_command(int argc, char** argv) {
 
   int failed = 0;
   amd::Scores primary_scores, other_scores;
+  std::vector<std::pair<int, amd::Scores>> by_cap;
+  for (int cap : kCurveCaps) by_cap.emplace_back(cap, amd::Scores{});
   for (size_t i = 0; i < jobs.size(); ++i) {
     std::puts(json_line(jobs[i], results[i]).c_str());
     if (!results[i].error.empty()) { ++failed; continue; }
     if (jobs[i].label) {
       amd::score(primary_scores, *jobs[i].label, results[i].primary.outcome());
       if (compare) amd::score(other_scores, *jobs[i].label, results[i].other.outcome());
+      for (size_t k = 0; k < results[i].by_cap.size(); ++k) amd::score(by_cap[k].second, *jobs[i].label, results[i].by_cap[k]);
     }
   }
   if (!labels_path.empty()) {
     std::fputs(amd::format_report(primary_scores, std::string(amd::to_string(params.algorithm)) + " algorithm").c_str(), stdout);
+    if (curve) std::fputs(amd::format_curve(by_cap).c_str(), stdout);
     if (compare) std::fputs(amd::format_report(other_scores, std::string(amd::to_string(other.algorithm)) + " algorithm (side by side)").c_str(), stdout);
     if (!summary_path.empty()) {
       std::ofstream out(summary_path);

@@ -45,6 +45,7 @@ CallEvent SipAgent::Impl::make_event(const Call& c, CallState s) const {
   e.has_verdict = c.f.has_verdict;
   e.verdict = c.f.verdict;
   e.amd_cause = c.verdict.cause;
+  e.amd_late_cause = c.late_cause;
   e.amd_ms = c.verdict.at_ms;
   e.outcome = c.outcome;
   e.cause = c.cause;

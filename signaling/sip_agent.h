@@ -72,6 +72,7 @@ struct CallEvent {
   bool has_verdict = false;
   amd::Verdict verdict = amd::Verdict::unknown;
   std::string amd_cause;
+  std::string amd_late_cause;         ///< after `human`: a late_machine event's cause (suspected miss)
   uint32_t amd_ms = 0;                ///< audio time of the verdict
   LeadStatus outcome = LeadStatus::unknown;  ///< ended: the lead's new status
   std::string cause;                  ///< ended: why, in words

@@ -36,6 +36,7 @@ struct Call {
   double setup_ms = 0;
   bool auth_tried = false;
   amd::Event verdict{};     // the AMD's verdict event (cause, audio time) for CallEvent
+  std::string late_cause;   // a late_machine event after `human`, for CallEvent
   media::StreamStats stats{};
   LeadStatus outcome = LeadStatus::unknown;
   std::string cause;

@@ -104,6 +104,8 @@ void SipAgent::Impl::on_media(const media::MediaEvent& e) {
     c.verdict = e.amd;
     if (c.f.state != CallState::transferring) set_state(c, CallState::verdict);
     apply(c, policy.on_verdict(c.f, e.amd.verdict, Clock::now()));
+  } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::late_machine) {
+    c.late_cause = e.amd.cause;  // recorded with the call's end; the call itself goes on
   } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::beep) {
     apply(c, policy.on_beep(c.f));
   } else if (e.kind == media::MediaEventKind::playback_done) {

@@ -166,7 +166,8 @@ void set_schedule_state(pqxx::transaction_base& tx, long long schedule_id, const
 bool finish_attempt(pqxx::connection& c, const AttemptEnd& e, const LeadOutcome& lead) {
   pqxx::work tx(c);
   const auto r = tx.exec_prepared("attempt_finish", e.attempt_id, e.answered, e.talk_s, e.sip_code, e.sip_reason,
-                                  e.amd_verdict, e.amd_cause, e.amd_ms, e.result, e.cause, e.charged);
+                                  e.amd_verdict, e.amd_cause, e.amd_ms, e.result, e.cause, e.charged,
+                                  e.amd_late_cause);
   const bool ours = r.affected_rows() == 1;
   if (ours) tx.exec_prepared0("lead_finish", lead.lead_id, lead.status, lead.done, lead.retry_s, lead.charged,
                       lead.phone_index);

@@ -88,6 +88,7 @@ struct AttemptEnd {
   double talk_s = 0;
   std::optional<int> sip_code;
   std::optional<std::string> sip_reason, amd_verdict, amd_cause;
+  std::optional<std::string> amd_late_cause;  ///< a late_machine after `human` (suspected miss)
   std::optional<int> amd_ms;
   std::string result, cause;
   bool charged = true;  ///< false: our trunk failed the call; the lead is not charged an attempt

@@ -273,7 +273,7 @@ const Statement kStatements[] = {
     {"attempt_finish",
      "UPDATE call_attempts SET state = 'DONE', ended_at = clock_timestamp(), "
      "answered_at = CASE WHEN $2 THEN now() - make_interval(secs => $3) END, sip_code = $4, sip_reason = $5, "
-     "amd_verdict = $6, amd_cause = $7, amd_ms = $8, result = $9, cause = $10, charged = $11 "
+     "amd_verdict = $6, amd_cause = $7, amd_ms = $8, result = $9, cause = $10, charged = $11, amd_late_cause = $12 "
      "WHERE id = $1 AND state = 'DIALING'"},
     {"lead_finish",
      "UPDATE leads SET status = $2, attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END, last_attempt_at = now(), "

@@ -49,6 +49,8 @@ CampaignRunner::CampaignRunner(std::unique_ptr<RunnerStore> store, DncIndex& dnc
   metrics_.describe("hark_calls_placed_total", "counter", "calls placed by campaign");
   metrics_.describe("hark_calls_total", "counter", "finished attempts by campaign and result");
   metrics_.describe("hark_amd_verdicts_total", "counter", "AMD verdicts by campaign");
+  metrics_.describe("hark_amd_suspected_misses_total", "counter",
+                    "calls called human on which the AMD later heard a beep or a monologue, by cause");
   metrics_.describe("hark_amd_verdict_seconds", "histogram", "audio time from answer to the AMD verdict");
 }
 

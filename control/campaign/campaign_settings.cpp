@@ -32,6 +32,8 @@ const IntParam kIntParams[] = {
     {"silenceThreshold", &amd::Params::silence_threshold, 1, 32767},
     {"maxWordLengthMs", &amd::Params::max_word_length_ms, 100, 60000},
     {"beepTimeoutMs", &amd::Params::beep_timeout_ms, 0, 120000},
+    // The AMD's operating point: the longest wait after a person's greeting (README, AMD).
+    {"humanLatencyCapMs", &amd::Params::human_latency_cap_ms, 300, 2000},
 };
 struct BoolParam {
   const char* name;

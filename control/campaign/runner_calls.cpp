@@ -186,6 +186,12 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
   end.talk_s = e.talk_ms / 1000.0;
   if (e.has_verdict)
     end.amd_verdict = std::string(amd::to_string(e.verdict)), end.amd_cause = e.amd_cause, end.amd_ms = int(e.amd_ms);
+  if (!e.amd_late_cause.empty()) {
+    end.amd_late_cause = e.amd_late_cause;
+    // "late-beep-1000Hz-400ms" -> beep, "late-monologue-5200ms" -> monologue
+    const auto kind = e.amd_late_cause.substr(5, e.amd_late_cause.find('-', 5) - 5);
+    metrics_.inc("hark_amd_suspected_misses_total{cause=\"" + kind + "\"}");
+  }
   if (e.sip_code) end.sip_code = e.sip_code;
   if (!e.sip_reason.empty()) end.sip_reason = e.sip_reason;
   end.charged = charged;

@@ -106,6 +106,10 @@ TEST(HarkAmdCli, LabelsPrintAReportForBothAlgorithms) {
   for (const auto& l : r.lines) if (l.rfind("#", 0) == 0) report += l + "\n";
   EXPECT_NE(report.find("hark algorithm: 2 files"), std::string::npos) << report;
   EXPECT_NE(report.find("asterisk algorithm (side by side)"), std::string::npos) << report;
+  // The accuracy/latency curve: one line per cap, the default cap among them.
+  EXPECT_NE(report.find("accuracy/latency curve"), std::string::npos) << report;
+  EXPECT_NE(report.find("#     1300 "), std::string::npos) << report;
+  EXPECT_NE(report.find("machines classified as human"), std::string::npos) << report;
   std::ifstream f(summary);
   const std::string text((std::istreambuf_iterator<char>(f)), {});
   auto j = boost::json::parse(text).as_object();

@@ -1,0 +1,181 @@
+#include "amd/call_features.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hark::amd {
+
+namespace {
+constexpr int kFrameMs = 20;
+// Voice frames separated by less than this are one burst (a word or a few syllables).
+constexpr int kBurstGapFrames = 3;
+// A burst this long is a word; shorter ones are clicks.
+constexpr int kMinWordFrames = 5;
+// Silence this long between words separates two phrases.
+constexpr int kPhraseGapMs = 260;
+// Once words were heard, a frame this far below their mean level is background, not talk.
+constexpr double kBelowTalkerDb = 15.0;
+}  // namespace
+
+float frame_pitch_hz(std::span<const int16_t> frame) {
+  // Pairs summed: 4 kHz, low-passed enough for voice fundamentals, and a quarter of the work.
+  constexpr int kN = 80, kMinLag = 10, kMaxLag = 50;  // 400 .. 80 Hz
+  float y[kN];
+  float mean = 0;
+  for (int j = 0; j < kN; ++j) mean += y[j] = float(frame[2 * j]) + float(frame[2 * j + 1]);
+  mean /= kN;
+  float e0 = 0;
+  for (int j = 0; j < kN; ++j) {
+    y[j] -= mean;
+    e0 += y[j] * y[j];
+  }
+  if (e0 <= 0) return 0;
+  float best = 0;
+  int best_lag = 0;
+  for (int lag = kMinLag; lag <= kMaxLag; ++lag) {
+    float r = 0;
+    for (int j = 0; j + lag < kN; ++j) r += y[j] * y[j + lag];
+    r = r / e0 * float(kN) / float(kN - lag);
+    if (r > best) {
+      best = r;
+      best_lag = lag;
+    }
+  }
+  constexpr float kMinPeriodicity = 0.5f;
+  return best >= kMinPeriodicity ? 4000.0f / float(best_lag) : 0.0f;
+}
+
+const std::array<const char*, CallFeatures::kCount>& CallFeatures::names() {
+  static const std::array<const char*, kCount> n = {
+      "pause_ms",          "span_ms",          "voiced_ms",
+      "bursts",          "phrases",           "first_phrase_ms",  "last_phrase_ms",
+      "longest_phrase_ms", "longest_pause_ms", "mean_pause_ms",   "bursts_per_s",
+      "voiced_share",    "level_db",          "level_sd_db",      "max_level_db",
+      "first_minus_last_db", "tail_minus_phrase_db", "zcr",       "zcr_sd",
+      "hf_share",        "hf_sd",             "floor_db",         "run_ms",
+      "f0_hz",           "f0_sd_share",       "f0_end_share",     "pitched_share"};
+  return n;
+}
+
+double CallFeatures::Stats::sd() const {
+  if (n < 2) return 0;
+  const double m = mean();
+  return std::sqrt(std::max(0.0, sum2 / n - m * m));
+}
+
+void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db,
+                      uint32_t now_ms) {
+  floor_db_ = floor_db;
+  if (voice && talker_db_.n >= 10 && frame_db < talker_db_.mean() - kBelowTalkerDb) voice = false;
+  if (!voice) {
+    ++gap_frames_;
+    return;
+  }
+  if (gap_frames_ >= kBurstGapFrames) {
+    run_frames_ = 0;
+    run_counted_ = false;
+  }
+  gap_frames_ = 0;
+  ++run_frames_;
+  if (!run_counted_ && run_frames_ >= kMinWordFrames) {
+    // A new word: it began run_frames_ frames ago.
+    run_counted_ = true;
+    ++bursts_;
+    const uint32_t start = now_ms - uint32_t(run_frames_ * kFrameMs);
+    if (!started_) {
+      started_ = true;
+      onset_ms_ = start;
+      phrase_start_ms_ = start;
+    } else if (int(start - last_word_end_ms_) >= kPhraseGapMs) {
+      const int len = int(last_word_end_ms_ - phrase_start_ms_);
+      const int pause = int(start - last_word_end_ms_);
+      if (first_phrase_ms_ < 0) {
+        first_phrase_ms_ = len;
+        first_phrase_level_ = phrase_level_.mean();
+      }
+      longest_phrase_ms_ = std::max(longest_phrase_ms_, len);
+      longest_pause_ms_ = std::max(longest_pause_ms_, pause);
+      pauses_sum_ms_ += pause;
+      ++phrases_closed_;
+      phrase_start_ms_ = start;
+      phrase_level_ = {};
+      phrase_f0_ = {};
+    }
+    voiced_ms_ += (run_frames_ - 1) * kFrameMs;  // this frame is counted below
+  }
+  if (!run_counted_) return;
+  last_word_end_ms_ = now_ms;
+  voiced_ms_ += kFrameMs;
+
+  // Level over the floor, zero-crossing rate and the share of energy in the first difference
+  // (a cheap high-band share: voiced vowels are low, fricatives and TTS hiss high).
+  const double level = double(frame_db - floor_db);
+  int zc = 0;
+  double e = 0, d = 0;
+  for (size_t i = 1; i < frame.size(); ++i) {
+    zc += (frame[i] >= 0) != (frame[i - 1] >= 0);
+    const double x = frame[i], dx = double(frame[i]) - double(frame[i - 1]);
+    e += x * x;
+    d += dx * dx;
+  }
+  level_.add(level);
+  talker_db_.add(frame_db);
+  phrase_level_.add(level);
+  max_level_ = std::max(max_level_, level);
+  zcr_.add(double(zc) / double(frame.size()));
+  const double hf = e > 0 ? d / (4.0 * e) : 0;
+  hf_.add(hf);
+  recent_db_[recent_n_ % 5] = float(level);
+  ++recent_n_;
+  if (const float f0 = frame_pitch_hz(frame); f0 > 0) {
+    f0_.add(f0);
+    phrase_f0_.add(f0);
+    recent_f0_[recent_f0_n_ % 3] = f0;
+    ++recent_f0_n_;
+    ++pitched_;
+  }
+}
+
+void CallFeatures::values(uint32_t now_ms, float* out) const {
+  const int span = span_ms();
+  const int cur_phrase = int(last_word_end_ms_ - phrase_start_ms_);
+  const int phrases = phrases_closed_ + 1;
+  double tail = 0;
+  const int k = std::min(recent_n_, 5);
+  for (int i = 0; i < k; ++i) tail += recent_db_[i];
+  tail = k > 0 ? tail / k : 0;
+  int i = 0;
+  out[i++] = float(pause_ms(now_ms));
+  out[i++] = float(span);
+  out[i++] = float(voiced_ms_);
+  out[i++] = float(bursts_);
+  out[i++] = float(phrases);
+  out[i++] = float(first_phrase_ms_ < 0 ? cur_phrase : first_phrase_ms_);
+  out[i++] = float(cur_phrase);
+  out[i++] = float(std::max(longest_phrase_ms_, cur_phrase));
+  out[i++] = float(longest_pause_ms_);
+  out[i++] = float(phrases_closed_ > 0 ? pauses_sum_ms_ / phrases_closed_ : 0);
+  out[i++] = float(bursts_ * 1000.0 / (span + 100.0));
+  out[i++] = float(span > 0 ? double(voiced_ms_) / span : 1.0);
+  out[i++] = float(level_.mean());
+  out[i++] = float(level_.sd());
+  out[i++] = float(max_level_);
+  out[i++] = float(phrases_closed_ > 0 ? first_phrase_level_ - phrase_level_.mean() : 0.0);
+  out[i++] = float(tail - phrase_level_.mean());
+  out[i++] = float(zcr_.mean());
+  out[i++] = float(zcr_.sd());
+  out[i++] = float(hf_.mean());
+  out[i++] = float(hf_.sd());
+  out[i++] = floor_db_;
+  out[i++] = float(run_ms());
+  const double f0 = f0_.mean();
+  out[i++] = float(f0);
+  out[i++] = float(f0 > 0 ? f0_.sd() / f0 : 0.0);
+  double end = 0;
+  const int m = std::min(recent_f0_n_, 3);
+  for (int j = 0; j < m; ++j) end += recent_f0_[j];
+  out[i++] = float(m > 0 && phrase_f0_.mean() > 0 ? end / m / phrase_f0_.mean() : 1.0);
+  out[i++] = float(voiced_ms_ > 0 ? pitched_ * 20.0 / voiced_ms_ : 0.0);
+}
+
+}  // namespace hark::amd

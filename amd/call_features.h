@@ -1,0 +1,84 @@
+// Per-call features for the learned greeting decision (greeting_model.h).
+//
+// Fed every 20 ms frame with the VAD's decision and levels, it keeps the timing of the
+// greeting as it unfolds (bursts of voice, phrases separated by pauses of 260 ms or more,
+// their lengths and order) and running statistics of energy and spectral shape over the voiced
+// frames, and the pitch contour. Frames far below the talker's own level (a TV, babble or a street behind a person)
+// are not words here even when the VAD hears them. `values()` writes the feature vector the model was trained on: the same code runs in
+// the classifier and in the offline dump the training script reads (`hark amd
+// --dump-features`), so the two cannot drift apart. Fixed size, no allocation.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <span>
+
+namespace hark::amd {
+
+class CallFeatures {
+ public:
+  static constexpr int kCount = 27;
+  /// Column names, in order (the dump's header and the training script's columns).
+  static const std::array<const char*, kCount>& names();
+
+  /// Feeds one frame ending at `now_ms`: `voice` from the VAD, its power and the noise floor.
+  void rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db, uint32_t now_ms);
+
+  /// True once a burst of voice long enough to be a word was heard.
+  bool started() const { return started_; }
+  uint32_t onset_ms() const { return onset_ms_; }
+  uint32_t last_voice_ms() const { return last_word_end_ms_; }
+  /// Silence since the last word (0 while someone talks).
+  int pause_ms(uint32_t now_ms) const { return started_ ? int(now_ms - last_word_end_ms_) : 0; }
+  /// From the first word's onset to the last word's end.
+  int span_ms() const { return started_ ? int(last_word_end_ms_ - onset_ms_) : 0; }
+  /// Length of the voiced run under way (0 in a pause).
+  int run_ms() const { return gap_frames_ == 0 ? run_frames_ * 20 : 0; }
+
+  /// The feature vector at `now_ms` (valid once started()).
+  void values(uint32_t now_ms, float* out) const;
+
+ private:
+  struct Stats {
+    double n = 0, sum = 0, sum2 = 0;
+    void add(double x) { n += 1; sum += x; sum2 += x * x; }
+    double mean() const { return n > 0 ? sum / n : 0; }
+    double sd() const;
+  };
+
+  bool started_ = false;
+  uint32_t onset_ms_ = 0;
+  uint32_t last_word_end_ms_ = 0;
+  int run_frames_ = 0;          // voiced frames in the current run
+  int gap_frames_ = 1 << 20;    // unvoiced frames since the last voiced one
+  bool run_counted_ = false;    // the current run is a word (a burst)
+  int bursts_ = 0;
+  int voiced_ms_ = 0;
+  // Phrases: the current one, the first, the longest; pauses between them.
+  uint32_t phrase_start_ms_ = 0;
+  int phrases_closed_ = 0;
+  int first_phrase_ms_ = -1;
+  int longest_phrase_ms_ = 0;
+  int longest_pause_ms_ = 0;
+  int pauses_sum_ms_ = 0;
+  Stats level_, zcr_, hf_;  // voiced frames: dB over the floor, zero crossings, high-band share
+  double max_level_ = 0;
+  Stats phrase_level_;      // the current phrase's voiced frames
+  double first_phrase_level_ = 0;
+  float recent_db_[5] = {};  // the last five voiced frames' dB over the floor
+  int recent_n_ = 0;
+  float floor_db_ = -120;
+  Stats talker_db_;          // absolute dB of the words' frames: the talker's level
+  // Pitch (autocorrelation at 4 kHz) of the voiced frames: over the call, over the current
+  // phrase, and its last three values (a question rises at its end).
+  Stats f0_, phrase_f0_;
+  float recent_f0_[3] = {};
+  int recent_f0_n_ = 0;
+  int pitched_ = 0;
+};
+
+/// The fundamental frequency of a 160-sample frame at 8 kHz (80-400 Hz), or 0 when the frame
+/// is not clearly periodic.
+float frame_pitch_hz(std::span<const int16_t> frame);
+
+}  // namespace hark::amd

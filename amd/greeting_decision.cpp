@@ -1,0 +1,66 @@
+#include "amd/greeting_decision.h"
+
+#include <cstdio>
+
+#include "amd/greeting_model.h"
+
+namespace hark::amd {
+
+namespace {
+constexpr int kMinPauseMs = 200;          // a shorter silence is a gap between words
+constexpr int kMinMachineSpanMs = 1000;   // the model calls no machine on less greeting
+
+Event verdict(Verdict v, uint32_t at, const char* fmt, int a, int b = 0) {
+  Event e;
+  e.verdict = v;
+  e.at_ms = at;
+  std::snprintf(e.cause, sizeof e.cause, fmt, a, b);
+  return e;
+}
+int percent(double p) { return int(p * 100.0 + 0.5); }
+}  // namespace
+
+double GreetingDecision::human_probability(const CallFeatures& f, uint32_t now_ms) {
+  float x[CallFeatures::kCount];
+  f.values(now_ms, x);
+  return greeting_model::human_probability(x);
+}
+
+std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms, bool hold_human) {
+  if (done_) return std::nullopt;
+  auto decide = [&](Event e) {
+    done_ = true;
+    return std::optional<Event>(e);
+  };
+  if (!f.started()) {
+    if (int(now_ms) >= p_.initial_silence_ms)
+      return decide(verdict(Verdict::silence, now_ms, "dead-air-%dms", int(now_ms)));
+    return std::nullopt;
+  }
+  const int span = f.span_ms();
+  if (span > p_.longest_human_greeting_ms) return decide(verdict(Verdict::machine, now_ms, "long-greeting-%dms", span));
+  if (f.run_ms() >= p_.max_word_length_ms)
+    return decide(verdict(Verdict::machine, now_ms, "long-word-%dms", f.run_ms()));
+  const int pause = f.pause_ms(now_ms);
+  if (decision_point(now_ms)) {
+    const double p = human_probability(f, now_ms);
+    if (!hold_human && pause >= kMinPauseMs && p >= greeting_model::kHumanThreshold)
+      return decide(verdict(Verdict::human, now_ms, "model-%d%%-after-%dms", percent(p), pause));
+    if (!hold_human && pause >= p_.human_latency_cap_ms)
+      return decide(verdict(p >= 0.5 ? Verdict::human : Verdict::machine, now_ms,
+                            "model-%d%%-at-cap-%dms", percent(p), pause));
+    if (span >= kMinMachineSpanMs && p <= greeting_model::kMachineThreshold)
+      return decide(verdict(Verdict::machine, now_ms, "model-%d%%-span-%dms", percent(p), span));
+    if (int(now_ms) >= p_.total_analysis_ms)
+      return decide(verdict(p >= 0.5 ? Verdict::human : Verdict::machine, now_ms,
+                            "model-%d%%-at-timeout-%dms", percent(p), int(now_ms)));
+  }
+  return std::nullopt;
+}
+
+Event GreetingDecision::finish(const CallFeatures& f, uint32_t now_ms) const {
+  if (!f.started()) return verdict(Verdict::silence, now_ms, "audio-ended-in-silence-%dms", int(now_ms));
+  return verdict(Verdict::unknown, now_ms, "audio-ended-in-greeting-%dms", f.span_ms());
+}
+
+}  // namespace hark::amd

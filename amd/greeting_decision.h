@@ -1,0 +1,50 @@
+// hark's learned, sequential greeting decision: human, machine or dead air from how the
+// greeting unfolds.
+//
+// Every 100 ms of audio after the first word, the model of greeting_model.h (trained offline
+// by scripts/train_amd_model.py on the by-voice corpus's train split, thresholds chosen on its
+// dev split) reads CallFeatures and gives the probability that a person is talking. The
+// verdict is sequential:
+//   - in a pause of at least 200 ms, a probability >= the model's human threshold is a person:
+//     a lone "hello?" is called within a few hundred ms, while a short first phrase of a
+//     machine ("Hi, this is Anna.") keeps a low probability through its pause and waits;
+//   - a pause reaching human_latency_cap_ms forces the choice (probability >= 0.5: person),
+//     so no person waits longer than the cap for an agent (the operating point; see the
+//     accuracy/latency curve of `hark amd --labels`);
+//   - a probability <= the machine threshold after a second of greeting is a machine, and so
+//     is a greeting longer than longest_human_greeting_ms or one word longer than max_word_length_ms;
+//   - no word within initial_silence_ms is dead air.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "amd/call_features.h"
+#include "amd/events.h"
+#include "amd/params.h"
+
+namespace hark::amd {
+
+class GreetingDecision {
+ public:
+  explicit GreetingDecision(const Params& p) : p_(p) {}
+
+  /// Called once per frame after `features` took the frame ending at `now_ms`. Returns a
+  /// verdict once. `hold_human` defers a human verdict (a tone under way may yet be a beep).
+  std::optional<Event> rx(const CallFeatures& features, uint32_t now_ms, bool hold_human);
+
+  /// The audio ended before a decision: the best verdict for what was heard.
+  Event finish(const CallFeatures& features, uint32_t now_ms) const;
+
+  /// The model's probability of a person at `now_ms` (features must have started).
+  static double human_probability(const CallFeatures& features, uint32_t now_ms);
+
+  /// True at the frames where the model is consulted (every 100 ms of audio).
+  static bool decision_point(uint32_t now_ms) { return now_ms % 100 == 0; }
+
+ private:
+  Params p_;
+  bool done_ = false;
+};
+
+}  // namespace hark::amd

@@ -1,0 +1,95 @@
+// The learned greeting model: the committed C++ trees give scikit-learn's probabilities, and
+// the features it reads are the ones the extractor writes, in the same order.
+#include "amd/greeting_model.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "amd/call_features.h"
+#include "amd/dc_blocker.h"
+#include "amd/greeting_decision.h"
+#include "amd/voice_front_end.h"
+#include "test_audio.h"
+
+using namespace hark;
+
+TEST(GreetingModel, MatchesScikitLearnOnTheStoredSample) {
+  // tests/amd/greeting_model_sample.tsv: dev-split feature vectors and the probability
+  // scikit-learn's predict_proba gave each, written by scripts/train_amd_model.py with the
+  // header.
+  std::ifstream f(HARK_SOURCE_DIR "/tests/amd/greeting_model_sample.tsv");
+  ASSERT_TRUE(f) << "sample missing";
+  std::string line;
+  std::getline(f, line);
+  int rows = 0;
+  while (std::getline(f, line)) {
+    std::stringstream ss(line);
+    std::string cell;
+    std::getline(ss, cell, '\t');
+    const double want = std::stod(cell);
+    std::vector<float> x;
+    while (std::getline(ss, cell, '\t')) x.push_back(std::stof(cell));
+    ASSERT_EQ(x.size(), size_t(amd::CallFeatures::kCount)) << line;
+    EXPECT_NEAR(amd::greeting_model::human_probability(x.data()), want, 1e-9) << line;
+    ++rows;
+  }
+  EXPECT_GE(rows, 100);
+}
+
+TEST(GreetingModel, ReadsTheExtractorsFeaturesInOrder) {
+  for (int i = 0; i < amd::CallFeatures::kCount; ++i)
+    EXPECT_STREQ(amd::greeting_model::kFeatureNames[i], amd::CallFeatures::names()[i]) << i;
+}
+
+TEST(DcBlocker, RemovesAnOffsetAndKeepsLostFramesSilent) {
+  std::vector<int16_t> s;
+  test::add_tone(s, {1000}, 1000, -30);
+  for (auto& v : s) v = int16_t(v + 600);
+  amd::DcBlocker dc;
+  std::vector<int16_t> out(s.size());
+  for (size_t off = 0; off < s.size(); off += 160) dc.run({s.data() + off, 160}, out.data() + off);
+  double mean = 0;
+  for (size_t i = s.size() / 2; i < s.size(); ++i) mean += out[i];
+  mean /= double(s.size() / 2);
+  EXPECT_NEAR(mean, 0.0, 5.0);
+  std::vector<int16_t> zeros(160, 0), z(160, 1);
+  dc.run(zeros, z.data());
+  for (int16_t v : z) EXPECT_EQ(v, 0);
+}
+
+TEST(CallFeatures, TimesPhrasesAndPauses) {
+  // 300 ms silence, 800 ms talk, 700 ms pause, 600 ms talk, then silence.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_tone(s, {300, 600, 900}, 800, -20);
+  test::add_silence(s, 700);
+  test::add_tone(s, {300, 600, 900}, 600, -20);
+  test::add_silence(s, 1000);
+  test::add_noise(s, -60);
+  amd::VoiceFrontEnd fe(6.0f);
+  int16_t filtered[160];
+  uint32_t now = 0;
+  for (size_t off = 0; off < s.size(); off += 160) fe.rx({s.data() + off, 160}, now += 20, filtered);
+  const auto& f = fe.features();
+  ASSERT_TRUE(f.started());
+  EXPECT_NEAR(int(f.onset_ms()), 300, 40);
+  EXPECT_NEAR(f.span_ms(), 2100, 60);
+  EXPECT_NEAR(f.pause_ms(now), 1000, 60);
+  float x[amd::CallFeatures::kCount];
+  f.values(now, x);
+  const auto& n = amd::CallFeatures::names();
+  auto at = [&](const char* name) {
+    for (int i = 0; i < amd::CallFeatures::kCount; ++i)
+      if (std::string(n[i]) == name) return x[i];
+    ADD_FAILURE() << name;
+    return 0.0f;
+  };
+  EXPECT_EQ(at("phrases"), 2.0f);
+  EXPECT_NEAR(at("first_phrase_ms"), 800, 60);
+  EXPECT_NEAR(at("last_phrase_ms"), 600, 60);
+  EXPECT_NEAR(at("longest_pause_ms"), 700, 60);
+}
