@@ -18,7 +18,7 @@ const auto kAdmin = Access::only({Role::campaign_admin});
 const char* kRecyclable[] = {"SUCCESS", "FAILURE", "BUSY", "NO_ANSWER", "REJECTED", "AMD",
                              "SERVICE_TEMPORARILY_UNAVAILABLE", "UNKNOWN"};
 
-void require_stopped(CampaignScope& c) { (void)lock_campaign(c, true); }
+pqxx::row require_stopped(CampaignScope& c) { return lock_campaign(c, true); }
 
 /// POST /campaigns/{id}/leads.json: one lead, {"phone", "name", "extraPhones", "description",
 /// "externalId", "fields"}.
