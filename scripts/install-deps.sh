@@ -9,6 +9,9 @@ PACKAGES=(
   libboost1.81-dev libboost-json1.81-dev libfftw3-dev libspdlog-dev
   libsofia-sip-ua-dev libsodium-dev libpcap-dev
   libgtest-dev libgmock-dev libbenchmark-dev
+  libtomlplusplus-dev  # hark.toml (cli/config_file.cpp)
+  kamailio kamailio-tls-modules  # the trunk acceptance tests (tests/signaling/kamailio_test.cpp)
+  systemd dpkg-dev  # scripts/package.sh: systemd-analyze verify, dpkg-deb
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
   # voices of the by-voice AMD corpus (fixtures/make_voice_corpus.sh): flite (kal, awb, rms,
   # slt), festival with three voices, the Italian Asterisk prompts (Menardi); ~55 MB installed.

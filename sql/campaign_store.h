@@ -32,6 +32,7 @@ struct CampaignRecord {
   int max_concurrent = 0;
   std::optional<int> fixed_channels;
   int free_agents = 0;
+  std::string trunk_group;  ///< the trunk group it dials through; empty: the configuration's first
   bool operator==(const CampaignRecord&) const = default;
 };
 
@@ -85,6 +86,8 @@ struct AttemptEnd {
   std::optional<int> amd_ms;
   std::string result, cause;
   bool charged = true;  ///< false: our trunk failed the call; the lead is not charged an attempt
+  std::optional<std::string> trunk;       ///< the trunk of the last INVITE
+  std::vector<std::string> failed_over;   ///< "trunk:code" of the trunks that failed it before
 };
 
 /// The lead after an attempt: its status, and either done or due again in `retry_s`.

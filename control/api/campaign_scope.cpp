@@ -57,11 +57,11 @@ pqxx::result write_campaign(pqxx::transaction_base& tx, const char* stmt, std::o
     return tx.exec_prepared(stmt, *id, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time,
                             c.end_time, c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, c.max_attempts,
                             c.retry_minutes, rules, c.amd_enabled, amd, c.voicemail_prompt_id, c.dnc_service_id,
-                            c.dnc_list_id, c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels);
+                            c.dnc_list_id, c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels, c.trunk_group);
   return tx.exec_prepared(stmt, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time, c.end_time,
                           c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, c.max_attempts, c.retry_minutes,
                           rules, c.amd_enabled, amd, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id,
-                          c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels);
+                          c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels, c.trunk_group);
 }
 
 pqxx::row lock_campaign(CampaignScope& c, bool must_be_stopped) {

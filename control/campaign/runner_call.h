@@ -11,6 +11,7 @@ struct CampaignRunner::Call {
   int lead_attempts = 0;                    ///< attempts before this one
   std::shared_ptr<const CampaignPlan> plan;  ///< the campaign's settings when it was dialed
   std::string number;
+  std::vector<std::string> trunks;          ///< the route asked for (empty: the agent's every trunk)
   signaling::CallState phase = signaling::CallState::queued;
   bool rang = false;                        ///< a provisional 18x came: the trunk reached the callee
   bool trunk_noted = false, charged = true;  ///< the end went through the trunk back-off; its verdict

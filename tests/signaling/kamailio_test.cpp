@@ -1,0 +1,216 @@
+// Acceptance against a real Kamailio (Debian's, started and stopped here): a digest registrar
+// (401) and authenticating proxy (407) in front of the callee simulator, over UDP, TCP and TLS
+// (a test CA made here with openssl; hark verifies Kamailio's certificate against it). Kamailio's
+// own log and `kamcmd ul.dump` are the witnesses. Addresses: hark 127.0.0.90, Kamailio
+// 127.0.0.97 (5080 UDP/TCP, 5081 TLS), the simulator 127.0.0.98.
+#include <gtest/gtest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <mutex>
+#include <regex>
+#include <thread>
+
+#include "media/audio_file.h"
+#include "signaling/callee_simulator.h"
+#include "signaling/sip_agent.h"
+#include "test_audio.h"
+#include "test_process.h"
+
+using namespace hark;
+using namespace hark::signaling;
+using namespace std::chrono_literals;
+namespace fs = std::filesystem;
+
+namespace {
+
+const char* kPassword = "Kam-Pass-123";
+
+bool sh(const std::string& cmd) { return std::system(cmd.c_str()) == 0; }
+
+std::string slurp(const fs::path& p) {
+  std::ifstream f(p);
+  return std::string(std::istreambuf_iterator<char>(f), {});
+}
+
+/// Kamailio with its configuration, users and TLS files in a temp folder of its own.
+struct Kamailio {
+  fs::path dir = fs::temp_directory_path() / ("hark-kamailio-" + std::to_string(::getpid()));
+  std::unique_ptr<test::Child> proc;
+
+  Kamailio() {
+    fs::remove_all(dir);
+    fs::create_directories(dir / "db");
+    const std::string d = dir.string();
+    // A test CA, and a certificate from it for Kamailio (127.0.0.97) and for hark (127.0.0.90).
+    const std::string q = " >/dev/null 2>&1";
+    EXPECT_TRUE(sh("cd " + d + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt -subj /CN=hark-test-ca -days 2" + q));
+    for (const auto& [name, ip] : {std::pair{"kam", "127.0.0.97"}, std::pair{"hark", "127.0.0.90"}}) {
+      const std::string n = name;
+      EXPECT_TRUE(sh("cd " + d + " && openssl req -newkey rsa:2048 -nodes -keyout " + n + ".key -out " + n +
+                     ".csr -subj /CN=" + ip + q + " && printf 'subjectAltName=IP:" + ip + "\\n' > " + n +
+                     ".ext && openssl x509 -req -in " + n + ".csr -CA ca.crt -CAkey ca.key -CAcreateserial -out " + n +
+                     ".crt -days 2 -extfile " + n + ".ext" + q));
+    }
+    std::ofstream(dir / "tls.cfg") << "[server:default]\nmethod = TLSv1.2+\ncertificate = " << d
+                                   << "/kam.crt\nprivate_key = " << d
+                                   << "/kam.key\nverify_certificate = no\nrequire_certificate = no\n\n"
+                                      "[client:default]\nverify_certificate = no\nrequire_certificate = no\n";
+    std::ofstream(dir / "db" / "version") << "table_name(str) table_version(int)\nsubscriber:7\nlocation:9\n";
+    std::ofstream(dir / "db" / "subscriber")
+        << "id(int,auto) username(str) domain(str) password(str) ha1(str,null) ha1b(str,null)\n1:hark:hark.test:"
+        << kPassword << "::\n";
+    std::string cfg = slurp(fs::path(HARK_SOURCE_DIR) / "tests" / "kamailio" / "kamailio.cfg.in");
+    cfg = std::regex_replace(cfg, std::regex("@DIR@"), d);
+    cfg = std::regex_replace(cfg, std::regex("@IP@"), "127.0.0.97");
+    cfg = std::regex_replace(cfg, std::regex("@CALLEE@"), "sip:127.0.0.98:5070");
+    std::ofstream(dir / "kamailio.cfg") << cfg;
+    proc = std::make_unique<test::Child>(std::vector<std::string>{"/usr/sbin/kamailio", "-f", d + "/kamailio.cfg", "-DD",
+                                                                  "-E", "-Y", d, "-P", d + "/kamailio.pid"});
+    // Up once its control socket answers.
+    const auto until = std::chrono::steady_clock::now() + 30s;
+    while (std::chrono::steady_clock::now() < until && kamcmd("core.version").find("kamailio") == std::string::npos)
+      std::this_thread::sleep_for(100ms);
+    EXPECT_NE(kamcmd("core.version").find("kamailio"), std::string::npos) << proc->err();
+  }
+  ~Kamailio() {
+    proc->signal(SIGTERM);  // Kamailio stops its children itself
+    proc->wait(30);
+    fs::remove_all(dir);
+  }
+  std::string kamcmd(const std::string& cmd) {
+    test::Child c({"/usr/sbin/kamcmd", "-s", "unix:" + (dir / "kamailio_ctl").string(), cmd});
+    c.wait(10);
+    return c.out();
+  }
+  std::string log() const { return proc->err(); }
+  /// Waits (bounded) until Kamailio's log holds `text`.
+  bool wait_log(const std::string& text) const {
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < until) {
+      if (log().find(text) != std::string::npos) return true;
+      std::this_thread::sleep_for(50ms);
+    }
+    return false;
+  }
+};
+
+struct Callee {
+  fs::path dir = fs::temp_directory_path() / ("hark-kam-callee-" + std::to_string(::getpid()));
+  std::unique_ptr<media::MediaEngine> media;
+  std::unique_ptr<CalleeSimulator> sim;
+  Callee() {
+    fs::create_directories(dir);
+    std::vector<int16_t> human;
+    test::add_silence(human, 300);
+    test::add_babble(human, 600, -20);
+    test::add_silence(human, 3000);
+    media::write_wav((dir / "human.wav").string(), human);
+    std::ofstream(dir / "map.txt") << "1* answer " << (dir / "human.wav").string() << " ring=100\n";
+    std::vector<CalleeRule> rules;
+    EXPECT_TRUE(read_callee_rules((dir / "map.txt").string(), rules).empty());
+    media::MediaEngineOptions mo;
+    mo.workers = 1;
+    mo.bind_ip = "127.0.0.98";
+    mo.port_min = 37000;
+    mo.port_max = 37200;
+    mo.max_streams = 40;
+    media = std::make_unique<media::MediaEngine>(mo);
+    sim = std::make_unique<CalleeSimulator>("sip:127.0.0.98:5070", "127.0.0.98", rules, *media);
+    EXPECT_EQ(sim->start(), "");
+  }
+  ~Callee() {
+    sim->stop();
+    fs::remove_all(dir);
+  }
+};
+
+Trunk kamailio_trunk(const std::string& name, Transport tr, bool reg) {
+  Trunk t;
+  t.name = name;
+  t.host = "127.0.0.97";
+  t.port = tr == Transport::tls ? 5081 : 5080;
+  t.transport = tr;
+  t.username = "hark";
+  t.password = kPassword;
+  t.realm = "hark.test";
+  if (reg) t.registrar = t.uri("");
+  return t;
+}
+
+struct Agent {
+  std::unique_ptr<media::MediaEngine> media;
+  std::unique_ptr<SipAgent> agent;
+  std::mutex mu;
+  std::condition_variable cv;
+  std::map<uint64_t, CallEvent> ended;
+
+  Agent(std::vector<Trunk> trunks, const fs::path& certs) {
+    media::MediaEngineOptions mo;
+    mo.workers = 1;
+    mo.bind_ip = "127.0.0.90";
+    mo.port_min = 36000;
+    mo.port_max = 36200;
+    mo.max_streams = 64;
+    media = std::make_unique<media::MediaEngine>(mo);
+    TrunkSettings t;
+    t.bind_url = "sip:127.0.0.90:5060";
+    t.tls_bind_url = "sips:127.0.0.90:5061";
+    t.tls_cert = (certs / "hark.crt").string();
+    t.tls_key = (certs / "hark.key").string();
+    t.tls_ca = (certs / "ca.crt").string();
+    t.media_ip = "127.0.0.90";
+    t.trunks = std::move(trunks);
+    t.ring_timeout_s = 15;
+    agent = std::make_unique<SipAgent>(t, *media, [this](const CallEvent& e) {
+      if (e.state != CallState::ended) return;
+      std::lock_guard<std::mutex> g(mu);
+      ended[e.call_id] = e;
+      cv.notify_all();
+    });
+    EXPECT_EQ(agent->start(), "");
+  }
+  ~Agent() { agent->stop(); }
+  CallEvent call(const std::string& number, const std::string& trunk) {
+    CallRequest r;
+    r.number = number;
+    r.amd = false;
+    r.plan = CallPlan::campaign("", nullptr);
+    r.trunks = {trunk};
+    const auto id = agent->originate(std::move(r));
+    std::unique_lock<std::mutex> g(mu);
+    EXPECT_TRUE(cv.wait_for(g, 40s, [&] { return ended.count(id) > 0; })) << number << " on " << trunk;
+    return ended[id];
+  }
+  bool wait_registered() {
+    const auto until = std::chrono::steady_clock::now() + 20s;
+    while (std::chrono::steady_clock::now() < until && !agent->registered()) std::this_thread::sleep_for(50ms);
+    return agent->registered();
+  }
+};
+
+}  // namespace
+
+TEST(Kamailio, RegistersWithDigestAndDialsThroughItsProxyAuthOverUdpTcpAndTls) {
+  Kamailio kam;
+  Callee callee;
+  Agent a({kamailio_trunk("kam-udp", Transport::udp, true), kamailio_trunk("kam-tcp", Transport::tcp, false),
+           kamailio_trunk("kam-tls", Transport::tls, false)},
+          kam.dir);
+  ASSERT_TRUE(a.wait_registered()) << kam.log();
+  EXPECT_TRUE(kam.wait_log("HARK-AUTH-OK REGISTER user=hark proto=udp"));
+  const auto users = kam.kamcmd("ul.dump");
+  EXPECT_NE(users.find("hark@127.0.0.97"), std::string::npos) << users;
+  for (const auto& [trunk, proto] : {std::pair{"kam-udp", "udp"}, std::pair{"kam-tcp", "tcp"}, std::pair{"kam-tls", "tls"}}) {
+    const auto e = a.call("1001", trunk);
+    EXPECT_TRUE(e.answered) << trunk << ": " << e.sip_code << " " << e.cause;
+    EXPECT_EQ(e.trunk, trunk);
+    EXPECT_TRUE(kam.wait_log(std::string("HARK-AUTH-OK INVITE user=hark to=1001 proto=") + proto)) << kam.log();
+  }
+}
