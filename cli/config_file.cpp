@@ -4,6 +4,7 @@
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 #include <fstream>
 #include <functional>
@@ -140,6 +141,8 @@ void read_trunk(Reader& r, const toml::node& node, const std::string& key, Confi
   if (!table) return r.fail(node, key, "expected a table ([[trunk]]), got " + type_name(node));
   Trunk t;
   t.name.clear();
+  t.host.clear();
+  t.port = 5060;
   std::string transport = "udp", srtp = "off";
   bool has_registrar = false, do_register = true;
   std::string registrar_uri;
@@ -181,6 +184,7 @@ void read_trunk(Reader& r, const toml::node& node, const std::string& key, Confi
                         {"expiry", r.integer(t.register_expires_s, 60, 86400)}})(n, k);
            }}});
   if (t.name.empty()) return r.fail(node, key, "a trunk needs a name");
+  if (t.host.empty()) return r.fail(node, key, "trunk " + t.name + " needs a host");
   signaling::parse_transport(transport, t.transport);
   signaling::parse_srtp_mode(srtp, t.srtp);
   t.codecs = codecs;

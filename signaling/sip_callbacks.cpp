@@ -50,9 +50,10 @@ void SipAgent::Impl::start_registration() {
     if (k.registrar.empty()) continue;
     const std::string user = k.username.empty() ? k.caller_id : k.username;
     const std::string aor = "sip:" + user + "@" + k.host;
-    tr.reg_nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(aor.c_str()), SIPTAG_FROM_STR(aor.c_str()),
-                           TAG_IF(!k.proxy.empty(), NUTAG_PROXY(k.proxy.c_str())), TAG_END());
+    const std::string route = proxy_route(k);
+    tr.reg_nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(aor.c_str()), SIPTAG_FROM_STR(aor.c_str()), TAG_END());
     nua_register(tr.reg_nh, NUTAG_REGISTRAR(k.registrar.c_str()), NUTAG_M_USERNAME(user.c_str()),
+                 TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
                  TAG_IF(k.transport != Transport::udp, NUTAG_M_PARAMS(k.transport_param().substr(1).c_str())),
                  SIPTAG_EXPIRES_STR(std::to_string(k.register_expires_s).c_str()), TAG_END());
   }

@@ -59,8 +59,7 @@ void SipAgent::Impl::dial(Call& c) {
   // A campaign's caller ID replaces the trunk's for this call only.
   const std::string from = "sip:" + (c.req.caller_id.empty() ? k.caller_id : c.req.caller_id) + "@" + our_host();
   // The outbound proxy as a pre-loaded route (RFC 3261 8.1.2): the INVITE goes there first.
-  std::string route;
-  if (!k.proxy.empty()) route = "<" + k.proxy + (k.proxy.find(";lr") == std::string::npos ? ";lr" : "") + ">";
+  const std::string route = proxy_route(k);
   c.nh = nua_handle(nua, &c, SIPTAG_TO_STR(uri.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
   if (!c.nh) {
     c.cause = "cannot create a SIP handle for " + uri;

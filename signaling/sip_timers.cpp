@@ -83,8 +83,7 @@ void SipAgent::Impl::watch_trunks(Clock::time_point now) {
     }
     if (now < tr.opt_next) continue;
     const std::string uri = k.uri("");
-    std::string route;
-    if (!k.proxy.empty()) route = "<" + k.proxy + (k.proxy.find(";lr") == std::string::npos ? ";lr" : "") + ">";
+    const std::string route = proxy_route(k);
     tr.opt_nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(uri.c_str()), TAG_END());
     tr.opt_sent = now;
     nua_options(tr.opt_nh, NUTAG_URL(uri.c_str()), TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), TAG_END());

@@ -46,4 +46,9 @@ std::string Trunk::uri(const std::string& user) const {
   return "sip:" + (user.empty() ? std::string() : user + "@") + hostport() + transport_param();
 }
 
+std::string proxy_route(const Trunk& t) {
+  if (t.proxy.empty()) return "";
+  return "<" + t.proxy + (t.proxy.find(";lr") == std::string::npos ? ";lr" : "") + ">";
+}
+
 }  // namespace hark::signaling

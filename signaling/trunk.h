@@ -50,4 +50,8 @@ struct Trunk {
   std::string uri(const std::string& user) const;
 };
 
+/// The outbound proxy as a pre-loaded Route header value ("<sip:proxy;lr>", RFC 3261 8.1.2),
+/// empty without a proxy: requests go to the proxy first, their Request-URI unchanged.
+std::string proxy_route(const Trunk& t);
+
 }  // namespace hark::signaling

@@ -50,12 +50,12 @@ struct ApiServices {
   int max_dnc_checks = 1;
   int dnc_check_timeout_ms = 3000;  ///< a check waits at most this long (or the service's timeout)
   /// The configured trunk groups: a campaign's trunkGroup must be one of them (empty: any).
-  std::vector<std::string> trunk_groups;
+  std::vector<std::string> trunk_groups{};
   /// The rotating log file (empty: none), and how many rotated files sit beside it.
-  std::string log_file;
+  std::string log_file{};
   int log_file_count = 0;
   /// Each trunk's state for /healthz and /metrics (unset: no dialing in this process).
-  std::function<std::vector<signaling::TrunkStatus>()> trunk_status;
+  std::function<std::vector<signaling::TrunkStatus>()> trunk_status{};
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,

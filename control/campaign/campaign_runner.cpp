@@ -281,6 +281,8 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
         backoff(m).on_dial();
         if (!m.empty()) req.trunks.push_back(m);
       }
+    // Should a probe have been taken meanwhile, the whole group rather than every trunk there is.
+    if (req.trunks.empty() && !members.front().empty()) req.trunks = members;
     call->trunks = req.trunks;
     to_dial.push_back({call, std::move(req)});
   }

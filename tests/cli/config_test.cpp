@@ -174,12 +174,13 @@ TEST(ConfigFile, MistakesNameFileLineAndKey) {
       {"[htpp]\nlisten = \"127.0.0.1:1\"\n", ":1: htpp", "unknown key"},
       {"[http]\n\nthreads = \"four\"\n", ":3: http.threads", "expected an integer, got a string"},
       {"[http]\nthreads = 65\n", ":2: http.threads", "must be 1 to 64"},
-      {"[[trunk]]\nname = \"a\"\ntransport = \"sctp\"\n", ":3: trunk.transport", "must be udp, tcp or tls"},
-      {"[[trunk]]\nname = \"a\"\ncodecs = [\"G729\"]\n", ":3: trunk.codecs", "codecs are PCMA and PCMU"},
-      {"[[trunk]]\nname = \"a\"\nport = 5060.5\n", ":3: trunk.port", "expected an integer, got a number"},
-      {"[[trunk]]\nname = \"a\"\n[trunk.registrar]\nuser = \"u\"\npasword = \"p\"\n", ":5: trunk.registrar.pasword",
+      {"[[trunk]]\nname = \"a\"\nhost = \"h\"\ntransport = \"sctp\"\n", ":4: trunk.transport", "must be udp, tcp or tls"},
+      {"[[trunk]]\nname = \"a\"\nhost = \"h\"\ncodecs = [\"G729\"]\n", ":4: trunk.codecs", "codecs are PCMA and PCMU"},
+      {"[[trunk]]\nname = \"a\"\nhost = \"h\"\nport = 5060.5\n", ":4: trunk.port", "expected an integer, got a number"},
+      {"[[trunk]]\nname = \"a\"\nhost = \"h\"\n[trunk.registrar]\nuser = \"u\"\npasword = \"p\"\n", ":6: trunk.registrar.pasword",
        "unknown key"},
-      {"[[trunk]]\nname = \"a\"\n[trunk_groups]\nmain = [\"a\",\n  \"b\"]\n", ":5: trunk_groups.main", "unknown trunk 'b'"},
+      {"[[trunk]]\nname = \"a\"\nhost = \"h\"\n[trunk_groups]\nmain = [\"a\",\n  \"b\"]\n", ":6: trunk_groups.main", "unknown trunk 'b'"},
+      {"[[trunk]]\nname = \"a\"\n", ":1: trunk", "trunk a needs a host"},
       {"[sip]\ntls_key = \"/nonexistent/hark.key\"\n", ":2: sip.tls_key", "cannot read /nonexistent/hark.key"},
       {"[log]\nlevel = \"loud\"\n", ":2: log.level", "must be trace"},
       {"[sip]\nlisten = \n", ":2", "value"},  // not TOML at all: the parser's own words
@@ -193,7 +194,7 @@ TEST(ConfigFile, MistakesNameFileLineAndKey) {
 }
 
 TEST(ConfigFile, DuplicateTrunkNamesAreRefused) {
-  const auto errors = load_errors("[[trunk]]\nname = \"a\"\n[[trunk]]\nname = \"a\"\n");
+  const auto errors = load_errors("[[trunk]]\nname = \"a\"\nhost = \"h\"\n[[trunk]]\nname = \"a\"\nhost = \"h\"\n");
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("a second trunk named 'a'"), std::string::npos) << errors[0];
 }
