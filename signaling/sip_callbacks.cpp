@@ -117,9 +117,9 @@ void SipAgent::Impl::on_nua(nua_event_t event, int status, const char* phrase, n
     }
     if (nh == tr.opt_nh) {
       if (event == nua_r_options && status >= 200) {
-        // Any answer from the peer is a live trunk, even 4xx/5xx; a response sofia made up
-        // itself (no message: a transport error) or 408 is not.
-        const bool answered = sip != nullptr && status != 408;
+        // Any answer from the peer is a live trunk, even a 4xx; 408 (no answer) and 503 (what
+        // sofia reports for a transport error, or a peer refusing service) are not.
+        const bool answered = sip != nullptr && status != 408 && status != 503;
         nua_handle_destroy(nh);
         tr.opt_nh = nullptr;
         tr.opt_next = Clock::now() + std::chrono::seconds(tr.cfg.options_interval_s);
