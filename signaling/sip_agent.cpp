@@ -99,6 +99,13 @@ std::string SipAgent::Impl::target_uri(const std::string& number) const {
   return trunks.front().cfg.uri(number);
 }
 
+std::string SipAgent::Impl::our_host_only() const {
+  if (!t.advertised_host.empty()) return t.advertised_host;
+  const std::string hp = t.bind_url.substr(t.bind_url.find(':') + 1);
+  const auto colon = hp.rfind(':');
+  return colon == std::string::npos ? hp : hp.substr(0, colon);
+}
+
 std::string SipAgent::Impl::our_host() const {
   if (!t.advertised_host.empty()) return t.advertised_host;
   return t.bind_url.substr(t.bind_url.find(':') + 1);

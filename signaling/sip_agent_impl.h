@@ -107,8 +107,10 @@ struct SipAgent::Impl {
   std::string target_uri(const std::string& number) const;
   /// Refreshes `status` and the registered flag for other threads.
   void publish_status();
-  /// The host we name in From (advertised, else the bound one).
+  /// The host we name in From (advertised, else the bound one), with the SIP port when bound.
   std::string our_host() const;
+  /// The same without any port.
+  std::string our_host_only() const;
   /// Carries out one of the policy's actions.
   void apply(Call& c, const Action& a);
   /// Ends the call's SIP side: CANCEL before an answer, BYE after. The outcome is fixed here.

@@ -51,10 +51,16 @@ void SipAgent::Impl::start_registration() {
     const std::string user = k.username.empty() ? k.caller_id : k.username;
     const std::string aor = "sip:" + user + "@" + k.host;
     const std::string route = proxy_route(k);
+    // Our Contact names the trunk's transport and our port for it, so the registrar reaches us
+    // back the same way (sofia would pick its first transport, sips: when TLS is on).
+    const std::string& bound = k.transport == Transport::tls ? t.tls_bind_url : t.bind_url;
+    const auto colon = bound.rfind(':');
+    const std::string port = colon == std::string::npos ? "" : bound.substr(colon);
+    const std::string contact = "<sip:" + user + "@" + our_host_only() + port + k.transport_param() + ">";
     tr.reg_nh = nua_handle(nua, nullptr, SIPTAG_TO_STR(aor.c_str()), SIPTAG_FROM_STR(aor.c_str()), TAG_END());
     nua_register(tr.reg_nh, NUTAG_REGISTRAR(k.registrar.c_str()), NUTAG_M_USERNAME(user.c_str()),
                  TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())),
-                 TAG_IF(k.transport != Transport::udp, NUTAG_M_PARAMS(k.transport_param().substr(1).c_str())),
+                 SIPTAG_CONTACT_STR(contact.c_str()),
                  SIPTAG_EXPIRES_STR(std::to_string(k.register_expires_s).c_str()), TAG_END());
   }
 }

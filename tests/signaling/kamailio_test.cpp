@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -206,11 +207,31 @@ TEST(Kamailio, RegistersWithDigestAndDialsThroughItsProxyAuthOverUdpTcpAndTls) {
   ASSERT_TRUE(a.wait_registered()) << kam.log();
   EXPECT_TRUE(kam.wait_log("HARK-AUTH-OK REGISTER user=hark proto=udp"));
   const auto users = kam.kamcmd("ul.dump");
-  EXPECT_NE(users.find("hark@127.0.0.97"), std::string::npos) << users;
+  EXPECT_NE(users.find("AoR: hark"), std::string::npos) << users;
+  EXPECT_NE(users.find("Address: sip:hark@127.0.0.90:5060"), std::string::npos) << users;  // reachable back over UDP
   for (const auto& [trunk, proto] : {std::pair{"kam-udp", "udp"}, std::pair{"kam-tcp", "tcp"}, std::pair{"kam-tls", "tls"}}) {
     const auto e = a.call("1001", trunk);
     EXPECT_TRUE(e.answered) << trunk << ": " << e.sip_code << " " << e.cause;
     EXPECT_EQ(e.trunk, trunk);
     EXPECT_TRUE(kam.wait_log(std::string("HARK-AUTH-OK INVITE user=hark to=1001 proto=") + proto)) << kam.log();
+    std::printf("kamailio: %s call answered through the 407 challenge\n", proto);
   }
+}
+
+// Certificate verification: a Kamailio whose certificate the configured CA did not sign is
+// never sent the INVITE: the TLS handshake fails. (sofia does not report that failure before
+// its transaction timer, so the call ends at the ring timeout, not as a transport failure.)
+TEST(Kamailio, ATlsPeerTheCaDidNotSignIsRefused) {
+  Kamailio kam;
+  Callee callee;
+  // A second, unrelated CA in a folder of its own, with hark's key and certificate beside it.
+  const fs::path other = kam.dir / "other";
+  fs::create_directories(other);
+  ASSERT_TRUE(sh("cd " + other.string() + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt "
+                 "-subj /CN=some-other-ca -days 2 >/dev/null 2>&1 && cp ../hark.crt ../hark.key ."));
+  Agent a({kamailio_trunk("kam-tls", Transport::tls, false)}, other);
+  const auto e = a.call("1001", "kam-tls");
+  EXPECT_FALSE(e.answered) << e.sip_code << " " << e.cause;
+  EXPECT_NE(e.outcome, LeadStatus::success);
+  EXPECT_EQ(kam.log().find("HARK-AUTH-OK INVITE"), std::string::npos) << "the INVITE crossed an unverified TLS link";
 }
