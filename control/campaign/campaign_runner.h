@@ -116,7 +116,7 @@ class CampaignRunner : public RunnerView {
   bool note_trunk_end(const Call& call, const signaling::CallEvent& e);
   /// Feeds one trunk's part in a call to its back-off; true when it failed the call and the
   /// breaker is not closed.
-  bool note_trunk(const std::string& trunk, bool failed, const signaling::CallEvent& e);
+  bool note_trunk(const std::string& trunk, bool failed, int code, const std::string& cause);
   /// The back-off of a trunk (by name; "" when no groups are configured).
   TrunkBackoff& backoff(const std::string& trunk);
   /// The trunks of a campaign's group, in failover order ({""} when no groups are configured).

@@ -166,7 +166,7 @@ void CampaignRunner::handle_events() {
 bool CampaignRunner::note_trunk_end(const Call& call, const signaling::CallEvent& e) {
   const bool trunk_failure = is_trunk_failure(e.sip_code, e.answered, call.rang);
   // Trunks that failed the call before the last one took it over.
-  for (const auto& [name, code] : e.failed_over) note_trunk(name, true, e);
+  for (const auto& [name, code] : e.failed_over) note_trunk(name, true, code, "failed over to the next trunk");
   // Trunks of the route that never saw the call: a probe slot they held is free again.
   for (const auto& name : call.trunks) {
     const bool tried = name == e.trunk || std::any_of(e.failed_over.begin(), e.failed_over.end(),
@@ -175,10 +175,10 @@ bool CampaignRunner::note_trunk_end(const Call& call, const signaling::CallEvent
   }
   // No trunk took the call (every one down by OPTIONS): our failure, not the lead's.
   if (e.trunk.empty() && !call.trunks.empty()) return trunk_failure;
-  return note_trunk(e.trunk, trunk_failure, e);
+  return note_trunk(e.trunk, trunk_failure, e.sip_code, e.cause);
 }
 
-bool CampaignRunner::note_trunk(const std::string& trunk, bool trunk_failure, const signaling::CallEvent& e) {
+bool CampaignRunner::note_trunk(const std::string& trunk, bool trunk_failure, int code, const std::string& cause) {
   auto& b = backoff(trunk);
   const auto now = Clock::now();
   const auto before = b.state(now);
@@ -188,7 +188,7 @@ bool CampaignRunner::note_trunk(const std::string& trunk, bool trunk_failure, co
   if (before != TrunkBackoff::State::open && after == TrunkBackoff::State::open) {
     const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(b.reopens_at() - now).count();
     spdlog::warn("runner: {} failed {} calls in a row (last: {} {}); no new calls on it for {} ms, and the leads "
-                 "are not charged these attempts", name, b.failures_in_a_row(), e.sip_code, e.cause, ms);
+                 "are not charged these attempts", name, b.failures_in_a_row(), code, cause, ms);
     metrics_.inc(trunk.empty() ? std::string("hark_trunk_backoffs_total")
                                : "hark_trunk_backoffs_total{trunk=\"" + trunk + "\"}");
   } else if (before != TrunkBackoff::State::closed && after == TrunkBackoff::State::closed) {

@@ -203,7 +203,7 @@ TEST(HarkCliOptions, RunHelpNamesEveryVariableTheCodeAndTheReadmeName) {
   for (const auto& name : in_help) EXPECT_TRUE(code.count(name)) << name << " is in the help but never read";
   // The README's `hark run` section names the same ones.
   const std::string readme = hark::test::read_text((source_dir() / "README.md").string());
-  const auto from = readme.find("hark run [--duration SECONDS]"), to = readme.find("hark amd [options] FILE...");
+  const auto from = readme.find("hark run [--config FILE]"), to = readme.find("hark amd [options] FILE...");
   ASSERT_NE(from, std::string::npos);
   ASSERT_NE(to, std::string::npos);
   for (const auto& name : matches(readme.substr(from, to - from), R"(\b((?:HARK|DATABASE)_[A-Z_]*[A-Z]))"))

@@ -2,9 +2,11 @@
 // /healthz and /metrics show each trunk's state, and GET /api/v1/logs is the master's alone.
 #include <gtest/gtest.h>
 
-#include "api_fixture.h"
+#include "control/api_fixture.h"
 
 using namespace hark;
+using test::Api;
+namespace json = boost::json;
 
 TEST_F(Api, ACampaignNamesAConfiguredTrunkGroupOr422) {
   auto body = campaign_body("trunked", g1);
@@ -27,7 +29,8 @@ TEST_F(Api, ACampaignNamesAConfiguredTrunkGroupOr422) {
 TEST_F(Api, HealthAndMetricsShowEachTrunksState) {
   auto h = get("/healthz", "");
   ASSERT_EQ(h.status, 200) << h.body;
-  const auto& t = h.json().at("trunks").as_array().at(0).as_object();
+  const auto doc = h.json();
+  const auto& t = doc.at("trunks").as_array().at(0).as_object();
   EXPECT_EQ(t.at("name").as_string(), "carrier-a");
   EXPECT_EQ(t.at("reachable").as_bool(), false);
   EXPECT_EQ(t.at("registered").as_bool(), true);
