@@ -16,7 +16,7 @@ deb=$(ls -t "$build"/hark_*_amd64.deb | head -1)
 echo "package: $deb"
 
 listing=$(dpkg-deb -c "$deb")
-for f in ./usr/bin/hark ./etc/hark/hark.toml ./lib/systemd/system/hark.service ./usr/share/man/man1/hark.1; do
+for f in ./usr/bin/hark ./etc/hark/hark.toml ./usr/lib/systemd/system/hark.service ./usr/share/man/man1/hark.1; do
   grep -q " $f\$" <<<"$listing" || { echo "package: $f missing from $deb" >&2; exit 1; }
 done
 dpkg-deb -I "$deb" conffiles | grep -qx /etc/hark/hark.toml || { echo "package: hark.toml is not a conffile" >&2; exit 1; }
@@ -26,7 +26,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 dpkg-deb -x "$deb" "$work/root"
 # The unit names /usr/bin/hark: verify it against the packaged binary, put in a private root.
-unit="$work/root/lib/systemd/system/hark.service"
+unit="$work/root/usr/lib/systemd/system/hark.service"
 sed "s#/usr/bin/hark#$work/root/usr/bin/hark#" "$unit" > "$work/hark.service"
 if ! systemd-analyze verify --man=no "$work/hark.service" 2>"$work/verify.err"; then
   cat "$work/verify.err" >&2
@@ -38,7 +38,9 @@ echo "package: systemd-analyze verify ok"
 
 # The example config with the trunk and the database filled in, nothing else.
 cfg="$work/hark.toml"
-sed -e 's#^url = .*#url = "'"${DATABASE_URL:-postgresql:///hark}"'"#' \
+db=${DATABASE_URL:-postgresql:///hark}
+db=${db//&/\\&}  # '&' means "the match" to sed
+sed -e 's#^url = .*#url = "'"$db"'"#' \
     -e 's#^host = "sip.example.net".*#host = "127.0.0.99"#' \
     -e 's#^listen = "0.0.0.0:5060"#listen = "127.0.0.99:5060"#' \
     -e 's#^listen = "127.0.0.1:8080"#listen = "127.0.0.1:18999"#' \
