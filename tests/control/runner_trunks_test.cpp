@@ -13,6 +13,7 @@
 #include "control/campaign/campaign_runner.h"
 #include "media/media_engine.h"
 #include "signaling/callee_simulator.h"
+#include "kamailio/kamailio_fixture.h"
 #include "test_db.h"
 
 using namespace hark;
@@ -51,7 +52,86 @@ signaling::Trunk trunk(const std::string& name, const std::string& ip) {
   return t;
 }
 
+/// A STARTED campaign dialing through `group`, with `n` leads 1000001.., as the runner finds it.
+std::string seed(test::TestDb& db, const std::string& name, const std::string& group, int n) {
+  db.exec("INSERT INTO dialer_groups (name) VALUES ('" + name + "')");
+  const auto id = std::to_string(db.exec(
+      "INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, pilot_number, "
+      "max_attempts, retry_minutes, fixed_channels, trunk_group) SELECT '" + name + "', id, 'STARTED', "
+      "(now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, '00:00', '23:59:59', 127, '5000', 2, 1, 5, "
+      "'" + group + "' FROM dialer_groups WHERE name = '" + name + "' RETURNING id")[0][0].as<long long>());
+  db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + id +
+          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+  db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + id + ", 'L' || g, '1000' || lpad(g::text, 3, '0') "
+          "FROM generate_series(1, " + std::to_string(n) + ") g");
+  return id;
+}
+
+/// Waits (bounded) until every lead of the campaign is done and no attempt is open.
+bool wait_done(const std::string& url, const std::string& id) {
+  for (int i = 0; i < 600; ++i) {
+    if (test::count(url, "SELECT count(*) FROM leads WHERE campaign_id = " + id + " AND NOT done") == 0 &&
+        test::count(url, "SELECT count(*) FROM call_attempts WHERE campaign_id = " + id + " AND state = 'DIALING'") == 0)
+      return true;
+    std::this_thread::sleep_for(100ms);
+  }
+  return false;
+}
+
 }  // namespace
+
+// A campaign through Kamailio (digest registrar and 407 proxy): hark registers, every call
+// answers the 407 and reaches a person, and Kamailio's log shows each authenticated INVITE.
+TEST(RunnerTrunks, ACampaignDialsThroughKamailioAnsweringItsProxyChallenge) {
+  test::TestDb db("runner_kamailio");
+  const auto url = db.url();
+  test::kam::Kamailio kam;
+  Carrier callee("127.0.0.98", HARK_SOURCE_DIR "/fixtures/callee-map.txt");
+  auto media = engine_on("127.0.0.90", 38000);
+  signaling::Trunk k;
+  k.name = "kam";
+  k.host = "127.0.0.97";
+  k.port = 5080;
+  k.username = "hark";
+  k.password = test::kam::kPassword;
+  k.realm = "hark.test";
+  k.registrar = k.uri("");
+  signaling::TrunkSettings t;
+  t.bind_url = "sip:127.0.0.90:5060";
+  t.media_ip = "127.0.0.90";
+  t.trunks = {k};
+  t.ring_timeout_s = 15;
+  control::RunnerOptions ro;
+  ro.retry_unit_ms = 100;
+  ro.tick_ms = 100;
+  ro.trunk_groups = {{"kamailio", {"kam"}}};
+  control::DncIndex dnc;
+  control::Metrics metrics;
+  std::unique_ptr<control::CampaignRunner> runner;
+  signaling::SipAgent agent(t, *media, [&runner](const signaling::CallEvent& e) {
+    if (runner) runner->on_call_event(e);
+  });
+  runner = std::make_unique<control::CampaignRunner>(url, dnc, metrics, ro,
+                                                     [&agent](signaling::CallRequest r) { return agent.originate(std::move(r)); });
+  ASSERT_EQ(agent.start(), "");
+  const auto id = seed(db, "kam", "kamailio", 3);
+  runner->start();
+  const bool done = wait_done(url, id);
+  const bool registered = agent.registered();
+  runner->pause();
+  agent.stop();
+  runner->stop();
+  ASSERT_TRUE(done) << kam.log();
+  EXPECT_TRUE(registered);
+  EXPECT_EQ(test::count(url, "SELECT count(*) FROM leads WHERE campaign_id = " + id + " AND status = 'SUCCESS'"), 3);
+  EXPECT_EQ(test::count(url, "SELECT count(*) FROM call_attempts WHERE campaign_id = " + id + " AND trunk = 'kam'"), 3);
+  const auto log = kam.log();
+  size_t invites = 0;
+  for (auto at = log.find("HARK-AUTH-OK INVITE user=hark"); at != std::string::npos; at = log.find("HARK-AUTH-OK INVITE user=hark", at + 1))
+    ++invites;
+  EXPECT_EQ(invites, 3u) << log;
+  EXPECT_NE(log.find("HARK-AUTH-OK REGISTER user=hark proto=udp"), std::string::npos);
+}
 
 TEST(RunnerTrunks, A503TrunkFailsOverToTheNextOfTheGroupAndEachAttemptRecordsItsTrunk) {
   test::TestDb db("runner_trunks");
