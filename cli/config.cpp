@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <thread>
 
 #include "cli/option_values.h"
@@ -24,8 +25,9 @@ std::string fmt_calls(double cps, int max_calls, int ring_s) {
 
 }  // namespace
 
-Config Config::from_env(std::vector<std::string>* errors) {
-  Config c;
+namespace {
+// The environment over whatever the defaults and the file set.
+void apply_env(Config& c, std::vector<std::string>* errors) {
   auto fail = [&](std::string m) { if (errors) errors->push_back(std::move(m)); };
   // A whole number from the environment within [lo, hi]; otherwise the complaint.
   auto int_setting = [&](const char* name, int& field, int lo, int hi, const char* complaint) {
@@ -65,7 +67,11 @@ Config Config::from_env(std::vector<std::string>* errors) {
     else fail("HARK_METRICS_TOKEN must be 16 to 1024 printable characters without spaces");
   }
   if (auto v = env("HARK_PROMPTS_DIR")) c.prompts_dir = v;
-  if (auto v = env("HARK_SIP_TRUNK")) c.sip_trunk = v;
+  if (auto v = env("HARK_SIP_TRUNK")) {
+    // The built-in trunk's address; a file's [[trunk]] entries say their own.
+    if (!c.config_file.empty() && !c.trunks.empty()) fail("HARK_SIP_TRUNK cannot change the [[trunk]] entries of " + c.config_file);
+    else c.sip_trunk = v;
+  }
   if (auto v = env("HARK_CPS")) {
     char* end = nullptr;
     const double d = std::strtod(v, &end);
@@ -94,12 +100,54 @@ Config Config::from_env(std::vector<std::string>* errors) {
     if (!cli::parse_port_range(v, c.rtp_port_min, c.rtp_port_max))
       fail("HARK_RTP_PORTS must look like 20000-29999 (1024..65535)");
   }
+}
+
+// What follows from the settings once all are read: the built-in trunk and group, the workers.
+void finish(Config& c, std::vector<std::string>* errors) {
   if (c.media_workers == 0) c.media_workers = int(std::max(1u, std::thread::hardware_concurrency()));
+  if (c.trunks.empty()) {
+    signaling::Trunk t;
+    const auto colon = c.sip_trunk.rfind(':');
+    int port = 5060;
+    if (colon == std::string::npos) {
+      t.host = c.sip_trunk;
+    } else if (cli::parse_whole(c.sip_trunk.substr(colon + 1), port) && port > 0 && port < 65536) {
+      t.host = c.sip_trunk.substr(0, colon);
+    } else if (errors) {
+      errors->push_back("HARK_SIP_TRUNK must be HOST or HOST:PORT");
+    }
+    t.port = port;
+    t.max_channels = c.max_calls;
+    c.trunks.push_back(t);
+  }
+  if (c.trunk_groups.empty()) {
+    std::vector<std::string> all;
+    for (const auto& t : c.trunks) all.push_back(t.name);
+    c.trunk_groups.emplace_back("default", std::move(all));
+  }
+}
+}  // namespace
+
+Config Config::from_env(std::vector<std::string>* errors) { return load("", errors); }
+
+Config Config::load(const std::string& path, std::vector<std::string>* errors) {
+  Config c;
+  std::vector<std::string> file_errors;
+  if (!path.empty()) read_config_file(path, c, file_errors);
+  if (errors) errors->insert(errors->end(), file_errors.begin(), file_errors.end());
+  apply_env(c, errors);
+  finish(c, errors);
   return c;
 }
 
+std::string default_config_file() {
+  std::error_code ec;
+  return std::filesystem::exists("/etc/hark/hark.toml", ec) ? "/etc/hark/hark.toml" : "";
+}
+
 std::vector<std::string> Config::describe() const {
-  return {
+  std::vector<std::string> lines{
+      "config file   = " + (config_file.empty() ? std::string("(none: defaults and environment)") : config_file),
       "database      = " + (database_url.empty() ? std::string("(none)") : mask_password(database_url)),
       "http listen   = " + http_listen,
       "sip listen    = " + sip_listen,
@@ -110,12 +158,29 @@ std::vector<std::string> Config::describe() const {
       "http tls      = " + (tls_cert.empty() ? std::string("off") : "on (" + tls_cert + ")"),
       "http threads  = " + std::to_string(http_threads),
       "http max conn = " + std::to_string(http_max_connections),
-      "sip trunk     = " + sip_trunk,
       "dialing       = " + (runner ? fmt_calls(calls_per_second, max_calls, ring_timeout_s) : std::string("off")),
       "retry unit    = " + std::to_string(retry_unit_ms) + " ms",
       "metrics       = " + std::string(metrics_token.empty() ? "open (no HARK_METRICS_TOKEN)" : "bearer token required"),
       "prompts dir   = " + prompts_dir,
+      "sip tls       = " + (sip_tls_listen.empty() ? std::string("off") : sip_tls_listen + (sip_tls_verify ? " (peers verified)" : " (peers NOT verified)")),
+      "sip nat       = " + (sip_advertised.empty() ? std::string("-") : "advertise " + sip_advertised) +
+          (media_address.empty() ? std::string() : ", media " + media_address),
+      "log file      = " + (log_file.empty() ? std::string("(none)") : log_file),
   };
+  // Trunks are described without their passwords: only whether one is set.
+  for (const auto& t : trunks)
+    lines.push_back("trunk " + t.name + " = " + t.uri("") + (t.proxy.empty() ? "" : " via " + t.proxy) +
+                    (t.registrar.empty() ? "" : ", register at " + t.registrar) +
+                    (t.username.empty() ? "" : ", user " + t.username + (t.password.empty() ? "" : " (password set)")) +
+                    ", srtp " + std::string(signaling::to_string(t.srtp)) +
+                    (t.max_channels ? ", " + std::to_string(t.max_channels) + " channels" : "") +
+                    (t.options_interval_s ? ", OPTIONS every " + std::to_string(t.options_interval_s) + " s" : ""));
+  for (const auto& [name, members] : trunk_groups) {
+    std::string m;
+    for (const auto& t : members) m += (m.empty() ? "" : ", ") + t;
+    lines.push_back("trunk group " + name + " = " + m);
+  }
+  return lines;
 }
 
 std::string mask_password(const std::string& url) {

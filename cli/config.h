@@ -2,7 +2,10 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
+
+#include "signaling/trunk.h"
 
 namespace hark::control {
 
@@ -30,12 +33,35 @@ struct Config {
   bool runner = true;                ///< HARK_RUNNER=off: REST API only, no dialing
   std::string metrics_token;         ///< HARK_METRICS_TOKEN: set, GET /metrics wants it as a bearer token
 
+  // From the configuration file only ([sip], [log], [[trunk]], [trunk_groups]):
+  std::string config_file;           ///< the file read; empty: built-in defaults and environment
+  std::string sip_advertised;        ///< NAT: the address put in Via/Contact instead of the bound one
+  std::string media_address;         ///< NAT: the address in our SDP; empty: the SIP listen host
+  std::string sip_tls_listen;        ///< SIP over TLS on this host:port; empty: no TLS
+  std::string sip_tls_cert, sip_tls_key, sip_tls_ca;  ///< PEM files
+  bool sip_tls_verify = true;        ///< check the trunk's certificate against sip_tls_ca
+  std::string log_file;              ///< also log to this rotating file (GET /api/v1/logs serves it)
+  int log_file_max_mb = 10, log_file_count = 5;
+  /// The trunks; without a [[trunk]] in the file, one named "default" at HARK_SIP_TRUNK.
+  std::vector<signaling::Trunk> trunks;
+  /// Named groups of trunks, in failover order; without [trunk_groups], "default" holds every trunk.
+  std::vector<std::pair<std::string, std::vector<std::string>>> trunk_groups;
+
   /// Defaults overridden by the environment. Returns errors for values it could not use.
   static Config from_env(std::vector<std::string>* errors);
+  /// Defaults, then the file `path` (when not empty), then the environment. Errors name the
+  /// file, the line and the key ("hark.toml:12: sip.listen: ...").
+  static Config load(const std::string& path, std::vector<std::string>* errors);
 
   /// Human-readable "key = value" lines for the start-up log; secrets are masked.
   std::vector<std::string> describe() const;
 };
+
+/// The configuration file `hark run` reads without --config: /etc/hark/hark.toml when it exists.
+std::string default_config_file();
+
+/// Reads the TOML file `path` over `c`; every problem is one line "FILE:LINE: KEY: why".
+void read_config_file(const std::string& path, Config& c, std::vector<std::string>& errors);
 
 /// A connection URL with any password replaced by "***".
 std::string mask_password(const std::string& url);

@@ -2,6 +2,7 @@
 // migrations, serves the REST API and runs STARTED campaigns (media engine + SIP agent +
 // campaign runner) until SIGINT/SIGTERM (or --duration seconds).
 #include <sodium.h>
+#include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <atomic>
@@ -26,9 +27,12 @@ namespace hark::cli {
 namespace {
 // Every variable control::Config::from_env reads, as the README lists them.
 const char* kUsage =
-    "usage: hark run [--duration SECONDS]\n"
+    "usage: hark run [--config FILE] [--duration SECONDS]\n"
     "The dialer: REST API and campaign runner until SIGINT/SIGTERM (or --duration).\n"
-    "Environment (defaults in brackets):\n"
+    "  --config FILE           the TOML configuration (default /etc/hark/hark.toml when it exists;\n"
+    "                          without one, built-in defaults); see the README's config reference\n"
+    "  --check-config          read the configuration, print it (no passwords) and exit\n"
+    "Environment, over the file (defaults in brackets):\n"
     "  DATABASE_URL            PostgreSQL (required)\n"
     "  HARK_HTTP_LISTEN        REST API address [127.0.0.1:8080]\n"
     "  HARK_HTTP_THREADS       REST I/O threads [4]\n"
@@ -36,7 +40,7 @@ const char* kUsage =
     "  HARK_TLS_CERT           PEM certificate: serve HTTPS instead of HTTP\n"
     "  HARK_TLS_KEY            PEM private key of HARK_TLS_CERT\n"
     "  HARK_SIP_LISTEN         our SIP address; RTP binds to its host [127.0.0.1:5060]\n"
-    "  HARK_SIP_TRUNK          calls go to sip:NUMBER@this [127.0.0.1:5070]\n"
+    "  HARK_SIP_TRUNK          without [[trunk]] in the file: calls go to sip:NUMBER@this [127.0.0.1:5070]\n"
     "  HARK_CPS                INVITE pacing, calls per second [50]\n"
     "  HARK_MAX_CALLS          concurrent calls of this process [300]\n"
     "  HARK_RING_TIMEOUT       seconds before CANCEL, 15..120 [25]\n"
@@ -55,9 +59,19 @@ const char* kUsage =
 
 int run_command(int argc, char** argv) {
   double duration_s = -1;
+  std::string config_file = control::default_config_file();
+  bool check_only = false;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--duration") {
+    if (a == "--config") {
+      if (i + 1 >= argc || !*argv[i + 1]) {
+        spdlog::error("hark run: --config needs a file");
+        return 2;
+      }
+      config_file = argv[++i];
+    } else if (a == "--check-config") {
+      check_only = true;
+    } else if (a == "--duration") {
       const std::string v = i + 1 < argc ? argv[++i] : "";
       if (!parse_decimal(v, duration_s) || duration_s < 0 || duration_s > 31'536'000) {
         spdlog::error("hark run: --duration needs seconds from 0 to 31536000, got '{}'", v);
@@ -73,12 +87,26 @@ int run_command(int argc, char** argv) {
   }
 
   std::vector<std::string> errors;
-  const auto cfg = control::Config::from_env(&errors);
-  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
-  spdlog::info("hark {} starting", HARK_VERSION);
-  for (const auto& line : cfg.describe()) spdlog::info("config: {}", line);
+  const auto cfg = control::Config::load(config_file, &errors);
+  // A bad file is one line per problem and nothing else: no start-up banner to hide it in.
   for (const auto& e : errors) spdlog::error("config: {}", e);
   if (!errors.empty()) return 2;
+  spdlog::set_level(spdlog::level::from_str(cfg.log_level));
+  if (!cfg.log_file.empty()) {
+    // Also a rotating file (what GET /api/v1/logs serves); stdout stays, for journald.
+    try {
+      auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_mt>(
+          cfg.log_file, size_t(cfg.log_file_max_mb) << 20, size_t(cfg.log_file_count));
+      spdlog::default_logger()->sinks().push_back(sink);
+      spdlog::flush_every(std::chrono::seconds(2));
+    } catch (const std::exception& e) {
+      spdlog::error("config: log.file: cannot write {}: {}", cfg.log_file, e.what());
+      return 2;
+    }
+  }
+  spdlog::info("hark {} starting", HARK_VERSION);
+  for (const auto& line : cfg.describe()) spdlog::info("config: {}", line);
+  if (check_only) return 0;
   if (cfg.database_url.empty()) {
     spdlog::error("DATABASE_URL is not set (scripts/pg.sh start prints one for a private cluster)");
     return 2;
@@ -122,6 +150,9 @@ int run_command(int argc, char** argv) {
   copt.dnc_ca_file = cfg.dnc_ca_file;
   copt.metrics_token = cfg.metrics_token;
   copt.prompts_dir = cfg.prompts_dir;
+  for (const auto& [name, members] : cfg.trunk_groups) copt.trunk_groups.push_back(name);
+  copt.log_file = cfg.log_file;
+  copt.log_file_count = cfg.log_file_count;
   copt.db_connections = cfg.http_threads + copt.auth.hash_threads + 2;
   control::ControlServer control(cfg.database_url, copt);
   {
@@ -165,16 +196,23 @@ int run_command(int argc, char** argv) {
     }
     signaling::TrunkSettings t;
     t.bind_url = "sip:" + cfg.sip_listen;
-    t.domain = cfg.sip_trunk;
+    if (!cfg.sip_tls_listen.empty()) t.tls_bind_url = "sips:" + cfg.sip_tls_listen;
+    t.tls_cert = cfg.sip_tls_cert;
+    t.tls_key = cfg.sip_tls_key;
+    t.tls_ca = cfg.sip_tls_ca;
+    t.tls_verify = cfg.sip_tls_verify;
+    t.advertised_host = cfg.sip_advertised;
+    t.trunks = cfg.trunks;
     t.calls_per_second = cfg.calls_per_second;
     t.max_concurrent = cfg.max_calls;
     t.ring_timeout_s = cfg.ring_timeout_s;
-    t.media_ip = sip_host;
+    t.media_ip = cfg.media_address.empty() ? sip_host : cfg.media_address;
     control::RunnerOptions ro;
     ro.retry_unit_ms = cfg.retry_unit_ms;
     ro.max_concurrent = cfg.max_calls;
     ro.dnc_ca_file = cfg.dnc_ca_file;
     ro.prompts_dir = cfg.prompts_dir;
+    ro.trunk_groups = cfg.trunk_groups;
     agent = std::make_unique<signaling::SipAgent>(t, *engine, [r = &runner](const signaling::CallEvent& e) {
       if (*r) (*r)->on_call_event(e);  // `runner` outlives the agent's thread (stopped first)
     });
@@ -186,7 +224,9 @@ int run_command(int argc, char** argv) {
     }
     control.set_runner(runner.get());  // before the API serves anyone
     runner->start();
-    spdlog::info("dialing: SIP on {}, calls to sip:NUMBER@{}", cfg.sip_listen, cfg.sip_trunk);
+    control.set_trunk_status([&a = *agent] { return a.trunk_status(); });
+    spdlog::info("dialing: SIP on {}{}, {} trunk(s) in {} group(s)", cfg.sip_listen,
+                 cfg.sip_tls_listen.empty() ? "" : " and TLS " + cfg.sip_tls_listen, cfg.trunks.size(), cfg.trunk_groups.size());
   }
 
   if (auto err = control.start(); !err.empty()) {

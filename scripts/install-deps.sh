@@ -10,6 +10,9 @@ PACKAGES=(
   libsofia-sip-ua-dev libsodium-dev libpcap-dev
   liburing-dev  # the media workers' io_uring path (media/uring_io.cpp)
   libgtest-dev libgmock-dev libbenchmark-dev
+  libtomlplusplus-dev  # hark.toml (cli/config_file.cpp)
+  kamailio kamailio-tls-modules  # the trunk acceptance tests (tests/signaling/kamailio_test.cpp)
+  systemd dpkg-dev  # scripts/package.sh: systemd-analyze verify, dpkg-deb
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
   # voices of the by-voice AMD corpus (fixtures/make_voice_corpus.sh): flite (kal, awb, rms,
   # slt), festival with three voices, the Italian Asterisk prompts (Menardi); ~55 MB installed.

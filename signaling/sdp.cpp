@@ -21,8 +21,12 @@ std::string build_sdp(const LocalMedia& m) {
     pts.append(" ").append(std::to_string(pt));
     maps.append("a=rtpmap:").append(std::to_string(pt)).append(" ").append(map).append("\r\n");
   };
-  if (m.only_payload_type < 0 || m.only_payload_type == 0) add(0, "PCMU/8000");
-  if (m.only_payload_type < 0 || m.only_payload_type == 8) add(8, "PCMA/8000");
+  if (m.only_payload_type >= 0) {
+    add(m.only_payload_type, m.only_payload_type == 8 ? "PCMA/8000" : "PCMU/8000");
+  } else {
+    const std::vector<int> order = m.codecs.empty() ? std::vector<int>{0, 8} : m.codecs;
+    for (int pt : order) add(pt, pt == 8 ? "PCMA/8000" : "PCMU/8000");
+  }
   add(m.dtmf_payload_type, "telephone-event/8000");
   maps += "a=fmtp:" + std::to_string(m.dtmf_payload_type) + " 0-16\r\n";
   std::string s;
@@ -31,7 +35,7 @@ std::string build_sdp(const LocalMedia& m) {
   s += "s=hark\r\n";
   s += "c=IN " + ip_type + m.ip + "\r\n";
   s += "t=0 0\r\n";
-  s += "m=audio " + std::to_string(m.port) + (m.srtp ? " RTP/SAVP" : " RTP/AVP") + pts + "\r\n";
+  s += "m=audio " + std::to_string(m.port) + (m.srtp && !m.srtp_best_effort ? " RTP/SAVP" : " RTP/AVP") + pts + "\r\n";
   s += maps;
   if (m.srtp) s += "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + media::srtp_key_to_base64(m.key) + "\r\n";
   s += "a=ptime:20\r\n";
@@ -188,6 +192,7 @@ std::string parse_peer_sdp(std::string_view text, PeerMedia& out) {
     if (strcasecmp(a->a_name, "crypto") == 0 && a->a_value && !have_key) have_key = parse_crypto(a->a_value, out.key);
   }
   if (out.srtp && !have_key) return "SRTP without an AES_CM_128_HMAC_SHA1_80 inline key";
+  out.has_key = have_key;
   return {};
 }
 

@@ -4,6 +4,9 @@
 #include <sofia-sip/sip_tag.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstdlib>
+
 #include "signaling/sip_agent_impl.h"
 
 namespace hark::signaling {
@@ -13,6 +16,28 @@ SipAgent::Impl::Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::at
     : t(std::move(ts)), media(m), on_event(std::move(h)), in_progress(ip), pacer(t.calls_per_second, Clock::now()),
       up(u), registered(reg) {
   t.ring_timeout_s = std::max(15, t.ring_timeout_s);  // the US rule: ring at least 15 s
+  if (t.trunks.empty()) {
+    // The one trunk of the older settings (the load tester and the tests use them).
+    Trunk one;
+    const auto colon = t.domain.rfind(':');
+    one.host = colon == std::string::npos ? t.domain : t.domain.substr(0, colon);
+    one.port = colon == std::string::npos ? 5060 : std::atoi(t.domain.c_str() + colon + 1);
+    one.proxy = t.proxy;
+    one.registrar = t.registrar;
+    one.register_expires_s = t.register_expires_s;
+    one.username = t.username;
+    one.password = t.password;
+    one.caller_id = t.from_user;
+    one.dial_prefix = t.dial_prefix;
+    one.srtp = t.srtp ? SrtpMode::require : SrtpMode::off;
+    t.trunks.push_back(one);
+  }
+  const auto now = Clock::now();
+  for (const auto& cfg : t.trunks) {
+    trunks.push_back(TrunkState{cfg, Pacer(cfg.calls_per_second > 0 ? cfg.calls_per_second : 1e9, now)});
+    trunks.back().opt_next = now;
+  }
+  publish_status();
   PolicySettings ps;
   ps.ring_timeout_s = t.ring_timeout_s;
   policy = CallPolicy(ps);
@@ -49,6 +74,8 @@ CallEvent SipAgent::Impl::make_event(const Call& c, CallState s) const {
   e.amd_ms = c.verdict.at_ms;
   e.outcome = c.outcome;
   e.cause = c.cause;
+  if (c.trunk >= 0) e.trunk = trunks[size_t(c.trunk)].cfg.name;
+  e.failed_over = c.failed_over;
   e.setup_ms = c.setup_ms;
   e.answered = c.f.answered;
   e.rtp_received = c.stats.received;
@@ -69,8 +96,48 @@ void SipAgent::Impl::set_state(Call& c, CallState s) {
 }
 
 std::string SipAgent::Impl::target_uri(const std::string& number) const {
-  if (number.rfind("sip:", 0) == 0) return number;
-  return "sip:" + number + "@" + t.domain;
+  if (number.rfind("sip:", 0) == 0 || number.rfind("sips:", 0) == 0) return number;
+  return trunks.front().cfg.uri(number);
+}
+
+std::string SipAgent::Impl::our_host_only() const {
+  if (!t.advertised_host.empty()) return t.advertised_host;
+  const std::string hp = t.bind_url.substr(t.bind_url.find(':') + 1);
+  const auto colon = hp.rfind(':');
+  return colon == std::string::npos ? hp : hp.substr(0, colon);
+}
+
+std::string SipAgent::Impl::our_host() const {
+  if (!t.advertised_host.empty()) return t.advertised_host;
+  return t.bind_url.substr(t.bind_url.find(':') + 1);
+}
+
+void SipAgent::Impl::publish_status() {
+  std::vector<TrunkStatus> now;
+  for (const auto& tr : trunks) {
+    TrunkStatus st;
+    st.name = tr.cfg.name;
+    st.watched = tr.cfg.options_interval_s > 0;
+    st.reachable = tr.reachable;
+    st.registering = !tr.cfg.registrar.empty();
+    st.registered = tr.registered;
+    st.calls_up = tr.active;
+    st.calls_placed = tr.placed;
+    st.failovers = tr.failovers;
+    now.push_back(std::move(st));
+  }
+  // Registered: every trunk with a registrar is (false when none has one).
+  bool any = false, all = true;
+  for (const auto& st : now)
+    if (st.registering) any = true, all = all && st.registered;
+  registered = any && all;
+  std::lock_guard<std::mutex> g(status_mu);
+  status = std::move(now);
+}
+
+std::vector<TrunkStatus> SipAgent::trunk_status() const {
+  std::lock_guard<std::mutex> g(impl_->status_mu);
+  return impl_->status;
 }
 
 void SipAgent::Impl::apply(Call& c, const Action& a) {
@@ -143,6 +210,8 @@ void SipAgent::Impl::finish(Call& c) {
     c.f.dialed = false;
     --active;
     up = active;
+    if (c.trunk >= 0) --trunks[size_t(c.trunk)].active;
+    publish_status();
   }
   if (c.stream) {
     c.f.closing = true;
@@ -189,10 +258,32 @@ uint64_t SipAgent::originate(CallRequest r) {
     c->f.amd = r.amd;
     c->f.beep_timeout_ms = uint32_t(std::max(0, int(r.amd_params.beep_timeout_ms)));
     c->f.analysis_ms = uint32_t(std::max(0, int(r.amd_params.total_analysis_ms)));
+    // The route: the trunks named, in order (every trunk when none is named).
+    std::string unknown;
+    if (r.trunks.empty()) {
+      for (size_t i = 0; i < m.trunks.size(); ++i) c->route.push_back(i);
+    } else {
+      for (const auto& name : r.trunks) {
+        auto it = std::find_if(m.trunks.begin(), m.trunks.end(), [&](const TrunkState& tr) { return tr.cfg.name == name; });
+        if (it == m.trunks.end()) unknown = name;
+        else c->route.push_back(size_t(it - m.trunks.begin()));
+      }
+    }
     std::string number = r.number;
+    if (!unknown.empty() || c->route.empty()) {
+      c->req = std::move(r);
+      c->dialed = number;
+      c->cause = unknown.empty() ? "no trunk to dial on" : "no trunk named '" + unknown + "'";
+      c->outcome = LeadStatus::unknown;
+      Call& ref = *c;
+      m.calls[id] = std::move(c);
+      m.finish(ref);
+      return;
+    }
     // Numbers were parsed at import; the trunk adds its outside line and dialing format.
     if (m.t.normalize && number.rfind("sip:", 0) != 0) number = dial_string(number, m.t.plan);
-    c->dialed = number.rfind("sip:", 0) == 0 ? number : m.t.dial_prefix + number;
+    c->number = number;
+    c->dialed = number;  // the trunk's prefix is added when a trunk takes the call
     c->req = std::move(r);
     Call* raw = c.get();
     m.calls[id] = std::move(c);
@@ -244,7 +335,8 @@ void SipAgent::stop() {
     std::vector<Call*> live;
     for (auto& [id, c] : m.calls) live.push_back(c.get());
     for (Call* c : live) m.end_call(*c, LeadStatus::unknown, "dialer stopped");
-    if (m.reg_nh && m.registered) nua_unregister(m.reg_nh, TAG_END());
+    for (auto& tr : m.trunks)
+      if (tr.reg_nh && tr.registered) nua_unregister(tr.reg_nh, TAG_END());
     nua_shutdown(m.nua);
   });
   thread_.join();

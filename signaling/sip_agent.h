@@ -22,17 +22,27 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "amd/params.h"
 #include "media/media_engine.h"
 #include "signaling/call_plan.h"
 #include "signaling/number_plan.h"
 #include "signaling/outcome.h"
+#include "signaling/trunk.h"
 
 namespace hark::signaling {
 
+/// The agent's settings. With `trunks` empty, the fields from `domain` to `srtp` describe its one
+/// trunk ("default"); with trunks, those fields are not used and each trunk says its own.
 struct TrunkSettings {
-  std::string bind_url = "sip:127.0.0.1:5060";  ///< our SIP address (UDP)
+  std::string bind_url = "sip:127.0.0.1:5060";  ///< our SIP address (UDP and TCP)
+  std::string advertised_host;                  ///< NAT: the host in Via/Contact/From instead of the bound one
+  std::string tls_bind_url;                     ///< sips:HOST:PORT: SIP over TLS too (needs the files below)
+  std::string tls_cert, tls_key, tls_ca;        ///< PEM files; tls_ca verifies the peers' certificates
+  bool tls_verify = true;                       ///< refuse a peer whose certificate tls_ca does not sign
+  std::vector<Trunk> trunks;                    ///< the trunks calls may use, by name
   std::string domain = "127.0.0.1:5070";        ///< calls go to sip:NUMBER@domain
   std::string proxy;                            ///< outbound proxy URI; empty: straight to domain
   std::string registrar;                        ///< REGISTER here at start (empty: no registration)
@@ -60,6 +70,21 @@ struct CallRequest {
   amd::Params amd_params = amd::Params::hark_defaults();
   uint64_t tag = 0;                             ///< the caller's reference (a lead id)
   std::string caller_id;                        ///< From user for this call; empty: the trunk's
+  /// The trunks to try, in order: the next one is used when one fails the call (408, 5xx or a
+  /// transport error before it rang), or is down by OPTIONS. Empty: every trunk, in order.
+  std::vector<std::string> trunks;
+};
+
+/// A trunk's state as /healthz and /metrics show it.
+struct TrunkStatus {
+  std::string name;
+  bool watched = false;       ///< OPTIONS keep-alive on
+  bool reachable = true;      ///< answering (always true when not watched)
+  bool registering = false;   ///< a registrar is configured
+  bool registered = false;
+  size_t calls_up = 0;
+  uint64_t calls_placed = 0;
+  uint64_t failovers = 0;     ///< calls this trunk failed that went on to the next trunk
 };
 
 struct CallEvent {
@@ -76,6 +101,9 @@ struct CallEvent {
   uint32_t amd_ms = 0;                ///< audio time of the verdict
   LeadStatus outcome = LeadStatus::unknown;  ///< ended: the lead's new status
   std::string cause;                  ///< ended: why, in words
+  std::string trunk;                  ///< the trunk of the last INVITE (empty before any)
+  /// Trunks that failed this call before `trunk` took it over, with their SIP codes.
+  std::vector<std::pair<std::string, int>> failed_over;
   double setup_ms = 0;                ///< INVITE -> first 18x (post-dial delay), 0 if none
   bool answered = false;
   uint32_t rtp_received = 0;          ///< ended: RTP packets received from the callee
@@ -99,8 +127,10 @@ class SipAgent {
   void hangup(uint64_t call_id);
   /// Blind-transfers an answered call to `target` (a number or sip: URI) with REFER.
   void transfer(uint64_t call_id, std::string target);
-  /// True once the registrar accepted our REGISTER (always false without a registrar).
+  /// True once every trunk's registrar accepted our REGISTER (always false without a registrar).
   bool registered() const { return registered_.load(); }
+  /// Each trunk's state (any thread).
+  std::vector<TrunkStatus> trunk_status() const;
   /// Stops: no new calls; calls in progress are cancelled or hung up; waits for the thread.
   void stop();
 

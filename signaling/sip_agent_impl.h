@@ -25,7 +25,13 @@ namespace hark::signaling {
 struct Call {
   uint64_t id = 0;
   CallRequest req;          // its plan is moved to f.plan
-  std::string dialed;
+  std::string number;       // normalised, without any trunk's prefix
+  std::string dialed;       // as the current trunk dials it
+  std::vector<size_t> route;  // trunk indices to try, in order
+  size_t leg = 0;           // the route's trunk being tried (or to try next)
+  int trunk = -1;           // the trunk of the INVITE out (-1: none yet)
+  bool rang = false;        // an 18x came on this leg: no failover after it
+  std::vector<std::pair<std::string, int>> failed_over;
   nua_handle_t* nh = nullptr;
   media::StreamId stream = 0;
   uint16_t port = 0;
@@ -42,6 +48,24 @@ struct Call {
   std::string cause;
   CallFacts f;              // what CallPolicy decides on
 };
+
+/// A trunk and its live state (SIP thread).
+struct TrunkState {
+  Trunk cfg;
+  Pacer pacer;
+  size_t active = 0;
+  bool reachable = true;
+  bool registered = false;
+  nua_handle_t* reg_nh = nullptr;
+  bool reg_auth_tried = false;
+  nua_handle_t* opt_nh = nullptr;  // the OPTIONS in flight
+  Clock::time_point opt_sent{}, opt_next{};
+  uint64_t placed = 0, failovers = 0;
+};
+
+/// Whether a call that failed with `code` goes on to the next trunk: 5xx and transport errors
+/// (sofia reports them as 503), 408 before any 18x; never busy, a rejection or another 4xx/6xx.
+bool fails_over(int code, bool rang);
 
 struct SipAgent::Impl {
   static constexpr int kTickMs = 20;
@@ -67,8 +91,10 @@ struct SipAgent::Impl {
 
   std::atomic<size_t>& up;
   std::atomic<bool>& registered;
-  nua_handle_t* reg_nh = nullptr;
-  bool reg_auth_tried = false;
+  std::vector<TrunkState> trunks;
+  std::string tls_dir;  // the certificate folder made for sofia (agent.pem, cafile.pem)
+  mutable std::mutex status_mu;
+  std::vector<TrunkStatus> status;  // what trunk_status() returns, refreshed on the SIP thread
 
   Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::atomic<size_t>& ip, std::atomic<size_t>& u,
        std::atomic<bool>& reg);
@@ -80,6 +106,12 @@ struct SipAgent::Impl {
   CallEvent make_event(const Call& c, CallState s) const;
   void set_state(Call& c, CallState s);
   std::string target_uri(const std::string& number) const;
+  /// Refreshes `status` and the registered flag for other threads.
+  void publish_status();
+  /// The host we name in From (advertised, else the bound one), with the SIP port when bound.
+  std::string our_host() const;
+  /// The same without any port.
+  std::string our_host_only() const;
   /// Carries out one of the policy's actions.
   void apply(Call& c, const Action& a);
   /// Ends the call's SIP side: CANCEL before an answer, BYE after. The outcome is fixed here.
@@ -99,9 +131,17 @@ struct SipAgent::Impl {
   // sip_timers.cpp
   void tick();
 
+  /// Dials queued calls on the first trunk of their route that is up and has room.
+  void dial_pending(Clock::time_point now);
+  /// OPTIONS keep-alive: sends the due probes, marks unanswered ones down.
+  void watch_trunks(Clock::time_point now);
+  void set_reachable(TrunkState& tr, bool up, const std::string& why);
+
   // sip_callbacks.cpp
-  bool authenticate(nua_handle_t* nh, int status, const sip_t* sip);
+  bool authenticate(nua_handle_t* nh, int status, const sip_t* sip, const Trunk& trunk);
   void start_registration();
+  /// A final failure of a call's INVITE: true when it goes on to the next trunk.
+  bool try_failover(Call& c, int status);
   void on_nua(nua_event_t event, int status, const char* phrase, nua_handle_t* nh, Call* c, const sip_t* sip,
               tagi_t tags[]);
 };

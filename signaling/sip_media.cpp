@@ -14,7 +14,9 @@ media::StreamParams SipAgent::Impl::stream_params(const Call& c, const PeerMedia
   p.payload_type = peer.payload_type;
   p.dtmf_payload_type = uint8_t(peer.dtmf_payload_type >= 0 ? peer.dtmf_payload_type : 101);
   p.rtcp_mux = peer.rtcp_mux;
-  p.srtp = peer.srtp;
+  // SRTP when the answer is RTP/SAVP, or when we offered it best-effort and the answer has a key.
+  const bool best_effort = c.trunk >= 0 && trunks[size_t(c.trunk)].cfg.srtp == SrtpMode::offer && peer.has_key;
+  p.srtp = peer.srtp || best_effort;
   p.srtp_rx_key = peer.key;
   p.srtp_tx_key = c.key;
   p.amd = c.req.amd || early;
@@ -25,42 +27,58 @@ media::StreamParams SipAgent::Impl::stream_params(const Call& c, const PeerMedia
 }
 
 void SipAgent::Impl::dial(Call& c) {
-  media::StreamParams idle;  // no peer yet: receives nothing, sends nothing
-  idle.amd = false;
-  auto opened = media.open(idle);
-  if (!opened.ok()) {
-    c.cause = "no media port: " + opened.error;
-    c.outcome = LeadStatus::unknown;
-    finish(c);
-    return;
+  TrunkState& tr = trunks[size_t(c.trunk)];
+  const Trunk& k = tr.cfg;
+  if (!c.stream) {  // the first leg; a failover keeps the stream
+    media::StreamParams idle;  // no peer yet: receives nothing, sends nothing
+    idle.amd = false;
+    auto opened = media.open(idle);
+    if (!opened.ok()) {
+      c.cause = "no media port: " + opened.error;
+      c.outcome = LeadStatus::unknown;
+      c.trunk = -1;
+      finish(c);
+      return;
+    }
+    c.stream = opened.id;
+    c.port = opened.port;
+    by_stream[c.stream] = &c;
   }
-  c.stream = opened.id;
-  c.port = opened.port;
-  by_stream[c.stream] = &c;
   LocalMedia lm;
   lm.ip = t.media_ip;
   lm.port = c.port;
   lm.session_id = c.id;
-  lm.srtp = t.srtp;
-  if (t.srtp) c.key = lm.key = media::srtp_random_key();
+  lm.srtp = k.srtp != SrtpMode::off;
+  lm.srtp_best_effort = k.srtp == SrtpMode::offer;
+  for (const auto& codec : k.codecs) lm.codecs.push_back(codec == "PCMA" ? 8 : 0);
+  if (lm.srtp) c.key = lm.key = media::srtp_random_key();
   const std::string sdp = build_sdp(lm);
-  const std::string uri = target_uri(c.dialed);
-  // A campaign's caller ID replaces the trunk's From user for this call only.
-  std::string from;
-  if (!c.req.caller_id.empty()) from = "sip:" + c.req.caller_id + "@" + t.bind_url.substr(t.bind_url.find(':') + 1);
-  c.nh = nua_handle(nua, &c, SIPTAG_TO_STR(uri.c_str()), TAG_IF(!from.empty(), SIPTAG_FROM_STR(from.c_str())), TAG_END());
+  const bool is_uri = c.number.rfind("sip:", 0) == 0 || c.number.rfind("sips:", 0) == 0;
+  c.dialed = is_uri ? c.number : k.dial_prefix + c.number;
+  const std::string uri = is_uri ? c.number : k.uri(c.dialed);
+  // A campaign's caller ID replaces the trunk's for this call only.
+  const std::string from = "sip:" + (c.req.caller_id.empty() ? k.caller_id : c.req.caller_id) + "@" + our_host();
+  // The outbound proxy as a pre-loaded route (RFC 3261 8.1.2): the INVITE goes there first.
+  const std::string route = proxy_route(k);
+  c.nh = nua_handle(nua, &c, SIPTAG_TO_STR(uri.c_str()), SIPTAG_FROM_STR(from.c_str()), TAG_END());
   if (!c.nh) {
     c.cause = "cannot create a SIP handle for " + uri;
+    c.trunk = -1;
     finish(c);
     return;
   }
   ++active;
   up = active;
+  ++tr.active;
+  ++tr.placed;
+  c.rang = false;
   c.f.dialed = true;
   c.invite_at = Clock::now();
   c.f.ring_deadline = c.invite_at + std::chrono::seconds(t.ring_timeout_s);
   nua_invite(c.nh, NUTAG_URL(uri.c_str()), SIPTAG_CONTENT_TYPE_STR("application/sdp"),
-             SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
+             TAG_IF(!route.empty(), SIPTAG_ROUTE_STR(route.c_str())), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
+  publish_status();
+  if (c.f.state == CallState::dialing) return;  // a failover: the call was already dialing
   set_state(c, CallState::dialing);
 }
 
@@ -71,6 +89,10 @@ void SipAgent::Impl::on_answered(Call& c, const sip_t* sip) {
                               : std::string("200 OK without SDP");
   if (!err.empty()) {
     end_call(c, LeadStatus::unknown, "bad SDP answer: " + err);
+    return;
+  }
+  if (c.trunk >= 0 && trunks[size_t(c.trunk)].cfg.srtp == SrtpMode::require && !peer.srtp) {
+    end_call(c, LeadStatus::unknown, "bad SDP answer: the trunk requires SRTP and the answer has none");
     return;
   }
   c.f.early_media = false;

@@ -5,6 +5,24 @@
 namespace hark::sql {
 
 namespace {
+// A PostgreSQL array literal of the strings, each quoted and escaped.
+std::string text_array(const std::vector<std::string>& items) {
+  std::string out = "{";
+  for (const auto& it : items) {
+    if (out.size() > 1) out += ",";
+    out += '"';
+    for (char ch : it) {
+      if (ch == '"' || ch == '\\') out += '\\';
+      out += ch;
+    }
+    out += '"';
+  }
+  return out + "}";
+}
+}  // namespace
+
+
+namespace {
 
 template <class T>
 std::optional<T> opt(const pqxx::field& f) {
@@ -40,6 +58,7 @@ CampaignRecord campaign_record(const pqxx::row& r) {
   c.dnc_list_id = opt<long long>(r["dnc_list_id"]);
   c.dial_prefix = r["dial_prefix"].as<std::string>();
   c.caller_id = r["caller_id"].as<std::string>();
+  c.trunk_group = r["trunk_group"].as<std::string>();
   c.max_concurrent = r["max_concurrent"].as<int>();
   c.fixed_channels = opt<int>(r["fixed_channels"]);
   c.default_region = r["default_region"].as<std::string>();
@@ -166,8 +185,8 @@ void set_schedule_state(pqxx::transaction_base& tx, long long schedule_id, const
 bool finish_attempt(pqxx::connection& c, const AttemptEnd& e, const LeadOutcome& lead) {
   pqxx::work tx(c);
   const auto r = tx.exec_prepared("attempt_finish", e.attempt_id, e.answered, e.talk_s, e.sip_code, e.sip_reason,
-                                  e.amd_verdict, e.amd_cause, e.amd_ms, e.result, e.cause, e.charged,
-                                  e.amd_late_cause);
+                                   e.amd_verdict, e.amd_cause, e.amd_ms, e.result, e.cause, e.charged,
+                                   e.amd_late_cause, e.trunk, text_array(e.failed_over));
   const bool ours = r.affected_rows() == 1;
   if (ours) tx.exec_prepared0("lead_finish", lead.lead_id, lead.status, lead.done, lead.retry_s, lead.charged,
                       lead.phone_index);

@@ -35,6 +35,7 @@ struct CampaignRecord {
   int internal_length = 4;            ///< numbers of at most this many digits are extensions
   int free_agents = 0;
   bool dial_every_number = false;  ///< dial a lead's numbers in order (0011_lead_lifecycle.sql)
+  std::string trunk_group;  ///< the trunk group it dials through; empty: the configuration's first
   bool operator==(const CampaignRecord&) const = default;
 };
 
@@ -92,6 +93,8 @@ struct AttemptEnd {
   std::optional<int> amd_ms;
   std::string result, cause;
   bool charged = true;  ///< false: our trunk failed the call; the lead is not charged an attempt
+  std::optional<std::string> trunk;       ///< the trunk of the last INVITE
+  std::vector<std::string> failed_over;   ///< "trunk:code" of the trunks that failed it before
 };
 
 /// The lead after an attempt: its status, and either done or due again in `retry_s`.

@@ -17,7 +17,7 @@ namespace {
   "to_char(start_time, 'HH24:MI:SS') AS start_time, to_char(end_time, 'HH24:MI:SS') AS end_time, weekdays, " \
   "time_zone, pilot_number, kind, queue, max_attempts, retry_minutes, retry_rules::text AS retry_rules, "      \
   "amd_enabled, amd_params::text AS amd_params, voicemail_prompt_id, dnc_service_id, dnc_list_id, dial_prefix, " \
-  "caller_id, max_concurrent, fixed_channels, free_agents, last_error, created_at, updated_at, "               \
+  "caller_id, max_concurrent, fixed_channels, free_agents, trunk_group, last_error, created_at, updated_at, "  \
   "default_region, internal_length, dial_every_number"
 
 #define PROMPT_COLS "id, group_id, name, size_bytes, duration_ms, file_name, created_at::text AS created_at"
@@ -30,7 +30,7 @@ namespace {
 
 #define ATTEMPT_COLS \
   "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause, charged, " \
-  "round"
+  "round, trunk, failed_over::text AS failed_over"
 
 const Statement kStatements[] = {
     {"health", "SELECT COALESCE(max(version), 0) FROM hark_schema_version"},
@@ -90,15 +90,15 @@ const Statement kStatements[] = {
     {"campaign_insert",
      "INSERT INTO campaigns (name, description, group_id, start_date, end_date, start_time, end_time, weekdays, "
      "time_zone, pilot_number, kind, queue, max_attempts, retry_minutes, retry_rules, amd_enabled, amd_params, "
-     "voicemail_prompt_id, dnc_service_id, dnc_list_id, dial_prefix, caller_id, max_concurrent, fixed_channels) "
+     "voicemail_prompt_id, dnc_service_id, dnc_list_id, dial_prefix, caller_id, max_concurrent, fixed_channels, trunk_group) "
      "VALUES ($1, $2, $3, $4::date, $5::date, $6::time, $7::time, $8, $9, $10, $11, $12, $13, $14, $15::jsonb, $16, "
-     "$17::jsonb, $18, $19, $20, $21, $22, $23, $24) RETURNING id"},
+     "$17::jsonb, $18, $19, $20, $21, $22, $23, $24, $25) RETURNING id"},
     {"campaign_update",
      "UPDATE campaigns SET name = $2, description = $3, group_id = $4, start_date = $5::date, end_date = $6::date, "
      "start_time = $7::time, end_time = $8::time, weekdays = $9, time_zone = $10, pilot_number = $11, kind = $12, "
      "queue = $13, max_attempts = $14, retry_minutes = $15, retry_rules = $16::jsonb, amd_enabled = $17, "
      "amd_params = $18::jsonb, voicemail_prompt_id = $19, dnc_service_id = $20, dnc_list_id = $21, dial_prefix = $22, "
-     "caller_id = $23, max_concurrent = $24, fixed_channels = $25, updated_at = now() WHERE id = $1"},
+     "caller_id = $23, max_concurrent = $24, fixed_channels = $25, trunk_group = $26, updated_at = now() WHERE id = $1"},
     {"campaign_set_numbers", "UPDATE campaigns SET default_region = $2, internal_length = $3 WHERE id = $1"},
     {"campaign_delete", "DELETE FROM campaigns WHERE id = $1"},
     {"campaign_set_state",
@@ -218,8 +218,8 @@ const Statement kStatements[] = {
      "to_char(c.end_time, 'HH24:MI:SS') AS end_time, c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, "
      "c.max_attempts, c.retry_minutes, c.retry_rules::text AS retry_rules, c.amd_enabled, "
      "c.amd_params::text AS amd_params, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id, c.dial_prefix, "
-     "c.caller_id, c.max_concurrent, c.fixed_channels, c.free_agents, c.dial_every_number, d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, "
-     "c.default_region, c.internal_length, "
+     "c.caller_id, c.max_concurrent, c.fixed_channels, c.free_agents, c.dial_every_number, c.trunk_group, "
+     "d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, c.default_region, c.internal_length, "
      "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, dl.version AS dnc_list_version, "
      "(SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int AS active "
      "FROM campaigns c JOIN schedules s ON s.campaign_id = c.id AND s.day = (now() AT TIME ZONE c.time_zone)::date "
@@ -273,7 +273,8 @@ const Statement kStatements[] = {
     {"attempt_finish",
      "UPDATE call_attempts SET state = 'DONE', ended_at = clock_timestamp(), "
      "answered_at = CASE WHEN $2 THEN now() - make_interval(secs => $3) END, sip_code = $4, sip_reason = $5, "
-     "amd_verdict = $6, amd_cause = $7, amd_ms = $8, result = $9, cause = $10, charged = $11, amd_late_cause = $12 "
+     "amd_verdict = $6, amd_cause = $7, amd_ms = $8, result = $9, cause = $10, charged = $11, amd_late_cause = $12, "
+     "trunk = $13, failed_over = $14::text[] "
      "WHERE id = $1 AND state = 'DIALING'"},
     {"lead_finish",
      "UPDATE leads SET status = $2, attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END, last_attempt_at = now(), "

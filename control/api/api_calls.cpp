@@ -13,6 +13,26 @@ const auto kReaders = Access::only({Role::campaign_admin, Role::campaign_supervi
 
 json::value opt_text(const pqxx::field& f) { return f.is_null() ? json::value(nullptr) : json::value(f.as<std::string>()); }
 
+// A text[] column read as text ({a:503,"b:408"}) as a JSON array of strings; the items are
+// trunk names and codes, which hold no commas, quotes or braces.
+json::array text_array_json(const pqxx::field& f) {
+  json::array out;
+  if (f.is_null()) return out;
+  std::string s = f.as<std::string>();
+  if (s.size() < 2) return out;
+  s = s.substr(1, s.size() - 2);
+  size_t start = 0;
+  while (start < s.size()) {
+    auto end = s.find(',', start);
+    if (end == std::string::npos) end = s.size();
+    std::string item = s.substr(start, end - start);
+    if (item.size() >= 2 && item.front() == '"') item = item.substr(1, item.size() - 2);
+    out.push_back(json::value(item));
+    start = end + 1;
+  }
+  return out;
+}
+
 json::object attempt_json(const pqxx::row& row) {
   return {{"id", row["id"].as<long long>()},
           {"leadId", row["lead_id"].as<long long>()},
@@ -28,7 +48,9 @@ json::object attempt_json(const pqxx::row& row) {
           {"result", opt_text(row["result"])},
           {"cause", opt_text(row["cause"])},
           {"charged", row["charged"].as<bool>()},
-          {"round", row["round"].as<int>()}};
+          {"round", row["round"].as<int>()},
+          {"trunk", opt_text(row["trunk"])},
+          {"failedOver", text_array_json(row["failed_over"])}};
 }
 
 /// GET /campaigns/{id}/calls: a page of the call log, optionally of one lead.

@@ -3,6 +3,8 @@
 // Campaign Administrators change campaigns of their groups; Supervisors read them. Settings,
 // schedules and leads change only while a campaign is not STARTED (409 otherwise). A disabled
 // group takes no new campaigns and its stopped campaigns cannot start.
+#include <algorithm>
+
 #include "control/api/campaign_rows.h"
 #include "sql/prompt_store.h"
 
@@ -66,11 +68,21 @@ HttpResponse list_campaigns(ApiServices& s, ApiContext& ctx) {
   });
 }
 
+/// A campaign's trunk group must be one the configuration names (422 otherwise).
+void check_trunk_group(const ApiServices& s, const CampaignSettings& cs) {
+  if (cs.trunk_group.empty() || s.trunk_groups.empty()) return;
+  if (std::find(s.trunk_groups.begin(), s.trunk_groups.end(), cs.trunk_group) != s.trunk_groups.end()) return;
+  std::string known;
+  for (const auto& g : s.trunk_groups) known += (known.empty() ? "" : ", ") + g;
+  throw ValidationError("trunkGroup", "no trunk group named '" + cs.trunk_group + "' (configured: " + known + ")");
+}
+
 /// POST /campaigns: a new campaign with one schedule per execution day.
 HttpResponse create_campaign(ApiServices& s, ApiContext& ctx) {
   const auto body = ctx.json();
   CampaignSettings cs;
   cs.apply(body, true);
+  check_trunk_group(s, cs);
   return s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
     check_references(tx, ctx, cs, true);
@@ -102,6 +114,7 @@ HttpResponse update_campaign(ApiServices& s, ApiContext& ctx) {
     auto cs = CampaignSettings::from_row(lock_campaign(c, true));
     const auto before = cs;
     cs.apply(body, false);
+    if (cs.trunk_group != before.trunk_group) check_trunk_group(s, cs);
     check_references(tx, ctx, cs, cs.group_id != before.group_id);
     if (cs.name != before.name && !tx.exec_prepared("campaign_id_by_name", cs.name).empty())
       fail(409, "conflict", "campaign name '" + cs.name + "' is taken", "name");

@@ -3,6 +3,10 @@
 
 #include <spdlog/spdlog.h>
 
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
 namespace hark::control {
 
 namespace json = boost::json;
@@ -68,16 +72,32 @@ HttpResponse logout(ApiServices& s, ApiContext& ctx) {
 /// GET /me: the logged-in user.
 HttpResponse me(ApiServices&, ApiContext& ctx) { return json_response(principal_json(ctx.me())); }
 
-/// GET /healthz: 200 when the database answers, 503 when it does not.
+/// Each trunk's state (no credentials: names and flags only).
+json::array trunks_json(const ApiServices& s) {
+  json::array out;
+  if (!s.trunk_status) return out;
+  for (const auto& t : s.trunk_status())
+    out.push_back(json::object{{"name", t.name},
+                               {"reachable", t.reachable},
+                               {"watched", t.watched},
+                               {"registered", t.registering ? json::value(t.registered) : json::value(nullptr)},
+                               {"callsUp", t.calls_up},
+                               {"callsPlaced", t.calls_placed},
+                               {"failovers", t.failovers}});
+  return out;
+}
+
+/// GET /healthz: 200 when the database answers, 503 when it does not; each trunk's state.
 HttpResponse healthz(ApiServices& s, ApiContext&) {
+  auto trunks = trunks_json(s);
   try {
     const auto v = s.db.with([](pqxx::connection& c) {
       pqxx::read_transaction tx(c);
       return tx.exec_prepared1("health")[0].as<int>();
     });
-    return json_response(json::object{{"status", "ok"}, {"database", "ok"}, {"schemaVersion", v}});
+    return json_response(json::object{{"status", "ok"}, {"database", "ok"}, {"schemaVersion", v}, {"trunks", std::move(trunks)}});
   } catch (const std::exception&) {
-    return json_response(json::object{{"status", "degraded"}, {"database", "unreachable"}}, 503);
+    return json_response(json::object{{"status", "degraded"}, {"database", "unreachable"}, {"trunks", std::move(trunks)}}, 503);
   }
 }
 
@@ -95,9 +115,44 @@ HttpResponse metrics(ApiServices& s, ApiContext& ctx) {
       return r;
     }
   }
+  if (s.trunk_status) {
+    for (const auto& t : s.trunk_status()) {
+      const std::string l = "{trunk=\"" + t.name + "\"}";
+      s.metrics.set("hark_trunk_reachable" + l, t.reachable ? 1 : 0);
+      if (t.registering) s.metrics.set("hark_trunk_registered" + l, t.registered ? 1 : 0);
+      s.metrics.set("hark_trunk_calls_up" + l, double(t.calls_up));
+      s.metrics.set("hark_trunk_calls_placed" + l, double(t.calls_placed));
+      s.metrics.set("hark_trunk_failovers" + l, double(t.failovers));
+    }
+  }
   HttpResponse res;
   res.content_type = "text/plain; version=0.0.4";
   res.body = s.metrics.render();
+  return res;
+}
+
+/// GET /logs: the rotating log file, the rotated ones first (oldest first), as plain text; at
+/// most the last 32 MiB. 404 when no log file is configured.
+HttpResponse logs(ApiServices& s, ApiContext&) {
+  if (s.log_file.empty()) fail(404, "not_found", "no log file is configured ([log] file in hark.toml)");
+  spdlog::default_logger()->flush();
+  // spdlog's rotating sink names them hark.log, hark.1.log, hark.2.log, ... (1 the newest).
+  const std::filesystem::path base(s.log_file);
+  std::vector<std::filesystem::path> files;
+  for (int i = s.log_file_count; i >= 1; --i)
+    files.push_back(base.parent_path() / (base.stem().string() + "." + std::to_string(i) + base.extension().string()));
+  files.push_back(base);
+  std::string body;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (in) body.append(std::istreambuf_iterator<char>(in), {});
+  }
+  constexpr size_t kMax = size_t(32) << 20;
+  if (body.size() > kMax) body.erase(0, body.size() - kMax);
+  HttpResponse res;
+  res.content_type = "text/plain; charset=utf-8";
+  res.headers.push_back({"Content-Disposition", "attachment; filename=\"hark-log.txt\""});
+  res.body = std::move(body);
   return res;
 }
 
@@ -108,7 +163,8 @@ void add_system_routes(Router& r, ApiServices& s) {
       {"POST", "/api/v1/login", "log in (username, password) and get a bearer token", Access::anyone(), "json", login},
       {"POST", "/api/v1/logout", "log out (the token stops working)", Access::logged_in(), "", logout},
       {"GET", "/api/v1/me", "show the logged-in user", Access::logged_in(), "", me},
-      {"GET", "/healthz", "check health (database reachable)", Access::anyone(), "", healthz},
+      {"GET", "/healthz", "check health (database reachable; each trunk's state)", Access::anyone(), "", healthz},
+      {"GET", "/api/v1/logs", "download the log file (master; [log] file in hark.toml)", Access::only({Role::master}), "", logs},
       {"GET", "/metrics", "read Prometheus metrics (with HARK_METRICS_TOKEN set: that bearer token)", Access::anyone(), "", metrics},
   });
 }

@@ -66,12 +66,12 @@ pqxx::result write_campaign_columns(pqxx::transaction_base& tx, const char* stmt
     r = tx.exec_prepared(stmt, *id, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time,
                             c.end_time, c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, c.max_attempts,
                             c.retry_minutes, rules, c.amd_enabled, amd, c.voicemail_prompt_id, c.dnc_service_id,
-                            c.dnc_list_id, c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels);
+                            c.dnc_list_id, c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels, c.trunk_group);
   else
     r = tx.exec_prepared(stmt, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time, c.end_time,
                           c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, c.max_attempts, c.retry_minutes,
                           rules, c.amd_enabled, amd, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id,
-                          c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels);
+                          c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels, c.trunk_group);
   // The number settings by a statement of their own: the insert and update lists stay as they were.
   const auto written = id ? *id : (r.empty() ? 0 : r[0][0].as<long long>());
   tx.exec_prepared0("campaign_set_numbers", written, c.default_region, c.internal_length);

@@ -14,6 +14,11 @@
 // is a table of them (add_routes).
 #pragma once
 
+#include <functional>
+#include <vector>
+
+#include "signaling/sip_agent.h"
+
 #include <boost/json.hpp>
 
 #include <atomic>
@@ -44,6 +49,13 @@ struct ApiServices {
   std::shared_ptr<std::atomic<int>> dnc_checks_running = std::make_shared<std::atomic<int>>(0);
   int max_dnc_checks = 1;
   int dnc_check_timeout_ms = 3000;  ///< a check waits at most this long (or the service's timeout)
+  /// The configured trunk groups: a campaign's trunkGroup must be one of them (empty: any).
+  std::vector<std::string> trunk_groups{};
+  /// The rotating log file (empty: none), and how many rotated files sit beside it.
+  std::string log_file{};
+  int log_file_count = 0;
+  /// Each trunk's state for /healthz and /metrics (unset: no dialing in this process).
+  std::function<std::vector<signaling::TrunkStatus>()> trunk_status{};
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,

@@ -21,6 +21,9 @@ struct ControlServerOptions {
   /// when shorter): it holds a request thread meanwhile.
   int dnc_check_timeout_ms = 3000;
   std::string prompts_dir;  ///< uploaded voicemail prompts (HARK_PROMPTS_DIR)
+  std::vector<std::string> trunk_groups;  ///< names a campaign's trunkGroup may take (empty: any)
+  std::string log_file;                   ///< the rotating log file GET /api/v1/logs serves (empty: none)
+  int log_file_count = 0;                 ///< rotated files kept beside it (hark.1.log, ...)
 };
 
 class ControlServer {
@@ -34,6 +37,8 @@ class ControlServer {
   bool http_tls() const { return http_ && http_->tls(); }
   /// Lets the API show the runner's live figures (call before start, or never).
   void set_runner(RunnerView* r) { services_.runner = r; }
+  /// Lets /healthz and /metrics show each trunk's state (call before start).
+  void set_trunk_status(std::function<std::vector<signaling::TrunkStatus>()> f) { services_.trunk_status = std::move(f); }
 
   sql::DbPool& db() { return db_; }
   Auth& auth() { return auth_; }

@@ -19,8 +19,9 @@ using signaling::CallState;
 
 namespace {
 
-/// A campaign whose voicemail prompt cannot be loaded: it is paused, the others go on.
-struct PromptUnusable : std::runtime_error {
+/// A campaign that cannot be served (its voicemail prompt cannot be loaded, its trunk group is
+/// not configured): it is paused with the reason, the others go on.
+struct Unservable : std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
@@ -42,7 +43,7 @@ CampaignRunner::CampaignRunner(std::string database_url, DncIndex& dnc, Metrics&
 CampaignRunner::CampaignRunner(std::unique_ptr<RunnerStore> store, DncIndex& dnc, Metrics& metrics, RunnerOptions o,
                                Dialer dial, DncCheck dnc_check)
     : store_(std::move(store)), dnc_(dnc), metrics_(metrics), opt_(std::move(o)), dial_(std::move(dial)),
-      dnc_check_(std::move(dnc_check)), trunk_(opt_.trunk_backoff) {
+      dnc_check_(std::move(dnc_check)) {
   if (sodium_init() < 0) throw std::runtime_error("libsodium failed to initialise");
   if (opt_.instance_id.empty()) opt_.instance_id = random_id();
   dnc_pool_ = std::make_unique<DncCheckPool>(opt_.dnc_threads, [this] { wake(); });  // an answer: dial it now
@@ -127,7 +128,7 @@ void CampaignRunner::tick() {
       if (failing_.erase(id)) spdlog::info("runner: campaign {} dials again", id);
     } catch (const StoreUnavailable&) {
       throw;
-    } catch (const PromptUnusable& e) {
+    } catch (const Unservable& e) {
       pause_campaign(id, e.what());
     } catch (const std::exception& e) {
       auto& last = failing_[id];
@@ -184,7 +185,14 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
   // An optimistic look with the tick's count spares a full campaign the row lock below; the
   // count under the lock is the one that decides.
   const auto cap = dial_capacity(row, rc.open_attempts, opt_.max_concurrent, mine, opt_.claim_batch);
-  int want = trunk_.allowed(cap.want, Clock::now());
+  // The trunks: a call may start when one of the group's back-offs lets it (a half-open trunk
+  // takes one probe call).
+  const auto& members = group_trunks(row.trunk_group);
+  int want = 0;
+  {
+    const auto now = Clock::now();
+    for (const auto& m : members) want = std::min(cap.want, want + backoff(m).allowed(cap.want, now));
+  }
   if (dnc_down) {
     // Fail closed: probe with one lead at most every 2 s until the service answers.
     auto& at = dnc_probe_at_[id];
@@ -268,7 +276,18 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     call->plan = plan;
     call->number = lead.phone;
     call->phone_index = lead.phone_index, call->numbers = lead.numbers;
-    to_dial.push_back({call, call_request(*plan, lead.phone, call->attempt_id)});
+    auto req = call_request(*plan, lead.phone, call->attempt_id);
+    // The route: the group's trunks whose back-off lets a call through now, in order.
+    const auto now = Clock::now();
+    for (const auto& m : members)
+      if (backoff(m).allowed(1, now) > 0) {
+        backoff(m).on_dial();
+        if (!m.empty()) req.trunks.push_back(m);
+      }
+    // Should a probe have been taken meanwhile, the whole group rather than every trunk there is.
+    if (req.trunks.empty() && !members.front().empty()) req.trunks = members;
+    call->trunks = req.trunks;
+    to_dial.push_back({call, std::move(req)});
   }
   if (!release.empty()) tx->release(release);
   if (dnc_down && !claimed.empty()) {
@@ -288,7 +307,6 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     l.recent.push_back(Clock::now());
     d.call->phase = CallState::dialing;
     metrics_.inc("hark_calls_placed_total{campaign=\"" + std::to_string(id) + "\"}");
-    trunk_.on_dial();
     dial_(std::move(d.req));
   }
 }
@@ -341,11 +359,27 @@ std::optional<std::vector<std::pair<long long, DncAnswer>>> CampaignRunner::serv
   return answers;
 }
 
+TrunkBackoff& CampaignRunner::backoff(const std::string& trunk) {
+  const std::string key = opt_.trunk_groups.empty() ? std::string() : trunk;
+  auto it = backoffs_.find(key);
+  if (it == backoffs_.end()) it = backoffs_.emplace(key, TrunkBackoff(opt_.trunk_backoff)).first;
+  return it->second;
+}
+
+const std::vector<std::string>& CampaignRunner::group_trunks(const std::string& group) const {
+  static const std::vector<std::string> none{""};
+  if (opt_.trunk_groups.empty()) return none;
+  if (group.empty()) return opt_.trunk_groups.front().second;
+  for (const auto& [name, members] : opt_.trunk_groups)
+    if (name == group) return members;
+  throw Unservable("its trunk group '" + group + "' is not in the configuration");
+}
+
 const media::Prompt* CampaignRunner::prompt(long long id) {
   if (auto it = prompts_.find(id); it != prompts_.end()) return it->second.get();
   std::vector<int16_t> pcm;
   if (auto err = load_prompt_file(opt_.prompts_dir, id, pcm); !err.empty())
-    throw PromptUnusable("its voicemail " + err + " (upload it again with POST /api/v1/prompts)");
+    throw Unservable("its voicemail " + err + " (upload it again with POST /api/v1/prompts)");
   return (prompts_[id] = std::make_unique<media::Prompt>(media::Prompt::from_pcm(pcm))).get();
 }
 

@@ -55,6 +55,9 @@ struct RunnerOptions {
   int dnc_budget_ms = 500;   ///< the runner waits this long per campaign per tick for lookups
   std::string prompts_dir;   ///< the prompts folder (HARK_PROMPTS_DIR): voicemail prompts by id
   TrunkBackoffOptions trunk_backoff;  ///< when a failing trunk pauses dialing (trunk_backoff.h)
+  /// The configured trunk groups (name, trunks in failover order). Empty: the agent's trunks
+  /// are one back-off, and calls name no trunk.
+  std::vector<std::pair<std::string, std::vector<std::string>>> trunk_groups;
 };
 
 class CampaignRunner : public RunnerView {
@@ -108,8 +111,16 @@ class CampaignRunner : public RunnerView {
   std::optional<std::vector<std::pair<long long, DncAnswer>>> service_answers(const sql::RunnableCampaign& rc, int want);
   void handle_events();
   void write_completion(const Call& call, const signaling::CallEvent& e, bool charged);
-  /// Feeds a call's end to the trunk back-off; true when the trunk failed it (not charged).
+  /// Feeds a call's end to the back-off of each trunk it tried; true when a trunk failed it
+  /// (not charged).
   bool note_trunk_end(const Call& call, const signaling::CallEvent& e);
+  /// Feeds one trunk's part in a call to its back-off; true when it failed the call and the
+  /// breaker is not closed.
+  bool note_trunk(const std::string& trunk, bool failed, int code, const std::string& cause);
+  /// The back-off of a trunk (by name; "" when no groups are configured).
+  TrunkBackoff& backoff(const std::string& trunk);
+  /// The trunks of a campaign's group, in failover order ({""} when no groups are configured).
+  const std::vector<std::string>& group_trunks(const std::string& group) const;
   void publish(const Call& call, const signaling::CallEvent& e);
   /// Prompt `id` from the prompts folder, loaded once; throws PromptUnusable.
   const media::Prompt* prompt(long long id);
@@ -146,7 +157,7 @@ class CampaignRunner : public RunnerView {
   std::map<long long, std::map<long long, DncLookup>> dnc_lookups_;  ///< by campaign, then lead (runner thread)
   std::chrono::steady_clock::time_point last_heartbeat_{}, last_recovery_{};
   bool db_down_logged_ = false;
-  TrunkBackoff trunk_;  ///< the one trunk today (HARK_SIP_TRUNK); runner thread only
+  std::map<std::string, TrunkBackoff> backoffs_;  ///< by trunk name; runner thread only
   // Last: destroyed first, so no lookup finishes into a runner being torn down.
   std::unique_ptr<DncCheckPool> dnc_pool_;
 };

@@ -108,6 +108,7 @@ CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
   c.dnc_list_id = r.dnc_list_id;
   c.dial_prefix = r.dial_prefix;
   c.caller_id = r.caller_id;
+  c.trunk_group = r.trunk_group;
   c.max_concurrent = r.max_concurrent;
   c.fixed_channels = r.fixed_channels;
   c.default_region = r.default_region;
@@ -121,7 +122,7 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
                      "timeZone", "pilotNumber", "type", "queue", "maxAttempts", "retryMinutes", "retryRules",
                      "amdEnabled", "amdParams", "voicemailPromptId", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
                       "callerId", "maxConcurrent", "fixedChannels", "defaultRegion", "internalLength",
-                      "dialEveryNumber"});
+                      "dialEveryNumber", "trunkGroup"});
   if (auto v = get_string(o, "name", creating, 100, 1)) name = *v;
   if (auto v = get_string(o, "description", false, 2000)) description = *v;
   if (auto v = get_int(o, "groupId", creating, 1, INT64_MAX)) group_id = *v;
@@ -224,6 +225,8 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
     caller_id = *v;
   }
   if (auto v = get_int(o, "maxConcurrent", false, 1, 10000)) max_concurrent = int(*v);
+  // Whether the group exists is the API's to check: it knows the configuration.
+  if (auto v = get_string(o, "trunkGroup", false, 64)) trunk_group = *v;
   if (auto it = o.find("fixedChannels"); it != o.end())
     fixed_channels = it->value().is_null() ? std::nullopt : std::optional<int>(int(*get_int(o, "fixedChannels", true, 1, 10000)));
   if (auto v = get_string(o, "defaultRegion", false, 2, 2)) {
@@ -269,6 +272,7 @@ json::object CampaignSettings::to_json() const {
           {"dncListId", opt(dnc_list_id)},
           {"dialPrefix", dial_prefix},
           {"callerId", caller_id},
+          {"trunkGroup", trunk_group},
           {"maxConcurrent", max_concurrent},
           {"fixedChannels", opt(fixed_channels)},
           {"defaultRegion", default_region},

@@ -34,6 +34,7 @@ struct CampaignSettings {
   std::optional<long long> voicemail_prompt_id;  ///< the prompt (POST /prompts) played to machines after the beep
   std::optional<long long> dnc_service_id, dnc_list_id;
   std::string dial_prefix, caller_id;
+  std::string trunk_group;           ///< trunkGroup: a [trunk_groups] name; empty: the first group
   int max_concurrent = 30;
   std::optional<int> fixed_channels;  ///< agentless: dial this many at once instead of free agents
   std::string default_region = "US";  ///< leads without a country code are read as from here (ISO 3166)

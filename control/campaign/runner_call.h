@@ -12,6 +12,7 @@ struct CampaignRunner::Call {
   std::shared_ptr<const CampaignPlan> plan;  ///< the campaign's settings when it was dialed
   std::string number;
   int phone_index = 0, numbers = 1;         ///< which of the lead's numbers this is, of how many
+  std::vector<std::string> trunks;          ///< the route asked for (empty: the agent's every trunk)
   signaling::CallState phase = signaling::CallState::queued;
   bool rang = false;                        ///< a provisional 18x came: the trunk reached the callee
   bool trunk_noted = false, charged = true;  ///< the end went through the trunk back-off; its verdict

@@ -3,6 +3,8 @@
 // while the store is away).
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include "control/campaign/campaign_runner.h"
 #include "control/campaign/runner_call.h"
 
@@ -162,17 +164,35 @@ void CampaignRunner::handle_events() {
 }
 
 bool CampaignRunner::note_trunk_end(const Call& call, const signaling::CallEvent& e) {
+  const bool trunk_failure = is_trunk_failure(e.sip_code, e.answered, call.rang);
+  // Trunks that failed the call before the last one took it over.
+  for (const auto& [name, code] : e.failed_over) note_trunk(name, true, code, "failed over to the next trunk");
+  // Trunks of the route that never saw the call: a probe slot they held is free again.
+  for (const auto& name : call.trunks) {
+    const bool tried = name == e.trunk || std::any_of(e.failed_over.begin(), e.failed_over.end(),
+                                                      [&](const auto& f) { return f.first == name; });
+    if (!tried) backoff(name).release_probe();
+  }
+  // No trunk took the call (every one down by OPTIONS): our failure, not the lead's.
+  if (e.trunk.empty() && !call.trunks.empty()) return trunk_failure;
+  return note_trunk(e.trunk, trunk_failure, e.sip_code, e.cause);
+}
+
+bool CampaignRunner::note_trunk(const std::string& trunk, bool trunk_failure, int code, const std::string& cause) {
+  auto& b = backoff(trunk);
   const auto now = Clock::now();
-  const auto before = trunk_.state(now);
-  const bool failed = trunk_.on_end(is_trunk_failure(e.sip_code, e.answered, call.rang), now);
-  const auto after = trunk_.state(now);
+  const auto before = b.state(now);
+  const bool failed = b.on_end(trunk_failure, now);
+  const auto after = b.state(now);
+  const std::string name = trunk.empty() ? std::string("the trunk") : "trunk " + trunk;
   if (before != TrunkBackoff::State::open && after == TrunkBackoff::State::open) {
-    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(trunk_.reopens_at() - now).count();
-    spdlog::warn("runner: the trunk failed {} calls in a row (last: {} {}); no new calls for {} ms, and the leads "
-                 "are not charged these attempts", trunk_.failures_in_a_row(), e.sip_code, e.cause, ms);
-    metrics_.inc("hark_trunk_backoffs_total");
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(b.reopens_at() - now).count();
+    spdlog::warn("runner: {} failed {} calls in a row (last: {} {}); no new calls on it for {} ms, and the leads "
+                 "are not charged these attempts", name, b.failures_in_a_row(), code, cause, ms);
+    metrics_.inc(trunk.empty() ? std::string("hark_trunk_backoffs_total")
+                               : "hark_trunk_backoffs_total{trunk=\"" + trunk + "\"}");
   } else if (before != TrunkBackoff::State::closed && after == TrunkBackoff::State::closed) {
-    spdlog::info("runner: the trunk carries calls again; dialing resumes");
+    spdlog::info("runner: {} carries calls again; dialing on it resumes", name);
   }
   return failed && after != TrunkBackoff::State::closed;  // from the end that tripped it on
 }
@@ -195,12 +215,17 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
   if (e.sip_code) end.sip_code = e.sip_code;
   if (!e.sip_reason.empty()) end.sip_reason = e.sip_reason;
   end.charged = charged;
+  if (!e.trunk.empty()) end.trunk = e.trunk;
+  for (const auto& [name, code] : e.failed_over) end.failed_over.push_back(name + ":" + std::to_string(code));
   auto plan = plan_retry(end.result, call.lead_attempts + 1, call.plan->retry);
   double retry_s = double(plan.retry_minutes) * opt_.retry_unit_ms / 1000.0;
   if (!charged) {
     // Our trunk's failure, not the lead's: due again once the trunk is back, attempts unchanged.
     plan.done = false;
-    retry_s = std::max(0.0, std::chrono::duration<double>(trunk_.reopens_at() - Clock::now()).count());
+    const bool no_trunk = e.trunk.empty() && !call.trunks.empty();
+    const auto at = no_trunk ? Clock::now() + std::chrono::milliseconds(opt_.trunk_backoff.initial_delay_ms)
+                             : backoff(e.trunk).reopens_at();
+    retry_s = std::max(0.0, std::chrono::duration<double>(at - Clock::now()).count());
   }
   // dialEveryNumber: a failure moves to the lead's next number, due at once (runner_rules.h).
   const auto number = charged ? next_number(end.result, call.phone_index, call.numbers, call.plan->record.dial_every_number)

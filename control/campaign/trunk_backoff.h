@@ -1,4 +1,4 @@
-// Per-trunk back-off: a circuit breaker over call ends, so a carrier outage (every call 503)
+// Per-trunk back-off (one per configured trunk, kept by the runner): a circuit breaker over call ends, so a carrier outage (every call 503)
 // pauses dialing instead of burning every lead's attempts.
 //
 // Closed: dial freely; `threshold` trunk failures in a row (ends with no provisional response
@@ -36,6 +36,8 @@ class TrunkBackoff {
   int allowed(int want, Clock::time_point now);
   /// Records a call placed (the probe, when half-open).
   void on_dial();
+  /// A call offered this trunk as its probe went out on another trunk: the probe slot is free.
+  void release_probe() { probe_up_ = false; }
   /// Records a call's end; returns true when the end was the trunk's failure.
   bool on_end(bool trunk_failure, Clock::time_point now);
 

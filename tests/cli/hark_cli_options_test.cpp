@@ -3,6 +3,7 @@
 // texts name what the code reads.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -202,7 +203,7 @@ TEST(HarkCliOptions, RunHelpNamesEveryVariableTheCodeAndTheReadmeName) {
   for (const auto& name : in_help) EXPECT_TRUE(code.count(name)) << name << " is in the help but never read";
   // The README's `hark run` section names the same ones.
   const std::string readme = hark::test::read_text((source_dir() / "README.md").string());
-  const auto from = readme.find("hark run [--duration SECONDS]"), to = readme.find("hark amd [options] FILE...");
+  const auto from = readme.find("hark run [--config FILE]"), to = readme.find("hark amd [options] FILE...");
   ASSERT_NE(from, std::string::npos);
   ASSERT_NE(to, std::string::npos);
   for (const auto& name : matches(readme.substr(from, to - from), R"(\b((?:HARK|DATABASE)_[A-Z_]*[A-Z]))"))
@@ -215,4 +216,41 @@ TEST(HarkCliOptions, AmdHelpNamesEveryParameter) {
   const auto names = matches(hark::test::read_text((source_dir() / "amd/params.cpp").string()), R"re(\{"([a-z_]+)", &)re");
   ASSERT_GE(names.size(), 11u);
   for (const auto& n : names) EXPECT_NE(help.out.find(n), std::string::npos) << n << " is missing from `hark amd --help`";
+}
+
+// hark.toml as `hark run` meets it: one line per mistake naming file, line and key, status 2,
+// nothing started; a good file is printed without its passwords.
+TEST(HarkCliOptions, RunRefusesABadConfigFileWithOneLineNamingFileLineAndKey) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hark-cfg-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  const auto bad = (dir / "bad.toml").string();
+  std::ofstream(bad) << "[sip]\nlisen = \"127.0.0.1:5060\"\n";
+  auto r = run_hark({"run", "--config", bad});
+  EXPECT_EQ(r.status, 2) << r.out << r.err;
+  const std::string all = r.out + r.err;
+  EXPECT_NE(all.find(bad + ":2: sip.lisen: unknown key"), std::string::npos) << all;
+  EXPECT_EQ(std::count(all.begin(), all.end(), '\n'), 1) << all;  // that line and nothing else
+
+  const auto unknown_group = (dir / "group.toml").string();
+  std::ofstream(unknown_group) << "[[trunk]]\nname = \"a\"\nhost = \"h\"\n[trunk_groups]\nmain = [\"b\"]\n";
+  r = run_hark({"run", "--config", unknown_group});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE((r.out + r.err).find(":5: trunk_groups.main: unknown trunk 'b'"), std::string::npos) << r.out << r.err;
+
+  const auto key = (dir / "tls.toml").string();
+  std::ofstream(key) << "[sip]\ntls_listen = \"127.0.0.1:5061\"\ntls_cert = \"" << bad << "\"\ntls_key = \"" << (dir / "none.key").string() << "\"\n";
+  r = run_hark({"run", "--config", key});
+  EXPECT_EQ(r.status, 2);
+  EXPECT_NE((r.out + r.err).find(":4: sip.tls_key: cannot read"), std::string::npos) << r.out << r.err;
+
+  EXPECT_EQ(run_hark({"run", "--config", (dir / "missing.toml").string()}).status, 2);
+
+  const auto good = (dir / "good.toml").string();
+  std::ofstream(good) << "[[trunk]]\nname = \"carrier\"\nhost = \"127.0.0.99\"\n[trunk.registrar]\nuser = \"hark\"\n"
+                         "password = \"Never-Shown-Pw-42\"\n";
+  r = run_hark({"run", "--config", good, "--check-config"});
+  EXPECT_EQ(r.status, 0) << r.out << r.err;
+  EXPECT_NE((r.out + r.err).find("trunk carrier = sip:127.0.0.99:5060"), std::string::npos) << r.out << r.err;
+  EXPECT_EQ((r.out + r.err).find("Never-Shown-Pw-42"), std::string::npos) << r.out << r.err;
+  std::filesystem::remove_all(dir);
 }

@@ -47,7 +47,20 @@ struct Api : ::testing::Test {
     // throttle has its own tests, login_throttle_test.cpp).
     o.auth.throttle.address_burst = 100;
     o.db_connections = 4;
+    o.trunk_groups = {"main", "backup"};  // a campaign's trunkGroup must name one (api_trunks_test.cpp)
     server = std::make_unique<control::ControlServer>(db->url(), o);
+    server->set_trunk_status([] {
+      signaling::TrunkStatus a;
+      a.name = "carrier-a";
+      a.watched = true;
+      a.reachable = false;
+      a.registering = true;
+      a.registered = true;
+      a.calls_up = 2;
+      a.calls_placed = 7;
+      a.failovers = 1;
+      return std::vector<signaling::TrunkStatus>{a};
+    });
     ASSERT_TRUE(server->auth().bootstrap_master("root", "root-pass-1"));
     ASSERT_FALSE(server->auth().bootstrap_master("other", "root-pass-2"));  // only when no user exists
     ASSERT_EQ(server->start(), "");

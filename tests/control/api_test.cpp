@@ -64,6 +64,7 @@ TEST_F(Api, EveryEndpointByEveryRole) {
       {"GET", "/api/v1/groups/{id}", "/api/v1/groups/999999", "", any},
       {"PATCH", "/api/v1/groups/{id}", "/api/v1/groups/999999", "{}", mm},
       {"GET", "/api/v1/audit", "/api/v1/audit", "", m},
+      {"GET", "/api/v1/logs", "/api/v1/logs", "", m},
       {"GET", "/api/v1/campaigns", "/api/v1/campaigns", "", cr},
       {"POST", "/api/v1/campaigns", "/api/v1/campaigns", "{}", ca},
       {"GET", "/api/v1/campaigns/{id}", c, "", cr},
