@@ -3,7 +3,11 @@
 // engine's CPU (its worker threads' user+system time) per stream, packets lost, AMD event
 // latency, and, on the same traffic, the CPU of a bare epoll + recvmmsg loop (the floor).
 //
-//   media_bench [--streams 300,1000,3000] [--seconds 10] [--corpus DIR]
+//   media_bench [--streams 300,1000,3000] [--seconds 10] [--corpus DIR] [--record DIR]
+//
+// --record DIR: each size runs twice, alternately without and with every stream recorded
+// (mixed WAVs into DIR, deleted after), and prints the extra engine CPU, the frames the
+// recorder dropped and the packets lost in each.
 #include <poll.h>
 #include <pthread.h>
 #include <sys/epoll.h>
@@ -16,6 +20,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -62,6 +67,7 @@ struct Result {
   uint64_t sent = 0, received = 0, floor_received = 0;
   std::vector<double> latency_us;
   size_t verdicts = 0;
+  uint64_t record_dropped = 0, recorded = 0;  // --record: frames the recorder dropped, files written
 };
 
 // The floor: one thread, epoll over N sockets, recvmmsg, nothing else.
@@ -134,6 +140,7 @@ void bare_loop(int n, int seconds, Result& r) {
 
 bool g_amd = true;
 bool g_send = true;
+std::string g_record_dir;  // set: this run records every stream there
 
 Result run(int n, int seconds, const std::vector<std::vector<uint8_t>>& audio) {
   Result r;
@@ -142,6 +149,7 @@ Result run(int n, int seconds, const std::vector<std::vector<uint8_t>>& audio) {
   o.port_min = 20000;
   o.port_max = uint16_t(20000 + 2 * n + 100);
   o.max_streams = size_t(n) + 16;
+  o.record_dir = g_record_dir;
   MediaEngine engine(o);
   LoadOptions lo;
   lo.loop = true;  // every stream keeps sending for the whole run
@@ -156,6 +164,7 @@ Result run(int n, int seconds, const std::vector<std::vector<uint8_t>>& audio) {
     p.remote_len = sizeof local;
     p.amd = g_amd;
     p.send = g_send;
+    p.record = !g_record_dir.empty();
     auto s = engine.open(p);
     if (!s.ok()) {
       std::fprintf(stderr, "open %d: %s\n", i, s.error.c_str());
@@ -195,6 +204,11 @@ Result run(int n, int seconds, const std::vector<std::vector<uint8_t>>& audio) {
   }
   r.sent = gen.sent();
   r.received = received_at_end;
+  if (engine.recorder()) {
+    engine.recorder()->wait_idle(60000);
+    r.record_dropped = engine.recorder()->dropped();
+    r.recorded = engine.recorder()->written();
+  }
   return r;
 }
 
@@ -210,6 +224,7 @@ int main(int argc, char** argv) {
   std::vector<int> counts = {300, 1000, 3000};
   int seconds = 10;
   std::string corpus = "build/corpus";
+  std::string record_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     const std::string a = argv[i];
     if (a == "--streams") {
@@ -220,6 +235,7 @@ int main(int argc, char** argv) {
     else if (a == "--corpus") corpus = argv[i + 1];
     else if (a == "--amd") g_amd = std::string(argv[i + 1]) != "off";
     else if (a == "--send") g_send = std::string(argv[i + 1]) != "off";
+    else if (a == "--record") record_dir = argv[i + 1];
   }
   std::printf("open-files limit: %ld\n", raise_fd_limit());
   const auto audio = load_audio(corpus);
@@ -229,6 +245,30 @@ int main(int argc, char** argv) {
   }
   std::printf("%d s per run after 1 s warm-up; audio: the %zu corpus calls, looped; AMD on every stream\n",
               seconds, audio.size());
+  if (!record_dir.empty()) {
+    std::printf("recording every stream (mixed WAV) into %s, against the same run without\n", record_dir.c_str());
+    std::printf("%8s %6s %12s %12s %10s %10s %12s %10s\n", "streams", "pass", "plain_core", "record_core", "extra",
+                "lost", "rec_dropped", "files");
+    for (int n : counts)
+      for (int pass = 1; pass <= 2; ++pass) {
+        g_record_dir.clear();
+        Result plain = run(n, seconds, audio);
+        g_record_dir = record_dir;
+        Result rec = run(n, seconds, audio);
+        g_record_dir.clear();
+        const uint64_t lost_plain = plain.sent > plain.received ? plain.sent - plain.received : 0;
+        const uint64_t lost_rec = rec.sent > rec.received ? rec.sent - rec.received : 0;
+        std::printf("%8d %6d %11.1f%% %11.1f%% %9.1f%% %4llu/%-5llu %12llu %10llu\n", n, pass, 100 * plain.engine_core,
+                    100 * rec.engine_core, 100 * (rec.engine_core / std::max(1e-9, plain.engine_core) - 1),
+                    (unsigned long long)lost_plain, (unsigned long long)lost_rec,
+                    (unsigned long long)rec.record_dropped, (unsigned long long)rec.recorded);
+        std::fflush(stdout);
+        std::error_code ec;
+        for (const auto& e : std::filesystem::directory_iterator(record_dir, ec))
+          if (e.path().extension() == ".wav") std::filesystem::remove(e.path(), ec);
+      }
+    return 0;
+  }
   std::printf("%8s %12s %14s %12s %14s %10s %10s %12s %12s\n", "streams", "engine_core", "engine_us/pkt",
               "floor_core", "floor_us/pkt", "ratio", "lost", "amd_p50_us", "amd_p99_us");
   for (int n : counts) {

@@ -65,6 +65,7 @@ Config Config::from_env(std::vector<std::string>* errors) {
     else fail("HARK_METRICS_TOKEN must be 16 to 1024 printable characters without spaces");
   }
   if (auto v = env("HARK_PROMPTS_DIR")) c.prompts_dir = v;
+  if (auto v = env("HARK_RECORDINGS_DIR")) c.recordings_dir = v;
   if (auto v = env("HARK_SIP_TRUNK")) c.sip_trunk = v;
   if (auto v = env("HARK_CPS")) {
     char* end = nullptr;
@@ -109,6 +110,7 @@ std::vector<std::string> Config::describe() const {
       "retry unit    = " + std::to_string(retry_unit_ms) + " ms",
       "metrics       = " + std::string(metrics_token.empty() ? "open (no HARK_METRICS_TOKEN)" : "bearer token required"),
       "prompts dir   = " + prompts_dir,
+      "recordings    = " + recordings_dir,
   };
 }
 

@@ -121,6 +121,7 @@ int run_command(int argc, char** argv) {
   copt.dnc_ca_file = cfg.dnc_ca_file;
   copt.metrics_token = cfg.metrics_token;
   copt.prompts_dir = cfg.prompts_dir;
+  copt.recordings_dir = cfg.recordings_dir;
   copt.db_connections = cfg.http_threads + copt.auth.hash_threads + 2;
   control::ControlServer control(cfg.database_url, copt);
   {
@@ -151,6 +152,7 @@ int run_command(int argc, char** argv) {
     // RTP on the SIP address's host, which our SDP then names.
     const std::string sip_host = cfg.sip_listen.substr(0, cfg.sip_listen.rfind(':'));
     mo.bind_ip = sip_host;
+    mo.record_dir = cfg.recordings_dir;  // only campaigns that record send audio there
     engine = std::make_unique<media::MediaEngine>(mo);
     signaling::TrunkSettings t;
     t.bind_url = "sip:" + cfg.sip_listen;
@@ -164,6 +166,7 @@ int run_command(int argc, char** argv) {
     ro.max_concurrent = cfg.max_calls;
     ro.dnc_ca_file = cfg.dnc_ca_file;
     ro.prompts_dir = cfg.prompts_dir;
+    ro.recordings_dir = cfg.recordings_dir;
     agent = std::make_unique<signaling::SipAgent>(t, *engine, [r = &runner](const signaling::CallEvent& e) {
       if (*r) (*r)->on_call_event(e);  // `runner` outlives the agent's thread (stopped first)
     });

@@ -157,6 +157,7 @@ void MediaWorker::handle_commands() {
     if (c->kind == CommandKind::update) {
       std::unique_ptr<const StreamParams> params(c->params);
       s.stream = std::make_unique<RtpStream>(c->id, *params);
+      if (recorder_) s.stream->attach_recorder(&recorder_->tap(index_));
       continue;
     }
     if (c->kind == CommandKind::play) s.stream->play(c->prompt);
@@ -182,6 +183,7 @@ void MediaWorker::open_stream(const MediaCommand& c) {
   const uint32_t slot = free_slots_.back();
   auto& s = slots_[slot];
   s.stream = std::make_unique<RtpStream>(c.id, *params);
+  if (recorder_) s.stream->attach_recorder(&recorder_->tap(index_));
   if (params->srtp && !s.stream->params().srtp) {
     s.stream.reset();
     return fail("SRTP keys rejected by libsrtp");
@@ -219,10 +221,6 @@ void MediaWorker::close_slot(uint32_t slot) {
     ::close(s.rtcp_fd);
   }
   s.stream->close(*this);
-  if (recorder_ && !s.stream->recording().empty()) {
-    auto* samples = new std::vector<int16_t>(std::move(s.stream->recording()));
-    if (!recorder_->queue(index_).push({s.stream->id(), samples})) delete samples;
-  }
   by_id_.erase(s.stream->id());
   s.stream.reset();
   s.rtp_fd = s.rtcp_fd = -1;

@@ -17,6 +17,7 @@ PACKAGES=(
   iproute2 procps curl jq wrk libssl-dev openssl
   gdb  # tests print every thread's stack when one hangs (tests/hang_guard.cpp)
   clang-14 libfuzzer-14-dev  # the fuzz harnesses (scripts/fuzz.sh)
+  chromium  # renders hark loadtest --html headless in the tests (tests/cli/loadtest_output_test.cpp)
 )
 
 missing=()

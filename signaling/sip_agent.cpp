@@ -46,6 +46,7 @@ CallEvent SipAgent::Impl::make_event(const Call& c, CallState s) const {
   e.verdict = c.f.verdict;
   e.amd_cause = c.verdict.cause;
   e.amd_ms = c.verdict.at_ms;
+  e.beep_ms = c.beep_ms;
   e.outcome = c.outcome;
   e.cause = c.cause;
   e.setup_ms = c.setup_ms;

@@ -60,6 +60,9 @@ struct CallRequest {
   amd::Params amd_params = amd::Params::hark_defaults();
   uint64_t tag = 0;                             ///< the caller's reference (a lead id)
   std::string caller_id;                        ///< From user for this call; empty: the trunk's
+  uint64_t record_id = 0;                       ///< non-zero: record the answered call as <record_id>.wav
+  bool record_stereo = false;                   ///< record: us left, the callee right (else mixed)
+  bool record_early_media = false;              ///< record: a 183's audio too (load tests: failed calls' tones)
 };
 
 struct CallEvent {
@@ -73,6 +76,7 @@ struct CallEvent {
   amd::Verdict verdict = amd::Verdict::unknown;
   std::string amd_cause;
   uint32_t amd_ms = 0;                ///< audio time of the verdict
+  int beep_ms = -1;                   ///< the first beep's onset (audio ms after the answer); -1 none
   LeadStatus outcome = LeadStatus::unknown;  ///< ended: the lead's new status
   std::string cause;                  ///< ended: why, in words
   double setup_ms = 0;                ///< INVITE -> first 18x (post-dial delay), 0 if none

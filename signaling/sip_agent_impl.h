@@ -36,6 +36,7 @@ struct Call {
   double setup_ms = 0;
   bool auth_tried = false;
   amd::Event verdict{};     // the AMD's verdict event (cause, audio time) for CallEvent
+  int beep_ms = -1;         // the first beep's onset (audio ms after the answer), for CallEvent
   media::StreamStats stats{};
   LeadStatus outcome = LeadStatus::unknown;
   std::string cause;

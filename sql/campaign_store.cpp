@@ -43,6 +43,9 @@ CampaignRecord campaign_record(const pqxx::row& r) {
   c.max_concurrent = r["max_concurrent"].as<int>();
   c.fixed_channels = opt<int>(r["fixed_channels"]);
   c.free_agents = r["free_agents"].as<int>();
+  c.recording_percent = r["recording_percent"].as<int>();
+  c.recording_channels = r["recording_channels"].as<std::string>();
+  c.recording_retention_days = opt<int>(r["recording_retention_days"]);
   return c;
 }
 

@@ -32,6 +32,9 @@ struct CampaignRecord {
   int max_concurrent = 0;
   std::optional<int> fixed_channels;
   int free_agents = 0;
+  int recording_percent = 0;                        ///< share of attempts recorded: 0 off, 100 all
+  std::string recording_channels = "mixed";         ///< mixed | stereo
+  std::optional<int> recording_retention_days;      ///< recordings older than this are deleted
   bool operator==(const CampaignRecord&) const = default;
 };
 

@@ -53,15 +53,24 @@ json::object campaign_json(const pqxx::row& row) {
 pqxx::result write_campaign(pqxx::transaction_base& tx, const char* stmt, std::optional<long long> id,
                             const CampaignSettings& c) {
   const auto rules = json::serialize(c.retry_rules), amd = json::serialize(c.amd_params);
-  if (id)
+  // Recording settings (migration 0010) are written beside the row, by id.
+  auto set_recording = [&](long long cid) {
+    tx.exec_prepared0("campaign_set_recording", cid, c.recording_percent, c.recording_channels,
+                      c.recording_retention_days);
+  };
+  if (id) {
+    set_recording(*id);
     return tx.exec_prepared(stmt, *id, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time,
                             c.end_time, c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, c.max_attempts,
                             c.retry_minutes, rules, c.amd_enabled, amd, c.voicemail_prompt_id, c.dnc_service_id,
                             c.dnc_list_id, c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels);
-  return tx.exec_prepared(stmt, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time, c.end_time,
+  }
+  auto r = tx.exec_prepared(stmt, c.name, c.description, c.group_id, c.start_date, c.end_date, c.start_time, c.end_time,
                           c.weekdays, c.time_zone, c.pilot_number, c.kind, c.queue, c.max_attempts, c.retry_minutes,
                           rules, c.amd_enabled, amd, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id,
                           c.dial_prefix, c.caller_id, c.max_concurrent, c.fixed_channels);
+  set_recording(r[0][0].as<long long>());
+  return r;
 }
 
 pqxx::row lock_campaign(CampaignScope& c, bool must_be_stopped) {

@@ -8,6 +8,8 @@
 //   api_calls.cpp      the call log
 //   api_dnc.cpp        do-not-call lists, services and POST /donotcall
 //   api_prompts.cpp    voicemail prompts (uploaded audio in the prompts folder)
+//   api_recordings.cpp call recordings (HTTP Range), QA labels, the AMD confusion matrix, QA export
+//   api_reports.cpp    reports: the filtered call log, per-day figures, lead results (JSON or CSV)
 //   campaign_scope.cpp the preamble of every /campaigns/{id}/... handler, and the campaign rows
 //                      the campaign and schedule routes share
 // Each endpoint is a named function HttpResponse f(ApiServices&, ApiContext&); each add_*_routes
@@ -44,6 +46,7 @@ struct ApiServices {
   std::shared_ptr<std::atomic<int>> dnc_checks_running = std::make_shared<std::atomic<int>>(0);
   int max_dnc_checks = 1;
   int dnc_check_timeout_ms = 3000;  ///< a check waits at most this long (or the service's timeout)
+  std::string recordings_dir;  ///< call recordings, <attempt id>.wav (HARK_RECORDINGS_DIR)
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,
@@ -75,6 +78,8 @@ void add_lead_routes(Router& r, ApiServices& s);
 void add_call_routes(Router& r, ApiServices& s);
 void add_dnc_routes(Router& r, ApiServices& s);
 void add_prompt_routes(Router& r, ApiServices& s);
+void add_recording_routes(Router& r, ApiServices& s);  // api_recordings.cpp: recordings, QA labels
+void add_report_routes(Router& r, ApiServices& s);     // api_reports.cpp: call log, per day, leads
 
 /// A Router with every route above.
 std::unique_ptr<Router> make_router(ApiServices& s);

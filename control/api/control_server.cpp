@@ -13,6 +13,7 @@ ControlServer::ControlServer(std::string database_url, ControlServerOptions o)
   // Service checks hold a request thread each: leave at least half of them to everything else.
   services_.max_dnc_checks = std::max(1, opt_.http.threads / 2);
   services_.dnc_check_timeout_ms = opt_.dnc_check_timeout_ms;
+  services_.recordings_dir = opt_.recordings_dir;
 }
 
 ControlServer::~ControlServer() { stop(); }

@@ -21,6 +21,7 @@ struct ControlServerOptions {
   /// when shorter): it holds a request thread meanwhile.
   int dnc_check_timeout_ms = 3000;
   std::string prompts_dir;  ///< uploaded voicemail prompts (HARK_PROMPTS_DIR)
+  std::string recordings_dir;  ///< call recordings, <attempt id>.wav (HARK_RECORDINGS_DIR)
 };
 
 class ControlServer {

@@ -107,6 +107,9 @@ CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
   c.caller_id = r.caller_id;
   c.max_concurrent = r.max_concurrent;
   c.fixed_channels = r.fixed_channels;
+  c.recording_percent = r.recording_percent;
+  c.recording_channels = r.recording_channels;
+  c.recording_retention_days = r.recording_retention_days;
   return c;
 }
 
@@ -114,7 +117,8 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
   reject_unknown(o, {"name", "description", "groupId", "startDate", "endDate", "startTime", "endTime", "weekdays",
                      "timeZone", "pilotNumber", "type", "queue", "maxAttempts", "retryMinutes", "retryRules",
                      "amdEnabled", "amdParams", "voicemailPromptId", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
-                     "callerId", "maxConcurrent", "fixedChannels"});
+                     "callerId", "maxConcurrent", "fixedChannels", "recording", "recordingChannels",
+                     "recordingRetentionDays"});
   if (auto v = get_string(o, "name", creating, 100, 1)) name = *v;
   if (auto v = get_string(o, "description", false, 2000)) description = *v;
   if (auto v = get_int(o, "groupId", creating, 1, INT64_MAX)) group_id = *v;
@@ -219,6 +223,21 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
   if (auto v = get_int(o, "maxConcurrent", false, 1, 10000)) max_concurrent = int(*v);
   if (auto it = o.find("fixedChannels"); it != o.end())
     fixed_channels = it->value().is_null() ? std::nullopt : std::optional<int>(int(*get_int(o, "fixedChannels", true, 1, 10000)));
+  if (auto it = o.find("recording"); it != o.end()) {
+    const auto& v = it->value();
+    if (v.is_string() && v.as_string() == "off") recording_percent = 0;
+    else if (v.is_string() && v.as_string() == "all") recording_percent = 100;
+    else if (v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 100) recording_percent = int(v.as_int64());
+    else invalid("recording", "recording must be \"off\", \"all\" or a percentage 0-100");
+  }
+  if (auto v = get_string(o, "recordingChannels", false, 10)) {
+    if (*v != "mixed" && *v != "stereo") invalid("recordingChannels", "recordingChannels must be mixed or stereo");
+    recording_channels = *v;
+  }
+  if (auto it = o.find("recordingRetentionDays"); it != o.end())
+    recording_retention_days = it->value().is_null()
+                                   ? std::nullopt
+                                   : std::optional<int>(int(*get_int(o, "recordingRetentionDays", true, 1, 3650)));
 
   // The whole, not just the parts.
   if (days_of(end_date) < days_of(start_date)) invalid("endDate", "endDate is before startDate");
@@ -255,7 +274,12 @@ json::object CampaignSettings::to_json() const {
           {"dialPrefix", dial_prefix},
           {"callerId", caller_id},
           {"maxConcurrent", max_concurrent},
-          {"fixedChannels", opt(fixed_channels)}};
+          {"fixedChannels", opt(fixed_channels)},
+          {"recording", recording_percent == 0     ? json::value("off")
+                        : recording_percent == 100 ? json::value("all")
+                                                   : json::value(recording_percent)},
+          {"recordingChannels", recording_channels},
+          {"recordingRetentionDays", opt(recording_retention_days)}};
 }
 
 amd::Params amd_params_for(const json::object& overrides) {

@@ -36,6 +36,9 @@ struct CampaignSettings {
   std::string dial_prefix, caller_id;
   int max_concurrent = 30;
   std::optional<int> fixed_channels;  ///< agentless: dial this many at once instead of free agents
+  int recording_percent = 0;          ///< `recording`: "off" 0, "all" 100, or a percentage
+  std::string recording_channels = "mixed";  ///< `recordingChannels`: mixed | stereo
+  std::optional<int> recording_retention_days;  ///< `recordingRetentionDays`: null keeps them
 
   /// From a stored campaign; parses its JSON columns.
   static CampaignSettings from_record(const sql::CampaignRecord& r);
