@@ -1,6 +1,8 @@
 #include "cli/loadtest_calls.h"
 
 #include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <cstdio>
 #include <sstream>
 

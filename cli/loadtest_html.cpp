@@ -24,7 +24,7 @@ std::string esc(const std::string& s) {
   return o;
 }
 
-std::string fmt(double v, const char* f = "%.1f") {
+std::string numf(double v, const char* f = "%.1f") {
   char b[64];
   std::snprintf(b, sizeof b, f, v);
   return b;
@@ -44,7 +44,7 @@ std::string frame(const std::string& title, double ymax, const std::string& x0, 
   s += "<line x1=\"" + std::to_string(x0p) + "\" y1=\"" + std::to_string(kTop) + "\" x2=\"" + std::to_string(x0p) +
        "\" y2=\"" + std::to_string(y0p) + "\" class=\"ax\"/>";
   s += "<text x=\"" + std::to_string(x0p - 4) + "\" y=\"" + std::to_string(kTop + 4) + "\" class=\"l\" text-anchor=\"end\">" +
-       fmt(ymax, ymax >= 10 ? "%.0f" : "%.2g") + "</text>";
+       numf(ymax, ymax >= 10 ? "%.0f" : "%.2g") + "</text>";
   s += "<text x=\"" + std::to_string(x0p - 4) + "\" y=\"" + std::to_string(y0p) + "\" class=\"l\" text-anchor=\"end\">0</text>";
   s += "<text x=\"" + std::to_string(x0p) + "\" y=\"" + std::to_string(kH - 10) + "\" class=\"l\">" + esc(x0) + "</text>";
   s += "<text x=\"" + std::to_string(x1p) + "\" y=\"" + std::to_string(kH - 10) + "\" class=\"l\" text-anchor=\"end\">" +
@@ -57,13 +57,13 @@ std::string line_chart(const std::string& title, const std::vector<double>& ys, 
   double ymax = 1;
   for (double y : ys) ymax = std::max(ymax, y);
   ymax = std::ceil(ymax);
-  std::string s = frame(title, ymax, "0 s", fmt(double(ys.size()) * bucket_s, "%.0f s"));
+  std::string s = frame(title, ymax, "0 s", numf(double(ys.size()) * bucket_s, "%.0f s"));
   const double plot_w = kW - kLeft - kRight, plot_h = kH - kBottom - kTop;
   std::string pts;
   for (size_t i = 0; i < ys.size(); ++i) {
     const double x = kLeft + (ys.size() > 1 ? plot_w * double(i) / double(ys.size() - 1) : 0);
     const double y = kH - kBottom - plot_h * ys[i] / ymax;
-    pts += fmt(x) + "," + fmt(y) + " ";
+    pts += numf(x) + "," + numf(y) + " ";
   }
   s += "<polyline class=\"" + std::string(cls) + "\" fill=\"none\" points=\"" + pts + "\"/></svg>";
   return s;
@@ -78,13 +78,13 @@ std::string histogram(const std::string& title, const std::vector<double>& v, in
   std::vector<double> n(size_t(bins), 0);
   for (double x : v) n[std::min(size_t(bins - 1), size_t((x - lo) / (hi - lo) * bins))] += 1;
   double ymax = *std::max_element(n.begin(), n.end());
-  std::string s = frame(title, ymax, fmt(lo, "%.3g") + " " + unit, fmt(hi, "%.3g") + " " + unit);
+  std::string s = frame(title, ymax, numf(lo, "%.3g") + " " + unit, numf(hi, "%.3g") + " " + unit);
   const double plot_w = kW - kLeft - kRight, plot_h = kH - kBottom - kTop, bw = plot_w / bins;
   for (int i = 0; i < bins; ++i) {
     const double h = plot_h * n[size_t(i)] / ymax;
-    s += "<rect class=\"bar\" x=\"" + fmt(kLeft + bw * i + 1) + "\" y=\"" + fmt(kH - kBottom - h) + "\" width=\"" +
-         fmt(std::max(1.0, bw - 2)) + "\" height=\"" + fmt(h) + "\"><title>" + fmt(n[size_t(i)], "%.0f") + " calls, " +
-         fmt(lo + (hi - lo) * i / bins, "%.3g") + "-" + fmt(lo + (hi - lo) * (i + 1) / bins, "%.3g") + " " + esc(unit) +
+    s += "<rect class=\"bar\" x=\"" + numf(kLeft + bw * i + 1) + "\" y=\"" + numf(kH - kBottom - h) + "\" width=\"" +
+         numf(std::max(1.0, bw - 2)) + "\" height=\"" + numf(h) + "\"><title>" + numf(n[size_t(i)], "%.0f") + " calls, " +
+         numf(lo + (hi - lo) * i / bins, "%.3g") + "-" + numf(lo + (hi - lo) * (i + 1) / bins, "%.3g") + " " + esc(unit) +
          "</title></rect>";
   }
   return s + "</svg>";
@@ -129,12 +129,12 @@ std::string loadtest_html(const std::vector<CallRow>& rows, double wall_s, const
   h += "<h1>" + esc(title) + "</h1>\n<table class=\"figs\">";
   auto row = [&](const std::string& k, const std::string& v) { h += "<tr><td>" + esc(k) + "</td><td>" + esc(v) + "</td></tr>"; };
   row("calls", std::to_string(rows.size()));
-  row("duration", fmt(wall_s, "%.1f s"));
-  row("answered (ASR)", std::to_string(answered) + " (" + fmt(rows.empty() ? 0 : 100.0 * double(answered) / double(rows.size())) + " %)");
-  row("failed (no answer, one-way or MOS < " + fmt(kLowMos) + ")", std::to_string(failed));
+  row("duration", numf(wall_s, "%.1f s"));
+  row("answered (ASR)", std::to_string(answered) + " (" + numf(rows.empty() ? 0 : 100.0 * double(answered) / double(rows.size())) + " %)");
+  row("failed (no answer, one-way or MOS < " + numf(kLowMos) + ")", std::to_string(failed));
   row("one-way audio", std::to_string(one_way));
   row("beeps detected", std::to_string(beeps));
-  h += "</table>\n<h2>Over time (buckets of " + fmt(bucket, "%.0f") + " s)</h2><div class=\"grid\">";
+  h += "</table>\n<h2>Over time (buckets of " + numf(bucket, "%.0f") + " s)</h2><div class=\"grid\">";
   h += line_chart("calls up", up, bucket, "up");
   h += line_chart("calls placed per second", placed, bucket, "cps");
   h += line_chart("answers", answers, bucket, "ans");
@@ -146,7 +146,7 @@ std::string loadtest_html(const std::vector<CallRow>& rows, double wall_s, const
   h += "</div>\n<h2>SIP final codes</h2><table><tr><th>code</th><th>calls</th><th>share</th></tr>";
   for (const auto& [code, n] : codes)
     h += "<tr><td>" + (code ? std::to_string(code) : std::string("none")) + "</td><td>" + std::to_string(n) + "</td><td>" +
-         fmt(100.0 * double(n) / double(rows.size()), "%.1f %%") + "</td></tr>";
+         numf(100.0 * double(n) / double(rows.size()), "%.1f %%") + "</td></tr>";
   h += "</table>\n</body></html>\n";
   return h;
 }

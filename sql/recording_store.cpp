@@ -11,7 +11,10 @@ std::vector<long long> expired_recordings(pqxx::connection& c, const std::vector
   if (attempt_ids.empty()) return {};
   pqxx::read_transaction tx(c);
   std::string literal = "{";
-  for (auto id : attempt_ids) literal += (literal.size() > 1 ? "," : "") + std::to_string(id);
+  for (auto id : attempt_ids) {
+    if (literal.size() > 1) literal += ',';
+    literal += std::to_string(id);
+  }
   literal += "}";
   std::vector<long long> out;
   for (auto row : tx.exec_prepared("recordings_expired", literal)) out.push_back(row[0].as<long long>());

@@ -5,6 +5,7 @@
 // attempt is a 404, as if it did not exist.
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 
 #include "control/api/control_api.h"
 #include "control/api/report_filters.h"

@@ -6,6 +6,7 @@
 //     abandoned, the AMD mix, mean answer-to-transfer time and attempts per lead;
 //   - a campaign's lead results (?campaign=): each lead's status, attempts, last result and time.
 // Days are the campaign's local days (its time zone), as its schedule counts them.
+#include <algorithm>
 #include <filesystem>
 
 #include "control/api/control_api.h"
@@ -37,10 +38,16 @@ HttpResponse csv_response(const Table& t, const std::string& file) {
   HttpResponse res;
   res.content_type = "text/csv; charset=utf-8";
   res.headers.push_back({"Content-Disposition", "attachment; filename=\"" + file + "\""});
-  for (size_t i = 0; i < t.columns.size(); ++i) res.body += (i ? "," : "") + csv_cell(t.columns[i]);
+  for (size_t i = 0; i < t.columns.size(); ++i) {
+    if (i) res.body += ',';
+    res.body += csv_cell(t.columns[i]);
+  }
   res.body += "\r\n";
   for (const auto& r : t.rows) {
-    for (size_t i = 0; i < r.size(); ++i) res.body += (i ? "," : "") + csv_cell(cell_text(r[i]));
+    for (size_t i = 0; i < r.size(); ++i) {
+      if (i) res.body += ',';
+      res.body += csv_cell(cell_text(r[i]));
+    }
     res.body += "\r\n";
   }
   return res;
@@ -103,12 +110,12 @@ HttpResponse report_calls(ApiServices& s, ApiContext& ctx) {
         after = id;
       }
       left -= chunk;
-      if (long long(rows.size()) < chunk) break;
+      if (static_cast<long long>(rows.size()) < chunk) break;
     }
     return 0;
   });
   if (csv) return csv_response(t, "calls.csv");
-  const bool more = long long(t.rows.size()) == limit;
+  const bool more = static_cast<long long>(t.rows.size()) == limit;
   return json_response(json::object{{"calls", json_rows(t)},
                                     {"nextAfter", more ? json::value(after) : json::value(nullptr)}});
 }

@@ -46,7 +46,7 @@ struct ApiServices {
   std::shared_ptr<std::atomic<int>> dnc_checks_running = std::make_shared<std::atomic<int>>(0);
   int max_dnc_checks = 1;
   int dnc_check_timeout_ms = 3000;  ///< a check waits at most this long (or the service's timeout)
-  std::string recordings_dir;  ///< call recordings, <attempt id>.wav (HARK_RECORDINGS_DIR)
+  std::string recordings_dir = {};  ///< call recordings, <attempt id>.wav (HARK_RECORDINGS_DIR)
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,

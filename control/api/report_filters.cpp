@@ -1,12 +1,16 @@
 #include "control/api/report_filters.h"
 
 #include <cctype>
+#include <cstdint>
 
 namespace hark::control {
 
 std::string group_array(const Principal& p) {
   std::string s = "{";
-  for (auto g : p.groups) s += (s.size() > 1 ? "," : "") + std::to_string(g);
+  for (auto g : p.groups) {
+    if (s.size() > 1) s += ',';
+    s += std::to_string(g);
+  }
   return s + "}";
 }
 

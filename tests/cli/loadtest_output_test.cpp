@@ -12,6 +12,7 @@
 #include <set>
 #include <sstream>
 #include <thread>
+#include <utility>
 
 #include "test_net.h"
 #include "test_process.h"

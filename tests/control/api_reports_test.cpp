@@ -2,7 +2,10 @@
 // settings, the WAV with HTTP Range and the group rule, QA labels and the confusion matrix, the
 // export tar scored by `hark amd --labels` as it is, the per-day figures against direct SQL
 // counts, spreadsheet-safe CSV, and retention.
+#include <sys/wait.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

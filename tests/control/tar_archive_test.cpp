@@ -44,5 +44,18 @@ TEST(RecordingShare, OffAllAndAPercentageOfAttempts) {
   EXPECT_NEAR(picked, 2500, 150);
 }
 
+TEST(RecordingShare, TheCallOfARecordingCampaignIsRecordedByAttemptId) {
+  CampaignPlan plan;
+  plan.settings.pilot_number = "5000";
+  auto req = call_request(plan, "5551234", 77);
+  EXPECT_EQ(req.record_id, 0u);  // recording off by default
+  plan.settings.recording_percent = 100;
+  plan.settings.recording_channels = "stereo";
+  req = call_request(plan, "5551234", 77);
+  EXPECT_EQ(req.record_id, 77u);
+  EXPECT_TRUE(req.record_stereo);
+  EXPECT_FALSE(req.record_early_media);  // a campaign's recording starts at the answer
+}
+
 }  // namespace
 }  // namespace hark::control
