@@ -1,6 +1,5 @@
 #include "control/api/tar_archive.h"
 
-#include <cstdio>
 #include <cstring>
 #include <stdexcept>
 
@@ -10,8 +9,12 @@ namespace {
 constexpr size_t kBlock = 512;
 
 void octal(char* field, size_t width, uint64_t v) {
-  // width-1 octal digits and a NUL, as ustar wants.
-  std::snprintf(field, width, "%0*llo", int(width - 1), static_cast<unsigned long long>(v));
+  // width-1 octal digits, zero-padded, and a NUL, as ustar wants.
+  field[width - 1] = '\0';
+  for (size_t i = width - 1; i-- > 0;) {
+    field[i] = char('0' + (v & 7));
+    v >>= 3;
+  }
 }
 }  // namespace
 
@@ -30,7 +33,7 @@ void TarArchive::add(std::string_view name, std::string_view data, int64_t mtime
   std::memcpy(h + 263, "00", 2);
   unsigned sum = 0;
   for (unsigned char c : h) sum += c;
-  std::snprintf(h + 148, 8, "%06o", sum);  // six digits, NUL, and the space already there
+  octal(h + 148, 7, sum);  // six digits and a NUL, then the space already there
   h[155] = ' ';
   out_.append(h, kBlock);
   out_.append(data);

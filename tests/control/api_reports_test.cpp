@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "api_fixture.h"
+#include "sql/db_pool.h"
 #include "sql/recording_store.h"
 
 namespace hark::test {
@@ -150,9 +151,12 @@ TEST_F(Reports, RecordingIsServedWithRangesToItsGroupOnly) {
   r = get("/api/v1/reports/calls?campaign=" + std::to_string(campaign), "campaign_supervisor");
   ASSERT_EQ(r.status, 200) << r.body;
   int linked = 0;
-  for (const auto& c : r.json().at("calls").as_array()) {
+  const auto log = r.json();
+  for (const auto& c : log.at("calls").as_array()) {
     const auto& url = c.at("recordingUrl");
-    if (c.at("id").as_int64() == id) EXPECT_EQ(url, path);
+    if (c.at("id").as_int64() == id) {
+      EXPECT_EQ(url, json::value(path));
+    }
     linked += url.is_string();
   }
   EXPECT_EQ(linked, 1);
@@ -242,7 +246,8 @@ TEST_F(Reports, ExportUnpacksIntoWhatHarkAmdScores) {
 TEST_F(Reports, DailyFiguresEqualDirectSqlCounts) {
   auto r = get("/api/v1/reports/daily?campaign=" + std::to_string(campaign), "campaign_supervisor");
   ASSERT_EQ(r.status, 200) << r.body;
-  const auto& days = r.json().at("days").as_array();
+  const auto daily = r.json();
+  const auto& days = daily.at("days").as_array();
   ASSERT_EQ(days.size(), 4u) << r.body;  // today, 1, 2 and 10 days ago
   for (const auto& d : days) {
     const auto day = std::string(d.at("day").as_string());
@@ -259,10 +264,15 @@ TEST_F(Reports, DailyFiguresEqualDirectSqlCounts) {
     EXPECT_EQ(d.at("leads").as_int64(),
               db->exec("SELECT count(DISTINCT lead_id)" + where + " AND result <> 'DNC'")[0][0].as<long long>());
     const auto mean = db->exec("SELECT avg(amd_ms)" + where + " AND result = 'SUCCESS'")[0][0];
-    if (mean.is_null()) EXPECT_TRUE(d.at("meanAnswerToTransferMs").is_null());
-    else EXPECT_NEAR(d.at("meanAnswerToTransferMs").as_double(), mean.as<double>(), 1e-6);
+    if (mean.is_null()) {
+      EXPECT_TRUE(d.at("meanAnswerToTransferMs").is_null());
+    } else {
+      EXPECT_NEAR(d.at("meanAnswerToTransferMs").as_double(), mean.as<double>(), 1e-6);
+    }
     const auto placed = d.at("placed").as_int64();
-    if (placed) EXPECT_NEAR(d.at("asr").as_double(), double(d.at("answered").as_int64()) / double(placed), 1e-9);
+    if (placed) {
+      EXPECT_NEAR(d.at("asr").as_double(), double(d.at("answered").as_int64()) / double(placed), 1e-9);
+    }
   }
   // Today across campaigns, as the master of g1 and g2 would count... for a user of both? The
   // supervisor of g1 sees g1 only: the `by=day` row of today equals g1's campaign row.
@@ -284,7 +294,8 @@ TEST_F(Reports, CallLogFiltersAndCsvNeutralisesFormulas) {
             size_t(db->exec("SELECT count(*) FROM call_attempts WHERE campaign_id = " + c +
                             " AND result = 'AMD' AND amd_verdict = 'machine'")[0][0].as<long long>()));
   r = get("/api/v1/reports/calls?phone=555&from=" + today(), "campaign_supervisor");
-  for (const auto& call : r.json().at("calls").as_array()) EXPECT_EQ(call.at("campaignId").as_int64(), campaign);
+  const auto filtered = r.json();
+  for (const auto& call : filtered.at("calls").as_array()) EXPECT_EQ(call.at("campaignId").as_int64(), campaign);
   // Every CSV a supervisor downloads: the formula lead (and campaign) names come out inert.
   const std::vector<std::pair<std::string, std::string>> csvs = {
       {"/api/v1/reports/calls.csv?campaign=" + c, "campaign_supervisor"},
@@ -308,8 +319,9 @@ TEST_F(Reports, CallLogFiltersAndCsvNeutralisesFormulas) {
         if (i == line.size() || (line[i] == ',' && !quoted)) {
           auto cell = line.substr(start, i - start);
           if (!cell.empty() && cell[0] == '"') cell = cell.substr(1);
-          if (!cell.empty() && std::string("=+-@").find(cell[0]) != std::string::npos)
+          if (!cell.empty() && std::string("=+-@").find(cell[0]) != std::string::npos) {
             EXPECT_EQ(cell.find_first_not_of("0123456789.+-\r"), std::string::npos) << path << ": " << line;
+          }
           start = i + 1;
         }
       }
@@ -322,7 +334,8 @@ TEST_F(Reports, CallLogFiltersAndCsvNeutralisesFormulas) {
 TEST_F(Reports, LeadResultsExportEachLead) {
   auto r = get("/api/v1/reports/leads?campaign=" + std::to_string(campaign), "campaign_supervisor");
   ASSERT_EQ(r.status, 200) << r.body;
-  const auto& leads = r.json().at("leads").as_array();
+  const auto body = r.json();
+  const auto& leads = body.at("leads").as_array();
   EXPECT_EQ(leads.size(), size_t(db->exec("SELECT count(*) FROM leads WHERE campaign_id = " + std::to_string(campaign))[0][0].as<long long>()));
   for (const auto& l : leads)
     if (l.at("id").as_int64() == evil_lead) {
@@ -338,8 +351,8 @@ TEST_F(Reports, RecordingsPastRetentionAreDeleted) {
   add_tone(pcm, {440}, 100, -12);
   for (auto name : {"old", "machine_missed_beep", "other"}) write_recording(attempts[name], pcm);
   std::ofstream(recordings_dir() + "/notes.txt") << "not a recording";
-  pqxx::connection c(db->url());
-  const int deleted = sql::delete_expired_recordings(c, recordings_dir());
+  auto c = sql::open_prepared(db->url());
+  const int deleted = sql::delete_expired_recordings(*c, recordings_dir());
   EXPECT_EQ(deleted, 1);
   EXPECT_FALSE(fs::exists(rec_path(attempts["old"])));               // 10 days, retention 7
   EXPECT_TRUE(fs::exists(rec_path(attempts["machine_missed_beep"])));  // yesterday
