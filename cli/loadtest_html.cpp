@@ -71,7 +71,9 @@ std::string line_chart(const std::string& title, const std::vector<double>& ys, 
 
 /// A histogram of `v` in `bins` equal bins from 0 (or the smallest value) to the largest.
 std::string histogram(const std::string& title, const std::vector<double>& v, int bins, const std::string& unit) {
-  if (v.empty()) return "<p class=\"none\">" + esc(title) + ": no data</p>";
+  if (v.empty())  // the chart still stands, so the page always has the same charts
+    return frame(title, 0, "", "") + "<text x=\"" + std::to_string(kW / 2) + "\" y=\"" + std::to_string(kH / 2) +
+           "\" class=\"l\" text-anchor=\"middle\">no data</text></svg>";
   double lo = *std::min_element(v.begin(), v.end()), hi = *std::max_element(v.begin(), v.end());
   lo = std::min(lo, 0.0);
   if (hi <= lo) hi = lo + 1;
