@@ -98,15 +98,12 @@ HttpResponse report_calls(ApiServices& s, ApiContext& ctx) {
                                    after, chunk);
       for (auto r : rows) {
         const auto id = r["id"].as<long long>();
-        std::error_code ec;
-        const bool recorded = !s.recordings_dir.empty() &&
-                              std::filesystem::exists(s.recordings_dir + "/" + std::to_string(id) + ".wav", ec);
         t.rows.push_back({id, integer(r["campaign_id"]), field(r["campaign"]), integer(r["lead_id"]),
                           field(r["lead_name"]), field(r["number"]), field(r["state"]), field(r["dialed_at"]),
                           field(r["answered_at"]), field(r["ended_at"]), integer(r["sip_code"]), field(r["sip_reason"]),
                           field(r["amd_verdict"]), field(r["amd_cause"]), integer(r["amd_ms"]), field(r["result"]),
                           field(r["cause"]), field(r["qa_label"]),
-                          recorded ? json::value("/api/v1/recordings/" + std::to_string(id)) : json::value(nullptr)});
+                          recording_url(s.recordings_dir, id)});
         after = id;
       }
       left -= chunk;

@@ -1,6 +1,7 @@
 #include "control/api/report_filters.h"
 
 #include <cctype>
+#include <filesystem>
 #include <cstdint>
 
 namespace hark::control {
@@ -34,6 +35,13 @@ std::optional<std::string> when_param(const ApiContext& ctx, const std::string& 
 std::optional<long long> id_param(const ApiContext& ctx, const std::string& name) {
   if (ctx.query(name).empty()) return std::nullopt;
   return ctx.query_int(name, 0, 1, INT64_MAX);
+}
+
+boost::json::value recording_url(const std::string& dir, long long attempt_id) {
+  std::error_code ec;
+  const auto id = std::to_string(attempt_id);
+  if (dir.empty() || !std::filesystem::exists(dir + "/" + id + ".wav", ec)) return nullptr;
+  return boost::json::value("/api/v1/recordings/" + id);
 }
 
 bool wants_csv(const ApiContext& ctx) {

@@ -19,6 +19,9 @@ std::optional<std::string> when_param(const ApiContext& ctx, const std::string& 
 /// An optional positive id query parameter (e.g. ?campaign=); 422 when not one.
 std::optional<long long> id_param(const ApiContext& ctx, const std::string& name);
 
+/// "/api/v1/recordings/<id>" when the attempt's recording is in `dir`, else null.
+boost::json::value recording_url(const std::string& dir, long long attempt_id);
+
 /// CSV when the path ends in .csv or the client asks for text/csv (Accept).
 bool wants_csv(const ApiContext& ctx);
 

@@ -160,6 +160,13 @@ TEST_F(Reports, RecordingIsServedWithRangesToItsGroupOnly) {
     linked += url.is_string();
   }
   EXPECT_EQ(linked, 1);
+  // The campaign's own call log links it too.
+  r = get("/api/v1/campaigns/" + std::to_string(campaign) + "/calls", "campaign_supervisor");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto page = r.json();
+  linked = 0;
+  for (const auto& c : page.at("calls").as_array()) linked += c.at("recordingUrl") == json::value(path);
+  EXPECT_EQ(linked, 1);
 }
 
 TEST_F(Reports, LabelsGiveTheConfusionMatrix) {
