@@ -67,6 +67,7 @@ void apply_env(Config& c, std::vector<std::string>* errors) {
     else fail("HARK_METRICS_TOKEN must be 16 to 1024 printable characters without spaces");
   }
   if (auto v = env("HARK_PROMPTS_DIR")) c.prompts_dir = v;
+  if (auto v = env("HARK_RECORDINGS_DIR")) c.recordings_dir = v;
   if (auto v = env("HARK_SIP_TRUNK")) {
     // The built-in trunk's address; a file's [[trunk]] entries say their own.
     if (!c.config_file.empty() && !c.trunks.empty()) fail("HARK_SIP_TRUNK cannot change the [[trunk]] entries of " + c.config_file);
@@ -166,6 +167,7 @@ std::vector<std::string> Config::describe() const {
       "sip nat       = " + (sip_advertised.empty() ? std::string("-") : "advertise " + sip_advertised) +
           (media_address.empty() ? std::string() : ", media " + media_address),
       "log file      = " + (log_file.empty() ? std::string("(none)") : log_file),
+      "recordings    = " + recordings_dir,
   };
   // Trunks are described without their passwords: only whether one is set.
   for (const auto& t : trunks)

@@ -23,6 +23,7 @@ struct Config {
   std::string admin_password;        ///< HARK_ADMIN_PASSWORD (empty: a random one is logged)
   std::string dnc_ca_file;           ///< HARK_DNC_CA_FILE: extra CA for external do-not-call services
   std::string prompts_dir = "/var/lib/hark/prompts";  ///< HARK_PROMPTS_DIR: uploaded voicemail prompts
+  std::string recordings_dir = "/var/lib/hark/recordings";  ///< HARK_RECORDINGS_DIR: call recordings
   int http_threads = 4;              ///< HARK_HTTP_THREADS
   int http_max_connections = 4000;   ///< HARK_HTTP_MAX_CONNECTIONS (at most half the fd limit)
   std::string sip_trunk = "127.0.0.1:5070";  ///< HARK_SIP_TRUNK: calls go to sip:NUMBER@this

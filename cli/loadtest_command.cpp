@@ -6,9 +6,11 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -20,6 +22,8 @@
 #include "cli/commands.h"
 #include "cli/option_values.h"
 #include "cli/stop_signal.h"
+#include "cli/loadtest_calls.h"
+#include "cli/loadtest_html.h"
 #include "cli/loadtest_report.h"
 #include "media/media_engine.h"
 #include "signaling/sip_agent.h"
@@ -37,6 +41,13 @@ const char* kUsage =
     "  --hold S              hold each answered call S seconds (default: hang up at the verdict)\n"
     "  --numbers FILE        numbers to dial, one a line, used in turn (instead of the target's)\n"
     "  --json FILE           write the report as JSON too\n"
+    "  --csv FILE            one row per call: id, number, start, PDD, answer, verdict and its latency,\n"
+    "                        beep onset, SIP code and reason, RTP received/lost/jitter, MOS, one-way flag\n"
+    "  --html FILE           a self-contained HTML report: charts over time, histograms, SIP codes\n"
+    "  --record DIR          a WAV per call with audio (early media included), named by call id\n"
+    "  --record failed[:DIR] keep only failed calls' (not answered, one-way, MOS < 3); DIR: ./loadtest-failed\n"
+    "  --ramp T:R,T:R,...    calls/s steps: R calls/s from second T on (e.g. 0:10,60:100,120:300);\n"
+    "                        replaces --cps\n"
     "  --max-fail-rate X     exit 1 when the share of calls not answered exceeds X (0..1)\n"
     "  --bind URI            our SIP address (default sip:127.0.0.1:5080)\n"
     "  --proxy URI --user U --password P --caller-id C --ring-timeout S\n"
@@ -59,6 +70,9 @@ std::string number_for(const std::string& pattern, uint64_t k) {
 int loadtest_command(int argc, char** argv) {
   std::string target, numbers_file, json_file, bind = "sip:127.0.0.1:5080", proxy, user, password, caller_id = "hark";
   std::string media_ip = "127.0.0.1";
+  std::string csv_file, html_file, record_dir, ramp_text;
+  bool record_failed_only = false;
+  std::vector<control::RampStep> ramp;
   uint64_t calls = 100;
   int concurrency = 10, ring_timeout = 25, port_min = 20000, port_max = 29999;
   double cps = 10, duration = 0, hold = 0, max_fail = 1.0;
@@ -92,6 +106,23 @@ int loadtest_command(int argc, char** argv) {
     else if (a == "--hold") decimal(hold);
     else if (a == "--numbers") numbers_file = value();
     else if (a == "--json") json_file = value();
+    else if (a == "--csv") csv_file = value();
+    else if (a == "--html") html_file = value();
+    else if (a == "--record") {
+      const std::string v = value();
+      if (v == "failed" || v.rfind("failed:", 0) == 0) {
+        record_failed_only = true;
+        record_dir = v.size() > 7 ? v.substr(7) : "loadtest-failed";
+      } else {
+        record_dir = v;
+      }
+    } else if (a == "--ramp") {
+      ramp_text = value();
+      if (auto err = control::parse_ramp(ramp_text, ramp); !err.empty()) {
+        std::fprintf(stderr, "hark loadtest: --ramp: %s\n", err.c_str());
+        return 2;
+      }
+    }
     else if (a == "--max-fail-rate") decimal(max_fail);
     else if (a == "--bind") bind = value();
     else if (a == "--proxy") proxy = value();
@@ -121,6 +152,12 @@ int loadtest_command(int argc, char** argv) {
     return 2;
   }
   const std::string pattern = target.substr(4, at - 4), domain = target.substr(at + 1);
+  if (!ramp.empty()) cps = control::ramp_peak(ramp);  // the agent paces at the peak; the ramp below
+  if (!record_dir.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(record_dir, ec);
+    if (ec) { std::fprintf(stderr, "hark loadtest: cannot create %s: %s\n", record_dir.c_str(), ec.message().c_str()); return 2; }
+  }
   std::vector<std::string> numbers;
   if (!numbers_file.empty()) {
     std::ifstream f(numbers_file);
@@ -138,6 +175,7 @@ int loadtest_command(int argc, char** argv) {
   mo.port_min = uint16_t(port_min);
   mo.port_max = uint16_t(port_max);
   mo.max_streams = size_t(concurrency) + 64;
+  mo.record_dir = record_dir;
   media::MediaEngine engine(mo);
   signaling::TrunkSettings t;
   t.bind_url = bind;
@@ -159,6 +197,14 @@ int loadtest_command(int argc, char** argv) {
   // The dialing rate achieved: INVITEs sent between the first and the last (the agent paces).
   std::chrono::steady_clock::time_point first_invite{}, last_invite{};
   uint64_t invites = 0;
+  // Per call: when it was placed (by the load test's call id, the request's tag), and its row.
+  std::map<uint64_t, std::pair<double, double>> placed_at;  // id -> (s after start, Unix time)
+  std::vector<control::CallRow> rows;
+  const auto test_start = std::chrono::steady_clock::now();
+  auto since_start = [&] { return std::chrono::duration<double>(std::chrono::steady_clock::now() - test_start).count(); };
+  auto unix_now = [] {
+    return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+  };
   signaling::SipAgent agent(t, engine, [&](const signaling::CallEvent& e) {
     std::lock_guard<std::mutex> g(mu);
     if (e.state == signaling::CallState::dialing) {
@@ -172,6 +218,9 @@ int loadtest_command(int argc, char** argv) {
       ++ended;
       live.erase(e.call_id);
       report.add(e);
+      const auto at = placed_at[e.tag];
+      rows.push_back(control::call_row(e, e.tag, at.first, at.second, since_start()));
+      placed_at.erase(e.tag);
     }
   });
   if (auto err = agent.start(); !err.empty()) {
@@ -209,12 +258,21 @@ int loadtest_command(int argc, char** argv) {
     const double el = std::chrono::duration<double>(now - start).count();
     if (stop_requested() || (duration > 0 && el >= duration)) stopped_placing = true;
     // Keep the agent's queue short: it paces, we only stay ahead of it.
-    while (!stopped_placing && placed < calls && agent.calls_in_progress() < size_t(concurrency) + size_t(cps) + 1) {
+    while (!stopped_placing && placed < calls && agent.calls_in_progress() < size_t(concurrency) + size_t(cps) + 1 &&
+           (ramp.empty() || double(placed) < control::ramp_calls_by(ramp, el))) {
       signaling::CallRequest r;
+      r.tag = placed + 1;
+      if (!record_dir.empty()) {
+        r.record_id = r.tag;
+        r.record_early_media = true;  // a failed call's tones and announcements are what a carrier wants to hear
+      }
       r.number = numbers.empty() ? number_for(pattern, placed) : numbers[placed % numbers.size()];
       r.plan = signaling::CallPlan::load_test(hold > 0 ? int(hold * 1000) : 0);
+      std::unique_lock<std::mutex> g(mu);
+      placed_at[r.tag] = {since_start(), unix_now()};
+      g.unlock();
       const uint64_t id = agent.originate(r);
-      std::lock_guard<std::mutex> g(mu);
+      g.lock();
       live.insert(id);
       ++placed;
     }
@@ -251,6 +309,34 @@ int loadtest_command(int argc, char** argv) {
                                double(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6,
                            double(ru.ru_maxrss) / 1024.0);
   std::printf("\n%s", report.table(wall, achieved).c_str());
+  std::sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.call_id < b.call_id; });
+  uint64_t beeps = 0;
+  for (const auto& r : rows) beeps += r.beep_ms >= 0;
+  std::printf("beeps detected          %llu\n", (unsigned long long)beeps);
+  if (!record_dir.empty()) {
+    // Every stream is closed: once the writer is idle, every file is there.
+    if (!engine.recorder()->wait_idle(15000)) std::fprintf(stderr, "hark loadtest: recordings still being written\n");
+    uint64_t kept = 0;
+    for (const auto& r : rows) {
+      const auto path = record_dir + "/" + std::to_string(r.call_id) + ".wav";
+      if (record_failed_only && !control::call_failed(r)) std::filesystem::remove(path);
+      else kept += std::filesystem::exists(path);
+    }
+    std::printf("recordings              %llu in %s%s\n", (unsigned long long)kept, record_dir.c_str(),
+                record_failed_only ? " (failed calls only)" : "");
+    if (engine.recorder()->dropped())
+      std::printf("recording frames lost   %llu (the writer fell behind)\n", (unsigned long long)engine.recorder()->dropped());
+  }
+  if (!csv_file.empty()) {
+    std::ofstream f(csv_file, std::ios::binary);
+    f << control::calls_csv(rows);
+    if (!f) std::fprintf(stderr, "hark loadtest: cannot write %s\n", csv_file.c_str());
+  }
+  if (!html_file.empty()) {
+    std::ofstream f(html_file, std::ios::binary);
+    f << control::loadtest_html(rows, wall, "hark loadtest: " + target + (ramp_text.empty() ? "" : " ramp " + ramp_text));
+    if (!f) std::fprintf(stderr, "hark loadtest: cannot write %s\n", html_file.c_str());
+  }
   if (!json_file.empty()) {
     std::ofstream f(json_file);
     f << report.json(wall, achieved) << "\n";

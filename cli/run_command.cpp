@@ -153,6 +153,7 @@ int run_command(int argc, char** argv) {
   for (const auto& [name, members] : cfg.trunk_groups) copt.trunk_groups.push_back(name);
   copt.log_file = cfg.log_file;
   copt.log_file_count = cfg.log_file_count;
+  copt.recordings_dir = cfg.recordings_dir;
   copt.db_connections = cfg.http_threads + copt.auth.hash_threads + 2;
   control::ControlServer control(cfg.database_url, copt);
   {
@@ -186,6 +187,7 @@ int run_command(int argc, char** argv) {
     mo.io = cfg.media_io == "epoll" ? media::IoMode::epoll
             : cfg.media_io == "uring" ? media::IoMode::uring
                                       : media::IoMode::automatic;
+    mo.record_dir = cfg.recordings_dir;  // only campaigns that record send audio there
     engine = std::make_unique<media::MediaEngine>(mo);
     // Which socket I/O path the media workers took, and why not io_uring when they could not.
     if (const auto why = engine->io_fallback_reason(); !why.empty()) {
@@ -213,6 +215,7 @@ int run_command(int argc, char** argv) {
     ro.dnc_ca_file = cfg.dnc_ca_file;
     ro.prompts_dir = cfg.prompts_dir;
     ro.trunk_groups = cfg.trunk_groups;
+    ro.recordings_dir = cfg.recordings_dir;
     agent = std::make_unique<signaling::SipAgent>(t, *engine, [r = &runner](const signaling::CallEvent& e) {
       if (*r) (*r)->on_call_event(e);  // `runner` outlives the agent's thread (stopped first)
     });

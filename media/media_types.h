@@ -37,7 +37,9 @@ struct StreamParams {
   SrtpKey srtp_tx_key;           ///< ours (our SDP crypto line)
   bool amd = true;
   amd::Params amd_params = amd::Params::hark_defaults();
-  bool record = false;           ///< keep the received audio and write it to a WAV at the end
+  bool record = false;           ///< stream the call's audio to the recorder (a WAV at the end)
+  uint64_t record_id = 0;        ///< record: the file is <record_id>.wav; 0: stream-<stream id>.wav
+  bool record_stereo = false;    ///< record: our audio left, the peer's right; else both mixed
   bool send = true;              ///< send a packet every 20 ms (silence unless playing)
   uint32_t ssrc = 0;             ///< our SSRC; 0: random
 };

@@ -168,6 +168,7 @@ void MediaWorker::handle_commands() {
     if (c->kind == CommandKind::update) {
       std::unique_ptr<const StreamParams> params(c->params);
       s.stream = std::make_unique<RtpStream>(c->id, *params);
+      if (recorder_) s.stream->attach_recorder(&recorder_->tap(index_));
       continue;
     }
     if (c->kind == CommandKind::play) s.stream->play(c->prompt);
@@ -196,6 +197,7 @@ void MediaWorker::open_stream(const MediaCommand& c) {
   if (uring_ && !uring_->add(slot, c.rtp_fd, c.rtcp_fd)) return fail("io_uring: cannot register the sockets");
   auto& s = slots_[slot];
   s.stream = std::make_unique<RtpStream>(c.id, *params);
+  if (recorder_) s.stream->attach_recorder(&recorder_->tap(index_));
   if (params->srtp && !s.stream->params().srtp) {
     s.stream.reset();
     if (uring_) uring_->remove(slot, *this);
@@ -236,10 +238,6 @@ void MediaWorker::close_slot(uint32_t slot) {
     ::close(s.rtcp_fd);
   }
   s.stream->close(*this);
-  if (recorder_ && !s.stream->recording().empty()) {
-    auto* samples = new std::vector<int16_t>(std::move(s.stream->recording()));
-    if (!recorder_->queue(index_).push({s.stream->id(), samples})) delete samples;
-  }
   by_id_.erase(s.stream->id());
   s.stream.reset();
   s.rtp_fd = s.rtcp_fd = -1;

@@ -15,7 +15,6 @@ namespace hark::media {
 
 namespace {
 constexpr size_t kFrame = amd::Classifier::kFrameSamples;
-constexpr size_t kMaxRecordingSamples = 8000 * 120;  // two minutes
 
 uint32_t random32() {
   static thread_local std::mt19937 g{std::random_device{}()};
@@ -46,7 +45,6 @@ RtpStream::RtpStream(StreamId id, const StreamParams& p)
     if (!e1.empty() || !e2.empty()) p_.srtp = false;  // reported by the worker via active()
   }
   if (p_.amd) amd_ = std::make_unique<amd::Classifier>(p_.amd_params);
-  if (p_.record) recording_.reserve(kMaxRecordingSamples);
   ssrc_ = p_.ssrc ? p_.ssrc : random32();
   tx_seq_ = uint16_t(random32());
   tx_ts_ = random32();
@@ -128,8 +126,7 @@ void RtpStream::on_rtp(uint8_t* buf, size_t len, const sockaddr_storage& from, u
 }
 
 void RtpStream::deliver(const int16_t* pcm, size_t n, uint64_t now_ns, EventSink& sink) {
-  if (recording_.capacity() && recording_.size() + n <= recording_.capacity())
-    recording_.insert(recording_.end(), pcm, pcm + n);
+  if (tap_) tap_->push(record_key(), p_.record_id == 0, p_.record_stereo, RecordFrame::rx, pcm, n);
   feed_amd(pcm, n, now_ns, sink);
 }
 
@@ -228,6 +225,12 @@ size_t RtpStream::next_packet(uint8_t* out, size_t cap, EventSink& sink) {
     // G.711 silence: the codes of a zero sample.
     std::memset(payload, law_ == G711Law::ulaw ? 0xff : 0xd5, kFrame);
   }
+  if (tap_) {
+    // What we said, as the callee heard it (decoded from the packet: no second source of truth).
+    int16_t pcm[kFrame];
+    g711_decode(law_, {payload, kFrame}, pcm);
+    tap_->push(record_key(), p_.record_id == 0, p_.record_stereo, RecordFrame::tx, pcm, kFrame);
+  }
   size_t len = kHeader + kFrame;
   if (p_.srtp && !srtp_tx_.protect_rtp(out, len, cap)) return 0;
   ++tx_seq_;
@@ -267,6 +270,7 @@ void RtpStream::close(EventSink& sink) {
     amd::Event ev[amd::Classifier::kMaxEvents];
     emit_amd(amd_->finish(ev), ev, wall_ns(), sink);
   }
+  if (tap_) tap_->end(record_key(), p_.record_id == 0, p_.record_stereo);
   MediaEvent e;
   e.kind = MediaEventKind::ended;
   e.id = id_;

@@ -14,6 +14,7 @@
 #include "media/dtmf.h"
 #include "media/g711.h"
 #include "media/media_types.h"
+#include "media/recorder.h"
 #include "media/reorder_buffer.h"
 #include "media/rtp_stats.h"
 #include "media/srtp_session.h"
@@ -57,10 +58,12 @@ class RtpStream {
   void close(EventSink& sink);
 
   StreamStats stats() const;
-  /// The received audio kept for recording (empty unless params.record).
-  std::vector<int16_t>& recording() { return recording_; }
+  /// Where the stream's audio goes when params.record (null: nowhere). The tap belongs to the
+  /// worker and outlives the stream.
+  void attach_recorder(RecordTap* tap) { tap_ = p_.record ? tap : nullptr; }
 
  private:
+  uint64_t record_key() const { return p_.record_id ? p_.record_id : id_; }
   void deliver(const int16_t* pcm, size_t n, uint64_t now_ns, EventSink& sink);
   void feed_amd(const int16_t* samples, size_t n, uint64_t now_ns, EventSink& sink);
   void emit_amd(int n, const amd::Event* ev, uint64_t now_ns, EventSink& sink);
@@ -80,7 +83,7 @@ class RtpStream {
   int16_t frame_[amd::Classifier::kFrameSamples] = {};
   size_t frame_fill_ = 0;
   size_t last_payload_ = 160;  // samples per packet, for filling lost packets
-  std::vector<int16_t> recording_;
+  RecordTap* tap_ = nullptr;
   uint32_t peer_ssrc_ = 0;
   StreamStats counters_{};
   // RTCP: the last SR from the peer, to fill LSR/DLSR.

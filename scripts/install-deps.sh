@@ -25,6 +25,7 @@ PACKAGES=(
   kamailio kamailio-tls-modules kamailio-extra-modules chromium python3-websocket dpkg-dev fakeroot
   gdb  # tests print every thread's stack when one hangs (tests/hang_guard.cpp)
   clang-14 libfuzzer-14-dev  # the fuzz harnesses (scripts/fuzz.sh)
+  chromium  # renders hark loadtest --html headless in the tests (tests/cli/loadtest_output_test.cpp)
 )
 
 # libphonenumber-dev and python3-sklearn (through python3-pythran) depend on libboost-dev and

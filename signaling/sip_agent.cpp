@@ -72,6 +72,7 @@ CallEvent SipAgent::Impl::make_event(const Call& c, CallState s) const {
   e.amd_cause = c.verdict.cause;
   e.amd_late_cause = c.late_cause;
   e.amd_ms = c.verdict.at_ms;
+  e.beep_ms = c.beep_ms;
   e.outcome = c.outcome;
   e.cause = c.cause;
   if (c.trunk >= 0) e.trunk = trunks[size_t(c.trunk)].cfg.name;

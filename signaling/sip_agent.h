@@ -73,6 +73,9 @@ struct CallRequest {
   /// The trunks to try, in order: the next one is used when one fails the call (408, 5xx or a
   /// transport error before it rang), or is down by OPTIONS. Empty: every trunk, in order.
   std::vector<std::string> trunks;
+  uint64_t record_id = 0;                       ///< non-zero: record the answered call as <record_id>.wav
+  bool record_stereo = false;                   ///< record: us left, the callee right (else mixed)
+  bool record_early_media = false;              ///< record: a 183's audio too (load tests: failed calls' tones)
 };
 
 /// A trunk's state as /healthz and /metrics show it.
@@ -99,6 +102,7 @@ struct CallEvent {
   std::string amd_cause;
   std::string amd_late_cause;         ///< after `human`: a late_machine event's cause (suspected miss)
   uint32_t amd_ms = 0;                ///< audio time of the verdict
+  int beep_ms = -1;                   ///< the first beep's onset (audio ms after the answer); -1 none
   LeadStatus outcome = LeadStatus::unknown;  ///< ended: the lead's new status
   std::string cause;                  ///< ended: why, in words
   std::string trunk;                  ///< the trunk of the last INVITE (empty before any)

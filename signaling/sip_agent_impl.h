@@ -43,6 +43,7 @@ struct Call {
   bool auth_tried = false;
   amd::Event verdict{};     // the AMD's verdict event (cause, audio time) for CallEvent
   std::string late_cause;   // a late_machine event after `human`, for CallEvent
+  int beep_ms = -1;         // the first beep's onset (audio ms after the answer), for CallEvent
   media::StreamStats stats{};
   LeadStatus outcome = LeadStatus::unknown;
   std::string cause;

@@ -23,6 +23,10 @@ media::StreamParams SipAgent::Impl::stream_params(const Call& c, const PeerMedia
   p.amd_params = c.req.amd_params;
   p.amd_params.early_media_sit_only = early;
   p.send = !early;  // nothing to say before the answer
+  // Recorded from the answer, as the AMD hears it (early media is not part of the call).
+  p.record = c.req.record_id != 0 && (!early || c.req.record_early_media);
+  p.record_id = c.req.record_id;
+  p.record_stereo = c.req.record_stereo;
   return p;
 }
 
@@ -129,6 +133,7 @@ void SipAgent::Impl::on_media(const media::MediaEvent& e) {
   } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::late_machine) {
     c.late_cause = e.amd.cause;  // recorded with the call's end; the call itself goes on
   } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::beep) {
+    if (c.beep_ms < 0) c.beep_ms = int(e.amd.beep_onset_ms);
     apply(c, policy.on_beep(c.f));
   } else if (e.kind == media::MediaEventKind::playback_done) {
     apply(c, policy.on_playback_done(c.f));

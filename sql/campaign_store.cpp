@@ -65,6 +65,9 @@ CampaignRecord campaign_record(const pqxx::row& r) {
   c.internal_length = r["internal_length"].as<int>();
   c.free_agents = r["free_agents"].as<int>();
   c.dial_every_number = r["dial_every_number"].as<bool>();
+  c.recording_percent = r["recording_percent"].as<int>();
+  c.recording_channels = r["recording_channels"].as<std::string>();
+  c.recording_retention_days = opt<int>(r["recording_retention_days"]);
   return c;
 }
 

@@ -36,6 +36,9 @@ struct CampaignRecord {
   int free_agents = 0;
   bool dial_every_number = false;  ///< dial a lead's numbers in order (0011_lead_lifecycle.sql)
   std::string trunk_group;  ///< the trunk group it dials through; empty: the configuration's first
+  int recording_percent = 0;                        ///< share of attempts recorded: 0 off, 100 all
+  std::string recording_channels = "mixed";         ///< mixed | stereo
+  std::optional<int> recording_retention_days;      ///< recordings older than this are deleted
   bool operator==(const CampaignRecord&) const = default;
 };
 

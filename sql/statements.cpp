@@ -18,7 +18,8 @@ namespace {
   "time_zone, pilot_number, kind, queue, max_attempts, retry_minutes, retry_rules::text AS retry_rules, "      \
   "amd_enabled, amd_params::text AS amd_params, voicemail_prompt_id, dnc_service_id, dnc_list_id, dial_prefix, " \
   "caller_id, max_concurrent, fixed_channels, free_agents, trunk_group, last_error, created_at, updated_at, "  \
-  "default_region, internal_length, dial_every_number"
+  "default_region, internal_length, dial_every_number, recording_percent, recording_channels, "              \
+  "recording_retention_days"
 
 #define PROMPT_COLS "id, group_id, name, size_bytes, duration_ms, file_name, created_at::text AS created_at"
 
@@ -31,6 +32,14 @@ namespace {
 #define ATTEMPT_COLS \
   "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause, charged, " \
   "round, trunk, failed_over::text AS failed_over"
+
+// Attempts `a` of campaigns `c` dialed in a range: FROM and TO are text parameters, a day
+// (the campaign's local day, inclusive) or a timestamp (TO exclusive), NULL for no bound.
+#define WHEN_FILTER(FROM, TO)                                                                              \
+  "(" FROM "::text IS NULL OR CASE WHEN length(" FROM ") = 10 THEN (a.dialed_at AT TIME ZONE c.time_zone)::date >= " \
+  FROM "::date ELSE a.dialed_at >= " FROM "::timestamptz END) AND (" TO "::text IS NULL OR CASE WHEN length(" TO   \
+  ") = 10 THEN (a.dialed_at AT TIME ZONE c.time_zone)::date <= " TO "::date ELSE a.dialed_at < " TO             \
+  "::timestamptz END)"
 
 const Statement kStatements[] = {
     {"health", "SELECT COALESCE(max(version), 0) FROM hark_schema_version"},
@@ -100,6 +109,11 @@ const Statement kStatements[] = {
      "amd_params = $18::jsonb, voicemail_prompt_id = $19, dnc_service_id = $20, dnc_list_id = $21, dial_prefix = $22, "
      "caller_id = $23, max_concurrent = $24, fixed_channels = $25, trunk_group = $26, updated_at = now() WHERE id = $1"},
     {"campaign_set_numbers", "UPDATE campaigns SET default_region = $2, internal_length = $3 WHERE id = $1"},
+    {"campaign_set_recording",
+     "UPDATE campaigns SET recording_percent = $2, recording_channels = $3, recording_retention_days = $4 WHERE id = $1"},
+    {"recordings_expired",
+     "SELECT a.id FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id WHERE a.id = ANY($1::bigint[]) "
+     "AND c.recording_retention_days IS NOT NULL AND a.ended_at < now() - make_interval(days => c.recording_retention_days)"},
     {"campaign_delete", "DELETE FROM campaigns WHERE id = $1"},
     {"campaign_set_state",
      "UPDATE campaigns SET state = $2, updated_at = now(), "
@@ -158,6 +172,56 @@ const Statement kStatements[] = {
      "ORDER BY id LIMIT $3 OFFSET $4"},
     {"attempts_count", "SELECT count(*) FROM call_attempts WHERE campaign_id = $1 AND ($2::bigint IS NULL OR lead_id = $2)"},
     {"attempts_after", "SELECT " ATTEMPT_COLS " FROM call_attempts WHERE campaign_id = $1 AND id > $2 ORDER BY id LIMIT $3"},
+
+    // ---- recordings, QA labels, reports (migration 0010; control/api/api_recordings.cpp, api_reports.cpp) ----
+    // $1 is always the caller's groups ({1,2}); from/to are text: a day (the campaign's local
+    // day, inclusive) or a timestamp (to exclusive).
+    {"attempt_owner", "SELECT campaign_id FROM call_attempts WHERE id = $1"},
+    {"attempt_label",
+     "UPDATE call_attempts SET qa_label = $2, qa_beep_ms = $3, qa_labelled_at = now(), qa_labelled_by = $4 "
+     "WHERE id = $1"},
+    {"qa_matrix",
+     "SELECT a.qa_label, COALESCE(a.amd_verdict, 'none') AS verdict, count(*) AS n, "
+     "count(*) FILTER (WHERE a.qa_beep_ms IS NOT NULL) AS beeps, "
+     "count(*) FILTER (WHERE a.qa_beep_ms IS NOT NULL AND COALESCE(a.cause, '') NOT LIKE '%after the beep%') AS beep_missed "
+     "FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id "
+     "WHERE a.qa_label IS NOT NULL AND c.group_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR a.campaign_id = $2) "
+     "AND " WHEN_FILTER("$3", "$4") " GROUP BY 1, 2 ORDER BY 1, 2"},
+    {"qa_labelled",
+     "SELECT a.id, a.qa_label, a.qa_beep_ms, a.amd_verdict FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id "
+     "WHERE a.qa_label IS NOT NULL AND c.group_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR a.campaign_id = $2) "
+     "AND " WHEN_FILTER("$3", "$4") " ORDER BY a.id LIMIT $5"},
+    {"report_calls",
+     "SELECT a.id, a.campaign_id, c.name AS campaign, a.lead_id, l.name AS lead_name, a.number, a.state, "
+     "a.dialed_at::text AS dialed_at, a.answered_at::text AS answered_at, a.ended_at::text AS ended_at, a.sip_code, "
+     "a.sip_reason, a.amd_verdict, a.amd_cause, a.amd_ms, a.result, a.cause, a.qa_label "
+     "FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id JOIN leads l ON l.id = a.lead_id "
+     "WHERE c.group_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR a.campaign_id = $2) AND " WHEN_FILTER("$3", "$4")
+     " AND ($5::text IS NULL OR a.result = $5) AND ($6::text IS NULL OR a.amd_verdict = $6) "
+     "AND ($7::text IS NULL OR strpos(a.number, $7) > 0) AND a.id > $8 ORDER BY a.id LIMIT $9"},
+    {"report_daily",
+     "SELECT (a.dialed_at AT TIME ZONE c.time_zone)::date::text AS day, "
+     "CASE WHEN $5 THEN a.campaign_id END AS campaign_id, CASE WHEN $5 THEN min(c.name) END AS campaign, "
+     "count(*) FILTER (WHERE a.result IS DISTINCT FROM 'DNC') AS placed, "
+     "count(*) FILTER (WHERE a.answered_at IS NOT NULL) AS answered, "
+     "count(*) FILTER (WHERE a.result = 'SUCCESS') AS transferred, "
+     "count(*) FILTER (WHERE a.amd_verdict = 'machine') AS machines, "
+     "count(*) FILTER (WHERE a.answered_at IS NOT NULL AND a.amd_verdict IN ('human', 'unknown') "
+     "AND a.result IS DISTINCT FROM 'SUCCESS' AND a.state = 'DONE') AS abandoned, "
+     "count(*) FILTER (WHERE a.amd_verdict = 'human') AS amd_human, "
+     "count(*) FILTER (WHERE a.amd_verdict = 'machine') AS amd_machine, "
+     "count(*) FILTER (WHERE a.amd_verdict = 'fax') AS amd_fax, count(*) FILTER (WHERE a.amd_verdict = 'sit') AS amd_sit, "
+     "count(*) FILTER (WHERE a.amd_verdict = 'silence') AS amd_silence, "
+     "count(*) FILTER (WHERE a.amd_verdict = 'unknown') AS amd_unknown, "
+     "avg(a.amd_ms) FILTER (WHERE a.result = 'SUCCESS') AS mean_answer_to_transfer_ms, "
+     "count(DISTINCT a.lead_id) FILTER (WHERE a.result IS DISTINCT FROM 'DNC') AS leads "
+     "FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id "
+     "WHERE c.group_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR a.campaign_id = $2) AND " WHEN_FILTER("$3", "$4")
+     " GROUP BY 1, CASE WHEN $5 THEN a.campaign_id END ORDER BY 1, 2"},
+    {"report_leads",
+     "SELECT l.id, l.name, l.phone, l.status, l.attempts, l.last_attempt_at::text AS last_attempt_at, "
+     "(SELECT a.result FROM call_attempts a WHERE a.lead_id = l.id ORDER BY a.id DESC LIMIT 1) AS last_result "
+     "FROM leads l WHERE l.campaign_id = $1 AND l.id > $2 ORDER BY l.id LIMIT $3"},
 
     // ---- do-not-call ----
     {"dnc_lists", "SELECT id, name, version, created_at, group_id, default_region, internal_length FROM dnc_lists ORDER BY id"},
@@ -220,6 +284,7 @@ const Statement kStatements[] = {
      "c.amd_params::text AS amd_params, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id, c.dial_prefix, "
      "c.caller_id, c.max_concurrent, c.fixed_channels, c.free_agents, c.dial_every_number, c.trunk_group, "
      "d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, c.default_region, c.internal_length, "
+     "c.recording_percent, c.recording_channels, c.recording_retention_days, "
      "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, dl.version AS dnc_list_version, "
      "(SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int AS active "
      "FROM campaigns c JOIN schedules s ON s.campaign_id = c.id AND s.day = (now() AT TIME ZONE c.time_zone)::date "

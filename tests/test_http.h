@@ -7,6 +7,8 @@
 #include <boost/json.hpp>
 
 #include <map>
+#include <utility>
+#include <vector>
 #include <string>
 
 namespace hark::test {
@@ -39,7 +41,8 @@ struct HttpResult {
 inline HttpResult http_request_from(const std::string& source, int port, const std::string& method,
                                     const std::string& target, const std::string& token = {},
                                     const std::string& body = {},
-                                    const std::string& content_type = "application/json") {
+                                    const std::string& content_type = "application/json",
+                                    const std::vector<std::pair<std::string, std::string>>& extra_headers = {}) {
   namespace beast = boost::beast;
   namespace http = beast::http;
   boost::asio::io_context ioc;
@@ -51,6 +54,7 @@ inline HttpResult http_request_from(const std::string& source, int port, const s
   req.set(http::field::host, "127.0.0.1");
   if (!token.empty()) req.set(http::field::authorization, "Bearer " + token);
   if (!body.empty()) req.set(http::field::content_type, content_type);
+  for (const auto& [name, value] : extra_headers) req.set(name, value);
   req.body() = body;
   req.prepare_payload();
   beast::error_code wec;
@@ -75,8 +79,9 @@ inline HttpResult http_request_from(const std::string& source, int port, const s
 
 inline HttpResult http_request(int port, const std::string& method, const std::string& target,
                                const std::string& token = {}, const std::string& body = {},
-                               const std::string& content_type = "application/json") {
-  return http_request_from("127.0.0.1", port, method, target, token, body, content_type);
+                               const std::string& content_type = "application/json",
+                               const std::vector<std::pair<std::string, std::string>>& extra_headers = {}) {
+  return http_request_from("127.0.0.1", port, method, target, token, body, content_type, extra_headers);
 }
 
 }  // namespace hark::test

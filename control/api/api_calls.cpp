@@ -2,6 +2,7 @@
 // cause, result; paged JSON and a CSV export.
 #include "control/api/control_api.h"
 #include "control/api/csv_cell.h"
+#include "control/api/report_filters.h"
 
 namespace hark::control {
 
@@ -61,7 +62,11 @@ HttpResponse list_calls(ApiServices& s, ApiContext& ctx) {
   if (!ctx.query("leadId").empty()) lead = ctx.query_int("leadId", 0, 1, INT64_MAX);
   return with_campaign(s, ctx, CampaignUse::read, [&](CampaignScope& c) {
     json::array out;
-    for (auto row : c.tx.exec_prepared("attempts_page", c.id, lead, size, (page - 1) * size)) out.push_back(attempt_json(row));
+    for (auto row : c.tx.exec_prepared("attempts_page", c.id, lead, size, (page - 1) * size)) {
+      auto call = attempt_json(row);
+      call["recordingUrl"] = recording_url(s.recordings_dir, row["id"].as<long long>());  // null: none
+      out.push_back(std::move(call));
+    }
     const auto total = c.tx.exec_prepared1("attempts_count", c.id, lead)[0].as<long long>();
     return json_response(json::object{{"calls", std::move(out)}, {"page", page}, {"pageSize", size}, {"total", total}});
   });

@@ -75,6 +75,9 @@ pqxx::result write_campaign_columns(pqxx::transaction_base& tx, const char* stmt
   // The number settings by a statement of their own: the insert and update lists stay as they were.
   const auto written = id ? *id : (r.empty() ? 0 : r[0][0].as<long long>());
   tx.exec_prepared0("campaign_set_numbers", written, c.default_region, c.internal_length);
+  // Recording settings (migration 0010) are written beside the row, by id.
+  tx.exec_prepared0("campaign_set_recording", written, c.recording_percent, c.recording_channels,
+                    c.recording_retention_days);
   return r;
 }
 

@@ -8,6 +8,8 @@
 //   api_calls.cpp      the call log
 //   api_dnc.cpp        do-not-call lists, services and POST /donotcall
 //   api_prompts.cpp    voicemail prompts (uploaded audio in the prompts folder)
+//   api_recordings.cpp call recordings (HTTP Range), QA labels, the AMD confusion matrix, QA export
+//   api_reports.cpp    reports: the filtered call log, per-day figures, lead results (JSON or CSV)
 //   campaign_scope.cpp the preamble of every /campaigns/{id}/... handler, and the campaign rows
 //                      the campaign and schedule routes share
 // Each endpoint is a named function HttpResponse f(ApiServices&, ApiContext&); each add_*_routes
@@ -56,6 +58,7 @@ struct ApiServices {
   int log_file_count = 0;
   /// Each trunk's state for /healthz and /metrics (unset: no dialing in this process).
   std::function<std::vector<signaling::TrunkStatus>()> trunk_status{};
+  std::string recordings_dir = {};  ///< call recordings, <attempt id>.wav (HARK_RECORDINGS_DIR)
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,
@@ -91,6 +94,8 @@ void add_prompt_routes(Router& r, ApiServices& s);
 /// The dashboard: GET / (the page) and GET /ui/{file} (its scripts and styles), no login needed
 /// (the page logs in through the API like any client).
 void add_web_routes(Router& r);
+void add_recording_routes(Router& r, ApiServices& s);  // api_recordings.cpp: recordings, QA labels
+void add_report_routes(Router& r, ApiServices& s);     // api_reports.cpp: call log, per day, leads
 
 /// A Router with every route above.
 std::unique_ptr<Router> make_router(ApiServices& s);

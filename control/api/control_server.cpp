@@ -16,6 +16,7 @@ ControlServer::ControlServer(std::string database_url, ControlServerOptions o)
   services_.trunk_groups = opt_.trunk_groups;
   services_.log_file = opt_.log_file;
   services_.log_file_count = opt_.log_file_count;
+  services_.recordings_dir = opt_.recordings_dir;
 }
 
 ControlServer::~ControlServer() { stop(); }

@@ -24,6 +24,7 @@ struct ControlServerOptions {
   std::vector<std::string> trunk_groups;  ///< names a campaign's trunkGroup may take (empty: any)
   std::string log_file;                   ///< the rotating log file GET /api/v1/logs serves (empty: none)
   int log_file_count = 0;                 ///< rotated files kept beside it (hark.1.log, ...)
+  std::string recordings_dir;  ///< call recordings, <attempt id>.wav (HARK_RECORDINGS_DIR)
 };
 
 class ControlServer {

@@ -113,6 +113,12 @@ void CampaignRunner::tick() {
       spdlog::warn("runner: closed {} attempt(s) left DIALING by a stopped hark process; their leads are due again", n);
     last_recovery_ = now;
   }
+  if (!opt_.recordings_dir.empty() &&
+      (last_retention_sweep_ == Clock::time_point{} || now - last_retention_sweep_ > std::chrono::seconds(opt_.retention_sweep_s))) {
+    last_retention_sweep_ = now;
+    if (int n = store_->expire_recordings(opt_.recordings_dir))
+      spdlog::info("runner: deleted {} recording(s) past their campaign's retention", n);
+  }
   // Lists changed by another process (or created since the last tick) are reloaded before
   // any number is checked against them: one small query when nothing changed.
   store_->refresh_dnc(dnc_);

@@ -54,6 +54,8 @@ struct RunnerOptions {
   int dnc_threads = 16;      ///< external do-not-call lookups at once (one campaign: half of them)
   int dnc_budget_ms = 500;   ///< the runner waits this long per campaign per tick for lookups
   std::string prompts_dir;   ///< the prompts folder (HARK_PROMPTS_DIR): voicemail prompts by id
+  std::string recordings_dir;  ///< recordings past their campaign's retention are deleted here
+  int retention_sweep_s = 600; ///< how often the recordings folder is swept
   TrunkBackoffOptions trunk_backoff;  ///< when a failing trunk pauses dialing (trunk_backoff.h)
   /// The configured trunk groups (name, trunks in failover order). Empty: the agent's trunks
   /// are one back-off, and calls name no trunk.
@@ -155,7 +157,7 @@ class CampaignRunner : public RunnerView {
     std::chrono::steady_clock::time_point asked;
   };
   std::map<long long, std::map<long long, DncLookup>> dnc_lookups_;  ///< by campaign, then lead (runner thread)
-  std::chrono::steady_clock::time_point last_heartbeat_{}, last_recovery_{};
+  std::chrono::steady_clock::time_point last_heartbeat_{}, last_recovery_{}, last_retention_sweep_{};
   bool db_down_logged_ = false;
   std::map<std::string, TrunkBackoff> backoffs_;  ///< by trunk name; runner thread only
   // Last: destroyed first, so no lookup finishes into a runner being torn down.

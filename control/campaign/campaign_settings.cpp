@@ -114,6 +114,9 @@ CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
   c.default_region = r.default_region;
   c.internal_length = r.internal_length;
   c.dial_every_number = r.dial_every_number;
+  c.recording_percent = r.recording_percent;
+  c.recording_channels = r.recording_channels;
+  c.recording_retention_days = r.recording_retention_days;
   return c;
 }
 
@@ -122,7 +125,7 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
                      "timeZone", "pilotNumber", "type", "queue", "maxAttempts", "retryMinutes", "retryRules",
                      "amdEnabled", "amdParams", "voicemailPromptId", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
                       "callerId", "maxConcurrent", "fixedChannels", "defaultRegion", "internalLength",
-                      "dialEveryNumber", "trunkGroup"});
+                      "dialEveryNumber", "trunkGroup", "recording", "recordingChannels", "recordingRetentionDays"});
   if (auto v = get_string(o, "name", creating, 100, 1)) name = *v;
   if (auto v = get_string(o, "description", false, 2000)) description = *v;
   if (auto v = get_int(o, "groupId", creating, 1, INT64_MAX)) group_id = *v;
@@ -237,6 +240,21 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
   if (auto v = get_int(o, "internalLength", false, 0, 15)) internal_length = int(*v);
 
   if (auto v = get_bool(o, "dialEveryNumber", false)) dial_every_number = *v;
+  if (auto it = o.find("recording"); it != o.end()) {
+    const auto& v = it->value();
+    if (v.is_string() && v.as_string() == "off") recording_percent = 0;
+    else if (v.is_string() && v.as_string() == "all") recording_percent = 100;
+    else if (v.is_int64() && v.as_int64() >= 0 && v.as_int64() <= 100) recording_percent = int(v.as_int64());
+    else invalid("recording", "recording must be \"off\", \"all\" or a percentage 0-100");
+  }
+  if (auto v = get_string(o, "recordingChannels", false, 10)) {
+    if (*v != "mixed" && *v != "stereo") invalid("recordingChannels", "recordingChannels must be mixed or stereo");
+    recording_channels = *v;
+  }
+  if (auto it = o.find("recordingRetentionDays"); it != o.end())
+    recording_retention_days = it->value().is_null()
+                                   ? std::nullopt
+                                   : std::optional<int>(int(*get_int(o, "recordingRetentionDays", true, 1, 3650)));
 
   // The whole, not just the parts.
   if (days_of(end_date) < days_of(start_date)) invalid("endDate", "endDate is before startDate");
@@ -277,7 +295,12 @@ json::object CampaignSettings::to_json() const {
           {"fixedChannels", opt(fixed_channels)},
           {"defaultRegion", default_region},
           {"internalLength", internal_length},
-          {"dialEveryNumber", dial_every_number}};
+          {"dialEveryNumber", dial_every_number},
+          {"recording", recording_percent == 0     ? json::value("off")
+                        : recording_percent == 100 ? json::value("all")
+                                                   : json::value(recording_percent)},
+          {"recordingChannels", recording_channels},
+          {"recordingRetentionDays", opt(recording_retention_days)}};
 }
 
 amd::Params amd_params_for(const json::object& overrides) {

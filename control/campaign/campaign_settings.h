@@ -40,6 +40,9 @@ struct CampaignSettings {
   std::string default_region = "US";  ///< leads without a country code are read as from here (ISO 3166)
   int internal_length = 4;            ///< leads of at most this many digits are extensions, kept as written
   bool dial_every_number = false;     ///< a lead's numbers in order: the next after a failure result
+  int recording_percent = 0;          ///< `recording`: "off" 0, "all" 100, or a percentage
+  std::string recording_channels = "mixed";  ///< `recordingChannels`: mixed | stereo
+  std::optional<int> recording_retention_days;  ///< `recordingRetentionDays`: null keeps them
 
   /// From a stored campaign; parses its JSON columns.
   static CampaignSettings from_record(const sql::CampaignRecord& r);

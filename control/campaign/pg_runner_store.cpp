@@ -4,6 +4,7 @@
 
 #include "control/campaign/dnc_index.h"
 #include "sql/db_pool.h"
+#include "sql/recording_store.h"
 
 namespace hark::control {
 
@@ -102,6 +103,10 @@ std::unique_ptr<ClaimSession> PgRunnerStore::begin_claim(long long campaign_id) 
 
 bool PgRunnerStore::finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) {
   return with([&](pqxx::connection& c) { return sql::finish_attempt(c, end, lead); });
+}
+
+int PgRunnerStore::expire_recordings(const std::string& dir) {
+  return with([&](pqxx::connection& c) { return sql::delete_expired_recordings(c, dir); });
 }
 
 bool PgRunnerStore::pause_campaign(long long campaign_id, const std::string& reason) {

@@ -24,6 +24,7 @@ class PgRunnerStore : public RunnerStore {
   std::unique_ptr<ClaimSession> begin_claim(long long campaign_id) override;
   bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) override;
   bool pause_campaign(long long campaign_id, const std::string& reason) override;
+  int expire_recordings(const std::string& dir) override;
   void reset() override { db_.reset(); }
 
  private:

@@ -61,6 +61,13 @@ NextNumber next_number(const std::string& status, int phone_index, int numbers, 
   if (!dial_every_number || !failed || numbers <= 1) return {phone_index, false};
   const int next = (phone_index + 1) % numbers;
   return {next, next != 0};
+bool records_attempt(int percent, long long attempt_id) {
+  if (percent <= 0) return false;
+  if (percent >= 100) return true;
+  // Spread by a multiplicative hash, not id % 100: consecutive ids (one campaign's attempts
+  // interleaved with others') must not all fall on one side.
+  const uint64_t h = uint64_t(attempt_id) * 0x9E3779B97F4A7C15ull;
+  return int((h >> 32) % 100) < percent;
 }
 
 signaling::CallRequest call_request(const CampaignPlan& plan, const std::string& phone, long long attempt_id) {
@@ -72,6 +79,10 @@ signaling::CallRequest call_request(const CampaignPlan& plan, const std::string&
   req.amd_params = plan.amd;
   req.tag = uint64_t(attempt_id);
   req.caller_id = s.caller_id;
+  if (records_attempt(s.recording_percent, attempt_id)) {
+    req.record_id = uint64_t(attempt_id);
+    req.record_stereo = s.recording_channels == "stereo";
+  }
   return req;
 }
 

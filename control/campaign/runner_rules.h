@@ -73,6 +73,10 @@ struct CampaignPlan {
   const media::Prompt* voicemail = nullptr;  ///< loaded once per path (null: none or unreadable)
 };
 
+/// Whether a campaign recording `percent` % of its attempts records this one (0 never, 100
+/// always; otherwise a fixed choice by attempt id, so it is reproducible).
+bool records_attempt(int percent, long long attempt_id);
+
 /// The call for one lead of a campaign; `attempt_id` becomes the call's tag.
 signaling::CallRequest call_request(const CampaignPlan& plan, const std::string& phone, long long attempt_id);
 

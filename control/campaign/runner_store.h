@@ -60,6 +60,8 @@ class RunnerStore {
   /// PAUSED with `reason` as its last error, so it stays visible and survives no restart as
   /// STARTED. False: it was no longer STARTED.
   virtual bool pause_campaign(long long campaign_id, const std::string& reason) = 0;
+  /// Deletes the recordings in `dir` past their campaign's retention; returns how many.
+  virtual int expire_recordings(const std::string& /*dir*/) { return 0; }
   /// Forgets the connection after a failure (the next call opens a new one).
   virtual void reset() = 0;
 };

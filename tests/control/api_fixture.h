@@ -36,10 +36,16 @@ struct Api : ::testing::Test {
     return (std::filesystem::temp_directory_path() / ("hark-api-prompts-" + std::to_string(::getpid()))).string();
   }
 
+  /// Where this process's server finds call recordings (<attempt id>.wav).
+  static std::string recordings_dir() {
+    return (std::filesystem::temp_directory_path() / ("hark-api-recordings-" + std::to_string(::getpid()))).string();
+  }
+
   static void SetUpTestSuite() {
     db = std::make_unique<test::TestDb>("api_test");
     control::ControlServerOptions o;
     o.prompts_dir = prompts_dir();
+    o.recordings_dir = recordings_dir();
     o.http.listen = "127.0.0.1:0";
     o.http.threads = 2;
     o.http.body_limit = 1 << 20;
@@ -83,6 +89,7 @@ struct Api : ::testing::Test {
     server.reset();
     db.reset();
     std::filesystem::remove_all(prompts_dir());
+    std::filesystem::remove_all(recordings_dir());
   }
 
   static std::string login(const std::string& u, const std::string& p) {

@@ -105,6 +105,17 @@ TEST_F(Api, EveryEndpointByEveryRole) {
       {"POST", "/api/v1/prompts", "/api/v1/prompts?name=p", "", ca},
       {"GET", "/api/v1/prompts/{id}", "/api/v1/prompts/999999", "", cr},
       {"DELETE", "/api/v1/prompts/{id}", "/api/v1/prompts/999999", "", ca},
+      // Recordings, QA and reports (issue 17; api_reports_test.cpp has their behaviour).
+      {"GET", "/api/v1/recordings/{attemptId}", "/api/v1/recordings/999999", "", cr},
+      {"PUT", "/api/v1/calls/{attemptId}/label", "/api/v1/calls/999999/label", R"({"label":"human"})", cr},
+      {"GET", "/api/v1/qa/amd", "/api/v1/qa/amd", "", cr},
+      {"GET", "/api/v1/qa/export", "/api/v1/qa/export", "", cr},
+      {"GET", "/api/v1/reports/calls", "/api/v1/reports/calls", "", cr},
+      {"GET", "/api/v1/reports/calls.csv", "/api/v1/reports/calls.csv", "", cr},
+      {"GET", "/api/v1/reports/daily", "/api/v1/reports/daily", "", cr},
+      {"GET", "/api/v1/reports/daily.csv", "/api/v1/reports/daily.csv", "", cr},
+      {"GET", "/api/v1/reports/leads", "/api/v1/reports/leads?campaign=999999", "", cr},
+      {"GET", "/api/v1/reports/leads.csv", "/api/v1/reports/leads.csv?campaign=999999", "", cr},
   };
   // The table covers every route there is.
   std::set<std::string> routes, covered;

@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cstdlib>
+#include <iterator>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -227,6 +229,7 @@ TEST(MediaEngine, RecordsReceivedAudioOffThePath) {
     g711_encode(G711Law::ulaw, pcm, g.data());
     auto p = params_from(gen.local());
     p.record = true;
+    p.send = false;  // only the received audio: the file must equal what was sent to us
     p.amd = false;
     auto r = engine.open(p);
     ASSERT_TRUE(r.ok());
@@ -249,6 +252,57 @@ TEST(MediaEngine, RecordsReceivedAudioOffThePath) {
     ASSERT_EQ(media::read_audio(path, back), "");
     EXPECT_EQ(back.size(), pcm.size());
   }
+  std::filesystem::remove_all(dir);
+}
+
+// Stereo, named by the caller's id: what we sent (a prompt) on the left, what came in on the
+// right, each where it belongs; written whole after the close, never touching the worker.
+TEST(MediaEngine, RecordsStereoByRecordIdWithBothDirections) {
+  const auto dir = std::filesystem::temp_directory_path() / ("hark-rec-st-" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  {
+    auto o = options(1, 2);
+    o.record_dir = dir.string();
+    MediaEngine engine(o);
+    LoadGenerator gen({});
+    std::vector<int16_t> pcm;
+    test::add_tone(pcm, {500}, 600, -10);
+    std::vector<uint8_t> g(pcm.size());
+    g711_encode(G711Law::ulaw, pcm, g.data());
+    std::vector<int16_t> said;
+    test::add_tone(said, {1200}, 300, -10);
+    const auto prompt = Prompt::from_pcm(said);
+    auto p = params_from(gen.local());
+    p.record = true;
+    p.record_id = 4242;
+    p.record_stereo = true;
+    p.amd = false;
+    auto r = engine.open(p);
+    ASSERT_TRUE(r.ok());
+    ASSERT_TRUE(engine.play(r.id, &prompt));
+    gen.set_streams({{loopback(r.port), &g, 0}});
+    gen.run();
+    std::vector<MediaEvent> events;
+    engine.close(r.id);
+    pump(engine, events, 30, [&] { return engine.open_streams() == 0; });
+    ASSERT_TRUE(engine.recorder()->wait_idle(30000));
+    EXPECT_EQ(engine.recorder()->written(), 1u);
+    EXPECT_EQ(engine.recorder()->dropped(), 0u);
+  }
+  std::ifstream f(dir / "4242.wav", std::ios::binary);
+  const std::string bytes((std::istreambuf_iterator<char>(f)), {});
+  ASSERT_GT(bytes.size(), 44u);
+  EXPECT_EQ(bytes[22], 2);  // channels
+  const auto* s = reinterpret_cast<const int16_t*>(bytes.data() + 44);
+  const size_t frames = (bytes.size() - 44) / 4;
+  double left = 0, right = 0;
+  for (size_t i = 0; i < frames; ++i) {
+    left += std::abs(s[2 * i]);
+    right += std::abs(s[2 * i + 1]);
+  }
+  EXPECT_GE(frames, size_t(600 * 8));  // all that came in
+  EXPECT_GT(left / frames, 100.0);     // the prompt went out
+  EXPECT_GT(right / frames, 100.0);    // the tone came in
   std::filesystem::remove_all(dir);
 }
 
