@@ -61,6 +61,8 @@ NextNumber next_number(const std::string& status, int phone_index, int numbers, 
   if (!dial_every_number || !failed || numbers <= 1) return {phone_index, false};
   const int next = (phone_index + 1) % numbers;
   return {next, next != 0};
+}
+
 bool records_attempt(int percent, long long attempt_id) {
   if (percent <= 0) return false;
   if (percent >= 100) return true;
