@@ -241,6 +241,7 @@ void read_config_file(const std::string& path, Config& c, std::vector<std::strin
           {"runner", r.section({{"enabled", r.boolean(c.runner)},
                                 {"retry_unit_ms", r.integer(c.retry_unit_ms, 10, 60000)},
                                 {"prompts_dir", r.str(c.prompts_dir)},
+                                {"recordings_dir", r.str(c.recordings_dir)},
                                 {"dnc_ca_file", r.str(c.dnc_ca_file, check_readable)}})},
           {"admin", r.section({{"user", r.str(c.admin_user, check_name)},
                                {"password", r.str(c.admin_password, [](const std::string& p) { return p.empty() ? "" : password_problem(p); })}})},

@@ -50,6 +50,7 @@ const char* kUsage =
     "  HARK_DNC_CA_FILE        extra CA (PEM) for external do-not-call services\n"
     "  HARK_METRICS_TOKEN      set: GET /metrics wants Authorization: Bearer <it> (16+ characters) [open]\n"
     "  HARK_PROMPTS_DIR        uploaded voicemail prompts (POST /api/v1/prompts) [/var/lib/hark/prompts]\n"
+    "  HARK_RECORDINGS_DIR     call recordings, <attempt id>.wav (campaign setting recording) [/var/lib/hark/recordings]\n"
     "  HARK_RETRY_UNIT_MS      length of one retry \"minute\" [60000]\n"
     "  HARK_RUNNER             off: REST API only, no dialing [on]\n"
     "  HARK_LOG_LEVEL          trace, debug, info, warn, error, critical or off [info]\n"

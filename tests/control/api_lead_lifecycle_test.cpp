@@ -64,7 +64,7 @@ TEST_F(Api, OmniLeadsFileWithSemicolonsTelefonoTel1Tel2AndLatin1Name) {
   ASSERT_EQ(leads.size(), 2u);
   EXPECT_EQ(leads[1].at("name"), "José");
   EXPECT_EQ(leads[1].at("externalId"), "o-2");
-  EXPECT_EQ(leads[1].at("extraPhones"), json::array{"5491155550004"});
+  EXPECT_EQ(leads[1].at("extraPhones"), json::array{"+5491155550004"});
 
   // Without a mapping the same names are recognised, and the answer says how.
   const auto id2 = make_campaign("omnileads-auto");
@@ -84,7 +84,7 @@ TEST_F(Api, VicidialTabFileWithTheMappingGiven) {
   const std::string csv =
       "vendor_lead_code\tphone_number\tfirst_name\tlast_name\talt_phone\n"
       "V1\t3125550101\tMary\tJones\t3125550199\n"
-      "V2\t12\tBob\tBad\t\n"
+      "V2\tcall me\tBob\tBad\t\n"
       "V3\t3125550103\tJoe\tDoe\t\n";
   auto r = upload(id, "?phoneColumns=phone_number,alt_phone&nameColumn=first_name&externalIdColumn=vendor_lead_code", csv);
   ASSERT_EQ(r.status, 200) << r.body;
@@ -94,20 +94,20 @@ TEST_F(Api, VicidialTabFileWithTheMappingGiven) {
   auto lead = get(path(id, "/leads"), "campaign_admin").json().at("leads").at(0);
   EXPECT_EQ(lead.at("name"), "Mary");
   EXPECT_EQ(lead.at("externalId"), "V1");
-  EXPECT_EQ(lead.at("extraPhones"), json::array{"3125550199"});
+  EXPECT_EQ(lead.at("extraPhones"), json::array{"+13125550199"});
   EXPECT_EQ(lead.at("fields").at("last_name"), "Jones");
 }
 
 TEST_F(Api, OneLeadAsJsonDeleteAndDisable) {
   const auto id = make_campaign("single-leads");
   auto r = post(path(id, "/leads.json"), "campaign_admin",
-                R"({"name":"Ana","phone":"+54 9 11 5555-0001","extraPhones":["5555 0002"],"externalId":"x1","fields":{"city":"Rosario"}})");
+                R"({"name":"Ana","phone":"+54 9 11 5555-0001","extraPhones":["+54 9 11 5555-0002"],"externalId":"x1","fields":{"city":"Rosario"}})");
   ASSERT_EQ(r.status, 201) << r.body;
   const auto lead = r.json().at("id").as_int64();
   EXPECT_EQ(r.json().at("phone"), "+5491155550001");
-  EXPECT_EQ(r.json().at("extraPhones"), json::array{"55550002"});
+  EXPECT_EQ(r.json().at("extraPhones"), json::array{"+5491155550002"});
   EXPECT_EQ(r.json().at("round"), 1);
-  EXPECT_EQ(post(path(id, "/leads.json"), "campaign_admin", R"({"phone":"12"})").status, 422);
+  EXPECT_EQ(post(path(id, "/leads.json"), "campaign_admin", R"({"phone":"call me"})").status, 422);
   EXPECT_EQ(post(path(id, "/leads.json"), "campaign_admin", R"({"phone":"5550003","externalId":"x1"})").status, 409);
   EXPECT_EQ(post(path(id, "/leads.json"), "campaign_supervisor", R"({"phone":"5550003"})").status, 403);
 

@@ -52,6 +52,8 @@ TEST_F(Api, EveryEndpointByEveryRole) {
       {"GET", "/healthz", "/healthz", "", {}},
       {"GET", "/metrics", "/metrics", "", {}},
       {"GET", "/openapi.json", "/openapi.json", "", {}},
+      {"GET", "/", "/", "", {}},  // the dashboard: public, like its files (it logs in through the API)
+      {"GET", "/ui/{file}", "/ui/app.js", "", {}},
       {"GET", "/api/v1/users", "/api/v1/users", "", mm},
       {"POST", "/api/v1/users", "/api/v1/users", "{}", mm},
       {"GET", "/api/v1/users/{id}", "/api/v1/users/999999", "", mm},

@@ -237,11 +237,11 @@ TEST(LeadCsvMapping, OmniLeadsSemicolonsWithTelefonoTel1Tel2AreRecognisedByName)
   EXPECT_TRUE(r.had_header);
   ASSERT_EQ(r.leads.size(), 2u) << (r.errors.empty() ? "" : r.errors[0].reason);
   EXPECT_EQ(r.leads[0].name, "Ana Pérez");
-  EXPECT_EQ(r.leads[0].phone, "5491155550001");
-  EXPECT_EQ(r.leads[0].extra_phones, std::vector<std::string>{"5491155550002"});
+  EXPECT_EQ(r.leads[0].phone, "+5491155550001");  // E.164: no +, read as country code + number
+  EXPECT_EQ(r.leads[0].extra_phones, std::vector<std::string>{"+5491155550002"});
   EXPECT_EQ(r.leads[0].external_id, "c-1");
   EXPECT_EQ(r.leads[0].fields_json, "{\"ciudad\":\"Córdoba\"}");
-  EXPECT_EQ(r.leads[1].extra_phones, std::vector<std::string>{"5491155550004"});
+  EXPECT_EQ(r.leads[1].extra_phones, std::vector<std::string>{"+5491155550004"});
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_EQ(r.errors[0].line, 4);
   EXPECT_EQ(r.errors[0].reason, "no phone number");
@@ -272,8 +272,8 @@ TEST(LeadCsvMapping, VicidialTabFileWithTheCallersMapping) {
   ASSERT_EQ(r.leads.size(), 1u);
   EXPECT_EQ(r.leads[0].external_id, "V1");
   EXPECT_EQ(r.leads[0].name, "Mary");
-  EXPECT_EQ(r.leads[0].phone, "3125550199");
-  EXPECT_EQ(r.leads[0].extra_phones, std::vector<std::string>{"3125550101"});
+  EXPECT_EQ(r.leads[0].phone, "+13125550199");
+  EXPECT_EQ(r.leads[0].extra_phones, std::vector<std::string>{"+13125550101"});
   EXPECT_EQ(r.leads[0].fields_json, "{\"phone_code\":\"1\",\"last_name\":\"Jones\"}");
   ASSERT_EQ(r.errors.size(), 2u);  // V2: alt_phone (the main number here) empty; V3 likewise
   EXPECT_EQ(r.errors[0].line, 3);
@@ -301,16 +301,16 @@ TEST(LeadCsvMapping, CommonHeaderNamesAndDelimiters) {
   EXPECT_FALSE(is_phone_header("name"));
   EXPECT_FALSE(is_phone_header("city"));
   // A quoted delimiter does not count; with no header the simple `Name, Phone` form stays.
-  auto r = parse_lead_csv("\"Smith; John\",5550001\n");
+  auto r = parse_lead_csv("\"Smith; John\",2015550001\n");
   ASSERT_EQ(r.leads.size(), 1u);
   EXPECT_EQ(r.leads[0].name, "Smith; John");
-  r = parse_lead_csv("Ana;5550001\nLuis;5550002\n");
+  r = parse_lead_csv("Ana;2015550001\nLuis;2015550002\n");
   ASSERT_EQ(r.leads.size(), 2u);
-  EXPECT_EQ(r.leads[1].phone, "5550002");
+  EXPECT_EQ(r.leads[1].phone, "+12015550002");
 }
 
 TEST(LeadCsvMapping, Latin1IsFoundByLineAndConverted) {
-  const std::string latin1 = "nombre;telefono\nAna;5550001\nJos\xe9 Mar\xed" "a;5550002\n";
+  const std::string latin1 = "nombre;telefono\nAna;2015550001\nJos\xe9 Mar\xed" "a;2015550002\n";
   EXPECT_EQ(first_invalid_utf8(latin1), latin1.find('\xe9'));
   EXPECT_EQ(first_invalid_utf8("ok\n\xc3\xa9t\xc3\xa9\n"), std::string_view::npos);
   EXPECT_EQ(first_invalid_utf8("a\n\xe2\x82"), 2u);  // a sequence cut short
@@ -322,7 +322,7 @@ TEST(LeadCsvMapping, Latin1IsFoundByLineAndConverted) {
 }
 
 TEST(LeadCsvMapping, ANameLikeTelmaIsNotAHeader) {
-  const auto r = parse_lead_csv("Telma Silva,5550001\nMobile Home Inc,5550002\n");
+  const auto r = parse_lead_csv("Telma Silva,2015550001\nMobile Home Inc,2015550002\n");
   EXPECT_FALSE(r.had_header);
   ASSERT_EQ(r.leads.size(), 2u);
   EXPECT_EQ(r.leads[0].name, "Telma Silva");
