@@ -254,7 +254,7 @@ TEST(CampaignRunner, DoNotCallServiceDownStopsDialingUntilItAnswers) {
   ASSERT_EQ(service->start(), "");
   const int port = service->port();
   const auto token = service->auth().login("svc", "svc-password").token;
-  db.exec("WITH l AS (INSERT INTO dnc_lists (name, version) VALUES ('ext', 1) RETURNING id) "
+  db.exec("WITH l AS (INSERT INTO dnc_lists (name, version, internal_length) VALUES ('ext', 1, 7) RETURNING id) "
           "INSERT INTO dnc_numbers (list_id, number) SELECT id, '1000001' FROM l");
   service->dnc().refresh(*sql::open_prepared(db.url()));
   db.exec("INSERT INTO dnc_services (name, url, timeout_ms, bearer_token) VALUES ('ext', 'http://127.0.0.43:" +
