@@ -110,6 +110,7 @@ call GET "/api/v1/campaigns/$CAMPAIGN/summary" "$SUPERVISOR" |
   jq -r '"total \(.leads.total), attempts \(.attempts)", (.leads.byStatus | to_entries[] | "  \(.key): \(.value)")'
 
 cat <<EOT
+== the dashboard: $API/ (log in as demo-admin / demo-admin-pw, or demo-supervisor / demo-supervisor-pw)
 == the REST API stays up on $API. As the supervisor, for example:
   TOKEN=\$(curl -s -X POST $API/api/v1/login -d '{"username":"demo-supervisor","password":"demo-supervisor-pw"}' | jq -r .token)
   curl -s $API/api/v1/campaigns/$CAMPAIGN/summary -H "Authorization: Bearer \$TOKEN" | jq .leads
