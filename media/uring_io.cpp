@@ -91,7 +91,9 @@ std::unique_ptr<UringIo> UringIo::create(size_t max_slots, std::string& error) {
   io_uring_buf_ring_advance(u->buf_ring_, int(u->buf_entries_));
   // The layout of each received buffer: the sender's address (room for IPv6) and the
   // kernel's receive stamp, then the payload.
-  u->recv_template_.msg_namelen = sizeof(sockaddr_in6);
+  // The control messages follow the header and the name space: a name space of a multiple of
+  // 8 bytes keeps them aligned for struct cmsghdr (sizeof(sockaddr_in6) = 28 did not: UBSan).
+  u->recv_template_.msg_namelen = (sizeof(sockaddr_in6) + 7) & ~size_t(7);
   u->recv_template_.msg_controllen = CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(int));
   u->slots_.resize(max_slots);
   u->send_arena_.reset(new uint8_t[max_slots * 2 * kSendBuffer]);
