@@ -32,36 +32,16 @@
 #include "media/g711.h"
 #include "tests/support/load_generator.h"
 #include "media/media_engine.h"
+#include "bench/media_bench_util.h"
 
 using namespace hark;
 using namespace hark::media;
 using Clock = std::chrono::steady_clock;
+using bench::load_audio;
+using bench::pct;
+using bench::thread_cpu;
 
 namespace {
-
-double thread_cpu(pthread_t t) {
-  clockid_t cid;
-  if (pthread_getcpuclockid(t, &cid) != 0) return 0;
-  timespec ts;
-  clock_gettime(cid, &ts);
-  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
-}
-
-std::vector<std::vector<uint8_t>> load_audio(const std::string& dir) {
-  std::vector<std::vector<uint8_t>> out;
-  std::ifstream m(dir + "/manifest.tsv");
-  std::string line;
-  std::getline(m, line);
-  while (std::getline(m, line) && out.size() < 400) {
-    std::vector<int16_t> pcm;
-    if (!media::read_audio(dir + "/" + line.substr(0, line.find('\t')), pcm).empty()) continue;
-    pcm.resize(pcm.size() / 160 * 160);
-    std::vector<uint8_t> g(pcm.size());
-    g711_encode(G711Law::ulaw, pcm, g.data());
-    out.push_back(std::move(g));
-  }
-  return out;
-}
 
 struct Result {
   double engine_core = 0, floor_core = 0;  // share of one core
@@ -211,12 +191,6 @@ Result run(int n, int seconds, const std::vector<std::vector<uint8_t>>& audio) {
     r.recorded = engine.recorder()->written();
   }
   return r;
-}
-
-double pct(std::vector<double> v, double p) {
-  if (v.empty()) return 0;
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, size_t(p / 100.0 * double(v.size())))];
 }
 
 }  // namespace
