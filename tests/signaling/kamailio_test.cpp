@@ -86,7 +86,9 @@ struct Agent {
   std::condition_variable cv;
   std::map<uint64_t, CallEvent> ended;
 
-  Agent(std::vector<Trunk> trunks, const fs::path& certs) {
+  /// lifetime_ms: the transactions' 64*T1 (0: sofia's 32 s); a test whose INVITE is never
+  /// answered shortens it so the call ends at Timer B instead of waiting 32 s.
+  Agent(std::vector<Trunk> trunks, const fs::path& certs, unsigned lifetime_ms = 0) {
     media::MediaEngineOptions mo;
     mo.workers = 1;
     mo.bind_ip = "127.0.0.90";
@@ -103,6 +105,7 @@ struct Agent {
     t.media_ip = "127.0.0.90";
     t.trunks = std::move(trunks);
     t.ring_timeout_s = 15;
+    t.transaction_lifetime_ms = lifetime_ms;
     agent = std::make_unique<SipAgent>(t, *media, [this](const CallEvent& e) {
       if (e.state != CallState::ended) return;
       std::lock_guard<std::mutex> g(mu);
@@ -163,7 +166,8 @@ TEST(Kamailio, ATlsPeerTheCaDidNotSignIsRefused) {
   fs::create_directories(other);
   ASSERT_TRUE(sh("cd " + other.string() + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt "
                  "-subj /CN=some-other-ca -days 2 >/dev/null 2>&1 && cp ../hark.crt ../hark.key ."));
-  Agent a({kamailio_trunk("kam-tls", Transport::tls, false)}, other);
+  // The handshake fails, so the INVITE is never answered: Timer B (64*T1, 4 s here) ends it.
+  Agent a({kamailio_trunk("kam-tls", Transport::tls, false)}, other, 4000);
   const auto e = a.call("1001", "kam-tls");
   EXPECT_FALSE(e.answered) << e.sip_code << " " << e.cause;
   EXPECT_NE(e.outcome, LeadStatus::success);
