@@ -23,7 +23,7 @@ class Browser:
         self.profile = tempfile.mkdtemp(prefix="hark-chromium-")
         self.proc = subprocess.Popen(
             [exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
-             "--disable-dev-shm-usage", f"--window-size={width},{height}", "--remote-debugging-port=0",
+             "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required", f"--window-size={width},{height}", "--remote-debugging-port=0",
              f"--user-data-dir={self.profile}", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         port_file = os.path.join(self.profile, "DevToolsActivePort")

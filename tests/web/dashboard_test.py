@@ -85,7 +85,8 @@ def main():
                                       stdout=open(f"{work}/sim.log", "w"), stderr=subprocess.STDOUT))
         env = dict(os.environ, DATABASE_URL=url, HARK_HTTP_LISTEN=f"{HARK}:18141", HARK_SIP_LISTEN=f"{HARK}:5060",
                    HARK_SIP_TRUNK=f"{SIM}:5070", HARK_RTP_PORTS="25000-25999", HARK_ADMIN_USER="admin",
-                   HARK_ADMIN_PASSWORD="web-test-admin", HARK_RING_TIMEOUT="15", HARK_RETRY_UNIT_MS="100")
+                   HARK_ADMIN_PASSWORD="web-test-admin", HARK_RING_TIMEOUT="15", HARK_RETRY_UNIT_MS="100",
+                   HARK_RECORDINGS_DIR=os.path.join(work, "recordings"))
         procs.append(subprocess.Popen([args.hark, "run", "--duration", "300"], env=env,
                                       stdout=open(f"{work}/hark.log", "w"), stderr=subprocess.STDOUT))
         deadline = time.time() + 30
@@ -109,7 +110,7 @@ def main():
             "name": "web-demo", "groupId": group, "startDate": today, "endDate": today, "startTime": "00:00",
             "endTime": "23:59", "weekdays": ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], "timeZone": "UTC",
             "pilotNumber": "5000", "type": "agent_queue", "queue": "sales", "maxAttempts": 1, "amdEnabled": True,
-            "fixedChannels": 8, "maxConcurrent": 8, "internalLength": 7})["id"]
+            "fixedChannels": 8, "maxConcurrent": 8, "internalLength": 7, "recording": "all"})["id"]
 
         # 24 people and 16 machines, and three rows the import must refuse.
         csv = os.path.join(work, "leads.csv")
@@ -190,6 +191,18 @@ def main():
             b.wait("[...document.querySelectorAll('#calls tbody tr')].length > 0 && "
                    "[...document.querySelectorAll('#calls tbody tr')].every(r => r.textContent.includes('machine'))",
                    what="only machines after filtering")
+            # A recording plays in the page (fetched with the token, then played from a blob).
+            b.eval("document.querySelector('#calls button[data-play]').click(); true")
+            b.wait("document.getElementById('player').duration > 0 && document.getElementById('player').currentTime > 0",
+                   what="a recording to play")
+
+            # The per-day report: today's row for the campaign counts every lead dialed.
+            b.goto(API + "/#/reports")
+            b.wait("document.querySelectorAll('#report tbody tr').length > 0", what="the per-day report")
+            row = b.eval("[...document.querySelectorAll('#report tbody tr')].map(r => [...r.cells].map(c => c.textContent))"
+                         ".find(c => c[1] === 'web-demo')")
+            assert row and row[0] == today and int(row[2]) == 40, f"the report's row for today: {row}"
+            b.screenshot(os.path.join(args.artifacts, "report.png"))
             assert not b.console, f"errors in the page: {b.console}"
         print("dashboard: ok; screenshots in", args.artifacts)
     finally:

@@ -8,6 +8,7 @@ import { schedulesPage } from './page_schedules.js';
 import { leadsPage } from './page_leads.js';
 import { callsPage } from './page_calls.js';
 import { dncPage } from './page_dnc.js';
+import { reportPage } from './page_report.js';
 
 // #/path -> page(main, params). A page may return a function that is run when it is left
 // (to close its event stream and timers).
@@ -19,6 +20,7 @@ const routes = [
   [/^\/campaigns\/(\d+)\/leads$/, leadsPage],
   [/^\/campaigns\/(\d+)\/calls$/, callsPage],
   [/^\/dnc$/, dncPage],
+  [/^\/reports$/, reportPage],
 ];
 
 let leave = null;
@@ -28,7 +30,8 @@ function topBar() {
   const nav = document.getElementById('nav');
   const who = document.getElementById('who');
   if (!user) { nav.replaceChildren(); who.replaceChildren(); return; }
-  nav.replaceChildren(h('a', { href: '#/campaigns' }, 'Campaigns'), h('a', { href: '#/dnc' }, 'Do-not-call'));
+  nav.replaceChildren(h('a', { href: '#/campaigns' }, 'Campaigns'), h('a', { href: '#/reports' }, 'Reports'),
+    h('a', { href: '#/dnc' }, 'Do-not-call'));
   who.replaceChildren(user.username + ' (' + user.role.replace('campaign_', '') + ')',
     h('button', { class: 'secondary', id: 'logout', onclick: async () => {
       try { await api('POST', '/logout'); } catch { /* the token may be gone already */ }
