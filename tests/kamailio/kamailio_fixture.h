@@ -6,6 +6,7 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <errno.h>
 #include <signal.h>
 #include <unistd.h>
 
@@ -42,6 +43,7 @@ struct Kamailio {
   std::unique_ptr<test::Child> proc;
 
   Kamailio() {
+    stop_stale();
     fs::remove_all(dir);
     fs::create_directories(dir / "db");
     const std::string d = dir.string();
@@ -80,6 +82,32 @@ struct Kamailio {
     proc->signal(SIGTERM);  // Kamailio stops its children itself
     proc->wait(30);
     fs::remove_all(dir);
+  }
+  /// A test process that died (a crash, a timeout's SIGKILL) never ran its destructor, so its
+  /// Kamailio still holds 127.0.0.97's ports and would fail every later test: stop the Kamailio
+  /// of each hark-kamailio-PID folder whose PID is gone, then remove the folder.
+  /// True while PID runs (a zombie, dead but not yet reaped, does not count).
+  static bool alive(pid_t pid) {
+    if (::kill(pid, 0) != 0 && errno == ESRCH) return false;
+    const std::string stat = slurp("/proc/" + std::to_string(pid) + "/stat");
+    const auto paren = stat.rfind(')');
+    return paren != std::string::npos && paren + 2 < stat.size() && stat[paren + 2] != 'Z';
+  }
+  static void stop_stale() {
+    std::error_code ec;
+    for (const auto& e : fs::directory_iterator(fs::temp_directory_path(), ec)) {
+      const std::string name = e.path().filename().string();
+      if (name.rfind("hark-kamailio-", 0) != 0) continue;
+      const pid_t owner = static_cast<pid_t>(std::atol(name.c_str() + 14));
+      if (owner <= 0 || owner == ::getpid() || alive(owner)) continue;
+      const pid_t kam = static_cast<pid_t>(std::atol(slurp(e.path() / "kamailio.pid").c_str()));
+      if (kam > 0 && ::kill(kam, SIGTERM) == 0) {
+        const auto until = std::chrono::steady_clock::now() + 10s;
+        while (alive(kam) && std::chrono::steady_clock::now() < until) std::this_thread::sleep_for(50ms);
+        if (alive(kam)) ::kill(kam, SIGKILL);
+      }
+      fs::remove_all(e.path(), ec);
+    }
   }
   std::string kamcmd(const std::string& cmd) {
     test::Child c({"/usr/sbin/kamcmd", "-s", "unix:" + (dir / "kamailio_ctl").string(), cmd});
