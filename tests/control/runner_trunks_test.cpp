@@ -169,8 +169,11 @@ TEST(RunnerTrunks, A503TrunkFailsOverToTheNextOfTheGroupAndEachAttemptRecordsIts
       "'main' FROM dialer_groups RETURNING id")[0][0].as<long long>());
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + id +
           ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+  // Five leads on five channels: all dialed at once, all fail over. (A sixth would be dialed
+  // after a's fifth 503 in a row puts a in back-off for 2 s, and go to b without trying a,
+  // or not, as the first calls' ends fall before or after those 2 s.)
   db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + id + ", 'L' || g, '1000' || lpad(g::text, 3, '0') "
-          "FROM generate_series(1, 6) g");
+          "FROM generate_series(1, 5) g");
   runner->start();
   bool done = false;
   for (int i = 0; i < 600 && !done; ++i) {
@@ -183,10 +186,10 @@ TEST(RunnerTrunks, A503TrunkFailsOverToTheNextOfTheGroupAndEachAttemptRecordsIts
   runner->stop();
   std::filesystem::remove(map);
   ASSERT_TRUE(done) << "the campaign did not complete";
-  EXPECT_EQ(test::count(url, "SELECT count(*) FROM leads WHERE campaign_id = " + id + " AND status = 'SUCCESS'"), 6);
+  EXPECT_EQ(test::count(url, "SELECT count(*) FROM leads WHERE campaign_id = " + id + " AND status = 'SUCCESS'"), 5);
   // Every attempt went out on a, failed there with 503 and was carried by b.
-  EXPECT_EQ(test::count(url, "SELECT count(*) FROM call_attempts WHERE campaign_id = " + id), 6);
+  EXPECT_EQ(test::count(url, "SELECT count(*) FROM call_attempts WHERE campaign_id = " + id), 5);
   EXPECT_EQ(test::count(url, "SELECT count(*) FROM call_attempts WHERE campaign_id = " + id +
-                             " AND trunk = 'b' AND failed_over = '{a:503}' AND charged"), 6);
+                             " AND trunk = 'b' AND failed_over = '{a:503}' AND charged"), 5);
   EXPECT_NE(metrics.render().find("hark_calls_total"), std::string::npos);
 }

@@ -23,6 +23,7 @@
 #include "signaling/sip_agent.h"
 #include "test_audio.h"
 #include "test_process.h"
+#include "signaling/trunk_dialer.h"
 #include "kamailio/kamailio_fixture.h"
 
 using namespace hark;
@@ -79,75 +80,34 @@ Trunk kamailio_trunk(const std::string& name, Transport tr, bool reg) {
   return t;
 }
 
-struct Agent {
-  std::unique_ptr<media::MediaEngine> media;
-  std::unique_ptr<SipAgent> agent;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::map<uint64_t, CallEvent> ended;
-
-  /// lifetime_ms: the transactions' 64*T1 (0: sofia's 32 s); a test whose INVITE is never
-  /// answered shortens it so the call ends at Timer B instead of waiting 32 s.
-  Agent(std::vector<Trunk> trunks, const fs::path& certs, unsigned lifetime_ms = 0) {
-    media::MediaEngineOptions mo;
-    mo.workers = 1;
-    mo.bind_ip = "127.0.0.90";
-    mo.port_min = 36000;
-    mo.port_max = 36200;
-    mo.max_streams = 64;
-    media = std::make_unique<media::MediaEngine>(mo);
-    TrunkSettings t;
-    t.bind_url = "sip:127.0.0.90:5060";
+/// hark with the test CA's files in `certs` (its certificate, key, and the CA that verifies
+/// Kamailio's); lifetime_ms: the transactions' 64*T1 (0: sofia's 32 s), which a test whose
+/// INVITE is never answered shortens so the call ends at Timer B instead of after 32 s.
+std::unique_ptr<test::Dialer> agent(std::vector<Trunk> trunks, const fs::path& certs, unsigned lifetime_ms = 0) {
+  return std::make_unique<test::Dialer>(std::move(trunks), [&](TrunkSettings& t) {
     t.tls_bind_url = "sips:127.0.0.90:5061";
     t.tls_cert = (certs / "hark.crt").string();
     t.tls_key = (certs / "hark.key").string();
     t.tls_ca = (certs / "ca.crt").string();
-    t.media_ip = "127.0.0.90";
-    t.trunks = std::move(trunks);
-    t.ring_timeout_s = 15;
     t.transaction_lifetime_ms = lifetime_ms;
-    agent = std::make_unique<SipAgent>(t, *media, [this](const CallEvent& e) {
-      if (e.state != CallState::ended) return;
-      std::lock_guard<std::mutex> g(mu);
-      ended[e.call_id] = e;
-      cv.notify_all();
-    });
-    EXPECT_EQ(agent->start(), "");
-  }
-  ~Agent() { agent->stop(); }
-  CallEvent call(const std::string& number, const std::string& trunk) {
-    CallRequest r;
-    r.number = number;
-    r.amd = false;
-    r.plan = CallPlan::campaign("", nullptr);
-    r.trunks = {trunk};
-    const auto id = agent->originate(std::move(r));
-    std::unique_lock<std::mutex> g(mu);
-    EXPECT_TRUE(cv.wait_for(g, 40s, [&] { return ended.count(id) > 0; })) << number << " on " << trunk;
-    return ended[id];
-  }
-  bool wait_registered() {
-    const auto until = std::chrono::steady_clock::now() + 20s;
-    while (std::chrono::steady_clock::now() < until && !agent->registered()) std::this_thread::sleep_for(50ms);
-    return agent->registered();
-  }
-};
+  });
+}
 
 }  // namespace
 
 TEST(Kamailio, RegistersWithDigestAndDialsThroughItsProxyAuthOverUdpTcpAndTls) {
   Kamailio kam;
   Callee callee;
-  Agent a({kamailio_trunk("kam-udp", Transport::udp, true), kamailio_trunk("kam-tcp", Transport::tcp, false),
-           kamailio_trunk("kam-tls", Transport::tls, false)},
-          kam.dir);
-  ASSERT_TRUE(a.wait_registered()) << kam.log();
+  auto a = agent({kamailio_trunk("kam-udp", Transport::udp, true), kamailio_trunk("kam-tcp", Transport::tcp, false),
+                  kamailio_trunk("kam-tls", Transport::tls, false)},
+                 kam.dir);
+  ASSERT_TRUE(a->wait_registered()) << kam.log();
   EXPECT_TRUE(kam.wait_log("HARK-AUTH-OK REGISTER user=hark proto=udp"));
   const auto users = kam.kamcmd("ul.dump");
   EXPECT_NE(users.find("AoR: hark"), std::string::npos) << users;
   EXPECT_NE(users.find("Address: sip:hark@127.0.0.90:5060"), std::string::npos) << users;  // reachable back over UDP
   for (const auto& [trunk, proto] : {std::pair{"kam-udp", "udp"}, std::pair{"kam-tcp", "tcp"}, std::pair{"kam-tls", "tls"}}) {
-    const auto e = a.call("1001", trunk);
+    const auto e = a->call("1001", {trunk});
     EXPECT_TRUE(e.answered) << trunk << ": " << e.sip_code << " " << e.cause;
     EXPECT_EQ(e.trunk, trunk);
     EXPECT_TRUE(kam.wait_log(std::string("HARK-AUTH-OK INVITE user=hark to=1001 proto=") + proto)) << kam.log();
@@ -157,7 +117,7 @@ TEST(Kamailio, RegistersWithDigestAndDialsThroughItsProxyAuthOverUdpTcpAndTls) {
 
 // Certificate verification: a Kamailio whose certificate the configured CA did not sign is
 // never sent the INVITE: the TLS handshake fails. (sofia does not report that failure before
-// its transaction timer, so the call ends at the ring timeout, not as a transport failure.)
+// its transaction timer, so the call ends at Timer B, not as a transport failure at once.)
 TEST(Kamailio, ATlsPeerTheCaDidNotSignIsRefused) {
   Kamailio kam;
   Callee callee;
@@ -167,8 +127,8 @@ TEST(Kamailio, ATlsPeerTheCaDidNotSignIsRefused) {
   ASSERT_TRUE(sh("cd " + other.string() + " && openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.crt "
                  "-subj /CN=some-other-ca -days 2 >/dev/null 2>&1 && cp ../hark.crt ../hark.key ."));
   // The handshake fails, so the INVITE is never answered: Timer B (64*T1, 4 s here) ends it.
-  Agent a({kamailio_trunk("kam-tls", Transport::tls, false)}, other, 4000);
-  const auto e = a.call("1001", "kam-tls");
+  auto a = agent({kamailio_trunk("kam-tls", Transport::tls, false)}, other, 4000);
+  const auto e = a->call("1001", {"kam-tls"});
   EXPECT_FALSE(e.answered) << e.sip_code << " " << e.cause;
   EXPECT_NE(e.outcome, LeadStatus::success);
   EXPECT_EQ(kam.log().find("HARK-AUTH-OK INVITE"), std::string::npos) << "the INVITE crossed an unverified TLS link";

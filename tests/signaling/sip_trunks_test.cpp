@@ -17,6 +17,7 @@
 #include "media/audio_file.h"
 #include "signaling/callee_simulator.h"
 #include "signaling/sip_agent.h"
+#include "signaling/trunk_dialer.h"
 #include "test_audio.h"
 
 using namespace hark;
@@ -24,6 +25,8 @@ using namespace hark::signaling;
 using namespace std::chrono_literals;
 
 namespace {
+
+using test::Dialer;
 
 // A simulator on 127.0.0.<host>:5070 answering by the map's lines.
 struct Peer {
@@ -66,68 +69,6 @@ Trunk trunk(const std::string& name, int host) {
   return t;
 }
 
-struct Dialer {
-  std::filesystem::path dir;
-  std::unique_ptr<media::MediaEngine> media;
-  std::unique_ptr<SipAgent> agent;
-  std::mutex mu;
-  std::condition_variable cv;
-  std::map<uint64_t, CallEvent> ended;
-
-  explicit Dialer(std::vector<Trunk> trunks, const std::function<void(TrunkSettings&)>& tweak = {}) {
-    media::MediaEngineOptions mo;
-    mo.workers = 1;
-    mo.bind_ip = "127.0.0.90";
-    mo.port_min = 36000;
-    mo.port_max = 36200;
-    mo.max_streams = 64;
-    media = std::make_unique<media::MediaEngine>(mo);
-    TrunkSettings t;
-    t.bind_url = "sip:127.0.0.90:5060";
-    t.media_ip = "127.0.0.90";
-    t.trunks = std::move(trunks);
-    t.calls_per_second = 50;
-    t.ring_timeout_s = 15;
-    if (tweak) tweak(t);
-    agent = std::make_unique<SipAgent>(t, *media, [this](const CallEvent& e) {
-      if (e.state != CallState::ended) return;
-      std::lock_guard<std::mutex> g(mu);
-      ended[e.call_id] = e;
-      cv.notify_all();
-    });
-    EXPECT_EQ(agent->start(), "");
-  }
-  ~Dialer() { agent->stop(); }
-
-  /// Dials `number` on `route` and waits (bounded) for its end.
-  CallEvent call(const std::string& number, std::vector<std::string> route) {
-    CallRequest r;
-    r.number = number;
-    r.amd = false;  // whoever answers is a person: hung up at once (no pilot number)
-    r.plan = CallPlan::campaign("", nullptr);
-    r.trunks = std::move(route);
-    const auto id = agent->originate(std::move(r));
-    std::unique_lock<std::mutex> g(mu);
-    EXPECT_TRUE(cv.wait_for(g, 40s, [&] { return ended.count(id) > 0; })) << number;
-    return ended[id];
-  }
-
-  TrunkStatus status(const std::string& name) const {
-    for (const auto& s : agent->trunk_status())
-      if (s.name == name) return s;
-    ADD_FAILURE() << "no trunk " << name;
-    return {};
-  }
-  /// Waits (bounded) until the trunk's reachability is `want`.
-  bool wait_reachable(const std::string& name, bool want, std::chrono::seconds limit = 20s) const {
-    const auto until = std::chrono::steady_clock::now() + limit;
-    while (std::chrono::steady_clock::now() < until) {
-      if (status(name).reachable == want) return true;
-      std::this_thread::sleep_for(50ms);  // polling a flag, not waiting a fixed time
-    }
-    return false;
-  }
-};
 
 struct Maps {
   std::filesystem::path dir = std::filesystem::temp_directory_path() / ("hark-trunks-" + std::to_string(::getpid()));
