@@ -11,6 +11,7 @@
 #include "control/campaign/call_command_listener.h"
 #include "sql/campaign_store.h"
 #include "sql/db_pool.h"
+#include "sql/live_call_store.h"
 
 using namespace hark;
 namespace json = boost::json;
@@ -109,7 +110,8 @@ TEST_F(LiveCalls, ListsTheCallsUpOfTheCallersGroups) {
   auto r = get("/api/v1/calls?campaign=" + std::to_string(campaign), "campaign_supervisor");
   ASSERT_EQ(r.status, 200) << r.body;
   bool found = false;
-  for (const auto& c : r.json().at("calls").as_array()) {
+  const auto listed = r.json();
+  for (const auto& c : listed.at("calls").as_array()) {
     EXPECT_NE(c.at("id").as_int64(), theirs);  // another group's call is not listed
     if (c.at("id").as_int64() != mine) continue;
     found = true;
@@ -120,8 +122,8 @@ TEST_F(LiveCalls, ListsTheCallsUpOfTheCallersGroups) {
   }
   EXPECT_TRUE(found) << r.body;
   // Filters: state; a bad state is 422.
-  r = get("/api/v1/calls?state=connected", "campaign_admin");
-  for (const auto& c : r.json().at("calls").as_array()) EXPECT_EQ(c.at("state"), "connected");
+  const auto connected = get("/api/v1/calls?state=connected", "campaign_admin").json();
+  for (const auto& c : connected.at("calls").as_array()) EXPECT_EQ(c.at("state"), "connected");
   EXPECT_EQ(get("/api/v1/calls?state=bogus", "campaign_admin").status, 422);
   // One call: 200 for its group, 404 for another group and for an agent who did not place it.
   EXPECT_EQ(get(path(mine), "campaign_admin").json().at("state"), "ringing");
@@ -221,7 +223,8 @@ TEST_F(LiveCalls, AnAgentControlsOnlyTheCallsItPlaced) {
   owned.set(not_its, 56, "connected");
   auto list = get("/api/v1/calls", "agent");
   ASSERT_EQ(list.status, 200);
-  const auto& calls = list.json().at("calls").as_array();
+  const auto listed = list.json();
+  const auto& calls = listed.at("calls").as_array();
   ASSERT_EQ(calls.size(), 1u) << list.body;
   EXPECT_EQ(calls[0].at("id").as_int64(), its);
   EXPECT_EQ(post(path(its, "hangup"), "agent", "").status, 202);
@@ -259,7 +262,8 @@ TEST_F(LiveCalls, FiguresComeFromTheDatabaseWithoutARunner) {
   auto all = get("/api/v1/live", "campaign_supervisor");
   ASSERT_EQ(all.status, 200);
   bool found = false;
-  for (const auto& x : all.json().at("campaigns").as_array()) found = found || x.at("campaignId").as_int64() == c;
+  const auto figures = all.json();
+  for (const auto& x : figures.at("campaigns").as_array()) found = found || x.at("campaignId").as_int64() == c;
   EXPECT_TRUE(found);
   EXPECT_GE(all.json().at("total").at("callsUp").as_int64(), 2);
   EXPECT_EQ(get("/api/v1/campaigns/" + std::to_string(c) + "/summary", "campaign_supervisor").json().at("today").at("callsUp"), 2);
