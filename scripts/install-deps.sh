@@ -14,7 +14,6 @@ PACKAGES=(
   kamailio kamailio-tls-modules  # the trunk acceptance tests (tests/signaling/kamailio_test.cpp)
   systemd dpkg-dev  # scripts/package.sh: systemd-analyze verify, dpkg-deb
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
-  wrk  # bench/calls_bench.sh: GET /api/v1/calls under load (issue 16)
   # voices of the by-voice AMD corpus (fixtures/make_voice_corpus.sh): flite (kal, awb, rms,
   # slt), festival with three voices, the Italian Asterisk prompts (Menardi); ~55 MB installed.
   # No French or Spanish speech and no asterisk-moh-opsound-wav: they belong to the held-out judge.
