@@ -16,6 +16,7 @@
 #include "cli/option_values.h"
 #include "cli/stop_signal.h"
 #include "cli/config.h"
+#include "control/campaign/call_command_listener.h"
 #include "control/campaign/campaign_runner.h"
 #include "control/api/control_server.h"
 #include "media/media_engine.h"
@@ -57,6 +58,34 @@ const char* kUsage =
     "  HARK_ADMIN_USER         the first master user, made when there is no user [admin]\n"
     "  HARK_ADMIN_PASSWORD     its password, 8..128 bytes [random, logged]\n";
 }  // namespace
+
+/// The SipAgent as call control: what the owner of a call runs for commands sent through the
+/// database (control/campaign/call_command_listener.h). The agent's methods are asynchronous:
+/// their effect comes back as call events.
+class SipCallControl : public control::CallControl {
+ public:
+  explicit SipCallControl(signaling::SipAgent& a) : a_(a) {}
+  control::ControlOutcome hangup(uint64_t id) override { return a_.hangup(id), control::ControlOutcome{}; }
+  control::ControlOutcome transfer(uint64_t id, const std::string& target) override {
+    return a_.transfer(id, target), control::ControlOutcome{};
+  }
+  // ---- NOT AVAILABLE IN THIS BUILD (issue 16): the integrator replaces this block once the
+  // sipctl branch's SipAgent::hold/resume/consult/complete_consult/cancel_consult are merged,
+  // e.g. `hold(id) { return a_.hold(id), control::ControlOutcome{}; }`. Until then each answers
+  // 501 through the REST API.
+  control::ControlOutcome hold(uint64_t) override { return not_in_this_build("hold"); }
+  control::ControlOutcome resume(uint64_t) override { return not_in_this_build("resume"); }
+  control::ControlOutcome consult(uint64_t, const std::string&) override { return not_in_this_build("consult"); }
+  control::ControlOutcome complete_consult(uint64_t) override { return not_in_this_build("complete"); }
+  control::ControlOutcome cancel_consult(uint64_t) override { return not_in_this_build("cancel"); }
+  // ---- end of the block
+
+ private:
+  static control::ControlOutcome not_in_this_build(const char* what) {
+    return {501, std::string(what) + " is not available in this build (its SIP agent has no " + what + ")"};
+  }
+  signaling::SipAgent& a_;
+};
 
 int run_command(int argc, char** argv) {
   double duration_s = -1;
@@ -175,6 +204,8 @@ int run_command(int argc, char** argv) {
   std::unique_ptr<media::MediaEngine> engine;
   std::unique_ptr<signaling::SipAgent> agent;
   std::unique_ptr<control::CampaignRunner> runner;
+  std::unique_ptr<SipCallControl> call_control;
+  std::unique_ptr<control::CallCommandListener> commands;
   if (cfg.runner) {
     media::raise_fd_limit();
     media::MediaEngineOptions mo;
@@ -228,6 +259,12 @@ int run_command(int argc, char** argv) {
     }
     control.set_runner(runner.get());  // before the API serves anyone
     runner->start();
+    // Commands for this process's calls, sent through the database by any hark process.
+    call_control = std::make_unique<SipCallControl>(*agent);
+    commands = std::make_unique<control::CallCommandListener>(
+        cfg.database_url, runner->instance_id(), [r = runner.get()](long long id) { return r->owned_call(id); },
+        *call_control);
+    commands->start();
     control.set_trunk_status([&a = *agent] { return a.trunk_status(); });
     spdlog::info("dialing: SIP on {}{}, {} trunk(s) in {} group(s)", cfg.sip_listen,
                  cfg.sip_tls_listen.empty() ? "" : " and TLS " + cfg.sip_tls_listen, cfg.trunks.size(), cfg.trunk_groups.size());
@@ -244,6 +281,7 @@ int run_command(int argc, char** argv) {
   wait_for_stop(duration_s);
   // No new calls; calls up are hung up and their ends written; then the API goes.
   if (runner) runner->pause();
+  if (commands) commands->stop();  // before the agent it drives
   if (agent) agent->stop();
   if (runner) runner->stop();
   control.set_runner(nullptr);

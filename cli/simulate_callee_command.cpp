@@ -20,6 +20,9 @@ int simulate_callee_command(int argc, char** argv) {
   std::string listen = "sip:127.0.0.1:5070", map = HARK_SOURCE_DIR "/fixtures/callee-map.txt", media_ip = "127.0.0.1";
   int port_min = 10000, port_max = 14999;  // below the ephemeral ports (32768+ on Linux)
   double duration = -1;
+  // HARK_LOG_LEVEL=debug shows sofia-sip's own lines too (with TPORT_LOG=1: every SIP message,
+  // which tests read to see what reached the callee).
+  if (const char* level = std::getenv("HARK_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
     auto value = [&]() -> std::string {

@@ -1,4 +1,5 @@
 #include "sql/campaign_store.h"
+#include "sql/live_call_store.h"
 
 #include "sql/db_pool.h"
 
@@ -88,6 +89,7 @@ void runner_heartbeat(pqxx::connection& c, const std::string& instance, const st
 int runner_recover(pqxx::connection& c, const std::string& instance, int stale_after_s) {
   pqxx::work tx(c);
   auto r = tx.exec_prepared("runner_recover", instance, stale_after_s);
+  recover_live_calls(tx, instance, stale_after_s);
   tx.commit();
   return int(r.size());
 }
@@ -167,7 +169,10 @@ std::vector<ClaimedLead> claim_lead_ids(pqxx::transaction_base& tx, long long ca
 
 long long start_attempt(pqxx::transaction_base& tx, long long campaign_id, const ClaimedLead& lead,
                         const std::string& instance) {
-  return tx.exec_prepared1("attempt_insert_dialing", campaign_id, lead.id, lead.phone, instance, lead.round)[0].as<long long>();
+  const auto id =
+      tx.exec_prepared1("attempt_insert_dialing", campaign_id, lead.id, lead.phone, instance, lead.round)[0].as<long long>();
+  insert_live_call(tx, id, campaign_id, lead.id, lead.phone, instance);  // up from the same commit on
+  return id;
 }
 
 void record_dnc(pqxx::transaction_base& tx, long long campaign_id, const ClaimedLead& lead, const std::string& instance) {
@@ -191,6 +196,7 @@ bool finish_attempt(pqxx::connection& c, const AttemptEnd& e, const LeadOutcome&
                                    e.amd_verdict, e.amd_cause, e.amd_ms, e.result, e.cause, e.charged,
                                    e.amd_late_cause, e.trunk, text_array(e.failed_over));
   const bool ours = r.affected_rows() == 1;
+  end_live_call(tx, e.attempt_id);
   if (ours) tx.exec_prepared0("lead_finish", lead.lead_id, lead.status, lead.done, lead.retry_s, lead.charged,
                       lead.phone_index);
   tx.commit();

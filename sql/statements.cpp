@@ -384,6 +384,75 @@ const Statement kStatements[] = {
     {"lead_rounds", "SELECT round, count(*) FROM leads WHERE campaign_id = $1 GROUP BY round ORDER BY round"},
     {"lead_callbacks_pending", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND callback_at IS NOT NULL AND NOT done"},
     {"leads_disabled", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND disabled"},
+
+    // ---- calls that are up, and the command bus (issue 16; sql/live_call_store.h) ----
+    {"live_call_insert",
+     "INSERT INTO live_calls (id, campaign_id, lead_id, number, instance_id, placed_by) VALUES ($1, $2, $3, $4, $5, $6)"},
+    // A later state of a call (never after its end); the answer time is its first connected state.
+    {"live_call_update",
+     "UPDATE live_calls SET state = $2, trunk = COALESCE($3, trunk), amd_verdict = COALESCE($4, amd_verdict), "
+     "answered_at = CASE WHEN $2 = 'connected' AND answered_at IS NULL THEN clock_timestamp() ELSE answered_at END, "
+     "updated_at = clock_timestamp() WHERE id = $1 AND state <> 'ended'"},
+    {"live_call_end",
+     "UPDATE live_calls SET state = 'ended', ended_at = clock_timestamp(), updated_at = clock_timestamp() "
+     "WHERE id = $1 AND state <> 'ended'"},
+    // The recovery's part: calls of processes silent for $2 s end; ended rows go after a day.
+    {"live_calls_recover",
+     "UPDATE live_calls c SET state = 'ended', ended_at = now(), updated_at = now() WHERE c.state <> 'ended' "
+     "AND c.instance_id IS DISTINCT FROM $1 AND NOT EXISTS (SELECT 1 FROM runner_instances r "
+     "WHERE r.id = c.instance_id AND r.heartbeat_at > now() - make_interval(secs => $2))"},
+    {"live_calls_sweep", "DELETE FROM live_calls WHERE state = 'ended' AND ended_at < now() - interval '1 day'"},
+#define LIVE_CALL_COLS                                                                                     \
+  "c.id, c.campaign_id, c.lead_id, c.number, c.instance_id, c.state, c.trunk, c.amd_verdict, c.placed_by, " \
+  "c.dialed_at::text AS dialed_at, c.answered_at::text AS answered_at, c.updated_at::text AS updated_at, "  \
+  "c.ended_at::text AS ended_at, k.group_id, k.default_region, k.internal_length"
+    // $1 groups (an admin's or supervisor's), or $2 the agent (placed_by); $3 campaign, $4 state
+    // (NULL: every state but ended).
+    {"live_calls_list",
+     "SELECT " LIVE_CALL_COLS " FROM live_calls c JOIN campaigns k ON k.id = c.campaign_id "
+     "WHERE (k.group_id = ANY($1::bigint[]) OR c.placed_by = $2) AND ($3::bigint IS NULL OR c.campaign_id = $3) "
+     "AND (CASE WHEN $4::text IS NULL THEN c.state <> 'ended' ELSE c.state = $4 END) ORDER BY c.id LIMIT $5"},
+    {"live_call_get",
+     "SELECT " LIVE_CALL_COLS " FROM live_calls c JOIN campaigns k ON k.id = c.campaign_id WHERE c.id = $1"},
+    // An attempt without a live row (ended and swept, or from before the table): its group and state.
+    {"attempt_group_state",
+     "SELECT k.group_id, a.state FROM call_attempts a JOIN campaigns k ON k.id = a.campaign_id WHERE a.id = $1"},
+    {"call_command_insert",
+     "INSERT INTO call_commands (call_id, instance_id, kind, target, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id"},
+    {"call_command_notify", "SELECT pg_notify('hark_call_commands', $1)"},
+    {"call_command_result", "SELECT status, message FROM call_commands WHERE id = $1"},
+    {"call_commands_results",
+     "SELECT id, status, message FROM call_commands WHERE id = ANY($1::bigint[]) AND status IS NOT NULL"},
+    // The owner's side: its unanswered commands, each taken once (several listeners never race).
+    {"call_commands_pending",
+     "SELECT id, call_id, kind, COALESCE(target, '') AS target, created_at < now() - make_interval(secs => $2) AS expired "
+     "FROM call_commands WHERE instance_id = $1 AND status IS NULL ORDER BY id FOR UPDATE SKIP LOCKED"},
+    {"call_command_answer",
+     "UPDATE call_commands SET status = $2, message = $3, done_at = clock_timestamp() WHERE id = $1"},
+    {"call_command_reply_notify", "SELECT pg_notify('hark_call_replies', $1::text)"},
+    // Today's figures of one campaign ($1) or every campaign of the groups $2 (on its own clock),
+    // and the calls up in every process.
+    {"live_figures",
+     "SELECT k.id AS campaign_id, "
+     "count(a.id) FILTER (WHERE a.result IS DISTINCT FROM 'DNC') AS placed, "
+     "count(a.id) FILTER (WHERE a.answered_at IS NOT NULL) AS answered, "
+     "count(a.id) FILTER (WHERE a.result = 'SUCCESS') AS transferred, "
+     "count(a.id) FILTER (WHERE a.amd_verdict = 'machine') AS machines, "
+     "count(a.id) FILTER (WHERE a.amd_verdict IN ('fax', 'sit')) AS fax_sit, "
+     // as the daily report counts them (report_daily)
+     "count(a.id) FILTER (WHERE a.answered_at IS NOT NULL AND a.amd_verdict IN ('human', 'unknown') "
+     "AND a.result IS DISTINCT FROM 'SUCCESS' AND a.state = 'DONE') AS abandoned, "
+     "count(a.id) FILTER (WHERE a.state = 'DONE' AND a.answered_at IS NULL AND a.result NOT IN ('DNC', 'SUCCESS', 'AMD')) AS failed, "
+     "count(a.id) FILTER (WHERE a.result = 'DNC') AS dnc, "
+     "count(a.id) FILTER (WHERE a.state = 'DONE' AND a.result IS DISTINCT FROM 'DNC') AS ended, "
+     "count(a.id) FILTER (WHERE a.result IS DISTINCT FROM 'DNC' AND a.dialed_at > now() - interval '10 seconds') AS recent, "
+     "(SELECT count(*) FROM live_calls c WHERE c.campaign_id = k.id AND c.state = 'dialing') AS dialing, "
+     "(SELECT count(*) FROM live_calls c WHERE c.campaign_id = k.id AND c.state IN ('ringing', 'early_media')) AS ringing, "
+     "(SELECT count(*) FROM live_calls c WHERE c.campaign_id = k.id AND c.state IN ('connected', 'on_hold', "
+     "'transferring', 'consulting')) AS connected "
+     "FROM campaigns k LEFT JOIN call_attempts a ON a.campaign_id = k.id "
+     "AND a.dialed_at >= (date_trunc('day', now() AT TIME ZONE k.time_zone) AT TIME ZONE k.time_zone) "
+     "WHERE ($1::bigint IS NULL OR k.id = $1) AND k.group_id = ANY($2::bigint[]) GROUP BY k.id ORDER BY k.id"},
 };
 
 }  // namespace

@@ -15,14 +15,22 @@ std::string_view to_string(Role r) {
     case Role::group_manager: return "group_manager";
     case Role::campaign_admin: return "campaign_admin";
     case Role::campaign_supervisor: return "campaign_supervisor";
+    case Role::agent: return "agent";
   }
   return "?";
 }
 
 std::optional<Role> role_from_string(std::string_view s) {
-  for (Role r : {Role::master, Role::group_manager, Role::campaign_admin, Role::campaign_supervisor})
+  for (Role r : {Role::master, Role::group_manager, Role::campaign_admin, Role::campaign_supervisor, Role::agent})
     if (to_string(r) == s) return r;
   return std::nullopt;
+}
+
+bool is_group_role(Role r) { return r == Role::campaign_admin || r == Role::campaign_supervisor || r == Role::agent; }
+
+bool is_group_role(std::string_view role) {
+  const auto r = role_from_string(role);
+  return r && is_group_role(*r);
 }
 
 bool Principal::in_group(long long g) const { return std::find(groups.begin(), groups.end(), g) != groups.end(); }

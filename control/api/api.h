@@ -17,9 +17,13 @@
 
 namespace hark::control {
 
-enum class Role { master, group_manager, campaign_admin, campaign_supervisor };
+/// agent (issue 16): places calls (click-to-dial) and controls the calls it placed, nothing else.
+enum class Role { master, group_manager, campaign_admin, campaign_supervisor, agent };
 std::string_view to_string(Role r);
 std::optional<Role> role_from_string(std::string_view s);
+/// The roles that work inside groups (need at least one, and an enabled one to log in).
+bool is_group_role(Role r);
+bool is_group_role(std::string_view role);
 
 /// The logged-in user making a request.
 struct Principal {

@@ -177,7 +177,8 @@ HttpResponse stop_campaign(ApiServices& s, ApiContext& ctx) {
   return res;
 }
 
-/// GET /campaigns/{id}/summary: settings, state, leads by status (all ten), pending, attempts.
+/// GET /campaigns/{id}/summary: settings, state, leads by status (all ten), pending, attempts,
+/// today's figures.
 HttpResponse get_campaign_summary(ApiServices& s, ApiContext& ctx) {
   return with_campaign(s, ctx, CampaignUse::read, [](CampaignScope& c) {
     json::object counts;
@@ -196,7 +197,9 @@ HttpResponse get_campaign_summary(ApiServices& s, ApiContext& ctx) {
     return json_response(json::object{{"campaign", campaign_json(c.tx.exec_prepared1("campaign_row", c.id))},
                                       {"leads", std::move(leads)},
                                       {"attempts", n[0].as<long long>()},
-                                      {"chargedAttempts", n[1].as<long long>()}});
+                                      {"chargedAttempts", n[1].as<long long>()},
+                                      // today's figures, as GET /live gives them
+                                      {"today", campaign_live_figures(c.tx, c.id, c.group)}});
   });
 }
 
@@ -213,12 +216,10 @@ HttpResponse put_free_agents(ApiServices& s, ApiContext& ctx) {
   return res;
 }
 
-/// GET /campaigns/{id}/live: the runner's live figures.
+/// GET /campaigns/{id}/live: today's figures from PostgreSQL (the same from every process).
 HttpResponse get_live(ApiServices& s, ApiContext& ctx) {
-  return with_campaign(s, ctx, CampaignUse::read, [&](CampaignScope& c) {
-    if (!s.runner) fail(503, "no_runner", "no campaign runner runs in this process");
-    return json_response(s.runner->live(c.id));
-  });
+  return with_campaign(s, ctx, CampaignUse::read,
+                       [&](CampaignScope& c) { return json_response(campaign_live_figures(c.tx, c.id, c.group)); });
 }
 
 /// GET /campaigns/{id}/events: server-sent events of every call state change.

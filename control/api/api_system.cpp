@@ -179,6 +179,7 @@ std::unique_ptr<Router> make_router(ApiServices& s) {
   add_lead_routes(*r, s);
   add_lead_lifecycle_routes(*r, s);
   add_call_routes(*r, s);
+  add_live_call_routes(*r, s);
   add_dnc_routes(*r, s);
   add_prompt_routes(*r, s);
   add_web_routes(*r);

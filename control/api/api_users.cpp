@@ -33,7 +33,7 @@ const auto kMaster = Access::only({Role::master});
 /// is one of the manager's (a user with no group at all belongs to nobody: master only).
 bool manager_may_manage(const Principal& me, const std::string& role, const std::vector<long long>& groups) {
   if (me.role == Role::master) return true;
-  if (role != "campaign_admin" && role != "campaign_supervisor") return false;
+  if (!is_group_role(role)) return false;
   if (groups.empty()) return false;
   return std::all_of(groups.begin(), groups.end(), [&](long long g) { return me.in_group(g); });
 }
@@ -60,7 +60,7 @@ std::string read_role(const json::object& body, bool required) {
   const auto role = get_string(body, "role", required, 40);
   if (!role) return {};
   if (!role_from_string(*role))
-    invalid("role", "role must be one of master, group_manager, campaign_admin, campaign_supervisor");
+    invalid("role", "role must be one of master, group_manager, campaign_admin, campaign_supervisor, agent");
   return *role;
 }
 
@@ -101,7 +101,7 @@ HttpResponse create_user(ApiServices& s, ApiContext& ctx) {
   const auto password = *get_string(body, "password", true, 128);
   if (auto p = password_problem(password); !p.empty()) invalid("password", p);
   const auto role = read_role(body, true);
-  const auto groups = read_groups(body, role == "campaign_admin" || role == "campaign_supervisor");
+  const auto groups = read_groups(body, is_group_role(role));
   const bool enabled = get_bool(body, "enabled", false).value_or(true);
   if (!manager_may_manage(ctx.me(), role, groups))
     fail(403, "forbidden", "a group manager creates campaign administrators and supervisors of their own groups only");
@@ -144,7 +144,7 @@ HttpResponse update_user(ApiServices& s, ApiContext& ctx) {
     const auto new_groups = has_groups ? groups : split_ids(before["groups"].as<std::string>());
     if (!manager_may_manage(ctx.me(), new_role, new_groups))
       fail(403, "forbidden", "a group manager keeps users to campaign roles in their own groups");
-    if ((new_role == "campaign_admin" || new_role == "campaign_supervisor") && new_groups.empty())
+    if (is_group_role(new_role) && new_groups.empty())
       invalid("groups", "campaign administrators and supervisors need at least one group");
     if (id == ctx.me().user_id && enabled == false) fail(409, "conflict", "you cannot disable yourself");
     std::optional<std::string> role_arg;

@@ -105,7 +105,7 @@ LoginResult Auth::check(const std::string& address, const std::string& username,
   const long long id = row["id"].as<long long>();
   if (!row["enabled"].as<bool>()) fail(403, "account_disabled", "this account is disabled");
   const auto role = role_from_string(row["role"].as<std::string>()).value_or(Role::campaign_supervisor);
-  if ((role == Role::campaign_admin || role == Role::campaign_supervisor) && !row["any_group_enabled"].as<bool>())
+  if (is_group_role(role) && !row["any_group_enabled"].as<bool>())
     fail(403, "no_enabled_group", "none of this user's groups is enabled");
   throttle_.succeeded(address, username);
   unsigned char raw[32];
@@ -141,7 +141,7 @@ std::optional<Principal> Auth::authenticate(const std::string& token) {
     p.groups = split_ids(row["groups"].as<std::string>());
     p.token_hash = digest;
     if (!row["enabled"].as<bool>()) return std::nullopt;
-    if ((p.role == Role::campaign_admin || p.role == Role::campaign_supervisor) && !row["any_group_enabled"].as<bool>())
+    if (is_group_role(p.role) && !row["any_group_enabled"].as<bool>())
       return std::nullopt;
     return p;
   });

@@ -6,6 +6,7 @@
 //   api_schedules.cpp  a campaign's schedule days
 //   api_leads.cpp      leads
 //   api_calls.cpp      the call log
+//   api_live_calls.cpp the calls that are up in every process, call commands, all live figures
 //   api_dnc.cpp        do-not-call lists, services and POST /donotcall
 //   api_prompts.cpp    voicemail prompts (uploaded audio in the prompts folder)
 //   api_recordings.cpp call recordings (HTTP Range), QA labels, the AMD confusion matrix, QA export
@@ -59,6 +60,9 @@ struct ApiServices {
   /// Each trunk's state for /healthz and /metrics (unset: no dialing in this process).
   std::function<std::vector<signaling::TrunkStatus>()> trunk_status{};
   std::string recordings_dir = {};  ///< call recordings, <attempt id>.wav (HARK_RECORDINGS_DIR)
+  /// Where call commands wait for their owner's answer (null: no call control here).
+  class CallReplies* call_replies = nullptr;
+  int command_timeout_ms = 5000;  ///< a command's owner must answer within this (else 504)
 
   /// Writes who changed what into the audit log (inside the caller's transaction).
   void audit(pqxx::transaction_base& tx, const ApiContext& ctx, const std::string& action, const std::string& object,
@@ -89,6 +93,11 @@ void add_schedule_routes(Router& r, ApiServices& s);
 void add_lead_routes(Router& r, ApiServices& s);
 void add_lead_lifecycle_routes(Router& r, ApiServices& s);
 void add_call_routes(Router& r, ApiServices& s);
+/// api_live_calls.cpp: the calls that are up (every process), commands to them, GET /live.
+void add_live_call_routes(Router& r, ApiServices& s);
+/// Today's figures of one campaign from PostgreSQL (calls up across processes, placed, answered,
+/// ...), as GET /campaigns/{id}/live answers them.
+boost::json::object campaign_live_figures(pqxx::transaction_base& tx, long long campaign_id, long long group_id);
 void add_dnc_routes(Router& r, ApiServices& s);
 void add_prompt_routes(Router& r, ApiServices& s);
 /// The dashboard: GET / (the page) and GET /ui/{file} (its scripts and styles), no login needed

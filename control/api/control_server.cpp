@@ -17,6 +17,9 @@ ControlServer::ControlServer(std::string database_url, ControlServerOptions o)
   services_.log_file = opt_.log_file;
   services_.log_file_count = opt_.log_file_count;
   services_.recordings_dir = opt_.recordings_dir;
+  replies_ = std::make_unique<CallReplies>(db_.url());
+  services_.call_replies = replies_.get();
+  services_.command_timeout_ms = opt_.command_timeout_ms;
 }
 
 ControlServer::~ControlServer() { stop(); }
@@ -30,6 +33,7 @@ std::string ControlServer::start() {
   metrics_.describe("hark_http_requests_total", "counter", "HTTP requests by method and status");
   metrics_.describe("hark_http_request_seconds", "histogram", "HTTP request handling time");
   router_ = make_router(services_);
+  replies_->start();
   http_ = std::make_unique<HttpServer>(opt_.http, [this](const HttpRequest& req) {
     const auto t0 = std::chrono::steady_clock::now();
     auto res = router_->handle(req);
@@ -56,6 +60,7 @@ std::string ControlServer::start() {
 
 void ControlServer::stop() {
   if (http_) http_->stop();
+  if (replies_) replies_->stop();
   // Logins still waiting for a password check hold their connections: drop them while the
   // HTTP server they belong to still exists.
   auth_.stop();

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "control/api/auth.h"
+#include "control/api/call_replies.h"
 #include "control/api/control_api.h"
 #include "control/api/http_server.h"
 
@@ -25,6 +26,7 @@ struct ControlServerOptions {
   std::string log_file;                   ///< the rotating log file GET /api/v1/logs serves (empty: none)
   int log_file_count = 0;                 ///< rotated files kept beside it (hark.1.log, ...)
   std::string recordings_dir;  ///< call recordings, <attempt id>.wav (HARK_RECORDINGS_DIR)
+  int command_timeout_ms = 5000;  ///< a call command's owner must answer within this (else 504)
 };
 
 class ControlServer {
@@ -56,6 +58,7 @@ class ControlServer {
   DncIndex dnc_;
   Metrics metrics_;
   ApiServices services_;
+  std::unique_ptr<CallReplies> replies_;  ///< the reply end of the call-command bus
   std::unique_ptr<Router> router_;
   std::unique_ptr<HttpServer> http_;
 };

@@ -313,7 +313,7 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     l.recent.push_back(Clock::now());
     d.call->phase = CallState::dialing;
     metrics_.inc("hark_calls_placed_total{campaign=\"" + std::to_string(id) + "\"}");
-    dial_(std::move(d.req));
+    d.call->sip_call_id = dial_(std::move(d.req));
   }
 }
 

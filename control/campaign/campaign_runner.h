@@ -30,6 +30,7 @@
 #include <thread>
 #include <vector>
 
+#include "control/campaign/call_commands.h"
 #include "control/campaign/dnc_check_pool.h"
 #include "control/campaign/dnc_index.h"
 #include "control/campaign/metrics.h"
@@ -87,6 +88,12 @@ class CampaignRunner : public RunnerView {
   size_t calls_in_flight() const;
   /// Completions waiting for the database (it is down).
   size_t unwritten() const;
+
+  /// This process's id in runner_instances (owner of its calls in live_calls).
+  const std::string& instance_id() const { return opt_.instance_id; }
+  /// A call of this runner that is up, for call control: the SipAgent's id and the state as
+  /// live_calls names it. nullopt: not ours, or over. Any thread.
+  std::optional<OwnedCall> owned_call(long long attempt_id) const;
 
   boost::json::object live(long long campaign_id) override;
   std::shared_ptr<EventStream> subscribe(long long campaign_id) override;

@@ -105,6 +105,10 @@ bool PgRunnerStore::finish_attempt(const sql::AttemptEnd& end, const sql::LeadOu
   return with([&](pqxx::connection& c) { return sql::finish_attempt(c, end, lead); });
 }
 
+void PgRunnerStore::update_live_calls(const std::vector<sql::LiveCallUpdate>& updates) {
+  with([&](pqxx::connection& c) { sql::update_live_calls(c, updates); });
+}
+
 int PgRunnerStore::expire_recordings(const std::string& dir) {
   return with([&](pqxx::connection& c) { return sql::delete_expired_recordings(c, dir); });
 }

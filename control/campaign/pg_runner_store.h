@@ -25,6 +25,7 @@ class PgRunnerStore : public RunnerStore {
   bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) override;
   bool pause_campaign(long long campaign_id, const std::string& reason) override;
   int expire_recordings(const std::string& dir) override;
+  void update_live_calls(const std::vector<sql::LiveCallUpdate>& updates) override;
   void reset() override { db_.reset(); }
 
  private:

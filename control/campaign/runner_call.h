@@ -14,6 +14,7 @@ struct CampaignRunner::Call {
   int phone_index = 0, numbers = 1;         ///< which of the lead's numbers this is, of how many
   std::vector<std::string> trunks;          ///< the route asked for (empty: the agent's every trunk)
   signaling::CallState phase = signaling::CallState::queued;
+  uint64_t sip_call_id = 0;                 ///< the SipAgent's id (what call control names)
   bool rang = false;                        ///< a provisional 18x came: the trunk reached the callee
   bool trunk_noted = false, charged = true;  ///< the end went through the trunk back-off; its verdict
 };

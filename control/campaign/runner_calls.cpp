@@ -7,6 +7,7 @@
 
 #include "control/campaign/campaign_runner.h"
 #include "control/campaign/runner_call.h"
+#include "control/campaign/call_commands.h"
 
 namespace hark::control {
 
@@ -48,6 +49,13 @@ void CampaignRunner::wake() {
 size_t CampaignRunner::calls_in_flight() const {
   std::lock_guard lk(mu_);
   return calls_.size();
+}
+
+std::optional<OwnedCall> CampaignRunner::owned_call(long long attempt_id) const {
+  std::lock_guard lk(mu_);
+  const auto it = calls_.find(uint64_t(attempt_id));
+  if (it == calls_.end() || it->second->phase == CallState::ended) return std::nullopt;
+  return OwnedCall{it->second->sip_call_id, live_state(it->second->phase)};
 }
 
 size_t CampaignRunner::unwritten() const {
@@ -96,6 +104,7 @@ json::object CampaignRunner::live(long long campaign_id) {
 void CampaignRunner::handle_events() {
   std::deque<signaling::CallEvent> evs;
   std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> ends;
+  std::vector<sql::LiveCallUpdate> states;  // for live_calls, written below off the lock
   {
     std::lock_guard lk(mu_);
     evs.swap(events_);
@@ -133,9 +142,23 @@ void CampaignRunner::handle_events() {
         calls_.erase(it);
       } else {
         move_phase(l, call.phase, e.state);
+        const auto before = live_state(call.phase), now = live_state(e.state);
         call.phase = e.state;
+        if (!now.empty() && (now != before || e.has_verdict))
+          states.push_back({call.attempt_id, now, e.trunk,
+                            e.has_verdict ? std::string(amd::to_string(e.verdict)) : std::string()});
       }
       publish(call, e);
+    }
+  }
+  // The states before the ends (a later end wins anyway: an ended row never changes again). They
+  // are only a view for other processes: one that cannot be written is dropped, not retried.
+  if (!states.empty()) {
+    try {
+      store_->update_live_calls(states);
+    } catch (const std::exception& x) {
+      store_->reset();
+      if (!db_down_logged_) spdlog::warn("runner: cannot write calls' states ({})", x.what());
     }
   }
   // Write the ends in order; once one fails, keep it and the rest for the next tick.

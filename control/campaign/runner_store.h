@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "sql/campaign_store.h"
+#include "sql/live_call_store.h"
 
 namespace hark::control {
 
@@ -60,6 +61,8 @@ class RunnerStore {
   /// PAUSED with `reason` as its last error, so it stays visible and survives no restart as
   /// STARTED. False: it was no longer STARTED.
   virtual bool pause_campaign(long long campaign_id, const std::string& reason) = 0;
+  /// Writes calls' new states to the table of calls that are up (other processes read it).
+  virtual void update_live_calls(const std::vector<sql::LiveCallUpdate>& /*updates*/) {}
   /// Deletes the recordings in `dir` past their campaign's retention; returns how many.
   virtual int expire_recordings(const std::string& /*dir*/) { return 0; }
   /// Forgets the connection after a failure (the next call opens a new one).

@@ -1,5 +1,5 @@
 // The fixture of the REST API tests: a control server on a schema of its own, a master, two
-// groups (g1, g2) and a user of every role (admin2: an admin of g2 only), with request helpers;
+// groups (g1, g2) and a user of every role (admin2: an admin of g2 only; agent: "agt" of g1), with request helpers;
 // and a stand-in for the campaign runner.
 #pragma once
 
@@ -74,7 +74,8 @@ struct Api : ::testing::Test {
     g1 = post("/api/v1/groups", "master", R"({"name":"g1"})").json().at("id").as_int64();
     g2 = post("/api/v1/groups", "master", R"({"name":"g2"})").json().at("id").as_int64();
     for (auto [name, role, group] : {std::tuple{"mgr", "group_manager", g1}, std::tuple{"adm", "campaign_admin", g1},
-                                     std::tuple{"sup", "campaign_supervisor", g1}, std::tuple{"adm2", "campaign_admin", g2}}) {
+                                     std::tuple{"sup", "campaign_supervisor", g1}, std::tuple{"adm2", "campaign_admin", g2},
+                                     std::tuple{"agt", "agent", g1}}) {
       auto r = post("/api/v1/users", "master",
                     json::serialize(json::object{{"username", name}, {"password", std::string(name) + "-password"},
                                                  {"role", role}, {"groups", json::array{group}}}));
@@ -84,6 +85,7 @@ struct Api : ::testing::Test {
     tok["campaign_admin"] = login("adm", "adm-password");
     tok["campaign_supervisor"] = login("sup", "sup-password");
     tok["admin2"] = login("adm2", "adm2-password");
+    tok["agent"] = login("agt", "agt-password");
   }
   static void TearDownTestSuite() {
     server.reset();

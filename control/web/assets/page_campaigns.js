@@ -40,7 +40,7 @@ export async function campaignsPage(main) {
         : h('button', { 'data-action': 'start', onclick: () => startStop(r.c.id, 'start', load) }, 'Start') });
     body.replaceChildren(
       rows.length ? table(cols, rows, { id: 'campaigns' }) : h('p', null, 'No campaigns in your groups yet.'),
-      h('p', { class: 'note' }, 'Figures are this hark process\'s since it started (GET /campaigns/{id}/live).'));
+      h('p', { class: 'note' }, 'Today\'s figures from the database, across every hark process (GET /campaigns/{id}/live).'));
   }
   await load();
   timer = setInterval(() => load().catch(showError), 5000);
