@@ -1,0 +1,89 @@
+// The calling-hours window check (issue 18 part 4): edges, windows across midnight, and the
+// all-zones rule with the next opening.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "control/campaign/calling_window.h"
+
+using namespace hark::control;
+
+namespace {
+constexpr std::int64_t kDay0 = 20000LL * 86400;  // some UTC midnight
+constexpr int kHour = 3600;
+std::int64_t at(int h, int m = 0, int s = 0) { return kDay0 + h * kHour + m * 60 + s; }
+const CallingHours kDaytime{time_of_day_s("08:00"), time_of_day_s("21:00")};
+}  // namespace
+
+TEST(CallingWindow, ReadsTimesOfDay) {
+  EXPECT_EQ(time_of_day_s("08:00"), 8 * kHour);
+  EXPECT_EQ(time_of_day_s("21:30:15"), 21 * kHour + 30 * 60 + 15);
+  EXPECT_EQ(time_of_day_s("00:00"), 0);
+  EXPECT_EQ(time_of_day_s("24:00"), -1);
+  EXPECT_EQ(time_of_day_s("8:00"), -1);
+  EXPECT_EQ(time_of_day_s("08:60"), -1);
+  EXPECT_EQ(time_of_day_s("08-00"), -1);
+  EXPECT_EQ(time_of_day_s(""), -1);
+}
+
+TEST(CallingWindow, StartIsInsideAndEndIsOutside) {
+  const std::vector<int> utc{0};
+  EXPECT_FALSE(check_window(kDaytime, utc, at(7, 59, 59)).open);
+  EXPECT_EQ(check_window(kDaytime, utc, at(7, 59, 59)).next_s, at(8));
+  EXPECT_TRUE(check_window(kDaytime, utc, at(8)).open);
+  EXPECT_EQ(check_window(kDaytime, utc, at(8)).next_s, at(8));
+  EXPECT_TRUE(check_window(kDaytime, utc, at(20, 59, 59)).open);
+  EXPECT_FALSE(check_window(kDaytime, utc, at(21)).open);
+  EXPECT_EQ(check_window(kDaytime, utc, at(21)).next_s, at(8) + 86400);  // tomorrow morning
+}
+
+TEST(CallingWindow, TheOffsetIsTheZonesLocalTime) {
+  const std::vector<int> new_york{-5 * kHour};
+  EXPECT_FALSE(check_window(kDaytime, new_york, at(12, 59)).open);  // 07:59 in New York
+  EXPECT_TRUE(check_window(kDaytime, new_york, at(13)).open);
+  EXPECT_TRUE(check_window(kDaytime, new_york, at(1, 59) + 86400).open);  // 20:59 there
+  EXPECT_FALSE(check_window(kDaytime, new_york, at(2) + 86400).open);
+  const std::vector<int> tokyo{9 * kHour};
+  EXPECT_TRUE(check_window(kDaytime, tokyo, at(23)).open);  // 08:00 tomorrow in Tokyo
+  EXPECT_FALSE(check_window(kDaytime, tokyo, at(12)).open);  // 21:00 there
+}
+
+TEST(CallingWindow, AWindowAcrossMidnight) {
+  const CallingHours night{time_of_day_s("22:00"), time_of_day_s("06:00")};
+  const std::vector<int> utc{0};
+  EXPECT_TRUE(check_window(night, utc, at(22)).open);
+  EXPECT_TRUE(check_window(night, utc, at(0)).open);
+  EXPECT_TRUE(check_window(night, utc, at(5, 59, 59)).open);
+  EXPECT_FALSE(check_window(night, utc, at(6)).open);
+  EXPECT_EQ(check_window(night, utc, at(6)).next_s, at(22));
+  EXPECT_FALSE(check_window(night, utc, at(21, 59, 59)).open);
+}
+
+TEST(CallingWindow, EveryZoneMustBeInsideItsWindow) {
+  // New York and Los Angeles (a number that may be in either): 08:00-21:00 in both is
+  // 16:00-02:00 UTC (08:00 in LA to 21:00 in NY).
+  const std::vector<int> ny_la{-5 * kHour, -8 * kHour};
+  EXPECT_FALSE(check_window(kDaytime, ny_la, at(13)).open);  // 08:00 in NY, 05:00 in LA
+  EXPECT_EQ(check_window(kDaytime, ny_la, at(13)).next_s, at(16));
+  EXPECT_TRUE(check_window(kDaytime, ny_la, at(16)).open);
+  EXPECT_TRUE(check_window(kDaytime, ny_la, at(1, 59) + 86400).open);
+  EXPECT_FALSE(check_window(kDaytime, ny_la, at(2) + 86400).open);  // 21:00 in NY
+  EXPECT_EQ(check_window(kDaytime, ny_la, at(2) + 86400).next_s, at(16) + 86400);
+  // The order of the zones does not matter.
+  const std::vector<int> la_ny{-8 * kHour, -5 * kHour};
+  EXPECT_EQ(check_window(kDaytime, la_ny, at(13)).next_s, at(16));
+}
+
+TEST(CallingWindow, ZonesWithoutACommonWindowNeverOpen) {
+  const CallingHours morning{time_of_day_s("08:00"), time_of_day_s("12:00")};
+  const std::vector<int> apart{0, 12 * kHour};
+  for (int h = 0; h < 24; ++h) {
+    const auto c = check_window(morning, apart, at(h));
+    EXPECT_FALSE(c.open) << h;
+    EXPECT_FALSE(c.next_s.has_value()) << h;
+  }
+}
+
+TEST(CallingWindow, NoZonesIsOpen) {
+  EXPECT_TRUE(check_window(kDaytime, std::vector<int>{}, at(3)).open);
+}
