@@ -1,0 +1,25 @@
+// Calling hours at the called party's local time (issue 18 part 4), between the store and the
+// API: leads' zones filled in when a campaign starts, and the summary of leads waiting for
+// their window. The rule: control/campaign/calling_window.h; a number's zones:
+// signaling/number_time_zones.h; the claim's filter: sql/statements.cpp (IN_CALLING_HOURS).
+#pragma once
+
+#include <pqxx/pqxx>
+
+#include <cstdint>
+#include <optional>
+
+namespace hark::control {
+
+/// Computes and stores the zones of the campaign's leads that have none recorded (leads from
+/// before migration 0019, leads added or edited one at a time). Returns how many.
+long long fill_missing_time_zones(pqxx::transaction_base& tx, long long campaign_id);
+
+struct WindowSummary {
+  long long waiting = 0;                    ///< due leads outside their calling hours
+  std::optional<std::int64_t> next_open_s;  ///< when the first of them may be called (UTC seconds)
+};
+/// The campaign's due leads that wait for their window, and when the first window opens.
+WindowSummary window_summary(pqxx::transaction_base& tx, long long campaign_id);
+
+}  // namespace hark::control
