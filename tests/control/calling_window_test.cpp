@@ -1,10 +1,14 @@
 // The calling-hours window check (issue 18 part 4): edges, windows across midnight, and the
-// all-zones rule with the next opening.
+// all-zones rule with the next opening; the campaign setting callingHours.
 #include <gtest/gtest.h>
+
+#include <boost/json.hpp>
 
 #include <vector>
 
 #include "control/campaign/calling_window.h"
+#include "control/campaign/campaign_settings.h"
+#include "control/campaign/json_fields.h"
 
 using namespace hark::control;
 
@@ -86,4 +90,40 @@ TEST(CallingWindow, ZonesWithoutACommonWindowNeverOpen) {
 
 TEST(CallingWindow, NoZonesIsOpen) {
   EXPECT_TRUE(check_window(kDaytime, std::vector<int>{}, at(3)).open);
+}
+
+// ---- the campaign setting ----
+
+namespace {
+boost::json::object campaign_with(boost::json::value calling_hours) {
+  return boost::json::object{{"name", "c"},          {"groupId", 1},          {"startDate", "2026-12-01"},
+                             {"endDate", "2026-12-31"}, {"startTime", "09:00"}, {"endTime", "17:00"},
+                             {"pilotNumber", "2000"},  {"callingHours", calling_hours}};
+}
+}  // namespace
+
+TEST(CallingHoursSetting, OffByDefaultAndRoundTrips) {
+  CampaignSettings s;
+  s.apply(campaign_with(nullptr), true);
+  EXPECT_FALSE(s.calling_start.has_value());
+  EXPECT_TRUE(s.to_json().at("callingHours").is_null());
+  s.apply(boost::json::object{{"callingHours", {{"start", "08:00"}, {"end", "21:00"}}}}, false);
+  EXPECT_EQ(s.calling_start, "08:00");
+  EXPECT_EQ(s.calling_end, "21:00");
+  EXPECT_EQ(s.to_json().at("callingHours"), (boost::json::object{{"start", "08:00"}, {"end", "21:00"}}));
+  s.apply(boost::json::object{{"callingHours", {{"start", "21:00"}, {"end", "02:00"}}}}, false);  // across midnight
+  EXPECT_EQ(s.calling_start, "21:00");
+  s.apply(boost::json::object{{"callingHours", nullptr}}, false);
+  EXPECT_FALSE(s.calling_end.has_value());
+}
+
+TEST(CallingHoursSetting, BadWindowsAreRefused) {
+  for (const auto& bad : {boost::json::value("08:00-21:00"), boost::json::value(boost::json::object{{"start", "08:00"}}),
+                          boost::json::value(boost::json::object{{"start", "8:00"}, {"end", "21:00"}}),
+                          boost::json::value(boost::json::object{{"start", "08:00"}, {"end", "24:00"}}),
+                          boost::json::value(boost::json::object{{"start", "08:00"}, {"end", "08:00"}}),
+                          boost::json::value(boost::json::object{{"start", "08:00"}, {"end", "21:00"}, {"zone", "UTC"}})}) {
+    CampaignSettings s;
+    EXPECT_THROW(s.apply(campaign_with(bad), true), ValidationError) << boost::json::serialize(bad);
+  }
 }
