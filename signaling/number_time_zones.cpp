@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <fstream>
 #include <list>
@@ -238,16 +239,64 @@ const ZoneList& compute_zones(std::string_view digits) {
   return intern(location_time_zones(region, geocoder.GetDescriptionForValidNumber(n, english)));
 }
 
-/// Per (calling code + six digits): the key's answer, shared by every number under it.
+/// The calling codes that exist, and for each the zones of all its regions when they are one
+/// list (+44: GB, GG, IM, JE are all Europe/London), so most numbers need no lookup at all.
+class CallingCodes {
+ public:
+  CallingCodes() {
+    for (int cc = 1; cc <= 999; ++cc) {
+      std::string region;
+      util().GetRegionCodeForCountryCode(cc, &region);
+      if (region == "ZZ") continue;
+      known_[cc] = true;
+      std::list<std::string> regions;
+      util().GetRegionCodesForCountryCallingCode(cc, &regions);
+      const ZoneList* same = nullptr;
+      bool one_list = !regions.empty();
+      for (const auto& r : regions) {
+        const auto& z = region_time_zones(r);
+        if (z.size() > 1 || (same && *same != z)) one_list = false;
+        same = &z;
+      }
+      if (one_list && same && same->size() == 1) constant_[cc] = &intern(*same);
+    }
+  }
+  /// The length of the calling code `digits` starts with; 0 when none.
+  size_t code_length(std::string_view digits, int& cc) const {
+    cc = 0;
+    for (size_t len = 1; len <= 3 && len < digits.size(); ++len) {
+      cc = cc * 10 + (digits[len - 1] - '0');
+      if (known_[cc]) return len;
+    }
+    return 0;
+  }
+  /// The zones of every number of `cc`, when they do not depend on the number.
+  const ZoneList* constant(int cc) const { return constant_[cc]; }
+
+ private:
+  bool known_[1000] = {};
+  const ZoneList* constant_[1000] = {};
+};
+
+/// Per calling code and the six digits after it (the US area code and exchange: the finest
+/// prefix the geocoder's US data uses): the answer shared by every number under it.
 class ZoneCache {
  public:
   const ZoneList& get(std::string_view digits) {
-    const std::string key(digits.substr(0, std::min<size_t>(digits.size(), kKeyDigits)));
+    int cc = 0;
+    const size_t cc_len = codes_.code_length(digits, cc);
+    if (cc_len == 0) return no_zones();
+    if (const auto* z = codes_.constant(cc)) return *z;
+    // The prefix's digits and its length (a short number's prefix is shorter) as one integer.
+    const size_t len = std::min(digits.size(), cc_len + kPrefixDigits);
+    std::uint64_t key = 0;
+    for (size_t i = 0; i < len; ++i) key = key * 10 + std::uint64_t(digits[i] - '0');
+    key = key * 16 + len;
     {
       std::lock_guard lk(mu_);
       if (auto it = by_prefix_.find(key); it != by_prefix_.end()) return *it->second;
     }
-    const ZoneList& zones = compute_zones(digits);  // outside the lock: libphonenumber is slow
+    const ZoneList& zones = compute_zones(digits);  // outside the lock: libphonenumber is slow (~20 us)
     std::lock_guard lk(mu_);
     if (by_prefix_.size() >= kMaxKeys) by_prefix_.clear();  // the lists stay interned
     by_prefix_.emplace(key, &zones);
@@ -255,12 +304,11 @@ class ZoneCache {
   }
 
  private:
-  // A calling code has at most 3 digits; 6 more cover the US area code and exchange, the
-  // finest prefix the geocoder's US data uses.
-  static constexpr size_t kKeyDigits = 9;
+  static constexpr size_t kPrefixDigits = 6;
   static constexpr size_t kMaxKeys = 500000;
+  CallingCodes codes_;
   std::mutex mu_;
-  std::unordered_map<std::string, const ZoneList*> by_prefix_;
+  std::unordered_map<std::uint64_t, const ZoneList*> by_prefix_;
 };
 }  // namespace
 
