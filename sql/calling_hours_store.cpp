@@ -33,6 +33,10 @@ long long fill_lead_time_zones(pqxx::transaction_base& tx, long long campaign_id
   }
 }
 
+void record_campaign_zones(pqxx::transaction_base& tx, long long campaign_id) {
+  tx.exec_prepared0("campaign_record_lead_zones", campaign_id);
+}
+
 WindowWait leads_waiting_for_window(pqxx::transaction_base& tx, long long campaign_id) {
   WindowWait w;
   for (const auto& r : tx.exec_prepared("leads_waiting_window", campaign_id)) {

@@ -19,6 +19,9 @@ using ZonesOfNumbers = std::function<std::vector<std::string>(const std::string&
 /// Writes the time zones of the campaign's leads that have none recorded (time_zones NULL:
 /// leads from before 0019, added or edited one by one), in batches. Returns how many.
 long long fill_lead_time_zones(pqxx::transaction_base& tx, long long campaign_id, const ZonesOfNumbers& zones_of);
+/// Records every zone of the campaign's leads not done (campaigns.lead_zones), so each claim
+/// tests those zones only. Leads change only while a campaign is stopped: called at its start.
+void record_campaign_zones(pqxx::transaction_base& tx, long long campaign_id);
 
 /// Due leads outside their window that share one zone list.
 struct WaitingLeads {

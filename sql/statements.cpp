@@ -305,10 +305,13 @@ const Statement kStatements[] = {
   "ELSE phone END AS phone, attempts, phone_index, 1 + cardinality(extra_phones) AS numbers, round"
 #define DUE_LEAD "campaign_id = $1 AND NOT in_progress AND NOT done " IN_CALLING_HOURS
 // The campaign's calling hours hold in every zone of the lead (0019_calling_hours.sql): leads
-// outside their window wait. The campaign's settings are read once per statement (InitPlans).
-#define IN_CALLING_HOURS                                                                                     \
-  "AND hark_calling_window_open(time_zones, (SELECT time_zone FROM campaigns WHERE id = $1), "                \
-  "(SELECT calling_start FROM campaigns WHERE id = $1), (SELECT calling_end FROM campaigns WHERE id = $1), now()) "
+// outside their window wait. The campaign's settings and the zones open now are computed once
+// per statement (uncorrelated subqueries: InitPlans); each lead costs one array test.
+#define CALLING_HOURS_OF_1(EXPR) "(SELECT " EXPR " FROM campaigns WHERE id = $1)"
+#define IN_CALLING_HOURS                                                                                         \
+  "AND (" CALLING_HOURS_OF_1("calling_start") " IS NULL OR CASE WHEN cardinality(time_zones) > 0 THEN "         \
+  "time_zones <@ " CALLING_HOURS_OF_1("hark_open_zones(calling_start, calling_end, now(), lead_zones)") " ELSE "            \
+  CALLING_HOURS_OF_1("hark_window_holds((now() AT TIME ZONE time_zone)::time, calling_start, calling_end)") " END) "
     {"leads_claim_callbacks",
      "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE " DUE_LEAD
      "AND callback_at <= now() ORDER BY callback_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING " CLAIMED_COLS},
@@ -400,18 +403,23 @@ const Statement kStatements[] = {
     // ---- calling hours (0019_calling_hours.sql; sql/calling_hours_store.cpp) ----
     {"leads_without_zones",
      "SELECT id, phone, extra_phones FROM leads WHERE campaign_id = $1 AND time_zones IS NULL AND id > $2 ORDER BY id LIMIT $3"},
+    {"campaign_record_lead_zones",
+     "UPDATE campaigns SET lead_zones = (SELECT COALESCE(array_agg(DISTINCT z ORDER BY z), '{}') FROM leads, "
+     "unnest(time_zones) AS z WHERE campaign_id = $1 AND NOT done) WHERE id = $1"},
     {"leads_set_zones",
      "UPDATE leads l SET time_zones = u.z::text[] FROM unnest($1::bigint[], $2::text[]) AS u(id, z) WHERE l.id = u.id"},
     // Due leads outside their window, by zone list (the lists are few), with each list's zones'
     // offsets east of UTC now, for the next opening (control/campaign/calling_window.h).
     {"leads_waiting_window",
      "SELECT w.zones, w.n, ARRAY(SELECT (extract(epoch FROM (now() AT TIME ZONE z) - (now() AT TIME ZONE 'UTC')))::int "
-     "FROM unnest(w.zones) AS z) AS offsets, extract(epoch FROM now())::bigint AS now_s, to_char(c.calling_start, 'HH24:MI:SS') AS s, "
+     "FROM unnest(w.zones) AS z WHERE z IN (SELECT name FROM time_zone_names)) AS offsets, extract(epoch FROM now())::bigint AS now_s, to_char(c.calling_start, 'HH24:MI:SS') AS s, "
      "to_char(c.calling_end, 'HH24:MI:SS') AS e FROM (SELECT CASE WHEN cardinality(l.time_zones) > 0 THEN l.time_zones "
      "ELSE ARRAY[c.time_zone] END AS zones, count(*) AS n FROM leads l JOIN campaigns c ON c.id = l.campaign_id "
      "WHERE l.campaign_id = $1 AND c.calling_start IS NOT NULL AND NOT l.done AND NOT l.in_progress "
      "AND (l.next_attempt_at IS NULL OR l.next_attempt_at <= now()) "
-     "AND NOT hark_calling_window_open(l.time_zones, c.time_zone, c.calling_start, c.calling_end, now()) GROUP BY 1) w "
+     "AND NOT (CASE WHEN cardinality(l.time_zones) > 0 THEN l.time_zones <@ (SELECT hark_open_zones(calling_start, "
+     "calling_end, now(), lead_zones) FROM campaigns WHERE id = $1) ELSE hark_window_holds((now() AT TIME ZONE c.time_zone)::time, "
+     "c.calling_start, c.calling_end) END) GROUP BY 1) w "
      "JOIN campaigns c ON c.id = $1 ORDER BY w.n DESC"},
 };
 

@@ -166,8 +166,9 @@ HttpResponse start_campaign(ApiServices& s, ApiContext& ctx) {
     if (!c.tx.exec_prepared1("group_get", row["group_id"].as<long long>())["enabled"].as<bool>())
       fail(409, "group_disabled", "the campaign's group is disabled: its stopped campaigns cannot start");
     // Calling hours: leads whose zones are not known yet (added one by one, or from before
-    // migration 0019) get them now, before the runner claims any.
-    if (!row["calling_start"].is_null()) fill_missing_time_zones(c.tx, c.id);
+    // migration 0019) get them now, before the runner claims any; the claim tests the zones
+    // the campaign's leads have (they change only while it is stopped).
+    if (!row["calling_start"].is_null()) prepare_calling_hours(c.tx, c.id);
     c.tx.exec_prepared0("campaign_set_state", c.id, "STARTED");
     s.audit(c.tx, ctx, "start", "campaign/" + std::to_string(c.id));
     return json_response(campaign_json(c.tx.exec_prepared1("campaign_row", c.id)));

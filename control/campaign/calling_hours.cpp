@@ -6,10 +6,13 @@
 
 namespace hark::control {
 
-long long fill_missing_time_zones(pqxx::transaction_base& tx, long long campaign_id) {
-  return sql::fill_lead_time_zones(tx, campaign_id, [](const std::string& phone, const std::vector<std::string>& extra) {
-    return signaling::numbers_time_zones(phone, extra);
-  });
+long long prepare_calling_hours(pqxx::transaction_base& tx, long long campaign_id) {
+  const auto filled =
+      sql::fill_lead_time_zones(tx, campaign_id, [](const std::string& phone, const std::vector<std::string>& extra) {
+        return signaling::numbers_time_zones(phone, extra);
+      });
+  sql::record_campaign_zones(tx, campaign_id);
+  return filled;
 }
 
 WindowSummary window_summary(pqxx::transaction_base& tx, long long campaign_id) {

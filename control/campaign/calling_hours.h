@@ -1,5 +1,5 @@
 // Calling hours at the called party's local time (issue 18 part 4), between the store and the
-// API: leads' zones filled in when a campaign starts, and the summary of leads waiting for
+// API: leads' zones filled in (and the campaign's zones recorded) when a campaign starts, and the summary of leads waiting for
 // their window. The rule: control/campaign/calling_window.h; a number's zones:
 // signaling/number_time_zones.h; the claim's filter: sql/statements.cpp (IN_CALLING_HOURS).
 #pragma once
@@ -11,9 +11,10 @@
 
 namespace hark::control {
 
-/// Computes and stores the zones of the campaign's leads that have none recorded (leads from
-/// before migration 0019, leads added or edited one at a time). Returns how many.
-long long fill_missing_time_zones(pqxx::transaction_base& tx, long long campaign_id);
+/// Readies a campaign with calling hours to start: computes and stores the zones of its leads
+/// that have none recorded (leads from before migration 0019, leads added or edited one at a
+/// time), then records the campaign's zones for the claim. Returns how many leads it filled.
+long long prepare_calling_hours(pqxx::transaction_base& tx, long long campaign_id);
 
 struct WindowSummary {
   long long waiting = 0;                    ///< due leads outside their calling hours

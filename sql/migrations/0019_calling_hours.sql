@@ -14,16 +14,41 @@ ALTER TABLE campaigns ADD CONSTRAINT campaigns_calling_hours CHECK
 -- extension, a non-geographic number): the campaign's own time zone is used.
 ALTER TABLE leads ADD COLUMN time_zones text[];
 
--- Whether `moment` is inside [open_at, close_at) in every one of `zones` (the all-zones rule: a
--- number that may be in several zones is called only when the window holds in all), or in
--- `fallback` (the campaign's zone) when no zone is known. No window (open_at NULL): true.
--- control/campaign/calling_window.cpp is the same rule in C++ (tests/sql/calling_hours_store_test.cpp
--- checks that they agree).
+-- Every zone of the campaign's leads not done, as of its last start with calling hours (leads
+-- change only while a campaign is stopped): the claim tests a few zones, not every zone there
+-- is. NULL: not recorded; every zone PostgreSQL knows is tested (correct, slower).
+ALTER TABLE campaigns ADD COLUMN lead_zones text[];
+
+-- The zones PostgreSQL knows, read once here: pg_timezone_names reads the whole zone directory
+-- (~100 ms), too slow for every claim. A lead zone missing from it is never inside its window
+-- (its lead waits: never called at an unknown hour).
+CREATE TABLE time_zone_names (name text PRIMARY KEY);
+INSERT INTO time_zone_names SELECT name FROM pg_timezone_names WHERE name !~ '^(posix|right)/' ON CONFLICT DO NOTHING;
+
+-- Whether the local time `t` is inside [open_at, close_at) (across midnight when open_at > close_at).
+CREATE FUNCTION hark_window_holds(t time, open_at time, close_at time) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN open_at < close_at THEN t >= open_at AND t < close_at ELSE t >= open_at OR t < close_at END
+$$;
+
+-- The zones of `universe` (NULL: every zone PostgreSQL knows) whose local time at `moment` is
+-- inside the window: computed once per claim, so each lead costs one test of a short array,
+-- `time_zones <@ open zones`: the all-zones rule (every zone of the lead is open).
+-- sql/statements.cpp (IN_CALLING_HOURS) does that. The CASE keeps zones outside `universe` from
+-- being loaded at all (a first AT TIME ZONE of a zone reads its file).
+CREATE FUNCTION hark_open_zones(open_at time, close_at time, moment timestamptz, universe text[]) RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE AS $$
+  SELECT COALESCE(array_agg(name), '{}') FROM time_zone_names
+  WHERE CASE WHEN universe IS NULL OR name = ANY(universe)
+             THEN hark_window_holds((moment AT TIME ZONE name)::time, open_at, close_at) ELSE false END
+$$;
+
+-- The rule for one lead: every one of `zones` inside the window at `moment`, or `fallback` (the
+-- campaign's zone) when no zone is known; no window (open_at NULL): open. For single checks and
+-- tests (control/campaign/calling_window.cpp is the same rule in C++; tests/sql/
+-- calling_hours_store_test.cpp checks they agree); the claim uses the pieces above.
 CREATE FUNCTION hark_calling_window_open(zones text[], fallback text, open_at time, close_at time, moment timestamptz)
 RETURNS boolean LANGUAGE sql STABLE PARALLEL SAFE AS $$
-  SELECT open_at IS NULL OR NOT EXISTS (
-    SELECT 1 FROM unnest(CASE WHEN cardinality(zones) > 0 THEN zones ELSE ARRAY[fallback] END) AS z
-    WHERE NOT CASE WHEN open_at < close_at
-                   THEN (moment AT TIME ZONE z)::time >= open_at AND (moment AT TIME ZONE z)::time < close_at
-                   ELSE (moment AT TIME ZONE z)::time >= open_at OR (moment AT TIME ZONE z)::time < close_at END)
+  SELECT open_at IS NULL OR CASE WHEN cardinality(zones) > 0 THEN zones <@ hark_open_zones(open_at, close_at, moment, zones)
+                                 ELSE hark_window_holds((moment AT TIME ZONE fallback)::time, open_at, close_at) END
 $$;

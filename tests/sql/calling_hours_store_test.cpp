@@ -66,6 +66,13 @@ TEST(CallingHoursDb, ALeadOutsideItsWindowIsNotClaimedWhileOneInsideIs) {
   add_lead(db, c, "1234", "'{}'");  // no zone (an extension): the campaign's zone, UTC here
   set_window_around_now_in(db, c, "America/New_York");
   auto conn = sql::open_prepared(db.url());
+  {
+    pqxx::work tx(*conn);
+    control::prepare_calling_hours(tx, c);  // as at start: the claim tests these zones only
+    tx.commit();
+  }
+  EXPECT_EQ(db.exec("SELECT lead_zones::text FROM campaigns")[0][0].as<std::string>(),
+            "{America/Los_Angeles,America/New_York}");
 
   // The window is open in New York now, and in UTC only when New York's offset is within an hour
   // of it (never): the extension waits too.
@@ -97,7 +104,8 @@ TEST(CallingHoursDb, ALeadOutsideItsWindowIsNotClaimedWhileOneInsideIs) {
 
 TEST(CallingHoursDb, ClaimingChosenLeadsKeepsTheWindow) {
   // The do-not-call path claims leads by id after asking the service: a lead whose window closed
-  // in between is not claimed.
+  // in between is not claimed. (The campaign's zones are not recorded here: every zone
+  // PostgreSQL knows is tested.)
   test::TestDb db("calling_hours_ids");
   const auto c = make_campaign(db, "ids");
   const auto in = add_lead(db, c, "+442079460000", "'{Europe/London}'");
@@ -134,8 +142,8 @@ TEST(CallingHoursDb, LeadsWithoutZonesGetThemFromTheirNumbers) {
   add_lead(db, c, "1234", "NULL");
   auto conn = sql::open_prepared(db.url());
   pqxx::work tx(*conn);
-  EXPECT_EQ(control::fill_missing_time_zones(tx, c), 3);
-  EXPECT_EQ(control::fill_missing_time_zones(tx, c), 0);
+  EXPECT_EQ(control::prepare_calling_hours(tx, c), 3);
+  EXPECT_EQ(control::prepare_calling_hours(tx, c), 0);
   tx.commit();
   const auto zones = [&](const std::string& phone) {
     return db.exec("SELECT time_zones::text FROM leads WHERE phone = '" + phone + "'")[0][0].as<std::string>();
