@@ -31,7 +31,8 @@ namespace {
   "id, name, phone, COALESCE(phone_raw, phone) AS phone_raw, "                                             \
   "array_to_json(extra_phones)::text AS extra_phones, description, external_id, "                           \
   "fields::text AS fields, status, attempts, last_attempt_at, next_attempt_at, done, "                      \
-  "phone_index, round, origin_lead_id, disabled, callback_at, callback_agent"
+  "phone_index, round, origin_lead_id, disabled, callback_at, callback_agent, "                             \
+  "array_to_json(time_zones)::text AS time_zones"
 
 #define ATTEMPT_COLS \
   "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause, charged, " \

@@ -51,6 +51,9 @@ TEST_F(Api, CallingHoursSettingUploadZonesAndTheLeadsWaitingForTheirWindow) {
   EXPECT_EQ(r.json().at("callingHours"), hours);
   ASSERT_EQ(post(path(id, "/start"), "campaign_admin").status, 200);
   EXPECT_EQ(zones_of(id, "+12125550000"), "{America/New_York}");  // filled in at start
+  const auto listed = get(path(id, "/leads"), "campaign_admin").json().at("leads").as_array();
+  ASSERT_EQ(listed.size(), 4u);
+  EXPECT_EQ(listed[1].at("timeZones"), (json::array{"America/Los_Angeles"}));  // GET .../leads shows them
 
   const auto leads = get(path(id, "/summary"), "campaign_supervisor").json().at("leads").as_object();
   EXPECT_EQ(leads.at("waitingForWindow"), 2);
