@@ -13,6 +13,7 @@ PACKAGES=(
   libtomlplusplus-dev  # hark.toml (cli/config_file.cpp)
   kamailio kamailio-tls-modules  # the trunk acceptance tests (tests/signaling/kamailio_test.cpp)
   systemd dpkg-dev  # scripts/package.sh: systemd-analyze verify, dpkg-deb
+  tzdata  # zone1970.tab: each country's time zones, for calling hours (signaling/number_time_zones.cpp)
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
   # voices of the by-voice AMD corpus (fixtures/make_voice_corpus.sh): flite (kal, awb, rms,
   # slt), festival with three voices, the Italian Asterisk prompts (Menardi); ~55 MB installed.

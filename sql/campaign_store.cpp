@@ -69,6 +69,8 @@ CampaignRecord campaign_record(const pqxx::row& r) {
   c.recording_percent = r["recording_percent"].as<int>();
   c.recording_channels = r["recording_channels"].as<std::string>();
   c.recording_retention_days = opt<int>(r["recording_retention_days"]);
+  c.calling_start = opt<std::string>(r["calling_start"]);
+  c.calling_end = opt<std::string>(r["calling_end"]);
   return c;
 }
 

@@ -39,6 +39,7 @@ struct CampaignRecord {
   int recording_percent = 0;                        ///< share of attempts recorded: 0 off, 100 all
   std::string recording_channels = "mixed";         ///< mixed | stereo
   std::optional<int> recording_retention_days;      ///< recordings older than this are deleted
+  std::optional<std::string> calling_start, calling_end;  ///< HH:MM in each lead's zone(s); none: off (0019)
   bool operator==(const CampaignRecord&) const = default;
 };
 

@@ -3,6 +3,7 @@
 // parsed (control/campaign/lead_csv.h parses them).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,8 @@ struct Lead {
   std::string description;
   std::string external_id;
   std::string fields_json = "{}";        ///< any other columns, as a JSON object
+  /// The IANA zones its numbers may be in (calling hours, 0019); none: not known yet (NULL).
+  std::optional<std::vector<std::string>> time_zones;
   int line = 0;                          ///< where it started in the file
 };
 

@@ -29,7 +29,7 @@ class LeadCopy {
       : campaign_id_(campaign_id),
         existing_(existing_ids(tx, campaign_id)),
         copy_(tx, "leads", std::vector<std::string>{"campaign_id", "name", "phone", "phone_raw", "extra_phones", "description",
-                                                   "external_id", "fields"}) {}
+                                                   "external_id", "fields", "time_zones"}) {}
   void write(const std::vector<Lead>& leads, ImportResult& r) {
     for (const auto& l : leads) {
       if (!l.external_id.empty() && existing_.count(l.external_id)) {
@@ -41,7 +41,8 @@ class LeadCopy {
       copy_ << std::make_tuple(campaign_id_, l.name, l.phone, raw ? std::optional<std::string>(l.phone_raw) : std::nullopt,
                                text_array_literal(l.extra_phones), l.description,
                                l.external_id.empty() ? std::optional<std::string>() : std::optional<std::string>(l.external_id),
-                               l.fields_json);
+                               l.fields_json,
+                               l.time_zones ? std::optional<std::string>(text_array_literal(*l.time_zones)) : std::nullopt);
       ++r.imported;
     }
   }

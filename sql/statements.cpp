@@ -12,6 +12,10 @@ namespace {
   "u.created_at, COALESCE((SELECT string_agg(group_id::text, ',' ORDER BY group_id) FROM user_groups "      \
   "WHERE user_id = u.id), '') AS groups"
 
+// Calling hours at the called party's local time (0019_calling_hours.sql), NULL when off.
+#define CALLING_HOURS_COLS(T) \
+  "to_char(" T "calling_start, 'HH24:MI') AS calling_start, to_char(" T "calling_end, 'HH24:MI') AS calling_end"
+
 #define CAMPAIGN_COLS                                                                                         \
   "id, name, description, group_id, state, start_date::text AS start_date, end_date::text AS end_date, "     \
   "to_char(start_time, 'HH24:MI:SS') AS start_time, to_char(end_time, 'HH24:MI:SS') AS end_time, weekdays, " \
@@ -19,7 +23,7 @@ namespace {
   "amd_enabled, amd_params::text AS amd_params, voicemail_prompt_id, dnc_service_id, dnc_list_id, dial_prefix, " \
   "caller_id, max_concurrent, fixed_channels, free_agents, trunk_group, last_error, created_at, updated_at, "  \
   "default_region, internal_length, dial_every_number, recording_percent, recording_channels, "              \
-  "recording_retention_days"
+  "recording_retention_days, " CALLING_HOURS_COLS("")
 
 #define PROMPT_COLS "id, group_id, name, size_bytes, duration_ms, file_name, created_at::text AS created_at"
 
@@ -27,7 +31,8 @@ namespace {
   "id, name, phone, COALESCE(phone_raw, phone) AS phone_raw, "                                             \
   "array_to_json(extra_phones)::text AS extra_phones, description, external_id, "                           \
   "fields::text AS fields, status, attempts, last_attempt_at, next_attempt_at, done, "                      \
-  "phone_index, round, origin_lead_id, disabled, callback_at, callback_agent"
+  "phone_index, round, origin_lead_id, disabled, callback_at, callback_agent, "                             \
+  "array_to_json(time_zones)::text AS time_zones"
 
 #define ATTEMPT_COLS \
   "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause, charged, " \
@@ -109,6 +114,7 @@ const Statement kStatements[] = {
      "amd_params = $18::jsonb, voicemail_prompt_id = $19, dnc_service_id = $20, dnc_list_id = $21, dial_prefix = $22, "
      "caller_id = $23, max_concurrent = $24, fixed_channels = $25, trunk_group = $26, updated_at = now() WHERE id = $1"},
     {"campaign_set_numbers", "UPDATE campaigns SET default_region = $2, internal_length = $3 WHERE id = $1"},
+    {"campaign_set_calling_hours", "UPDATE campaigns SET calling_start = $2::time, calling_end = $3::time WHERE id = $1"},
     {"campaign_set_recording",
      "UPDATE campaigns SET recording_percent = $2, recording_channels = $3, recording_retention_days = $4 WHERE id = $1"},
     {"recordings_expired",
@@ -163,7 +169,8 @@ const Statement kStatements[] = {
     {"lead_get", "SELECT " LEAD_COLS " FROM leads WHERE campaign_id = $1 AND id = $2"},
     {"lead_update",
      "UPDATE leads SET name = COALESCE($3, name), description = COALESCE($4, description), phone = COALESCE($5, phone), "
-     "phone_raw = CASE WHEN $5 IS NULL THEN phone_raw WHEN $6 = $5 THEN NULL ELSE $6 END "
+     "phone_raw = CASE WHEN $5 IS NULL THEN phone_raw WHEN $6 = $5 THEN NULL ELSE $6 END, "
+     "time_zones = CASE WHEN $5 IS NULL THEN time_zones END "
      "WHERE campaign_id = $1 AND id = $2 RETURNING " LEAD_COLS},
     {"attempt_count", "SELECT count(*), count(*) FILTER (WHERE charged) FROM call_attempts WHERE campaign_id = $1"},
     {"attempts_open", "SELECT id FROM call_attempts WHERE campaign_id = $1 AND state = 'DIALING' LIMIT 1"},
@@ -284,7 +291,7 @@ const Statement kStatements[] = {
      "c.amd_params::text AS amd_params, c.voicemail_prompt_id, c.dnc_service_id, c.dnc_list_id, c.dial_prefix, "
      "c.caller_id, c.max_concurrent, c.fixed_channels, c.free_agents, c.dial_every_number, c.trunk_group, "
      "d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, c.default_region, c.internal_length, "
-     "c.recording_percent, c.recording_channels, c.recording_retention_days, "
+     "c.recording_percent, c.recording_channels, c.recording_retention_days, " CALLING_HOURS_COLS("c.") ", "
      "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, dl.version AS dnc_list_version, "
      "(SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int AS active "
      "FROM campaigns c JOIN schedules s ON s.campaign_id = c.id AND s.day = (now() AT TIME ZONE c.time_zone)::date "
@@ -297,7 +304,15 @@ const Statement kStatements[] = {
 #define CLAIMED_COLS                                                                                        \
   "id, CASE WHEN phone_index BETWEEN 1 AND cardinality(extra_phones) THEN extra_phones[phone_index] "       \
   "ELSE phone END AS phone, attempts, phone_index, 1 + cardinality(extra_phones) AS numbers, round"
-#define DUE_LEAD "campaign_id = $1 AND NOT in_progress AND NOT done "
+#define DUE_LEAD "campaign_id = $1 AND NOT in_progress AND NOT done " IN_CALLING_HOURS
+// The campaign's calling hours hold in every zone of the lead (0019_calling_hours.sql): leads
+// outside their window wait. The campaign's settings and the zones open now are computed once
+// per statement (uncorrelated subqueries: InitPlans); each lead costs one array test.
+#define CALLING_HOURS_OF_1(EXPR) "(SELECT " EXPR " FROM campaigns WHERE id = $1)"
+#define IN_CALLING_HOURS                                                                                         \
+  "AND (" CALLING_HOURS_OF_1("calling_start") " IS NULL OR CASE WHEN cardinality(time_zones) > 0 THEN "         \
+  "time_zones <@ " CALLING_HOURS_OF_1("hark_open_zones(calling_start, calling_end, now(), lead_zones)") " ELSE "            \
+  CALLING_HOURS_OF_1("hark_window_holds((now() AT TIME ZONE time_zone)::time, calling_start, calling_end)") " END) "
     {"leads_claim_callbacks",
      "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE " DUE_LEAD
      "AND callback_at <= now() ORDER BY callback_at, id LIMIT $2 FOR UPDATE SKIP LOCKED) RETURNING " CLAIMED_COLS},
@@ -320,6 +335,7 @@ const Statement kStatements[] = {
     {"leads_claim_ids",
      "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE campaign_id = $1 "
      "AND id = ANY($2::bigint[]) AND NOT in_progress AND NOT done AND (next_attempt_at IS NULL OR next_attempt_at <= now()) "
+     IN_CALLING_HOURS
      "ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING " CLAIMED_COLS},
     {"campaign_lock_active",
      "SELECT (SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int "
@@ -366,8 +382,8 @@ const Statement kStatements[] = {
     // a copy names the same root lead, and leads_one_per_contact refuses a second one).
     {"leads_recycle_copy",
      "INSERT INTO leads (campaign_id, name, phone, extra_phones, description, external_id, fields, origin_lead_id, "
-     "root_lead_id, round) SELECT $2, name, phone, extra_phones, description, external_id, fields, id, "
-     "COALESCE(root_lead_id, id), round + 1 FROM leads WHERE campaign_id = $1 AND status = ANY($3::text[]) "
+     "root_lead_id, round, time_zones) SELECT $2, name, phone, extra_phones, description, external_id, fields, id, "
+     "COALESCE(root_lead_id, id), round + 1, time_zones FROM leads WHERE campaign_id = $1 AND status = ANY($3::text[]) "
      "AND NOT disabled ORDER BY id ON CONFLICT DO NOTHING"},
     {"lead_set_callback",
      "UPDATE leads SET callback_at = $3::timestamptz, callback_agent = $4, next_attempt_at = $3::timestamptz, "
@@ -453,6 +469,27 @@ const Statement kStatements[] = {
      "FROM campaigns k LEFT JOIN call_attempts a ON a.campaign_id = k.id "
      "AND a.dialed_at >= (date_trunc('day', now() AT TIME ZONE k.time_zone) AT TIME ZONE k.time_zone) "
      "WHERE ($1::bigint IS NULL OR k.id = $1) AND k.group_id = ANY($2::bigint[]) GROUP BY k.id ORDER BY k.id"},
+    // ---- calling hours (0019_calling_hours.sql; sql/calling_hours_store.cpp) ----
+    {"leads_without_zones",
+     "SELECT id, phone, extra_phones FROM leads WHERE campaign_id = $1 AND time_zones IS NULL AND id > $2 ORDER BY id LIMIT $3"},
+    {"campaign_record_lead_zones",
+     "UPDATE campaigns SET lead_zones = (SELECT COALESCE(array_agg(DISTINCT z ORDER BY z), '{}') FROM leads, "
+     "unnest(time_zones) AS z WHERE campaign_id = $1 AND NOT done) WHERE id = $1"},
+    {"leads_set_zones",
+     "UPDATE leads l SET time_zones = u.z::text[] FROM unnest($1::bigint[], $2::text[]) AS u(id, z) WHERE l.id = u.id"},
+    // Due leads outside their window, by zone list (the lists are few), with each list's zones'
+    // offsets east of UTC now, for the next opening (control/campaign/calling_window.h).
+    {"leads_waiting_window",
+     "SELECT w.zones, w.n, ARRAY(SELECT (extract(epoch FROM (now() AT TIME ZONE z) - (now() AT TIME ZONE 'UTC')))::int "
+     "FROM unnest(w.zones) AS z WHERE z IN (SELECT name FROM time_zone_names)) AS offsets, extract(epoch FROM now())::bigint AS now_s, to_char(c.calling_start, 'HH24:MI:SS') AS s, "
+     "to_char(c.calling_end, 'HH24:MI:SS') AS e FROM (SELECT CASE WHEN cardinality(l.time_zones) > 0 THEN l.time_zones "
+     "ELSE ARRAY[c.time_zone] END AS zones, count(*) AS n FROM leads l JOIN campaigns c ON c.id = l.campaign_id "
+     "WHERE l.campaign_id = $1 AND c.calling_start IS NOT NULL AND NOT l.done AND NOT l.in_progress "
+     "AND (l.next_attempt_at IS NULL OR l.next_attempt_at <= now()) "
+     "AND NOT (CASE WHEN cardinality(l.time_zones) > 0 THEN l.time_zones <@ (SELECT hark_open_zones(calling_start, "
+     "calling_end, now(), lead_zones) FROM campaigns WHERE id = $1) ELSE hark_window_holds((now() AT TIME ZONE c.time_zone)::time, "
+     "c.calling_start, c.calling_end) END) GROUP BY 1) w "
+     "JOIN campaigns c ON c.id = $1 ORDER BY w.n DESC"},
 };
 
 }  // namespace

@@ -4,8 +4,10 @@
 // schedules and leads change only while a campaign is not STARTED (409 otherwise). A disabled
 // group takes no new campaigns and its stopped campaigns cannot start.
 #include <algorithm>
+#include <ctime>
 
 #include "control/api/campaign_rows.h"
+#include "control/campaign/calling_hours.h"
 #include "sql/prompt_store.h"
 
 namespace hark::control {
@@ -16,6 +18,16 @@ namespace {
 
 const auto kAdmin = Access::only({Role::campaign_admin});
 const auto kReaders = Access::only({Role::campaign_admin, Role::campaign_supervisor});
+
+/// UTC seconds -> "2026-12-02T08:00:00Z".
+std::string iso_utc(std::int64_t t) {
+  const std::time_t tt = t;
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
 
 const char* kStatuses[] = {"NOT_CALLED", "SUCCESS", "FAILURE", "BUSY", "NO_ANSWER", "REJECTED", "AMD",
                            "SERVICE_TEMPORARILY_UNAVAILABLE", "DNC", "UNKNOWN"};
@@ -153,6 +165,10 @@ HttpResponse start_campaign(ApiServices& s, ApiContext& ctx) {
     if (row["state"].as<std::string>() == "STARTED") fail(409, "already_started", "the campaign is already started");
     if (!c.tx.exec_prepared1("group_get", row["group_id"].as<long long>())["enabled"].as<bool>())
       fail(409, "group_disabled", "the campaign's group is disabled: its stopped campaigns cannot start");
+    // Calling hours: leads whose zones are not known yet (added one by one, or from before
+    // migration 0019) get them now, before the runner claims any; the claim tests the zones
+    // the campaign's leads have (they change only while it is stopped).
+    if (!row["calling_start"].is_null()) prepare_calling_hours(c.tx, c.id);
     c.tx.exec_prepared0("campaign_set_state", c.id, "STARTED");
     s.audit(c.tx, ctx, "start", "campaign/" + std::to_string(c.id));
     return json_response(campaign_json(c.tx.exec_prepared1("campaign_row", c.id)));
@@ -194,6 +210,10 @@ HttpResponse get_campaign_summary(ApiServices& s, ApiContext& ctx) {
     const auto n = c.tx.exec_prepared1("attempt_count", c.id);
     json::object leads{{"total", total}, {"pending", pending}, {"byStatus", counts}};
     add_lead_lifecycle_summary(c.tx, c.id, leads);  // byRound, callbacksPending, disabled
+    // Due leads outside their calling hours (in their own time zones), and when the first may be called.
+    const auto window = window_summary(c.tx, c.id);
+    leads["waitingForWindow"] = window.waiting;
+    leads["windowOpensAt"] = window.next_open_s ? json::value(iso_utc(*window.next_open_s)) : json::value(nullptr);
     return json_response(json::object{{"campaign", campaign_json(c.tx.exec_prepared1("campaign_row", c.id))},
                                       {"leads", std::move(leads)},
                                       {"attempts", n[0].as<long long>()},

@@ -40,7 +40,9 @@ json::object lead_json(const pqxx::row& row) {
           {"originLeadId", row["origin_lead_id"].is_null() ? json::value(nullptr) : json::value(row["origin_lead_id"].as<long long>())},
           {"disabled", row["disabled"].as<bool>()},
           {"callbackAt", opt_text(row["callback_at"])},
-          {"callbackAgent", opt_text(row["callback_agent"])}};
+          {"callbackAgent", opt_text(row["callback_agent"])},
+          // calling hours (0019): the zones its numbers may be in; null until known (at start)
+          {"timeZones", row["time_zones"].is_null() ? json::value(nullptr) : json::parse(row["time_zones"].as<std::string>())}};
 }
 
 void number_settings(const pqxx::row& campaign, LeadCsvOptions& o) {

@@ -78,6 +78,7 @@ pqxx::result write_campaign_columns(pqxx::transaction_base& tx, const char* stmt
   // Recording settings (migration 0010) are written beside the row, by id.
   tx.exec_prepared0("campaign_set_recording", written, c.recording_percent, c.recording_channels,
                     c.recording_retention_days);
+  tx.exec_prepared0("campaign_set_calling_hours", written, c.calling_start, c.calling_end);  // 0019
   return r;
 }
 

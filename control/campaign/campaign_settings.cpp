@@ -1,5 +1,7 @@
 #include "control/campaign/campaign_settings.h"
 
+#include "control/campaign/calling_window.h"
+
 #include <cctype>
 #include <chrono>
 #include <string_view>
@@ -117,6 +119,8 @@ CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
   c.recording_percent = r.recording_percent;
   c.recording_channels = r.recording_channels;
   c.recording_retention_days = r.recording_retention_days;
+  c.calling_start = r.calling_start;
+  c.calling_end = r.calling_end;
   return c;
 }
 
@@ -125,7 +129,8 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
                      "timeZone", "pilotNumber", "type", "queue", "maxAttempts", "retryMinutes", "retryRules",
                      "amdEnabled", "amdParams", "voicemailPromptId", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
                       "callerId", "maxConcurrent", "fixedChannels", "defaultRegion", "internalLength",
-                      "dialEveryNumber", "trunkGroup", "recording", "recordingChannels", "recordingRetentionDays"});
+                      "dialEveryNumber", "trunkGroup", "recording", "recordingChannels", "recordingRetentionDays",
+                      "callingHours"});
   if (auto v = get_string(o, "name", creating, 100, 1)) name = *v;
   if (auto v = get_string(o, "description", false, 2000)) description = *v;
   if (auto v = get_int(o, "groupId", creating, 1, INT64_MAX)) group_id = *v;
@@ -255,6 +260,20 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
     recording_retention_days = it->value().is_null()
                                    ? std::nullopt
                                    : std::optional<int>(int(*get_int(o, "recordingRetentionDays", true, 1, 3650)));
+  if (auto it = o.find("callingHours"); it != o.end()) {
+    if (it->value().is_null()) {
+      calling_start.reset(), calling_end.reset();
+    } else {
+      if (!it->value().is_object()) invalid("callingHours", "callingHours must be {\"start\": \"08:00\", \"end\": \"21:00\"} or null");
+      const auto& h = it->value().as_object();
+      reject_unknown(h, {"start", "end"});
+      const auto start = get_string(h, "start", true, 5, 5), end = get_string(h, "end", true, 5, 5);
+      if (time_of_day_s(*start) < 0 || time_of_day_s(*end) < 0)
+        invalid("callingHours", "callingHours start and end must be times HH:MM");
+      if (*start == *end) invalid("callingHours", "callingHours start and end must differ");
+      calling_start = *start, calling_end = *end;
+    }
+  }
 
   // The whole, not just the parts.
   if (days_of(end_date) < days_of(start_date)) invalid("endDate", "endDate is before startDate");
@@ -300,7 +319,9 @@ json::object CampaignSettings::to_json() const {
                         : recording_percent == 100 ? json::value("all")
                                                    : json::value(recording_percent)},
           {"recordingChannels", recording_channels},
-          {"recordingRetentionDays", opt(recording_retention_days)}};
+          {"recordingRetentionDays", opt(recording_retention_days)},
+          {"callingHours", calling_start ? json::value(json::object{{"start", *calling_start}, {"end", *calling_end}})
+                                         : json::value(nullptr)}};
 }
 
 amd::Params amd_params_for(const json::object& overrides) {

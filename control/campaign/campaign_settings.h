@@ -43,6 +43,9 @@ struct CampaignSettings {
   int recording_percent = 0;          ///< `recording`: "off" 0, "all" 100, or a percentage
   std::string recording_channels = "mixed";  ///< `recordingChannels`: mixed | stereo
   std::optional<int> recording_retention_days;  ///< `recordingRetentionDays`: null keeps them
+  /// `callingHours` {"start": "08:00", "end": "21:00"}: the hours in each lead's own time
+  /// zone(s) (all of them must be inside); null: off. A start after the end runs across midnight.
+  std::optional<std::string> calling_start, calling_end;
 
   /// From a stored campaign; parses its JSON columns.
   static CampaignSettings from_record(const sql::CampaignRecord& r);

@@ -1,5 +1,7 @@
 #include "control/campaign/lead_csv.h"
 
+#include "signaling/number_time_zones.h"
+
 #include <boost/json.hpp>
 
 #include <algorithm>
@@ -215,6 +217,7 @@ signaling::ParsedNumber set_lead_numbers(Lead& lead, const std::vector<std::stri
   if (main.ok()) lead.phone = main.number;
   for (size_t k = 1; k < raw.size(); ++k)
     if (auto p = parse_lead_phone(raw[k], o); p.ok()) lead.extra_phones.push_back(std::move(p.number));
+  lead.time_zones = signaling::numbers_time_zones(lead.phone, lead.extra_phones);  // calling hours (cached by prefix)
   return main;
 }
 

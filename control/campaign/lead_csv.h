@@ -112,7 +112,7 @@ LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o = {}
 
 /// Sets lead.phone (E.164 or an extension, through parse_lead_phone), lead.phone_raw (the main
 /// number as written) and lead.extra_phones from raw numbers, main first; further numbers that
-/// are not valid are left out. Returns the main number's parse: not ok() when it is missing or
+/// are not valid are left out; lead.time_zones from them (signaling/number_time_zones.h). Returns the main number's parse: not ok() when it is missing or
 /// not a valid number (the lead must then be refused).
 signaling::ParsedNumber set_lead_numbers(Lead& lead, const std::vector<std::string>& raw, const LeadCsvOptions& o);
 
