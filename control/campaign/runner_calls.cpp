@@ -26,6 +26,8 @@ void move_phase(CampaignRunner::Live& l, CallState from, CallState to) {
       case CallState::answered:
       case CallState::verdict:
       case CallState::transferring:
+      case CallState::on_hold:
+      case CallState::consulting:
       case CallState::playing_message: return &l.connected;
       default: return nullptr;
     }
