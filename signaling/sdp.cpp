@@ -206,19 +206,14 @@ std::string parse_peer_sdp(std::string_view text, PeerMedia& out) {
 
   out.srtp = audio->m_proto == sdp_proto_srtp;
   bool have_key = false;
-  // The direction: the stream's own attribute, else the session's (RFC 3264 section 5.1).
-  auto direction_of = [](const sdp_attribute_t* list, Direction& d) {
-    for (const sdp_attribute_t* a = list; a; a = a->a_next) {
-      if (!a->a_name) continue;
-      for (Direction x : {Direction::sendrecv, Direction::sendonly, Direction::recvonly, Direction::inactive})
-        if (strcasecmp(a->a_name, to_string(x)) == 0) {
-          d = x;
-          return true;
-        }
-    }
-    return false;
-  };
-  if (!direction_of(audio->m_attributes, out.direction)) direction_of(sess->sdp_attributes, out.direction);
+  // The direction (RFC 3264 section 5.1): sofia's parser takes the a=sendrecv/sendonly/
+  // recvonly/inactive attributes off the lists into m_mode, the session's as the default.
+  switch (audio->m_mode) {
+    case sdp_inactive: out.direction = Direction::inactive; break;
+    case sdp_sendonly: out.direction = Direction::sendonly; break;
+    case sdp_recvonly: out.direction = Direction::recvonly; break;
+    default: out.direction = Direction::sendrecv; break;
+  }
   if (out.direction == Direction::sendonly || out.direction == Direction::inactive) out.hold = true;
   for (const sdp_attribute_t* a = audio->m_attributes; a; a = a->a_next) {
     if (!a->a_name) continue;
