@@ -42,9 +42,12 @@ const media::Prompt* load_music_on_hold(const std::string& path, std::string& er
   if (slot) return slot.get();
   std::vector<int16_t> pcm;
   if (path.empty()) pcm = builtin_melody();
-  else if (error = media::read_audio(path, pcm); !error.empty()) return nullptr;
+  else if (error = media::read_audio(path, pcm); !error.empty()) {
+    error = path + ": " + error;
+    return nullptr;
+  }
   if (pcm.size() < 160) {
-    error = "music on hold " + path + " is shorter than one packet";
+    error = path + " is shorter than one packet";
     return nullptr;
   }
   slot = std::make_unique<media::Prompt>(media::Prompt::from_pcm(pcm));

@@ -327,3 +327,13 @@ TEST(SipControl, CalleeReinvitesMoveOrStopTheMediaAndBadSdpIs488) {
   const auto s = a.states(id);
   EXPECT_EQ(std::count(s.begin(), s.end(), CallState::on_hold), 0) << names(s);
 }
+
+TEST(SipControl, UnreadableMusicOnHoldStopsTheStart) {
+  media::MediaEngine engine(Agent::media_options());
+  TrunkSettings t = Agent::trunk();
+  t.music_on_hold = "/nonexistent/hold.wav";
+  SipAgent agent(t, engine, [](const CallEvent&) {});
+  const std::string err = agent.start();
+  EXPECT_NE(err.find("music on hold"), std::string::npos) << err;
+  EXPECT_NE(err.find("/nonexistent/hold.wav"), std::string::npos) << err;
+}
