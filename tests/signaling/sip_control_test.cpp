@@ -337,3 +337,39 @@ TEST(SipControl, UnreadableMusicOnHoldStopsTheStart) {
   EXPECT_NE(err.find("music on hold"), std::string::npos) << err;
   EXPECT_NE(err.find("/nonexistent/hold.wav"), std::string::npos) << err;
 }
+
+TEST(SipControl, ConsultTargetBusyResumesTheCall) {
+  Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Sipp target("uas_486.xml", "127.0.0.173", kTargetSip, "");
+  Agent a;
+  const uint64_t id = a.call();
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  ASSERT_TRUE(a.wait(id, CallState::consulting));
+  // The target is busy: the consultation is over and the call resumed (hold, then resume).
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  a.agent.complete_consult(id);  // nothing to complete: refused
+  a.agent.hangup(id);
+  auto ended = a.wait(id, CallState::ended);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(ended->cause, "hung up by request");
+  EXPECT_EQ(callee.finish(), 0);
+  EXPECT_EQ(target.finish(), 0);
+  const auto s = a.states(id);
+  EXPECT_EQ(std::count(s.begin(), s.end(), CallState::transferring), 0) << names(s);
+}
+
+TEST(SipControl, CommandsBeforeTheAnswerChangeNothing) {
+  Sipp callee("uas_no_answer.xml", "127.0.0.171", kCalleeSip, "");
+  Agent a;
+  const uint64_t id = a.call();
+  ASSERT_TRUE(a.wait(id, CallState::ringing));
+  a.agent.hold(id);
+  a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  a.agent.resume(id);
+  a.agent.cancel_consult(id);
+  a.agent.hangup(id);  // CANCEL: sipp expects nothing else (no re-INVITE, no second INVITE)
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+  EXPECT_EQ(callee.finish(), 0);
+  EXPECT_EQ(names(a.states(id)), "queued dialing ringing ended");
+}
