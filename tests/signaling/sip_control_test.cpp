@@ -373,3 +373,17 @@ TEST(SipControl, CommandsBeforeTheAnswerChangeNothing) {
   EXPECT_EQ(callee.finish(), 0);
   EXPECT_EQ(names(a.states(id)), "queued dialing ringing ended");
 }
+
+TEST(SipControl, OfferlessReinviteTakesTheAnswerFromTheAck) {
+  RtpSink first("127.0.0.172", 7000), moved("127.0.0.174", 7000);
+  Sipp sipp("uas_reinvite_offerless.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Agent a;
+  const uint64_t id = a.call();
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  EXPECT_EQ(first.wait_for(10, silent), 10);
+  // Our offer went out in the 200; the ACK's answer moves the media to .174.
+  EXPECT_EQ(moved.wait_for(10, silent), 10) << "RTP at the address the ACK's answer names";
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+  EXPECT_EQ(sipp.finish(), 0);
+}
