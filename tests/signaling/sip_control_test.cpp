@@ -24,6 +24,8 @@
 #include <sstream>
 #include <thread>
 
+#include "media/audio_file.h"
+#include "signaling/callee_simulator.h"
 #include "signaling/sip_agent.h"
 #include "test_net.h"
 
@@ -148,15 +150,15 @@ struct Agent {
     mo.max_streams = 8;
     return mo;
   }
-  static TrunkSettings trunk() {
+  static TrunkSettings trunk(const std::string& domain = "127.0.0.171:" + std::to_string(kCalleeSip)) {
     TrunkSettings t;
     t.bind_url = "sip:127.0.0.170:" + std::to_string(kAgentSip);
-    t.domain = "127.0.0.171:" + std::to_string(kCalleeSip);
+    t.domain = domain;
     t.media_ip = "127.0.0.170";
     return t;
   }
-  Agent()
-      : engine(media_options()), agent(trunk(), engine, [this](const CallEvent& e) {
+  explicit Agent(TrunkSettings t = trunk())
+      : engine(media_options()), agent(std::move(t), engine, [this](const CallEvent& e) {
           std::lock_guard<std::mutex> g(mu);
           events.push_back(e);
           cv.notify_all();
@@ -386,4 +388,43 @@ TEST(SipControl, OfferlessReinviteTakesTheAnswerFromTheAck) {
   a.agent.hangup(id);
   ASSERT_TRUE(a.wait(id, CallState::ended));
   EXPECT_EQ(sipp.finish(), 0);
+}
+
+// The callee simulator (hark simulate-callee) as the far end: it takes hark's hold and resume
+// re-INVITEs and the attended transfer's REFER with Replaces (the API's tests run against it).
+TEST(SipControl, CalleeSimulatorTakesHoldResumeAndReplaces) {
+  const std::string wav = "/tmp/hark-sipctl-" + std::to_string(::getpid()) + ".wav";
+  ASSERT_EQ(media::write_wav(wav, std::vector<int16_t>(8000, 0)), "");
+  media::MediaEngineOptions mo;
+  mo.workers = 1;
+  mo.bind_ip = "127.0.0.175";
+  mo.port_min = 41000;
+  mo.port_max = 41019;
+  mo.max_streams = 8;
+  media::MediaEngine sim_media(mo);
+  CalleeRule callee{"5551234", CalleeRule::Behaviour::answer, wav, 0, 60000};
+  CalleeRule target{"7001", CalleeRule::Behaviour::answer, wav, 0, 60000};
+  CalleeSimulator sim("sip:127.0.0.175:5075", "127.0.0.175", {callee, target}, sim_media);
+  ASSERT_EQ(sim.start(), "");
+  Agent a(Agent::trunk("127.0.0.175:5075"));
+  const uint64_t id = a.call();
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.hold(id);
+  ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
+  EXPECT_EQ(sim.counters().held.load(), 1u);
+  a.agent.resume(id);
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  EXPECT_EQ(sim.counters().reinvites.load(), 2u);
+  a.agent.consult(id, "7001");
+  auto ready = a.wait(id, CallState::consulting, 2);
+  ASSERT_TRUE(ready) << names(a.states(id));
+  a.agent.complete_consult(id);
+  auto ended = a.wait(id, CallState::ended);
+  ASSERT_TRUE(ended);
+  EXPECT_EQ(to_string(ended->outcome), "SUCCESS") << ended->cause;
+  EXPECT_EQ(sim.counters().replaces_refers.load(), 1u);
+  EXPECT_EQ(sim.counters().held.load(), 2u) << "the consultation held the call";
+  a.agent.stop();
+  sim.stop();
+  std::remove(wav.c_str());
 }
