@@ -159,7 +159,7 @@ struct SipAgent::Impl {
   /// sending only when the peer wants our audio, no AMD once it decided or while held.
   media::StreamParams midcall_params(const Call& c) const;
   /// Our SDP for the call now (offer or answer), with a new o= version.
-  std::string midcall_sdp(Call& c, Direction d, bool offer);
+  std::string midcall_sdp(Call& c, Direction d);
   /// Sends our re-INVITE to hold (local_hold set) or resume the call.
   void send_reinvite(Call& c, Call::Reinvite what);
   /// The final response to our re-INVITE.

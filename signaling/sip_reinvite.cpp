@@ -62,7 +62,7 @@ media::StreamParams SipAgent::Impl::midcall_params(const Call& c) const {
   return p;
 }
 
-std::string SipAgent::Impl::midcall_sdp(Call& c, Direction d, bool offer) {
+std::string SipAgent::Impl::midcall_sdp(Call& c, Direction d) {
   LocalMedia lm;
   lm.ip = t.media_ip;
   lm.port = c.port;
@@ -76,7 +76,6 @@ std::string SipAgent::Impl::midcall_sdp(Call& c, Direction d, bool offer) {
   lm.only_payload_type = c.peer.payload_type;
   if (c.peer.dtmf_payload_type >= 0) lm.dtmf_payload_type = uint8_t(c.peer.dtmf_payload_type);
   lm.direction = d;
-  (void)offer;
   return build_sdp(lm);
 }
 
@@ -104,7 +103,7 @@ void SipAgent::Impl::set_music(Call& c, bool on) {
 
 void SipAgent::Impl::send_reinvite(Call& c, Call::Reinvite what) {
   c.reinvite = what;
-  const std::string sdp = midcall_sdp(c, c.local_hold ? Direction::sendonly : Direction::sendrecv, true);
+  const std::string sdp = midcall_sdp(c, c.local_hold ? Direction::sendonly : Direction::sendrecv);
   spdlog::info("call {}: re-INVITE to {} the call", c.id, what == Call::Reinvite::hold ? "hold" : "resume");
   nua_invite(c.nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
 }
@@ -163,7 +162,7 @@ void SipAgent::Impl::on_peer_reinvite(Call& c, nua_handle_t* nh, const sip_t* si
   if (!sip || !sip->sip_payload || sip->sip_payload->pl_len == 0) {
     // No offer: we offer what we have, and the peer answers in its ACK.
     c.offerless_reinvite = true;
-    const std::string sdp = midcall_sdp(c, c.local_hold ? Direction::sendonly : Direction::sendrecv, true);
+    const std::string sdp = midcall_sdp(c, c.local_hold ? Direction::sendonly : Direction::sendrecv);
     nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
     return;
   }
@@ -179,9 +178,10 @@ void SipAgent::Impl::on_peer_reinvite(Call& c, nua_handle_t* nh, const sip_t* si
   }
   c.peer = peer;
   const Direction d = answer_direction(peer.direction, c.local_hold);
-  const std::string sdp = midcall_sdp(c, d, false);
-  nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
+  // The media first: by the time the peer reads our answer, the stream already follows it.
   if (c.stream) media.modify(c.stream, midcall_params(c));
+  const std::string sdp = midcall_sdp(c, d);
+  nua_respond(nh, SIP_200_OK, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
   spdlog::info("call {}: the callee's re-INVITE: {} (we answer {}){}", c.id, to_string(peer.direction), to_string(d),
                peer.null_address ? ", address 0.0.0.0" : "");
 }
