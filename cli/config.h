@@ -38,6 +38,7 @@ struct Config {
   std::string config_file;           ///< the file read; empty: built-in defaults and environment
   std::string sip_advertised;        ///< NAT: the address put in Via/Contact instead of the bound one
   std::string media_address;         ///< NAT: the address in our SDP; empty: the SIP listen host
+  std::string music_on_hold;         ///< [media] music_on_hold: 8 kHz WAV played to held calls; empty: built-in
   std::string sip_tls_listen;        ///< SIP over TLS on this host:port; empty: no TLS
   std::string sip_tls_cert, sip_tls_key, sip_tls_ca;  ///< PEM files
   bool sip_tls_verify = true;        ///< check the trunk's certificate against sip_tls_ca

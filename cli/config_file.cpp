@@ -237,7 +237,8 @@ void read_config_file(const std::string& path, Config& c, std::vector<std::strin
           {"media", r.section({{"rtp_ports", r.str(rtp_ports, [&](const std::string& s) {
                                  return cli::parse_port_range(s, c.rtp_port_min, c.rtp_port_max) ? "" : "must look like 20000-29999 (1024..65535)";
                                })},
-                               {"workers", r.integer(c.media_workers, 0, 256)}})},
+                               {"workers", r.integer(c.media_workers, 0, 256)},
+                               {"music_on_hold", r.str(c.music_on_hold, check_readable)}})},
           {"runner", r.section({{"enabled", r.boolean(c.runner)},
                                 {"retry_unit_ms", r.integer(c.retry_unit_ms, 10, 60000)},
                                 {"prompts_dir", r.str(c.prompts_dir)},

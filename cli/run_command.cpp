@@ -241,6 +241,7 @@ int run_command(int argc, char** argv) {
     t.max_concurrent = cfg.max_calls;
     t.ring_timeout_s = cfg.ring_timeout_s;
     t.media_ip = cfg.media_address.empty() ? sip_host : cfg.media_address;
+    t.music_on_hold = cfg.music_on_hold;
     control::RunnerOptions ro;
     ro.retry_unit_ms = cfg.retry_unit_ms;
     ro.max_concurrent = cfg.max_calls;

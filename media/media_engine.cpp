@@ -136,11 +136,22 @@ bool MediaEngine::update(StreamId id, const StreamParams& p) {
   return false;
 }
 
-bool MediaEngine::play(StreamId id, const Prompt* prompt) {
+bool MediaEngine::modify(StreamId id, const StreamParams& p) {
+  MediaCommand c;
+  c.kind = CommandKind::modify;
+  c.id = id;
+  c.params = new StreamParams(p);
+  if (send(worker_of(id), c)) return true;
+  delete c.params;
+  return false;
+}
+
+bool MediaEngine::play(StreamId id, const Prompt* prompt, bool loop) {
   MediaCommand c;
   c.kind = CommandKind::play;
   c.id = id;
   c.prompt = prompt;
+  c.loop = loop;
   return send(worker_of(id), c);
 }
 

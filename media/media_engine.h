@@ -49,8 +49,13 @@ class MediaEngine {
   /// from its SDP answer (or a 183's early media), keys, AMD settings. The AMD starts afresh,
   /// so its clock counts from this moment (the answer).
   bool update(StreamId id, const StreamParams& p);
-  /// Plays `prompt` into the stream (it must outlive the playback).
-  bool play(StreamId id, const Prompt* prompt);
+  /// Changes a running stream mid-call (a re-INVITE: hold, a new peer address or codec) on the
+  /// same ports. Unlike update, the stream goes on: its SSRC, sequence and timestamps, its
+  /// statistics, a prompt playing and, when `p.amd` still asks for it, the AMD's state.
+  bool modify(StreamId id, const StreamParams& p);
+  /// Plays `prompt` into the stream (it must outlive the playback). `loop`: from its start
+  /// again at its end until stop_playback (music on hold), with no playback_done.
+  bool play(StreamId id, const Prompt* prompt, bool loop = false);
   bool stop_playback(StreamId id);
   /// Closes the stream; its `ended` event follows, and then its ports are free again.
   bool close(StreamId id);

@@ -80,7 +80,7 @@ struct MediaEvent {
   char detail[48] = {};
 };
 
-enum class CommandKind : uint8_t { open, update, play, stop_playback, close, shutdown };
+enum class CommandKind : uint8_t { open, update, modify, play, stop_playback, close, shutdown };
 
 struct MediaCommand {
   CommandKind kind = CommandKind::open;
@@ -89,6 +89,7 @@ struct MediaCommand {
   int rtcp_fd = -1;
   const StreamParams* params = nullptr;  ///< open, update: owned by the worker from then on
   const Prompt* prompt = nullptr;        ///< play
+  bool loop = false;                     ///< play: from the start again at its end, no playback_done
 };
 
 }  // namespace hark::media

@@ -153,7 +153,7 @@ void MediaWorker::handle_commands() {
     }
     auto it = by_id_.find(c->id);
     if (it == by_id_.end()) {
-      if (c->kind == CommandKind::update) delete c->params;
+      if (c->kind == CommandKind::update || c->kind == CommandKind::modify) delete c->params;
       if (c->kind == CommandKind::close) {
         // Never opened here (its open failed) or already gone: the closer still waits for an
         // `ended` to finish its call, so it always gets one.
@@ -171,7 +171,15 @@ void MediaWorker::handle_commands() {
       if (recorder_) s.stream->attach_recorder(&recorder_->tap(index_));
       continue;
     }
-    if (c->kind == CommandKind::play) s.stream->play(c->prompt);
+    if (c->kind == CommandKind::modify) {
+      std::unique_ptr<const StreamParams> params(c->params);
+      auto next = std::make_unique<RtpStream>(c->id, *params);
+      next->continue_from(*s.stream);
+      s.stream = std::move(next);
+      if (recorder_) s.stream->attach_recorder(&recorder_->tap(index_));
+      continue;
+    }
+    if (c->kind == CommandKind::play) s.stream->play(c->prompt, c->loop);
     else if (c->kind == CommandKind::stop_playback) s.stream->stop_playback();
     else if (c->kind == CommandKind::close) close_slot(it->second);
   }

@@ -214,7 +214,9 @@ size_t RtpStream::next_packet(uint8_t* out, size_t cap, EventSink& sink) {
     std::memcpy(payload, audio.data() + prompt_pos_, take);
     std::memset(payload + take, law_ == G711Law::ulaw ? 0xff : 0xd5, kFrame - take);
     prompt_pos_ += take;
-    if (prompt_pos_ >= audio.size()) {
+    if (prompt_pos_ >= audio.size() && loop_) {
+      prompt_pos_ = 0;  // music on hold: round again (the loop's seam lands on a packet edge)
+    } else if (prompt_pos_ >= audio.size()) {
       prompt_ = nullptr;
       MediaEvent e;
       e.kind = MediaEventKind::playback_done;
@@ -276,6 +278,29 @@ void RtpStream::close(EventSink& sink) {
   e.id = id_;
   e.stats = stats();
   sink.emit(e);
+}
+
+void RtpStream::continue_from(RtpStream& old) {
+  ssrc_ = old.ssrc_;
+  tx_seq_ = old.tx_seq_;
+  tx_ts_ = old.tx_ts_;
+  tx_octets_ = old.tx_octets_;
+  counters_ = old.counters_;
+  stats_ = old.stats_;
+  peer_ssrc_ = old.peer_ssrc_;
+  peer_sr_middle_ = old.peer_sr_middle_;
+  peer_sr_at_ns_ = old.peer_sr_at_ns_;
+  last_payload_ = old.last_payload_;
+  prompt_ = old.prompt_;
+  prompt_pos_ = old.prompt_pos_;
+  loop_ = old.loop_;
+  // The AMD goes on listening where it was (a re-INVITE before the verdict); a stream that no
+  // longer asks for it (a held call) drops it.
+  if (amd_ && old.amd_) {
+    amd_ = std::move(old.amd_);
+    std::memcpy(frame_, old.frame_, sizeof frame_);
+    frame_fill_ = old.frame_fill_;
+  }
 }
 
 StreamStats RtpStream::stats() const {

@@ -49,8 +49,12 @@ class RtpStream {
   /// Writes an RTCP report (SR + SDES) into `out`; returns its length (0 on failure).
   size_t rtcp_report(uint8_t* out, size_t cap);
 
-  /// Starts playing `prompt` from its beginning (replacing any prompt playing).
-  void play(const Prompt* prompt) { prompt_ = prompt; prompt_pos_ = 0; }
+  /// Starts playing `prompt` from its beginning (replacing any prompt playing); `loop`: again
+  /// and again until stop_playback, without playback_done.
+  void play(const Prompt* prompt, bool loop = false) { prompt_ = prompt; prompt_pos_ = 0; loop_ = loop; }
+  /// Takes over `old`'s running state (MediaEngine::modify): SSRC, sequence, timestamps,
+  /// statistics, the prompt playing, and the AMD's state when this stream's params ask for one.
+  void continue_from(RtpStream& old);
   void stop_playback() { prompt_ = nullptr; }
 
   /// Ends the stream: gives the AMD a last chance to decide (as offline replay does at the end
@@ -96,6 +100,7 @@ class RtpStream {
   uint32_t tx_octets_ = 0;
   const Prompt* prompt_ = nullptr;
   size_t prompt_pos_ = 0;
+  bool loop_ = false;
 };
 
 /// The wall clock in nanoseconds: the time base of packet arrival stamps (the kernel's

@@ -12,8 +12,10 @@
 
 namespace hark::signaling {
 
-/// Where a call is, as its events report it.
-enum class CallState : uint8_t { queued, dialing, ringing, early_media, answered, verdict, transferring, playing_message, ended };
+/// Where a call is, as its events report it. on_hold: we hold the callee (music on hold);
+/// consulting: held while a second leg rings or talks to the consult target; inbound: an INVITE
+/// that is not one of our calls, waiting for route_inbound.
+enum class CallState : uint8_t { queued, dialing, ringing, early_media, answered, verdict, transferring, playing_message, ended, on_hold, consulting, inbound };
 std::string_view to_string(CallState s);
 
 /// One reaction to a verdict.

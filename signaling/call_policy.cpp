@@ -13,6 +13,9 @@ std::string_view to_string(CallState s) {
     case CallState::transferring: return "transferring";
     case CallState::playing_message: return "playing_message";
     case CallState::ended: return "ended";
+    case CallState::on_hold: return "on_hold";
+    case CallState::consulting: return "consulting";
+    case CallState::inbound: return "inbound";
   }
   return "?";
 }
@@ -157,7 +160,8 @@ Action CallPolicy::on_timer(const CallFacts& f, Clock::time_point now) const {
     return hang_up(f.has_verdict ? status_for_answered(f.verdict, false) : LeadStatus::unknown,
                    "held " + std::to_string(ms_between(f.answered_at, *f.hold_until)) + " ms as planned");
   }
-  if (f.state != CallState::playing_message &&
+  // A call on hold or in a consultation waits for a person's command, not for the callee.
+  if (f.state != CallState::playing_message && f.state != CallState::on_hold && f.state != CallState::consulting &&
       now - f.state_at > std::chrono::milliseconds(f.analysis_ms) + s_.stuck_extra)
     return hang_up(LeadStatus::unknown, "no progress for too long in state " + std::string(to_string(f.state)));
   return {};

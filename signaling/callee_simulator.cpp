@@ -90,6 +90,11 @@ struct Leg {
   bool answered = false;
   bool responded = false;
   bool bye_sent = false;
+  // For re-INVITEs: our port, SRTP key and o= version.
+  uint16_t port = 0;
+  bool srtp = false;
+  media::SrtpKey key;
+  uint32_t sdp_version = 1;
 };
 }  // namespace
 
@@ -190,6 +195,9 @@ struct CalleeSimulator::Impl {
       lm.srtp = peer.srtp;
       lm.key = our_key;
       leg->answer_sdp = build_sdp(lm);
+      leg->port = opened.port;
+      leg->srtp = peer.srtp;
+      leg->key = our_key;
     }
     if (leg->rule->behaviour == CalleeRule::Behaviour::announce) {
       // Early media: the announcement plays before any answer, then the call fails.
@@ -203,6 +211,41 @@ struct CalleeSimulator::Impl {
     nua_respond(nh, 180, "Ringing", TAG_END());
     leg->respond_at = Clock::now() + std::chrono::milliseconds(leg->rule->ring_ms);
     legs[nh] = std::move(leg);
+  }
+
+  // The caller's re-INVITE in an answered call: its new offer moves or stops our stream.
+  void on_reinvite(Leg& l, const sip_t* sip) {
+    PeerMedia peer;
+    const std::string err = !l.answered || !l.stream ? "not an answered call"
+                            : sip && sip->sip_payload ? parse_peer_sdp({sip->sip_payload->pl_data, sip->sip_payload->pl_len}, peer)
+                                                      : "no SDP offer";
+    if (!err.empty()) {
+      nua_respond(l.nh, 488, "Not Acceptable Here", SIPTAG_WARNING_STR(("399 hark \"" + err + "\"").c_str()), TAG_END());
+      return;
+    }
+    ++counters.reinvites;
+    if (peer.hold) ++counters.held;
+    media::StreamParams p;
+    p.remote = peer.addr;
+    p.remote_len = peer.addr_len;
+    p.payload_type = peer.payload_type;
+    p.rtcp_mux = peer.rtcp_mux;
+    p.amd = false;
+    p.send = peer.wants_our_audio();
+    p.srtp = l.srtp;
+    p.srtp_rx_key = peer.key;
+    p.srtp_tx_key = l.key;
+    media.modify(l.stream, p);
+    LocalMedia lm;
+    lm.ip = media_ip;
+    lm.port = l.port;
+    lm.only_payload_type = peer.payload_type;
+    lm.srtp = l.srtp;
+    lm.key = l.key;
+    lm.direction = answer_direction(peer.direction, false);
+    lm.version = ++l.sdp_version;
+    const std::string sdp = build_sdp(lm);
+    nua_respond(l.nh, 200, "OK", SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
   }
 
   void tick() {
@@ -226,15 +269,22 @@ struct CalleeSimulator::Impl {
       if (status >= 200) shutdown_done = true;
       return;
     }
+    auto it = legs.find(nh);
+    if (event == nua_i_invite && it != legs.end()) {
+      on_reinvite(*it->second, sip);
+      return;
+    }
     if (event == nua_i_invite) {
       on_invite(nh, sip);
       return;
     }
-    auto it = legs.find(nh);
     // Not a call's handle: a request outside any call, answered and released at once.
     if (it == legs.end() && release_unsolicited(nua, event, status, nh)) return;
     if (event == nua_i_refer && it != legs.end()) {
       ++counters.refers;
+      if (sip && sip->sip_refer_to && sip->sip_refer_to->r_url->url_headers &&
+          std::string_view(sip->sip_refer_to->r_url->url_headers).find("Replaces=") != std::string_view::npos)
+        ++counters.replaces_refers;
       // Accept the transfer (202) and report it done.
       if (status < 200) nua_respond(nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua), TAG_END());
       const sip_event_t* ev = nullptr;

@@ -7,7 +7,9 @@
 // silence until the caller hangs up or hold= ms pass), busy (486), reject (603), no-answer
 // (rings until CANCEL), unavailable (503 with Retry-After), not-found (404), announce (183 with
 // SDP, plays AUDIO_FILE as early media, e.g. SIT and "not in service", then 404). An answered call
-// accepts REFER: 202, then NOTIFY "SIP/2.0 200 OK". Requests outside a call are refused (REFER
+// accepts REFER (also an attended transfer's, with Replaces in Refer-To): 202, then NOTIFY
+// "SIP/2.0 200 OK"; it takes the caller's re-INVITEs (hold, resume, a new address: answered by
+// RFC 3264's rules, 488 for an SDP it cannot take). Requests outside a call are refused (REFER
 // 403) and their sofia handles released at once (signaling/unsolicited.h); OPTIONS gets 200.
 #pragma once
 
@@ -38,6 +40,9 @@ const CalleeRule* match_rule(const std::vector<CalleeRule>& rules, const std::st
 
 struct CalleeCounters {
   std::atomic<uint64_t> invites{0}, answered{0}, refused{0}, refers{0}, unmatched{0};
+  std::atomic<uint64_t> reinvites{0};        ///< re-INVITEs taken (200)
+  std::atomic<uint64_t> held{0};             ///< of those, offers holding us (sendonly, inactive)
+  std::atomic<uint64_t> replaces_refers{0};  ///< REFERs whose Refer-To carries Replaces
 };
 
 class CalleeSimulator {

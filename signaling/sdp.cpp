@@ -11,6 +11,26 @@
 
 namespace hark::signaling {
 
+const char* to_string(Direction d) {
+  switch (d) {
+    case Direction::sendrecv: return "sendrecv";
+    case Direction::sendonly: return "sendonly";
+    case Direction::recvonly: return "recvonly";
+    case Direction::inactive: return "inactive";
+  }
+  return "sendrecv";
+}
+
+Direction answer_direction(Direction offered, bool hold) {
+  switch (offered) {
+    case Direction::sendrecv: return hold ? Direction::sendonly : Direction::sendrecv;
+    case Direction::sendonly: return hold ? Direction::inactive : Direction::recvonly;
+    case Direction::recvonly: return Direction::sendonly;
+    case Direction::inactive: return Direction::inactive;
+  }
+  return Direction::inactive;
+}
+
 std::string build_sdp(const LocalMedia& m) {
   const bool v6 = m.ip.find(':') != std::string::npos;
   const std::string ip_type = v6 ? "IP6 " : "IP4 ";
@@ -31,7 +51,7 @@ std::string build_sdp(const LocalMedia& m) {
   maps += "a=fmtp:" + std::to_string(m.dtmf_payload_type) + " 0-16\r\n";
   std::string s;
   s += "v=0\r\n";
-  s += "o=hark " + std::to_string(m.session_id) + " 1 IN " + ip_type + m.ip + "\r\n";
+  s += "o=hark " + std::to_string(m.session_id) + " " + std::to_string(m.version) + " IN " + ip_type + m.ip + "\r\n";
   s += "s=hark\r\n";
   s += "c=IN " + ip_type + m.ip + "\r\n";
   s += "t=0 0\r\n";
@@ -39,7 +59,7 @@ std::string build_sdp(const LocalMedia& m) {
   s += maps;
   if (m.srtp) s += "a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:" + media::srtp_key_to_base64(m.key) + "\r\n";
   s += "a=ptime:20\r\n";
-  s += "a=sendrecv\r\n";
+  s += std::string("a=") + to_string(m.direction) + "\r\n";
   return s;
 }
 
@@ -67,7 +87,8 @@ bool set_addr(const char* host, unsigned long port, PeerMedia& out) {
     a4.sin_family = AF_INET;
     a4.sin_port = htons(uint16_t(port));
     out.addr_len = sizeof(sockaddr_in);
-    out.hold = out.hold || a4.sin_addr.s_addr == 0;
+    out.null_address = a4.sin_addr.s_addr == 0;
+    out.hold = out.hold || out.null_address;
     return true;
   }
   auto& a6 = reinterpret_cast<sockaddr_in6&>(out.addr);
@@ -185,10 +206,18 @@ std::string parse_peer_sdp(std::string_view text, PeerMedia& out) {
 
   out.srtp = audio->m_proto == sdp_proto_srtp;
   bool have_key = false;
+  // The direction (RFC 3264 section 5.1): sofia's parser takes the a=sendrecv/sendonly/
+  // recvonly/inactive attributes off the lists into m_mode, the session's as the default.
+  switch (audio->m_mode) {
+    case sdp_inactive: out.direction = Direction::inactive; break;
+    case sdp_sendonly: out.direction = Direction::sendonly; break;
+    case sdp_recvonly: out.direction = Direction::recvonly; break;
+    default: out.direction = Direction::sendrecv; break;
+  }
+  if (out.direction == Direction::sendonly || out.direction == Direction::inactive) out.hold = true;
   for (const sdp_attribute_t* a = audio->m_attributes; a; a = a->a_next) {
     if (!a->a_name) continue;
     if (strcasecmp(a->a_name, "rtcp-mux") == 0) out.rtcp_mux = true;
-    if ((strcasecmp(a->a_name, "sendonly") == 0 || strcasecmp(a->a_name, "inactive") == 0)) out.hold = true;
     if (strcasecmp(a->a_name, "crypto") == 0 && a->a_value && !have_key) have_key = parse_crypto(a->a_value, out.key);
   }
   if (out.srtp && !have_key) return "SRTP without an AES_CM_128_HMAC_SHA1_80 inline key";

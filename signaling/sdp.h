@@ -13,6 +13,13 @@
 
 namespace hark::signaling {
 
+/// An SDP stream's direction attribute (RFC 3264 section 5.1), from the writer's side.
+enum class Direction : uint8_t { sendrecv, sendonly, recvonly, inactive };
+const char* to_string(Direction d);
+/// RFC 3264 section 6.1: the direction of our answer to an offer of `offered` when we `hold`
+/// (we send music on hold but want nothing back).
+Direction answer_direction(Direction offered, bool hold);
+
 /// What we put in our SDP.
 struct LocalMedia {
   std::string ip = "127.0.0.1";
@@ -24,6 +31,8 @@ struct LocalMedia {
   media::SrtpKey key;          ///< our key, when srtp
   int only_payload_type = -1;  ///< answers: the one codec chosen (-1: offer PCMU and PCMA)
   uint8_t dtmf_payload_type = 101;
+  Direction direction = Direction::sendrecv;
+  uint32_t version = 1;        ///< o= version: one more in each new offer or answer of a session
 };
 
 /// Our offer (or, with only_payload_type set, our answer).
@@ -40,6 +49,12 @@ struct PeerMedia {
   bool has_key = false;        ///< a usable SDES key, also on RTP/AVP (a best-effort SRTP answer)
   bool rtcp_mux = false;
   bool hold = false;           ///< sendonly/inactive or a 0.0.0.0 address
+  Direction direction = Direction::sendrecv;  ///< the audio stream's (else the session's) attribute
+  bool null_address = false;   ///< c=0.0.0.0 (RFC 2543 hold): send nothing there
+  /// Whether the peer wants our audio: it receives (sendrecv, recvonly) at a real address.
+  bool wants_our_audio() const {
+    return !null_address && (direction == Direction::sendrecv || direction == Direction::recvonly);
+  }
 };
 
 /// Parses the peer's SDP (offer or answer). Returns an error message naming what is wrong

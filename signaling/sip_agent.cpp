@@ -56,6 +56,10 @@ void SipAgent::Impl::run_commands() {
 }
 
 void SipAgent::Impl::emit(const Call& c, CallState s) {
+  if (c.parent) {  // a consult leg: its news is its parent's
+    if (s == CallState::answered) consult_leg_answered(c);
+    return;
+  }
   if (on_event) on_event(make_event(c, s));
 }
 
@@ -205,6 +209,12 @@ void SipAgent::Impl::end_call(Call& c, LeadStatus outcome, std::string cause) {
 
 void SipAgent::Impl::finish(Call& c) {
   if (c.f.closing) return;
+  if (Call* leg = consult_leg_of(c)) {  // the call consulted for is over: so is its consultation
+    c.consult_leg = 0;
+    std::erase(pending, leg);
+    end_call(*leg, LeadStatus::unknown,
+             c.f.transferred ? "the transfer replaced this leg" : "the call it consulted for ended");
+  }
   if (c.nh) {
     nua_handle_destroy(c.nh);
     c.nh = nullptr;
@@ -228,6 +238,12 @@ void SipAgent::Impl::finish(Call& c) {
 
 void SipAgent::Impl::complete(Call& c) {
   c.f.state = CallState::ended;
+  if (c.parent) {  // a consult leg: nothing to report but to its parent
+    consult_leg_gone(c);
+    calls.erase(c.id);
+    in_progress = calls.size();
+    return;
+  }
   // Counters first: whoever handles `ended` sees the call gone.
   const CallEvent e = make_event(c, CallState::ended);
   calls.erase(c.id);

@@ -57,6 +57,9 @@ struct TrunkSettings {
   int max_concurrent = 300;                     ///< licensed ports
   int ring_timeout_s = 25;                      ///< CANCEL after this (at least 15)
   std::string media_ip = "127.0.0.1";           ///< the address in our SDP
+  /// Music on hold (SipAgent::hold): an 8 kHz WAV or raw G.711 file (media/audio_file.h),
+  /// played in a loop to a held callee; empty: a built-in tone melody.
+  std::string music_on_hold;
   bool srtp = false;                            ///< offer SRTP (SDES)
   /// 64*T1: how long an answered transaction stays to absorb retransmissions, and an unanswered
   /// INVITE waits (Timer B). 0: sofia's 32 s, as RFC 3261 says; tests that flood shorten it.
@@ -131,6 +134,23 @@ class SipAgent {
   void hangup(uint64_t call_id);
   /// Blind-transfers an answered call to `target` (a number or sip: URI) with REFER.
   void transfer(uint64_t call_id, std::string target);
+
+  // Call control (issue 16; signaling/sip_reinvite.cpp, sip_consult.cpp). Asynchronous: the
+  // results arrive as CallEvents. A command the call's state does not allow (not answered,
+  // ended, the AMD still listening, a re-INVITE in flight) changes nothing and is logged.
+  /// Holds an answered call: re-INVITE with a=sendonly; once accepted, state on_hold and music
+  /// on hold plays to the callee (no AMD on held audio).
+  void hold(uint64_t call_id);
+  /// Takes a held call off hold: re-INVITE with a=sendrecv; state back to answered or verdict.
+  void resume(uint64_t call_id);
+  /// Attended transfer, step 1: holds the call and places a second leg (no AMD) to `target` (a
+  /// number or sip: URI); state consulting. Should that leg fail or end, the call is resumed.
+  void consult(uint64_t call_id, std::string target);
+  /// Step 2: REFER to the held callee with Refer-To: <the second leg's URI?Replaces=...> (RFC
+  /// 3891/5589); state transferring, then both legs end once the transfer is accepted.
+  void complete_consult(uint64_t call_id);
+  /// Drops the second leg (BYE, or CANCEL while ringing) and resumes the call; state answered.
+  void cancel_consult(uint64_t call_id);
   /// True once every trunk's registrar accepted our REGISTER (always false without a registrar).
   bool registered() const { return registered_.load(); }
   /// Each trunk's state (any thread).

@@ -3,6 +3,8 @@
 //   sip_callbacks.cpp   the NUA thread's start and sofia-sip's event callback
 //   sip_media.cpp       dialing (SDP offer), the media hand-over and media events
 //   sip_timers.cpp      the 20 ms tick: pacing and the per-call timers and watchdog
+//   sip_reinvite.cpp    hold/resume (our re-INVITEs) and the far end's re-INVITEs
+//   sip_consult.cpp     attended transfer: the consult leg, REFER with Replaces
 #pragma once
 
 #include <sofia-sip/nua.h>
@@ -48,7 +50,30 @@ struct Call {
   LeadStatus outcome = LeadStatus::unknown;
   std::string cause;
   CallFacts f;              // what CallPolicy decides on
+
+  // Mid-call (sip_reinvite.cpp, sip_consult.cpp).
+  std::string remote_uri;   // the To URI dialed: a consult leg's Refer-To
+  std::string dialog_call_id, local_tag, remote_tag;  // the dialog, for Replaces
+  PeerMedia peer;           // the peer's media as last negotiated
+  uint32_t sdp_version = 1; // our o= version, one more per new SDP
+  bool local_hold = false;  // we hold the callee (sendonly, music on hold)
+  enum class Reinvite : uint8_t { none, hold, resume } reinvite = Reinvite::none;  // ours in flight
+  bool offerless_reinvite = false;  // the peer's re-INVITE had no SDP: its answer comes in the ACK
+  CallState before_hold = CallState::answered;  // where resume returns to
+  uint64_t consult_leg = 0; // this call's second leg (consulting)
+  uint64_t parent = 0;      // a consult leg: the call it consults for (its events are the parent's)
+  std::string consult_target;
+  bool consult_ready = false;  // the consult leg answered
+  bool resume_when_done = false;  // resume once the re-INVITE in flight is answered
 };
+
+/// Refer-To for an attended transfer: <uri?Replaces=call-id;to-tag=..;from-tag=..>, escaped.
+std::string replaces_refer_to(const std::string& uri, const std::string& call_id, const std::string& to_tag,
+                              const std::string& from_tag);
+
+/// Music on hold: the file at `path` (empty: the built-in melody), loaded once per process and
+/// kept (a worker may play it after its agent is gone); null with `error` when it cannot be.
+const media::Prompt* load_music_on_hold(const std::string& path, std::string& error);
 
 /// A trunk and its live state (SIP thread).
 struct TrunkState {
@@ -128,6 +153,37 @@ struct SipAgent::Impl {
   void dial(Call& c);
   void on_media(const media::MediaEvent& e);
   void on_answered(Call& c, const sip_t* sip);
+
+  // sip_reinvite.cpp
+  /// The call's stream parameters for its current state mid-call: the peer as last negotiated,
+  /// sending only when the peer wants our audio, no AMD once it decided or while held.
+  media::StreamParams midcall_params(const Call& c) const;
+  /// Our SDP for the call now (offer or answer), with a new o= version.
+  std::string midcall_sdp(Call& c, Direction d);
+  /// Sends our re-INVITE to hold (local_hold set) or resume the call.
+  void send_reinvite(Call& c, Call::Reinvite what);
+  /// The final response to our re-INVITE.
+  void on_reinvite_response(Call& c, int status, const char* phrase, const sip_t* sip);
+  /// The far end's re-INVITE (hold, new address or codec); a bad SDP gets 488.
+  void on_peer_reinvite(Call& c, nua_handle_t* nh, const sip_t* sip);
+  /// The ACK of a re-INVITE we answered with an offer (the peer's had no SDP).
+  void on_peer_ack(Call& c, const sip_t* sip);
+  /// Refuses a command in the wrong state: nothing changes; a warning names why.
+  void refuse(uint64_t call_id, const char* command, const std::string& why) const;
+  /// Why `c` cannot be held now (empty: it can).
+  std::string why_not_holdable(const Call& c) const;
+  /// Starts (true) or stops music on hold on the call's stream, with the media to match.
+  void set_music(Call& c, bool on);
+  const media::Prompt* moh_prompt = nullptr;  // loaded in start(): TrunkSettings::music_on_hold
+
+  // sip_consult.cpp
+  /// Places the consult leg of `parent` to `target`.
+  void place_consult_leg(Call& parent, const std::string& target);
+  /// A consult leg's news for its parent: answered, or over (`gone`, with why).
+  void consult_leg_answered(const Call& leg);
+  void consult_leg_gone(Call& leg);
+  /// The consult leg of `c`, or null.
+  Call* consult_leg_of(const Call& c);
 
   // sip_timers.cpp
   void tick();

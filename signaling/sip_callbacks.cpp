@@ -148,6 +148,18 @@ void SipAgent::Impl::on_nua(nua_event_t event, int status, const char* phrase, n
   }
   switch (event) {
     case nua_r_invite: {
+      if (c->reinvite != Call::Reinvite::none) {  // our hold or resume
+        if ((status == 401 || status == 407) && !c->auth_tried && c->trunk >= 0 &&
+            authenticate(nh, status, sip, trunks[size_t(c->trunk)].cfg)) {
+          c->auth_tried = true;
+          return;
+        }
+        if (status >= 200) {
+          c->auth_tried = false;
+          on_reinvite_response(*c, status, phrase, sip);
+        }
+        return;
+      }
       c->code = status;
       c->phrase = phrase ? phrase : "";
       if (status < 200) {
@@ -184,7 +196,19 @@ void SipAgent::Impl::on_nua(nua_event_t event, int status, const char* phrase, n
       apply(*c, policy.on_invite_failed(c->f, status, c->phrase));
       return;  // the terminated state follows
     }
+    case nua_i_invite:  // the far end's re-INVITE (ours are the only initial INVITEs)
+      on_peer_reinvite(*c, nh, sip);
+      return;
+    case nua_i_ack:
+      on_peer_ack(*c, sip);
+      return;
     case nua_r_refer:
+      if (status >= 300 && c->consult_leg && c->f.state == CallState::transferring && !c->f.ending) {
+        // An attended transfer refused: both legs stay, the consultation goes on.
+        spdlog::warn("call {}: the REFER with Replaces was refused ({} {}); still consulting", c->id, status, phrase ? phrase : "");
+        set_state(*c, CallState::consulting);
+        return;
+      }
       apply(*c, policy.on_refer_response(status, phrase ? phrase : ""));
       return;
     case nua_i_notify: {
@@ -193,6 +217,11 @@ void SipAgent::Impl::on_nua(nua_event_t event, int status, const char* phrase, n
       const std::string frag(sip->sip_payload->pl_data, sip->sip_payload->pl_len);
       int code = 0;
       if (std::sscanf(frag.c_str(), "SIP/2.0 %d", &code) != 1) return;
+      if (code >= 300 && c->consult_leg && c->f.state == CallState::transferring && !c->f.ending) {
+        spdlog::warn("call {}: the attended transfer failed ({}); still consulting", c->id, frag.substr(0, frag.find('\r')));
+        set_state(*c, CallState::consulting);
+        return;
+      }
       apply(*c, policy.on_notify(c->f, code, frag.substr(0, frag.find('\r'))));
       return;
     }
@@ -252,6 +281,9 @@ void nua_callback(nua_event_t event, int status, const char* phrase, nua_t*, nua
 
 std::string SipAgent::start() {
   Impl& m = *impl_;
+  std::string moh_error;
+  m.moh_prompt = load_music_on_hold(m.t.music_on_hold, moh_error);
+  if (!m.moh_prompt) return "music on hold: " + moh_error;
   // NUA belongs to the SIP thread's root: it is created there, and readiness reported back.
   return start_sip_thread(
       thread_,

@@ -60,6 +60,7 @@ void SipAgent::Impl::dial(Call& c) {
   const bool is_uri = c.number.rfind("sip:", 0) == 0 || c.number.rfind("sips:", 0) == 0;
   c.dialed = is_uri ? c.number : k.dial_prefix + c.number;
   const std::string uri = is_uri ? c.number : k.uri(c.dialed);
+  c.remote_uri = uri;
   // A campaign's caller ID replaces the trunk's for this call only.
   const std::string from = "sip:" + (c.req.caller_id.empty() ? k.caller_id : c.req.caller_id) + "@" + our_host();
   // The outbound proxy as a pre-loaded route (RFC 3261 8.1.2): the INVITE goes there first.
@@ -100,7 +101,13 @@ void SipAgent::Impl::on_answered(Call& c, const sip_t* sip) {
     return;
   }
   c.f.early_media = false;
-  media.update(c.stream, stream_params(c, peer, false));
+  c.peer = peer;
+  if (sip && sip->sip_call_id && sip->sip_call_id->i_id) c.dialog_call_id = sip->sip_call_id->i_id;
+  if (sip && sip->sip_from && sip->sip_from->a_tag) c.local_tag = sip->sip_from->a_tag;
+  if (sip && sip->sip_to && sip->sip_to->a_tag) c.remote_tag = sip->sip_to->a_tag;
+  media::StreamParams p = stream_params(c, peer, false);
+  p.send = peer.wants_our_audio();  // an answer may hold us from the start (sendonly, inactive)
+  media.update(c.stream, p);
   c.f.answered_at = Clock::now();
   set_state(c, CallState::answered);
   if (!c.req.amd) c.f.verdict = amd::Verdict::human;  // reported as such, though no AMD ran

@@ -27,6 +27,8 @@ void move_phase(CampaignRunner::Live& l, CallState from, CallState to) {
       case CallState::answered:
       case CallState::verdict:
       case CallState::transferring:
+      case CallState::on_hold:
+      case CallState::consulting:
       case CallState::playing_message: return &l.connected;
       default: return nullptr;
     }
@@ -115,9 +117,11 @@ void CampaignRunner::handle_events() {
       auto& call = *it->second;
       auto& l = live_[call.campaign_id];
       const std::string camp = std::to_string(call.campaign_id);
-      if (e.state == CallState::answered) ++l.answered;
+      // Back from hold or a consultation, a call reports answered (or verdict) again: counted once.
+      const bool resumed = call.phase == CallState::on_hold || call.phase == CallState::consulting;
+      if (e.state == CallState::answered && !resumed) ++l.answered;
       if (e.state == CallState::ringing || e.state == CallState::early_media) call.rang = true;
-      if (e.state == CallState::verdict && e.has_verdict) {
+      if (e.state == CallState::verdict && e.has_verdict && !resumed) {
         const std::string v(amd::to_string(e.verdict));
         metrics_.inc("hark_amd_verdicts_total{campaign=\"" + camp + "\",verdict=\"" + v + "\"}");
         metrics_.observe("hark_amd_verdict_seconds", "campaign=\"" + camp + "\"", e.amd_ms / 1000.0,

@@ -341,3 +341,55 @@ TEST(RtpStream, CloseGivesTheFinalVerdictAndStats) {
   ASSERT_EQ(end.size(), 1u);
   EXPECT_EQ(end[0].stats.received, 50u);
 }
+
+// Music on hold (issue 16): a looped prompt starts again at its end, with no playback_done.
+TEST(RtpStream, LoopedPromptPlaysAgainWithoutPlaybackDone) {
+  RtpStream s(5, params());
+  Sink sink;
+  std::vector<int16_t> pcm;
+  test::add_tone(pcm, {440}, 100, -12);  // 5 packets
+  const Prompt prompt = Prompt::from_pcm(pcm);
+  uint8_t buf[RtpStream::kMaxPacket];
+  s.play(&prompt, true);
+  for (int i = 0; i < 12; ++i) {
+    s.next_packet(buf, sizeof buf, sink);
+    EXPECT_EQ(std::memcmp(buf + 12, prompt.ulaw.data() + (i % 5) * 160, 160), 0) << "packet " << i;
+  }
+  EXPECT_TRUE(sink.of(MediaEventKind::playback_done).empty());
+  s.stop_playback();
+  s.next_packet(buf, sizeof buf, sink);
+  EXPECT_EQ(buf[12], 0xff);
+}
+
+// MediaEngine::modify (a re-INVITE): the new stream goes on where the old one was: SSRC,
+// sequence, timestamps, counters, and the prompt playing.
+TEST(RtpStream, ContinueFromKeepsTheRunningState) {
+  RtpStream old(6, params());
+  Sink sink;
+  std::vector<int16_t> pcm;
+  test::add_tone(pcm, {440}, 200, -12);
+  const Prompt prompt = Prompt::from_pcm(pcm);
+  uint8_t buf[RtpStream::kMaxPacket];
+  old.play(&prompt, true);
+  for (int i = 0; i < 3; ++i) old.next_packet(buf, sizeof buf, sink);
+  const uint16_t seq = uint16_t(buf[2] << 8 | buf[3]);
+  const uint32_t ts = uint32_t(buf[4]) << 24 | uint32_t(buf[5]) << 16 | uint32_t(buf[6]) << 8 | buf[7];
+  const uint32_t ssrc = uint32_t(buf[8]) << 24 | uint32_t(buf[9]) << 16 | uint32_t(buf[10]) << 8 | buf[11];
+  StreamParams moved = params();
+  moved.remote = addr("127.0.0.1", 40100);
+  moved.amd = false;
+  RtpStream next(6, moved);
+  next.continue_from(old);
+  next.next_packet(buf, sizeof buf, sink);
+  EXPECT_EQ(uint16_t(buf[2] << 8 | buf[3]), uint16_t(seq + 1));
+  EXPECT_EQ(uint32_t(buf[4]) << 24 | uint32_t(buf[5]) << 16 | uint32_t(buf[6]) << 8 | buf[7], ts + 160);
+  EXPECT_EQ(uint32_t(buf[8]) << 24 | uint32_t(buf[9]) << 16 | uint32_t(buf[10]) << 8 | buf[11], ssrc);
+  EXPECT_EQ(std::memcmp(buf + 12, prompt.ulaw.data() + 3 * 160, 160), 0) << "the prompt goes on";
+  EXPECT_EQ(next.stats().sent, 4u);
+  // Packets from the old address are foreign now.
+  const uint8_t payload[160] = {};
+  const size_t len = packet(buf, 1, 0, payload, sizeof payload);
+  next.on_rtp(buf, len, addr("127.0.0.1", 40000), wall_ns(), sink);
+  EXPECT_EQ(next.stats().foreign, 1u);
+  EXPECT_EQ(next.stats().received, 0u);
+}

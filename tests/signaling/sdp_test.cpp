@@ -107,3 +107,59 @@ TEST(Outcome, TheTable) {
   EXPECT_EQ(status_for_answered(amd::Verdict::human, false), LeadStatus::unknown);
   EXPECT_EQ(to_string(LeadStatus::service_temporarily_unavailable), "SERVICE_TEMPORARILY_UNAVAILABLE");
 }
+
+// Issue 16: re-INVITEs. The direction of a stream (RFC 3264 5.1): the stream's attribute, else
+// the session's, else sendrecv; c=0.0.0.0 is RFC 2543's hold.
+TEST(Sdp, DirectionFromTheStreamOrTheSession) {
+  const std::string head = "v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 1.2.3.4\r\nt=0 0\r\n";
+  const std::string m = "m=audio 4000 RTP/AVP 0\r\n";
+  auto direction = [&](const std::string& session, const std::string& media) {
+    PeerMedia p;
+    EXPECT_EQ(parse_peer_sdp(head + session + m + media, p), "");
+    return p;
+  };
+  EXPECT_EQ(direction("", "").direction, Direction::sendrecv);
+  EXPECT_FALSE(direction("", "").hold);
+  EXPECT_EQ(direction("", "a=sendonly\r\n").direction, Direction::sendonly);
+  EXPECT_TRUE(direction("", "a=sendonly\r\n").hold);
+  EXPECT_FALSE(direction("", "a=sendonly\r\n").wants_our_audio());
+  EXPECT_EQ(direction("", "a=recvonly\r\n").direction, Direction::recvonly);
+  EXPECT_TRUE(direction("", "a=recvonly\r\n").wants_our_audio());
+  EXPECT_EQ(direction("", "a=inactive\r\n").direction, Direction::inactive);
+  EXPECT_TRUE(direction("", "a=inactive\r\n").hold);
+  EXPECT_EQ(direction("a=inactive\r\n", "").direction, Direction::inactive);
+  EXPECT_EQ(direction("a=inactive\r\n", "a=sendrecv\r\n").direction, Direction::sendrecv);
+  PeerMedia p;
+  ASSERT_EQ(parse_peer_sdp("v=0\r\no=- 1 1 IN IP4 1.2.3.4\r\ns=-\r\nc=IN IP4 0.0.0.0\r\nt=0 0\r\n" + m, p), "");
+  EXPECT_TRUE(p.null_address);
+  EXPECT_TRUE(p.hold);
+  EXPECT_FALSE(p.wants_our_audio());
+}
+
+TEST(Sdp, AnswerDirectionFollowsRfc3264) {
+  EXPECT_EQ(answer_direction(Direction::sendrecv, false), Direction::sendrecv);
+  EXPECT_EQ(answer_direction(Direction::sendrecv, true), Direction::sendonly);
+  EXPECT_EQ(answer_direction(Direction::sendonly, false), Direction::recvonly);
+  EXPECT_EQ(answer_direction(Direction::sendonly, true), Direction::inactive);
+  EXPECT_EQ(answer_direction(Direction::recvonly, false), Direction::sendonly);
+  EXPECT_EQ(answer_direction(Direction::recvonly, true), Direction::sendonly);
+  EXPECT_EQ(answer_direction(Direction::inactive, false), Direction::inactive);
+  EXPECT_EQ(answer_direction(Direction::inactive, true), Direction::inactive);
+}
+
+TEST(Sdp, OurSdpCarriesItsDirectionAndVersion) {
+  LocalMedia m;
+  m.port = 4000;
+  m.session_id = 7;
+  m.version = 3;
+  m.direction = Direction::sendonly;
+  m.only_payload_type = 8;
+  const std::string s = build_sdp(m);
+  EXPECT_NE(s.find("o=hark 7 3 IN IP4"), std::string::npos) << s;
+  EXPECT_NE(s.find("a=sendonly\r\n"), std::string::npos) << s;
+  EXPECT_EQ(s.find("a=sendrecv"), std::string::npos) << s;
+  PeerMedia back;
+  ASSERT_EQ(parse_peer_sdp(s, back), "");
+  EXPECT_EQ(back.direction, Direction::sendonly);
+  EXPECT_EQ(back.payload_type, 8);
+}
