@@ -13,7 +13,11 @@
 namespace hark::signaling {
 
 /// Where a call is, as its events report it.
-enum class CallState : uint8_t { queued, dialing, ringing, early_media, answered, verdict, transferring, playing_message, ended };
+enum class CallState : uint8_t {
+  queued, dialing, ringing, early_media, answered, verdict, transferring, playing_message, on_hold, consulting,
+  inbound,  ///< an INVITE that is none of our calls: waits for SipAgent::route_inbound
+  ended
+};
 std::string_view to_string(CallState s);
 
 /// One reaction to a verdict.

@@ -12,6 +12,9 @@ std::string_view to_string(CallState s) {
     case CallState::verdict: return "verdict";
     case CallState::transferring: return "transferring";
     case CallState::playing_message: return "playing_message";
+    case CallState::on_hold: return "on_hold";
+    case CallState::consulting: return "consulting";
+    case CallState::inbound: return "inbound";
     case CallState::ended: return "ended";
   }
   return "?";
