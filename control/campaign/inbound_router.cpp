@@ -16,7 +16,7 @@ InboundRouter::~InboundRouter() { stop(); }
 void InboundRouter::on_call_event(const signaling::CallEvent& e) {
   if (e.state != signaling::CallState::inbound) return;
   std::lock_guard lk(mu_);
-  queue_.push_back(e);
+  queue_.emplace_back(e, std::chrono::steady_clock::now());
   cv_.notify_one();
 }
 
@@ -37,15 +37,23 @@ void InboundRouter::stop() {
 void InboundRouter::loop() {
   for (;;) {
     signaling::CallEvent e;
+    std::chrono::steady_clock::time_point at;
     {
       std::unique_lock lk(mu_);
       cv_.wait(lk, [this] { return stop_ || !queue_.empty(); });
       if (stop_) return;
-      e = std::move(queue_.front());
+      e = std::move(queue_.front().first);
+      at = queue_.front().second;
       queue_.pop_front();
     }
-    handle(e);
+    if (std::chrono::steady_clock::now() - at >= std::chrono::milliseconds(signaling::SipAgent::kInboundDecisionMs)) too_late(e);
+    else handle(e);
   }
+}
+
+void InboundRouter::too_late(const signaling::CallEvent& e) {
+  spdlog::warn("inbound call {} from '{}': waited {} ms for the router; the caller got 480", e.call_id, e.number,
+               signaling::SipAgent::kInboundDecisionMs);
 }
 
 void InboundRouter::handle(const signaling::CallEvent& e) {

@@ -13,6 +13,7 @@
 #include <pqxx/pqxx>
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
@@ -47,6 +48,9 @@ class InboundRouter {
  private:
   void loop();
   void handle(const signaling::CallEvent& e);
+  /// The agent answered 480 already: only logged (a burst must not keep the database busy
+  /// with callers who are gone).
+  void too_late(const signaling::CallEvent& e);
 
   std::string url_;
   InboundSettings settings_;
@@ -57,7 +61,8 @@ class InboundRouter {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stop_ = false;
-  std::deque<signaling::CallEvent> queue_;
+  /// Inbound calls waiting, with when they arrived.
+  std::deque<std::pair<signaling::CallEvent, std::chrono::steady_clock::time_point>> queue_;
   std::atomic<uint64_t> decided_{0};
 };
 
