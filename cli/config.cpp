@@ -1,5 +1,7 @@
 #include "cli/config.h"
 
+#include "signaling/phone_number.h"
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -82,6 +84,12 @@ void apply_env(Config& c, std::vector<std::string>* errors) {
   int_setting("HARK_MAX_CALLS", c.max_calls, 1, 10000, "HARK_MAX_CALLS must be a number from 1 to 10000");
   int_setting("HARK_RING_TIMEOUT", c.ring_timeout_s, 15, 120, "HARK_RING_TIMEOUT must be 15 to 120 seconds (never ring less than 15 s)");
   int_setting("HARK_RETRY_UNIT_MS", c.retry_unit_ms, 10, 60000, "HARK_RETRY_UNIT_MS must be 10 to 60000");
+  if (auto v = env("HARK_INBOUND_DEFAULT_ROUTE")) c.inbound_default_route = v;
+  if (auto v = env("HARK_INBOUND_REGION")) {
+    if (signaling::known_region(v)) c.inbound_default_region = signaling::region_code(v);
+    else fail("HARK_INBOUND_REGION must be a region code such as US or GB");
+  }
+  int_setting("HARK_INBOUND_INTERNAL_LENGTH", c.inbound_internal_length, 0, 15, "HARK_INBOUND_INTERNAL_LENGTH must be 0 to 15");
   if (auto v = env("HARK_RUNNER")) {
     std::string_view s(v);
     if (s == "off" || s == "0") c.runner = false;
@@ -168,6 +176,8 @@ std::vector<std::string> Config::describe() const {
           (media_address.empty() ? std::string() : ", media " + media_address),
       "log file      = " + (log_file.empty() ? std::string("(none)") : log_file),
       "recordings    = " + recordings_dir,
+      "inbound       = " + (inbound_default_route.empty() ? std::string("unknown callers get 404") : "default route " + inbound_default_route) +
+          ", region " + inbound_default_region + ", internal numbers up to " + std::to_string(inbound_internal_length) + " digits",
   };
   // Trunks are described without their passwords: only whether one is set.
   for (const auto& t : trunks)

@@ -33,6 +33,11 @@ struct Config {
   int retry_unit_ms = 60000;         ///< HARK_RETRY_UNIT_MS: one retry "minute" (tests and demos shorten it)
   bool runner = true;                ///< HARK_RUNNER=off: REST API only, no dialing
   std::string metrics_token;         ///< HARK_METRICS_TOKEN: set, GET /metrics wants it as a bearer token
+  /// Inbound callbacks ([inbound]): where unknown and internal callers go (a number or sip:
+  /// URI; empty: 404), HARK_INBOUND_DEFAULT_ROUTE; callers' region and internal-number length.
+  std::string inbound_default_route;
+  std::string inbound_default_region = "US";  ///< HARK_INBOUND_REGION
+  int inbound_internal_length = 4;             ///< HARK_INBOUND_INTERNAL_LENGTH (0..15)
 
   // From the configuration file only ([sip], [log], [[trunk]], [trunk_groups]):
   std::string config_file;           ///< the file read; empty: built-in defaults and environment

@@ -12,6 +12,7 @@
 #include <set>
 
 #include "cli/config.h"
+#include "signaling/phone_number.h"
 #include "cli/option_values.h"
 #include "control/api/auth.h"
 
@@ -244,6 +245,13 @@ void read_config_file(const std::string& path, Config& c, std::vector<std::strin
                                 {"prompts_dir", r.str(c.prompts_dir)},
                                 {"recordings_dir", r.str(c.recordings_dir)},
                                 {"dnc_ca_file", r.str(c.dnc_ca_file, check_readable)}})},
+          {"inbound", r.section({{"default_route", r.str(c.inbound_default_route, [](const std::string& s) {
+                                   return s.size() <= 256 && s.find_first_of(" <>\"\r\n") == std::string::npos ? "" : "must be a number or a sip: URI";
+                                 })},
+                                 {"default_region", r.str(c.inbound_default_region, [](const std::string& s) {
+                                   return signaling::known_region(s) ? "" : "must be a region code such as US or GB";
+                                 })},
+                                 {"internal_length", r.integer(c.inbound_internal_length, 0, 15)}})},
           {"admin", r.section({{"user", r.str(c.admin_user, check_name)},
                                {"password", r.str(c.admin_password, [](const std::string& p) { return p.empty() ? "" : password_problem(p); })}})},
           {"log", r.section({{"level", r.str(c.log_level, [](const std::string& s) {

@@ -18,6 +18,7 @@
 #include "cli/config.h"
 #include "control/campaign/call_command_listener.h"
 #include "control/campaign/campaign_runner.h"
+#include "control/campaign/inbound_router.h"
 #include "control/api/control_server.h"
 #include "media/media_engine.h"
 #include "signaling/sip_agent.h"
@@ -206,6 +207,7 @@ int run_command(int argc, char** argv) {
   std::unique_ptr<control::CampaignRunner> runner;
   std::unique_ptr<SipCallControl> call_control;
   std::unique_ptr<control::CallCommandListener> commands;
+  std::unique_ptr<control::InboundRouter> inbound;  // inbound callbacks: decided off the SIP thread
   if (cfg.runner) {
     media::raise_fd_limit();
     media::MediaEngineOptions mo;
@@ -249,9 +251,21 @@ int run_command(int argc, char** argv) {
     ro.prompts_dir = cfg.prompts_dir;
     ro.trunk_groups = cfg.trunk_groups;
     ro.recordings_dir = cfg.recordings_dir;
-    agent = std::make_unique<signaling::SipAgent>(t, *engine, [r = &runner](const signaling::CallEvent& e) {
+    agent = std::make_unique<signaling::SipAgent>(t, *engine, [r = &runner, in = &inbound](const signaling::CallEvent& e) {
+      if (e.state == signaling::CallState::inbound) {
+        if (*in) (*in)->on_call_event(e);  // none yet: the agent answers 480 in 5 s
+        return;
+      }
       if (*r) (*r)->on_call_event(e);  // `runner` outlives the agent's thread (stopped first)
     });
+    control::InboundSettings is;
+    is.default_route = cfg.inbound_default_route;
+    is.default_region = cfg.inbound_default_region;
+    is.internal_length = cfg.inbound_internal_length;
+    inbound = std::make_unique<control::InboundRouter>(
+        cfg.database_url, is, ro.instance_id,
+        [&a = *agent](uint64_t id, const std::string& target) { a.route_inbound(id, target); });
+    inbound->start();
     runner = std::make_unique<control::CampaignRunner>(cfg.database_url, control.dnc(), control.metrics(), ro,
                                                        [&a = *agent](signaling::CallRequest r) { return a.originate(std::move(r)); });
     if (auto err = agent->start(); !err.empty()) {
@@ -284,6 +298,7 @@ int run_command(int argc, char** argv) {
   if (runner) runner->pause();
   if (commands) commands->stop();  // before the agent it drives
   if (agent) agent->stop();
+  if (inbound) inbound->stop();
   if (runner) runner->stop();
   control.set_runner(nullptr);
   control.stop();

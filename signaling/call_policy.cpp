@@ -12,10 +12,10 @@ std::string_view to_string(CallState s) {
     case CallState::verdict: return "verdict";
     case CallState::transferring: return "transferring";
     case CallState::playing_message: return "playing_message";
-    case CallState::ended: return "ended";
     case CallState::on_hold: return "on_hold";
     case CallState::consulting: return "consulting";
     case CallState::inbound: return "inbound";
+    case CallState::ended: return "ended";
   }
   return "?";
 }

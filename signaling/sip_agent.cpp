@@ -252,7 +252,9 @@ void SipAgent::Impl::complete(Call& c) {
 }
 
 SipAgent::SipAgent(TrunkSettings t, media::MediaEngine& media, Handler on_event)
-    : impl_(std::make_unique<Impl>(std::move(t), media, std::move(on_event), in_progress_, up_, registered_)) {}
+    : impl_(std::make_unique<Impl>(std::move(t), media, std::move(on_event), in_progress_, up_, registered_)) {
+  impl_->next_id = &next_id_;
+}
 
 SipAgent::~SipAgent() { stop(); }
 
@@ -341,6 +343,10 @@ void SipAgent::transfer(uint64_t call_id, std::string target) {
   });
 }
 
+void SipAgent::route_inbound(uint64_t call_id, std::string target) {
+  post([call_id, target = std::move(target)](Impl& m) { m.route_inbound(call_id, target); });
+}
+
 void SipAgent::stop() {
   if (!thread_.joinable()) return;
   post([](Impl& m) {
@@ -352,6 +358,7 @@ void SipAgent::stop() {
     std::vector<Call*> live;
     for (auto& [id, c] : m.calls) live.push_back(c.get());
     for (Call* c : live) m.end_call(*c, LeadStatus::unknown, "dialer stopped");
+    m.expire_inbound(Clock::time_point::max());
     for (auto& tr : m.trunks)
       if (tr.reg_nh && tr.registered) nua_unregister(tr.reg_nh, TAG_END());
     nua_shutdown(m.nua);

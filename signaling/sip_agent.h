@@ -97,7 +97,8 @@ struct CallEvent {
   uint64_t call_id = 0;
   uint64_t tag = 0;
   CallState state = CallState::queued;
-  std::string number;                 ///< the number dialed
+  std::string number;                 ///< the number dialed; inbound: the caller's user part
+  std::string called;                 ///< inbound: the Request-URI's user (the number the caller dialed)
   int sip_code = 0;                   ///< the last SIP status seen
   std::string sip_reason;
   bool has_verdict = false;
@@ -108,7 +109,7 @@ struct CallEvent {
   int beep_ms = -1;                   ///< the first beep's onset (audio ms after the answer); -1 none
   LeadStatus outcome = LeadStatus::unknown;  ///< ended: the lead's new status
   std::string cause;                  ///< ended: why, in words
-  std::string trunk;                  ///< the trunk of the last INVITE (empty before any)
+  std::string trunk;                  ///< the trunk of the last INVITE (empty before any); inbound: the trunk it came from, if known
   /// Trunks that failed this call before `trunk` took it over, with their SIP codes.
   std::vector<std::pair<std::string, int>> failed_over;
   double setup_ms = 0;                ///< INVITE -> first 18x (post-dial delay), 0 if none
@@ -151,6 +152,12 @@ class SipAgent {
   void complete_consult(uint64_t call_id);
   /// Drops the second leg (BYE, or CANCEL while ringing) and resumes the call; state answered.
   void cancel_consult(uint64_t call_id);
+  /// Answers an inbound call (a CallEvent in state `inbound`): 302 Moved Temporarily to `target`
+  /// (a number, as sip:NUMBER@ the trunk it came in on, or a sip: URI); empty: 404. Without an
+  /// answer within kInboundDecisionMs the caller gets 480, so a slow database never leaves them
+  /// ringing. Unknown or already answered ids are ignored.
+  void route_inbound(uint64_t call_id, std::string target);
+  static constexpr int kInboundDecisionMs = 5000;
   /// True once every trunk's registrar accepted our REGISTER (always false without a registrar).
   bool registered() const { return registered_.load(); }
   /// Each trunk's state (any thread).

@@ -89,6 +89,14 @@ struct TrunkState {
   uint64_t placed = 0, failovers = 0;
 };
 
+/// An INVITE that is none of our calls, waiting for SipAgent::route_inbound (sip_inbound.cpp).
+struct InboundCall {
+  uint64_t id = 0;
+  nua_handle_t* nh = nullptr;
+  int trunk = -1;           // the trunk it came from (-1: unknown)
+  Clock::time_point deadline;
+};
+
 /// Whether a call that failed with `code` goes on to the next trunk: 5xx and transport errors
 /// (sofia reports them as 503), 408 before any 18x; never busy, a rejection or another 4xx/6xx.
 bool fails_over(int code, bool rang);
@@ -110,6 +118,8 @@ struct SipAgent::Impl {
   bool shutdown_done = false;
 
   std::unordered_map<uint64_t, std::unique_ptr<Call>> calls;
+  std::unordered_map<uint64_t, InboundCall> inbound;  // by call id; a handful at a time
+  std::atomic<uint64_t>* next_id = nullptr;            // SipAgent's: inbound calls share the id space
   std::unordered_map<media::StreamId, Call*> by_stream;
   std::deque<Call*> pending;  // queued, waiting for pacing or capacity
   size_t active = 0;          // calls with an INVITE out
@@ -193,6 +203,14 @@ struct SipAgent::Impl {
   /// OPTIONS keep-alive: sends the due probes, marks unanswered ones down.
   void watch_trunks(Clock::time_point now);
   void set_reachable(TrunkState& tr, bool up, const std::string& why);
+
+  // sip_inbound.cpp
+  /// An INVITE, or a later event of its handle, outside our calls: true when it was one.
+  bool on_inbound(nua_event_t event, nua_handle_t* nh, const sip_t* sip, tagi_t tags[]);
+  /// Answers inbound call `id` (302 to `target`, 404 when empty) and forgets it.
+  void route_inbound(uint64_t id, const std::string& target);
+  /// 480 to inbound calls not routed in time (and all of them when stopping).
+  void expire_inbound(Clock::time_point now);
 
   // sip_callbacks.cpp
   bool authenticate(nua_handle_t* nh, int status, const sip_t* sip, const Trunk& trunk);

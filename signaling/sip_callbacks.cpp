@@ -136,9 +136,10 @@ void SipAgent::Impl::on_nua(nua_event_t event, int status, const char* phrase, n
   }
   if (!c) {
     // Not one of our calls: any other request is answered and its handle released at once; an
-    // unsolicited INVITE is refused and its handle released when sofia reports it terminated.
+    // INVITE is an inbound call, reported and answered when control decides (sip_inbound.cpp);
+    // its handle is released when sofia reports it terminated.
     if (release_unsolicited(nua, event, status, nh)) return;
-    if (event == nua_i_invite) nua_respond(nh, SIP_403_FORBIDDEN, TAG_END());
+    if (on_inbound(event, nh, sip, tags)) return;  // a caller: control decides (route_inbound)
     if (event == nua_i_state) {
       int cs = 0;
       tl_gets(tags, NUTAG_CALLSTATE_REF(cs), TAG_END());

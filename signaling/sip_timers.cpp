@@ -15,6 +15,7 @@ void SipAgent::Impl::tick() {
   pacer.refill(now);
   watch_trunks(now);
   dial_pending(now);
+  expire_inbound(now);
   // Decide for every call first, then act: acting may end a call and change the table.
   std::vector<std::pair<Call*, Action>> todo;
   for (auto& [id, c] : calls) {

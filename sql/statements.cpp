@@ -34,9 +34,16 @@ namespace {
   "phone_index, round, origin_lead_id, disabled, callback_at, callback_agent, "                             \
   "array_to_json(time_zones)::text AS time_zones"
 
+// LEAD_COLS of leads `l`.
+#define LEAD_COLS_L                                                                                         \
+  "l.id, l.name, l.phone, COALESCE(l.phone_raw, l.phone) AS phone_raw, "                                   \
+  "array_to_json(l.extra_phones)::text AS extra_phones, l.description, l.external_id, "                     \
+  "l.fields::text AS fields, l.status, l.attempts, l.last_attempt_at, l.next_attempt_at, l.done, "          \
+  "l.phone_index, l.round, l.origin_lead_id, l.disabled, l.callback_at, l.callback_agent"
+
 #define ATTEMPT_COLS \
   "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause, charged, " \
-  "round, trunk, failed_over::text AS failed_over"
+  "round, trunk, failed_over::text AS failed_over, direction, COALESCE(lead_ids, ARRAY[lead_id])::text AS lead_ids"
 
 // Attempts `a` of campaigns `c` dialed in a range: FROM and TO are text parameters, a day
 // (the campaign's local day, inclusive) or a timestamp (TO exclusive), NULL for no bound.
@@ -172,7 +179,8 @@ const Statement kStatements[] = {
      "phone_raw = CASE WHEN $5 IS NULL THEN phone_raw WHEN $6 = $5 THEN NULL ELSE $6 END, "
      "time_zones = CASE WHEN $5 IS NULL THEN time_zones END "
      "WHERE campaign_id = $1 AND id = $2 RETURNING " LEAD_COLS},
-    {"attempt_count", "SELECT count(*), count(*) FILTER (WHERE charged) FROM call_attempts WHERE campaign_id = $1"},
+    {"attempt_count",
+     "SELECT count(*), count(*) FILTER (WHERE charged) FROM call_attempts WHERE campaign_id = $1 AND direction = 'outbound'"},
     {"attempts_open", "SELECT id FROM call_attempts WHERE campaign_id = $1 AND state = 'DIALING' LIMIT 1"},
     {"attempts_page",
      "SELECT " ATTEMPT_COLS " FROM call_attempts WHERE campaign_id = $1 AND ($2::bigint IS NULL OR lead_id = $2) "
@@ -223,11 +231,12 @@ const Statement kStatements[] = {
      "avg(a.amd_ms) FILTER (WHERE a.result = 'SUCCESS') AS mean_answer_to_transfer_ms, "
      "count(DISTINCT a.lead_id) FILTER (WHERE a.result IS DISTINCT FROM 'DNC') AS leads "
      "FROM call_attempts a JOIN campaigns c ON c.id = a.campaign_id "
-     "WHERE c.group_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR a.campaign_id = $2) AND " WHEN_FILTER("$3", "$4")
-     " GROUP BY 1, CASE WHEN $5 THEN a.campaign_id END ORDER BY 1, 2"},
+     "WHERE c.group_id = ANY($1::bigint[]) AND ($2::bigint IS NULL OR a.campaign_id = $2) AND a.direction = 'outbound' AND "
+     WHEN_FILTER("$3", "$4") " GROUP BY 1, CASE WHEN $5 THEN a.campaign_id END ORDER BY 1, 2"},
     {"report_leads",
      "SELECT l.id, l.name, l.phone, l.status, l.attempts, l.last_attempt_at::text AS last_attempt_at, "
-     "(SELECT a.result FROM call_attempts a WHERE a.lead_id = l.id ORDER BY a.id DESC LIMIT 1) AS last_result "
+     "(SELECT a.result FROM call_attempts a WHERE a.lead_id = l.id AND a.direction = 'outbound' ORDER BY a.id DESC LIMIT 1) "
+     "AS last_result "
      "FROM leads l WHERE l.campaign_id = $1 AND l.id > $2 ORDER BY l.id LIMIT $3"},
 
     // ---- do-not-call ----
@@ -399,6 +408,28 @@ const Statement kStatements[] = {
      "FROM schedules WHERE campaign_id = $1 AND day >= $3::date ON CONFLICT (campaign_id, day) DO NOTHING"},
     {"lead_rounds", "SELECT round, count(*) FROM leads WHERE campaign_id = $1 GROUP BY round ORDER BY round"},
     {"lead_callbacks_pending", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND callback_at IS NOT NULL AND NOT done"},
+    // ---- inbound callbacks (migration 0017; control/campaign/inbound_router.cpp, api_leads.cpp) ----
+    // The leads whose main or other number is $1 (E.164; also the digits of a number stored
+    // before numbers were parsed), most recently attempted first.
+    {"inbound_leads",
+     "SELECT l.id, l.campaign_id, c.pilot_number, "
+     "COALESCE((extract(epoch FROM l.last_attempt_at) * 1000000)::bigint, 0) AS last_attempt_us "
+     "FROM leads l JOIN campaigns c ON c.id = l.campaign_id "
+     "WHERE (l.phone = $1 OR l.phone = ltrim($1, '+') OR l.extra_phones @> ARRAY[$1]::text[]) AND NOT l.disabled "
+     "ORDER BY l.last_attempt_at DESC NULLS LAST, l.id DESC LIMIT 100"},
+    {"inbound_call_insert",
+     "INSERT INTO inbound_calls (caller_raw, caller, called, kind, target, trunk, campaign_id, lead_ids, instance_id) "
+     "VALUES ($1, $2, $3, $4, $5, $6, $7, $8::bigint[], $9) RETURNING id"},
+    {"inbound_attempt_insert",
+     "INSERT INTO call_attempts (campaign_id, lead_id, lead_ids, number, state, ended_at, sip_code, sip_reason, cause, "
+     "instance_id, trunk, charged, direction) "
+     "VALUES ($1, $2, $3::bigint[], $4, 'DONE', now(), $5, $6, $7, $8, $9, false, 'inbound')"},
+    // GET /leads?phone=: the leads of the caller's groups' campaigns with that number.
+    {"leads_by_phone",
+     "SELECT l.campaign_id, c.name AS campaign, " LEAD_COLS_L " FROM leads l JOIN campaigns c ON c.id = l.campaign_id "
+     "WHERE c.group_id = ANY($2::bigint[]) "
+     "AND (l.phone = $1 OR l.phone = ltrim($1, '+') OR l.extra_phones @> ARRAY[$1]::text[]) "
+     "ORDER BY l.last_attempt_at DESC NULLS LAST, l.id DESC LIMIT $3"},
     {"leads_disabled", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND disabled"},
 
     // ---- calls that are up, and the command bus (issue 16; sql/live_call_store.h) ----

@@ -1,4 +1,4 @@
-// The call log: every attempt with dial/answer/end times, SIP code and reason, AMD verdict and
+// The call log: every attempt (and inbound call: direction, matching leads) with dial/answer/end times, SIP code and reason, AMD verdict and
 // cause, result; paged JSON and a CSV export.
 #include "control/api/control_api.h"
 #include "control/api/csv_cell.h"
@@ -34,6 +34,20 @@ json::array text_array_json(const pqxx::field& f) {
   return out;
 }
 
+// A bigint[] column read as text ({1,2}) as a JSON array of numbers.
+json::array id_array_json(const pqxx::field& f) {
+  json::array out;
+  if (f.is_null()) return out;
+  const std::string s = f.as<std::string>();
+  long long v = 0;
+  bool in = false;
+  for (char ch : s) {
+    if (ch >= '0' && ch <= '9') v = v * 10 + (ch - '0'), in = true;
+    else if (in) out.push_back(v), v = 0, in = false;
+  }
+  return out;
+}
+
 json::object attempt_json(const pqxx::row& row) {
   return {{"id", row["id"].as<long long>()},
           {"leadId", row["lead_id"].as<long long>()},
@@ -51,7 +65,9 @@ json::object attempt_json(const pqxx::row& row) {
           {"charged", row["charged"].as<bool>()},
           {"round", row["round"].as<int>()},
           {"trunk", opt_text(row["trunk"])},
-          {"failedOver", text_array_json(row["failed_over"])}};
+          {"failedOver", text_array_json(row["failed_over"])},
+          {"direction", row["direction"].as<std::string>()},
+          {"leadIds", id_array_json(row["lead_ids"])}};
 }
 
 /// GET /campaigns/{id}/calls: a page of the call log, optionally of one lead.
@@ -78,7 +94,9 @@ HttpResponse export_calls_csv(ApiServices& s, ApiContext& ctx) {
     HttpResponse res;
     res.content_type = "text/csv; charset=utf-8";
     res.headers.push_back({"Content-Disposition", "attachment; filename=\"campaign-" + std::to_string(c.id) + "-calls.csv\""});
-    res.body = "id,lead_id,number,state,dialed_at,answered_at,ended_at,sip_code,sip_reason,amd_verdict,amd_cause,result,cause\r\n";
+    res.body =
+        "id,lead_id,number,state,dialed_at,answered_at,ended_at,sip_code,sip_reason,amd_verdict,amd_cause,result,cause,"
+        "direction,lead_ids\r\n";
     long long after = 0;
     for (;;) {  // by key, so a big log never sits in one result set
       auto rows = c.tx.exec_prepared("attempts_after", c.id, after, 10000);
@@ -86,6 +104,14 @@ HttpResponse export_calls_csv(ApiServices& s, ApiContext& ctx) {
         for (int i = 0; i < 13; ++i) {
           if (i) res.body += ',';
           if (!row[i].is_null()) res.body += csv_cell(row[i].as<std::string>());
+        }
+        // direction, and the leads as "1 2" (one cell without commas or quotes)
+        res.body += ',';
+        res.body += row["direction"].as<std::string>();
+        res.body += ',';
+        for (const auto& id : id_array_json(row["lead_ids"])) {
+          if (res.body.back() != ',') res.body += ' ';
+          res.body += std::to_string(id.as_int64());
         }
         res.body += "\r\n";
         after = row["id"].as<long long>();

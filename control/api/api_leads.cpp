@@ -4,6 +4,7 @@
 #include <unordered_set>
 
 #include "control/api/campaign_rows.h"
+#include "control/api/report_filters.h"
 #include "control/campaign/lead_csv.h"
 #include "sql/lead_store.h"
 
@@ -203,6 +204,34 @@ HttpResponse update_lead(ApiServices& s, ApiContext& ctx) {
   });
 }
 
+/// GET /leads?phone=...[&region=GB]: the leads with that number (main or other) in the caller's
+/// groups' campaigns, most recently attempted first, for a screen pop. The number is read like
+/// a lead's (E.164 through libphonenumber; `region` for a number without its country code).
+HttpResponse find_leads_by_phone(ApiServices& s, ApiContext& ctx) {
+  const auto raw = ctx.query("phone");
+  if (raw.empty()) invalid("phone", "phone is required");
+  if (raw.size() > 64) invalid("phone", "phone is longer than 64 characters");
+  const auto region = ctx.query("region", "US");
+  if (!signaling::known_region(region)) invalid("region", "unknown region '" + region.substr(0, 8) + "'");
+  LeadCsvOptions numbers;
+  numbers.default_region = signaling::region_code(region);
+  numbers.internal_length = 4;
+  const auto p = parse_lead_phone(raw, numbers);
+  if (!p.ok()) invalid("phone", "phone " + signaling::problem_text(p.problem, numbers.default_region));
+  const auto limit = ctx.query_int("limit", 100, 1, 1000);
+  return s.db.with([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    json::array out;
+    for (auto row : tx.exec_prepared("leads_by_phone", p.number, group_array(ctx.me()), limit)) {
+      auto lead = lead_json(row);
+      lead["campaignId"] = row["campaign_id"].as<long long>();
+      lead["campaign"] = row["campaign"].as<std::string>();
+      out.push_back(std::move(lead));
+    }
+    return json_response(json::object{{"phone", p.number}, {"leads", std::move(out)}});
+  });
+}
+
 }  // namespace
 
 void add_lead_routes(Router& r, ApiServices& s) {
@@ -213,6 +242,8 @@ void add_lead_routes(Router& r, ApiServices& s) {
        kAdmin, "csv", upload_leads},
       {"GET", "/api/v1/campaigns/{id}/leads", "list leads (paged; status filter)", kReaders, "", list_leads},
       {"GET", "/api/v1/campaigns/{id}/leads/{leadId}", "view leads", kReaders, "", get_lead},
+      {"GET", "/api/v1/leads", "find leads by phone across your campaigns (phone, region; screen pops)", kReaders, "",
+       find_leads_by_phone},
       {"PATCH", "/api/v1/campaigns/{id}/leads/{leadId}", "edit leads (name, description, phone, disabled; while stopped)",
        kAdmin, "json", update_lead},
   });

@@ -198,3 +198,34 @@ TEST(ConfigFile, DuplicateTrunkNamesAreRefused) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_NE(errors[0].find("a second trunk named 'a'"), std::string::npos) << errors[0];
 }
+
+// Inbound callbacks (issue 16): [inbound] and its environment variables.
+TEST(ConfigFile, InboundSectionAndItsEnvironment) {
+  Config c;
+  EXPECT_TRUE(load_errors("[inbound]\ndefault_route = \"sip:reception@pbx.example\"\ndefault_region = \"GB\"\n"
+                          "internal_length = 5\n", &c).empty());
+  EXPECT_EQ(c.inbound_default_route, "sip:reception@pbx.example");
+  EXPECT_EQ(c.inbound_default_region, "GB");
+  EXPECT_EQ(c.inbound_internal_length, 5);
+  EXPECT_EQ(load_errors("[inbound]\ndefault_region = \"XX\"\n").size(), 1u);
+  EXPECT_EQ(load_errors("[inbound]\ninternal_length = 16\n").size(), 1u);
+  EXPECT_EQ(load_errors("[inbound]\ndefault_route = \"<sip:x@y>\"\n").size(), 1u);
+  EXPECT_EQ(load_errors("[inbound]\ndefault_rout = \"9000\"\n").size(), 1u);  // unknown key
+  Config d;
+  EXPECT_TRUE(load_errors("", &d).empty());
+  EXPECT_TRUE(d.inbound_default_route.empty());  // unknown callers get 404
+  EXPECT_EQ(d.inbound_default_region, "US");
+  ::setenv("HARK_INBOUND_DEFAULT_ROUTE", "9000", 1);
+  ::setenv("HARK_INBOUND_REGION", "de", 1);
+  std::vector<std::string> errors;
+  auto e = Config::from_env(&errors);
+  EXPECT_TRUE(errors.empty());
+  EXPECT_EQ(e.inbound_default_route, "9000");
+  EXPECT_EQ(e.inbound_default_region, "DE");
+  ::setenv("HARK_INBOUND_REGION", "nowhere", 1);
+  errors.clear();
+  Config::from_env(&errors);
+  EXPECT_EQ(errors.size(), 1u);
+  ::unsetenv("HARK_INBOUND_DEFAULT_ROUTE");
+  ::unsetenv("HARK_INBOUND_REGION");
+}

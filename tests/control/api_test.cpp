@@ -93,6 +93,8 @@ TEST_F(Api, EveryEndpointByEveryRole) {
       {"POST", "/api/v1/campaigns/{id}/recycle", c + "/recycle", R"({"statuses":["BUSY"]})", ca},
       {"POST", "/api/v1/campaigns/{id}/clone", c + "/clone", "{}", ca},
       {"GET", "/api/v1/campaigns/{id}/calls", c + "/calls", "", cr},
+      // inbound callbacks (issue 16): screen pops
+      {"GET", "/api/v1/leads", "/api/v1/leads?phone=%2B14155550123", "", cr},
       {"GET", "/api/v1/campaigns/{id}/calls.csv", c + "/calls.csv", "", cr},
       {"POST", "/donotcall", "/donotcall", R"({"number":"5550000"})", any},
       {"GET", "/api/v1/dnc/lists", "/api/v1/dnc/lists", "", dr},
