@@ -1,4 +1,5 @@
 #include "sql/campaign_store.h"
+#include "sql/webhook_store.h"
 
 #include "sql/db_pool.h"
 
@@ -193,6 +194,7 @@ bool finish_attempt(pqxx::connection& c, const AttemptEnd& e, const LeadOutcome&
   const bool ours = r.affected_rows() == 1;
   if (ours) tx.exec_prepared0("lead_finish", lead.lead_id, lead.status, lead.done, lead.retry_s, lead.charged,
                       lead.phone_index);
+  if (ours && !e.webhook_body.empty()) enqueue_webhook_event(tx, e.campaign_id, e.attempt_id, "ended", e.webhook_body);
   tx.commit();
   return ours;
 }

@@ -5,6 +5,7 @@
 #include "control/campaign/dnc_index.h"
 #include "sql/db_pool.h"
 #include "sql/recording_store.h"
+#include "sql/webhook_store.h"
 
 namespace hark::control {
 
@@ -107,6 +108,15 @@ bool PgRunnerStore::finish_attempt(const sql::AttemptEnd& end, const sql::LeadOu
 
 int PgRunnerStore::expire_recordings(const std::string& dir) {
   return with([&](pqxx::connection& c) { return sql::delete_expired_recordings(c, dir); });
+}
+
+void PgRunnerStore::enqueue_webhook(long long campaign_id, long long attempt_id, const std::string& event,
+                                    const std::string& json) {
+  with([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    sql::enqueue_webhook_event(tx, campaign_id, attempt_id, event, json);
+    tx.commit();
+  });
 }
 
 bool PgRunnerStore::pause_campaign(long long campaign_id, const std::string& reason) {

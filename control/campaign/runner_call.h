@@ -16,6 +16,7 @@ struct CampaignRunner::Call {
   signaling::CallState phase = signaling::CallState::queued;
   bool rang = false;                        ///< a provisional 18x came: the trunk reached the callee
   bool trunk_noted = false, charged = true;  ///< the end went through the trunk back-off; its verdict
+  std::string ended_webhook;                ///< the `ended` webhook event's JSON, written with the end
 };
 
 }  // namespace hark::control

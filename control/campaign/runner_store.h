@@ -62,6 +62,9 @@ class RunnerStore {
   virtual bool pause_campaign(long long campaign_id, const std::string& reason) = 0;
   /// Deletes the recordings in `dir` past their campaign's retention; returns how many.
   virtual int expire_recordings(const std::string& /*dir*/) { return 0; }
+  /// Queues a webhook event of the call (sql/webhook_store.h): one INSERT, no delivery here.
+  virtual void enqueue_webhook(long long /*campaign_id*/, long long /*attempt_id*/, const std::string& /*event*/,
+                               const std::string& /*json*/) {}
   /// Forgets the connection after a failure (the next call opens a new one).
   virtual void reset() = 0;
 };
