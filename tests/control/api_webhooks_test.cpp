@@ -36,7 +36,8 @@ TEST_F(Api, WebhooksAreAddedListedAndDeleted) {
   for (const auto* who : {"campaign_admin", "campaign_supervisor"}) {
     auto list = get(c + "/webhooks", who);
     ASSERT_EQ(list.status, 200) << who;
-    const auto& hooks = list.json().at("webhooks").as_array();
+    const auto doc = list.json();
+    const auto& hooks = doc.at("webhooks").as_array();
     ASSERT_EQ(hooks.size(), 2u);
     for (const auto& h : hooks) EXPECT_FALSE(h.as_object().contains("secret"));
     EXPECT_EQ(list.body.find(secret), std::string::npos);
@@ -81,7 +82,7 @@ TEST_F(Api, BadWebhooksAreRefusedWith422) {
        }) {
     auto r = post(c, "campaign_admin", body);
     EXPECT_EQ(r.status, 422) << body << ": " << r.body;
-    EXPECT_EQ(r.json().at("error").at("field"), field) << body;
+    EXPECT_EQ(std::string(r.json().at("error").at("field").as_string()), field) << body;
   }
   EXPECT_EQ(post(c, "campaign_admin", R"({"url":"http://crm.example.com/","events":["ended"],"extra":1})").status, 422);
   EXPECT_EQ(get(c, "campaign_admin").json().at("webhooks").as_array().size(), 0u);
@@ -125,7 +126,8 @@ TEST_F(Api, TheDeliveryLogShowsTheOutbox) {
   for (const auto* who : {"campaign_admin", "campaign_supervisor"}) {
     auto log = get("/api/v1/webhooks/" + std::to_string(hid) + "/deliveries", who);
     ASSERT_EQ(log.status, 200) << log.body;
-    const auto& rows = log.json().at("deliveries").as_array();
+    const auto doc = log.json();
+    const auto& rows = doc.at("deliveries").as_array();
     ASSERT_EQ(rows.size(), 2u);
     const auto& ended = rows[0].as_object();  // newest first
     EXPECT_EQ(ended.at("event"), "ended");
