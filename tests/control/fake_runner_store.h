@@ -54,6 +54,11 @@ struct FakeData {
     sql::AttemptEnd end;
   };
   std::vector<Attempt> attempts;
+  struct WebhookEvent {
+    long long campaign_id = 0, attempt_id = 0;
+    std::string event, body;
+  };
+  std::vector<WebhookEvent> webhooks;  ///< queued by enqueue_webhook (ended: in the attempt's end)
   std::map<std::string, long long> heartbeats;                 ///< instance -> now_us
   std::map<long long, sql::RunnableCampaign::Service> services;  ///< by dnc_service_id
   std::map<long long, long long> dnc_list_versions;            ///< by dnc_list_id
@@ -265,6 +270,11 @@ class FakeRunnerStore : public control::RunnerStore {
     for (auto& s : d_->schedules)
       if (s.campaign_id == id && (s.state == "RUNNING" || s.state == "DNC_OUT_OF_SERVICE")) s.state = "NOT_RUNNING";
     return true;
+  }
+  void enqueue_webhook(long long campaign_id, long long attempt_id, const std::string& event,
+                       const std::string& json) override {
+    up();
+    d_->webhooks.push_back({campaign_id, attempt_id, event, json});
   }
   void reset() override {}
 
