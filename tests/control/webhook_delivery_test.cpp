@@ -27,6 +27,7 @@
 #include "sql/db_pool.h"
 #include "sql/webhook_store.h"
 #include "test_db.h"
+#include "webhook_receiver.h"
 
 using namespace hark;
 using namespace std::chrono_literals;
@@ -43,66 +44,7 @@ using test::count;
 constexpr unsigned short kReceiverPort = 18150;
 const std::string kSecret = "the-crm-shared-secret";
 
-/// HMAC-SHA256 computed here, through OpenSSL's EVP_MAC-free one-shot, not the code under test.
-std::string expected_signature(const std::string& body) {
-  unsigned char mac[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  HMAC(EVP_sha256(), kSecret.data(), int(kSecret.size()), reinterpret_cast<const unsigned char*>(body.data()),
-       body.size(), mac, &len);
-  std::string hex;
-  for (unsigned i = 0; i < len; ++i) hex += "0123456789abcdef"[mac[i] >> 4], hex += "0123456789abcdef"[mac[i] & 15];
-  return "sha256=" + hex;
-}
-
-/// The CRM: an HTTP server on its own thread that keeps every POST and answers 204.
-class Receiver {
- public:
-  struct Hit {
-    std::string event, delivery, signature, body;
-  };
-  Receiver() : acceptor_(ioc_, {asio::ip::make_address("127.0.0.150"), kReceiverPort}) {
-    accept();
-    thread_ = std::thread([this] { ioc_.run(); });
-  }
-  ~Receiver() {
-    ioc_.stop();
-    thread_.join();
-  }
-  std::vector<Hit> hits() {
-    std::lock_guard lk(mu_);
-    return hits_;
-  }
-
- private:
-  void accept() {
-    acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
-      if (ec) return;
-      serve(s);
-      accept();
-    });
-  }
-  void serve(tcp::socket& s) {
-    beast::flat_buffer buf;
-    http::request<http::string_body> req;
-    boost::system::error_code ec;
-    http::read(s, buf, req, ec);
-    if (ec) return;
-    {
-      std::lock_guard lk(mu_);
-      hits_.push_back({std::string(req["X-Hark-Event"]), std::string(req["X-Hark-Delivery"]),
-                       std::string(req["X-Hark-Signature"]), req.body()});
-    }
-    http::response<http::empty_body> res{http::status::no_content, 11};
-    res.keep_alive(false);
-    http::write(s, res, ec);
-  }
-
-  asio::io_context ioc_;
-  tcp::acceptor acceptor_;
-  std::thread thread_;
-  std::mutex mu_;
-  std::vector<Hit> hits_;
-};
+std::string expected_signature(const std::string& body) { return test::expected_signature(kSecret, body); }
 
 /// A dead CRM: it listens (so connections are made, by the kernel) but accepts nothing and
 /// answers nothing; every POST waits out its timeout.
@@ -212,7 +154,7 @@ bool campaign_done(const std::string& url, long long id) {
 }
 
 /// Every delivery in the outbox reached the receiver, signed, with the headers matching its row.
-void expect_all_received(const std::string& url, const std::vector<Receiver::Hit>& hits) {
+void expect_all_received(const std::string& url, const std::vector<test::WebhookReceiver::Hit>& hits) {
   std::map<std::string, std::string> by_delivery;  // delivery id -> event
   for (const auto& h : hits) {
     EXPECT_EQ(h.signature, expected_signature(h.body)) << h.body;
@@ -232,7 +174,7 @@ void expect_all_received(const std::string& url, const std::vector<Receiver::Hit
 
 TEST(Webhooks, EveryEventOfACampaignArrivesSigned) {
   test::TestDb db("webhooks_e2e");
-  Receiver receiver;
+  test::WebhookReceiver receiver("127.0.0.150", kReceiverPort);
   control::WebhookDeliveryOptions wo;
   wo.threads = 2;
   wo.idle_poll_ms = 100;
@@ -336,7 +278,7 @@ TEST(Webhooks, DeliveriesWaitForADeadReceiverWithoutHoldingUpDialing) {
   }
   // The receiver comes back: everything queued arrives, signed.
   dead.reset();
-  Receiver receiver;
+  test::WebhookReceiver receiver("127.0.0.150", kReceiverPort);
   ASSERT_TRUE(wait_for([&] {
     return count(db.url(), "SELECT count(*) FROM webhook_deliveries WHERE status <> 'delivered'") == 0;
   }, 120s));
