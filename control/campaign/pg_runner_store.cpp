@@ -110,11 +110,10 @@ int PgRunnerStore::expire_recordings(const std::string& dir) {
   return with([&](pqxx::connection& c) { return sql::delete_expired_recordings(c, dir); });
 }
 
-void PgRunnerStore::enqueue_webhook(long long campaign_id, long long attempt_id, const std::string& event,
-                                    const std::string& json) {
+void PgRunnerStore::enqueue_webhooks(const std::vector<QueuedWebhook>& events) {
   with([&](pqxx::connection& c) {
     pqxx::work tx(c);
-    sql::enqueue_webhook_event(tx, campaign_id, attempt_id, event, json);
+    for (const auto& e : events) sql::enqueue_webhook_event(tx, e.campaign_id, e.attempt_id, e.event, e.json);
     tx.commit();
   });
 }

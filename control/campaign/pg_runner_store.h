@@ -25,8 +25,7 @@ class PgRunnerStore : public RunnerStore {
   bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) override;
   bool pause_campaign(long long campaign_id, const std::string& reason) override;
   int expire_recordings(const std::string& dir) override;
-  void enqueue_webhook(long long campaign_id, long long attempt_id, const std::string& event,
-                       const std::string& json) override;
+  void enqueue_webhooks(const std::vector<QueuedWebhook>& events) override;
   void reset() override { db_.reset(); }
 
  private:

@@ -250,21 +250,21 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
 }
 
 void CampaignRunner::flush_webhooks() {
-  while (!webhook_backlog_.empty()) {
-    const auto& w = webhook_backlog_.front();
-    try {
-      store_->enqueue_webhook(w.campaign_id, w.attempt_id, w.event, w.body);
-    } catch (const StoreUnavailable& x) {
-      // Kept, in order, for the next tick; the ends below meet the same outage.
-      store_->reset();
-      if (!db_down_logged_) spdlog::warn("runner: cannot queue webhook events ({}); kept for later", x.what());
-      db_down_logged_ = true;
-      return;
-    } catch (const std::exception& x) {
-      spdlog::error("runner: webhook event {} of attempt {} not queued: {}", w.event, w.attempt_id, x.what());
-    }
-    webhook_backlog_.pop_front();
+  if (webhook_backlog_.empty()) return;
+  try {
+    store_->enqueue_webhooks(webhook_backlog_);
+  } catch (const StoreUnavailable& x) {
+    // Kept, in order, for the next tick; the ends below meet the same outage.
+    store_->reset();
+    if (!db_down_logged_) spdlog::warn("runner: cannot queue webhook events ({}); kept for later", x.what());
+    db_down_logged_ = true;
+    return;
+  } catch (const std::exception& x) {
+    // Not the store being away (a statement failing): retrying would fail the same way.
+    store_->reset();
+    spdlog::error("runner: {} webhook event(s) not queued: {}", webhook_backlog_.size(), x.what());
   }
+  webhook_backlog_.clear();
 }
 
 void CampaignRunner::publish(const Call& call, const signaling::CallEvent& e) {

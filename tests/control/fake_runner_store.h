@@ -54,11 +54,7 @@ struct FakeData {
     sql::AttemptEnd end;
   };
   std::vector<Attempt> attempts;
-  struct WebhookEvent {
-    long long campaign_id = 0, attempt_id = 0;
-    std::string event, body;
-  };
-  std::vector<WebhookEvent> webhooks;  ///< queued by enqueue_webhook (ended: in the attempt's end)
+  std::vector<control::QueuedWebhook> webhooks;  ///< queued by enqueue_webhooks (ended: in the attempt's end)
   std::map<std::string, long long> heartbeats;                 ///< instance -> now_us
   std::map<long long, sql::RunnableCampaign::Service> services;  ///< by dnc_service_id
   std::map<long long, long long> dnc_list_versions;            ///< by dnc_list_id
@@ -271,10 +267,9 @@ class FakeRunnerStore : public control::RunnerStore {
       if (s.campaign_id == id && (s.state == "RUNNING" || s.state == "DNC_OUT_OF_SERVICE")) s.state = "NOT_RUNNING";
     return true;
   }
-  void enqueue_webhook(long long campaign_id, long long attempt_id, const std::string& event,
-                       const std::string& json) override {
+  void enqueue_webhooks(const std::vector<control::QueuedWebhook>& events) override {
     up();
-    d_->webhooks.push_back({campaign_id, attempt_id, event, json});
+    d_->webhooks.insert(d_->webhooks.end(), events.begin(), events.end());
   }
   void reset() override {}
 

@@ -50,12 +50,12 @@ TEST(RunnerWebhooks, CallEventsAreQueuedInOrderAndTheEndWithTheAttempt) {
     EXPECT_EQ(w.event, order[i]);
     EXPECT_EQ(w.attempt_id, (long long)tag);
     EXPECT_EQ(w.campaign_id, c.id);
-    const auto body = json::parse(w.body).as_object();
+    const auto body = json::parse(w.json).as_object();
     EXPECT_EQ(body.at("event").as_string(), order[i]);
     EXPECT_EQ(body.at("attemptId").as_int64(), (long long)tag);
     EXPECT_EQ(body.at("number"), "2015550100");
   }
-  EXPECT_EQ(json::parse(h.d->webhooks[1].body).at("amd").at("verdict"), "human");
+  EXPECT_EQ(json::parse(h.d->webhooks[1].json).at("amd").at("verdict"), "human");
   // The end's event is written with the end, not queued on its own.
   const auto& end = h.d->attempt((long long)tag).end;
   EXPECT_EQ(end.campaign_id, c.id);
