@@ -194,7 +194,18 @@ bool finish_attempt(pqxx::connection& c, const AttemptEnd& e, const LeadOutcome&
   const bool ours = r.affected_rows() == 1;
   if (ours) tx.exec_prepared0("lead_finish", lead.lead_id, lead.status, lead.done, lead.retry_s, lead.charged,
                       lead.phone_index);
-  if (ours && !e.webhook_body.empty()) enqueue_webhook_event(tx, e.campaign_id, e.attempt_id, "ended", e.webhook_body);
+  if (ours && !e.webhook_body.empty()) {
+    // Under a savepoint: a webhook row that cannot be written must never keep the end (and with
+    // it the runner's next dials) waiting. A lost connection still fails the whole end.
+    try {
+      pqxx::subtransaction sub(tx, "webhook");
+      enqueue_webhook_event(sub, e.campaign_id, e.attempt_id, "ended", e.webhook_body);
+      sub.commit();
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const pqxx::sql_error&) {
+    }
+  }
   tx.commit();
   return ours;
 }
