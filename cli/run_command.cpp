@@ -20,6 +20,7 @@
 #include "control/campaign/campaign_runner.h"
 #include "control/campaign/inbound_router.h"
 #include "control/api/control_server.h"
+#include "control/webhooks/webhook_delivery.h"
 #include "media/media_engine.h"
 #include "signaling/sip_agent.h"
 #include "sql/migrate.h"
@@ -292,6 +293,11 @@ int run_command(int argc, char** argv) {
   spdlog::info("REST API on {}://{} (OpenAPI at /openapi.json)", cfg.tls_cert.empty() ? "http" : "https",
                cfg.http_listen);
 
+  // Webhooks: every process with a database delivers the outbox (sql/webhook_store.h), on
+  // threads of their own, so a slow receiver never holds up dialing or the API.
+  control::WebhookDelivery webhooks(cfg.database_url);
+  webhooks.start();
+
   spdlog::info("hark is up{}", duration_s >= 0 ? fmt::format(" for {} s", duration_s) : "; Ctrl-C stops it");
   wait_for_stop(duration_s);
   // No new calls; calls up are hung up and their ends written; then the API goes.
@@ -302,6 +308,7 @@ int run_command(int argc, char** argv) {
   if (runner) runner->stop();
   control.set_runner(nullptr);
   control.stop();
+  webhooks.stop();
   spdlog::info("hark stopped");
   return 0;
 }

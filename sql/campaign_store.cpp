@@ -1,5 +1,6 @@
 #include "sql/campaign_store.h"
 #include "sql/live_call_store.h"
+#include "sql/webhook_store.h"
 
 #include "sql/db_pool.h"
 
@@ -201,6 +202,18 @@ bool finish_attempt(pqxx::connection& c, const AttemptEnd& e, const LeadOutcome&
   end_live_call(tx, e.attempt_id);
   if (ours) tx.exec_prepared0("lead_finish", lead.lead_id, lead.status, lead.done, lead.retry_s, lead.charged,
                       lead.phone_index);
+  if (ours && !e.webhook_body.empty()) {
+    // Under a savepoint: a webhook row that cannot be written must never keep the end (and with
+    // it the runner's next dials) waiting. A lost connection still fails the whole end.
+    try {
+      pqxx::subtransaction sub(tx, "webhook");
+      enqueue_webhook_event(sub, e.campaign_id, e.attempt_id, "ended", e.webhook_body);
+      sub.commit();
+    } catch (const pqxx::broken_connection&) {
+      throw;
+    } catch (const pqxx::sql_error&) {
+    }
+  }
   tx.commit();
   return ours;
 }

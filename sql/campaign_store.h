@@ -99,6 +99,10 @@ struct AttemptEnd {
   bool charged = true;  ///< false: our trunk failed the call; the lead is not charged an attempt
   std::optional<std::string> trunk;       ///< the trunk of the last INVITE
   std::vector<std::string> failed_over;   ///< "trunk:code" of the trunks that failed it before
+  /// The `ended` webhook event's JSON (control/webhooks/webhook_payload.h), queued in the same
+  /// transaction as the end (sql/webhook_store.h); empty: none.
+  std::string webhook_body;
+  long long campaign_id = 0;  ///< for the webhook event
 };
 
 /// The lead after an attempt: its status, and either done or due again in `retry_s`.

@@ -521,6 +521,42 @@ const Statement kStatements[] = {
      "calling_end, now(), lead_zones) FROM campaigns WHERE id = $1) ELSE hark_window_holds((now() AT TIME ZONE c.time_zone)::time, "
      "c.calling_start, c.calling_end) END) GROUP BY 1) w "
      "JOIN campaigns c ON c.id = $1 ORDER BY w.n DESC"},
+    // ---- webhooks for CRMs and their outbox (0015_webhooks.sql; sql/webhook_store.cpp) ----
+    {"webhook_insert",
+     "INSERT INTO webhooks (campaign_id, url, events, secret) VALUES ($1, $2, $3::text[], $4) "
+     "RETURNING id, campaign_id, url, array_to_string(events, ',') AS events, created_at::text AS created_at"},
+    {"webhooks_list",
+     "SELECT id, campaign_id, url, array_to_string(events, ',') AS events, created_at::text AS created_at "
+     "FROM webhooks WHERE campaign_id = $1 ORDER BY id"},
+    {"webhook_campaign", "SELECT campaign_id FROM webhooks WHERE id = $1"},
+    {"webhook_delete", "DELETE FROM webhooks WHERE id = $1"},
+    {"webhook_deliveries_list",
+     "SELECT id, attempt_id, event, status, attempts, "
+     "CASE WHEN status = 'pending' THEN next_try_at::text END AS next_try_at, last_status, last_error, "
+     "created_at::text AS created_at, delivered_at::text AS delivered_at "
+     "FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY id DESC LIMIT $2"},
+    // One row per webhook of the campaign that wants the event; the lead's fields are read here,
+    // at enqueue, so the body is a snapshot and the runner reads nothing. $4: the event's JSON.
+    {"webhook_enqueue",
+     "INSERT INTO webhook_deliveries (webhook_id, attempt_id, event, body) "
+     "SELECT w.id, $2, $3, ($4::jsonb || jsonb_build_object('lead', CASE WHEN l.id IS NULL THEN NULL ELSE "
+     "jsonb_build_object('id', l.id, 'name', l.name, 'phone', l.phone, 'phoneRaw', COALESCE(l.phone_raw, l.phone), "
+     "'externalId', l.external_id, 'description', l.description, 'extra', l.fields) END))::text "
+     "FROM webhooks w LEFT JOIN call_attempts a ON a.id = $2 LEFT JOIN leads l ON l.id = a.lead_id "
+     "WHERE w.campaign_id = $1 AND $3 = ANY(w.events)"},
+    // The next due delivery, locked for this transaction (other workers skip it); the worker
+    // POSTs it and writes the answer before committing.
+    {"webhook_claim",
+     "SELECT d.id, d.event, d.body, d.attempts, w.url, w.secret FROM webhook_deliveries d "
+     "JOIN webhooks w ON w.id = d.webhook_id WHERE d.status = 'pending' AND d.next_try_at <= clock_timestamp() "
+     "ORDER BY d.next_try_at, d.id LIMIT 1 FOR UPDATE OF d SKIP LOCKED"},
+    {"webhook_delivered",
+     "UPDATE webhook_deliveries SET status = 'delivered', attempts = attempts + 1, last_status = $2, "
+     "last_error = NULL, delivered_at = clock_timestamp() WHERE id = $1"},
+    {"webhook_retry",
+     "UPDATE webhook_deliveries SET attempts = attempts + 1, last_status = $2, last_error = $3, "
+     "status = CASE WHEN $4 THEN 'failed' ELSE 'pending' END, "
+     "next_try_at = clock_timestamp() + make_interval(secs => $5) WHERE id = $1"},
 };
 
 }  // namespace

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The layering check: fails (exit 1) when a source file includes a header of a layer above its
 # own. The layers point one way: amd <- media <- signaling <- control/campaign <- control/api,
-# control/web (the dashboard's embedded files) <- control/api,
+# control/web (the dashboard's embedded files) <- control/api, control/webhooks (webhooks for
+# CRMs: payload, signer, delivery) <- control/campaign and control/api,
 # and control/campaign -> sql; cli/, tests/, bench/ and fixtures/ may include anything.
 # The build enforces the same through include paths (hark_headers in CMakeLists.txt); this
 # check also catches an include the build would allow by accident (a wrong link line).
@@ -15,8 +16,9 @@ declare -A allowed=(
   [media]="amd media"
   [signaling]="amd media signaling"
   [sql]="sql"
-  [control/campaign]="amd media signaling sql control/campaign"
-  [control/api]="amd media signaling sql control/campaign control/api control/web"
+  [control/campaign]="amd media signaling sql control/campaign control/webhooks"
+  [control/api]="amd media signaling sql control/campaign control/api control/web control/webhooks"
+  [control/webhooks]="amd media signaling sql control/webhooks"
   [control/web]="control/web"
 )
 

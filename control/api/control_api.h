@@ -11,6 +11,7 @@
 //   api_prompts.cpp    voicemail prompts (uploaded audio in the prompts folder)
 //   api_recordings.cpp call recordings (HTTP Range), QA labels, the AMD confusion matrix, QA export
 //   api_reports.cpp    reports: the filtered call log, per-day figures, lead results (JSON or CSV)
+//   api_webhooks.cpp   webhooks for CRMs and their delivery logs (control/webhooks/)
 //   campaign_scope.cpp the preamble of every /campaigns/{id}/... handler, and the campaign rows
 //                      the campaign and schedule routes share
 // Each endpoint is a named function HttpResponse f(ApiServices&, ApiContext&); each add_*_routes
@@ -105,6 +106,7 @@ void add_prompt_routes(Router& r, ApiServices& s);
 void add_web_routes(Router& r);
 void add_recording_routes(Router& r, ApiServices& s);  // api_recordings.cpp: recordings, QA labels
 void add_report_routes(Router& r, ApiServices& s);     // api_reports.cpp: call log, per day, leads
+void add_webhook_routes(Router& r, ApiServices& s);    // api_webhooks.cpp: webhooks, delivery logs
 
 /// A Router with every route above.
 std::unique_ptr<Router> make_router(ApiServices& s);

@@ -131,6 +131,10 @@ class CampaignRunner : public RunnerView {
   /// The trunks of a campaign's group, in failover order ({""} when no groups are configured).
   const std::vector<std::string>& group_trunks(const std::string& group) const;
   void publish(const Call& call, const signaling::CallEvent& e);
+  /// Queues the calls' webhook events (all but `ended`, which goes with the attempt's end) in
+  /// the store's outbox, one transaction a tick; kept while the store is away
+  /// (control/webhooks/README.md).
+  void flush_webhooks();
   /// Prompt `id` from the prompts folder, loaded once; throws PromptUnusable.
   const media::Prompt* prompt(long long id);
   /// Pauses a campaign that cannot be served, with the reason (logged, and kept as its lastError).
@@ -166,6 +170,7 @@ class CampaignRunner : public RunnerView {
   std::map<long long, std::map<long long, DncLookup>> dnc_lookups_;  ///< by campaign, then lead (runner thread)
   std::chrono::steady_clock::time_point last_heartbeat_{}, last_recovery_{}, last_retention_sweep_{};
   bool db_down_logged_ = false;
+  std::vector<QueuedWebhook> webhook_backlog_;  ///< not yet in the outbox; runner thread only
   std::map<std::string, TrunkBackoff> backoffs_;  ///< by trunk name; runner thread only
   // Last: destroyed first, so no lookup finishes into a runner being torn down.
   std::unique_ptr<DncCheckPool> dnc_pool_;

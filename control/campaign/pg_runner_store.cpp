@@ -5,6 +5,7 @@
 #include "control/campaign/dnc_index.h"
 #include "sql/db_pool.h"
 #include "sql/recording_store.h"
+#include "sql/webhook_store.h"
 
 namespace hark::control {
 
@@ -111,6 +112,14 @@ void PgRunnerStore::update_live_calls(const std::vector<sql::LiveCallUpdate>& up
 
 int PgRunnerStore::expire_recordings(const std::string& dir) {
   return with([&](pqxx::connection& c) { return sql::delete_expired_recordings(c, dir); });
+}
+
+void PgRunnerStore::enqueue_webhooks(const std::vector<QueuedWebhook>& events) {
+  with([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    for (const auto& e : events) sql::enqueue_webhook_event(tx, e.campaign_id, e.attempt_id, e.event, e.json);
+    tx.commit();
+  });
 }
 
 bool PgRunnerStore::pause_campaign(long long campaign_id, const std::string& reason) {

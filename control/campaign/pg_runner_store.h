@@ -26,6 +26,7 @@ class PgRunnerStore : public RunnerStore {
   bool pause_campaign(long long campaign_id, const std::string& reason) override;
   int expire_recordings(const std::string& dir) override;
   void update_live_calls(const std::vector<sql::LiveCallUpdate>& updates) override;
+  void enqueue_webhooks(const std::vector<QueuedWebhook>& events) override;
   void reset() override { db_.reset(); }
 
  private:

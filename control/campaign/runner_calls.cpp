@@ -8,6 +8,7 @@
 #include "control/campaign/campaign_runner.h"
 #include "control/campaign/runner_call.h"
 #include "control/campaign/call_commands.h"
+#include "control/webhooks/webhook_payload.h"
 
 namespace hark::control {
 
@@ -153,6 +154,13 @@ void CampaignRunner::handle_events() {
                             e.has_verdict ? std::string(amd::to_string(e.verdict)) : std::string()});
       }
       publish(call, e);
+      // Webhook events: built now (their time is the event's), queued below, outside the lock.
+      if (const auto ev = webhook_event_of(e)) {
+        const WebhookCall wc{call.attempt_id, call.campaign_id, call.lead_id, call.number};
+        auto body = webhook_payload(*ev, wc, e, std::chrono::system_clock::now());
+        if (e.state == CallState::ended) call.ended_webhook = std::move(body);
+        else webhook_backlog_.push_back({call.campaign_id, call.attempt_id, std::string(*ev), std::move(body)});
+      }
     }
   }
   // The states before the ends (a later end wins anyway: an ended row never changes again). They
@@ -165,6 +173,7 @@ void CampaignRunner::handle_events() {
       if (!db_down_logged_) spdlog::warn("runner: cannot write calls' states ({})", x.what());
     }
   }
+  flush_webhooks();
   // Write the ends in order; once one fails, keep it and the rest for the next tick.
   std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> failed;
   for (auto& [call, e] : ends) {
@@ -242,6 +251,8 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
   if (e.sip_code) end.sip_code = e.sip_code;
   if (!e.sip_reason.empty()) end.sip_reason = e.sip_reason;
   end.charged = charged;
+  end.campaign_id = call.campaign_id;
+  end.webhook_body = call.ended_webhook;  // queued in the end's transaction (sql::finish_attempt)
   if (!e.trunk.empty()) end.trunk = e.trunk;
   for (const auto& [name, code] : e.failed_over) end.failed_over.push_back(name + ":" + std::to_string(code));
   auto plan = plan_retry(end.result, call.lead_attempts + 1, call.plan->retry);
@@ -263,6 +274,24 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
   // attempt; the lead is no longer ours to update.
   store_->finish_attempt(end, lead);
   metrics_.inc("hark_calls_total{campaign=\"" + std::to_string(call.campaign_id) + "\",result=\"" + end.result + "\"}");
+}
+
+void CampaignRunner::flush_webhooks() {
+  if (webhook_backlog_.empty()) return;
+  try {
+    store_->enqueue_webhooks(webhook_backlog_);
+  } catch (const StoreUnavailable& x) {
+    // Kept, in order, for the next tick; the ends below meet the same outage.
+    store_->reset();
+    if (!db_down_logged_) spdlog::warn("runner: cannot queue webhook events ({}); kept for later", x.what());
+    db_down_logged_ = true;
+    return;
+  } catch (const std::exception& x) {
+    // Not the store being away (a statement failing): retrying would fail the same way.
+    store_->reset();
+    spdlog::error("runner: {} webhook event(s) not queued: {}", webhook_backlog_.size(), x.what());
+  }
+  webhook_backlog_.clear();
 }
 
 void CampaignRunner::publish(const Call& call, const signaling::CallEvent& e) {

@@ -40,6 +40,12 @@ class ClaimSession {
   virtual void commit() = 0;
 };
 
+/// A webhook event of a call waiting to be queued in the outbox (control/webhooks/).
+struct QueuedWebhook {
+  long long campaign_id = 0, attempt_id = 0;
+  std::string event, json;
+};
+
 class RunnerStore {
  public:
   virtual ~RunnerStore() = default;
@@ -65,6 +71,9 @@ class RunnerStore {
   virtual void update_live_calls(const std::vector<sql::LiveCallUpdate>& /*updates*/) {}
   /// Deletes the recordings in `dir` past their campaign's retention; returns how many.
   virtual int expire_recordings(const std::string& /*dir*/) { return 0; }
+  /// Queues webhook events of calls (sql/webhook_store.h): one INSERT each, all in one
+  /// transaction (all or none); no delivery here.
+  virtual void enqueue_webhooks(const std::vector<QueuedWebhook>& /*events*/) {}
   /// Forgets the connection after a failure (the next call opens a new one).
   virtual void reset() = 0;
 };

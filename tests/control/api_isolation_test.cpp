@@ -34,6 +34,8 @@ TEST_F(Api, AnotherGroupsCampaignIsNotFoundOnEveryCampaignRoute) {
       {"GET", "/calls.csv", "", "", true},
       {"GET", "/live", "", "", true},
       {"GET", "/schedules", "", "", true},
+      {"GET", "/webhooks", "", "", true},
+      {"POST", "/webhooks", R"({"url":"http://crm.example.com/","events":["ended"]})", "application/json", false},
       {"PATCH", "", R"({"description":"taken"})", "application/json", false},
       {"PATCH", "/leads/" + lead, R"({"name":"taken"})", "application/json", false},
       {"POST", "/leads", "Eve,2015550199\n", "text/csv", false},
@@ -69,6 +71,7 @@ TEST_F(Api, AnotherGroupsCampaignIsNotFoundOnEveryCampaignRoute) {
   EXPECT_EQ(mine.at("state"), "STOPPED");
   EXPECT_EQ(get(c + "/leads/" + lead, "campaign_admin").json().at("name"), "Ann");
   EXPECT_EQ(get(c + "/leads", "campaign_admin").json().at("total"), 1);
+  EXPECT_EQ(get(c + "/webhooks", "campaign_admin").json().at("webhooks").as_array().size(), 0u);
   fake.stream->close();
   server->set_runner(nullptr);
 }

@@ -132,6 +132,11 @@ TEST_F(Api, EveryEndpointByEveryRole) {
       {"GET", "/api/v1/reports/daily.csv", "/api/v1/reports/daily.csv", "", cr},
       {"GET", "/api/v1/reports/leads", "/api/v1/reports/leads?campaign=999999", "", cr},
       {"GET", "/api/v1/reports/leads.csv", "/api/v1/reports/leads.csv?campaign=999999", "", cr},
+      // Webhooks for CRMs (issue 16 part 4; api_webhooks_test.cpp has their behaviour).
+      {"POST", "/api/v1/campaigns/{id}/webhooks", c + "/webhooks", R"({"url":"http://crm.example.com/","events":["ended"]})", ca},
+      {"GET", "/api/v1/campaigns/{id}/webhooks", c + "/webhooks", "", cr},
+      {"DELETE", "/api/v1/webhooks/{id}", "/api/v1/webhooks/999999", "", ca},
+      {"GET", "/api/v1/webhooks/{id}/deliveries", "/api/v1/webhooks/999999/deliveries", "", cr},
   };
   // The table covers every route there is.
   std::set<std::string> routes, covered;

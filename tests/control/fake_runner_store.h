@@ -54,6 +54,7 @@ struct FakeData {
     sql::AttemptEnd end;
   };
   std::vector<Attempt> attempts;
+  std::vector<control::QueuedWebhook> webhooks;  ///< queued by enqueue_webhooks (ended: in the attempt's end)
   std::map<std::string, long long> heartbeats;                 ///< instance -> now_us
   std::map<long long, sql::RunnableCampaign::Service> services;  ///< by dnc_service_id
   std::map<long long, long long> dnc_list_versions;            ///< by dnc_list_id
@@ -265,6 +266,10 @@ class FakeRunnerStore : public control::RunnerStore {
     for (auto& s : d_->schedules)
       if (s.campaign_id == id && (s.state == "RUNNING" || s.state == "DNC_OUT_OF_SERVICE")) s.state = "NOT_RUNNING";
     return true;
+  }
+  void enqueue_webhooks(const std::vector<control::QueuedWebhook>& events) override {
+    up();
+    d_->webhooks.insert(d_->webhooks.end(), events.begin(), events.end());
   }
   void reset() override {}
 
