@@ -296,7 +296,8 @@ const Statement kStatements[] = {
     // The number dialed is the lead's current one (phone_index: 0 phone, k extra_phones[k]).
 #define CLAIMED_COLS                                                                                        \
   "id, CASE WHEN phone_index BETWEEN 1 AND cardinality(extra_phones) THEN extra_phones[phone_index] "       \
-  "ELSE phone END AS phone, attempts, phone_index, 1 + cardinality(extra_phones) AS numbers, round"
+  "ELSE phone END AS phone, attempts, phone_index, 1 + cardinality(extra_phones) AS numbers, round, "            \
+  "CASE WHEN callback_at IS NOT NULL THEN callback_agent END AS callback_agent"
 #define DUE_LEAD "campaign_id = $1 AND NOT in_progress AND NOT done "
     {"leads_claim_callbacks",
      "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE " DUE_LEAD
