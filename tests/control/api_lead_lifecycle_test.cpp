@@ -336,6 +336,10 @@ TEST_F(Api, ACallbackIsDueAtItsTimeAheadOfTheOtherDueLeads) {
   EXPECT_EQ(post(path(id, "/leads/" + lead(2) + "/callback"), "campaign_admin", R"({"at":")" + tomorrow + R"("})").status, 200);
   EXPECT_EQ(post(path(id, "/leads/" + lead(0) + "/callback"), "campaign_admin", R"({"at":")" + outside + R"("})").status, 422);
   EXPECT_EQ(post(path(id, "/leads/" + lead(0) + "/callback"), "campaign_admin", R"({"at":"next tuesday"})").status, 422);
+  // The agent becomes a transfer target: nothing that could break out of a SIP URI.
+  r = post(path(id, "/leads/" + lead(0) + "/callback"), "campaign_admin", R"({"at":")" + due + R"(","agent":"maria>;x=1"})");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.error_field(), "agent");
   EXPECT_EQ(summary(id).at("callbacksPending"), 2);
 
   // The runner's claim: the due callback first, then the overdue retry, then lead A; the
