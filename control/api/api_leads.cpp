@@ -260,7 +260,7 @@ void add_lead_routes(Router& r, ApiServices& s) {
       {"POST", "/api/v1/campaigns/{id}/leads",
        "upload leads as CSV (while stopped; skipDuplicates, skipWithoutPhone, phoneColumns, nameColumn, "
        "externalIdColumn, charset=latin1)",
-       kAdmin, "csv", upload_leads},
+       kAdmin, "csv_form", upload_leads},
       {"GET", "/api/v1/campaigns/{id}/leads", "list leads (paged; status filter)", kReaders, "", list_leads},
       {"GET", "/api/v1/campaigns/{id}/leads/{leadId}", "view leads", kReaders, "", get_lead},
       {"PATCH", "/api/v1/campaigns/{id}/leads/{leadId}", "edit leads (name, description, phone, disabled; while stopped)",

@@ -147,6 +147,11 @@ TEST_F(Api, MultipartUploadWithTheMappingAsJson) {
   EXPECT_EQ(lead.at("externalId"), "m-1");
   EXPECT_EQ(lead.at("phone"), "+13125550101");
   EXPECT_EQ(lead.at("extraPhones"), json::array{"+13125550102"});
+  // The OpenAPI document offers both bodies.
+  const auto doc = get("/openapi.json", "").json();
+  const auto& content = doc.at("paths").at("/api/v1/campaigns/{id}/leads").at("post").at("requestBody").at("content").as_object();
+  EXPECT_TRUE(content.contains("text/csv"));
+  EXPECT_TRUE(content.contains("multipart/form-data"));
 }
 
 TEST_F(Api, VicidialTabFileWithTheMappingGiven) {
