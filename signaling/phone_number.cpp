@@ -80,7 +80,11 @@ ParsedNumber parse_number(std::string_view raw, std::string_view default_region,
   const std::string region = region_code(default_region);
   PhoneNumber n;
   const auto err = util().Parse(std::string(raw), region, &n);
-  if (err == PhoneNumberUtil::NO_PARSING_ERROR && util().IsValidNumber(n)) {
+  // Valid for the default region first: one region's patterns, where IsValidNumber first finds
+  // the number's region among all that share its country code (25 for +1, 4 for +44), about a
+  // third of a lead import's time. A number valid there is valid; the others still get the
+  // full check.
+  if (err == PhoneNumberUtil::NO_PARSING_ERROR && (util().IsValidNumberForRegion(n, region) || util().IsValidNumber(n))) {
     r.number = e164_of(n);
     return r;
   }

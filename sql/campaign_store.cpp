@@ -142,7 +142,8 @@ namespace {
 std::vector<ClaimedLead> leads_of(const pqxx::result& rows, std::vector<ClaimedLead> out = {}) {
   for (const auto& r : rows)
     out.push_back({r["id"].as<long long>(), r["phone"].as<std::string>(), r["attempts"].as<int>(),
-                   r["phone_index"].as<int>(), r["numbers"].as<int>(), r["round"].as<int>()});
+                   r["phone_index"].as<int>(), r["numbers"].as<int>(), r["round"].as<int>(),
+                   r["callback_agent"].is_null() ? std::string() : r["callback_agent"].as<std::string>()});
   return out;
 }
 }  // namespace

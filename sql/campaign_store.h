@@ -84,6 +84,10 @@ struct ClaimedLead {
   int phone_index = 0;  ///< which of the lead's numbers `phone` is (0: its phone, k: extra_phones[k])
   int numbers = 1;      ///< how many numbers the lead has
   int round = 1;        ///< the lead's dialing round (recycling adds one)
+  /// The agent (extension or number) of the scheduled callback this call honours: a person
+  /// who answers is transferred there instead of the campaign's pilot. Empty: no callback, or
+  /// one without an agent.
+  std::string callback_agent;
 };
 
 /// A call's end as the call log keeps it.

@@ -214,6 +214,16 @@ json::value Router::openapi() const {
       op["requestBody"] = json::object{{"required", true}, {"content", json::object{{"application/json", json::object{{"schema", json::object{{"type", "object"}}}}}}}};
     else if (r.body == "csv")
       op["requestBody"] = json::object{{"required", true}, {"content", json::object{{"text/csv", json::object{{"schema", json::object{{"type", "string"}}}}}}}};
+    else if (r.body == "csv_form") {  // the CSV as the body, or a form with the file and its mapping
+      json::object form{{"type", "object"},
+                        {"properties", json::object{{"file", json::object{{"type", "string"}, {"format", "binary"}}},
+                                                    {"mapping", json::object{{"type", "string"}}}}},
+                        {"required", json::array{"file"}}};
+      op["requestBody"] = json::object{
+          {"required", true},
+          {"content", json::object{{"text/csv", json::object{{"schema", json::object{{"type", "string"}}}}},
+                                   {"multipart/form-data", json::object{{"schema", std::move(form)}}}}}};
+    }
     else if (r.body == "audio") {
       json::object binary{{"schema", json::object{{"type", "string"}, {"format", "binary"}}}};
       op["requestBody"] = json::object{{"required", true},

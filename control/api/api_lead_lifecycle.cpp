@@ -79,7 +79,12 @@ HttpResponse schedule_callback(ApiServices& s, ApiContext& ctx) {
   const auto body = ctx.json();
   reject_unknown(body, {"at", "agent"});
   const auto at = *get_string(body, "at", true, 64, 1);
-  const auto agent = get_string(body, "agent", false, 200);
+  const auto agent = get_string(body, "agent", false, 64);
+  // The agent becomes the call's transfer target (a Refer-To user part): a number or an
+  // extension's name, nothing that could break out of the URI.
+  if (agent && (agent->empty() || agent->find_first_not_of("0123456789+*#._-abcdefghijklmnopqrstuvwxyz"
+                                                           "ABCDEFGHIJKLMNOPQRSTUVWXYZ") != std::string::npos))
+    invalid("agent", "agent must be an extension or a number (letters, digits, + * # . _ -)");
   return with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
     pqxx::result in_hours;
     try {

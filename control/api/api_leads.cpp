@@ -1,10 +1,12 @@
 // Leads: CSV upload, list, view, edit. Uploads and edits only while the campaign is stopped.
 #include <algorithm>
 #include <cstdio>
+#include <optional>
 #include <unordered_set>
 
 #include "control/api/campaign_rows.h"
 #include "control/api/report_filters.h"
+#include "control/api/multipart.h"
 #include "control/campaign/lead_csv.h"
 #include "sql/lead_store.h"
 
@@ -89,11 +91,42 @@ LeadColumnMapping mapping_of(const ApiContext& ctx) {
   return m;
 }
 
-/// The body as UTF-8: converted from Latin-1 when charset=latin1, else refused (422) naming the
+/// The mapping of a multipart upload's `mapping` part: {"phoneColumns": [...], "nameColumn",
+/// "externalIdColumn"} (the same rules as the query parameters; 422 naming what is wrong).
+LeadColumnMapping mapping_of_json(std::string_view text) {
+  json::error_code ec;
+  auto v = json::parse(text, ec);
+  if (ec || !v.is_object()) invalid("mapping", "the mapping part must be a JSON object");
+  LeadColumnMapping m;
+  for (const auto& [key, value] : v.as_object()) {
+    auto text_of = [&](std::string_view what) -> std::string {
+      if (value.is_null()) return {};
+      if (!value.is_string() || value.as_string().empty()) invalid("mapping", std::string(what) + " must be a column name");
+      return std::string(value.as_string());
+    };
+    if (key == "phoneColumns") {
+      if (!value.is_array()) invalid("mapping", "phoneColumns must be an array of column names");
+      for (const auto& c : value.as_array()) {
+        if (!c.is_string() || c.as_string().empty()) invalid("mapping", "phoneColumns must be an array of column names");
+        m.phone_columns.emplace_back(c.as_string());
+      }
+      if (m.phone_columns.empty()) invalid("mapping", "phoneColumns names no column");
+      if (m.phone_columns.size() > 20) invalid("mapping", "at most 20 phone columns");
+    } else if (key == "nameColumn") {
+      m.name_column = text_of("nameColumn");
+    } else if (key == "externalIdColumn") {
+      m.external_id_column = text_of("externalIdColumn");
+    } else {
+      invalid("mapping", "unknown mapping field '" + std::string(key) + "' (phoneColumns, nameColumn, externalIdColumn)");
+    }
+  }
+  return m;
+}
+
+/// `body` as UTF-8: converted from Latin-1 when charset=latin1, else refused (422) naming the
 /// line of its first byte that is not UTF-8.
-std::string_view utf8_body(const ApiContext& ctx, std::string& converted) {
+std::string_view utf8_body(const ApiContext& ctx, std::string_view body, std::string& converted) {
   const auto charset = ctx.query("charset", "utf-8");
-  std::string_view body = ctx.req.body;
   if (charset == "latin1" || charset == "iso-8859-1") return converted = latin1_to_utf8(body);
   if (charset != "utf-8" && charset != "utf8") invalid("charset", "charset must be utf-8 or latin1");
   if (const auto bad = first_invalid_utf8(body); bad != std::string_view::npos) {
@@ -107,14 +140,33 @@ std::string_view utf8_body(const ApiContext& ctx, std::string& converted) {
 }
 
 /// POST /campaigns/{id}/leads: a CSV of leads, stored with COPY while the next batch is parsed.
+/// The CSV is the body, or the `file` part of a multipart/form-data body whose `mapping` part
+/// may hold the column mapping as JSON.
 HttpResponse upload_leads(ApiServices& s, ApiContext& ctx) {
   LeadCsvOptions opt;
   opt.skip_duplicate_phones = ctx.query_bool("skipDuplicates", false);
   opt.skip_rows_without_phone = ctx.query_bool("skipWithoutPhone", false);
   opt.mapping = mapping_of(ctx);
-  if (ctx.req.body.empty()) fail(400, "empty_body", "send the CSV as the request body");
+  std::string_view csv = ctx.req.body;
+  std::optional<std::vector<FormPart>> parts;
+  if (const auto boundary = multipart_boundary(ctx.req.header("content-type"))) {
+    parts = parse_multipart(ctx.req.body, *boundary);
+    if (!parts) fail(400, "malformed_multipart", "the multipart/form-data body is incomplete");
+    const FormPart *file = nullptr, *mapping = nullptr;
+    for (const auto& p : *parts) {
+      if (p.name == "file" && !file) file = &p;
+      if (p.name == "mapping" && !mapping) mapping = &p;
+    }
+    if (!file) invalid("file", "a multipart upload carries the CSV in a part named file");
+    csv = file->body;
+    if (mapping) {
+      if (!opt.mapping.empty()) invalid("mapping", "give the mapping once: as query parameters or as the mapping part");
+      opt.mapping = mapping_of_json(mapping->body);
+    }
+  }
+  if (csv.empty()) fail(400, "empty_body", "send the CSV as the request body");
   std::string converted;
-  const std::string_view text = utf8_body(ctx, converted);
+  const std::string_view text = utf8_body(ctx, csv, converted);
   // The mapping is checked before the database is touched (a wrong column name is the caller's).
   if (LeadCsvReader probe(text, opt); !probe.mapping_error().empty()) invalid("phoneColumns", probe.mapping_error());
   LeadCsvResult parsed;  // errors and counters; the leads go straight to COPY
@@ -239,7 +291,7 @@ void add_lead_routes(Router& r, ApiServices& s) {
       {"POST", "/api/v1/campaigns/{id}/leads",
        "upload leads as CSV (while stopped; skipDuplicates, skipWithoutPhone, phoneColumns, nameColumn, "
        "externalIdColumn, charset=latin1)",
-       kAdmin, "csv", upload_leads},
+       kAdmin, "csv_form", upload_leads},
       {"GET", "/api/v1/campaigns/{id}/leads", "list leads (paged; status filter)", kReaders, "", list_leads},
       {"GET", "/api/v1/campaigns/{id}/leads/{leadId}", "view leads", kReaders, "", get_lead},
       {"GET", "/api/v1/leads", "find leads by phone across your campaigns (phone, region; screen pops)", kReaders, "",

@@ -282,7 +282,7 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     call->plan = plan;
     call->number = lead.phone;
     call->phone_index = lead.phone_index, call->numbers = lead.numbers;
-    auto req = call_request(*plan, lead.phone, call->attempt_id);
+    auto req = call_request(*plan, lead.phone, call->attempt_id, lead.callback_agent);
     // The route: the group's trunks whose back-off lets a call through now, in order.
     const auto now = Clock::now();
     for (const auto& m : members)

@@ -43,6 +43,7 @@ struct LeadCsvOptions {
   std::string default_region = std::string(kDefaultRegion);  ///< the campaign's defaultRegion
   int internal_length = kDefaultInternalLength;               ///< the campaign's internalLength
   LeadColumnMapping mapping;             ///< empty: recognise the columns by their names
+  int parse_threads = 0;                 ///< threads parsing a batch's numbers (0: the cores)
 };
 
 /// The one place a phone's text from a lead becomes what is stored and dialed: E.164 or an
@@ -115,6 +116,11 @@ LeadCsvResult parse_lead_csv(std::string_view text, const LeadCsvOptions& o = {}
 /// are not valid are left out; lead.time_zones from them (signaling/number_time_zones.h). Returns the main number's parse: not ok() when it is missing or
 /// not a valid number (the lead must then be refused).
 signaling::ParsedNumber set_lead_numbers(Lead& lead, const std::vector<std::string>& raw, const LeadCsvOptions& o);
+
+/// As set_lead_numbers, with the numbers already parsed: `parsed[k]` is parse_lead_phone of
+/// `raw[k]` (the main number trimmed; an empty one may be left unparsed).
+signaling::ParsedNumber set_lead_numbers(Lead& lead, const std::vector<std::string>& raw,
+                                         const std::vector<signaling::ParsedNumber>& parsed);
 
 /// The reason a lead's main number is refused, for an import report or a 422: "no phone number"
 /// or "phone '...' is too short for GB".

@@ -72,11 +72,12 @@ bool records_attempt(int percent, long long attempt_id) {
   return int((h >> 32) % 100) < percent;
 }
 
-signaling::CallRequest call_request(const CampaignPlan& plan, const std::string& phone, long long attempt_id) {
+signaling::CallRequest call_request(const CampaignPlan& plan, const std::string& phone, long long attempt_id,
+                                    const std::string& transfer_to) {
   const auto& s = plan.settings;
   signaling::CallRequest req;
   req.number = s.dial_prefix + phone;
-  req.plan = signaling::CallPlan::campaign(s.pilot_number, plan.voicemail);
+  req.plan = signaling::CallPlan::campaign(transfer_to.empty() ? s.pilot_number : transfer_to, plan.voicemail);
   req.amd = s.amd_enabled;
   req.amd_params = plan.amd;
   req.tag = uint64_t(attempt_id);

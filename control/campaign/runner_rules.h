@@ -77,7 +77,9 @@ struct CampaignPlan {
 /// always; otherwise a fixed choice by attempt id, so it is reproducible).
 bool records_attempt(int percent, long long attempt_id);
 
-/// The call for one lead of a campaign; `attempt_id` becomes the call's tag.
-signaling::CallRequest call_request(const CampaignPlan& plan, const std::string& phone, long long attempt_id);
+/// The call for one lead of a campaign; `attempt_id` becomes the call's tag. A person is
+/// transferred to `transfer_to` when set (a scheduled callback's agent), else to the pilot.
+signaling::CallRequest call_request(const CampaignPlan& plan, const std::string& phone, long long attempt_id,
+                                    const std::string& transfer_to = {});
 
 }  // namespace hark::control

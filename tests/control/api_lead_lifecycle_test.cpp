@@ -4,6 +4,10 @@
 // scheduled callbacks (claimed at their time, before the other due leads) and clones.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "control/api/multipart.h"
+#include "control/campaign/runner_rules.h"
 #include "control/api_fixture.h"
 #include "sql/campaign_store.h"
 #include "sql/db_pool.h"
@@ -77,6 +81,77 @@ TEST_F(Api, OmniLeadsFileWithSemicolonsTelefonoTel1Tel2AndLatin1Name) {
   r = upload(id2, "?phoneColumns=tel9", "nombre,tel1\nAna,5550001\n");
   EXPECT_EQ(r.status, 422);
   EXPECT_NE(r.body.find("no column tel9"), std::string::npos) << r.body;
+}
+
+/// A multipart/form-data body as `curl -F file=@leads.csv -F mapping=...` sends it.
+std::string form(const std::string& boundary, const std::vector<std::pair<std::string, std::string>>& parts) {
+  std::string body = "preamble, ignored\r\n";
+  for (auto& [name, content] : parts) {
+    body += "--" + boundary + "\r\nContent-Disposition: form-data; name=\"" + name + "\"";
+    if (name == "file") body += "; filename=\"leads.csv\"\r\nContent-Type: text/csv";
+    body += "\r\n\r\n" + content + "\r\n";
+  }
+  return body + "--" + boundary + "--\r\n";
+}
+
+TEST(Multipart, PartsWithTheirNamesFileNamesAndBytes) {
+  const auto b = control::multipart_boundary("multipart/form-data; boundary=\"x-42\"");
+  ASSERT_TRUE(b);
+  EXPECT_EQ(*b, "x-42");
+  EXPECT_FALSE(control::multipart_boundary("text/csv"));
+  EXPECT_FALSE(control::multipart_boundary("multipart/form-data"));  // no boundary
+  const std::string body = form("x-42", {{"file", "a,b\r\n--x-4 not a delimiter\r\n"}, {"mapping", "{}"}});
+  const auto parts = control::parse_multipart(body, "x-42");
+  ASSERT_TRUE(parts);
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[0].name, "file");
+  EXPECT_EQ((*parts)[0].filename, "leads.csv");
+  EXPECT_EQ((*parts)[0].content_type, "text/csv");
+  EXPECT_EQ((*parts)[0].body, "a,b\r\n--x-4 not a delimiter\r\n");
+  EXPECT_EQ((*parts)[1].name, "mapping");
+  EXPECT_EQ((*parts)[1].body, "{}");
+  EXPECT_FALSE(control::parse_multipart(body.substr(0, body.size() - 10), "x-42"));  // no closing delimiter
+  EXPECT_FALSE(control::parse_multipart(body, "other"));
+}
+
+TEST_F(Api, MultipartUploadWithTheMappingAsJson) {
+  const auto id = make_campaign("multipart-file");
+  // Column names hark would not recognise by itself: only the mapping part says what they hold.
+  const std::string csv = "who;primary;secondary;ref\nAna;3125550101;3125550102;m-1\nBob;;3125550104;m-2\n";
+  const std::string mapping = R"({"phoneColumns":["primary","secondary"],"nameColumn":"who","externalIdColumn":"ref"})";
+  auto send = [&](const std::string& query, const std::vector<std::pair<std::string, std::string>>& parts) {
+    return Api::req("POST", path(id, "/leads" + query), "campaign_admin", form("b0undary", parts),
+                    "multipart/form-data; boundary=b0undary");
+  };
+  auto r = send("", {{"file", csv}});
+  EXPECT_EQ(r.status, 422) << r.body;  // without the mapping no row has a number hark can find
+  EXPECT_EQ(send("", {{"mapping", mapping}}).status, 422);  // no file part
+  EXPECT_EQ(send("?phoneColumns=primary", {{"file", csv}, {"mapping", mapping}}).status, 422);  // two mappings
+  r = send("", {{"file", csv}, {"mapping", R"({"phoneColumns":["primary"],"agent":"x"})"}});
+  EXPECT_EQ(r.status, 422);
+  EXPECT_NE(r.body.find("unknown mapping field 'agent'"), std::string::npos) << r.body;
+  EXPECT_EQ(Api::req("POST", path(id, "/leads"), "campaign_admin", "--b0undary\r\nno end",
+                     "multipart/form-data; boundary=b0undary").status, 400);
+  EXPECT_EQ(count("SELECT count(*) FROM leads WHERE campaign_id = " + std::to_string(id)), 0);
+
+  r = send("", {{"file", csv}, {"mapping", mapping}});
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("imported"), 1);
+  EXPECT_EQ(r.json().at("rejectedCount"), 1);  // Bob has no main number
+  EXPECT_EQ(r.json().at("rejected").at(0).at("line"), 3);
+  EXPECT_EQ(r.json().at("mapping").at("phoneColumns"), (json::array{"primary", "secondary"}));
+  EXPECT_EQ(r.json().at("mapping").at("nameColumn"), "who");
+  EXPECT_EQ(r.json().at("mapping").at("delimiter"), ";");
+  auto lead = get(path(id, "/leads"), "campaign_admin").json().at("leads").at(0);
+  EXPECT_EQ(lead.at("name"), "Ana");
+  EXPECT_EQ(lead.at("externalId"), "m-1");
+  EXPECT_EQ(lead.at("phone"), "+13125550101");
+  EXPECT_EQ(lead.at("extraPhones"), json::array{"+13125550102"});
+  // The OpenAPI document offers both bodies.
+  const auto doc = get("/openapi.json", "").json();
+  const auto& content = doc.at("paths").at("/api/v1/campaigns/{id}/leads").at("post").at("requestBody").at("content").as_object();
+  EXPECT_TRUE(content.contains("text/csv"));
+  EXPECT_TRUE(content.contains("multipart/form-data"));
 }
 
 TEST_F(Api, VicidialTabFileWithTheMappingGiven) {
@@ -166,6 +241,7 @@ TEST_F(Api, RecycleIntoTheSameCampaignTwiceThenANewOneWithoutDuplicates) {
   EXPECT_EQ(s.at("byRound"), (json::object{{"1", 3}, {"3", 2}}));
   EXPECT_EQ(s.at("total"), 5);
   EXPECT_EQ(sum(s.at("byStatus").as_object()), 5);  // the summary adds up
+  EXPECT_EQ(sum(s.at("byRound").as_object()), 5);
   EXPECT_EQ(count("SELECT count(*) FROM leads WHERE campaign_id = " + std::to_string(id)), 5);  // no duplicate
 
   // Into a new campaign: copies linked to their origin, in the next round.
@@ -190,10 +266,57 @@ TEST_F(Api, RecycleIntoTheSameCampaignTwiceThenANewOneWithoutDuplicates) {
   finish(fresh, "5550001,5550002", "BUSY");
   EXPECT_EQ(post(path(fresh, "/recycle"), "campaign_admin", body).json().at("recycled"), 2);
   EXPECT_EQ(summary(fresh).at("total"), 2);
+  // ... and a copy of the copies names the first lead of each chain: one row per contact there.
+  finish(fresh, "5550001,5550002", "NO_ANSWER");
+  r = post(path(fresh, "/recycle"), "campaign_admin",
+           R"({"statuses":["NO_ANSWER"],"target":{"newCampaign":{"name":"recycle-new-2"}}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto third = r.json().at("campaignId").as_int64();
+  EXPECT_EQ(r.json().at("recycled"), 2);
+  EXPECT_EQ(summary(third).at("byRound"), (json::object{{"6", 2}}));
+  EXPECT_EQ(count("SELECT count(*) FROM leads l JOIN leads o ON o.id = l.root_lead_id WHERE l.campaign_id = " +
+                  std::to_string(third) + " AND o.campaign_id = " + std::to_string(id)), 2);
   // ... and the schema refuses a second row of one contact in a campaign, whatever the route.
   EXPECT_THROW(db->exec("INSERT INTO leads (campaign_id, phone, origin_lead_id, root_lead_id) SELECT campaign_id, phone, id, "
                         "root_lead_id FROM leads WHERE campaign_id = " + std::to_string(fresh) + " LIMIT 1"),
                pqxx::unique_violation);
+}
+
+TEST_F(Api, ThreeNumbersFirstBusySecondAnswersEndsSuccessAndTheCallLogShowsBoth) {
+  auto b = campaign_body("every-number", g1);
+  b["dialEveryNumber"] = true;
+  auto created = post("/api/v1/campaigns", "campaign_admin", json::serialize(b));
+  ASSERT_EQ(created.status, 201) << created.body;
+  const auto id = created.json().at("id").as_int64();
+  ASSERT_EQ(upload(id, "?phoneColumns=tel1,tel2,tel3", "name;tel1;tel2;tel3\nAna;3125550101;3125550102;3125550103\n").status, 200);
+  // The runner's store calls on the real database: claim, dial, finish, with the next number
+  // the runner's rule picks (runner_rules next_number: after BUSY, the next one, due at once).
+  auto conn = sql::open_prepared(db->url());
+  auto call = [&](const std::string& result, bool done) {
+    pqxx::work tx(*conn);
+    auto claimed = sql::claim_leads(tx, id, 10);
+    EXPECT_EQ(claimed.size(), 1u);
+    if (claimed.empty()) return std::string();
+    sql::AttemptEnd e;
+    e.attempt_id = sql::start_attempt(tx, id, claimed[0], "me");
+    tx.commit();
+    e.answered = done, e.result = result, e.cause = result;
+    const auto next = control::next_number(result, claimed[0].phone_index, claimed[0].numbers, true);
+    EXPECT_TRUE(sql::finish_attempt(*conn, e, sql::LeadOutcome{claimed[0].id, result, done, 0, true, next.phone_index}));
+    return claimed[0].phone;
+  };
+  EXPECT_EQ(call("BUSY", false), "+13125550101");
+  EXPECT_EQ(call("SUCCESS", true), "+13125550102");
+  const auto lead = get(path(id, "/leads"), "campaign_admin").json().at("leads").at(0);
+  EXPECT_EQ(lead.at("status"), "SUCCESS");
+  EXPECT_EQ(lead.at("attempts"), 2);
+  auto calls = get(path(id, "/calls"), "campaign_supervisor").json().at("calls").as_array();
+  ASSERT_EQ(calls.size(), 2u);
+  std::vector<std::string> log;
+  for (auto& c : calls) log.push_back(std::string(c.at("number").as_string()) + ":" + std::string(c.at("result").as_string()));
+  std::sort(log.begin(), log.end());
+  EXPECT_EQ(log, (std::vector<std::string>{"+13125550101:BUSY", "+13125550102:SUCCESS"}));
+  EXPECT_EQ(summary(id).at("byStatus").at("SUCCESS"), 1);
 }
 
 TEST_F(Api, ACallbackIsDueAtItsTimeAheadOfTheOtherDueLeads) {
@@ -218,15 +341,22 @@ TEST_F(Api, ACallbackIsDueAtItsTimeAheadOfTheOtherDueLeads) {
   EXPECT_EQ(post(path(id, "/leads/" + lead(2) + "/callback"), "campaign_admin", R"({"at":")" + tomorrow + R"("})").status, 200);
   EXPECT_EQ(post(path(id, "/leads/" + lead(0) + "/callback"), "campaign_admin", R"({"at":")" + outside + R"("})").status, 422);
   EXPECT_EQ(post(path(id, "/leads/" + lead(0) + "/callback"), "campaign_admin", R"({"at":"next tuesday"})").status, 422);
+  // The agent becomes a transfer target: nothing that could break out of a SIP URI.
+  r = post(path(id, "/leads/" + lead(0) + "/callback"), "campaign_admin", R"({"at":")" + due + R"(","agent":"maria>;x=1"})");
+  EXPECT_EQ(r.status, 422) << r.body;
+  EXPECT_EQ(r.error_field(), "agent");
   EXPECT_EQ(summary(id).at("callbacksPending"), 2);
 
   // The runner's claim: the due callback first, then the overdue retry, then lead A; the
   // callback of tomorrow waits for its time.
   auto conn = sql::open_prepared(db->url());
   pqxx::work tx(*conn);
-  std::vector<std::string> claimed;
-  for (auto& l : sql::claim_leads(tx, id, 10)) claimed.push_back(l.phone);
+  std::vector<std::string> claimed, agents;
+  for (auto& l : sql::claim_leads(tx, id, 10)) claimed.push_back(l.phone), agents.push_back(l.callback_agent);
   EXPECT_EQ(claimed, (std::vector<std::string>{"5550004", "5550002", "5550001"}));
+  // The callback's agent rides with its claim (the runner transfers a person there, not to the
+  // pilot); the other claims have none.
+  EXPECT_EQ(agents, (std::vector<std::string>{"maria", "", ""}));
 }
 
 TEST_F(Api, ACloneHasTheSettingsScheduleAndDoNotCallChoiceButNoLeads) {

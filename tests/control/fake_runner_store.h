@@ -41,11 +41,15 @@ struct FakeData {
     std::vector<std::string> extra_phones;
     int phone_index = 0, round = 1;
     std::optional<long long> callback_us;
+    std::string callback_agent;  ///< kept after the callback, as leads.callback_agent is
     /// The number the next attempt dials (leads_claim's CLAIMED_COLS).
     std::string current() const {
       return phone_index >= 1 && phone_index <= int(extra_phones.size()) ? extra_phones[size_t(phone_index) - 1] : phone;
     }
-    sql::ClaimedLead claimed() const { return {id, current(), attempts, phone_index, 1 + int(extra_phones.size()), round}; }
+    sql::ClaimedLead claimed() const {
+      return {id, current(), attempts, phone_index, 1 + int(extra_phones.size()), round,
+              callback_us ? callback_agent : std::string()};  // the agent only of a pending callback
+    }
   };
   std::vector<Lead> leads;
   struct Attempt {

@@ -165,6 +165,33 @@ TEST(CampaignRunnerUnit, CallbacksThenOverdueRetriesThenNeverCalledLeads) {
   EXPECT_EQ(h.take_dialed(), Numbers{"102"});
 }
 
+TEST(CampaignRunnerUnit, ACallbacksAgentTakesThePersonInsteadOfThePilot) {
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.pilot_number = "7000";
+  c.fixed_channels = 1;
+  h.schedule(c.id, kDay, "09:00", "17:00");
+  const auto callback = h.lead(c.id, "300");
+  h.d->lead(callback).callback_us = h.d->lead(callback).next_us = kDay * FakeData::kDayUs + test::at("10:00");
+  h.d->lead(callback).callback_agent = "2001";
+  h.lead(c.id, "100");
+  h.set_clock(kDay, "10:00");
+  h.tick();
+  ASSERT_EQ(h.dialed.size(), 1u);
+  EXPECT_EQ(h.dialed[0].number, "300");
+  EXPECT_EQ(h.dialed[0].plan.person.kind, signaling::Reaction::Kind::transfer);
+  EXPECT_EQ(h.dialed[0].plan.person.target, "2001");  // the callback's agent
+  end_last(h, LeadStatus::no_answer);  // the lead is due again later, as a plain retry
+  ASSERT_EQ(h.dialed.size(), 2u);
+  EXPECT_EQ(h.dialed[1].number, "100");
+  EXPECT_EQ(h.dialed[1].plan.person.target, "7000");  // no callback: the pilot
+  h.set_clock(kDay, "16:00");
+  end_last(h, LeadStatus::success);
+  ASSERT_EQ(h.dialed.size(), 3u);
+  EXPECT_EQ(h.dialed[2].number, "300");
+  EXPECT_EQ(h.dialed[2].plan.person.target, "7000");  // the retry after the callback: the pilot again
+}
+
 // ---- schedules ----
 
 TEST(CampaignRunnerUnit, ADayThatNeverRanStaysNotRunningWhenAStoppedCampaignStartsAgain) {
