@@ -71,21 +71,17 @@ class SipCallControl : public control::CallControl {
   control::ControlOutcome transfer(uint64_t id, const std::string& target) override {
     return a_.transfer(id, target), control::ControlOutcome{};
   }
-  // ---- NOT AVAILABLE IN THIS BUILD (issue 16): the integrator replaces this block once the
-  // sipctl branch's SipAgent::hold/resume/consult/complete_consult/cancel_consult are merged,
-  // e.g. `hold(id) { return a_.hold(id), control::ControlOutcome{}; }`. Until then each answers
-  // 501 through the REST API.
-  control::ControlOutcome hold(uint64_t) override { return not_in_this_build("hold"); }
-  control::ControlOutcome resume(uint64_t) override { return not_in_this_build("resume"); }
-  control::ControlOutcome consult(uint64_t, const std::string&) override { return not_in_this_build("consult"); }
-  control::ControlOutcome complete_consult(uint64_t) override { return not_in_this_build("complete"); }
-  control::ControlOutcome cancel_consult(uint64_t) override { return not_in_this_build("cancel"); }
-  // ---- end of the block
+  control::ControlOutcome hold(uint64_t id) override { return a_.hold(id), control::ControlOutcome{}; }
+  control::ControlOutcome resume(uint64_t id) override { return a_.resume(id), control::ControlOutcome{}; }
+  control::ControlOutcome consult(uint64_t id, const std::string& target) override {
+    return a_.consult(id, target), control::ControlOutcome{};
+  }
+  control::ControlOutcome complete_consult(uint64_t id) override {
+    return a_.complete_consult(id), control::ControlOutcome{};
+  }
+  control::ControlOutcome cancel_consult(uint64_t id) override { return a_.cancel_consult(id), control::ControlOutcome{}; }
 
  private:
-  static control::ControlOutcome not_in_this_build(const char* what) {
-    return {501, std::string(what) + " is not available in this build (its SIP agent has no " + what + ")"};
-  }
   signaling::SipAgent& a_;
 };
 

@@ -85,8 +85,7 @@ void CallCommandListener::drain(pqxx::connection& c) {
     if (cmd.expired) out = {504, "the command waited too long and was not run"};
     else if (!kind) out = {409, "unknown command " + cmd.kind};
     else if (!call) out = {409, "the call has ended"};
-    else if (!command_allowed(*kind, call->state))
-      out = {409, std::string(to_string(*kind)) + " is not possible while the call is " + call->state};
+    else if (auto why = command_refusal(*kind, *call); !why.empty()) out = {409, std::move(why)};
     else out = run_call_command(control_, *kind, call->sip_call_id, cmd.target);
     sql::answer_command(tx, cmd.id, out.status, out.message);
     spdlog::info("call control: call {} {}{}: {} {}", cmd.call_id, cmd.kind, cmd.target.empty() ? "" : " " + cmd.target,

@@ -59,6 +59,14 @@ bool command_allowed(CallCommand c, std::string_view state) {
   return false;
 }
 
+std::string command_refusal(CallCommand c, const OwnedCall& call) {
+  if (!command_allowed(c, call.state))
+    return std::string(to_string(c)) + " is not possible while the call is " + call.state;
+  if (call.deciding && (c == CallCommand::hold || c == CallCommand::consult))
+    return std::string(to_string(c)) + " is not possible while the AMD is still listening";
+  return {};
+}
+
 ControlOutcome run_call_command(CallControl& control, CallCommand c, uint64_t call_id, const std::string& target) {
   switch (c) {
     case CallCommand::hangup: return control.hangup(call_id);

@@ -56,6 +56,11 @@ ControlOutcome run_call_command(CallControl& control, CallCommand c, uint64_t ca
 struct OwnedCall {
   uint64_t sip_call_id = 0;
   std::string state;
+  bool deciding = false;  ///< answered, and the AMD has not given its verdict yet
 };
+
+/// Why `c` cannot run on `call` now (empty: it can): the live state does not allow it, or a
+/// hold or consult while the AMD still listens (the SIP agent would refuse it, after a 202).
+std::string command_refusal(CallCommand c, const OwnedCall& call);
 
 }  // namespace hark::control

@@ -58,7 +58,7 @@ std::optional<OwnedCall> CampaignRunner::owned_call(long long attempt_id) const 
   std::lock_guard lk(mu_);
   const auto it = calls_.find(uint64_t(attempt_id));
   if (it == calls_.end() || it->second->phase == CallState::ended) return std::nullopt;
-  return OwnedCall{it->second->sip_call_id, live_state(it->second->phase)};
+  return OwnedCall{it->second->sip_call_id, live_state(it->second->phase), it->second->phase == CallState::answered};
 }
 
 size_t CampaignRunner::unwritten() const {
