@@ -14,6 +14,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,8 +37,20 @@ std::vector<std::string> read_callee_rules(const std::string& path, std::vector<
 /// The first rule whose pattern matches `number`, or nullptr.
 const CalleeRule* match_rule(const std::vector<CalleeRule>& rules, const std::string& number);
 
+/// One REFER a call received: the number that call was placed to, and the Refer-To URI.
+struct ReferSeen {
+  std::string number, target;
+};
+
 struct CalleeCounters {
   std::atomic<uint64_t> invites{0}, answered{0}, refused{0}, refers{0}, unmatched{0};
+  mutable std::mutex refer_mu;
+  std::vector<ReferSeen> refer_log;  ///< every REFER of a call, in order (under refer_mu)
+  /// A copy of refer_log (any thread).
+  std::vector<ReferSeen> refers_seen() const {
+    std::lock_guard lk(refer_mu);
+    return refer_log;
+  }
 };
 
 class CalleeSimulator {
