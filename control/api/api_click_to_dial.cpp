@@ -6,10 +6,15 @@
 // the group's "click-to-dial (group N)" campaign, made on demand and never started.
 #include <spdlog/spdlog.h>
 
+#include <mutex>
+#include <random>
+
+#include "control/api/call_replies.h"
 #include "control/api/control_api.h"
 #include "control/campaign/dnc_client.h"
 #include "control/campaign/json_fields.h"
 #include "signaling/phone_number.h"
+#include "sql/live_call_store.h"
 
 namespace hark::control {
 
@@ -29,6 +34,14 @@ std::string read_agent(const std::string& raw) {
   }
   if (!ok) invalid("agent", "agent must be an extension (digits) or a sip:user@host URI");
   return raw;
+}
+
+/// A click-to-dial request's id on the bus: random, so processes never collide; positive.
+long long next_request_id() {
+  static std::mutex mu;
+  static std::mt19937_64 gen{std::random_device{}()};
+  std::lock_guard lk(mu);
+  return static_cast<long long>(gen() >> 2) + 1;
 }
 
 /// What the first transaction settled: where the call is logged and how its number reads.
@@ -53,7 +66,7 @@ HttpResponse click_to_dial(ApiServices& s, ApiContext& ctx) {
   const std::string agent = agent_raw ? read_agent(*agent_raw) : std::string();
   if (agent.empty() && !campaign_id && !lead_id)
     invalid("agent", "name an agent extension (agent first) or a campaign (customer first)");
-  if (!s.runner) fail(503, "no_dialing", "no dialing process answers for this one (it runs without a runner)");
+  if (!s.runner && !s.call_replies) fail(503, "no_dialing", "this process neither dials nor reaches the processes that do");
 
   Resolved r = s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
@@ -118,6 +131,10 @@ HttpResponse click_to_dial(ApiServices& s, ApiContext& ctx) {
   req.number = r.number;
   req.agent = agent;
   req.placed_by = me.user_id;
+  auto later = std::make_shared<LaterResponse>();
+  const auto mode = agent.empty() ? "customer_first" : "agent_first";
+  json::object shown{{"campaignId", req.campaign_id}, {"number", req.number}, {"mode", mode},
+                     {"agent", agent.empty() ? json::value(nullptr) : json::value(agent)}};
   s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
     if (lead_id) {
@@ -126,25 +143,43 @@ HttpResponse click_to_dial(ApiServices& s, ApiContext& ctx) {
       req.lead_id = tx.exec_prepared1("click_lead_insert", r.campaign_id, "", r.number, r.raw)[0].as<long long>();
       req.new_lead = true;
     }
+    shown["leadId"] = req.lead_id;
     s.audit(tx, ctx, "call.dial", "lead/" + std::to_string(req.lead_id),
             json::object{{"number", r.number}, {"campaignId", r.campaign_id}, {"agent", agent}});
+    if (!s.runner) {
+      // No runner here: the request goes to the dialing processes through PostgreSQL (NOTIFY,
+      // delivered at commit); the first to take the lead places the call and answers. Waiting
+      // before the commit, so no answer can come first.
+      const long long request = next_request_id();
+      s.call_replies->expect(-request, std::chrono::milliseconds(s.command_timeout_ms),
+                             [later, shown](int status, const std::string& message) mutable {
+                               if (status == 201) {
+                                 shown["id"] = std::stoll(message);
+                                 later->finish(json_response(shown, 201));
+                               } else {
+                                 later->finish(error_response(503, "no_dialing_process",
+                                                              "no dialing process placed the call in time"));
+                               }
+                             });
+      const json::object payload{{"request", request},        {"campaignId", req.campaign_id}, {"leadId", req.lead_id},
+                                 {"number", req.number},      {"agent", req.agent},            {"placedBy", req.placed_by},
+                                 {"newLead", req.new_lead}};
+      tx.exec_params("SELECT pg_notify($1, $2)", sql::kDialChannel, json::serialize(payload));
+    }
     tx.commit();
   });
-
-  auto later = std::make_shared<LaterResponse>();
-  const auto mode = agent.empty() ? "customer_first" : "agent_first";
-  json::object shown{{"campaignId", req.campaign_id}, {"leadId", req.lead_id}, {"number", req.number},
-                     {"mode", mode}, {"agent", agent.empty() ? json::value(nullptr) : json::value(agent)}};
-  s.runner->place_call(req, [later, shown](long long call_id, const std::string& error) mutable {
-    if (call_id > 0) {
-      shown["id"] = call_id;
-      later->finish(json_response(shown, 201));
-    } else if (error == "the lead is being dialed already") {
-      later->finish(error_response(409, "lead_in_progress", error));
-    } else {
-      later->finish(error_response(503, "not_placed", "the call was not placed: " + error));
-    }
-  });
+  if (s.runner) {
+    s.runner->place_call(req, [later, shown](long long call_id, const std::string& error) mutable {
+      if (call_id > 0) {
+        shown["id"] = call_id;
+        later->finish(json_response(shown, 201));
+      } else if (error == "the lead is being dialed already") {
+        later->finish(error_response(409, "lead_in_progress", error));
+      } else {
+        later->finish(error_response(503, "not_placed", "the call was not placed: " + error));
+      }
+    });
+  }
   HttpResponse res;
   res.later = later;
   return res;

@@ -4,9 +4,12 @@
 // answers it; the SIP side (agent first, customer first, hang-up) is in click_to_dial_sip_test.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <mutex>
+#include <thread>
 
 #include "control/api_fixture.h"
+#include "control/campaign/call_command_listener.h"
 
 using namespace hark;
 namespace json = boost::json;
@@ -175,11 +178,50 @@ TEST_F(ClickToDial, ARunnerThatCannotPlaceTheCallIs503) {
   EXPECT_NE(r.body.find("not placed"), std::string::npos) << r.body;
 }
 
+/// No call control in the bus test's dialing process: only its dial requests matter.
+struct NoControl : control::CallControl {
+  control::ControlOutcome hangup(uint64_t) override { return {501, ""}; }
+  control::ControlOutcome transfer(uint64_t, const std::string&) override { return {501, ""}; }
+  control::ControlOutcome hold(uint64_t) override { return {501, ""}; }
+  control::ControlOutcome resume(uint64_t) override { return {501, ""}; }
+  control::ControlOutcome consult(uint64_t, const std::string&) override { return {501, ""}; }
+  control::ControlOutcome complete_consult(uint64_t) override { return {501, ""}; }
+  control::ControlOutcome cancel_consult(uint64_t) override { return {501, ""}; }
+};
+
+TEST_F(ClickToDial, AProcessWithoutARunnerSendsTheRequestToADialingOne) {
+  // This server stands for an API-only process; the "dialing process" is a command listener
+  // whose runner is the recording one, answering with call id 777.
+  server->set_runner(nullptr);
+  runner.answer_id = 777;
+  NoControl none;
+  control::CallCommandListener dialing(db->url(), "dialer-x", [](long long) { return std::nullopt; }, none);
+  dialing.on_dial([](control::ClickToDial req, control::ClickPlaced done) { runner.place_call(std::move(req), std::move(done)); });
+  dialing.start();
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (!dialing.listening() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  ASSERT_TRUE(dialing.listening());
+  auto r = dial("agent", {{"number", "+1 201 555 0166"}, {"campaignId", campaign}});
+  dialing.stop();
+  server->set_runner(&runner);
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(r.json().at("id").as_int64(), 777);
+  const auto asked = runner.last();
+  EXPECT_EQ(asked.number, "+12015550166");
+  EXPECT_EQ(asked.campaign_id, campaign);
+  EXPECT_EQ(asked.placed_by, user_id("agt"));
+  EXPECT_TRUE(asked.new_lead);
+  EXPECT_EQ(r.json().at("leadId").as_int64(), asked.lead_id);
+}
+
 TEST_F(ClickToDial, WithoutADialingProcessItIs503) {
+  // No runner here and no dialing process listening: nobody answers within the wait.
   server->set_runner(nullptr);
   auto r = dial("campaign_admin", {{"number", "+12015550123"}, {"campaignId", campaign}});
   server->set_runner(&runner);
   EXPECT_EQ(r.status, 503) << r.body;
+  EXPECT_EQ(r.error_code(), "no_dialing_process");
 }
 
 }  // namespace
