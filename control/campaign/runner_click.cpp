@@ -45,7 +45,22 @@ void CampaignRunner::place_clicks() {
         done(0, "the lead is being dialed already");
         continue;
       }
-      auto plan = plan_for(got->campaign);
+      std::shared_ptr<const CampaignPlan> plan;
+      const std::vector<std::string>* members = nullptr;
+      try {
+        plan = plan_for(got->campaign);
+        members = &group_trunks(got->campaign.trunk_group);
+      } catch (const std::exception& e) {
+        // The attempt is written but no call will come of it: close it now, not charged (like
+        // the recovery does), so the lead is not left in progress.
+        sql::AttemptEnd end;
+        end.attempt_id = got->attempt_id;
+        end.result = "UNKNOWN";
+        end.cause = std::string("not placed: ") + e.what();
+        end.charged = false;
+        store_->finish_attempt(end, sql::LeadOutcome{req.lead_id, "UNKNOWN", req.new_lead, 0, false, 0});
+        throw;
+      }
       auto call = std::make_shared<Call>();
       call->attempt_id = got->attempt_id;
       call->lead_id = req.lead_id;
@@ -65,11 +80,10 @@ void CampaignRunner::place_clicks() {
         sip.plan.person = signaling::Reaction::transfer(customer);
       }
       // The route: the campaign group's trunks whose back-off lets a call through, else all of them.
-      const auto& members = group_trunks(got->campaign.trunk_group);
       const auto now = std::chrono::steady_clock::now();
-      for (const auto& m : members)
+      for (const auto& m : *members)
         if (!m.empty() && backoff(m).allowed(1, now) > 0) backoff(m).on_dial(), sip.trunks.push_back(m);
-      if (sip.trunks.empty() && !members.front().empty()) sip.trunks = members;
+      if (sip.trunks.empty() && !members->front().empty()) sip.trunks = *members;
       call->trunks = sip.trunks;
       {
         std::lock_guard lk(mu_);

@@ -187,4 +187,25 @@ TEST_F(ClickToDialSip, AnAgentSeesAndHangsUpTheCallItPlaced) {
   EXPECT_FALSE(mine());
 }
 
+TEST_F(ClickToDialSip, ACallThatCannotBePlacedClosesItsAttempt) {
+  // The campaign plays a prompt this runner cannot find (its prompts folder is not the API's):
+  // the attempt is written, then the call cannot be planned. It is closed, not left DIALING.
+  const auto up = upload_prompt("click-vm", "campaign_admin", wav(200));
+  ASSERT_EQ(up.status, 201) << up.body;
+  const auto campaign = make_campaign("click-no-prompt");
+  ASSERT_EQ(patch("/api/v1/campaigns/" + std::to_string(campaign), "campaign_admin",
+                  json::serialize(json::object{{"voicemailPromptId", up.json().at("id").as_int64()}})).status, 200);
+  auto r = post("/api/v1/calls", "campaign_admin", json::serialize(json::object{{"number", "1000999"}, {"campaignId", campaign}}));
+  EXPECT_EQ(r.status, 503) << r.body;
+  const auto rows = db->exec("SELECT a.state, a.result, a.cause, l.in_progress, l.done FROM call_attempts a "
+                             "JOIN leads l ON l.id = a.lead_id WHERE a.campaign_id = " + std::to_string(campaign));
+  ASSERT_EQ(rows.size(), 1u);
+  EXPECT_EQ(rows[0][0].as<std::string>(), "DONE");
+  EXPECT_EQ(rows[0][1].as<std::string>(), "UNKNOWN");
+  EXPECT_NE(rows[0][2].as<std::string>().find("not placed"), std::string::npos) << rows[0][2].as<std::string>();
+  EXPECT_FALSE(rows[0][3].as<bool>());
+  EXPECT_TRUE(rows[0][4].as<bool>());  // the lead made for the call stays done
+  EXPECT_EQ(refer_of("1000999"), std::nullopt);
+}
+
 }  // namespace
