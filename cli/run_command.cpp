@@ -276,6 +276,10 @@ int run_command(int argc, char** argv) {
     commands = std::make_unique<control::CallCommandListener>(
         cfg.database_url, runner->instance_id(), [r = runner.get()](long long id) { return r->owned_call(id); },
         *call_control);
+    // Click-to-dial asked of an API-only process reaches this runner through the database.
+    commands->on_dial([r = runner.get()](control::ClickToDial req, control::ClickPlaced done) {
+      r->place_call(std::move(req), std::move(done));
+    });
     commands->start();
     control.set_trunk_status([&a = *agent] { return a.trunk_status(); });
     spdlog::info("dialing: SIP on {}{}, {} trunk(s) in {} group(s)", cfg.sip_listen,

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <mutex>
 #include <filesystem>
 #include <fstream>
 #include <future>
@@ -84,6 +85,7 @@ namespace {
 struct Leg {
   nua_handle_t* nh = nullptr;
   const CalleeRule* rule = nullptr;
+  std::string number;  ///< the number the INVITE asked for
   media::StreamId stream = 0;
   std::string answer_sdp;
   Clock::time_point respond_at, hangup_at;
@@ -151,6 +153,7 @@ struct CalleeSimulator::Impl {
     leg->nh = nh;
     const std::string number = sip && sip->sip_request && sip->sip_request->rq_url->url_user ? sip->sip_request->rq_url->url_user : "";
     leg->rule = match_rule(rules, number);
+    leg->number = number;
     if (!leg->rule) {
       ++counters.unmatched;
       nua_respond(nh, 404, "No Rule For This Number", TAG_END());
@@ -285,6 +288,13 @@ struct CalleeSimulator::Impl {
       if (sip && sip->sip_refer_to && sip->sip_refer_to->r_url->url_headers &&
           std::string_view(sip->sip_refer_to->r_url->url_headers).find("Replaces=") != std::string_view::npos)
         ++counters.replaces_refers;
+      {
+        char target[512] = "";
+        if (sip && sip->sip_refer_to) url_e(target, sizeof target, sip->sip_refer_to->r_url);
+        target[sizeof target - 1] = 0;
+        std::lock_guard lk(counters.refer_mu);
+        counters.refer_log.push_back({it->second->number, target});
+      }
       // Accept the transfer (202) and report it done.
       if (status < 200) nua_respond(nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua), TAG_END());
       const sip_event_t* ev = nullptr;

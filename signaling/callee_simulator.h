@@ -16,6 +16,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <vector>
@@ -38,11 +39,23 @@ std::vector<std::string> read_callee_rules(const std::string& path, std::vector<
 /// The first rule whose pattern matches `number`, or nullptr.
 const CalleeRule* match_rule(const std::vector<CalleeRule>& rules, const std::string& number);
 
+/// One REFER a call received: the number that call was placed to, and the Refer-To URI.
+struct ReferSeen {
+  std::string number, target;
+};
+
 struct CalleeCounters {
   std::atomic<uint64_t> invites{0}, answered{0}, refused{0}, refers{0}, unmatched{0};
   std::atomic<uint64_t> reinvites{0};        ///< re-INVITEs taken (200)
   std::atomic<uint64_t> held{0};             ///< of those, offers holding us (sendonly, inactive)
   std::atomic<uint64_t> replaces_refers{0};  ///< REFERs whose Refer-To carries Replaces
+  mutable std::mutex refer_mu;
+  std::vector<ReferSeen> refer_log;  ///< every REFER of a call, in order (under refer_mu)
+  /// A copy of refer_log (any thread).
+  std::vector<ReferSeen> refers_seen() const {
+    std::lock_guard lk(refer_mu);
+    return refer_log;
+  }
 };
 
 class CalleeSimulator {

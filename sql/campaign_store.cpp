@@ -219,4 +219,22 @@ bool finish_attempt(pqxx::connection& c, const AttemptEnd& e, const LeadOutcome&
   return ours;
 }
 
+std::optional<ClickAttempt> start_click_attempt(pqxx::connection& c, long long campaign_id, long long lead_id,
+                                                const std::string& number, const std::string& instance,
+                                                long long placed_by) {
+  pqxx::work tx(c);
+  const auto camp = tx.exec_prepared("campaign_row", campaign_id);
+  if (camp.empty()) throw std::runtime_error("campaign " + std::to_string(campaign_id) + " does not exist");
+  const auto lead = tx.exec_prepared("lead_take_for_click", lead_id, campaign_id);
+  if (lead.empty()) return std::nullopt;
+  ClickAttempt out;
+  out.campaign = campaign_record(camp[0]);
+  out.lead_attempts = lead[0]["attempts"].as<int>();
+  out.attempt_id = tx.exec_prepared1("attempt_insert_dialing", campaign_id, lead_id, number, instance,
+                                     lead[0]["round"].as<int>())[0].as<long long>();
+  insert_live_call(tx, out.attempt_id, campaign_id, lead_id, number, instance, placed_by);
+  tx.commit();
+  return out;
+}
+
 }  // namespace hark::sql

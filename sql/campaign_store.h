@@ -160,4 +160,17 @@ void set_schedule_state(pqxx::transaction_base& tx, long long schedule_id, const
 /// transaction. False: another process had closed the attempt (the lead is not ours).
 bool finish_attempt(pqxx::connection& c, const AttemptEnd& end, const LeadOutcome& lead);
 
+/// A click-to-dial attempt just written: the campaign's settings and the attempt.
+struct ClickAttempt {
+  CampaignRecord campaign;
+  long long attempt_id = 0;
+  int lead_attempts = 0;  ///< the lead's attempts before this one
+};
+/// Click-to-dial, in one transaction: takes the lead (in_progress), writes its DIALING attempt
+/// for `number` and the live_calls row naming `placed_by`. nullopt: the lead is being dialed
+/// already (or is not the campaign's). Throws when the campaign does not exist.
+std::optional<ClickAttempt> start_click_attempt(pqxx::connection& c, long long campaign_id, long long lead_id,
+                                                const std::string& number, const std::string& instance,
+                                                long long placed_by);
+
 }  // namespace hark::sql

@@ -14,6 +14,10 @@ namespace hark::sql {
 /// The NOTIFY channels: commands (payload: the owner's instance id) and replies (the command id).
 inline constexpr const char* kCommandChannel = "hark_call_commands";
 inline constexpr const char* kReplyChannel = "hark_call_replies";
+/// Click-to-dial from a process that does not dial (payload: the request as JSON); any dialing
+/// process may take it, the first to take the lead places it and answers on kReplyChannel with
+/// "dial <request id> <call id>".
+inline constexpr const char* kDialChannel = "hark_click_to_dial";
 
 /// A call's new state as the owner's runner saw it (empty trunk/verdict: unchanged).
 struct LiveCallUpdate {

@@ -367,6 +367,23 @@ const Statement kStatements[] = {
      "amd_verdict = $6, amd_cause = $7, amd_ms = $8, result = $9, cause = $10, charged = $11, amd_late_cause = $12, "
      "trunk = $13, failed_over = $14::text[] "
      "WHERE id = $1 AND state = 'DIALING'"},
+    // Click-to-dial (control/api/api_click_to_dial.cpp): one lead taken for one call on request.
+    {"lead_take_for_click",
+     "UPDATE leads SET in_progress = true WHERE id = $1 AND campaign_id = $2 AND NOT in_progress "
+     "RETURNING attempts, round"},
+    {"click_campaign_ensure",
+     "INSERT INTO campaigns (name, description, group_id, start_date, end_date, start_time, end_time, pilot_number, "
+     "amd_enabled) VALUES ('click-to-dial (group ' || $1::bigint || ')', 'agent-first click-to-dial calls without a "
+     "campaign (made by hark; never started)', $1, current_date, current_date, '00:00', '23:59', '', false) "
+     "ON CONFLICT (name) DO NOTHING"},
+    {"click_campaign_get",
+     "SELECT id FROM campaigns WHERE group_id = $1 AND name = 'click-to-dial (group ' || $1::bigint || ')'"},
+    {"click_lead_insert",
+     "INSERT INTO leads (campaign_id, name, phone, phone_raw, done, fields) "
+     "VALUES ($1, $2, $3, $4, true, '{\"source\": \"click-to-dial\"}'::jsonb) RETURNING id"},
+    {"click_lead_campaign", "SELECT campaign_id FROM leads WHERE id = $1"},
+    {"click_dnc_listed",
+     "SELECT 1 FROM dnc_numbers WHERE list_id = $1 AND (number = $2 OR number = ltrim($2, '+')) LIMIT 1"},
     {"lead_finish",
      "UPDATE leads SET status = $2, attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END, last_attempt_at = now(), "
      "in_progress = false, done = $3, phone_index = $6, callback_at = NULL, "

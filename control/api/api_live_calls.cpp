@@ -218,6 +218,7 @@ boost::json::object campaign_live_figures(pqxx::transaction_base& tx, long long 
 void add_live_call_routes(Router& r, ApiServices& s) {
   add_routes(r, s, {
       {"GET", "/api/v1/calls", "list the calls that are up in every process (filters: campaign, state)", kReaders, "", list_live_calls},
+      {"POST", "/api/v1/calls", "click-to-dial {\"number\", \"leadId\"?, \"agent\" | \"campaignId\", \"groupId\"?}: agent first or customer first", kControllers, "json", click_to_dial},
       {"GET", "/api/v1/calls/{id}", "view one call (up, or ended while kept)", kReaders, "", get_live_call},
       {"POST", "/api/v1/calls/{id}/hangup", "hang a call up", kControllers, "", call_command<CallCommand::hangup>},
       {"POST", "/api/v1/calls/{id}/transfer", "blind-transfer a call (REFER) to {\"target\"}", kControllers, "json", call_command<CallCommand::transfer>},

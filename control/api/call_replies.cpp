@@ -14,10 +14,15 @@ using Clock = std::chrono::steady_clock;
 
 class Receiver : public pqxx::notification_receiver {
  public:
-  Receiver(pqxx::connection_base& c, std::vector<long long>& ids)
-      : pqxx::notification_receiver(c, sql::kReplyChannel), ids_(ids) {}
+  Receiver(pqxx::connection_base& c, std::vector<long long>& ids, std::vector<std::pair<long long, long long>>& dials)
+      : pqxx::notification_receiver(c, sql::kReplyChannel), ids_(ids), dials_(dials) {}
   void operator()(const std::string& payload, int) override {
     try {
+      if (payload.rfind("dial ", 0) == 0) {  // a click-to-dial placed: "dial <request> <call id>"
+        const auto sp = payload.find(' ', 5);
+        if (sp != std::string::npos) dials_.emplace_back(std::stoll(payload.substr(5, sp - 5)), std::stoll(payload.substr(sp + 1)));
+        return;
+      }
       ids_.push_back(std::stoll(payload));
     } catch (const std::exception&) {
     }
@@ -25,6 +30,7 @@ class Receiver : public pqxx::notification_receiver {
 
  private:
   std::vector<long long>& ids_;
+  std::vector<std::pair<long long, long long>>& dials_;
 };
 }  // namespace
 
@@ -98,7 +104,8 @@ void CallReplies::loop() {
     try {
       auto c = sql::open_prepared(url_);
       std::vector<long long> notified;
-      Receiver rx(*c, notified);
+      std::vector<std::pair<long long, long long>> dials;
+      Receiver rx(*c, notified, dials);
       // Catch up: replies written while this connection was away (or before its LISTEN).
       std::vector<long long> all;
       {
@@ -127,6 +134,8 @@ void CallReplies::loop() {
         }
         for (auto& [id, done] : expired) done(0, "the call's process did not answer in time");
         c->await_notification(0, long(wait.count()) * 1000);
+        for (const auto& [request, call_id] : dials) finish(-request, 201, std::to_string(call_id));
+        dials.clear();
         if (!notified.empty()) {
           std::vector<long long> ids;
           ids.swap(notified);

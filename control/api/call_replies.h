@@ -28,7 +28,8 @@ class CallReplies {
   /// Stops the thread; waiters still registered are answered 0 (no reply).
   void stop();
   /// Calls `done` once, from the listening thread: with the command's outcome once the owner
-  /// wrote it, or with 0 after `timeout`.
+  /// wrote it, or with 0 after `timeout`. A click-to-dial request waits as -(its request id),
+  /// and is answered 201 with the call id as the message ("dial <request> <call id>").
   void expect(long long command_id, std::chrono::milliseconds timeout, Done done);
 
  private:

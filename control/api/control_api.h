@@ -96,6 +96,8 @@ void add_lead_lifecycle_routes(Router& r, ApiServices& s);
 void add_call_routes(Router& r, ApiServices& s);
 /// api_live_calls.cpp: the calls that are up (every process), commands to them, GET /live.
 void add_live_call_routes(Router& r, ApiServices& s);
+/// POST /calls: click-to-dial, agent first or customer first (api_click_to_dial.cpp).
+HttpResponse click_to_dial(ApiServices& s, ApiContext& ctx);
 /// Today's figures of one campaign from PostgreSQL (calls up across processes, placed, answered,
 /// ...), as GET /campaigns/{id}/live answers them.
 boost::json::object campaign_live_figures(pqxx::transaction_base& tx, long long campaign_id, long long group_id);

@@ -1,5 +1,6 @@
 #include "control/campaign/call_command_listener.h"
 
+#include <boost/json.hpp>
 #include <pqxx/pqxx>
 #include <spdlog/spdlog.h>
 
@@ -22,6 +23,17 @@ class Receiver : public pqxx::notification_receiver {
  private:
   std::string instance_;
   bool& woken_;
+};
+
+/// A click-to-dial request (sql::kDialChannel) handed to the runner; it answers on its own thread.
+class DialReceiver : public pqxx::notification_receiver {
+ public:
+  DialReceiver(pqxx::connection_base& c, std::function<void(const std::string&)> got)
+      : pqxx::notification_receiver(c, sql::kDialChannel), got_(std::move(got)) {}
+  void operator()(const std::string& payload, int) override { got_(payload); }
+
+ private:
+  std::function<void(const std::string&)> got_;
 };
 
 }  // namespace
@@ -55,6 +67,8 @@ void CallCommandListener::loop() {
       auto c = sql::open_prepared(url_);
       bool woken = false;
       Receiver rx(*c, instance_, woken);  // LISTEN before the catch-up: nothing falls between
+      std::unique_ptr<DialReceiver> dial_rx;
+      if (place_) dial_rx = std::make_unique<DialReceiver>(*c, [this](const std::string& p) { take_dial(p); });
       drain(*c);
       listening_ = true;
       if (down_logged) spdlog::info("call control: listening for commands again");
@@ -63,6 +77,7 @@ void CallCommandListener::loop() {
         // Wakes on a NOTIFY; the timeout only bounds how long stop() waits.
         c->await_notification(0, 300000);
         if (woken) woken = false, drain(*c);
+        send_dial_replies(*c);
       }
     } catch (const std::exception& e) {
       listening_ = false;
@@ -93,6 +108,46 @@ void CallCommandListener::drain(pqxx::connection& c) {
   }
   tx.commit();  // the replies' NOTIFYs go out here
   answered_ += commands.size();
+}
+
+void CallCommandListener::take_dial(const std::string& payload) {
+  ClickToDial req;
+  std::string request;
+  try {
+    const auto j = boost::json::parse(payload).as_object();
+    request = std::to_string(j.at("request").as_int64());
+    req.campaign_id = j.at("campaignId").as_int64();
+    req.lead_id = j.at("leadId").as_int64();
+    req.number = std::string(j.at("number").as_string());
+    req.agent = std::string(j.at("agent").as_string());
+    req.placed_by = j.at("placedBy").as_int64();
+    req.new_lead = j.at("newLead").as_bool();
+  } catch (const std::exception& e) {
+    spdlog::warn("call control: a click-to-dial request that does not parse ({}): {}", e.what(), payload);
+    return;
+  }
+  // Every dialing process hears the request; the first to take the lead places the call and
+  // answers. The others are refused the lead and stay silent, as does a process that could not
+  // place it (the asking process then answers 503 at its deadline).
+  place_(std::move(req), [this, request](long long call_id, const std::string& error) {
+    if (call_id <= 0) {
+      spdlog::info("call control: click-to-dial request {} not placed here: {}", request, error);
+      return;
+    }
+    std::lock_guard lk(replies_mu_);
+    dial_replies_.push_back("dial " + request + " " + std::to_string(call_id));
+  });
+}
+
+void CallCommandListener::send_dial_replies(pqxx::connection& c) {
+  std::vector<std::string> out;
+  {
+    std::lock_guard lk(replies_mu_);
+    out.swap(dial_replies_);
+  }
+  if (out.empty()) return;
+  pqxx::nontransaction tx(c);
+  for (const auto& r : out) tx.exec_params("SELECT pg_notify($1, $2)", sql::kReplyChannel, r);
 }
 
 }  // namespace hark::control

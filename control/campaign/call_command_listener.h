@@ -17,6 +17,7 @@
 #include <pqxx/pqxx>
 
 #include "control/campaign/call_commands.h"
+#include "control/campaign/runner_view.h"
 
 namespace hark::control {
 
@@ -30,6 +31,9 @@ class CallCommandListener {
   ~CallCommandListener();
   void start();
   void stop();
+  /// Click-to-dial requests of processes that do not dial (sql::kDialChannel) go to `place`
+  /// (the runner's place_call); set before start. Unset: they are not listened to.
+  void on_dial(std::function<void(ClickToDial, ClickPlaced)> place) { place_ = std::move(place); }
   /// Commands answered so far (any outcome).
   uint64_t answered() const { return answered_.load(); }
   /// True once LISTEN is in place (the first catch-up done).
@@ -40,7 +44,15 @@ class CallCommandListener {
   /// Takes and answers every unanswered command of this process; one transaction.
   void drain(pqxx::connection& c);
 
+  /// Hands one click-to-dial request to `place_` (the listener's thread, inside a notification).
+  void take_dial(const std::string& payload);
+  /// Sends the dial replies queued by the runner's thread (NOTIFY on this connection).
+  void send_dial_replies(pqxx::connection& c);
+
   std::string url_, instance_;
+  std::function<void(ClickToDial, ClickPlaced)> place_;
+  std::mutex replies_mu_;
+  std::vector<std::string> dial_replies_;  ///< "dial <request> <call id>", to NOTIFY
   Lookup lookup_;
   CallControl& control_;
   int expire_s_;

@@ -66,6 +66,7 @@ void CampaignRunner::stop() {
   stop_ = true;
   cv_.notify_all();
   if (thread_.joinable()) thread_.join();
+  refuse_clicks("this process is shutting down");
   try {  // the ends of calls hung up during shutdown
     handle_events();
   } catch (const std::exception& e) {
@@ -103,6 +104,8 @@ void CampaignRunner::loop() {
 void CampaignRunner::tick() {
   // Events first: ends free capacity, and they are written even while nothing is dialed.
   handle_events();  // live figures even while the database is away; ends written when it is there
+  if (paused_) refuse_clicks("this process is shutting down");
+  else place_clicks();
   const auto now = Clock::now();
   if (now - last_heartbeat_ > std::chrono::seconds(1)) {
     store_->heartbeat();

@@ -98,6 +98,8 @@ class CampaignRunner : public RunnerView {
   boost::json::object live(long long campaign_id) override;
   std::shared_ptr<EventStream> subscribe(long long campaign_id) override;
   void wake() override;
+  /// Click-to-dial: queued here, placed by the next tick (runner_click.cpp).
+  void place_call(ClickToDial req, ClickPlaced done) override;
 
   struct Campaign;
   struct Call;
@@ -119,6 +121,10 @@ class CampaignRunner : public RunnerView {
   /// answered within the budget, by lead id. nullopt: the service failed (fail closed).
   std::optional<std::vector<std::pair<long long, DncAnswer>>> service_answers(const sql::RunnableCampaign& rc, int want);
   void handle_events();
+  /// Places the queued click-to-dial calls (runner_click.cpp).
+  void place_clicks();
+  /// Answers every queued click-to-dial with `why` (stop, pause).
+  void refuse_clicks(const std::string& why);
   void write_completion(const Call& call, const signaling::CallEvent& e, bool charged);
   /// Feeds a call's end to the back-off of each trunk it tried; true when a trunk failed it
   /// (not charged).
@@ -154,6 +160,7 @@ class CampaignRunner : public RunnerView {
   std::condition_variable cv_;
   bool woken_ = false;
   std::deque<signaling::CallEvent> events_;
+  std::deque<std::pair<ClickToDial, ClickPlaced>> clicks_;  ///< asked, not placed yet
   std::map<uint64_t, std::shared_ptr<Call>> calls_;  ///< by attempt id (the call's tag)
   std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> unwritten_;
   std::map<long long, Live> live_;

@@ -106,6 +106,13 @@ bool PgRunnerStore::finish_attempt(const sql::AttemptEnd& end, const sql::LeadOu
   return with([&](pqxx::connection& c) { return sql::finish_attempt(c, end, lead); });
 }
 
+std::optional<sql::ClickAttempt> PgRunnerStore::start_click_attempt(long long campaign_id, long long lead_id,
+                                                                    const std::string& number, long long placed_by) {
+  return with([&](pqxx::connection& c) {
+    return sql::start_click_attempt(c, campaign_id, lead_id, number, instance_, placed_by);
+  });
+}
+
 void PgRunnerStore::update_live_calls(const std::vector<sql::LiveCallUpdate>& updates) {
   with([&](pqxx::connection& c) { sql::update_live_calls(c, updates); });
 }

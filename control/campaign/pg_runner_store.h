@@ -23,6 +23,8 @@ class PgRunnerStore : public RunnerStore {
   std::vector<sql::ClaimedLead> due_leads(long long campaign_id, int n) override;
   std::unique_ptr<ClaimSession> begin_claim(long long campaign_id) override;
   bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) override;
+  std::optional<sql::ClickAttempt> start_click_attempt(long long campaign_id, long long lead_id,
+                                                       const std::string& number, long long placed_by) override;
   bool pause_campaign(long long campaign_id, const std::string& reason) override;
   int expire_recordings(const std::string& dir) override;
   void update_live_calls(const std::vector<sql::LiveCallUpdate>& updates) override;

@@ -16,6 +16,7 @@ struct CampaignRunner::Call {
   signaling::CallState phase = signaling::CallState::queued;
   uint64_t sip_call_id = 0;                 ///< the SipAgent's id (what call control names)
   bool rang = false;                        ///< a provisional 18x came: the trunk reached the callee
+  bool click_lead = false;                  ///< a lead made for one click-to-dial call: done whatever comes
   bool trunk_noted = false, charged = true;  ///< the end went through the trunk back-off; its verdict
   std::string ended_webhook;                ///< the `ended` webhook event's JSON, written with the end
 };

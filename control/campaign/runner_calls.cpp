@@ -269,6 +269,7 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
   const auto number = charged ? next_number(end.result, call.phone_index, call.numbers, call.plan->record.dial_every_number)
                               : NextNumber{call.phone_index, false};
   if (number.due_now && !plan.done) retry_s = 0;
+  if (call.click_lead) plan.done = true;  // campaign dialing never picks it up
   const sql::LeadOutcome lead{call.lead_id, end.result, plan.done, retry_s, charged, number.phone_index};
   // False: another process took this one for dead (a long database outage) and closed the
   // attempt; the lead is no longer ours to update.

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -67,6 +68,12 @@ class RunnerStore {
   /// PAUSED with `reason` as its last error, so it stays visible and survives no restart as
   /// STARTED. False: it was no longer STARTED.
   virtual bool pause_campaign(long long campaign_id, const std::string& reason) = 0;
+  /// Click-to-dial: the lead taken and its DIALING attempt written with who placed it
+  /// (sql::start_click_attempt). nullopt: the lead is being dialed already.
+  virtual std::optional<sql::ClickAttempt> start_click_attempt(long long /*campaign_id*/, long long /*lead_id*/,
+                                                               const std::string& /*number*/, long long /*placed_by*/) {
+    throw std::runtime_error("click-to-dial is not available with this store");
+  }
   /// Writes calls' new states to the table of calls that are up (other processes read it).
   virtual void update_live_calls(const std::vector<sql::LiveCallUpdate>& /*updates*/) {}
   /// Deletes the recordings in `dir` past their campaign's retention; returns how many.

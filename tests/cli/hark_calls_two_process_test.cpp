@@ -79,6 +79,7 @@ TEST(HarkCallsTwoProcesses, ListAndHangUpThroughTheApiOnlyProcess) {
     silence << bytes;
     std::ofstream map(dir / "map.txt");
     map << "16* answer " << (dir / "silence.ul").string() << " hold=120000\n";
+    map << "55* no-answer\n";  // the click-to-dial agent's extension: rings until cancelled
   }
   Child sim({HARK_BINARY, "simulate-callee", "--listen", "sip:127.0.0.160:5070", "--media-ip", "127.0.0.160",
              "--rtp-ports", "24000-24499", "--map", (dir / "map.txt").string(), "--duration", "240"},
@@ -168,6 +169,23 @@ TEST(HarkCallsTwoProcesses, ListAndHangUpThroughTheApiOnlyProcess) {
   EXPECT_EQ(count(url, "SELECT count(*) FROM call_attempts WHERE id = " + std::to_string(other) + " AND state = 'DIALING'"), 1);
   EXPECT_EQ(request(host, port, "GET", "/api/v1/calls/" + std::to_string(call), admin).json().at("state"), "ended");
   EXPECT_EQ(request(host, port, "POST", "/api/v1/calls/" + std::to_string(call) + "/hangup", admin).status, 409);
+
+  // Click-to-dial through the API-only process: the request crosses the database to the dialing
+  // process, which places it (agent first; the agent's extension, 55*, rings on). The agent who
+  // placed it sees it and hangs it up (a CANCEL, not a BYE) through the API-only process.
+  auto click = request(host, port, "POST", "/api/v1/calls", agent, R"({"number":"+1 201 555 0124","agent":"5500123"})");
+  ASSERT_EQ(click.status, 201) << click.body << "\n" << dialer.err();
+  const auto clicked = std::to_string(click.json().at("id").as_int64());
+  EXPECT_EQ(count(url, "SELECT count(*) FROM live_calls l JOIN users u ON u.id = l.placed_by WHERE l.id = " + clicked +
+                       " AND u.username = 'agt' AND l.number = '+12015550124' AND l.instance_id <> ''"), 1);
+  auto seen = request(host, port, "GET", "/api/v1/calls/" + clicked, agent);
+  ASSERT_EQ(seen.status, 200) << seen.body;
+  EXPECT_EQ(seen.json().at("number"), "+12015550124");
+  auto cut = request(host, port, "POST", "/api/v1/calls/" + clicked + "/hangup", agent);
+  ASSERT_EQ(cut.status, 202) << cut.body;
+  ASSERT_TRUE(eventually([&] {
+    return count(url, "SELECT count(*) FROM call_attempts WHERE id = " + clicked + " AND state = 'DONE'") == 1;
+  }, 30));
 
   // The simulator stops first (its log is written at exit): every BYE it received by then is
   // the hang-up's, since the other calls were still up; those it sends itself at its stop are

@@ -120,6 +120,7 @@ TEST_F(Api, EveryEndpointByEveryRole) {
       // Calls that are up, their commands, all live figures (issue 16; api_live_calls_test.cpp).
       {"GET", "/api/v1/calls", "/api/v1/calls", "", cra},
       {"GET", "/api/v1/calls/{id}", "/api/v1/calls/999999", "", cra},
+      {"POST", "/api/v1/calls", "/api/v1/calls", R"({"number":"+12015550123","campaignId":999999})", ctl},
       {"POST", "/api/v1/calls/{id}/hangup", "/api/v1/calls/999999/hangup", "", ctl},
       {"POST", "/api/v1/calls/{id}/transfer", "/api/v1/calls/999999/transfer", R"({"target":"5551234"})", ctl},
       {"POST", "/api/v1/calls/{id}/hold", "/api/v1/calls/999999/hold", "", ctl},

@@ -287,6 +287,11 @@ TEST(SipCalls, TransferOnRequest) {
   const auto& e = f.ended.at(id);
   EXPECT_EQ(to_string(e.outcome), "SUCCESS") << e.cause;
   EXPECT_NE(e.cause.find("transferred to 7777"), std::string::npos) << e.cause;
+  // The simulator logs each REFER with the number its call was placed to and the Refer-To.
+  const auto seen = f.sim->counters().refers_seen();
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].number, "1000");
+  EXPECT_EQ(seen[0].target.rfind("sip:7777@", 0), 0u) << seen[0].target;
 }
 
 TEST(SipCalls, SitInEarlyMediaIsAFailureBeforeAnyAnswer) {
