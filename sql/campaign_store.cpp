@@ -68,6 +68,12 @@ CampaignRecord campaign_record(const pqxx::row& r) {
   c.recording_percent = r["recording_percent"].as<int>();
   c.recording_channels = r["recording_channels"].as<std::string>();
   c.recording_retention_days = opt<int>(r["recording_retention_days"]);
+  c.dialing_mode = r["dialing_mode"].as<std::string>();
+  c.power_lines = r["power_lines"].as<double>();
+  c.abandon_cap = r["abandon_cap"].as<double>();
+  c.count_amd_false_positives = r["count_amd_false_positives"].as<bool>();
+  c.guaranteed_agent = r["guaranteed_agent"].as<bool>();
+  c.identification_prompt_id = opt<long long>(r["identification_prompt_id"]);
   return c;
 }
 

@@ -39,6 +39,13 @@ struct CampaignRecord {
   int recording_percent = 0;                        ///< share of attempts recorded: 0 off, 100 all
   std::string recording_channels = "mixed";         ///< mixed | stereo
   std::optional<int> recording_retention_days;      ///< recordings older than this are deleted
+  // Pacing (0018_pacing.sql).
+  std::string dialing_mode = "progressive";          ///< progressive | power | predictive | preview
+  double power_lines = 2;                            ///< power: lines per ready agent
+  double abandon_cap = 0.03;                         ///< abandoned / people answered, at most
+  bool count_amd_false_positives = false;            ///< QA's human labels on AMD machines count as abandoned
+  bool guaranteed_agent = false;                     ///< an abandoned number may be called again before 72 h
+  std::optional<long long> identification_prompt_id;  ///< what an abandoned person hears
   bool operator==(const CampaignRecord&) const = default;
 };
 

@@ -47,6 +47,11 @@ void check_references(pqxx::transaction_base& tx, const ApiContext& ctx, const C
     if (!p || p->group_id != c.group_id)
       invalid("voicemailPromptId", "no such prompt in group " + std::to_string(c.group_id) + " (POST /api/v1/prompts)");
   }
+  if (c.identification_prompt_id) {
+    const auto p = sql::get_prompt(tx, *c.identification_prompt_id);
+    if (!p || p->group_id != c.group_id)
+      invalid("identificationPrompt", "no such prompt in group " + std::to_string(c.group_id) + " (POST /api/v1/prompts)");
+  }
 }
 
 namespace {

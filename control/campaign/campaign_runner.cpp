@@ -175,6 +175,7 @@ std::shared_ptr<const CampaignPlan> CampaignRunner::plan_for(const sql::Campaign
   p->retry = RetryPolicy::from(p->settings);
   p->amd = amd_params_for(p->settings.amd_params);
   p->voicemail = r.voicemail_prompt_id ? prompt(*r.voicemail_prompt_id) : nullptr;
+  p->identification = r.identification_prompt_id ? prompt(*r.identification_prompt_id) : nullptr;
   plan = std::move(p);
   return plan;
 }
@@ -190,7 +191,9 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
   }
   // An optimistic look with the tick's count spares a full campaign the row lock below; the
   // count under the lock is the one that decides.
-  const auto cap = dial_capacity(row, rc.open_attempts, opt_.max_concurrent, mine, opt_.claim_batch);
+  // Under the campaign's dialing mode (runner_pacing.cpp); progressive: its free agents.
+  const auto cap =
+      paced_capacity(rc, dial_capacity(row, rc.open_attempts, opt_.max_concurrent, mine, opt_.claim_batch), mine);
   // The trunks: a call may start when one of the group's back-offs lets it (a half-open trunk
   // takes one probe call).
   const auto& members = group_trunks(row.trunk_group);
@@ -283,6 +286,11 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     call->number = lead.phone;
     call->phone_index = lead.phone_index, call->numbers = lead.numbers;
     auto req = call_request(*plan, lead.phone, call->attempt_id);
+    call->placed_s = now_s();
+    if (gated(row)) {  // a person takes a free agent within the TSR's 2 s, or is abandoned
+      call->board = pacer(id).board;
+      req.plan.person = signaling::Reaction::to_agent(call->board, agent_wait_ms(*plan), plan->identification);
+    }
     // The route: the group's trunks whose back-off lets a call through now, in order.
     const auto now = Clock::now();
     for (const auto& m : members)

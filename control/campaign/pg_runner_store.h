@@ -25,6 +25,9 @@ class PgRunnerStore : public RunnerStore {
   bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& lead) override;
   bool pause_campaign(long long campaign_id, const std::string& reason) override;
   int expire_recordings(const std::string& dir) override;
+  std::vector<AgentRow> agents(long long campaign_id) override;
+  void write_agent_holds(long long campaign_id, const std::vector<AgentHoldWrite>& w) override;
+  AbandonCounts abandon_counts(long long campaign_id, bool count_amd_fp) override;
   void reset() override { db_.reset(); }
 
  private:

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "control/campaign/abandon_rules.h"
+#include "control/campaign/agent_board.h"
 #include "sql/campaign_store.h"
 
 namespace hark::control {
@@ -62,6 +64,14 @@ class RunnerStore {
   virtual bool pause_campaign(long long campaign_id, const std::string& reason) = 0;
   /// Deletes the recordings in `dir` past their campaign's retention; returns how many.
   virtual int expire_recordings(const std::string& /*dir*/) { return 0; }
+  // Pacing (issue 18). The defaults: no agent reported, nothing abandoned (stores without them).
+  /// The agents of a campaign as the contact center last reported them, with hark's holds.
+  virtual std::vector<AgentRow> agents(long long /*campaign_id*/) { return {}; }
+  /// Writes holds (an agent hark gave a call) and their releases.
+  virtual void write_agent_holds(long long /*campaign_id*/, const std::vector<AgentHoldWrite>& /*w*/) {}
+  /// People answered and abandoned over the law's windows; `count_amd_fp`: QA's humans the AMD
+  /// called machines count as abandoned.
+  virtual AbandonCounts abandon_counts(long long /*campaign_id*/, bool /*count_amd_fp*/) { return {}; }
   /// Forgets the connection after a failure (the next call opens a new one).
   virtual void reset() = 0;
 };
