@@ -18,7 +18,7 @@ const auto kAdmin = Access::only({Role::campaign_admin});
 const auto kReaders = Access::only({Role::campaign_admin, Role::campaign_supervisor});
 
 const char* kStatuses[] = {"NOT_CALLED", "SUCCESS", "FAILURE", "BUSY", "NO_ANSWER", "REJECTED", "AMD",
-                           "SERVICE_TEMPORARILY_UNAVAILABLE", "DNC", "UNKNOWN"};
+                           "SERVICE_TEMPORARILY_UNAVAILABLE", "DNC", "UNKNOWN", "ABANDONED"};
 
 }  // namespace
 
@@ -198,8 +198,10 @@ HttpResponse get_campaign_summary(ApiServices& s, ApiContext& ctx) {
     const auto n = c.tx.exec_prepared1("attempt_count", c.id);
     json::object leads{{"total", total}, {"pending", pending}, {"byStatus", counts}};
     add_lead_lifecycle_summary(c.tx, c.id, leads);  // byRound, callbacksPending, disabled
-    return json_response(json::object{{"campaign", campaign_json(c.tx.exec_prepared1("campaign_row", c.id))},
+    const auto row = c.tx.exec_prepared1("campaign_row", c.id);
+    return json_response(json::object{{"campaign", campaign_json(row)},
                                       {"leads", std::move(leads)},
+                                      {"abandoned", abandon_summary(c.tx, c.id, row["count_amd_false_positives"].as<bool>())},
                                       {"attempts", n[0].as<long long>()},
                                       {"chargedAttempts", n[1].as<long long>()}});
   });
