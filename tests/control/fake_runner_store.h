@@ -63,6 +63,10 @@ struct FakeData {
   /// campaign and its row lock.
   std::function<void(long long campaign)> before_claim;
   int dnc_refreshes = 0, uncommitted_claims = 0;
+  // Pacing (issue 18): agents by campaign, the holds the runner wrote, the abandon counts.
+  std::map<long long, std::vector<control::AgentRow>> agents;
+  std::vector<control::AgentHoldWrite> hold_writes;
+  control::AbandonCounts abandon;
 
   long long local_us(const sql::CampaignRecord& c) const { return now_us + tz_offset_s.at(c.time_zone) * 1'000'000; }
   int local_day(const sql::CampaignRecord& c) const { return int(local_us(c) / kDayUs); }
@@ -266,6 +270,23 @@ class FakeRunnerStore : public control::RunnerStore {
       if (s.campaign_id == id && (s.state == "RUNNING" || s.state == "DNC_OUT_OF_SERVICE")) s.state = "NOT_RUNNING";
     return true;
   }
+  std::vector<control::AgentRow> agents(long long campaign_id) override {
+    up();
+    auto it = d_->agents.find(campaign_id);
+    return it == d_->agents.end() ? std::vector<control::AgentRow>{} : it->second;
+  }
+  void write_agent_holds(long long campaign_id, const std::vector<control::AgentHoldWrite>& w) override {
+    up();
+    for (const auto& h : w) {
+      d_->hold_writes.push_back(h);
+      for (auto& a : d_->agents[campaign_id])  // as agent_hold / agent_unhold do
+        if (a.id == h.agent_id) {
+          if (h.hold && a.state == "ready" && !a.held_attempt) a.state = "talking", a.held_attempt = h.attempt_id;
+          if (!h.hold && a.held_attempt == h.attempt_id) a.state = "ready", a.held_attempt.reset();
+        }
+    }
+  }
+  control::AbandonCounts abandon_counts(long long, bool) override { return up(), d_->abandon; }
   void reset() override {}
 
  private:
