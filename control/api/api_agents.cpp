@@ -26,7 +26,7 @@ json::object agent_json(const pqxx::row& r) {
   return o;
 }
 
-/// PUT /campaigns/{id}/agents/{agentId}: {"state": "ready|talking|wrapup|paused|offline",
+/// PUT /campaigns/{id}/agents/{agent}: {"state": "ready|talking|wrapup|paused|offline",
 /// "extension"?: where hark transfers this agent's calls}. Ends hark's hold on the agent.
 HttpResponse put_agent(ApiServices& s, ApiContext& ctx) {
   const auto body = ctx.json();
@@ -35,7 +35,7 @@ HttpResponse put_agent(ApiServices& s, ApiContext& ctx) {
   if (state != "ready" && state != "talking" && state != "wrapup" && state != "paused" && state != "offline")
     invalid("state", "state must be ready, talking, wrapup, paused or offline");
   const auto extension = get_string(body, "extension", false, 200, 1);
-  const auto agent = ctx.params.at("agentId");
+  const auto agent = ctx.params.at("agent");
   if (agent.empty() || agent.size() > 100) fail(404, "not_found", "an agent id is 1-100 characters");
   auto res = with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
     return json_response(agent_json(c.tx.exec_prepared1("agent_put", c.id, agent, state, extension)));
@@ -79,7 +79,7 @@ void add_agent_routes(Router& r, ApiServices& s) {
   add_routes(r, s, {
       {"GET", "/api/v1/campaigns/{id}/agents", "read a campaign's agents and how free agents are counted", kReaders, "",
        get_agents},
-      {"PUT", "/api/v1/campaigns/{id}/agents/{agentId}", "report one agent's state (the contact center)", kAdmin, "json",
+      {"PUT", "/api/v1/campaigns/{id}/agents/{agent}", "report one agent's state (the contact center)", kAdmin, "json",
        put_agent},
   });
 }
