@@ -159,6 +159,16 @@ std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campa
   return out;
 }
 
+std::vector<std::pair<ClaimedLead, std::string>> claim_preview_leads(pqxx::transaction_base& tx, long long campaign_id,
+                                                                    int n) {
+  std::vector<std::pair<ClaimedLead, std::string>> out;
+  const auto rows = tx.exec_prepared("leads_claim_preview", campaign_id, n);
+  const auto leads = leads_of(rows);
+  for (size_t i = 0; i < leads.size(); ++i)
+    out.emplace_back(leads[i], rows[int(i)]["preview_agent"].is_null() ? "" : rows[int(i)]["preview_agent"].as<std::string>());
+  return out;
+}
+
 std::vector<ClaimedLead> due_leads(pqxx::connection& c, long long campaign_id, int n) {
   pqxx::read_transaction tx(c);
   return leads_of(tx.exec_prepared("leads_due_peek", campaign_id, n));

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hark::sql {
@@ -141,6 +142,9 @@ int lock_campaign(pqxx::transaction_base& tx, long long campaign_id);
 /// Claims up to `n` due leads (FOR UPDATE SKIP LOCKED): in progress from now on. Order: callbacks
 /// due (by their time), then retries due (oldest due time first), then never-called leads (by id).
 std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campaign_id, int n);
+/// Claims up to `n` leads agents accepted in preview, each with the agent who accepted it.
+std::vector<std::pair<ClaimedLead, std::string>> claim_preview_leads(pqxx::transaction_base& tx, long long campaign_id,
+                                                                    int n);
 /// Claims those of `ids` that are still due (FOR UPDATE SKIP LOCKED).
 std::vector<ClaimedLead> claim_lead_ids(pqxx::transaction_base& tx, long long campaign_id,
                                         const std::vector<long long>& ids);

@@ -364,6 +364,27 @@ const Statement kStatements[] = {
      "UPDATE leads SET in_progress = true WHERE id IN (SELECT id FROM leads WHERE campaign_id = $1 "
      "AND id = ANY($2::bigint[]) AND NOT in_progress AND NOT done AND (next_attempt_at IS NULL OR next_attempt_at <= now()) "
      "ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING " CLAIMED_COLS},
+    // Preview (issue 18): the leads agents accepted, with who accepted them.
+    {"leads_claim_preview",
+     "UPDATE leads SET in_progress = true, preview_accepted = false, preview_until = NULL WHERE id IN (SELECT id FROM leads "
+     "WHERE campaign_id = $1 AND preview_accepted AND NOT in_progress AND NOT done ORDER BY id LIMIT $2 "
+     "FOR UPDATE SKIP LOCKED) RETURNING " CLAIMED_COLS ", preview_agent"},
+    // An agent asks for a lead: one due lead (callbacks, retries, new; as the claim orders them)
+    // reserved for it for $3 seconds; the agent's own reserved lead again if it has one.
+    {"preview_next",
+     "UPDATE leads SET preview_agent = $2, preview_until = now() + make_interval(secs => $3) WHERE id = ("
+     "SELECT id FROM leads WHERE campaign_id = $1 AND NOT in_progress AND NOT done AND NOT disabled "
+     "AND NOT preview_accepted AND (next_attempt_at IS NULL OR next_attempt_at <= now()) "
+     "AND (preview_until IS NULL OR preview_until < now() OR preview_agent = $2) "
+     "ORDER BY (preview_agent = $2 AND preview_until >= now()) IS NOT TRUE, callback_at IS NULL, callback_at, "
+     "next_attempt_at IS NULL, next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " LEAD_COLS},
+    {"preview_accept",
+     "UPDATE leads SET preview_accepted = true WHERE campaign_id = $1 AND id = $2 AND preview_agent = $3 "
+     "AND preview_until >= now() AND NOT in_progress AND NOT done RETURNING id"},
+    // Skipped: not offered again for $4 minutes (the campaign's retry time).
+    {"preview_skip",
+     "UPDATE leads SET preview_agent = NULL, preview_until = NULL, next_attempt_at = now() + make_interval(mins => $4) "
+     "WHERE campaign_id = $1 AND id = $2 AND preview_agent = $3 AND NOT preview_accepted AND NOT in_progress RETURNING id"},
     {"campaign_lock_active",
      "SELECT (SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int "
      "FROM campaigns c WHERE c.id = $1 FOR UPDATE"},

@@ -62,6 +62,58 @@ HttpResponse get_agents(ApiServices& s, ApiContext& ctx) {
   });
 }
 
+/// How long a lead shown to an agent stays reserved for it.
+constexpr int kPreviewReserveS = 120;
+
+/// The agent a preview request names ({"agentId"}).
+std::string preview_agent(const json::object& body) {
+  reject_unknown(body, {"agentId"});
+  return *get_string(body, "agentId", true, 100, 1);
+}
+
+/// POST /campaigns/{id}/preview/next {"agentId"}: a due lead reserved for the agent for 120 s
+/// (its own reserved lead again if it has one); 204 when none is due; 409 unless preview.
+HttpResponse preview_next(ApiServices& s, ApiContext& ctx) {
+  const auto agent = preview_agent(ctx.json());
+  return with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
+    const auto row = c.tx.exec_prepared1("campaign_row", c.id);
+    if (row["dialing_mode"].as<std::string>() != "preview")
+      fail(409, "not_preview", "the campaign's dialingMode is not preview");
+    const auto r = c.tx.exec_prepared("preview_next", c.id, agent, kPreviewReserveS);
+    if (r.empty()) return no_content();
+    auto o = lead_json(r[0]);
+    o["reservedForS"] = kPreviewReserveS;
+    return json_response(o);
+  });
+}
+
+/// POST /campaigns/{id}/preview/{leadId}/accept {"agentId"}: hark dials the lead and transfers
+/// the person to that agent (its extension, else the pilot); 409 when not reserved for it.
+HttpResponse preview_accept(ApiServices& s, ApiContext& ctx) {
+  const auto agent = preview_agent(ctx.json());
+  const auto lead = ctx.id("leadId");
+  auto res = with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
+    if (c.tx.exec_prepared("preview_accept", c.id, lead, agent).empty())
+      fail(409, "not_reserved", "the lead is not reserved for this agent (ask preview/next again)");
+    return json_response(json::object{{"leadId", lead}, {"agentId", agent}, {"accepted", true}});
+  });
+  if (s.runner) s.runner->wake();  // dial it now
+  return res;
+}
+
+/// POST /campaigns/{id}/preview/{leadId}/skip {"agentId"}: the lead is not offered again for the
+/// campaign's retry time.
+HttpResponse preview_skip(ApiServices& s, ApiContext& ctx) {
+  const auto agent = preview_agent(ctx.json());
+  const auto lead = ctx.id("leadId");
+  return with_campaign(s, ctx, CampaignUse::write, [&](CampaignScope& c) {
+    const auto minutes = c.tx.exec_prepared1("campaign_row", c.id)["retry_minutes"].as<int>();
+    if (c.tx.exec_prepared("preview_skip", c.id, lead, agent, minutes).empty())
+      fail(409, "not_reserved", "the lead is not reserved for this agent");
+    return no_content();
+  });
+}
+
 }  // namespace
 
 json::object abandon_summary(pqxx::transaction_base& tx, long long campaign_id, bool count_amd_fp) {
@@ -81,6 +133,11 @@ void add_agent_routes(Router& r, ApiServices& s) {
        get_agents},
       {"PUT", "/api/v1/campaigns/{id}/agents/{agent}", "report one agent's state (the contact center)", kAdmin, "json",
        put_agent},
+      {"POST", "/api/v1/campaigns/{id}/preview/next", "preview: a due lead reserved for an agent", kAdmin, "json",
+       preview_next},
+      {"POST", "/api/v1/campaigns/{id}/preview/{leadId}/accept", "preview: dial the lead for the agent", kAdmin, "json",
+       preview_accept},
+      {"POST", "/api/v1/campaigns/{id}/preview/{leadId}/skip", "preview: skip the lead", kAdmin, "json", preview_skip},
   });
 }
 

@@ -86,6 +86,12 @@ int AgentBoard::busy() const {
   return n;
 }
 
+std::string AgentBoard::target_of(const std::string& agent) const {
+  std::lock_guard lk(mu_);
+  auto it = agents_.find(agent);
+  return it == agents_.end() || it->second.row.extension.empty() ? pilot_ : it->second.row.extension;
+}
+
 bool AgentBoard::per_agent() const {
   std::lock_guard lk(mu_);
   return !agents_.empty();

@@ -52,6 +52,8 @@ class AgentBoard : public signaling::AgentGate {
   int ready() const;
   /// Agents talking or in wrap-up (held ones included).
   int busy() const;
+  /// Where to transfer a call for `agent`: its extension, else the pilot number.
+  std::string target_of(const std::string& agent) const;
   /// Whether any agent reported its own state.
   bool per_agent() const;
   /// Holds and releases taken since the last call, to write to the store.

@@ -191,6 +191,10 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
   }
   // An optimistic look with the tick's count spares a full campaign the row lock below; the
   // count under the lock is the one that decides.
+  if (row.dialing_mode == "preview" && !row.fixed_channels) {  // agents pick each lead (runner_pacing.cpp)
+    if (!dnc_down) dial_previews(rc, mine);
+    return;
+  }
   // Under the campaign's dialing mode (runner_pacing.cpp); progressive: its free agents.
   const auto cap =
       paced_capacity(rc, dial_capacity(row, rc.open_attempts, opt_.max_concurrent, mine, opt_.claim_batch), mine);

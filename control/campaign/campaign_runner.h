@@ -141,6 +141,9 @@ class CampaignRunner : public RunnerView {
   /// The campaign's capacity under its dialing mode: the agents and rates read from the store,
   /// the figures of its calls in flight, pace(). `cap` is the progressive capacity.
   Capacity paced_capacity(const sql::RunnableCampaign& rc, Capacity cap, int mine);
+  /// Preview: dials the leads agents accepted, each transferred to its agent (no gate: the
+  /// agent waits for it). Checked against the campaign's do-not-call list.
+  void dial_previews(const sql::RunnableCampaign& rc, int mine);
   /// A call's event, for its campaign's estimate and agent board (under mu_).
   void pacing_event(Call& call, const signaling::CallEvent& e);
   /// Pauses a campaign that cannot be served, with the reason (logged, and kept as its lastError).

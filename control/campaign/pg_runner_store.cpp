@@ -37,6 +37,9 @@ class PgClaim : public ClaimSession {
   std::vector<sql::ClaimedLead> claim_ids(const std::vector<long long>& ids) override {
     return translated([&] { return sql::claim_lead_ids(tx_, campaign_, ids); });
   }
+  std::vector<std::pair<sql::ClaimedLead, std::string>> claim_preview(int n) override {
+    return translated([&] { return sql::claim_preview_leads(tx_, campaign_, n); });
+  }
   long long start_attempt(const sql::ClaimedLead& lead) override {
     return translated([&] { return sql::start_attempt(tx_, campaign_, lead, instance_); });
   }

@@ -90,6 +90,67 @@ Capacity CampaignRunner::paced_capacity(const sql::RunnableCampaign& rc, Capacit
   return out;
 }
 
+void CampaignRunner::dial_previews(const sql::RunnableCampaign& rc, int mine) {
+  const auto& row = rc.campaign;
+  const auto id = row.id;
+  if (!row.dnc_list_id && rc.dnc_service.has_value())
+    throw std::runtime_error("preview dialing with an external do-not-call service is not supported; use a list");
+  auto& p = pacer(id);
+  store_->write_agent_holds(id, p.board->drain_writes());
+  p.board->update(store_->agents(id), row.free_agents, row.pilot_number, now_s());
+  const int room = std::min({row.max_concurrent - rc.open_attempts, opt_.max_concurrent - mine, opt_.claim_batch});
+  if (room <= 0) return;
+  const auto plan = plan_for(row);
+  if (row.dnc_list_id && dnc_.version(*row.dnc_list_id) != rc.dnc_list_version) store_->refresh_dnc(dnc_);
+  const auto& members = group_trunks(row.trunk_group);
+  struct ToDial {
+    std::shared_ptr<Call> call;
+    signaling::CallRequest req;
+  };
+  std::vector<ToDial> to_dial;
+  int dnc_hits = 0;
+  auto tx = store_->begin_claim(id);
+  const int want = std::min(room, row.max_concurrent - tx->open_attempts());
+  if (want <= 0) return;
+  for (const auto& [lead, agent] : tx->claim_preview(want)) {
+    if (row.dnc_list_id && dnc_.listed(*row.dnc_list_id, lead.phone)) {
+      tx->record_dnc(lead);
+      ++dnc_hits;
+      continue;
+    }
+    auto call = std::make_shared<Call>();
+    call->attempt_id = tx->start_attempt(lead);
+    call->lead_id = lead.id, call->campaign_id = id, call->lead_attempts = lead.attempts, call->plan = plan;
+    call->number = lead.phone, call->phone_index = lead.phone_index, call->numbers = lead.numbers;
+    call->placed_s = now_s();
+    auto req = call_request(*plan, lead.phone, call->attempt_id);
+    // The agent who accepted the lead waits for it: the person goes straight to that agent.
+    req.plan.person = signaling::Reaction::transfer(p.board->target_of(agent));
+    const auto now = Clock::now();
+    for (const auto& m : members)
+      if (backoff(m).allowed(1, now) > 0) {
+        backoff(m).on_dial();
+        if (!m.empty()) req.trunks.push_back(m);
+      }
+    if (req.trunks.empty() && !members.front().empty()) req.trunks = members;
+    call->trunks = req.trunks;
+    to_dial.push_back({call, std::move(req)});
+  }
+  tx->commit();  // the attempts exist before any INVITE leaves
+  std::lock_guard lk(mu_);
+  auto& l = live_[id];
+  l.dnc += uint64_t(dnc_hits);
+  for (auto& d : to_dial) {
+    calls_[uint64_t(d.call->attempt_id)] = d.call;
+    ++l.placed;
+    ++l.dialing;
+    l.recent.push_back(Clock::now());
+    d.call->phase = CallState::dialing;
+    metrics_.inc("hark_calls_placed_total{campaign=\"" + std::to_string(id) + "\"}");
+    dial_(std::move(d.req));
+  }
+}
+
 void CampaignRunner::pacing_event(Call& call, const signaling::CallEvent& e) {
   const double t = now_s();
   if ((e.state == CallState::ringing || e.state == CallState::early_media) && call.rang_s < 0) call.rang_s = t;

@@ -33,6 +33,8 @@ class ClaimSession {
   virtual std::vector<sql::ClaimedLead> claim(int n) = 0;
   /// Claims those of `ids` that are still due (leads checked against a service beforehand).
   virtual std::vector<sql::ClaimedLead> claim_ids(const std::vector<long long>& ids) = 0;
+  /// Claims up to `n` leads agents accepted in preview, with the accepting agent (issue 18).
+  virtual std::vector<std::pair<sql::ClaimedLead, std::string>> claim_preview(int /*n*/) { return {}; }
   /// Writes the DIALING attempt; returns its id (the call's tag).
   virtual long long start_attempt(const sql::ClaimedLead& lead) = 0;
   virtual void record_dnc(const sql::ClaimedLead& lead) = 0;

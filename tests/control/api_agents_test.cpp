@@ -100,3 +100,27 @@ TEST_F(Api, TheSummaryShowsTheAbandonRatesFromTheCallLog) {
   EXPECT_EQ(s.at("abandoned30d"), 2);
   EXPECT_DOUBLE_EQ(s.at("rate24h").to_number<double>(), 0.5);
 }
+
+TEST_F(Api, PreviewReservesALeadForAnAgentWhoAcceptsOrSkipsIt) {
+  const auto id = make_campaign("preview");
+  const auto l1 = post(at(id, "/leads.json"), "campaign_admin", R"({"phone":"5550201"})").json().at("id").as_int64();
+  const auto l2 = post(at(id, "/leads.json"), "campaign_admin", R"({"phone":"5550202"})").json().at("id").as_int64();
+  EXPECT_EQ(post(at(id, "/preview/next"), "campaign_admin", R"({"agentId":"a1"})").status, 409);  // not preview
+  ASSERT_EQ(patch(at(id, ""), "campaign_admin", R"({"dialingMode":"preview"})").status, 200);
+  auto r = post(at(id, "/preview/next"), "campaign_admin", R"({"agentId":"a1"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("id"), l1);
+  EXPECT_EQ(post(at(id, "/preview/next"), "campaign_admin", R"({"agentId":"a1"})").json().at("id"), l1);  // still its own
+  EXPECT_EQ(post(at(id, "/preview/next"), "campaign_admin", R"({"agentId":"a2"})").json().at("id"), l2);  // l1 is reserved
+  EXPECT_EQ(post(at(id, "/preview/next"), "campaign_admin", R"({"agentId":"a3"})").status, 204);  // nothing left
+  // Only the agent it is reserved for may accept or skip it.
+  EXPECT_EQ(post(at(id, "/preview/" + std::to_string(l1) + "/accept"), "campaign_admin", R"({"agentId":"a2"})").status, 409);
+  EXPECT_EQ(post(at(id, "/preview/" + std::to_string(l1) + "/accept"), "campaign_supervisor", R"({"agentId":"a1"})").status, 403);
+  r = post(at(id, "/preview/" + std::to_string(l1) + "/accept"), "campaign_admin", R"({"agentId":"a1"})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(db->exec("SELECT preview_accepted FROM leads WHERE id = " + std::to_string(l1))[0][0].as<bool>(), true);
+  // Skipped: not offered again for the retry time.
+  EXPECT_EQ(post(at(id, "/preview/" + std::to_string(l2) + "/skip"), "campaign_admin", R"({"agentId":"a2"})").status, 204);
+  EXPECT_EQ(post(at(id, "/preview/next"), "campaign_admin", R"({"agentId":"a2"})").status, 204);
+  EXPECT_EQ(post(at(id, "/preview/" + std::to_string(l2) + "/skip"), "campaign_admin", R"({"agentId":"a2"})").status, 409);
+}

@@ -42,6 +42,9 @@ TEST_F(Api, AnotherGroupsCampaignIsNotFoundOnEveryCampaignRoute) {
       // agent states (issue 18)
       {"GET", "/agents", "", "", true},
       {"PUT", "/agents/a1", R"({"state":"ready"})", "application/json", false},
+      {"POST", "/preview/next", R"({"agentId":"a1"})", "application/json", false},
+      {"POST", "/preview/" + lead + "/accept", R"({"agentId":"a1"})", "application/json", false},
+      {"POST", "/preview/" + lead + "/skip", R"({"agentId":"a1"})", "application/json", false},
       // lead lifecycle (issue 20)
       {"POST", "/leads.json", R"({"phone":"5550198"})", "application/json", false},
       {"POST", "/leads/" + lead + "/callback", R"({"at":"2099-01-01T10:00:00Z"})", "application/json", false},

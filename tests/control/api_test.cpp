@@ -79,6 +79,9 @@ TEST_F(Api, EveryEndpointByEveryRole) {
       // agent states (issue 18; api_agents_test.cpp has their behaviour)
       {"GET", "/api/v1/campaigns/{id}/agents", c + "/agents", "", cr},
       {"PUT", "/api/v1/campaigns/{id}/agents/{agent}", c + "/agents/a1", R"({"state":"ready"})", ca},
+      {"POST", "/api/v1/campaigns/{id}/preview/next", c + "/preview/next", R"({"agentId":"a1"})", ca},
+      {"POST", "/api/v1/campaigns/{id}/preview/{leadId}/accept", c + "/preview/1/accept", R"({"agentId":"a1"})", ca},
+      {"POST", "/api/v1/campaigns/{id}/preview/{leadId}/skip", c + "/preview/1/skip", R"({"agentId":"a1"})", ca},
       {"GET", "/api/v1/campaigns/{id}/live", c + "/live", "", cr},
       {"GET", "/api/v1/campaigns/{id}/events", c + "/events", "", cr},
       {"GET", "/api/v1/campaigns/{id}/schedules", c + "/schedules", "", cr},

@@ -41,6 +41,8 @@ struct FakeData {
     std::vector<std::string> extra_phones;
     int phone_index = 0, round = 1;
     std::optional<long long> callback_us;
+    std::string preview_agent;     ///< preview: the agent who accepted it
+    bool preview_accepted = false;
     /// The number the next attempt dials (leads_claim's CLAIMED_COLS).
     std::string current() const {
       return phone_index >= 1 && phone_index <= int(extra_phones.size()) ? extra_phones[size_t(phone_index) - 1] : phone;
@@ -134,6 +136,15 @@ class FakeClaim : public control::ClaimSession {
       out.push_back(l->claimed());
     }
     wrote_ = wrote_ || !out.empty();
+    return out;
+  }
+  std::vector<std::pair<sql::ClaimedLead, std::string>> claim_preview(int n) override {
+    std::vector<std::pair<sql::ClaimedLead, std::string>> out;
+    for (auto& l : d_.leads)
+      if (int(out.size()) < n && l.campaign_id == campaign_ && l.preview_accepted && !l.in_progress && !l.done) {
+        l.in_progress = true, l.preview_accepted = false, wrote_ = true;
+        out.emplace_back(l.claimed(), l.preview_agent);
+      }
     return out;
   }
   long long start_attempt(const sql::ClaimedLead& lead) override {

@@ -106,7 +106,7 @@ TEST(RunnerPacing, APersonTakesAReportedAgentOrIsAbandoned) {
 TEST(RunnerPacing, PredictiveDialsAheadOfTheReadyAgents) {
   RunnerHarness h;
   auto& c = paced(h, "predictive", 200);
-  for (int i = 0; i < 20; ++i) h.d->agents[c.id].push_back(ready_agent("a" + std::to_string(i), ""));
+  for (int i = 0; i < 20; ++i) h.d->agents[c.id].push_back(ready_agent(std::to_string(100 + i), ""));
   h.tick();
   h.tick();
   // One call in three or so reaches a person at first: more calls than agents, fewer than 3x.
@@ -154,11 +154,24 @@ TEST(RunnerPacing, ProgressiveOnFreeAgentsDialsAsBeforeWithAPlainTransfer) {
   EXPECT_EQ(h.dialed[0].plan.person.target, "5000");
 }
 
-TEST(RunnerPacing, PreviewPlacesNothingByItself) {
+TEST(RunnerPacing, PreviewDialsOnlyTheAcceptedLeadForItsAgent) {
   RunnerHarness h;
   auto& c = paced(h, "preview", 10);
-  h.d->agents[c.id] = {ready_agent("a1", "1001")};
+  h.d->agents[c.id] = {ready_agent("a1", "1001"), ready_agent("a2", "")};
   h.tick();
+  h.tick();
+  EXPECT_TRUE(h.dialed.empty());  // nothing by itself
+  auto& accepted = h.d->leads[3];
+  accepted.preview_accepted = true, accepted.preview_agent = "a1";
+  auto& other = h.d->leads[5];
+  other.preview_accepted = true, other.preview_agent = "a2";  // no extension: the pilot
+  h.tick();
+  ASSERT_EQ(h.dialed.size(), 2u);
+  EXPECT_EQ(h.dialed[0].number, accepted.phone);
+  EXPECT_EQ(h.dialed[0].plan.person.kind, Reaction::Kind::transfer);  // the agent waits: never abandoned
+  EXPECT_EQ(h.dialed[0].plan.person.target, "1001");
+  EXPECT_EQ(h.dialed[1].plan.person.target, "5000");
+  h.take_dialed();
   h.tick();
   EXPECT_TRUE(h.dialed.empty());
 }
