@@ -53,6 +53,8 @@ CampaignRunner::CampaignRunner(std::unique_ptr<RunnerStore> store, DncIndex& dnc
   metrics_.describe("hark_amd_suspected_misses_total", "counter",
                     "calls called human on which the AMD later heard a beep or a monologue, by cause");
   metrics_.describe("hark_amd_verdict_seconds", "histogram", "audio time from answer to the AMD verdict");
+  metrics_.describe("hark_abandon_rate", "gauge",
+                    "abandoned / people answered by campaign, over the rolling 30 days (TSR) and 24 h (Ofcom)");
 }
 
 CampaignRunner::~CampaignRunner() { stop(); }
