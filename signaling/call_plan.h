@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,6 +19,17 @@ namespace hark::signaling {
 enum class CallState : uint8_t { queued, dialing, ringing, early_media, answered, verdict, transferring, playing_message, ended, on_hold, consulting, inbound };
 std::string_view to_string(CallState s);
 
+/// Who takes a person the AMD found (issue 18): the dialer's live view of its free agents.
+/// Asked on the SIP thread at a person's verdict and on each tick while the call waits for an
+/// agent, so it must answer at once (no I/O) and be safe to call from that thread.
+class AgentGate {
+ public:
+  virtual ~AgentGate() = default;
+  /// Takes a free agent for the call tagged `tag`: where to transfer it (the agent's extension,
+  /// or the pilot number), or empty when no agent is free now.
+  virtual std::string take(uint64_t tag) = 0;
+};
+
 /// One reaction to a verdict.
 struct Reaction {
   enum class Kind : uint8_t {
@@ -25,17 +37,25 @@ struct Reaction {
     transfer,   ///< blind transfer (REFER) to `target`, a number or a sip: URI
     voicemail,  ///< wait for the beep (or the AMD's beep timeout), play `prompt`, hang up
     hold,       ///< keep the call up until `hold_ms` after the answer, then BYE
+    to_agent,   ///< transfer to the agent `gate` gives within `hold_ms`; none: play `prompt`
+                ///< (the identification message), hang up, ABANDONED
   };
   Kind kind = Kind::hang_up;
   std::string target;                     ///< transfer
   const media::Prompt* prompt = nullptr;  ///< voicemail; must outlive the call
-  int hold_ms = 0;                        ///< hold
+  int hold_ms = 0;                        ///< hold; to_agent: how long a person may wait for an agent
+  std::shared_ptr<AgentGate> gate;        ///< to_agent
 
   static Reaction hang_up() { return {}; }
-  static Reaction transfer(std::string to) { return {Kind::transfer, std::move(to), nullptr, 0}; }
+  static Reaction transfer(std::string to) { return {Kind::transfer, std::move(to), nullptr, 0, nullptr}; }
   /// A null prompt hangs up instead (a campaign without a voicemail message).
-  static Reaction voicemail(const media::Prompt* p) { return p ? Reaction{Kind::voicemail, {}, p, 0} : hang_up(); }
-  static Reaction hold(int ms) { return {Kind::hold, {}, nullptr, ms}; }
+  static Reaction voicemail(const media::Prompt* p) { return p ? Reaction{Kind::voicemail, {}, p, 0, nullptr} : hang_up(); }
+  static Reaction hold(int ms) { return {Kind::hold, {}, nullptr, ms, nullptr}; }
+  /// A person goes to the agent `gate` gives within `wait_ms` of the verdict; if none is free
+  /// by then, they hear `identification` (null: nothing) and the call ends ABANDONED.
+  static Reaction to_agent(std::shared_ptr<AgentGate> gate, int wait_ms, const media::Prompt* identification) {
+    return {Kind::to_agent, {}, identification, wait_ms, std::move(gate)};
+  }
 };
 
 /// The reactions of one call, by verdict. The default hangs up whoever answers.

@@ -89,6 +89,8 @@ Action CallPolicy::on_verdict(const CallFacts& f, amd::Verdict v, Clock::time_po
       if (r.prompt)
         return with_deadline(Action::Kind::wait_for_beep, now + std::chrono::milliseconds(f.beep_timeout_ms), r.prompt);
       break;
+    case Reaction::Kind::to_agent:
+      return with_deadline(Action::Kind::await_agent, now + std::chrono::milliseconds(r.hold_ms), r.prompt);
     case Reaction::Kind::hang_up: break;
   }
   return hang_up(status_for_answered(v, false), why(v));
@@ -106,6 +108,7 @@ Action CallPolicy::on_beep(const CallFacts& f) const {
 
 Action CallPolicy::on_playback_done(const CallFacts& f) const {
   if (f.state != CallState::playing_message) return {};
+  if (f.abandoned) return hang_up(LeadStatus::abandoned, "no agent free in time: identification message played");
   return hang_up(LeadStatus::amd, "machine: message left after the beep");
 }
 
@@ -150,6 +153,11 @@ Action CallPolicy::on_timer(const CallFacts& f, Clock::time_point now) const {
     a.ring_timeout = true;
     return a;
   }
+  if (f.awaiting_agent) {
+    // The gate is asked by SipAgent each tick; here only the deadline.
+    if (now >= f.agent_deadline) return with_deadline(Action::Kind::abandon, {}, f.message);
+    return {};
+  }
   if (f.waiting_for_beep) {
     // No beep came: the greeting is over by now; leave the message anyway.
     if (now >= f.beep_deadline) return with_deadline(Action::Kind::play_message, {}, f.message);
@@ -175,6 +183,7 @@ Action CallPolicy::on_invite_failed(const CallFacts& f, int status, std::string_
 
 Action CallPolicy::on_callee_bye(const CallFacts& f) const {
   if (f.ending) return {};
+  if (f.abandoned) return peer_ended(LeadStatus::abandoned, "hung up during the identification message");
   if (f.state == CallState::playing_message) return peer_ended(LeadStatus::amd, "machine hung up during the message");
   if (f.has_verdict) return peer_ended(status_for_answered(f.verdict, f.transferred), "callee hung up after the verdict");
   return peer_ended(LeadStatus::unknown, "callee hung up before a verdict");

@@ -42,6 +42,9 @@ struct CallFacts {
   Clock::time_point beep_deadline;   ///< play the message anyway at this time
   const media::Prompt* message = nullptr;  ///< to play after the beep
   std::optional<Clock::time_point> hold_until;  ///< hang up at this time
+  bool awaiting_agent = false;       ///< a person waits for the AgentGate (Reaction::to_agent)
+  Clock::time_point agent_deadline;  ///< abandoned if no agent by then
+  bool abandoned = false;            ///< no agent came: the identification message, then ABANDONED
   bool ending = false;               ///< BYE/CANCEL sent or received, outcome fixed
   Clock::time_point ending_at;
   bool closing = false;              ///< SIP side over; waiting for the media's `ended`
@@ -60,6 +63,8 @@ struct Action {
     hold_until,       ///< keep the call up; the timer hangs up at `deadline`
     release_sip,      ///< our BYE/CANCEL was never answered: drop the SIP side
     force_complete,   ///< the media never sent `ended`: report the call over without final statistics
+    await_agent,      ///< ask the plan's AgentGate now and on each tick until `deadline`
+    abandon,          ///< no agent in time: play `prompt` (if any), then hang up ABANDONED
   };
   Kind kind = Kind::none;
   LeadStatus outcome = LeadStatus::unknown;  ///< hang_up, peer_ended

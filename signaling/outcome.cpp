@@ -13,6 +13,7 @@ std::string_view to_string(LeadStatus s) {
     case LeadStatus::amd: return "AMD";
     case LeadStatus::service_temporarily_unavailable: return "SERVICE_TEMPORARILY_UNAVAILABLE";
     case LeadStatus::dnc: return "DNC";
+    case LeadStatus::abandoned: return "ABANDONED";
     case LeadStatus::unknown: return "UNKNOWN";
   }
   return "UNKNOWN";

@@ -17,6 +17,7 @@ enum class LeadStatus {
   amd,                              ///< a machine or a fax answered
   service_temporarily_unavailable,  ///< 500, 502, 503, 504
   dnc,                              ///< on a do-not-call list (decided before dialing)
+  abandoned,                        ///< a person answered and no agent was free in time (issue 18)
   unknown,                          ///< anything else
 };
 

@@ -180,6 +180,22 @@ void SipAgent::Impl::apply(Call& c, const Action& a) {
     case K::hold_until:
       c.f.hold_until = a.deadline;
       return;
+    case K::await_agent:
+      c.f.awaiting_agent = true;
+      c.f.agent_deadline = a.deadline;
+      c.f.message = a.prompt;
+      try_agent(c);  // most often an agent is free at once
+      return;
+    case K::abandon:
+      c.f.awaiting_agent = false;
+      c.f.abandoned = true;
+      if (!a.prompt) {
+        end_call(c, LeadStatus::abandoned, "no agent free in time; no identification message set");
+        return;
+      }
+      set_state(c, CallState::playing_message);
+      media.play(c.stream, a.prompt);
+      return;
     case K::release_sip:
       finish(c);
       return;
@@ -191,6 +207,19 @@ void SipAgent::Impl::apply(Call& c, const Action& a) {
       complete(c);
       return;
   }
+}
+
+void SipAgent::Impl::try_agent(Call& c) {
+  if (!c.f.awaiting_agent || c.f.ending) return;
+  const Reaction& r = c.f.plan.person;
+  if (!r.gate) return;
+  std::string target = r.gate->take(c.req.tag);
+  if (target.empty()) return;
+  c.f.awaiting_agent = false;
+  Action a;
+  a.kind = Action::Kind::transfer;
+  a.target = std::move(target);
+  apply(c, a);
 }
 
 void SipAgent::Impl::end_call(Call& c, LeadStatus outcome, std::string cause) {

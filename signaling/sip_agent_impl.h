@@ -151,6 +151,8 @@ struct SipAgent::Impl {
   /// Carries out one of the policy's actions.
   void apply(Call& c, const Action& a);
   /// Ends the call's SIP side: CANCEL before an answer, BYE after. The outcome is fixed here.
+  /// Reaction::to_agent: asks the gate for an agent; transfers the person when one is free.
+  void try_agent(Call& c);
   void end_call(Call& c, LeadStatus outcome, std::string cause);
   /// The call is over on the SIP side: releases the handle and the media; the outcome is
   /// reported once the media worker has sent the stream's final statistics.

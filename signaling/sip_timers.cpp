@@ -18,6 +18,10 @@ void SipAgent::Impl::tick() {
   expire_inbound(now);
   // Decide for every call first, then act: acting may end a call and change the table.
   std::vector<std::pair<Call*, Action>> todo;
+  std::vector<Call*> awaiting;  // people waiting for an agent: ask the gate again
+  for (auto& [id, c] : calls)
+    if (c->f.awaiting_agent) awaiting.push_back(c.get());
+  for (Call* c : awaiting) try_agent(*c);
   for (auto& [id, c] : calls) {
     Action a = policy.on_timer(c->f, now);
     if (a.kind != Action::Kind::none) todo.emplace_back(c.get(), std::move(a));

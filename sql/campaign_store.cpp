@@ -72,6 +72,12 @@ CampaignRecord campaign_record(const pqxx::row& r) {
   c.recording_retention_days = opt<int>(r["recording_retention_days"]);
   c.calling_start = opt<std::string>(r["calling_start"]);
   c.calling_end = opt<std::string>(r["calling_end"]);
+  c.dialing_mode = r["dialing_mode"].as<std::string>();
+  c.power_lines = r["power_lines"].as<double>();
+  c.abandon_cap = r["abandon_cap"].as<double>();
+  c.count_amd_false_positives = r["count_amd_false_positives"].as<bool>();
+  c.guaranteed_agent = r["guaranteed_agent"].as<bool>();
+  c.identification_prompt_id = opt<long long>(r["identification_prompt_id"]);
   return c;
 }
 
@@ -156,6 +162,16 @@ std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campa
     auto rows = tx.exec_prepared(step, campaign_id, left);
     out = leads_of(rows, std::move(out));
   }
+  return out;
+}
+
+std::vector<std::pair<ClaimedLead, std::string>> claim_preview_leads(pqxx::transaction_base& tx, long long campaign_id,
+                                                                    int n) {
+  std::vector<std::pair<ClaimedLead, std::string>> out;
+  const auto rows = tx.exec_prepared("leads_claim_preview", campaign_id, n);
+  const auto leads = leads_of(rows);
+  for (size_t i = 0; i < leads.size(); ++i)
+    out.emplace_back(leads[i], rows[int(i)]["preview_agent"].is_null() ? "" : rows[int(i)]["preview_agent"].as<std::string>());
   return out;
 }
 

@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace hark::sql {
@@ -40,6 +41,13 @@ struct CampaignRecord {
   std::string recording_channels = "mixed";         ///< mixed | stereo
   std::optional<int> recording_retention_days;      ///< recordings older than this are deleted
   std::optional<std::string> calling_start, calling_end;  ///< HH:MM in each lead's zone(s); none: off (0019)
+  // Pacing (0018_pacing.sql).
+  std::string dialing_mode = "progressive";          ///< progressive | power | predictive | preview
+  double power_lines = 2;                            ///< power: lines per ready agent
+  double abandon_cap = 0.03;                         ///< abandoned / people answered, at most
+  bool count_amd_false_positives = false;            ///< QA's human labels on AMD machines count as abandoned
+  bool guaranteed_agent = false;                     ///< an abandoned number may be called again before 72 h
+  std::optional<long long> identification_prompt_id;  ///< what an abandoned person hears
   bool operator==(const CampaignRecord&) const = default;
 };
 
@@ -143,6 +151,9 @@ int lock_campaign(pqxx::transaction_base& tx, long long campaign_id);
 /// Claims up to `n` due leads (FOR UPDATE SKIP LOCKED): in progress from now on. Order: callbacks
 /// due (by their time), then retries due (oldest due time first), then never-called leads (by id).
 std::vector<ClaimedLead> claim_leads(pqxx::transaction_base& tx, long long campaign_id, int n);
+/// Claims up to `n` leads agents accepted in preview, each with the agent who accepted it.
+std::vector<std::pair<ClaimedLead, std::string>> claim_preview_leads(pqxx::transaction_base& tx, long long campaign_id,
+                                                                    int n);
 /// Claims those of `ids` that are still due (FOR UPDATE SKIP LOCKED).
 std::vector<ClaimedLead> claim_lead_ids(pqxx::transaction_base& tx, long long campaign_id,
                                         const std::vector<long long>& ids);

@@ -15,6 +15,9 @@ namespace {
 // Calling hours at the called party's local time (0019_calling_hours.sql), NULL when off.
 #define CALLING_HOURS_COLS(T) \
   "to_char(" T "calling_start, 'HH24:MI') AS calling_start, to_char(" T "calling_end, 'HH24:MI') AS calling_end"
+// Pacing settings (0018_pacing.sql), in every campaign row.
+#define PACING_COLS                                                                                      \
+  "dialing_mode, power_lines, abandon_cap, count_amd_false_positives, guaranteed_agent, identification_prompt_id"
 
 #define CAMPAIGN_COLS                                                                                         \
   "id, name, description, group_id, state, start_date::text AS start_date, end_date::text AS end_date, "     \
@@ -23,7 +26,7 @@ namespace {
   "amd_enabled, amd_params::text AS amd_params, voicemail_prompt_id, dnc_service_id, dnc_list_id, dial_prefix, " \
   "caller_id, max_concurrent, fixed_channels, free_agents, trunk_group, last_error, created_at, updated_at, "  \
   "default_region, internal_length, dial_every_number, recording_percent, recording_channels, "              \
-  "recording_retention_days, " CALLING_HOURS_COLS("")
+  "recording_retention_days, " CALLING_HOURS_COLS("") ", " PACING_COLS
 
 #define PROMPT_COLS "id, group_id, name, size_bytes, duration_ms, file_name, created_at::text AS created_at"
 
@@ -136,6 +139,43 @@ const Statement kStatements[] = {
     {"campaign_pause",
      "UPDATE campaigns SET state = 'PAUSED', last_error = $2, updated_at = now() WHERE id = $1 AND state = 'STARTED' "
      "RETURNING id"},
+    {"campaign_set_pacing",
+     "UPDATE campaigns SET dialing_mode = $2, power_lines = $3, abandon_cap = $4, count_amd_false_positives = $5, "
+     "guaranteed_agent = $6, identification_prompt_id = $7 WHERE id = $1"},
+    // ---- agents and abandoned calls (issue 18, 0018_pacing.sql) ----
+    // A report from the contact center: the agent's state, and hark's hold on it is over.
+    {"agent_put",
+     "INSERT INTO campaign_agents (campaign_id, agent_id, state, extension) VALUES ($1, $2, $3, $4) "
+     "ON CONFLICT (campaign_id, agent_id) DO UPDATE SET state = $3, extension = COALESCE($4, campaign_agents.extension), "
+     "held_attempt = NULL, updated_at = now() RETURNING agent_id, state, extension, held_attempt, updated_at::text AS updated_at"},
+    {"agents_list",
+     "SELECT agent_id, state, extension, held_attempt, updated_at::text AS updated_at FROM campaign_agents "
+     "WHERE campaign_id = $1 ORDER BY agent_id"},
+    // hark gave the agent a call: talking until the contact center reports it again.
+    {"agent_hold",
+     "UPDATE campaign_agents SET state = 'talking', held_attempt = $3 WHERE campaign_id = $1 AND agent_id = $2 "
+     "AND state = 'ready' AND held_attempt IS NULL"},
+    // The call never reached the agent: ready again, unless reported since.
+    {"agent_unhold",
+     "UPDATE campaign_agents SET state = 'ready', held_attempt = NULL WHERE campaign_id = $1 AND agent_id = $2 "
+     "AND held_attempt = $3"},
+    // People answered and abandoned over the last 30 days, 24 hours and 15 minutes. A person: the
+    // AMD said human (or unsure, or no AMD and the call was answered and passed on), and with
+    // $2 the AMD's false positives QA found (labelled human, the AMD said machine) count as
+    // people abandoned (Ofcom).
+    {"abandon_counts",
+     "SELECT count(*) FILTER (WHERE p AND dialed_at > now() - interval '30 days') AS people_30d, "
+     "count(*) FILTER (WHERE ab AND dialed_at > now() - interval '30 days') AS abandoned_30d, "
+     "count(*) FILTER (WHERE p AND dialed_at > now() - interval '24 hours') AS people_24h, "
+     "count(*) FILTER (WHERE ab AND dialed_at > now() - interval '24 hours') AS abandoned_24h, "
+     "count(*) FILTER (WHERE p AND dialed_at > now() - interval '15 minutes') AS people_15m, "
+     "count(*) FILTER (WHERE ab AND dialed_at > now() - interval '15 minutes') AS abandoned_15m "
+     "FROM (SELECT dialed_at, "
+     "(result IN ('SUCCESS', 'ABANDONED') OR amd_verdict IN ('human', 'unknown') "
+     " OR ($2 AND qa_label = 'human' AND amd_verdict = 'machine')) AS p, "
+     "(result = 'ABANDONED' OR ($2 AND qa_label = 'human' AND amd_verdict = 'machine')) AS ab "
+     "FROM call_attempts WHERE campaign_id = $1 AND state = 'DONE' AND answered_at IS NOT NULL "
+     "AND dialed_at > now() - interval '30 days') x"},
     {"campaign_set_free_agents", "UPDATE campaigns SET free_agents = $2 WHERE id = $1"},
     {"campaign_today", "SELECT (now() AT TIME ZONE time_zone)::date::text FROM campaigns WHERE id = $1"},
     {"schedules_generate",
@@ -301,6 +341,8 @@ const Statement kStatements[] = {
      "c.caller_id, c.max_concurrent, c.fixed_channels, c.free_agents, c.dial_every_number, c.trunk_group, "
      "d.url AS dnc_url, d.timeout_ms AS dnc_timeout_ms, c.default_region, c.internal_length, "
      "c.recording_percent, c.recording_channels, c.recording_retention_days, " CALLING_HOURS_COLS("c.") ", "
+     "c.dialing_mode, c.power_lines, c.abandon_cap, c.count_amd_false_positives, c.guaranteed_agent, "
+     "c.identification_prompt_id, "
      "d.bearer_token AS dnc_token, s.id AS schedule_id, s.state AS schedule_state, dl.version AS dnc_list_version, "
      "(SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int AS active "
      "FROM campaigns c JOIN schedules s ON s.campaign_id = c.id AND s.day = (now() AT TIME ZONE c.time_zone)::date "
@@ -347,6 +389,27 @@ const Statement kStatements[] = {
      "AND id = ANY($2::bigint[]) AND NOT in_progress AND NOT done AND (next_attempt_at IS NULL OR next_attempt_at <= now()) "
      IN_CALLING_HOURS
      "ORDER BY id FOR UPDATE SKIP LOCKED) RETURNING " CLAIMED_COLS},
+    // Preview (issue 18): the leads agents accepted, with who accepted them.
+    {"leads_claim_preview",
+     "UPDATE leads SET in_progress = true, preview_accepted = false, preview_until = NULL WHERE id IN (SELECT id FROM leads "
+     "WHERE campaign_id = $1 AND preview_accepted AND NOT in_progress AND NOT done ORDER BY id LIMIT $2 "
+     "FOR UPDATE SKIP LOCKED) RETURNING " CLAIMED_COLS ", preview_agent"},
+    // An agent asks for a lead: one due lead (callbacks, retries, new; as the claim orders them)
+    // reserved for it for $3 seconds; the agent's own reserved lead again if it has one.
+    {"preview_next",
+     "UPDATE leads SET preview_agent = $2, preview_until = now() + make_interval(secs => $3) WHERE id = ("
+     "SELECT id FROM leads WHERE campaign_id = $1 AND NOT in_progress AND NOT done AND NOT disabled "
+     "AND NOT preview_accepted AND (next_attempt_at IS NULL OR next_attempt_at <= now()) "
+     "AND (preview_until IS NULL OR preview_until < now() OR preview_agent = $2) "
+     "ORDER BY (preview_agent = $2 AND preview_until >= now()) IS NOT TRUE, callback_at IS NULL, callback_at, "
+     "next_attempt_at IS NULL, next_attempt_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " LEAD_COLS},
+    {"preview_accept",
+     "UPDATE leads SET preview_accepted = true WHERE campaign_id = $1 AND id = $2 AND preview_agent = $3 "
+     "AND preview_until >= now() AND NOT in_progress AND NOT done RETURNING id"},
+    // Skipped: not offered again for $4 minutes (the campaign's retry time).
+    {"preview_skip",
+     "UPDATE leads SET preview_agent = NULL, preview_until = NULL, next_attempt_at = now() + make_interval(mins => $4) "
+     "WHERE campaign_id = $1 AND id = $2 AND preview_agent = $3 AND NOT preview_accepted AND NOT in_progress RETURNING id"},
     {"campaign_lock_active",
      "SELECT (SELECT count(*) FROM call_attempts a WHERE a.campaign_id = c.id AND a.state = 'DIALING')::int "
      "FROM campaigns c WHERE c.id = $1 FOR UPDATE"},

@@ -30,7 +30,7 @@ std::string iso_utc(std::int64_t t) {
 }
 
 const char* kStatuses[] = {"NOT_CALLED", "SUCCESS", "FAILURE", "BUSY", "NO_ANSWER", "REJECTED", "AMD",
-                           "SERVICE_TEMPORARILY_UNAVAILABLE", "DNC", "UNKNOWN"};
+                           "SERVICE_TEMPORARILY_UNAVAILABLE", "DNC", "UNKNOWN", "ABANDONED"};
 
 }  // namespace
 
@@ -58,6 +58,11 @@ void check_references(pqxx::transaction_base& tx, const ApiContext& ctx, const C
     const auto p = sql::get_prompt(tx, *c.voicemail_prompt_id);
     if (!p || p->group_id != c.group_id)
       invalid("voicemailPromptId", "no such prompt in group " + std::to_string(c.group_id) + " (POST /api/v1/prompts)");
+  }
+  if (c.identification_prompt_id) {
+    const auto p = sql::get_prompt(tx, *c.identification_prompt_id);
+    if (!p || p->group_id != c.group_id)
+      invalid("identificationPrompt", "no such prompt in group " + std::to_string(c.group_id) + " (POST /api/v1/prompts)");
   }
 }
 
@@ -214,8 +219,10 @@ HttpResponse get_campaign_summary(ApiServices& s, ApiContext& ctx) {
     const auto window = window_summary(c.tx, c.id);
     leads["waitingForWindow"] = window.waiting;
     leads["windowOpensAt"] = window.next_open_s ? json::value(iso_utc(*window.next_open_s)) : json::value(nullptr);
-    return json_response(json::object{{"campaign", campaign_json(c.tx.exec_prepared1("campaign_row", c.id))},
+    const auto row = c.tx.exec_prepared1("campaign_row", c.id);
+    return json_response(json::object{{"campaign", campaign_json(row)},
                                       {"leads", std::move(leads)},
+                                      {"abandoned", abandon_summary(c.tx, c.id, row["count_amd_false_positives"].as<bool>())},
                                       {"attempts", n[0].as<long long>()},
                                       {"chargedAttempts", n[1].as<long long>()},
                                       // today's figures, as GET /live gives them

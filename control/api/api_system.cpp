@@ -184,6 +184,7 @@ std::unique_ptr<Router> make_router(ApiServices& s) {
   add_prompt_routes(*r, s);
   add_web_routes(*r);
   add_recording_routes(*r, s);
+  add_agent_routes(*r, s);
   add_report_routes(*r, s);
   add_webhook_routes(*r, s);
   // The document describes the router it belongs to, so it is added last, by hand.

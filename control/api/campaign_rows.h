@@ -35,6 +35,9 @@ boost::json::object lead_json(const pqxx::row& row);
 /// Adds byRound, callbacksPending and disabled to a campaign summary's "leads" (api_lead_lifecycle.cpp).
 void add_lead_lifecycle_summary(pqxx::transaction_base& tx, long long campaign_id, boost::json::object& leads);
 
+/// A campaign's abandon rates over 30 days and 24 hours with their counts (api_agents.cpp).
+boost::json::object abandon_summary(pqxx::transaction_base& tx, long long campaign_id, bool count_amd_fp);
+
 /// The scope's campaign row, locked for update; 409 when it is running and `must_be_stopped`.
 pqxx::row lock_campaign(CampaignScope& c, bool must_be_stopped);
 

@@ -79,6 +79,9 @@ pqxx::result write_campaign_columns(pqxx::transaction_base& tx, const char* stmt
   tx.exec_prepared0("campaign_set_recording", written, c.recording_percent, c.recording_channels,
                     c.recording_retention_days);
   tx.exec_prepared0("campaign_set_calling_hours", written, c.calling_start, c.calling_end);  // 0019
+  // Pacing settings (migration 0018), likewise.
+  tx.exec_prepared0("campaign_set_pacing", written, c.dialing_mode, c.power_lines, c.abandon_cap,
+                    c.count_amd_false_positives, c.guaranteed_agent, c.identification_prompt_id);
   return r;
 }
 

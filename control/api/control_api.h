@@ -109,6 +109,7 @@ void add_web_routes(Router& r);
 void add_recording_routes(Router& r, ApiServices& s);  // api_recordings.cpp: recordings, QA labels
 void add_report_routes(Router& r, ApiServices& s);     // api_reports.cpp: call log, per day, leads
 void add_webhook_routes(Router& r, ApiServices& s);    // api_webhooks.cpp: webhooks, delivery logs
+void add_agent_routes(Router& r, ApiServices& s);      // api_agents.cpp: agent states (issue 18)
 
 /// A Router with every route above.
 std::unique_ptr<Router> make_router(ApiServices& s);

@@ -53,6 +53,8 @@ CampaignRunner::CampaignRunner(std::unique_ptr<RunnerStore> store, DncIndex& dnc
   metrics_.describe("hark_amd_suspected_misses_total", "counter",
                     "calls called human on which the AMD later heard a beep or a monologue, by cause");
   metrics_.describe("hark_amd_verdict_seconds", "histogram", "audio time from answer to the AMD verdict");
+  metrics_.describe("hark_abandon_rate", "gauge",
+                    "abandoned / people answered by campaign, over the rolling 30 days (TSR) and 24 h (Ofcom)");
 }
 
 CampaignRunner::~CampaignRunner() { stop(); }
@@ -178,6 +180,7 @@ std::shared_ptr<const CampaignPlan> CampaignRunner::plan_for(const sql::Campaign
   p->retry = RetryPolicy::from(p->settings);
   p->amd = amd_params_for(p->settings.amd_params);
   p->voicemail = r.voicemail_prompt_id ? prompt(*r.voicemail_prompt_id) : nullptr;
+  p->identification = r.identification_prompt_id ? prompt(*r.identification_prompt_id) : nullptr;
   plan = std::move(p);
   return plan;
 }
@@ -193,7 +196,13 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
   }
   // An optimistic look with the tick's count spares a full campaign the row lock below; the
   // count under the lock is the one that decides.
-  const auto cap = dial_capacity(row, rc.open_attempts, opt_.max_concurrent, mine, opt_.claim_batch);
+  if (row.dialing_mode == "preview" && !row.fixed_channels) {  // agents pick each lead (runner_pacing.cpp)
+    if (!dnc_down) dial_previews(rc, mine);
+    return;
+  }
+  // Under the campaign's dialing mode (runner_pacing.cpp); progressive: its free agents.
+  const auto cap =
+      paced_capacity(rc, dial_capacity(row, rc.open_attempts, opt_.max_concurrent, mine, opt_.claim_batch), mine);
   // The trunks: a call may start when one of the group's back-offs lets it (a half-open trunk
   // takes one probe call).
   const auto& members = group_trunks(row.trunk_group);
@@ -286,6 +295,13 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     call->number = lead.phone;
     call->phone_index = lead.phone_index, call->numbers = lead.numbers;
     auto req = call_request(*plan, lead.phone, call->attempt_id, lead.callback_agent);
+    call->placed_s = now_s();
+    // A person takes a free agent within the TSR's 2 s, or is abandoned; a callback booked with
+    // an agent goes to that agent instead.
+    if (gated(row) && lead.callback_agent.empty()) {
+      call->board = pacer(id).board;
+      req.plan.person = signaling::Reaction::to_agent(call->board, agent_wait_ms(*plan), plan->identification);
+    }
     // The route: the group's trunks whose back-off lets a call through now, in order.
     const auto now = Clock::now();
     for (const auto& m : members)

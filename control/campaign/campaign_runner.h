@@ -30,6 +30,8 @@
 #include <thread>
 #include <vector>
 
+#include "control/campaign/abandon_rules.h"
+#include "control/campaign/agent_board.h"
 #include "control/campaign/call_commands.h"
 #include "control/campaign/dnc_check_pool.h"
 #include "control/campaign/dnc_index.h"
@@ -103,10 +105,11 @@ class CampaignRunner : public RunnerView {
 
   struct Campaign;
   struct Call;
+  struct Pacer;  ///< a campaign's pacing state (runner_pacing.cpp)
   struct Live {
     int dialing = 0, ringing = 0, connected = 0;
     uint64_t placed = 0, answered = 0, transferred = 0, machines = 0, fax_sit = 0, failed = 0, dropped = 0,
-             dnc = 0, ended = 0;
+             dnc = 0, ended = 0, abandoned = 0;
     std::deque<std::chrono::steady_clock::time_point> recent;  ///< dials of the last 10 s
   };
 
@@ -143,6 +146,23 @@ class CampaignRunner : public RunnerView {
   void flush_webhooks();
   /// Prompt `id` from the prompts folder, loaded once; throws PromptUnusable.
   const media::Prompt* prompt(long long id);
+  // Pacing (issue 18; runner_pacing.cpp).
+  /// The campaign's pacing state (created on first use).
+  Pacer& pacer(long long campaign_id);
+  /// Seconds on the runner's clock (PacingEstimate's time).
+  double now_s() const;
+  /// Whether the campaign's calls go through its AgentBoard (a person takes a free agent or is
+  /// abandoned): any mode but progressive, and progressive once agents report their states.
+  /// Agentless campaigns (fixedChannels) never do.
+  bool gated(const sql::CampaignRecord& r);
+  /// The campaign's capacity under its dialing mode: the agents and rates read from the store,
+  /// the figures of its calls in flight, pace(). `cap` is the progressive capacity.
+  Capacity paced_capacity(const sql::RunnableCampaign& rc, Capacity cap, int mine);
+  /// Preview: dials the leads agents accepted, each transferred to its agent (no gate: the
+  /// agent waits for it). Checked against the campaign's do-not-call list.
+  void dial_previews(const sql::RunnableCampaign& rc, int mine);
+  /// A call's event, for its campaign's estimate and agent board (under mu_).
+  void pacing_event(Call& call, const signaling::CallEvent& e);
   /// Pauses a campaign that cannot be served, with the reason (logged, and kept as its lastError).
   void pause_campaign(long long id, const std::string& reason);
 
@@ -179,6 +199,8 @@ class CampaignRunner : public RunnerView {
   bool db_down_logged_ = false;
   std::vector<QueuedWebhook> webhook_backlog_;  ///< not yet in the outbox; runner thread only
   std::map<std::string, TrunkBackoff> backoffs_;  ///< by trunk name; runner thread only
+  std::map<long long, std::unique_ptr<Pacer>> pacers_;  ///< by campaign; runner thread (events under mu_)
+  std::chrono::steady_clock::time_point epoch_ = std::chrono::steady_clock::now();  ///< now_s() counts from here
   // Last: destroyed first, so no lookup finishes into a runner being torn down.
   std::unique_ptr<DncCheckPool> dnc_pool_;
 };

@@ -1,4 +1,5 @@
 #include "control/campaign/campaign_settings.h"
+#include "control/campaign/dial_pacer.h"
 
 #include "control/campaign/calling_window.h"
 
@@ -83,7 +84,7 @@ bool digits_only(const std::string& s) { return s.find_first_not_of("0123456789"
 
 bool retryable_status(std::string_view s) {
   return s == "BUSY" || s == "NO_ANSWER" || s == "REJECTED" || s == "AMD" || s == "SERVICE_TEMPORARILY_UNAVAILABLE" ||
-         s == "FAILURE" || s == "UNKNOWN";
+         s == "FAILURE" || s == "UNKNOWN" || s == "ABANDONED";
 }
 
 CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
@@ -121,6 +122,12 @@ CampaignSettings CampaignSettings::from_record(const sql::CampaignRecord& r) {
   c.recording_retention_days = r.recording_retention_days;
   c.calling_start = r.calling_start;
   c.calling_end = r.calling_end;
+  c.dialing_mode = r.dialing_mode;
+  c.power_lines = r.power_lines;
+  c.abandon_cap = r.abandon_cap;
+  c.count_amd_false_positives = r.count_amd_false_positives;
+  c.guaranteed_agent = r.guaranteed_agent;
+  c.identification_prompt_id = r.identification_prompt_id;
   return c;
 }
 
@@ -130,7 +137,8 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
                      "amdEnabled", "amdParams", "voicemailPromptId", "voicemailMessage", "dncServiceId", "dncListId", "dialPrefix",
                       "callerId", "maxConcurrent", "fixedChannels", "defaultRegion", "internalLength",
                       "dialEveryNumber", "trunkGroup", "recording", "recordingChannels", "recordingRetentionDays",
-                      "callingHours"});
+                      "callingHours", "dialingMode", "powerLines", "abandonCap", "countAmdFalsePositives", "guaranteedAgent",
+                      "identificationPrompt"});
   if (auto v = get_string(o, "name", creating, 100, 1)) name = *v;
   if (auto v = get_string(o, "description", false, 2000)) description = *v;
   if (auto v = get_int(o, "groupId", creating, 1, INT64_MAX)) group_id = *v;
@@ -179,7 +187,7 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
       const std::string status(kv.key());
       if (!retryable_status(status))
         invalid("retryRules", "retryRules: '" + status + "' is not a retryable status (BUSY, NO_ANSWER, REJECTED, AMD, "
-                              "SERVICE_TEMPORARILY_UNAVAILABLE, FAILURE, UNKNOWN)");
+                              "SERVICE_TEMPORARILY_UNAVAILABLE, FAILURE, UNKNOWN, ABANDONED)");
       if (!kv.value().is_object()) invalid("retryRules", "retryRules." + status + " must be an object");
       const auto& rule = kv.value().as_object();
       reject_unknown(rule, {"retryMinutes", "maxAttempts"});
@@ -275,6 +283,8 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
     }
   }
 
+  apply_pacing(o);
+
   // The whole, not just the parts.
   if (days_of(end_date) < days_of(start_date)) invalid("endDate", "endDate is before startDate");
   if (days_of(end_date) - days_of(start_date) > 731) invalid("endDate", "a campaign spans at most two years");
@@ -321,7 +331,38 @@ json::object CampaignSettings::to_json() const {
           {"recordingChannels", recording_channels},
           {"recordingRetentionDays", opt(recording_retention_days)},
           {"callingHours", calling_start ? json::value(json::object{{"start", *calling_start}, {"end", *calling_end}})
-                                         : json::value(nullptr)}};
+                                         : json::value(nullptr)},
+          {"dialingMode", dialing_mode},
+          {"powerLines", power_lines},
+          {"abandonCap", abandon_cap},
+          {"countAmdFalsePositives", count_amd_false_positives},
+          {"guaranteedAgent", guaranteed_agent},
+          {"identificationPrompt", opt(identification_prompt_id)}};
+}
+
+void CampaignSettings::apply_pacing(const json::object& o) {
+  if (auto v = get_string(o, "dialingMode", false, 20)) {
+    if (!parse_dial_mode(*v)) invalid("dialingMode", "dialingMode must be progressive, power, predictive or preview");
+    dialing_mode = *v;
+  }
+  auto number = [&](const char* field, double lo, double hi) -> std::optional<double> {
+    auto it = o.find(field);
+    if (it == o.end()) return std::nullopt;
+    const auto& v = it->value();
+    if (!v.is_number()) invalid(field, std::string(field) + " must be a number");
+    const double d = v.to_number<double>();
+    if (!(d >= lo && d <= hi))
+      invalid(field, std::string(field) + " must be between " + json::serialize(json::value(lo)) + " and " +
+                         json::serialize(json::value(hi)));
+    return d;
+  };
+  if (auto v = number("powerLines", 1, 10)) power_lines = *v;
+  if (auto v = number("abandonCap", 0, 0.1)) abandon_cap = *v;
+  if (auto v = get_bool(o, "countAmdFalsePositives", false)) count_amd_false_positives = *v;
+  if (auto v = get_bool(o, "guaranteedAgent", false)) guaranteed_agent = *v;
+  if (auto it = o.find("identificationPrompt"); it != o.end())
+    identification_prompt_id =
+        it->value().is_null() ? std::nullopt : get_int(o, "identificationPrompt", true, 1, INT64_MAX);
 }
 
 amd::Params amd_params_for(const json::object& overrides) {

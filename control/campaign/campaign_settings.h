@@ -46,6 +46,13 @@ struct CampaignSettings {
   /// `callingHours` {"start": "08:00", "end": "21:00"}: the hours in each lead's own time
   /// zone(s) (all of them must be inside); null: off. A start after the end runs across midnight.
   std::optional<std::string> calling_start, calling_end;
+  // Pacing (issue 18; dial_pacer.h).
+  std::string dialing_mode = "progressive";  ///< `dialingMode`: progressive | power | predictive | preview
+  double power_lines = 2;                    ///< `powerLines`: power's lines per ready agent (1-10)
+  double abandon_cap = 0.03;                 ///< `abandonCap`: abandoned / people answered, at most (0-0.1)
+  bool count_amd_false_positives = false;    ///< `countAmdFalsePositives`: QA's humans the AMD hung up on count
+  bool guaranteed_agent = false;             ///< `guaranteedAgent`: abandoned numbers may be redialed before 72 h
+  std::optional<long long> identification_prompt_id;  ///< `identificationPrompt`: what an abandoned person hears
 
   /// From a stored campaign; parses its JSON columns.
   static CampaignSettings from_record(const sql::CampaignRecord& r);
@@ -55,6 +62,8 @@ struct CampaignSettings {
   /// the field. Checks the whole result (dates, hours, exclusive DNC choice).
   void apply(const boost::json::object& o, bool creating);
   boost::json::object to_json() const;
+  /// The pacing members of `o` (dialingMode, powerLines, abandonCap, ...).
+  void apply_pacing(const boost::json::object& o);
 };
 
 /// The classifier's parameters for a campaign: hark's defaults with the campaign's overrides.

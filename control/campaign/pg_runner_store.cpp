@@ -38,6 +38,9 @@ class PgClaim : public ClaimSession {
   std::vector<sql::ClaimedLead> claim_ids(const std::vector<long long>& ids) override {
     return translated([&] { return sql::claim_lead_ids(tx_, campaign_, ids); });
   }
+  std::vector<std::pair<sql::ClaimedLead, std::string>> claim_preview(int n) override {
+    return translated([&] { return sql::claim_preview_leads(tx_, campaign_, n); });
+  }
   long long start_attempt(const sql::ClaimedLead& lead) override {
     return translated([&] { return sql::start_attempt(tx_, campaign_, lead, instance_); });
   }
@@ -131,6 +134,41 @@ void PgRunnerStore::enqueue_webhooks(const std::vector<QueuedWebhook>& events) {
 
 bool PgRunnerStore::pause_campaign(long long campaign_id, const std::string& reason) {
   return with([&](pqxx::connection& c) { return sql::pause_campaign(c, campaign_id, reason); });
+}
+
+std::vector<AgentRow> PgRunnerStore::agents(long long campaign_id) {
+  return with([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    std::vector<AgentRow> out;
+    for (const auto& r : tx.exec_prepared("agents_list", campaign_id)) {
+      AgentRow a;
+      a.id = r["agent_id"].as<std::string>();
+      a.state = r["state"].as<std::string>();
+      if (!r["extension"].is_null()) a.extension = r["extension"].as<std::string>();
+      if (!r["held_attempt"].is_null()) a.held_attempt = r["held_attempt"].as<long long>();
+      out.push_back(std::move(a));
+    }
+    return out;
+  });
+}
+
+void PgRunnerStore::write_agent_holds(long long campaign_id, const std::vector<AgentHoldWrite>& w) {
+  if (w.empty()) return;
+  with([&](pqxx::connection& c) {
+    pqxx::work tx(c);
+    for (const auto& h : w) tx.exec_prepared0(h.hold ? "agent_hold" : "agent_unhold", campaign_id, h.agent_id, h.attempt_id);
+    tx.commit();
+  });
+}
+
+AbandonCounts PgRunnerStore::abandon_counts(long long campaign_id, bool count_amd_fp) {
+  return with([&](pqxx::connection& c) {
+    pqxx::read_transaction tx(c);
+    const auto r = tx.exec_prepared1("abandon_counts", campaign_id, count_amd_fp);
+    return AbandonCounts{r["people_30d"].as<long long>(), r["abandoned_30d"].as<long long>(),
+                         r["people_24h"].as<long long>(), r["abandoned_24h"].as<long long>(),
+                         r["people_15m"].as<long long>(), r["abandoned_15m"].as<long long>()};
+  });
 }
 
 }  // namespace hark::control

@@ -29,6 +29,9 @@ class PgRunnerStore : public RunnerStore {
   int expire_recordings(const std::string& dir) override;
   void update_live_calls(const std::vector<sql::LiveCallUpdate>& updates) override;
   void enqueue_webhooks(const std::vector<QueuedWebhook>& events) override;
+  std::vector<AgentRow> agents(long long campaign_id) override;
+  void write_agent_holds(long long campaign_id, const std::vector<AgentHoldWrite>& w) override;
+  AbandonCounts abandon_counts(long long campaign_id, bool count_amd_fp) override;
   void reset() override { db_.reset(); }
 
  private:

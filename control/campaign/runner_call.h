@@ -3,6 +3,8 @@
 #pragma once
 
 #include "control/campaign/campaign_runner.h"
+#include "control/campaign/dial_pacer.h"
+#include "control/campaign/pacing_estimate.h"
 
 namespace hark::control {
 
@@ -19,6 +21,19 @@ struct CampaignRunner::Call {
   bool click_lead = false;                  ///< a lead made for one click-to-dial call: done whatever comes
   bool trunk_noted = false, charged = true;  ///< the end went through the trunk back-off; its verdict
   std::string ended_webhook;                ///< the `ended` webhook event's JSON, written with the end
+  // Pacing (runner_pacing.cpp): on the runner's clock (now_s), -1 not yet.
+  double placed_s = 0, rang_s = -1, answered_s = -1;
+  bool to_agent = false;                     ///< the AMD said person: meant for an agent
+  std::shared_ptr<AgentBoard> board;         ///< the gate the person goes through (null: plain transfer)
+};
+
+/// A campaign's pacing state: its agents, its measured figures and its abandon rates.
+struct CampaignRunner::Pacer {
+  std::shared_ptr<AgentBoard> board = std::make_shared<AgentBoard>();
+  PacingEstimate estimate{180, 40};  ///< as in bench/pacing_sim
+  AbandonRates rates;
+  std::chrono::steady_clock::time_point rates_at{};
+  PacingDecision last;               ///< the last decision (live figures)
 };
 
 }  // namespace hark::control

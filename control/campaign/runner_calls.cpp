@@ -99,6 +99,7 @@ json::object CampaignRunner::live(long long campaign_id) {
           {"faxOrSit", l.fax_sit},
           {"failed", l.failed},
           {"dropped", l.dropped},
+          {"abandoned", l.abandoned},
           {"doNotCall", l.dnc},
           {"ended", l.ended},
           {"callsPerSecond", double(l.recent.size()) / 10.0}};
@@ -122,6 +123,7 @@ void CampaignRunner::handle_events() {
       const bool resumed = call.phase == CallState::on_hold || call.phase == CallState::consulting;
       if (e.state == CallState::answered && !resumed) ++l.answered;
       if (e.state == CallState::ringing || e.state == CallState::early_media) call.rang = true;
+      pacing_event(call, e);
       if (e.state == CallState::verdict && e.has_verdict && !resumed) {
         const std::string v(amd::to_string(e.verdict));
         metrics_.inc("hark_amd_verdicts_total{campaign=\"" + camp + "\",verdict=\"" + v + "\"}");
@@ -135,6 +137,7 @@ void CampaignRunner::handle_events() {
         switch (e.outcome) {
           case signaling::LeadStatus::success: ++l.transferred; break;
           case signaling::LeadStatus::amd: break;
+          case signaling::LeadStatus::abandoned: ++l.abandoned; break;
           case signaling::LeadStatus::unknown:
             if (e.answered) ++l.dropped;  // answered, then lost before reaching an agent
             else ++l.failed;
@@ -256,6 +259,9 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
   if (!e.trunk.empty()) end.trunk = e.trunk;
   for (const auto& [name, code] : e.failed_over) end.failed_over.push_back(name + ":" + std::to_string(code));
   auto plan = plan_retry(end.result, call.lead_attempts + 1, call.plan->retry);
+  // Ofcom: an abandoned number rests 72 h unless the campaign guarantees an agent.
+  if (e.outcome == signaling::LeadStatus::abandoned)
+    plan.retry_minutes = abandoned_retry_minutes(plan.retry_minutes, call.plan->record.guaranteed_agent);
   double retry_s = double(plan.retry_minutes) * opt_.retry_unit_ms / 1000.0;
   if (!charged) {
     // Our trunk's failure, not the lead's: due again once the trunk is back, attempts unchanged.

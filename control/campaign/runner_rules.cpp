@@ -63,6 +63,12 @@ NextNumber next_number(const std::string& status, int phone_index, int numbers, 
   return {next, next != 0};
 }
 
+int agent_wait_ms(const CampaignPlan& plan) {
+  constexpr int kTsrGraceMs = 2000;
+  if (!plan.settings.amd_enabled) return kTsrGraceMs;
+  return std::max(0, kTsrGraceMs - plan.amd.after_greeting_silence_ms);
+}
+
 bool records_attempt(int percent, long long attempt_id) {
   if (percent <= 0) return false;
   if (percent >= 100) return true;

@@ -71,11 +71,16 @@ struct CampaignPlan {
   RetryPolicy retry;
   amd::Params amd;
   const media::Prompt* voicemail = nullptr;  ///< loaded once per path (null: none or unreadable)
+  const media::Prompt* identification = nullptr;  ///< what an abandoned person hears (null: none)
 };
 
 /// Whether a campaign recording `percent` % of its attempts records this one (0 never, 100
 /// always; otherwise a fixed choice by attempt id, so it is reproducible).
 bool records_attempt(int percent, long long attempt_id);
+
+/// How long a person may wait for an agent after the AMD's verdict: the TSR's 2 s from the
+/// end of the greeting, less the silence the AMD waits after it to say "person" (none without AMD).
+int agent_wait_ms(const CampaignPlan& plan);
 
 /// The call for one lead of a campaign; `attempt_id` becomes the call's tag. A person is
 /// transferred to `transfer_to` when set (a scheduled callback's agent), else to the pilot.

@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "control/campaign/abandon_rules.h"
+#include "control/campaign/agent_board.h"
 #include "sql/campaign_store.h"
 #include "sql/live_call_store.h"
 
@@ -33,6 +35,8 @@ class ClaimSession {
   virtual std::vector<sql::ClaimedLead> claim(int n) = 0;
   /// Claims those of `ids` that are still due (leads checked against a service beforehand).
   virtual std::vector<sql::ClaimedLead> claim_ids(const std::vector<long long>& ids) = 0;
+  /// Claims up to `n` leads agents accepted in preview, with the accepting agent (issue 18).
+  virtual std::vector<std::pair<sql::ClaimedLead, std::string>> claim_preview(int /*n*/) { return {}; }
   /// Writes the DIALING attempt; returns its id (the call's tag).
   virtual long long start_attempt(const sql::ClaimedLead& lead) = 0;
   virtual void record_dnc(const sql::ClaimedLead& lead) = 0;
@@ -81,6 +85,14 @@ class RunnerStore {
   /// Queues webhook events of calls (sql/webhook_store.h): one INSERT each, all in one
   /// transaction (all or none); no delivery here.
   virtual void enqueue_webhooks(const std::vector<QueuedWebhook>& /*events*/) {}
+  // Pacing (issue 18). The defaults: no agent reported, nothing abandoned (stores without them).
+  /// The agents of a campaign as the contact center last reported them, with hark's holds.
+  virtual std::vector<AgentRow> agents(long long /*campaign_id*/) { return {}; }
+  /// Writes holds (an agent hark gave a call) and their releases.
+  virtual void write_agent_holds(long long /*campaign_id*/, const std::vector<AgentHoldWrite>& /*w*/) {}
+  /// People answered and abandoned over the law's windows; `count_amd_fp`: QA's humans the AMD
+  /// called machines count as abandoned.
+  virtual AbandonCounts abandon_counts(long long /*campaign_id*/, bool /*count_amd_fp*/) { return {}; }
   /// Forgets the connection after a failure (the next call opens a new one).
   virtual void reset() = 0;
 };

@@ -41,6 +41,12 @@ TEST_F(Api, AnotherGroupsCampaignIsNotFoundOnEveryCampaignRoute) {
       {"POST", "/leads", "Eve,2015550199\n", "text/csv", false},
       {"PUT", "/agents", R"({"freeAgents":7})", "application/json", false},
       {"PATCH", "/schedules", R"({"startTime":"09:00"})", "application/json", false},
+      // agent states (issue 18)
+      {"GET", "/agents", "", "", true},
+      {"PUT", "/agents/a1", R"({"state":"ready"})", "application/json", false},
+      {"POST", "/preview/next", R"({"agentId":"a1"})", "application/json", false},
+      {"POST", "/preview/" + lead + "/accept", R"({"agentId":"a1"})", "application/json", false},
+      {"POST", "/preview/" + lead + "/skip", R"({"agentId":"a1"})", "application/json", false},
       // lead lifecycle (issue 20)
       {"POST", "/leads.json", R"({"phone":"5550198"})", "application/json", false},
       {"POST", "/leads/" + lead + "/callback", R"({"at":"2099-01-01T10:00:00Z"})", "application/json", false},
@@ -68,6 +74,7 @@ TEST_F(Api, AnotherGroupsCampaignIsNotFoundOnEveryCampaignRoute) {
   auto mine = get(c, "campaign_admin").json();
   EXPECT_EQ(mine.at("description"), "");
   EXPECT_EQ(mine.at("freeAgents"), 0);
+  EXPECT_EQ(get(c + "/agents", "campaign_admin").json().at("agents").as_array().size(), 0u);
   EXPECT_EQ(mine.at("state"), "STOPPED");
   EXPECT_EQ(get(c + "/leads/" + lead, "campaign_admin").json().at("name"), "Ann");
   EXPECT_EQ(get(c + "/leads", "campaign_admin").json().at("total"), 1);

@@ -42,6 +42,8 @@ struct FakeData {
     int phone_index = 0, round = 1;
     std::optional<long long> callback_us;
     std::string callback_agent;  ///< kept after the callback, as leads.callback_agent is
+    std::string preview_agent;     ///< preview: the agent who accepted it
+    bool preview_accepted = false;
     /// The number the next attempt dials (leads_claim's CLAIMED_COLS).
     std::string current() const {
       return phone_index >= 1 && phone_index <= int(extra_phones.size()) ? extra_phones[size_t(phone_index) - 1] : phone;
@@ -68,6 +70,10 @@ struct FakeData {
   /// campaign and its row lock.
   std::function<void(long long campaign)> before_claim;
   int dnc_refreshes = 0, uncommitted_claims = 0;
+  // Pacing (issue 18): agents by campaign, the holds the runner wrote, the abandon counts.
+  std::map<long long, std::vector<control::AgentRow>> agents;
+  std::vector<control::AgentHoldWrite> hold_writes;
+  control::AbandonCounts abandon;
 
   long long local_us(const sql::CampaignRecord& c) const { return now_us + tz_offset_s.at(c.time_zone) * 1'000'000; }
   int local_day(const sql::CampaignRecord& c) const { return int(local_us(c) / kDayUs); }
@@ -135,6 +141,15 @@ class FakeClaim : public control::ClaimSession {
       out.push_back(l->claimed());
     }
     wrote_ = wrote_ || !out.empty();
+    return out;
+  }
+  std::vector<std::pair<sql::ClaimedLead, std::string>> claim_preview(int n) override {
+    std::vector<std::pair<sql::ClaimedLead, std::string>> out;
+    for (auto& l : d_.leads)
+      if (int(out.size()) < n && l.campaign_id == campaign_ && l.preview_accepted && !l.in_progress && !l.done) {
+        l.in_progress = true, l.preview_accepted = false, wrote_ = true;
+        out.emplace_back(l.claimed(), l.preview_agent);
+      }
     return out;
   }
   long long start_attempt(const sql::ClaimedLead& lead) override {
@@ -275,6 +290,23 @@ class FakeRunnerStore : public control::RunnerStore {
     up();
     d_->webhooks.insert(d_->webhooks.end(), events.begin(), events.end());
   }
+  std::vector<control::AgentRow> agents(long long campaign_id) override {
+    up();
+    auto it = d_->agents.find(campaign_id);
+    return it == d_->agents.end() ? std::vector<control::AgentRow>{} : it->second;
+  }
+  void write_agent_holds(long long campaign_id, const std::vector<control::AgentHoldWrite>& w) override {
+    up();
+    for (const auto& h : w) {
+      d_->hold_writes.push_back(h);
+      for (auto& a : d_->agents[campaign_id])  // as agent_hold / agent_unhold do
+        if (a.id == h.agent_id) {
+          if (h.hold && a.state == "ready" && !a.held_attempt) a.state = "talking", a.held_attempt = h.attempt_id;
+          if (!h.hold && a.held_attempt == h.attempt_id) a.state = "ready", a.held_attempt.reset();
+        }
+    }
+  }
+  control::AbandonCounts abandon_counts(long long, bool) override { return up(), d_->abandon; }
   void reset() override {}
 
  private:

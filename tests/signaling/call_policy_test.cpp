@@ -287,3 +287,52 @@ TEST(CallPolicy, HangupRequestKeepsWhatTheVerdictSaid) {
   f.dialed = false;
   EXPECT_EQ(p.on_hangup_request(f).cause, "hung up before dialing");
 }
+
+// ---- Reaction::to_agent (issue 18): a person takes a free agent, or is abandoned ----
+
+namespace {
+struct NoAgent : AgentGate {
+  std::string take(uint64_t) override { return {}; }
+};
+}  // namespace
+
+TEST(CallPolicy, PersonWaitsForAnAgentUntilTheDeadline) {
+  CallPlan plan;
+  plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1200, &kMessage);
+  auto f = answered(plan);
+  const auto a = CallPolicy().on_verdict(f, amd::Verdict::human, t0 + 2s);
+  ASSERT_EQ(a.kind, K::await_agent);
+  EXPECT_EQ(a.deadline, t0 + 2s + 1200ms);
+  EXPECT_EQ(a.prompt, &kMessage);
+  // An unsure verdict is a person too.
+  EXPECT_EQ(CallPolicy().on_verdict(f, amd::Verdict::unknown, t0 + 2s).kind, K::await_agent);
+  // A machine is not: no agent asked for.
+  EXPECT_NE(CallPolicy().on_verdict(f, amd::Verdict::machine, t0 + 2s).kind, K::await_agent);
+
+  f = with_verdict(f, amd::Verdict::human, t0 + 2s);
+  f.awaiting_agent = true;
+  f.agent_deadline = a.deadline;
+  f.message = a.prompt;
+  EXPECT_EQ(CallPolicy().on_timer(f, t0 + 3s).kind, K::none);  // still in time
+  const auto late = CallPolicy().on_timer(f, t0 + 3200ms);
+  ASSERT_EQ(late.kind, K::abandon);
+  EXPECT_EQ(late.prompt, &kMessage);
+}
+
+TEST(CallPolicy, AbandonedCallEndsAbandonedAfterTheMessageOrTheCalleesBye) {
+  CallPlan plan;
+  plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1200, &kMessage);
+  auto f = with_verdict(answered(plan), amd::Verdict::human, t0 + 2s);
+  f.abandoned = true;
+  f.state = CallState::playing_message;
+  const auto done = CallPolicy().on_playback_done(f);
+  ASSERT_EQ(done.kind, K::hang_up);
+  EXPECT_EQ(done.outcome, LeadStatus::abandoned);
+  EXPECT_EQ(to_string(done.outcome), "ABANDONED");
+  const auto bye = CallPolicy().on_callee_bye(f);
+  ASSERT_EQ(bye.kind, K::peer_ended);
+  EXPECT_EQ(bye.outcome, LeadStatus::abandoned);
+  // A voicemail message played to a machine still ends AMD.
+  f.abandoned = false;
+  EXPECT_EQ(CallPolicy().on_playback_done(f).outcome, LeadStatus::amd);
+}

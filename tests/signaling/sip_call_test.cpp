@@ -50,8 +50,9 @@ struct Fixture {
   // Each test uses its own block of 1000 ports (slot 0-14), so ctest may run them side by side;
   // the 300-call test's media ranges take two (slots 2 and 3).
   // `trunk` adjusts the dialer's settings; it gets the block's first port.
+  // `ip`: the loopback address everything binds to (issue 18's tests use 127.0.0.190).
   explicit Fixture(int slot, int max_calls = 50, double cps = 50, bool srtp = false,
-                   std::function<void(TrunkSettings&, uint16_t base)> trunk = {}) {
+                   std::function<void(TrunkSettings&, uint16_t base)> trunk = {}, const std::string& ip = "127.0.0.1") {
     base = uint16_t(2000 + slot * 1000);  // below the ephemeral range (see media_engine_test.cpp)
     dir = std::filesystem::temp_directory_path() / ("hark-sip-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
@@ -92,18 +93,20 @@ struct Fixture {
     mo.port_min = uint16_t(base + 10);
     mo.port_max = uint16_t(mo.port_min + 2 * max_calls + 20);
     mo.max_streams = size_t(max_calls) + 8;
+    mo.bind_ip = ip;
     callee_media = std::make_unique<media::MediaEngine>(mo);
     mo.port_min = uint16_t(mo.port_max + 2);
     mo.port_max = uint16_t(mo.port_min + 2 * max_calls + 20);
     caller_media = std::make_unique<media::MediaEngine>(mo);
 
-    const std::string sim_url = "sip:127.0.0.1:" + std::to_string(base);
-    sim = std::make_unique<CalleeSimulator>(sim_url, "127.0.0.1", rules, *callee_media);
+    const std::string sim_url = "sip:" + ip + ":" + std::to_string(base);
+    sim = std::make_unique<CalleeSimulator>(sim_url, ip, rules, *callee_media);
     EXPECT_EQ(sim->start(), "");
 
     TrunkSettings t;
-    t.bind_url = "sip:127.0.0.1:" + std::to_string(base + 1);
-    t.domain = "127.0.0.1:" + std::to_string(base);
+    t.bind_url = "sip:" + ip + ":" + std::to_string(base + 1);
+    t.domain = ip + ":" + std::to_string(base);
+    t.media_ip = ip;
     t.calls_per_second = cps;
     t.max_concurrent = max_calls;
     t.ring_timeout_s = 15;
@@ -393,4 +396,50 @@ TEST(SipCalls, TheDialPrefixIsDialed) {
   EXPECT_EQ(e.number, "771000");
   EXPECT_EQ(e.sip_code, 603) << e.cause;
   EXPECT_EQ(to_string(e.outcome), "REJECTED") << e.cause;
+}
+
+// Issue 18: a person the AMD finds takes the agent the gate gives, or hears the identification
+// message and the call ends ABANDONED; an agent freed while a person waits takes them.
+TEST(SipCalls, APersonTakesAFreeAgentOrHearsTheIdentificationMessageAndIsAbandoned) {
+  Fixture f(13, 50, 50, false, {}, "127.0.0.190");
+  struct Gate : AgentGate {
+    std::atomic<int> free{1};
+    std::string take(uint64_t) override {
+      int n = free.load();
+      while (n > 0)
+        if (free.compare_exchange_weak(n, n - 1)) return "7001";
+      return {};
+    }
+  };
+  auto gate = std::make_shared<Gate>();
+  std::vector<int16_t> msg;
+  test::add_tone(msg, {600}, 700, -20);
+  const media::Prompt identification = media::Prompt::from_pcm(msg);
+  auto req = [&](const std::string& number) {
+    CallRequest r = request(number);
+    r.plan.person = Reaction::to_agent(gate, 1200, &identification);
+    return r;
+  };
+  // Two people answer within 2 s of each other: one agent is free.
+  const uint64_t a = f.agent->originate(req("1000"));
+  const uint64_t b = f.agent->originate(req("8000"));
+  ASSERT_TRUE(f.wait_ended(2, 30));
+  std::lock_guard<std::mutex> lock(f.mu);
+  int transferred = 0, abandoned = 0;
+  for (uint64_t id : {a, b}) {
+    const auto& e = f.ended.at(id);
+    if (e.outcome == LeadStatus::success) {
+      ++transferred;
+      EXPECT_NE(e.cause.find("transferred to 7001"), std::string::npos) << e.cause;
+    } else {
+      ++abandoned;
+      EXPECT_EQ(to_string(e.outcome), "ABANDONED") << e.cause;
+      EXPECT_NE(e.cause.find("identification message played"), std::string::npos) << e.cause;
+      const auto& st = f.states.at(id);
+      EXPECT_NE(std::find(st.begin(), st.end(), CallState::playing_message), st.end());
+      EXPECT_EQ(std::find(st.begin(), st.end(), CallState::transferring), st.end());
+    }
+  }
+  EXPECT_EQ(transferred, 1);
+  EXPECT_EQ(abandoned, 1);
 }
