@@ -56,6 +56,10 @@ const char* kUsage =
     "  HARK_RECORDINGS_DIR     call recordings, <attempt id>.wav (campaign setting recording) [/var/lib/hark/recordings]\n"
     "  HARK_RETRY_UNIT_MS      length of one retry \"minute\" [60000]\n"
     "  HARK_RUNNER             off: REST API only, no dialing [on]\n"
+    "  HARK_INBOUND_DEFAULT_ROUTE  inbound calls from unknown or internal callers go here (a number\n"
+    "                          or sip: URI) [none: 404]\n"
+    "  HARK_INBOUND_REGION     callers' numbers without a country code are read as from here [US]\n"
+    "  HARK_INBOUND_INTERNAL_LENGTH  callers with at most this many digits are internal [4]\n"
     "  HARK_LOG_LEVEL          trace, debug, info, warn, error, critical or off [info]\n"
     "  HARK_ADMIN_USER         the first master user, made when there is no user [admin]\n"
     "  HARK_ADMIN_PASSWORD     its password, 8..128 bytes [random, logged]\n";

@@ -10,7 +10,7 @@ tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 
 copy() {
   rm -rf "$tmp/src"; mkdir -p "$tmp/src/control"
-  for f in amd media signaling sql control/campaign control/api control/web; do cp -r "$root/$f" "$tmp/src/$f"; done
+  for f in amd media signaling sql control/campaign control/api control/web control/webhooks; do cp -r "$root/$f" "$tmp/src/$f"; done
 }
 
 copy

@@ -112,7 +112,7 @@ def main():
             "pilotNumber": "5000", "type": "agent_queue", "queue": "sales", "maxAttempts": 1, "amdEnabled": True,
             "fixedChannels": 8, "maxConcurrent": 8, "internalLength": 7, "recording": "all"})["id"]
 
-        # 24 people and 16 machines, and three rows the import must refuse.
+        # 24 people, 16 machines and one number that only rings, and three rows the import must refuse.
         csv = os.path.join(work, "leads.csv")
         with open(csv, "w") as f:
             f.write("name,phone\n")
@@ -123,6 +123,8 @@ def main():
                 f.write(f"Machine {i},2000{i:03d}\n")
             f.write("Bad phone,call-me-maybe\n")
             f.write('"Unterminated,1000999\n')
+            # It rings (no answer) until the 15 s ring timeout: time to hang it up from the page.
+            f.write("Ringing,5000001\n")
 
         with Browser() as b:
             # The page is ours alone: nothing it loads comes from elsewhere.
@@ -155,10 +157,10 @@ def main():
             b.wait("document.querySelectorAll('#rejected tbody tr').length > 0", what="the rejected rows")
             rejected = b.eval("[...document.querySelectorAll('#rejected tbody tr')].map(r => r.textContent)")
             summary = b.eval("document.getElementById('upload-result').textContent")
-            assert "40 leads imported" in summary and "3 rows rejected" in summary, summary
+            assert "41 leads imported" in summary and "3 rows rejected" in summary, summary
             lines = sorted(int(re.match(r"\d+", r).group()) for r in rejected)
             assert lines == [26, 43, 44], f"rejected lines {rejected}"
-            b.wait("document.querySelectorAll('#leads tbody tr').length === 40", what="40 leads listed")
+            b.wait("document.querySelectorAll('#leads tbody tr').length === 41", what="41 leads listed")
 
             # Start from the page; the figures, the charts and the calls-up list move.
             b.goto(API + f"/#/campaigns/{campaign}")
@@ -173,16 +175,24 @@ def main():
             b.wait(f"+document.querySelector('svg[data-chart]').dataset.points > {points_before + 1}", what="the chart to grow")
             b.wait("+document.querySelector('[data-figure=machines] .v').textContent > 0", timeout=60, what="machines")
             b.screenshot(os.path.join(args.artifacts, "wallboard.png"))
+            # Hang up the ringing call from the page (call control through the database bus).
+            ring_row = "[...document.querySelectorAll('#calls-up tbody tr')].find(r => r.textContent.includes('5000001'))"
+            b.wait(f"!!{ring_row} && !!{ring_row}.querySelector('button[data-hangup]')", timeout=60,
+                   what="the ringing call listed with its hang-up button")
+            b.eval(f"{ring_row}.querySelector('button[data-hangup]').click(); true")
             # Every lead dialed once: the list empties.
             b.wait("+document.getElementById('active-calls').dataset.count === 0 && "
-                   "+document.querySelector('[data-figure=placed] .v').textContent >= 40", timeout=120,
+                   "+document.querySelector('[data-figure=placed] .v').textContent >= 41", timeout=120,
                    what="the calls-up list to empty after every lead")
             machines = b.eval("+document.querySelector('[data-figure=machines] .v').textContent")
             assert machines > 0, "no machine counted on the wallboard"
 
             # The call log, with a filter.
             b.goto(API + f"/#/campaigns/{campaign}/calls")
-            b.wait("document.querySelectorAll('#calls tbody tr').length >= 40", what="the call log")
+            b.wait("document.querySelectorAll('#calls tbody tr').length >= 41", what="the call log")
+            hung_up = b.eval("[...document.querySelectorAll('#calls tbody tr')].filter(r => r.textContent.includes('5000001'))"
+                             ".map(r => r.textContent)")
+            assert len(hung_up) == 1 and "hung up by request" in hung_up[0], f"the ringing call in the call log: {hung_up}"
             b.screenshot(os.path.join(args.artifacts, "call-log.png"))
             raw_times = b.eval("[...document.querySelectorAll('#calls tbody td')].filter(td => /[+]00$/.test(td.textContent)).length")
             assert raw_times == 0, f"{raw_times} database timestamps shown raw in the call log"
@@ -201,7 +211,7 @@ def main():
             b.wait("document.querySelectorAll('#report tbody tr').length > 0", what="the per-day report")
             row = b.eval("[...document.querySelectorAll('#report tbody tr')].map(r => [...r.cells].map(c => c.textContent))"
                          ".find(c => c[1] === 'web-demo')")
-            assert row and row[0] == today and int(row[2]) == 40, f"the report's row for today: {row}"
+            assert row and row[0] == today and int(row[2]) == 41, f"the report's row for today: {row}"
             b.screenshot(os.path.join(args.artifacts, "report.png"))
             assert not b.console, f"errors in the page: {b.console}"
         print("dashboard: ok; screenshots in", args.artifacts)
