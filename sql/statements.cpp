@@ -42,7 +42,8 @@ namespace {
   "l.id, l.name, l.phone, COALESCE(l.phone_raw, l.phone) AS phone_raw, "                                   \
   "array_to_json(l.extra_phones)::text AS extra_phones, l.description, l.external_id, "                     \
   "l.fields::text AS fields, l.status, l.attempts, l.last_attempt_at, l.next_attempt_at, l.done, "          \
-  "l.phone_index, l.round, l.origin_lead_id, l.disabled, l.callback_at, l.callback_agent"
+  "l.phone_index, l.round, l.origin_lead_id, l.disabled, l.callback_at, l.callback_agent, "                \
+  "array_to_json(l.time_zones)::text AS time_zones"
 
 #define ATTEMPT_COLS \
   "id, lead_id, number, state, dialed_at, answered_at, ended_at, sip_code, sip_reason, amd_verdict, amd_cause, result, cause, charged, " \
