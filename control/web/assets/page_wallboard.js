@@ -17,8 +17,14 @@ function swatch(color) {
 // Samples survive moving between this campaign's pages (not a reload): the charts keep their hour.
 const history = new Map();
 
-function sampleOf(live, campaign) {
-  return { t: Date.now(), ...live, up: live.dialing + live.ringing + live.connected, freeAgents: campaign.freeAgents };
+/** One chart sample: the live figures, and the agents ready and talking (GET .../agents: each
+ * agent's reported state, a call hark handed to one counting as talking; or, when no agent
+ * reports itself, the contact center's aggregate freeAgents as ready). */
+function sampleOf(live, agents) {
+  const list = (agents && agents.agents) || [];
+  const talking = list.filter(a => a.state === 'talking' || (a.state === 'ready' && a.heldByAttempt !== null)).length;
+  return { t: Date.now(), ...live, up: live.dialing + live.ringing + live.connected,
+           ready: agents ? agents.ready : 0, talking };
 }
 
 /** Call-control routes exist once the server has them (GET /openapi.json says). */
@@ -43,7 +49,7 @@ export async function wallboardPage(main, id) {
     ['Answers and transfers (per minute)', null],
     ['AMD mix (share of verdicts)', null],
     ['Abandon rate (% of answered)', null],
-    ['Agents free', s => [['free agents', s.freeAgents]]],
+    ['Agents ready and talking', s => [['ready', s.ready], ['talking', s.talking]]],
   ];
   const svgs = chartDefs.map(([t]) => {
     const svg = document.createElementNS(NS, 'svg');
@@ -85,7 +91,8 @@ export async function wallboardPage(main, id) {
           return [s.t, all ? (100 * (k === 'transferredToAgents' ? s[k] + s.dropped : s[k])) / all : 0];
         }) })),
       [{ name: 'abandoned', points: samples.map(s => [s.t, s.answered ? (100 * s.dropped) / s.answered : 0]) }],
-      [{ name: 'free agents', points: samples.map(s => [s.t, s.freeAgents]) }],
+      [{ name: 'ready', points: samples.map(s => [s.t, s.ready]) },
+       { name: 'talking', points: samples.map(s => [s.t, s.talking]) }],
     ];
     series.forEach((ss, i) => {
       drawLines(svgs[i].svg, ss, { nowMs: now, windowMs, unit: i === 2 || i === 3 ? '%' : '', ceiling: i === 2 || i === 3 ? 100 : Infinity });
@@ -143,7 +150,8 @@ export async function wallboardPage(main, id) {
       tiles.replaceChildren(h('p', { class: 'note' }, 'No live figures here: ' + e.message));
     }
     if (live) {
-      samples.push(sampleOf(live, campaign));
+      const agents = await api('GET', '/campaigns/' + id + '/agents').catch(() => null);
+      samples.push(sampleOf(live, agents));
       while (samples.length && samples[0].t < Date.now() - HOUR) samples.shift();
       drawTiles(live);
     }
