@@ -302,15 +302,7 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
       call->board = pacer(id).board;
       req.plan.person = signaling::Reaction::to_agent(call->board, agent_wait_ms(*plan), plan->identification);
     }
-    // The route: the group's trunks whose back-off lets a call through now, in order.
-    const auto now = Clock::now();
-    for (const auto& m : members)
-      if (backoff(m).allowed(1, now) > 0) {
-        backoff(m).on_dial();
-        if (!m.empty()) req.trunks.push_back(m);
-      }
-    // Should a probe have been taken meanwhile, the whole group rather than every trunk there is.
-    if (req.trunks.empty() && !members.front().empty()) req.trunks = members;
+    req.trunks = route_now(members);
     call->trunks = req.trunks;
     to_dial.push_back({call, std::move(req)});
   }
@@ -389,6 +381,19 @@ TrunkBackoff& CampaignRunner::backoff(const std::string& trunk) {
   auto it = backoffs_.find(key);
   if (it == backoffs_.end()) it = backoffs_.emplace(key, TrunkBackoff(opt_.trunk_backoff)).first;
   return it->second;
+}
+
+std::vector<std::string> CampaignRunner::route_now(const std::vector<std::string>& members) {
+  std::vector<std::string> route;
+  const auto now = Clock::now();
+  for (const auto& m : members)
+    if (backoff(m).allowed(1, now) > 0) {
+      backoff(m).on_dial();
+      if (!m.empty()) route.push_back(m);
+    }
+  // Should a probe have been taken meanwhile, the whole group rather than every trunk there is.
+  if (route.empty() && !members.front().empty()) route = members;
+  return route;
 }
 
 const std::vector<std::string>& CampaignRunner::group_trunks(const std::string& group) const {

@@ -137,6 +137,10 @@ class CampaignRunner : public RunnerView {
   bool note_trunk(const std::string& trunk, bool failed, int code, const std::string& cause);
   /// The back-off of a trunk (by name; "" when no groups are configured).
   TrunkBackoff& backoff(const std::string& trunk);
+  /// A call's route now: the group's trunks whose back-off lets a call through, in failover
+  /// order (each counts the dial); the whole group when none does (a probe was taken meanwhile);
+  /// empty without trunk groups (the agent's one trunk).
+  std::vector<std::string> route_now(const std::vector<std::string>& members);
   /// The trunks of a campaign's group, in failover order ({""} when no groups are configured).
   const std::vector<std::string>& group_trunks(const std::string& group) const;
   void publish(const Call& call, const signaling::CallEvent& e);

@@ -79,12 +79,9 @@ void CampaignRunner::place_clicks() {
         sip.plan = signaling::CallPlan{};
         sip.plan.person = signaling::Reaction::transfer(customer);
       }
-      // The route: the campaign group's trunks whose back-off lets a call through, else all of them.
-      const auto now = std::chrono::steady_clock::now();
-      for (const auto& m : *members)
-        if (!m.empty() && backoff(m).allowed(1, now) > 0) backoff(m).on_dial(), sip.trunks.push_back(m);
-      if (sip.trunks.empty() && !members->front().empty()) sip.trunks = *members;
+      sip.trunks = route_now(*members);
       call->trunks = sip.trunks;
+      const auto now = std::chrono::steady_clock::now();
       {
         std::lock_guard lk(mu_);
         calls_[uint64_t(call->attempt_id)] = call;

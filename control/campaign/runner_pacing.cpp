@@ -126,13 +126,7 @@ void CampaignRunner::dial_previews(const sql::RunnableCampaign& rc, int mine) {
     auto req = call_request(*plan, lead.phone, call->attempt_id);
     // The agent who accepted the lead waits for it: the person goes straight to that agent.
     req.plan.person = signaling::Reaction::transfer(p.board->target_of(agent));
-    const auto now = Clock::now();
-    for (const auto& m : members)
-      if (backoff(m).allowed(1, now) > 0) {
-        backoff(m).on_dial();
-        if (!m.empty()) req.trunks.push_back(m);
-      }
-    if (req.trunks.empty() && !members.front().empty()) req.trunks = members;
+    req.trunks = route_now(members);
     call->trunks = req.trunks;
     to_dial.push_back({call, std::move(req)});
   }
