@@ -13,6 +13,7 @@
 #include "control/campaign/call_command_listener.h"
 #include "control/campaign/campaign_runner.h"
 #include "media/media_engine.h"
+#include "test_media.h"
 #include "signaling/callee_simulator.h"
 
 using namespace hark;
@@ -22,15 +23,7 @@ using test::Api;
 
 namespace {
 
-std::unique_ptr<media::MediaEngine> engine_on(const std::string& ip, uint16_t lo, uint16_t hi) {
-  media::MediaEngineOptions mo;
-  mo.workers = 1;
-  mo.bind_ip = ip;
-  mo.port_min = lo;
-  mo.port_max = hi;
-  mo.max_streams = 100;
-  return std::make_unique<media::MediaEngine>(mo);
-}
+using test::engine_on;
 
 /// What call control does on this process's SipAgent (hang-up and blind transfer; the rest is
 /// not this test's).
@@ -58,12 +51,12 @@ struct ClickToDialSip : Api {
 
   static void SetUpTestSuite() {
     Api::SetUpTestSuite();
-    carrier_media = engine_on("127.0.0.201", 20000, 20999);
+    carrier_media = engine_on("127.0.0.201", 20000, 20999, 100);
     std::vector<signaling::CalleeRule> rules;
     ASSERT_TRUE(signaling::read_callee_rules(HARK_SOURCE_DIR "/fixtures/callee-map.txt", rules).empty());
     sim = std::make_unique<signaling::CalleeSimulator>("sip:127.0.0.201:5070", "127.0.0.201", rules, *carrier_media);
     ASSERT_EQ(sim->start(), "");
-    media = engine_on("127.0.0.200", 22000, 22999);
+    media = engine_on("127.0.0.200", 22000, 22999, 100);
     signaling::TrunkSettings t;
     t.bind_url = "sip:127.0.0.200:5060";
     t.domain = "127.0.0.201:5070";

@@ -10,6 +10,7 @@
 #include "control/campaign/prompt_files.h"
 #include "media/audio_file.h"
 #include "media/media_engine.h"
+#include "test_media.h"
 #include "signaling/callee_simulator.h"
 #include "test_audio.h"
 #include "test_db.h"
@@ -19,15 +20,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-std::unique_ptr<media::MediaEngine> engine_on(const std::string& ip, uint16_t lo, uint16_t hi) {
-  media::MediaEngineOptions mo;
-  mo.workers = 1;
-  mo.bind_ip = ip;
-  mo.port_min = lo;
-  mo.port_max = hi;
-  mo.max_streams = 200;
-  return std::make_unique<media::MediaEngine>(mo);
-}
+using test::engine_on;
 
 }  // namespace
 
@@ -35,7 +28,7 @@ TEST(RunnerPacingSip, TwoAgentsSixPeopleTwoTransferredFourHearTheMessageAndEndAb
   test::TestDb db("runner_pacing");
   const std::string carrier_ip = "127.0.0.190", hark_ip = "127.0.0.191";
   // The carrier: the demo's callee map (1000*: a person).
-  auto carrier_media = engine_on(carrier_ip, 20000, 20999);
+  auto carrier_media = engine_on(carrier_ip, 20000, 20999, 200);
   std::vector<signaling::CalleeRule> rules;
   ASSERT_TRUE(signaling::read_callee_rules(HARK_SOURCE_DIR "/fixtures/callee-map.txt", rules).empty());
   signaling::CalleeSimulator sim("sip:" + carrier_ip + ":5070", carrier_ip, rules, *carrier_media);
@@ -65,7 +58,7 @@ TEST(RunnerPacingSip, TwoAgentsSixPeopleTwoTransferredFourHearTheMessageAndEndAb
   db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + c + ", 'L' || g, '1000' || lpad(g::text, 3, '0') "
           "FROM generate_series(1, 6) g");
 
-  auto media = engine_on(hark_ip, 21000, 21999);
+  auto media = engine_on(hark_ip, 21000, 21999, 200);
   control::DncIndex dnc;
   control::Metrics metrics;
   control::RunnerOptions ro;

@@ -10,6 +10,7 @@
 #include "control/campaign/campaign_runner.h"
 #include "control/api/control_server.h"
 #include "media/media_engine.h"
+#include "test_media.h"
 #include "signaling/callee_simulator.h"
 #include "test_db.h"
 
@@ -19,18 +20,9 @@ using namespace std::chrono_literals;
 
 namespace {
 
-using test::count;
+using test::engine_on;
 
-/// A one-worker media engine on `ip`, RTP ports lo..hi.
-std::unique_ptr<media::MediaEngine> engine_on(const std::string& ip, uint16_t lo, uint16_t hi) {
-  media::MediaEngineOptions mo;
-  mo.workers = 1;
-  mo.bind_ip = ip;
-  mo.port_min = lo;
-  mo.port_max = hi;
-  mo.max_streams = 1000;
-  return std::make_unique<media::MediaEngine>(mo);
-}
+using test::count;
 
 /// The carrier: the callee simulator with the demo's map, on ip:5070.
 struct Carrier {
