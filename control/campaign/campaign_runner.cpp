@@ -244,10 +244,6 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     if (answers.empty()) return;
   }
 
-  struct ToDial {
-    std::shared_ptr<Call> call;
-    signaling::CallRequest req;
-  };
   std::vector<ToDial> to_dial;
   auto tx = store_->begin_claim(id);
   // Processes sharing the database take turns per campaign (row lock), so together they keep
@@ -312,7 +308,10 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     spdlog::info("runner: campaign {}: do-not-call service answers again; dialing resumes", id);
   }
   tx->commit();  // the attempts exist before any INVITE leaves
+  send_dials(id, to_dial, dnc_hits);
+}
 
+void CampaignRunner::send_dials(long long id, std::vector<ToDial>& to_dial, int dnc_hits) {
   std::lock_guard lk(mu_);
   auto& l = live_[id];
   l.dnc += uint64_t(dnc_hits);

@@ -141,6 +141,14 @@ class CampaignRunner : public RunnerView {
   /// order (each counts the dial); the whole group when none does (a probe was taken meanwhile);
   /// empty without trunk groups (the agent's one trunk).
   std::vector<std::string> route_now(const std::vector<std::string>& members);
+  /// A call ready to go: its attempt is written, its INVITE not yet sent.
+  struct ToDial {
+    std::shared_ptr<Call> call;
+    signaling::CallRequest req;
+  };
+  /// After the claim's commit: counts the campaign's do-not-call hits, adds the calls to the
+  /// call table and live figures, and sends their INVITEs (the SIP ids kept for call control).
+  void send_dials(long long campaign_id, std::vector<ToDial>& to_dial, int dnc_hits);
   /// The trunks of a campaign's group, in failover order ({""} when no groups are configured).
   const std::vector<std::string>& group_trunks(const std::string& group) const;
   void publish(const Call& call, const signaling::CallEvent& e);

@@ -103,10 +103,6 @@ void CampaignRunner::dial_previews(const sql::RunnableCampaign& rc, int mine) {
   const auto plan = plan_for(row);
   if (row.dnc_list_id && dnc_.version(*row.dnc_list_id) != rc.dnc_list_version) store_->refresh_dnc(dnc_);
   const auto& members = group_trunks(row.trunk_group);
-  struct ToDial {
-    std::shared_ptr<Call> call;
-    signaling::CallRequest req;
-  };
   std::vector<ToDial> to_dial;
   int dnc_hits = 0;
   auto tx = store_->begin_claim(id);
@@ -131,18 +127,7 @@ void CampaignRunner::dial_previews(const sql::RunnableCampaign& rc, int mine) {
     to_dial.push_back({call, std::move(req)});
   }
   tx->commit();  // the attempts exist before any INVITE leaves
-  std::lock_guard lk(mu_);
-  auto& l = live_[id];
-  l.dnc += uint64_t(dnc_hits);
-  for (auto& d : to_dial) {
-    calls_[uint64_t(d.call->attempt_id)] = d.call;
-    ++l.placed;
-    ++l.dialing;
-    l.recent.push_back(Clock::now());
-    d.call->phase = CallState::dialing;
-    metrics_.inc("hark_calls_placed_total{campaign=\"" + std::to_string(id) + "\"}");
-    dial_(std::move(d.req));
-  }
+  send_dials(id, to_dial, dnc_hits);
 }
 
 void CampaignRunner::pacing_event(Call& call, const signaling::CallEvent& e) {
