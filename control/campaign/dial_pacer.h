@@ -42,6 +42,8 @@ struct PacingFigures {
   double uncertainty = 0;    ///< standard error of answer_rate × person_rate (0: exact)
   RingAges reach_by_age{};   ///< share of calls still ringing at that age that reach an agent
                              ///< (all zero: answer_rate × person_rate for every ringing call)
+  RingAges reach_ring_share{};  ///< of the calls that reach an agent, the share by how long they
+                                ///< rang (sums to 1; all zero: unknown, one round at connect_s)
   double connect_s = 10;     ///< from placing a call to passing a person to an agent
   double handle_s = 120;     ///< an agent's talk plus wrap-up per call
   double abandon_rate = 0;   ///< the worst of the campaign's 30-day and 24-h abandon rates
@@ -64,17 +66,27 @@ struct PacingDecision {
   double expected = 0;     ///< predictive: people expected from the calls in flight and these
 };
 
-/// The abandon fraction predictive aims at, given one measured rate: a margin that tightens as
-/// the measured rate nears the cap (the cap while under half of it, falling to a tenth of it at
-/// the cap, none over it: then only calls an agent is sure to take).
+/// The abandon fraction predictive aims at, given the law's measured rate (the worst of 30 days
+/// and 24 h): kTargetGain × the cap while under 70 % of the cap, falling to half the cap near
+/// the cap, none at or over it (then only calls an agent is sure to take). It stays well above
+/// zero until the cap: falling back to progressive costs far more agent time than it saves.
 double abandon_target(double measured, double cap);
+/// The abandon fraction predictive aims at given the last 15 minutes' rate: the full target
+/// while it is under the cap, down to half the cap at twice the cap, never zero (a burst leaves
+/// that window in 15 minutes; the law's windows, through abandon_target, stop dialing ahead).
+double recent_abandon_target(double recent, double cap);
+
+/// The round's overflow is the worst running deficit of people over agents, a lower bound of
+/// the people abandoned (measured: about half of them in bench/pacing_sim), so predictive aims
+/// at this multiple of the cap while the measured rates leave room.
+constexpr double kTargetGain = 1.5;
 
 /// Calls to place now. Progressive: one call per ready agent not already awaited. Power:
 /// `power_lines` per ready agent (progressive while the measured abandon rate is at the cap).
 /// Predictive: the most calls such that the people expected within the next connect time
-/// overflow the agents expected free by then by at most `abandon_target` of those people (the
-/// tighter of the targets for the long rate and the recent one), never fewer than progressive
-/// places. Preview: none (an agent asks for each lead).
+/// overflow the agents expected free by then by at most the target share of those people (the
+/// tighter of abandon_target and recent_abandon_target), never fewer than progressive places;
+/// with `reach_ring_share` known, the overflow is the worst running deficit over time. Preview: none (an agent asks for each lead).
 PacingDecision pace(const PacingConfig& c, const PacingFigures& f);
 
 }  // namespace hark::control

@@ -87,6 +87,11 @@ void PacingEstimate::fill(PacingFigures& f) const {
     ended += ended_by_age_[size_t(k)], reached += reached_by_age_[size_t(k)];
     f.reach_by_age[size_t(k)] = ended >= 20 ? std::min(1.0, reached / ended * scale) : p;
   }
+  // When the calls that reach an agent stopped ringing: the pacer's timed round.
+  double reached_all = 0;
+  for (double r : reached_by_age_) reached_all += r;
+  for (int k = 0; k < kRingAgeBuckets; ++k)
+    f.reach_ring_share[size_t(k)] = reached_all >= 20 ? reached_by_age_[size_t(k)] / reached_all : 0;
   fill_times(f);
 }
 

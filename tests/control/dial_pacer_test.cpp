@@ -98,12 +98,13 @@ TEST(DialPacer, PredictiveTightensAsTheMeasuredRateNearsTheCap) {
 
 TEST(DialPacer, PredictiveTightensOnARecentBurstOfAbandons) {
   auto f = low_answer(5, 45);
-  const int calm = pace(config(DialMode::predictive), f).place;
+  const auto calm = pace(config(DialMode::predictive), f);
   f.recent_abandon_rate = 0.05;  // the law's windows are fine, the last 15 minutes are not
   const auto d = pace(config(DialMode::predictive), f);
-  EXPECT_EQ(d.target, 0);
-  EXPECT_EQ(d.place, 5);
-  EXPECT_LT(d.place, calm);
+  EXPECT_LT(d.target, calm.target);
+  EXPECT_GT(d.target, 0);  // still dialing ahead: the burst leaves that window by itself
+  EXPECT_LT(d.place, calm.place);
+  EXPECT_GT(d.place, 5);
 }
 
 TEST(DialPacer, PredictiveAtOrOverTheCapIsProgressive) {
@@ -168,12 +169,62 @@ TEST(DialPacer, NoModeExceedsTheLinesAllowed) {
 }
 
 TEST(AbandonTarget, MarginTightensTowardTheCap) {
-  EXPECT_DOUBLE_EQ(abandon_target(0, 0.03), 0.03);
-  EXPECT_DOUBLE_EQ(abandon_target(0.015, 0.03), 0.03);
-  EXPECT_NEAR(abandon_target(0.0225, 0.03), 0.0165, 1e-12);
-  EXPECT_NEAR(abandon_target(0.02999, 0.03), 0.003, 1e-4);
+  EXPECT_DOUBLE_EQ(abandon_target(0, 0.03), 0.045);
+  EXPECT_DOUBLE_EQ(abandon_target(0.021, 0.03), 0.045);
+  EXPECT_NEAR(abandon_target(0.0255, 0.03), 0.03, 1e-12);  // halfway from 70 % of the cap to it
+  EXPECT_NEAR(abandon_target(0.02999, 0.03), 0.015, 1e-4);
   EXPECT_EQ(abandon_target(0.03, 0.03), 0);
   EXPECT_EQ(abandon_target(0.0, 0.0), 0);
+}
+
+TEST(AbandonTarget, RecentRateTightensOverTheCapButNeverStopsDialingAhead) {
+  EXPECT_DOUBLE_EQ(recent_abandon_target(0, 0.03), 0.045);
+  EXPECT_DOUBLE_EQ(recent_abandon_target(0.03, 0.03), 0.045);
+  EXPECT_NEAR(recent_abandon_target(0.045, 0.03), 0.03, 1e-12);
+  EXPECT_NEAR(recent_abandon_target(0.06, 0.03), 0.015, 1e-12);
+  EXPECT_NEAR(recent_abandon_target(0.5, 0.03), 0.015, 1e-12);
+  EXPECT_EQ(recent_abandon_target(0.01, 0.0), 0);
+}
+
+namespace {
+/// low_answer() with the ring-age figures a running campaign has: people answer 5-25 s in,
+/// the rest ring out at 30 s, and `ringing` calls placed `age_bucket` buckets ago.
+PacingFigures timed(int ready, int busy, int ringing, int age_bucket) {
+  auto f = low_answer(ready, busy);
+  f.reach_ring_share = {0.25, 0.25, 0.25, 0.25, 0, 0, 0, 0};
+  for (int k = 0; k < kRingAgeBuckets; ++k) f.reach_by_age[k] = k < 4 ? 0.1 * (4 - k) / 4 : 0;
+  f.reach_by_age[0] = 0.1;
+  f.ringing = ringing;
+  f.ringing_by_age[age_bucket] = ringing;
+  f.connect_s = 15 + 2.5;
+  return f;
+}
+}  // namespace
+
+TEST(DialPacer, TimedRoundMatchesLatePeopleWithAgentsComingBackLate) {
+  // Three agents ready, 40 busy on 60-s calls: several are back within half a minute. Calls
+  // placed now bring their people 5-25 s from now, so the timed round places more than the one
+  // round (all the people against the agents free by the mean connect time).
+  auto f = timed(3, 40, 0, 0);
+  f.handle_s = 60;
+  const int timed_calls = pace(config(DialMode::predictive), f).place;
+  f.reach_ring_share = {};
+  const int one_round = pace(config(DialMode::predictive), f).place;
+  EXPECT_GT(timed_calls, one_round);
+  EXPECT_GT(one_round, 0);
+}
+
+TEST(DialPacer, TimedRoundSeesPeopleAboutToArrive) {
+  // The same calls ringing: fresh ones bring their people over the next 25 s, ones that rang
+  // 12 s bring fewer (some rang out) but sooner, against agents that come back over time.
+  auto fresh = timed(2, 30, 20, 0), ripe = timed(2, 30, 20, 2);
+  fresh.handle_s = ripe.handle_s = 90;
+  const auto d_fresh = pace(config(DialMode::predictive), fresh), d_ripe = pace(config(DialMode::predictive), ripe);
+  EXPECT_LT(d_ripe.expected - 0.1 * d_ripe.place, d_fresh.expected - 0.1 * d_fresh.place);  // fewer people left in them
+  // Two ready agents and 20 people about to arrive: only progressive's calls.
+  auto clump = timed(2, 30, 20, 2);
+  clump.reach_by_age = {1, 1, 1, 1, 0, 0, 0, 0};  // every ringing call is a person answering now
+  EXPECT_EQ(pace(config(DialMode::predictive), clump).place, 0);
 }
 
 TEST(PacingEstimate, LearnsTheRatesAndFollowsAChangeWithinAFewFadeTimes) {
@@ -239,6 +290,23 @@ TEST(PacingEstimate, LearnsWhichRingAgesStillReachAnAgent) {
   EXPECT_NEAR(f.reach_by_age[2], 0.2, 0.02);  // 10-15 s: still ahead of the answers
   EXPECT_NEAR(f.reach_by_age[3], 0.0, 1e-9);  // 15 s and more: only the ring-outs are left
   EXPECT_NEAR(f.reach_by_age[7], f.answer_rate * f.person_rate, 1e-9);  // no call rang 35 s: the whole rate
+}
+
+TEST(PacingEstimate, LearnsWhenTheCallsThatReachAnAgentStopRinging) {
+  PacingEstimate e(1e9, 30);
+  PacingFigures f;
+  e.fill(f);
+  EXPECT_EQ(f.reach_ring_share[0] + f.reach_ring_share[1] + f.reach_ring_share[2], 0);  // none yet: unknown
+  // One call in five reaches an agent, after 7 s (one in four) or 17 s; the rest ring out.
+  for (int i = 0; i < 1000; ++i) {
+    const bool reach = i % 5 == 0;
+    e.on_call_outcome(i + 40, i, reach ? (i % 20 == 0 ? 7 : 17) : 30, reach, reach);
+  }
+  e.advance(2000);
+  e.fill(f);
+  EXPECT_NEAR(f.reach_ring_share[1], 0.25, 1e-6);
+  EXPECT_NEAR(f.reach_ring_share[3], 0.75, 1e-6);
+  EXPECT_EQ(f.reach_ring_share[6], 0);  // the ring-outs reach nobody
 }
 
 TEST(PacingEstimate, AveragesConnectAndHandlingTimes) {
