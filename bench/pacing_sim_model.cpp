@@ -237,6 +237,7 @@ class Sim {
     ++ringing_, ++calls_placed_;
     ++ringing_since_[long(now_)];
     vici_.on_call();
+    est_.on_placed(now_);
     const double hold = c.fate == Fate::busy ? 3 : c.fate == Fate::no_answer ? 30 : ring;
     push_call(now_ + hold, Ev::ring_end, id);
   }

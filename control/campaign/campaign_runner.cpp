@@ -316,8 +316,10 @@ void CampaignRunner::send_dials(long long id, std::vector<ToDial>& to_dial, int 
   auto& l = live_[id];
   l.dnc += uint64_t(dnc_hits);
   if (dnc_hits) metrics_.inc("hark_calls_total{campaign=\"" + std::to_string(id) + "\",result=\"DNC\"}", dnc_hits);
+  auto& estimate = pacer(id).estimate;  // its surge detector weighs people against calls placed
   for (auto& d : to_dial) {
     calls_[uint64_t(d.call->attempt_id)] = d.call;
+    estimate.on_placed(d.call->placed_s);
     ++l.placed;
     ++l.dialing;
     l.recent.push_back(Clock::now());

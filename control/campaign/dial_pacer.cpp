@@ -37,8 +37,8 @@ double abandon_target(double measured, double cap) {
 
 double recent_abandon_target(double recent, double cap) {
   if (cap <= 0) return 0;
-  const double x = std::clamp(recent / cap, 1.0, 2.0);
-  return cap * (kTargetGain - (kTargetGain - 0.5) * (x - 1.0));  // half the cap at twice the cap
+  const double x = std::clamp(recent / cap, 0.6, 1.0);
+  return cap * (kTargetGain - (kTargetGain - 0.25) * (x - 0.6) / 0.4);  // a quarter of the cap at the cap
 }
 
 namespace {

@@ -71,9 +71,10 @@ struct PacingDecision {
 /// the cap, none at or over it (then only calls an agent is sure to take). It stays well above
 /// zero until the cap: falling back to progressive costs far more agent time than it saves.
 double abandon_target(double measured, double cap);
-/// The abandon fraction predictive aims at given the last 15 minutes' rate: the full target
-/// while it is under the cap, down to half the cap at twice the cap, never zero (a burst leaves
-/// that window in 15 minutes; the law's windows, through abandon_target, stop dialing ahead).
+/// The abandon fraction predictive aims at given the last 15 minutes' rate: kTargetGain × the
+/// cap while under 60 % of the cap, down to a quarter of the cap at the cap and over it, never
+/// zero (a burst leaves that window in 15 minutes by itself; the law's windows, through
+/// abandon_target, are what stop dialing ahead).
 double recent_abandon_target(double recent, double cap);
 
 /// The round's overflow is the worst running deficit of people over agents, a lower bound of

@@ -50,10 +50,61 @@ void PacingEstimate::advance(double now_s) {
     answered_ += o.answered ? 1 : 0, fast_answered_ += o.answered ? 1 : 0;
     to_agent_ += o.to_agent ? 1 : 0, fast_to_agent_ += o.to_agent ? 1 : 0;
   }
+  detect_surge(now_s);
+}
+
+void PacingEstimate::on_placed(double now_s) {
+  const double s = std::floor(now_s);
+  if (!placed_by_s_.empty() && placed_by_s_.back().first == s) placed_by_s_.back().second += 1;
+  else placed_by_s_.push_back({s, 1});
+}
+
+void PacingEstimate::detect_surge(double now_s) {
+  // A rise of the answer rate shows in the settled counts only 40 s and more after it; the
+  // people themselves arrive from 7 s on. Each second, the people who arrived in it against
+  // those the calls placed in the last minute were expected to bring (the rate in use, and when
+  // the calls that reach an agent do), summed as a CUSUM for a rise by half: it sounds once the
+  // excess is well beyond chance, and the surge is the ratio over that run.
+  constexpr double kMemoryS = 60, kRise = 1.5, kAlarm = 4, kSurgeFadeS = 20;
+  if (!std::isfinite(cusum_at_) || now_s - cusum_at_ > kMemoryS) cusum_at_ = std::floor(now_s);
+  while (cusum_at_ + 1 <= now_s) {
+    const double from = cusum_at_, to = cusum_at_ + 1;
+    cusum_at_ = to;
+    while (!placed_by_s_.empty() && placed_by_s_.front().first < to - kMemoryS) placed_by_s_.pop_front();
+    double seen = 0;
+    while (!people_at_.empty() && people_at_.front() < to) seen += people_at_.front() >= from, people_at_.pop_front();
+    PacingFigures f;
+    fill_rates(f);
+    double known = 0, mean_ring = 0;
+    for (int k = 0; k < kRingAgeBuckets; ++k)
+      known += f.reach_ring_share[size_t(k)], mean_ring += f.reach_ring_share[size_t(k)] * (k + 0.5) * kRingAgeBucketS;
+    if (known <= 0) continue;
+    fill_times(f);
+    const double delay = std::max(0.0, f.connect_s - mean_ring);
+    // The share of the calls that reach an agent that do so within `x` seconds of placing.
+    const auto by = [&](double x) {
+      double c = 0;
+      for (int k = 0; k < kRingAgeBuckets; ++k)
+        c += f.reach_ring_share[size_t(k)] * std::clamp((x - delay) / kRingAgeBucketS - k, 0.0, 1.0);
+      return c;
+    };
+    const double p = f.answer_rate * f.person_rate;
+    double expected = 0;
+    for (const auto& [at, n] : placed_by_s_) expected += n * p * (by(to - at - 0.5) - by(from - at - 0.5));
+    cusum_ = std::max(0.0, cusum_ + seen * std::log(kRise) - expected * (kRise - 1));
+    // The surge itself from the last half minute or so (fading), so it follows the rates as
+    // their fast counts catch up instead of being applied twice.
+    const double k = std::exp(-1.0 / kSurgeFadeS);
+    run_seen_ = run_seen_ * k + seen, run_expected_ = run_expected_ * k + expected;
+    if (cusum_ > kAlarm) alarm_ = true;
+    if (cusum_ <= kAlarm / 2) alarm_ = false;
+  }
+  surge_ = alarm_ && run_expected_ > 0 ? std::clamp(run_seen_ / run_expected_, 1.0, 3.0) : 1.0;
 }
 
 void PacingEstimate::on_connect_time(double now_s, double connect_s) {
   fade(now_s);
+  people_at_.push_back(now_s);
   connect_w_ += 1;
   connect_sum_ += connect_s;
 }
@@ -65,6 +116,17 @@ void PacingEstimate::on_handled(double now_s, double handle_s) {
 }
 
 void PacingEstimate::fill(PacingFigures& f) const {
+  fill_rates(f);
+  fill_times(f);
+  if (surge_ <= 1) return;
+  // People come faster than the rates say: scale the share of calls that reach an agent.
+  const double p = f.answer_rate * f.person_rate, scaled = std::min(1.0, p * surge_);
+  f.person_rate = std::min(1.0, f.person_rate * surge_);
+  f.answer_rate = f.person_rate > 0 ? std::min(1.0, scaled / f.person_rate) : f.answer_rate;
+  for (auto& r : f.reach_by_age) r = std::min(1.0, r * surge_);
+}
+
+void PacingEstimate::fill_rates(PacingFigures& f) const {
   // The slow counts, unless the fast ones say more calls reach an agent now: a rise of the
   // answer rate shows in a quarter of the time (abandons), a fall at the slow pace (idle agents).
   // "Says more": by over two of its standard errors, so its noise alone rarely decides.
@@ -92,7 +154,6 @@ void PacingEstimate::fill(PacingFigures& f) const {
   for (double r : reached_by_age_) reached_all += r;
   for (int k = 0; k < kRingAgeBuckets; ++k)
     f.reach_ring_share[size_t(k)] = reached_all >= 20 ? reached_by_age_[size_t(k)] / reached_all : 0;
-  fill_times(f);
 }
 
 void PacingEstimate::fill_times(PacingFigures& f) const {

@@ -9,6 +9,7 @@
 // and guess the answer rate low after every start or change, which is when it matters.
 #pragma once
 
+#include <deque>
 #include <functional>
 #include <queue>
 #include <vector>
@@ -27,17 +28,25 @@ class PacingEstimate {
   void on_call_outcome(double now_s, double placed_s, double rang_s, bool answered, bool to_agent);
   /// Counts the outcomes that have settled by `now_s` (call it before fill).
   void advance(double now_s);
+  /// A call was placed (every call, whatever its outcome).
+  void on_placed(double now_s);
   /// A person was passed to an agent (or abandoned) `connect_s` after the call was placed.
   void on_connect_time(double now_s, double connect_s);
   /// An agent finished a call: talk and wrap-up together took `handle_s`.
   void on_handled(double now_s, double handle_s);
 
-  /// Fills answer_rate, person_rate, uncertainty, reach_by_age, connect_s and handle_s of `f`.
+  /// Fills answer_rate, person_rate, uncertainty, reach_by_age, reach_ring_share, connect_s and
+  /// handle_s of `f`.
   void fill(PacingFigures& f) const;
+  /// People arriving over those the calls placed were expected to bring then, once well beyond
+  /// chance (1: no surge). fill() scales the rates by it.
+  double surge() const { return surge_; }
 
  private:
   void fade(double now_s);
   void fill_times(PacingFigures& f) const;
+  void fill_rates(PacingFigures& f) const;
+  void detect_surge(double now_s);
   struct Outcome {
     double placed_s, rang_s;
     bool answered, to_agent;
@@ -54,6 +63,11 @@ class PacingEstimate {
   double fast_placed_ = 10, fast_answered_ = 5, fast_to_agent_ = 3;  ///< the same fading 4 times faster
   double connect_w_ = 3, connect_sum_ = 30;
   double handle_w_ = 3, handle_sum_ = 360;
+  std::deque<std::pair<double, double>> placed_by_s_;  ///< the last minute's calls placed, by second
+  std::deque<double> people_at_;                       ///< when the last window's people arrived
+  double surge_ = 1;
+  double cusum_at_ = -1e300, cusum_ = 0, run_seen_ = 0, run_expected_ = 0;  ///< the surge detector's state
+  bool alarm_ = false;
 };
 
 }  // namespace hark::control

@@ -3,6 +3,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <vector>
+
 #include "control/campaign/pacing_estimate.h"
 
 using namespace hark::control;
@@ -177,12 +182,12 @@ TEST(AbandonTarget, MarginTightensTowardTheCap) {
   EXPECT_EQ(abandon_target(0.0, 0.0), 0);
 }
 
-TEST(AbandonTarget, RecentRateTightensOverTheCapButNeverStopsDialingAhead) {
+TEST(AbandonTarget, RecentRateTightensTowardTheCapButNeverStopsDialingAhead) {
   EXPECT_DOUBLE_EQ(recent_abandon_target(0, 0.03), 0.045);
-  EXPECT_DOUBLE_EQ(recent_abandon_target(0.03, 0.03), 0.045);
-  EXPECT_NEAR(recent_abandon_target(0.045, 0.03), 0.03, 1e-12);
-  EXPECT_NEAR(recent_abandon_target(0.06, 0.03), 0.015, 1e-12);
-  EXPECT_NEAR(recent_abandon_target(0.5, 0.03), 0.015, 1e-12);
+  EXPECT_DOUBLE_EQ(recent_abandon_target(0.018, 0.03), 0.045);
+  EXPECT_NEAR(recent_abandon_target(0.024, 0.03), 0.02625, 1e-12);  // halfway from 60 % of the cap to it
+  EXPECT_NEAR(recent_abandon_target(0.03, 0.03), 0.0075, 1e-12);
+  EXPECT_NEAR(recent_abandon_target(0.5, 0.03), 0.0075, 1e-12);
   EXPECT_EQ(recent_abandon_target(0.01, 0.0), 0);
 }
 
@@ -307,6 +312,59 @@ TEST(PacingEstimate, LearnsWhenTheCallsThatReachAnAgentStopRinging) {
   EXPECT_NEAR(f.reach_ring_share[1], 0.25, 1e-6);
   EXPECT_NEAR(f.reach_ring_share[3], 0.75, 1e-6);
   EXPECT_EQ(f.reach_ring_share[6], 0);  // the ring-outs reach nobody
+}
+
+namespace {
+/// A campaign of `per_s` calls a second, one in five reaching an agent 12 s after placing
+/// (ring 10 s) until `change_s`, then `after` of them; the rest ring out. Returns the estimate
+/// at `until_s` and, by `seen`, the surge found each second after the change.
+PacingEstimate surge_run(double per_s, double after, double change_s, double until_s, std::vector<double>* seen) {
+  PacingEstimate e(180, 40);
+  struct Pending { double placed, end; bool reach; };
+  std::deque<Pending> flying;
+  double owed = 0;
+  long n = 0;
+  for (double t = 0; t < until_s; t += 0.5) {
+    // Ends first, then the new calls of this half second.
+    while (!flying.empty() && flying.front().end <= t) {
+      const auto c = flying.front();
+      flying.pop_front();
+      if (c.reach) e.on_connect_time(c.end, c.end - c.placed);
+      e.on_call_outcome(c.end, c.placed, c.reach ? 10 : 30, c.reach, c.reach);
+    }
+    for (owed += per_s / 2; owed >= 1; owed -= 1, ++n) {
+      e.on_placed(t);
+      const double share = t < change_s ? 0.2 : after;
+      const bool reach = std::floor((n + 1) * share) > std::floor(n * share);  // evenly spread, no noise
+      flying.push_back({t, t + (reach ? 12 : 30), reach});
+      std::stable_sort(flying.begin(), flying.end(), [](auto& a, auto& b) { return a.end < b.end; });
+    }
+    e.advance(t);
+    if (seen && t > change_s && t == std::floor(t)) seen->push_back(e.surge());
+  }
+  return e;
+}
+}  // namespace
+
+TEST(PacingEstimate, SeesPeopleComingFasterThanTheRatesSayBeforeTheRatesDo) {
+  // Ten calls a second; a fifth reach an agent, then two fifths. The settled counts see it 40 s
+  // on; the people themselves arrive 12 s after the calls.
+  std::vector<double> surge;
+  const auto e = surge_run(10, 0.4, 600, 640, &surge);
+  ASSERT_EQ(surge.size(), 39u);
+  EXPECT_DOUBLE_EQ(surge[5], 1.0);  // nothing can be seen before the first new people arrive
+  const auto first = std::find_if(surge.begin(), surge.end(), [](double s) { return s > 1.2; });
+  ASSERT_NE(first, surge.end());
+  EXPECT_LT(first - surge.begin(), 25);  // within about 10 s of the first of them
+  PacingFigures f;
+  e.fill(f);
+  EXPECT_GT(f.answer_rate * f.person_rate, 0.25);  // the rates used are raised by the surge
+}
+
+TEST(PacingEstimate, NoSurgeWhileTheRateHolds) {
+  std::vector<double> surge;
+  surge_run(10, 0.2, 600, 900, &surge);
+  for (double s : surge) EXPECT_DOUBLE_EQ(s, 1.0);
 }
 
 TEST(PacingEstimate, AveragesConnectAndHandlingTimes) {
