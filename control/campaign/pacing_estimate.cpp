@@ -64,9 +64,10 @@ void PacingEstimate::detect_surge(double now_s) {
   // people themselves arrive from 7 s on. Each second, the people who arrived in it against
   // those the calls placed in the last minute were expected to bring (the rate in use, and when
   // the calls that reach an agent do), summed as a CUSUM for a rise by half: it sounds once the
-  // excess is well beyond chance, and the surge is the ratio over that run.
+  // excess is well beyond chance (and rests at half that), and the surge is then the ratio of
+  // the last half minute or so.
   constexpr double kMemoryS = 60, kRise = 1.5, kAlarm = 4, kSurgeFadeS = 20;
-  if (!std::isfinite(cusum_at_) || now_s - cusum_at_ > kMemoryS) cusum_at_ = std::floor(now_s);
+  if (now_s - cusum_at_ > kMemoryS) cusum_at_ = std::floor(now_s);  // first call, or a quiet spell
   while (cusum_at_ + 1 <= now_s) {
     const double from = cusum_at_, to = cusum_at_ + 1;
     cusum_at_ = to;

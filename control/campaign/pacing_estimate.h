@@ -6,7 +6,9 @@
 // A call's outcome counts only once every call placed at the same moment has its outcome
 // (`settle_s` after placing: the ring timeout and the AMD's verdict): busy lines end in 3 s
 // and people answer in 5-25 s, so counting outcomes as they come would see the busy ones first
-// and guess the answer rate low after every start or change, which is when it matters.
+// and guess the answer rate low after every start or change, which is when it matters. So a
+// surge detector also weighs the people arriving against those the calls placed should bring
+// (on_placed, on_connect_time): a rise shows there within seconds of the first new people.
 #pragma once
 
 #include <deque>
