@@ -464,11 +464,12 @@ const Statement kStatements[] = {
      "done = CASE WHEN $3 THEN true ELSE status IN ('SUCCESS', 'DNC') END "
      "WHERE campaign_id = $1 AND id = $2 AND NOT in_progress RETURNING " LEAD_COLS},
     // Same campaign: the chosen leads are due again from their first number, in a new round;
-    // their call log stays.
+    // their call log stays. `status <> 'NOT_CALLED'` (the route never recycles it) lets the
+    // planner use leads_status, which leaves NOT_CALLED out (0020_lead_index_slimming.sql).
     {"leads_recycle_same",
      "UPDATE leads SET status = 'NOT_CALLED', attempts = 0, done = false, next_attempt_at = NULL, phone_index = 0, "
      "callback_at = NULL, callback_agent = NULL, round = round + 1 "
-     "WHERE campaign_id = $1 AND status = ANY($2::text[]) AND NOT disabled AND NOT in_progress"},
+     "WHERE campaign_id = $1 AND status = ANY($2::text[]) AND status <> 'NOT_CALLED' AND NOT disabled AND NOT in_progress"},
     // New campaign: copies linked to their origin; one row per contact and campaign (a copy of
     // a copy names the same root lead, and leads_one_per_contact refuses a second one). The
     // target is the campaign the route creates in the same transaction, so no row can conflict:
@@ -478,7 +479,7 @@ const Statement kStatements[] = {
      "INSERT INTO leads (campaign_id, name, phone, extra_phones, description, external_id, fields, origin_lead_id, "
      "root_lead_id, round, time_zones) SELECT $2, name, phone, extra_phones, description, external_id, fields, id, "
      "COALESCE(root_lead_id, id), round + 1, time_zones FROM leads WHERE campaign_id = $1 AND status = ANY($3::text[]) "
-     "AND NOT disabled ORDER BY id"},
+     "AND status <> 'NOT_CALLED' AND NOT disabled ORDER BY id"},
     {"lead_set_callback",
      "UPDATE leads SET callback_at = $3::timestamptz, callback_agent = $4, next_attempt_at = $3::timestamptz, "
      "done = false WHERE campaign_id = $1 AND id = $2 AND NOT disabled AND NOT in_progress RETURNING " LEAD_COLS},
@@ -495,12 +496,13 @@ const Statement kStatements[] = {
     {"lead_callbacks_pending", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND callback_at IS NOT NULL AND NOT done"},
     // ---- inbound callbacks (migration 0017; control/campaign/inbound_router.cpp, api_leads.cpp) ----
     // The leads whose main or other number is $1 (E.164; also the digits of a number stored
-    // before numbers were parsed), most recently attempted first.
+    // before numbers were parsed), most recently attempted first. `extra_phones <> '{}'` is the
+    // predicate of the partial index leads_extra_phones (0020): without it the planner cannot use it.
     {"inbound_leads",
      "SELECT l.id, l.campaign_id, c.pilot_number, "
      "COALESCE((extract(epoch FROM l.last_attempt_at) * 1000000)::bigint, 0) AS last_attempt_us "
      "FROM leads l JOIN campaigns c ON c.id = l.campaign_id "
-     "WHERE (l.phone = $1 OR l.phone = ltrim($1, '+') OR l.extra_phones @> ARRAY[$1]::text[]) AND NOT l.disabled "
+     "WHERE (l.phone = $1 OR l.phone = ltrim($1, '+') OR (l.extra_phones <> '{}' AND l.extra_phones @> ARRAY[$1]::text[])) AND NOT l.disabled "
      "ORDER BY l.last_attempt_at DESC NULLS LAST, l.id DESC LIMIT 100"},
     {"inbound_call_insert",
      "INSERT INTO inbound_calls (caller_raw, caller, called, kind, target, trunk, campaign_id, lead_ids, instance_id) "
@@ -513,7 +515,7 @@ const Statement kStatements[] = {
     {"leads_by_phone",
      "SELECT l.campaign_id, c.name AS campaign, " LEAD_COLS_L " FROM leads l JOIN campaigns c ON c.id = l.campaign_id "
      "WHERE c.group_id = ANY($2::bigint[]) "
-     "AND (l.phone = $1 OR l.phone = ltrim($1, '+') OR l.extra_phones @> ARRAY[$1]::text[]) "
+     "AND (l.phone = $1 OR l.phone = ltrim($1, '+') OR (l.extra_phones <> '{}' AND l.extra_phones @> ARRAY[$1]::text[])) "
      "ORDER BY l.last_attempt_at DESC NULLS LAST, l.id DESC LIMIT $3"},
     {"leads_disabled", "SELECT count(*) FROM leads WHERE campaign_id = $1 AND disabled"},
 
