@@ -1,8 +1,8 @@
 // Issue 18 part 6 end to end: a predictive campaign through SIP with the simulated agent pool.
 // hark (runner, SipAgent, REST API) on 127.0.0.210, the callee simulator on 127.0.0.211 with
 // 10 simulated agents (cli/agent_pool.h) that take hark's REFERs and report every state change
-// through the REST API (PUT .../agents/{agentId}), and PostgreSQL. The leads are mostly people:
-// more than the priors the pacer starts from, so some people find no agent. Checked: those
+// through the REST API (PUT .../agents/{agentId}), and PostgreSQL. The leads are mostly people
+// (80 %): more than the pacer's first guess, so some people find no agent. Checked: those
 // hear the identification message (the carrier records what hark sends each call, and the
 // message's tone is looked for in it) and end ABANDONED; the others reach an agent of the pool
 // (a REFER to its extension, the agent goes talking, wrap-up, ready, and hark sees it); the
@@ -35,7 +35,9 @@ namespace json = boost::json;
 namespace {
 
 constexpr int kPromptHz = 600, kPromptMs = 600;
-constexpr double kCap = 0.1;  // the highest cap the settings take: abandons happen, and must stay under it
+// The cap: abandons happen (above), and must stay under it. A power campaign (2 lines an agent)
+// on the same leads and agents ends at 10 %: this is what predictive pacing keeps lawful.
+constexpr double kCap = 0.08;
 
 /// Waits (generously) until `pred` holds.
 template <class F>
@@ -131,10 +133,10 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
   const auto c = std::to_string(id);
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + c +
           ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
-  // 120 leads, in dialing order 8 people, 1 machine, 1 busy line in every ten.
-  db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + c + ", 'L' || g, "
-          "CASE WHEN g % 10 = 3 THEN '2000' WHEN g % 10 = 7 THEN '3000' ELSE '1000' END || lpad(g::text, 3, '0') "
-          "FROM generate_series(1, 120) g");
+  const int leads = std::getenv("LEADS") ? std::atoi(std::getenv("LEADS")) : 100;
+  const std::string mix = std::getenv("MIX") ? std::getenv("MIX") : "CASE WHEN g % 10 = 3 THEN '2000' WHEN g % 10 = 7 THEN '3000' ELSE '1000' END";
+  db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + c + ", 'L' || g, " + mix + " || lpad(g::text, 3, '0') "
+          "FROM generate_series(1, " + std::to_string(leads) + ") g");
 
   // The carrier: people answer after 0.4 s, and every call's audio from hark is recorded.
   media::MediaEngineOptions cmo;
@@ -157,16 +159,17 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
     p.record_id = std::stoull(number);
   });
 
-  // The pool: 10 agents at 7001-7010, talk 2 s (lognormal), wrap-up 0.5 s.
+  // The pool: 10 agents at 7001-7010, talk 1 s (lognormal), wrap-up 1 s: an agent is not back
+  // within the 2 s a person may wait, so the first round's extra people are abandoned.
   std::string why;
   auto reporter = cli::AgentReporter::make("http://127.0.0.1:" + std::to_string(port), id, token, &why);
   ASSERT_TRUE(reporter) << why;
   cli::AgentPoolOptions po;
   po.agents = 10;
   po.first_extension = 7001;
-  po.talk_mean_s = 2;
+  po.talk_mean_s = 1;
   po.talk_sigma = 0.5;
-  po.wrapup_s = 0.5;
+  po.wrapup_s = 1;
   po.seed = 18;
   cli::AgentPool pool(po, [r = *reporter](const cli::PoolAgent& a) { return r.put(a); });
   sim.on_refer([&pool](const signaling::ReferSeen& s) { pool.on_refer(s.target); });
@@ -233,7 +236,12 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
   };
   const long long transferred = count("result = 'SUCCESS'"), abandoned = count("result = 'ABANDONED'");
   std::cout << "transferred " << transferred << ", abandoned " << abandoned << ", attempts " << count("true")
-            << ", pool " << pool.counts().transfers << " transfers, " << pool.counts().missed << " missed\n";
+            << ", pool " << pool.counts().transfers << " transfers, " << pool.counts().missed << " missed; abandoned at";
+  for (const auto& r : db.exec("SELECT extract(epoch FROM a.dialed_at - m.t)::numeric(6,1) FROM call_attempts a, "
+                               "(SELECT min(dialed_at) t FROM call_attempts WHERE campaign_id = " + c + ") m "
+                               "WHERE campaign_id = " + c + " AND result = 'ABANDONED' ORDER BY 1"))
+    std::cout << " " << r[0].as<std::string>() << " s";
+  std::cout << "\n";
 
   // Some people found no agent (a person rate above the pacer's first guess): each heard the
   // message in full and ended ABANDONED.
@@ -267,7 +275,8 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
 
   // The abandon rate the API measures: these people and abandons, under the cap.
   ASSERT_EQ(summary.status, 200) << summary.body;
-  const auto& ab = summary.json().at("abandoned");
+  const auto body = summary.json();
+  const auto& ab = body.at("abandoned");
   EXPECT_EQ(ab.at("abandoned30d").as_int64(), abandoned);
   EXPECT_GE(ab.at("people30d").as_int64(), transferred + abandoned);
   EXPECT_LT(ab.at("rate30d").to_number<double>(), kCap) << summary.body;
