@@ -133,10 +133,12 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
   const auto c = std::to_string(id);
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + c +
           ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
-  const int leads = std::getenv("LEADS") ? std::atoi(std::getenv("LEADS")) : 100;
-  const std::string mix = std::getenv("MIX") ? std::getenv("MIX") : "CASE WHEN g % 10 = 3 THEN '2000' WHEN g % 10 = 7 THEN '3000' ELSE '1000' END";
-  db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + c + ", 'L' || g, " + mix + " || lpad(g::text, 3, '0') "
-          "FROM generate_series(1, " + std::to_string(leads) + ") g");
+  // 100 leads, in dialing order 8 people, 1 machine and 1 busy line in every ten: the pacer's
+  // first guess is 30 % of calls reaching an agent, so its first round (about 15 calls for 10
+  // ready agents) brings more people than agents.
+  db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + c + ", 'L' || g, "
+          "CASE WHEN g % 10 = 3 THEN '2000' WHEN g % 10 = 7 THEN '3000' ELSE '1000' END || lpad(g::text, 3, '0') "
+          "FROM generate_series(1, 100) g");
 
   // The carrier: people answer after 0.4 s, and every call's audio from hark is recorded.
   media::MediaEngineOptions cmo;
