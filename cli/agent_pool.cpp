@@ -68,9 +68,9 @@ void AgentPool::change(size_t i, const char* state) {
 std::string AgentPool::on_refer(const std::string& refer_to) {
   const std::string user = sip_user(refer_to);
   std::string id;
+  std::optional<size_t> pick;
   {
     std::lock_guard lk(mu_);
-    std::optional<size_t> pick;
     if (!o_.pilot.empty() && user == o_.pilot) {
       // The pilot number: the agent ready longest, as an ACD queue would pick.
       for (size_t i = 0; i < agents_.size(); ++i)
@@ -81,16 +81,19 @@ std::string AgentPool::on_refer(const std::string& refer_to) {
     }
     if (!pick) {
       ++counts_.missed;
-      spdlog::warn("agent pool: a transfer to {} found no ready agent there", refer_to);
-      return "";
+    } else {
+      auto& a = agents_[*pick];
+      ++counts_.transfers;
+      ++a.a.calls;
+      const auto talk = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(talk_.next()));
+      a.next = Clock::now() + talk;
+      change(*pick, "talking");
+      id = a.a.id;
     }
-    auto& a = agents_[*pick];
-    ++counts_.transfers;
-    ++a.a.calls;
-    const auto talk = std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(talk_.next()));
-    a.next = Clock::now() + talk;
-    change(*pick, "talking");
-    id = a.a.id;
+  }
+  if (id.empty()) {
+    spdlog::warn("agent pool: a transfer to {} found no ready agent there", refer_to);
+    return "";
   }
   cv_.notify_all();
   return id;

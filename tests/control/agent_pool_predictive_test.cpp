@@ -13,6 +13,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -140,6 +141,20 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
           "CASE WHEN g % 10 = 3 THEN '2000' WHEN g % 10 = 7 THEN '3000' ELSE '1000' END || lpad(g::text, 3, '0') "
           "FROM generate_series(1, 100) g");
 
+  // The pool: 10 agents at 7001-7010, talk 1 s (lognormal), wrap-up 1 s: an agent is not back
+  // within the wait a person is given (2 s from the greeting's end), so the first round's extra people are abandoned.
+  std::string why;
+  auto reporter = cli::AgentReporter::make("http://127.0.0.1:" + std::to_string(port), id, token, &why);
+  ASSERT_TRUE(reporter) << why;
+  cli::AgentPoolOptions po;
+  po.agents = 10;
+  po.first_extension = 7001;
+  po.talk_mean_s = 1;
+  po.talk_sigma = 0.5;
+  po.wrapup_s = 1;
+  po.seed = 18;
+  cli::AgentPool pool(po, [r = *reporter](const cli::PoolAgent& a) { return r.put(a); });
+
   // The carrier: people answer after 0.4 s, and every call's audio from hark is recorded.
   media::MediaEngineOptions cmo;
   cmo.workers = 1;
@@ -160,20 +175,6 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
     p.record_stereo = true;  // right: what hark sent
     p.record_id = std::stoull(number);
   });
-
-  // The pool: 10 agents at 7001-7010, talk 1 s (lognormal), wrap-up 1 s: an agent is not back
-  // within the 2 s a person may wait, so the first round's extra people are abandoned.
-  std::string why;
-  auto reporter = cli::AgentReporter::make("http://127.0.0.1:" + std::to_string(port), id, token, &why);
-  ASSERT_TRUE(reporter) << why;
-  cli::AgentPoolOptions po;
-  po.agents = 10;
-  po.first_extension = 7001;
-  po.talk_mean_s = 1;
-  po.talk_sigma = 0.5;
-  po.wrapup_s = 1;
-  po.seed = 18;
-  cli::AgentPool pool(po, [r = *reporter](const cli::PoolAgent& a) { return r.put(a); });
   sim.on_refer([&pool](const signaling::ReferSeen& s) { pool.on_refer(s.target); });
   ASSERT_EQ(sim.start(), "");
 
@@ -204,6 +205,22 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
   runner = std::make_unique<control::CampaignRunner>(db.url(), dnc, metrics, ro,
                                                      [&](signaling::CallRequest r) { return agent.originate(std::move(r)); });
   server.set_runner(runner.get());
+  // Stops everything in order, also when an assertion ends the test early: the pool's reports
+  // reach the API, which wakes the runner, whose calls are on the agent.
+  bool stopped = false;
+  auto stop_all = [&] {
+    if (std::exchange(stopped, true)) return;
+    runner->pause();
+    agent.stop();
+    runner->stop();
+    server.set_runner(nullptr);
+    sim.stop();
+    pool.stop();
+  };
+  struct AtExit {
+    std::function<void()> f;
+    ~AtExit() { f(); }
+  } at_exit{stop_all};
   ASSERT_EQ(agent.start(), "");
   runner->start();
 
@@ -223,12 +240,7 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
                                      " AND state = 'ready' AND held_attempt IS NULL") == 10;
   }, 60s);
   const auto summary = test::http_request(port, "GET", "/api/v1/campaigns/" + c + "/summary", token);
-  runner->pause();
-  agent.stop();
-  runner->stop();
-  server.set_runner(nullptr);
-  sim.stop();
-  pool.stop();
+  stop_all();
   ASSERT_TRUE(carrier_media.recorder()->wait_idle(30000));
   ASSERT_TRUE(done) << "leads left undone";
   EXPECT_TRUE(all_ready) << "an agent stayed busy or held";
