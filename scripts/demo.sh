@@ -15,7 +15,8 @@
 # 10 agents at extensions 7001-7010, talk 8 s lognormal, wrap-up 3 s; HARK_DEMO_TALK and
 # HARK_DEMO_WRAPUP change them) takes the people hark transfers and reports each agent's state
 # through the REST API; people no agent can take hear an identification message and end
-# ABANDONED; the abandon cap is 3 %. About three minutes: watch the wallboard on the dashboard.
+# ABANDONED; the abandon cap is 3 %. A few minutes (under two with HARK_DEMO_TALK=2
+# HARK_DEMO_WRAPUP=1): watch the wallboard on the dashboard.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -96,7 +97,8 @@ CAMPAIGN=$(call POST /api/v1/campaigns "$ADMIN" "{
   \"pilotNumber\": \"5000\", \"type\": \"agent_queue\", \"queue\": \"sales\",
   \"maxAttempts\": 3, \"retryMinutes\": 2,
   \"retryRules\": {\"BUSY\": {\"retryMinutes\": 1, \"maxAttempts\": 2}, \"NO_ANSWER\": {\"maxAttempts\": 1},
-                   \"AMD\": {\"maxAttempts\": 1}, \"FAILURE\": {\"maxAttempts\": 1}},
+                   \"AMD\": {\"maxAttempts\": 1}, \"FAILURE\": {\"maxAttempts\": 1},
+                   \"ABANDONED\": {\"maxAttempts\": 1}},
   \"amdEnabled\": true, \"dncListId\": $DNC, $PACING, \"maxConcurrent\": 60,
   \"defaultRegion\": \"US\", \"internalLength\": 7}" | jq .id)
 

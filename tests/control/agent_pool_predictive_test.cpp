@@ -236,7 +236,9 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
   }, 120s);
   // The agents still talking finish and report ready again (their last reports go through the API).
   const bool all_ready = eventually([&] {
-    return test::count(db.url(), "SELECT count(*) FROM campaign_agents WHERE campaign_id = " + c +
+    for (const auto& a : pool.agents())
+      if (a.state != "ready") return false;
+    return pool.wait_reported(5s) && test::count(db.url(), "SELECT count(*) FROM campaign_agents WHERE campaign_id = " + c +
                                      " AND state = 'ready' AND held_attempt IS NULL") == 10;
   }, 60s);
   const auto summary = test::http_request(port, "GET", "/api/v1/campaigns/" + c + "/summary", token);
