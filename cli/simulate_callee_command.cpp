@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <thread>
 
+#include "cli/agent_pool_cli.h"
 #include "cli/commands.h"
 #include "cli/option_values.h"
 #include "cli/stop_signal.h"
@@ -20,11 +21,16 @@ int simulate_callee_command(int argc, char** argv) {
   std::string listen = "sip:127.0.0.1:5070", map = HARK_SOURCE_DIR "/fixtures/callee-map.txt", media_ip = "127.0.0.1";
   int port_min = 10000, port_max = 14999;  // below the ephemeral ports (32768+ on Linux)
   double duration = -1;
+  AgentPoolCli agents;  // --agents N ...: the simulated contact center (cli/agent_pool.h)
   // HARK_LOG_LEVEL=debug shows sofia-sip's own lines too (with TPORT_LOG=1: every SIP message,
   // which tests read to see what reached the callee).
   if (const char* level = std::getenv("HARK_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
+    if (const int taken = take_agent_pool_option(argc, argv, i, agents)) {
+      if (taken < 0) return 2;
+      continue;
+    }
     auto value = [&]() -> std::string {
       if (i + 1 >= argc) { spdlog::error("{} needs a value", a); std::exit(2); }
       return argv[++i];
@@ -49,7 +55,8 @@ int simulate_callee_command(int argc, char** argv) {
                 "                            [--media-ip IP] [--rtp-ports MIN-MAX (10000-14999)] [--duration S]\n"
                 "Answers calls by the number dialed, as the mapping file says (default:\n"
                 "fixtures/callee-map.txt): answer with audio, busy, reject, no-answer,\n"
-                "unavailable, not-found; accepts REFER.");
+                "unavailable, not-found; accepts REFER. The simulated agent pool:");
+      std::fputs(kAgentPoolUsage, stdout);
       return 0;
     } else {
       spdlog::error("hark simulate-callee: unknown option '{}'", a);
@@ -70,13 +77,31 @@ int simulate_callee_command(int argc, char** argv) {
   mo.port_max = uint16_t(port_max);
   media::MediaEngine engine(mo);
   signaling::CalleeSimulator sim(listen, media_ip, rules, engine);
+  std::string pool_error;
+  auto pool = make_agent_pool(agents, sim, &pool_error);
+  if (!pool_error.empty()) {
+    spdlog::error("hark simulate-callee: {}", pool_error);
+    return 2;
+  }
   if (auto err = sim.start(); !err.empty()) {
     spdlog::error("{}", err);
     return 1;
   }
+  if (pool) {
+    pool->start();
+    spdlog::info("agent pool: {} agents at extensions {}.., talk {} s (sigma {}), wrap-up {} s, reporting to {} campaign {}",
+                 agents.pool.agents, agents.pool.first_extension, agents.pool.talk_mean_s, agents.pool.talk_sigma,
+                 agents.pool.wrapup_s, agents.api, agents.campaign);
+  }
   spdlog::info("callee simulator on {} with {} rule(s) from {}", listen, rules.size(), map);
   wait_for_stop(duration);
   sim.stop();
+  if (pool) {
+    pool->stop();
+    const auto n = pool->counts();
+    spdlog::info("agent pool stopped: {} transfers taken, {} missed, {} states reported ({} failed)", n.transfers,
+                 n.missed, n.reports, n.report_errors);
+  }
   const auto& c = sim.counters();
   spdlog::info("callee simulator stopped: {} INVITEs, {} answered, {} refused, {} REFERs, {} unmatched",
                c.invites.load(), c.answered.load(), c.refused.load(), c.refers.load(), c.unmatched.load());

@@ -9,11 +9,26 @@
 #  5. shows a live progress line, then the summary per status; the REST API stays up for curl
 #     (Ctrl-C stops everything). `--exit` ends after the summary instead.
 # Retry "minutes" last one second here (HARK_RETRY_UNIT_MS=1000) so retries show within the demo.
+#
+# `--predictive` (or HARK_DEMO_AGENTS=N): the same leads as a predictive campaign with a
+# simulated contact center instead: the carrier's agent pool (hark simulate-callee --agents,
+# 10 agents at extensions 7001-7010, talk 8 s lognormal, wrap-up 3 s; HARK_DEMO_TALK and
+# HARK_DEMO_WRAPUP change them) takes the people hark transfers and reports each agent's state
+# through the REST API; people no agent can take hear an identification message and end
+# ABANDONED; the abandon cap is 3 %. A few minutes (under two with HARK_DEMO_TALK=2
+# HARK_DEMO_WRAPUP=1): watch the wallboard on the dashboard.
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 EXIT_AFTER=0
-[ "${1:-}" = "--exit" ] && EXIT_AFTER=1
+AGENTS=${HARK_DEMO_AGENTS:-0}
+for arg in "$@"; do
+  case $arg in
+    --exit) EXIT_AFTER=1 ;;
+    --predictive) [ "$AGENTS" -gt 0 ] || AGENTS=10 ;;
+    *) echo "usage: bash scripts/demo.sh [--exit] [--predictive]" >&2; exit 2 ;;
+  esac
+done
 bash scripts/install-deps.sh
 [ -f build/CMakeCache.txt ] || cmake --preset default >/dev/null
 cmake --build --preset default >/dev/null
@@ -31,9 +46,13 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
 
-echo "== embedded carrier: hark simulate-callee on 127.0.0.1:25270 (fixtures/callee-map.txt)"
-build/cli/hark simulate-callee --listen sip:127.0.0.1:25270 --rtp-ports 15000-15999 >build/demo-callee.log 2>&1 &
-pids+=($!)
+start_carrier() {
+  echo "== embedded carrier: hark simulate-callee on 127.0.0.1:25270 (fixtures/callee-map.txt)${*:+ $*}"
+  build/cli/hark simulate-callee --listen sip:127.0.0.1:25270 --rtp-ports 15000-15999 "$@" >build/demo-callee.log 2>&1 &
+  pids+=($!)
+}
+# With agents the carrier starts once the campaign exists (its pool reports to that campaign).
+[ "$AGENTS" -gt 0 ] || start_carrier
 
 echo "== hark run: REST API on $API, SIP 127.0.0.1:25280 -> 127.0.0.1:25270 (log: build/demo-hark.log)"
 HARK_HTTP_LISTEN=$HTTP HARK_SIP_LISTEN=127.0.0.1:25280 HARK_SIP_TRUNK=127.0.0.1:25270 HARK_RTP_PORTS=16000-16999 \
@@ -63,6 +82,14 @@ DNC=$(call POST /api/v1/dnc/lists "$ADMIN" "{\"name\":\"demo-dnc-$STAMP\", \"int
 seq -f '1000%03g' 1 10 | call POST "/api/v1/dnc/lists/$DNC/numbers" "$ADMIN" @- text/csv | jq -c '{added}'
 
 TODAY=$(date -u +%F)
+# The default: agentless, 60 channels. Predictive: paced on the agents, an identification
+# message for the people no agent can take (a stand-in recording from the fixtures).
+PACING='"fixedChannels": 60'
+if [ "$AGENTS" -gt 0 ]; then
+  PROMPT=$(call POST "/api/v1/prompts?name=demo-identification-$STAMP&groupId=$GROUP" "$ADMIN" \
+           @fixtures/samples/human-short-001.ul audio/basic | jq .id)
+  PACING="\"dialingMode\": \"predictive\", \"abandonCap\": 0.03, \"identificationPrompt\": $PROMPT"
+fi
 CAMPAIGN=$(call POST /api/v1/campaigns "$ADMIN" "{
   \"name\": \"demo-$STAMP\", \"groupId\": $GROUP, \"description\": \"300 leads through the embedded carrier\",
   \"startDate\": \"$TODAY\", \"endDate\": \"$TODAY\", \"startTime\": \"00:00\", \"endTime\": \"23:59\",
@@ -70,8 +97,9 @@ CAMPAIGN=$(call POST /api/v1/campaigns "$ADMIN" "{
   \"pilotNumber\": \"5000\", \"type\": \"agent_queue\", \"queue\": \"sales\",
   \"maxAttempts\": 3, \"retryMinutes\": 2,
   \"retryRules\": {\"BUSY\": {\"retryMinutes\": 1, \"maxAttempts\": 2}, \"NO_ANSWER\": {\"maxAttempts\": 1},
-                   \"AMD\": {\"maxAttempts\": 1}, \"FAILURE\": {\"maxAttempts\": 1}},
-  \"amdEnabled\": true, \"dncListId\": $DNC, \"fixedChannels\": 60, \"maxConcurrent\": 60,
+                   \"AMD\": {\"maxAttempts\": 1}, \"FAILURE\": {\"maxAttempts\": 1},
+                   \"ABANDONED\": {\"maxAttempts\": 1}},
+  \"amdEnabled\": true, \"dncListId\": $DNC, $PACING, \"maxConcurrent\": 60,
   \"defaultRegion\": \"US\", \"internalLength\": 7}" | jq .id)
 
 # 300 leads: the number prefix picks the carrier's behaviour (fixtures/callee-map.txt).
@@ -88,7 +116,22 @@ leads=build/demo-leads.csv
     done
   done
 } >"$leads"
+if [ "$AGENTS" -gt 0 ]; then
+  # Predictive: the kinds mixed through the list, as in a real one (the same order every run),
+  # so the people the pacer expects come all along and not in one block first.
+  { head -1 "$leads"; tail -n +2 "$leads" | shuf --random-source=<(yes); } >"$leads.mixed" && mv "$leads.mixed" "$leads"
+fi
 call POST "/api/v1/campaigns/$CAMPAIGN/leads" "$ADMIN" "@$leads" text/csv | jq -c '{imported, rejected: (.rejected | length)}'
+if [ "$AGENTS" -gt 0 ]; then
+  # The pool reports as the campaign administrator (the token through the environment, not argv).
+  HARK_API_TOKEN=$ADMIN start_carrier --agents "$AGENTS" --talk-mean "${HARK_DEMO_TALK:-8}" \
+    --wrapup "${HARK_DEMO_WRAPUP:-3}" --pilot 5000 --api "$API" --campaign "$CAMPAIGN"
+  for _ in $(seq 50); do
+    [ "$(call GET "/api/v1/campaigns/$CAMPAIGN/agents" "$SUPERVISOR" | jq .ready)" -ge "$AGENTS" ] && break
+    sleep 0.2
+  done
+  call GET "/api/v1/campaigns/$CAMPAIGN/agents" "$SUPERVISOR" | jq -c '{counting, ready}'
+fi
 call POST "/api/v1/campaigns/$CAMPAIGN/start" "$ADMIN" | jq -c '{id, name, state}'
 
 echo "== campaign $CAMPAIGN running (live figures from GET /api/v1/campaigns/$CAMPAIGN/live)"
@@ -99,6 +142,13 @@ while :; do
   pending=$(jq .leads.pending <<<"$summary")
   printf '\r%3ss  placed %-4s dialing %-3s ringing %-3s connected %-3s | agents %-3s machines %-3s fax/SIT %-3s failed %-3s DNC %-3s | %4.1f calls/s | pending leads %-4s' \
     $(( $(date +%s) - start )) $(jq -r '.placed, .dialing, .ringing, .connected, .transferredToAgents, .machines, .faxOrSit, .failed, .doNotCall, .callsPerSecond' <<<"$live") "$pending"
+  if [ "$AGENTS" -gt 0 ]; then
+    printf '| agents ready %-2s talking %-2s wrap-up %-2s | abandoned %-3s ' \
+      $(call GET "/api/v1/campaigns/$CAMPAIGN/agents" "$SUPERVISOR" |
+        jq -r '[.agents[] | if .heldByAttempt != null then "talking" else .state end] as $s |
+               ($s | map(select(. == "ready")) | length), ($s | map(select(. == "talking")) | length),
+               ($s | map(select(. == "wrapup")) | length)') "$(jq .abandoned <<<"$live")"
+  fi
   up=$(jq '.dialing + .ringing + .connected' <<<"$live")
   if [ "$pending" -eq 0 ] && [ "$up" -eq 0 ]; then break; fi
   if [ $(( $(date +%s) - start )) -gt 600 ]; then echo; echo "demo: still not done after 10 minutes" >&2; break; fi
@@ -108,6 +158,10 @@ echo
 echo "== summary of campaign $CAMPAIGN (leads by final status)"
 call GET "/api/v1/campaigns/$CAMPAIGN/summary" "$SUPERVISOR" |
   jq -r '"total \(.leads.total), attempts \(.attempts)", (.leads.byStatus | to_entries[] | "  \(.key): \(.value)")'
+if [ "$AGENTS" -gt 0 ]; then
+  call GET "/api/v1/campaigns/$CAMPAIGN/summary" "$SUPERVISOR" |
+    jq -r '.abandoned | "abandon rate \(.rate30d * 10000 | round / 100) % (\(.abandoned30d) of \(.people30d) people; cap 3 %)"'
+fi
 
 cat <<EOT
 == the dashboard: $API/ (log in as demo-admin / demo-admin-pw, or demo-supervisor / demo-supervisor-pw)

@@ -112,6 +112,8 @@ struct CalleeSimulator::Impl {
   bool shutdown_done = false;
   std::unordered_map<nua_handle_t*, std::unique_ptr<Leg>> legs;
   std::unordered_map<media::StreamId, Leg*> by_stream;
+  std::function<void(const ReferSeen&)> refer_hook;
+  std::function<void(const std::string&, media::StreamParams&)> stream_hook;
 
   Impl(std::string b, std::string ip, std::vector<CalleeRule> r, media::MediaEngine& m, CalleeCounters& c)
       : bind_url(std::move(b)), media_ip(std::move(ip)), rules(std::move(r)), media(m), counters(c) {}
@@ -183,6 +185,7 @@ struct CalleeSimulator::Impl {
         p.srtp_rx_key = peer.key;
         p.srtp_tx_key = our_key;
       }
+      if (stream_hook) stream_hook(number, p);
       auto opened = media.open(p);
       if (!opened.ok()) {
         nua_respond(nh, 500, "No Media Port", TAG_END());
@@ -292,8 +295,10 @@ struct CalleeSimulator::Impl {
         char target[512] = "";
         if (sip && sip->sip_refer_to) url_e(target, sizeof target, sip->sip_refer_to->r_url);
         target[sizeof target - 1] = 0;
+        ReferSeen seen{it->second->number, target};
+        if (refer_hook) refer_hook(seen);
         std::lock_guard lk(counters.refer_mu);
-        counters.refer_log.push_back({it->second->number, target});
+        counters.refer_log.push_back(std::move(seen));
       }
       // Accept the transfer (202) and report it done.
       if (status < 200) nua_respond(nh, SIP_202_ACCEPTED, NUTAG_WITH_THIS(nua), TAG_END());
@@ -359,6 +364,12 @@ std::string CalleeSimulator::start() {
 }
 
 void CalleeSimulator::set_transaction_lifetime_ms(unsigned ms) { impl_->transaction_lifetime_ms = ms; }
+
+void CalleeSimulator::on_refer(std::function<void(const ReferSeen&)> f) { impl_->refer_hook = std::move(f); }
+
+void CalleeSimulator::on_stream(std::function<void(const std::string&, media::StreamParams&)> f) {
+  impl_->stream_hook = std::move(f);
+}
 
 void CalleeSimulator::stop() {
   if (!thread_.joinable()) return;

@@ -14,6 +14,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,12 @@ class CalleeSimulator {
   /// 64*T1 (before `start`): how long an answered transaction stays to absorb retransmissions.
   /// 0: sofia's 32 s (RFC 3261); tests that flood shorten it.
   void set_transaction_lifetime_ms(unsigned ms);
+  /// `f` hears every REFER of an answered call (before start), on the SIP thread before the 202:
+  /// it must not block. The simulated agent pool (cli/agent_pool.h) takes its transfers here.
+  void on_refer(std::function<void(const ReferSeen&)> f);
+  /// `f` may change a call's stream parameters before the stream opens (before start), on the
+  /// SIP thread, given the number dialed: a test records what the caller sends (record=true).
+  void on_stream(std::function<void(const std::string& number, media::StreamParams&)> f);
   /// Loads the rules' audio and starts the SIP thread; returns an error, empty on success.
   std::string start();
   void stop();

@@ -149,6 +149,16 @@ TEST(HarkCliOptions, SimulateCalleeRefusesBadOptions) {
            {"simulate-callee", "--map", "/nonexistent/map.txt"},
            {"simulate-callee", "--no-such-option"},
            {"simulate-callee", "--listen"},
+           // The agent pool (issue 18 part 6): bad values, and agents with nowhere to report.
+           {"simulate-callee", "--agents", "x"},
+           {"simulate-callee", "--agents", "-1"},
+           {"simulate-callee", "--talk-mean", "0"},
+           {"simulate-callee", "--talk-sigma", "9"},
+           {"simulate-callee", "--wrapup", "soon"},
+           {"simulate-callee", "--campaign", "0"},
+           {"simulate-callee", "--token"},
+           {"simulate-callee", "--agents", "10"},
+           {"simulate-callee", "--agents", "10", "--api", "https://127.0.0.1:1", "--campaign", "1", "--token", "t"},
        })
     expect_usage_error(args);
 }
