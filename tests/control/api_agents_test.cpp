@@ -68,6 +68,10 @@ TEST_F(Api, PacingSettingsAndTheIdentificationPromptOfTheGroup) {
   EXPECT_EQ(patch(at(id, ""), "campaign_admin", R"({"identificationPrompt":999999})").status, 422);
   EXPECT_EQ(patch(at(id, ""), "campaign_admin", R"({"dialingMode":"turbo"})").status, 422);
   EXPECT_EQ(patch(at(id, ""), "campaign_admin", R"({"abandonCap":0.2})").status, 422);
+  // The API's upper bound is stored too (a real 0.1 is a little above the numeric 0.1).
+  r = patch(at(id, ""), "campaign_admin", R"({"abandonCap":0.1})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_NEAR(get(at(id, ""), "campaign_supervisor").json().at("abandonCap").to_number<double>(), 0.1, 1e-6);
 }
 
 TEST_F(Api, TheSummaryShowsTheAbandonRatesFromTheCallLog) {
