@@ -155,8 +155,9 @@ TEST(HarkLoadtestCli, CountsMatchSippsOwnStatistics) {
   });
   EXPECT_TRUE(hark::test::wait_udp_bound(sp)) << "sipp did not start";
   const std::string json = "/tmp/hark-lt-sipp-" + std::to_string(::getpid()) + ".json";
+  // All 15 calls at once (one round); sipp counts them the same.
   EXPECT_EQ(run(std::string(HARK_BINARY) + " loadtest --target sip:2000XXX@127.0.0.1:" + std::to_string(sp) +
-                " --calls 15 --concurrency 5 --cps 20 --hold 1 --bind sip:127.0.0.1:" + std::to_string(port(3)) +
+                " --calls 15 --concurrency 15 --cps 20 --hold 1 --bind sip:127.0.0.1:" + std::to_string(port(3)) +
                 " --rtp-ports " + rtp_range(63000) + " --json " + json),
             0);
   sipp.join();
