@@ -84,6 +84,8 @@ void apply_env(Config& c, std::vector<std::string>* errors) {
   int_setting("HARK_MAX_CALLS", c.max_calls, 1, 10000, "HARK_MAX_CALLS must be a number from 1 to 10000");
   int_setting("HARK_RING_TIMEOUT", c.ring_timeout_s, 15, 120, "HARK_RING_TIMEOUT must be 15 to 120 seconds (never ring less than 15 s)");
   int_setting("HARK_RETRY_UNIT_MS", c.retry_unit_ms, 10, 60000, "HARK_RETRY_UNIT_MS must be 10 to 60000");
+  // At least 3 s: a live process heart-beats every second (a tick late at most).
+  int_setting("HARK_STALE_AFTER_S", c.stale_after_s, 3, 3600, "HARK_STALE_AFTER_S must be 3 to 3600 seconds");
   if (auto v = env("HARK_INBOUND_DEFAULT_ROUTE")) c.inbound_default_route = v;
   if (auto v = env("HARK_INBOUND_REGION")) {
     if (signaling::known_region(v)) c.inbound_default_region = signaling::region_code(v);

@@ -31,6 +31,7 @@ struct Config {
   int max_calls = 300;               ///< HARK_MAX_CALLS: concurrent calls of this process
   int ring_timeout_s = 25;           ///< HARK_RING_TIMEOUT (15..120)
   int retry_unit_ms = 60000;         ///< HARK_RETRY_UNIT_MS: one retry "minute" (tests and demos shorten it)
+  int stale_after_s = 10;            ///< HARK_STALE_AFTER_S: another hark process silent this long is dead
   bool runner = true;                ///< HARK_RUNNER=off: REST API only, no dialing
   std::string metrics_token;         ///< HARK_METRICS_TOKEN: set, GET /metrics wants it as a bearer token
   /// Inbound callbacks ([inbound]): where unknown and internal callers go (a number or sip:

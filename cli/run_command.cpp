@@ -55,6 +55,8 @@ const char* kUsage =
     "  HARK_PROMPTS_DIR        uploaded voicemail prompts (POST /api/v1/prompts) [/var/lib/hark/prompts]\n"
     "  HARK_RECORDINGS_DIR     call recordings, <attempt id>.wav (campaign setting recording) [/var/lib/hark/recordings]\n"
     "  HARK_RETRY_UNIT_MS      length of one retry \"minute\" [60000]\n"
+    "  HARK_STALE_AFTER_S      another hark process silent this long is dead: its open calls\n"
+    "                          close and their leads are dialed again, 3..3600 [10]\n"
     "  HARK_RUNNER             off: REST API only, no dialing [on]\n"
     "  HARK_INBOUND_DEFAULT_ROUTE  inbound calls from unknown or internal callers go here (a number\n"
     "                          or sip: URI) [none: 404]\n"
@@ -247,6 +249,7 @@ int run_command(int argc, char** argv) {
     t.music_on_hold = cfg.music_on_hold;
     control::RunnerOptions ro;
     ro.retry_unit_ms = cfg.retry_unit_ms;
+    ro.stale_after_s = cfg.stale_after_s;
     ro.max_concurrent = cfg.max_calls;
     ro.dnc_ca_file = cfg.dnc_ca_file;
     ro.prompts_dir = cfg.prompts_dir;

@@ -15,7 +15,7 @@ SipAgent::Impl::Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::at
                      std::atomic<size_t>& u, std::atomic<bool>& reg)
     : t(std::move(ts)), media(m), on_event(std::move(h)), in_progress(ip), pacer(t.calls_per_second, Clock::now()),
       up(u), registered(reg) {
-  t.ring_timeout_s = std::max(15, t.ring_timeout_s);  // the US rule: ring at least 15 s
+  t.ring_timeout_s = std::max(t.min_ring_timeout_s, t.ring_timeout_s);  // the US rule: ring at least 15 s
   if (t.trunks.empty()) {
     // The one trunk of the older settings (the load tester and the tests use them).
     Trunk one;

@@ -55,7 +55,10 @@ struct TrunkSettings {
   NumberPlan plan;
   double calls_per_second = 10;                 ///< pacing of new INVITEs
   int max_concurrent = 300;                     ///< licensed ports
-  int ring_timeout_s = 25;                      ///< CANCEL after this (at least 15)
+  int ring_timeout_s = 25;                      ///< CANCEL after this (at least min_ring_timeout_s)
+  /// The floor of ring_timeout_s: 15 s, the US rule, which the configuration never lowers. Only
+  /// tests lower it, so that a no-answer among many calls does not keep them waiting 15 s.
+  int min_ring_timeout_s = 15;
   std::string media_ip = "127.0.0.1";           ///< the address in our SDP
   /// Music on hold (SipAgent::hold): an 8 kHz WAV or raw G.711 file (media/audio_file.h),
   /// played in a loop to a held callee; empty: a built-in tone melody.

@@ -62,6 +62,21 @@ TEST(Config, MetricsTokenIsTakenButNeverLogged) {
   ::unsetenv("HARK_METRICS_TOKEN");
 }
 
+TEST(Config, StaleAfterIsTakenWithinItsRange) {
+  std::vector<std::string> errors;
+  EXPECT_EQ(Config::from_env(&errors).stale_after_s, 10);
+  ::setenv("HARK_STALE_AFTER_S", "3", 1);
+  EXPECT_EQ(Config::from_env(&errors).stale_after_s, 3);
+  EXPECT_TRUE(errors.empty());
+  for (const char* bad : {"2", "3601", "soon"}) {  // below one heartbeat's margin, too long, no number
+    ::setenv("HARK_STALE_AFTER_S", bad, 1);
+    errors.clear();
+    EXPECT_EQ(Config::from_env(&errors).stale_after_s, 10) << bad;
+    EXPECT_EQ(errors.size(), 1u) << bad;
+  }
+  ::unsetenv("HARK_STALE_AFTER_S");
+}
+
 // ---- the configuration file (hark.toml) ----
 
 namespace {

@@ -84,6 +84,7 @@ struct LoadtestOutput : ::testing::Test {
     fs::remove_all(dir);
   }
   /// Runs the load test over `numbers` (cycled) with `extra` options; returns it, ended.
+  /// Up to 12 calls at once: every test's calls in one round.
   std::unique_ptr<Child> loadtest(const std::vector<std::string>& numbers, int calls, std::vector<std::string> extra) {
     {
       std::ofstream f(dir / "numbers.txt");
@@ -91,7 +92,7 @@ struct LoadtestOutput : ::testing::Test {
     }
     std::vector<std::string> args = {HARK_BINARY, "loadtest", "--target", "sip:X@127.0.0.112:5070", "--numbers",
                                      (dir / "numbers.txt").string(), "--calls", std::to_string(calls), "--concurrency",
-                                     "6", "--bind", "sip:127.0.0.113:5080", "--media-ip", "127.0.0.113", "--json",
+                                     "12", "--bind", "sip:127.0.0.113:5080", "--media-ip", "127.0.0.113", "--json",
                                      (dir / "report.json").string()};
     args.insert(args.end(), extra.begin(), extra.end());
     auto c = std::make_unique<Child>(args);

@@ -110,7 +110,7 @@ def main():
             "name": "web-demo", "groupId": group, "startDate": today, "endDate": today, "startTime": "00:00",
             "endTime": "23:59", "weekdays": ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], "timeZone": "UTC",
             "pilotNumber": "5000", "type": "agent_queue", "queue": "sales", "maxAttempts": 1, "amdEnabled": True,
-            "fixedChannels": 8, "maxConcurrent": 8, "internalLength": 7, "recording": "all"})["id"]
+            "fixedChannels": 16, "maxConcurrent": 16, "internalLength": 7, "recording": "all"})["id"]
 
         # 24 people, 16 machines and one number that only rings, and three rows the import must refuse.
         csv = os.path.join(work, "leads.csv")
