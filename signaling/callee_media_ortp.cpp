@@ -1,0 +1,291 @@
+// The callee simulator on oRTP (libortp 5.1): one RtpSession per call, so every test and demo
+// call checks hark's RTP, RTCP, SRTP and DTMF against an independent implementation. oRTP
+// builds and parses the packets, keeps the jitter buffer and statistics, sends and answers
+// RTCP and sends RFC 4733 events; SRTP is libsrtp2 under an oRTP transport modifier
+// (ortp_srtp.*). Not on hark's own media path: the simulator alone uses it.
+//
+// The sessions run on a thread of this object that ticks every 20 ms (oRTP's own scheduler
+// thread is not used: one wakeup a tick for every session instead of one per session). One
+// mutex guards the sessions: the SIP thread opens, changes and closes them under it, the tick
+// thread receives and sends under it, so oRTP is never entered from two threads at once.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <ortp/ortp.h>
+#include <ortp/telephonyevents.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/timerfd.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstring>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+#include "signaling/callee_media.h"
+#include "signaling/ortp_srtp.h"
+
+namespace hark::signaling {
+
+namespace {
+constexpr uint32_t kSamplesPerTick = 160;  // 20 ms of G.711 at 8 kHz
+constexpr int kTicksPerDigit = 10;         // one DTMF digit every 200 ms
+
+struct Stream {
+  RtpSession* session = nullptr;
+  std::unique_ptr<OrtpSrtp> srtp;
+  uint16_t port = 0;
+  bool alaw = false;
+  bool send = true;
+  const media::Prompt* prompt = nullptr;
+  size_t played = 0;        ///< bytes of the prompt sent
+  uint32_t send_ts = 0;     ///< our RTP clock
+  uint32_t recv_ts = 0;     ///< the clock we ask oRTP's jitter buffer for
+  std::string dtmf;         ///< digits still to send once the prompt is done
+  int dtmf_wait = 0;        ///< ticks until the next digit
+};
+
+// The address and port of a sockaddr, for oRTP's string API.
+bool host_port(const sockaddr_storage& a, std::string& ip, int& port) {
+  char buf[INET6_ADDRSTRLEN] = "";
+  if (a.ss_family == AF_INET) {
+    const auto& v4 = reinterpret_cast<const sockaddr_in&>(a);
+    inet_ntop(AF_INET, &v4.sin_addr, buf, sizeof buf);
+    port = ntohs(v4.sin_port);
+  } else if (a.ss_family == AF_INET6) {
+    const auto& v6 = reinterpret_cast<const sockaddr_in6&>(a);
+    inet_ntop(AF_INET6, &v6.sin6_addr, buf, sizeof buf);
+    port = ntohs(v6.sin6_port);
+  } else {
+    return false;
+  }
+  ip = buf;
+  return true;
+}
+
+void init_ortp() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    ortp_init();
+    ortp_set_log_level_mask(nullptr, ORTP_ERROR | ORTP_FATAL);
+  });
+}
+
+class OrtpCalleeMedia final : public CalleeMedia {
+ public:
+  explicit OrtpCalleeMedia(const media::MediaEngineOptions& o) : ip_(o.bind_ip), max_streams_(o.max_streams) {
+    init_ortp();
+    for (uint32_t p = o.port_min + (o.port_min & 1u); p + 1 <= o.port_max; p += 2) free_ports_.push_back(uint16_t(p));
+    thread_ = std::thread([this] { run(); });
+  }
+
+  ~OrtpCalleeMedia() override {
+    stop_ = true;
+    thread_.join();
+    for (auto& [id, s] : streams_) destroy(*s);
+    for (auto& [pt, prof] : profiles_) rtp_profile_destroy(prof);
+    ::close(event_fd_);
+  }
+
+  const char* name() const override { return "ortp"; }
+
+  Opened open(const media::StreamParams& p) override {
+    std::string remote_ip;
+    int remote_port = 0;
+    if (!host_port(p.remote, remote_ip, remote_port)) return {0, 0, "no usable remote address"};
+    std::lock_guard lk(mu_);
+    if (streams_.size() >= max_streams_) return {0, 0, "too many streams"};
+    auto st = std::make_unique<Stream>();
+    RtpSession* s = nullptr;
+    // Ports another program holds are skipped (and kept at the back of the pool).
+    for (int attempt = 0; attempt < 16 && !free_ports_.empty(); ++attempt) {
+      const uint16_t port = free_ports_.front();
+      free_ports_.pop_front();
+      s = rtp_session_new(RTP_SESSION_SENDRECV);
+      rtp_session_set_scheduling_mode(s, 0);
+      rtp_session_set_blocking_mode(s, 0);
+      if (rtp_session_set_local_addr(s, ip_.c_str(), port, port + 1) == 0) {
+        st->port = port;
+        break;
+      }
+      rtp_session_destroy(s);
+      s = nullptr;
+      free_ports_.push_back(port);
+    }
+    if (!s) return {0, 0, "no free RTP port on " + ip_};
+    st->session = s;
+    rtp_session_set_symmetric_rtp(s, 0);
+    rtp_session_enable_rtcp_mux(s, p.rtcp_mux);
+    if (p.srtp) {
+      st->srtp = std::make_unique<OrtpSrtp>(s, p.srtp_tx_key, p.srtp_rx_key);
+      if (!st->srtp->error().empty()) {
+        const std::string err = st->srtp->error();
+        free_ports_.push_back(st->port);
+        destroy(*st);
+        return {0, 0, err};
+      }
+    }
+    apply(*st, p, remote_ip, remote_port);
+    const uint32_t id = next_id_++;
+    const uint16_t port = st->port;
+    streams_[id] = std::move(st);
+    return {id, port, ""};
+  }
+
+  void modify(uint32_t id, const media::StreamParams& p) override {
+    std::string remote_ip;
+    int remote_port = 0;
+    if (!host_port(p.remote, remote_ip, remote_port)) return;
+    std::lock_guard lk(mu_);
+    auto it = streams_.find(id);
+    if (it == streams_.end()) return;
+    Stream& st = *it->second;
+    if (st.srtp && p.srtp) st.srtp->set_inbound_key(p.srtp_rx_key);
+    apply(st, p, remote_ip, remote_port);
+  }
+
+  void play(uint32_t id, const media::Prompt* prompt) override {
+    std::lock_guard lk(mu_);
+    if (auto it = streams_.find(id); it != streams_.end()) {
+      it->second->prompt = prompt;
+      it->second->played = 0;
+    }
+  }
+
+  bool send_dtmf(uint32_t id, const std::string& digits) override {
+    std::lock_guard lk(mu_);
+    auto it = streams_.find(id);
+    if (it == streams_.end()) return false;
+    it->second->dtmf = digits;
+    it->second->dtmf_wait = 0;
+    return true;
+  }
+
+  void close(uint32_t id) override {
+    {
+      std::lock_guard lk(mu_);
+      auto it = streams_.find(id);
+      if (it == streams_.end()) return;
+      Stream& st = *it->second;
+      CalleeStreamEnd end;
+      end.received = uint32_t(rtp_session_get_stats(st.session)->packet_recv);
+      end.srtp_failures = st.srtp ? st.srtp->failures() : 0;
+      ended_.push_back(end);
+      free_ports_.push_back(st.port);
+      destroy(st);
+      streams_.erase(it);
+    }
+    const uint64_t one = 1;
+    [[maybe_unused]] auto r = ::write(event_fd_, &one, sizeof one);
+  }
+
+  std::vector<int> event_fds() const override { return {event_fd_}; }
+
+  void drain(const std::function<void(const CalleeStreamEnd&)>& ended) override {
+    uint64_t n;
+    [[maybe_unused]] auto r = ::read(event_fd_, &n, sizeof n);
+    std::vector<CalleeStreamEnd> done;
+    {
+      std::lock_guard lk(mu_);
+      done.swap(ended_);
+    }
+    for (const auto& e : done) ended(e);
+  }
+
+ private:
+  // The peer's address, codec, events and direction (open and re-INVITE alike).
+  void apply(Stream& st, const media::StreamParams& p, const std::string& ip, int port) {
+    RtpSession* s = st.session;
+    rtp_session_set_profile(s, profile(p.dtmf_payload_type));
+    rtp_session_set_payload_type(s, p.payload_type);
+    rtp_session_set_send_telephone_event_payload_type(s, p.dtmf_payload_type);
+    rtp_session_enable_rtcp_mux(s, p.rtcp_mux);
+    rtp_session_set_remote_addr_full(s, ip.c_str(), port, ip.c_str(), p.rtcp_mux ? port : port + 1);
+    st.alaw = p.payload_type == 8;
+    st.send = p.send;
+  }
+
+  // oRTP sends telephone events only on a payload type its profile maps to telephone-event:
+  // G.711 and the caller's event type, one profile per event type (kept until destruction).
+  RtpProfile* profile(int dtmf_pt) {
+    RtpProfile*& prof = profiles_[dtmf_pt];
+    if (!prof) {
+      prof = rtp_profile_new("hark-callee");
+      rtp_profile_set_payload(prof, 0, &payload_type_pcmu8000);
+      rtp_profile_set_payload(prof, 8, &payload_type_pcma8000);
+      rtp_profile_set_payload(prof, dtmf_pt, &payload_type_telephone_event);
+    }
+    return prof;
+  }
+
+  static void destroy(Stream& st) {
+    if (st.session) rtp_session_destroy(st.session);  // frees the SRTP modifiers too
+    st.session = nullptr;
+    st.srtp.reset();
+  }
+
+  // One tick of one stream: take what arrived (oRTP reads the sockets dry, answers RTCP and
+  // counts), send the next 20 ms, and a DTMF digit when the prompt is done.
+  void tick(Stream& st) {
+    RtpSession* s = st.session;
+    while (mblk_t* m = rtp_session_recvm_with_ts(s, st.recv_ts)) freemsg(m);
+    st.recv_ts += kSamplesPerTick;
+    const bool prompt_done = !st.prompt || st.played >= st.prompt->ulaw.size();
+    if (st.send) {
+      uint8_t buf[kSamplesPerTick];
+      std::memset(buf, st.alaw ? 0xd5 : 0xff, sizeof buf);  // G.711 silence
+      if (!prompt_done) {
+        const auto& audio = st.alaw ? st.prompt->alaw : st.prompt->ulaw;
+        const size_t n = std::min<size_t>(sizeof buf, audio.size() - st.played);
+        std::memcpy(buf, audio.data() + st.played, n);
+        st.played += n;
+      }
+      rtp_session_send_with_ts(s, buf, sizeof buf, st.send_ts);
+      if (prompt_done && !st.dtmf.empty() && --st.dtmf_wait <= 0) {
+        // oRTP sends the event's start, update and three end packets at this timestamp.
+        rtp_session_send_dtmf(s, st.dtmf.front(), st.send_ts);
+        st.dtmf.erase(0, 1);
+        st.dtmf_wait = kTicksPerDigit;
+      }
+    }
+    st.send_ts += kSamplesPerTick;
+  }
+
+  void run() {
+    const int tfd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    itimerspec its{};
+    its.it_interval.tv_nsec = 20'000'000;
+    its.it_value.tv_nsec = 20'000'000;
+    ::timerfd_settime(tfd, 0, &its, nullptr);
+    while (!stop_) {
+      pollfd pf{tfd, POLLIN, 0};
+      if (::poll(&pf, 1, 100) <= 0) continue;
+      uint64_t expirations;
+      if (::read(tfd, &expirations, sizeof expirations) != sizeof expirations) continue;
+      std::lock_guard lk(mu_);
+      for (auto& [id, st] : streams_) tick(*st);
+    }
+    ::close(tfd);
+  }
+
+  const std::string ip_;
+  const size_t max_streams_;
+  std::mutex mu_;
+  std::unordered_map<uint32_t, std::unique_ptr<Stream>> streams_;
+  std::unordered_map<int, RtpProfile*> profiles_;  // by telephone-event payload type
+  std::deque<uint16_t> free_ports_;
+  std::vector<CalleeStreamEnd> ended_;
+  uint32_t next_id_ = 1;
+  int event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+}  // namespace
+
+std::unique_ptr<CalleeMedia> ortp_callee_media(const media::MediaEngineOptions& o) {
+  return std::make_unique<OrtpCalleeMedia>(o);
+}
+
+}  // namespace hark::signaling
