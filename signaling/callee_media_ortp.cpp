@@ -5,9 +5,11 @@
 // (ortp_srtp.*). Not on hark's own media path: the simulator alone uses it.
 //
 // The sessions run on a thread of this object that ticks every 20 ms (oRTP's own scheduler
-// thread is not used: one wakeup a tick for every session instead of one per session). One
-// mutex guards the sessions: the SIP thread opens, changes and closes them under it, the tick
-// thread receives and sends under it, so oRTP is never entered from two threads at once.
+// thread is not used: one wakeup a tick for every session instead of one per session). The SIP
+// thread makes and binds a call's session (the SDP answer needs its port) and hands it over;
+// from then on only the tick thread touches it, taking the SIP thread's requests (re-INVITE,
+// play, DTMF, close) from a queue at the start of each tick. A first version guarded every
+// session with one mutex: at 3000 calls the SIP thread waited for whole ticks on it.
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <ortp/ortp.h>
@@ -73,6 +75,24 @@ void init_ortp() {
   });
 }
 
+// What the SIP thread asks of a stream the tick thread runs.
+struct Command {
+  enum class Kind { modify, play, dtmf, close } kind = Kind::play;
+  uint32_t id = 0;
+  media::StreamParams params;     ///< modify
+  std::string ip;                 ///< modify: the peer's address
+  int port = 0;                   ///< modify: the peer's RTP port
+  RtpProfile* profile = nullptr;  ///< modify
+  const media::Prompt* prompt = nullptr;
+  std::string digits;
+};
+
+// A stream's end, back to the SIP thread: its counters and its port for the pool.
+struct Ended {
+  CalleeStreamEnd end;
+  uint16_t port = 0;
+};
+
 class OrtpCalleeMedia final : public CalleeMedia {
  public:
   explicit OrtpCalleeMedia(const media::MediaEngineOptions& o) : ip_(o.bind_ip), max_streams_(o.max_streams) {
@@ -85,21 +105,23 @@ class OrtpCalleeMedia final : public CalleeMedia {
     stop_ = true;
     thread_.join();
     for (auto& [id, s] : streams_) destroy(*s);
+    for (auto& [id, s] : incoming_) destroy(*s);
     for (auto& [pt, prof] : profiles_) rtp_profile_destroy(prof);
     ::close(event_fd_);
   }
 
   const char* name() const override { return "ortp"; }
 
+  // The session is made and bound here, on the SIP thread (the SDP answer needs its port),
+  // then handed to the tick thread.
   Opened open(const media::StreamParams& p) override {
     std::string remote_ip;
     int remote_port = 0;
     if (!host_port(p.remote, remote_ip, remote_port)) return {0, 0, "no usable remote address"};
-    std::lock_guard lk(mu_);
-    if (streams_.size() >= max_streams_) return {0, 0, "too many streams"};
+    if (open_ >= max_streams_) return {0, 0, "too many streams"};
     auto st = std::make_unique<Stream>();
     RtpSession* s = nullptr;
-    // Ports another program holds are skipped (and kept at the back of the pool).
+    // Ports another program holds are skipped (and go to the back of the pool).
     for (int attempt = 0; attempt < 16 && !free_ports_.empty(); ++attempt) {
       const uint16_t port = free_ports_.front();
       free_ports_.pop_front();
@@ -117,7 +139,6 @@ class OrtpCalleeMedia final : public CalleeMedia {
     if (!s) return {0, 0, "no free RTP port on " + ip_};
     st->session = s;
     rtp_session_set_symmetric_rtp(s, 0);
-    rtp_session_enable_rtcp_mux(s, p.rtcp_mux);
     if (p.srtp) {
       st->srtp = std::make_unique<OrtpSrtp>(s, p.srtp_tx_key, p.srtp_rx_key);
       if (!st->srtp->error().empty()) {
@@ -127,58 +148,47 @@ class OrtpCalleeMedia final : public CalleeMedia {
         return {0, 0, err};
       }
     }
-    apply(*st, p, remote_ip, remote_port);
+    apply(*st, p, profile(p.dtmf_payload_type), remote_ip, remote_port);
     const uint32_t id = next_id_++;
     const uint16_t port = st->port;
-    streams_[id] = std::move(st);
+    ++open_;
+    std::lock_guard lk(queue_mu_);
+    incoming_.emplace_back(id, std::move(st));
     return {id, port, ""};
   }
 
   void modify(uint32_t id, const media::StreamParams& p) override {
-    std::string remote_ip;
-    int remote_port = 0;
-    if (!host_port(p.remote, remote_ip, remote_port)) return;
-    std::lock_guard lk(mu_);
-    auto it = streams_.find(id);
-    if (it == streams_.end()) return;
-    Stream& st = *it->second;
-    if (st.srtp && p.srtp) st.srtp->set_inbound_key(p.srtp_rx_key);
-    apply(st, p, remote_ip, remote_port);
+    Command c;
+    c.kind = Command::Kind::modify;
+    c.id = id;
+    c.params = p;
+    if (!host_port(p.remote, c.ip, c.port)) return;
+    c.profile = profile(p.dtmf_payload_type);
+    post(std::move(c));
   }
 
   void play(uint32_t id, const media::Prompt* prompt) override {
-    std::lock_guard lk(mu_);
-    if (auto it = streams_.find(id); it != streams_.end()) {
-      it->second->prompt = prompt;
-      it->second->played = 0;
-    }
+    Command c;
+    c.kind = Command::Kind::play;
+    c.id = id;
+    c.prompt = prompt;
+    post(std::move(c));
   }
 
   bool send_dtmf(uint32_t id, const std::string& digits) override {
-    std::lock_guard lk(mu_);
-    auto it = streams_.find(id);
-    if (it == streams_.end()) return false;
-    it->second->dtmf = digits;
-    it->second->dtmf_wait = 0;
+    Command c;
+    c.kind = Command::Kind::dtmf;
+    c.id = id;
+    c.digits = digits;
+    post(std::move(c));
     return true;
   }
 
   void close(uint32_t id) override {
-    {
-      std::lock_guard lk(mu_);
-      auto it = streams_.find(id);
-      if (it == streams_.end()) return;
-      Stream& st = *it->second;
-      CalleeStreamEnd end;
-      end.received = uint32_t(rtp_session_get_stats(st.session)->packet_recv);
-      end.srtp_failures = st.srtp ? st.srtp->failures() : 0;
-      ended_.push_back(end);
-      free_ports_.push_back(st.port);
-      destroy(st);
-      streams_.erase(it);
-    }
-    const uint64_t one = 1;
-    [[maybe_unused]] auto r = ::write(event_fd_, &one, sizeof one);
+    Command c;
+    c.kind = Command::Kind::close;
+    c.id = id;
+    post(std::move(c));
   }
 
   std::vector<int> event_fds() const override { return {event_fd_}; }
@@ -186,19 +196,28 @@ class OrtpCalleeMedia final : public CalleeMedia {
   void drain(const std::function<void(const CalleeStreamEnd&)>& ended) override {
     uint64_t n;
     [[maybe_unused]] auto r = ::read(event_fd_, &n, sizeof n);
-    std::vector<CalleeStreamEnd> done;
+    std::vector<Ended> done;
     {
-      std::lock_guard lk(mu_);
+      std::lock_guard lk(queue_mu_);
       done.swap(ended_);
     }
-    for (const auto& e : done) ended(e);
+    for (const auto& e : done) {
+      free_ports_.push_back(e.port);
+      --open_;
+      ended(e.end);
+    }
   }
 
  private:
+  void post(Command c) {
+    std::lock_guard lk(queue_mu_);
+    commands_.push_back(std::move(c));
+  }
+
   // The peer's address, codec, events and direction (open and re-INVITE alike).
-  void apply(Stream& st, const media::StreamParams& p, const std::string& ip, int port) {
+  static void apply(Stream& st, const media::StreamParams& p, RtpProfile* prof, const std::string& ip, int port) {
     RtpSession* s = st.session;
-    rtp_session_set_profile(s, profile(p.dtmf_payload_type));
+    rtp_session_set_profile(s, prof);
     rtp_session_set_payload_type(s, p.payload_type);
     rtp_session_set_send_telephone_event_payload_type(s, p.dtmf_payload_type);
     rtp_session_enable_rtcp_mux(s, p.rtcp_mux);
@@ -209,6 +228,7 @@ class OrtpCalleeMedia final : public CalleeMedia {
 
   // oRTP sends telephone events only on a payload type its profile maps to telephone-event:
   // G.711 and the caller's event type, one profile per event type (kept until destruction).
+  // SIP thread only.
   RtpProfile* profile(int dtmf_pt) {
     RtpProfile*& prof = profiles_[dtmf_pt];
     if (!prof) {
@@ -226,9 +246,57 @@ class OrtpCalleeMedia final : public CalleeMedia {
     st.srtp.reset();
   }
 
+  // Tick thread: what the SIP thread asked since the last tick, in order.
+  void run_commands() {
+    std::vector<std::pair<uint32_t, std::unique_ptr<Stream>>> incoming;
+    std::vector<Command> commands;
+    {
+      std::lock_guard lk(queue_mu_);
+      incoming.swap(incoming_);
+      commands.swap(commands_);
+    }
+    for (auto& [id, st] : incoming) streams_[id] = std::move(st);
+    bool any_ended = false;
+    for (auto& c : commands) {
+      auto it = streams_.find(c.id);
+      if (it == streams_.end()) continue;
+      Stream& st = *it->second;
+      switch (c.kind) {
+        case Command::Kind::modify:
+          if (st.srtp && c.params.srtp) st.srtp->set_inbound_key(c.params.srtp_rx_key);
+          apply(st, c.params, c.profile, c.ip, c.port);
+          break;
+        case Command::Kind::play:
+          st.prompt = c.prompt;
+          st.played = 0;
+          break;
+        case Command::Kind::dtmf:
+          st.dtmf = c.digits;
+          st.dtmf_wait = 0;
+          break;
+        case Command::Kind::close: {
+          Ended e;
+          e.end.received = uint32_t(rtp_session_get_stats(st.session)->packet_recv);
+          e.end.srtp_failures = st.srtp ? st.srtp->failures() : 0;
+          e.port = st.port;
+          destroy(st);
+          streams_.erase(it);
+          std::lock_guard lk(queue_mu_);
+          ended_.push_back(e);
+          any_ended = true;
+          break;
+        }
+      }
+    }
+    if (any_ended) {
+      const uint64_t one = 1;
+      [[maybe_unused]] auto r = ::write(event_fd_, &one, sizeof one);
+    }
+  }
+
   // One tick of one stream: take what arrived (oRTP reads the sockets dry, answers RTCP and
   // counts), send the next 20 ms, and a DTMF digit when the prompt is done.
-  void tick(Stream& st) {
+  static void tick(Stream& st) {
     RtpSession* s = st.session;
     while (mblk_t* m = rtp_session_recvm_with_ts(s, st.recv_ts)) freemsg(m);
     st.recv_ts += kSamplesPerTick;
@@ -264,7 +332,7 @@ class OrtpCalleeMedia final : public CalleeMedia {
       if (::poll(&pf, 1, 100) <= 0) continue;
       uint64_t expirations;
       if (::read(tfd, &expirations, sizeof expirations) != sizeof expirations) continue;
-      std::lock_guard lk(mu_);
+      run_commands();
       for (auto& [id, st] : streams_) tick(*st);
     }
     ::close(tfd);
@@ -272,12 +340,18 @@ class OrtpCalleeMedia final : public CalleeMedia {
 
   const std::string ip_;
   const size_t max_streams_;
-  std::mutex mu_;
-  std::unordered_map<uint32_t, std::unique_ptr<Stream>> streams_;
-  std::unordered_map<int, RtpProfile*> profiles_;  // by telephone-event payload type
+  // SIP thread only.
   std::deque<uint16_t> free_ports_;
-  std::vector<CalleeStreamEnd> ended_;
+  std::unordered_map<int, RtpProfile*> profiles_;  // by telephone-event payload type
   uint32_t next_id_ = 1;
+  size_t open_ = 0;
+  // Tick thread only (after the constructor).
+  std::unordered_map<uint32_t, std::unique_ptr<Stream>> streams_;
+  // Between the two, under queue_mu_ (held only to move these).
+  std::mutex queue_mu_;
+  std::vector<std::pair<uint32_t, std::unique_ptr<Stream>>> incoming_;
+  std::vector<Command> commands_;
+  std::vector<Ended> ended_;
   int event_fd_ = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   std::atomic<bool> stop_{false};
   std::thread thread_;

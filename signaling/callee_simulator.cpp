@@ -124,7 +124,14 @@ struct CalleeSimulator::Impl {
   Impl(std::string b, std::string ip, std::vector<CalleeRule> r, std::unique_ptr<CalleeMedia> m, CalleeCounters& c)
       : bind_url(std::move(b)), media_ip(std::move(ip)), rules(std::move(r)), media_owned(std::move(m)),
         media(*media_owned), counters(c) {}
-  ~Impl() { ::close(stop_fd); }
+  ~Impl() {
+    // Calls still up when the simulator stops: their streams play `prompts`, which go before
+    // the media member would.
+    for (auto& [nh, l] : legs)
+      if (l->stream) media.close(l->stream);
+    media_owned.reset();
+    ::close(stop_fd);
+  }
 
   void drop(Leg& l) {
     if (l.stream) {
