@@ -1,6 +1,6 @@
 // The callee simulator's RTP stack in the tests: HARK_SIM_RTP_STACK=ortp|hark, else the
 // default `hark simulate-callee` uses. ctest runs the simulator's SIP call tests on both
-// stacks (tests/CMakeLists.txt: the "hark-rtp." copies).
+// stacks (tests/CMakeLists.txt: the "ortp." copies).
 #pragma once
 
 #include <cstdlib>
