@@ -15,8 +15,8 @@ bool parse_rtp_stack(const std::string& s, RtpStack& out) {
   return true;
 }
 
-// hark's engine: oRTP did not sustain 3000 concurrent calls on this 2-core machine, its one
-// tick thread fell seconds behind (README, "The callee simulator on oRTP").
+// hark's engine: oRTP did not sustain 3000 concurrent calls on this 2-core machine, its tick
+// threads fell seconds behind (README, "The callee simulator on oRTP").
 RtpStack default_rtp_stack() { return RtpStack::hark; }
 
 namespace {
