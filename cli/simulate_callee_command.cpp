@@ -22,6 +22,7 @@ int simulate_callee_command(int argc, char** argv) {
   int port_min = 10000, port_max = 14999;  // below the ephemeral ports (32768+ on Linux)
   double duration = -1;
   AgentPoolCli agents;  // --agents N ...: the simulated contact center (cli/agent_pool.h)
+  signaling::RtpStack stack = signaling::default_rtp_stack();
   // HARK_LOG_LEVEL=debug shows sofia-sip's own lines too (with TPORT_LOG=1: every SIP message,
   // which tests read to see what reached the callee).
   if (const char* level = std::getenv("HARK_LOG_LEVEL")) spdlog::set_level(spdlog::level::from_str(level));
@@ -38,6 +39,12 @@ int simulate_callee_command(int argc, char** argv) {
     if (a == "--listen") listen = value();
     else if (a == "--map") map = value();
     else if (a == "--media-ip") media_ip = value();
+    else if (a == "--rtp-stack") {
+      if (!signaling::parse_rtp_stack(value(), stack)) {
+        spdlog::error("hark simulate-callee: --rtp-stack must be ortp or hark");
+        return 2;
+      }
+    }
     else if (a == "--rtp-ports") {
       if (!parse_port_range(value(), port_min, port_max)) {
         spdlog::error("hark simulate-callee: --rtp-ports must look like 40000-49999 (1024..65535)");
@@ -51,11 +58,12 @@ int simulate_callee_command(int argc, char** argv) {
       }
     }
     else if (a == "--help" || a == "-h") {
-      std::puts("usage: hark simulate-callee [--listen sip:127.0.0.1:5070] [--map FILE]\n"
+      std::puts(("usage: hark simulate-callee [--listen sip:127.0.0.1:5070] [--map FILE]\n"
                 "                            [--media-ip IP] [--rtp-ports MIN-MAX (10000-14999)] [--duration S]\n"
+                "                            [--rtp-stack ortp|hark (default: " + std::string(to_string(signaling::default_rtp_stack())) + ")]\n"
                 "Answers calls by the number dialed, as the mapping file says (default:\n"
                 "fixtures/callee-map.txt): answer with audio, busy, reject, no-answer,\n"
-                "unavailable, not-found; accepts REFER. The simulated agent pool:");
+                "unavailable, not-found; accepts REFER. The simulated agent pool:").c_str());
       std::fputs(kAgentPoolUsage, stdout);
       return 0;
     } else {
@@ -75,8 +83,7 @@ int simulate_callee_command(int argc, char** argv) {
   mo.bind_ip = media_ip;
   mo.port_min = uint16_t(port_min);
   mo.port_max = uint16_t(port_max);
-  media::MediaEngine engine(mo);
-  signaling::CalleeSimulator sim(listen, media_ip, rules, engine);
+  signaling::CalleeSimulator sim(listen, media_ip, rules, signaling::make_callee_media(stack, mo));
   std::string pool_error;
   auto pool = make_agent_pool(agents, sim, &pool_error);
   if (!pool_error.empty()) {
@@ -93,7 +100,7 @@ int simulate_callee_command(int argc, char** argv) {
                  agents.pool.agents, agents.pool.first_extension, agents.pool.talk_mean_s, agents.pool.talk_sigma,
                  agents.pool.wrapup_s, agents.api, agents.campaign);
   }
-  spdlog::info("callee simulator on {} with {} rule(s) from {}", listen, rules.size(), map);
+  spdlog::info("callee simulator on {} with {} rule(s) from {}, RTP on {}", listen, rules.size(), map, sim.rtp_stack());
   wait_for_stop(duration);
   sim.stop();
   if (pool) {

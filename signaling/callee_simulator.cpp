@@ -11,6 +11,7 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <cctype>
 #include <chrono>
 #include <mutex>
 #include <filesystem>
@@ -34,7 +35,12 @@ std::vector<std::string> read_callee_rules(const std::string& path, std::vector<
   if (!f) return {"cannot open " + path};
   std::string line;
   for (int n = 1; std::getline(f, line); ++n) {
-    if (auto h = line.find('#'); h != std::string::npos) line.resize(h);
+    // '#' at the start or after a blank begins a comment; inside a word it is a key (dtmf=12#).
+    for (size_t h = line.find('#'); h != std::string::npos; h = line.find('#', h + 1))
+      if (h == 0 || std::isspace(static_cast<unsigned char>(line[h - 1]))) {
+        line.resize(h);
+        break;
+      }
     std::stringstream ss(line);
     std::vector<std::string> w;
     for (std::string x; ss >> x;) w.push_back(x);
@@ -55,6 +61,7 @@ std::vector<std::string> read_callee_rules(const std::string& path, std::vector<
     for (size_t i = 2; i < w.size(); ++i) {
       if (w[i].rfind("ring=", 0) == 0) r.ring_ms = std::atoi(w[i].c_str() + 5);
       else if (w[i].rfind("hold=", 0) == 0) r.hold_ms = std::atoi(w[i].c_str() + 5);
+      else if (w[i].rfind("dtmf=", 0) == 0) r.dtmf = w[i].substr(5);
       else if (r.audio.empty()) r.audio = w[i];
       else { bad("unexpected '" + w[i] + "'"); ok = false; }
     }
@@ -86,7 +93,7 @@ struct Leg {
   nua_handle_t* nh = nullptr;
   const CalleeRule* rule = nullptr;
   std::string number;  ///< the number the INVITE asked for
-  media::StreamId stream = 0;
+  uint32_t stream = 0;  ///< the CalleeMedia stream, 0 when none
   std::string answer_sdp;
   Clock::time_point respond_at, hangup_at;
   bool answered = false;
@@ -104,20 +111,29 @@ struct CalleeSimulator::Impl {
   std::string bind_url, media_ip;
   unsigned transaction_lifetime_ms = 0;
   std::vector<CalleeRule> rules;
-  media::MediaEngine& media;
+  std::unique_ptr<CalleeMedia> media_owned;
+  CalleeMedia& media;
   CalleeCounters& counters;
   std::unordered_map<std::string, std::unique_ptr<media::Prompt>> prompts;
   nua_t* nua = nullptr;
   int stop_fd = ::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
   bool shutdown_done = false;
   std::unordered_map<nua_handle_t*, std::unique_ptr<Leg>> legs;
-  std::unordered_map<media::StreamId, Leg*> by_stream;
+  std::unordered_map<uint32_t, Leg*> by_stream;
   std::function<void(const ReferSeen&)> refer_hook;
   std::function<void(const std::string&, media::StreamParams&)> stream_hook;
 
-  Impl(std::string b, std::string ip, std::vector<CalleeRule> r, media::MediaEngine& m, CalleeCounters& c)
-      : bind_url(std::move(b)), media_ip(std::move(ip)), rules(std::move(r)), media(m), counters(c) {}
-  ~Impl() { ::close(stop_fd); }
+  Impl(std::string b, std::string ip, std::vector<CalleeRule> r, std::unique_ptr<CalleeMedia> m, CalleeCounters& c)
+      : bind_url(std::move(b)), media_ip(std::move(ip)), rules(std::move(r)), media_owned(std::move(m)),
+        media(*media_owned), counters(c) {}
+  ~Impl() {
+    // Calls still up when the simulator stops: their streams play `prompts`, which go before
+    // the media member would.
+    for (auto& [nh, l] : legs)
+      if (l->stream) media.close(l->stream);
+    media_owned.reset();
+    ::close(stop_fd);
+  }
 
   void drop(Leg& l) {
     if (l.stream) {
@@ -143,6 +159,7 @@ struct CalleeSimulator::Impl {
         l.answered = true;
         l.hangup_at = Clock::now() + std::chrono::milliseconds(l.rule->hold_ms);
         media.play(l.stream, prompts[l.rule->audio].get());
+        if (!l.rule->dtmf.empty()) media.send_dtmf(l.stream, l.rule->dtmf);
         ++counters.answered;
         break;
     }
@@ -176,6 +193,7 @@ struct CalleeSimulator::Impl {
       p.remote = peer.addr;
       p.remote_len = peer.addr_len;
       p.payload_type = peer.payload_type;
+      if (peer.dtmf_payload_type >= 0) p.dtmf_payload_type = uint8_t(peer.dtmf_payload_type);
       p.rtcp_mux = peer.rtcp_mux;
       p.amd = false;
       // An SRTP offer gets an SRTP answer with a key of our own (SDES).
@@ -235,6 +253,7 @@ struct CalleeSimulator::Impl {
     p.remote = peer.addr;
     p.remote_len = peer.addr_len;
     p.payload_type = peer.payload_type;
+    if (peer.dtmf_payload_type >= 0) p.dtmf_payload_type = uint8_t(peer.dtmf_payload_type);
     p.rtcp_mux = peer.rtcp_mux;
     p.amd = false;
     p.send = peer.wants_our_audio();
@@ -328,7 +347,11 @@ void sim_callback(nua_event_t event, int status, const char*, nua_t*, nua_magic_
 
 CalleeSimulator::CalleeSimulator(std::string bind_url, std::string media_ip, std::vector<CalleeRule> rules,
                                  media::MediaEngine& media)
-    : impl_(std::make_unique<Impl>(std::move(bind_url), std::move(media_ip), std::move(rules), media, counters_)) {}
+    : CalleeSimulator(std::move(bind_url), std::move(media_ip), std::move(rules), hark_callee_media(media)) {}
+
+CalleeSimulator::CalleeSimulator(std::string bind_url, std::string media_ip, std::vector<CalleeRule> rules,
+                                 std::unique_ptr<CalleeMedia> media)
+    : impl_(std::make_unique<Impl>(std::move(bind_url), std::move(media_ip), std::move(rules), std::move(media), counters_)) {}
 
 CalleeSimulator::~CalleeSimulator() { stop(); }
 
@@ -348,8 +371,15 @@ std::string CalleeSimulator::start() {
           [[maybe_unused]] auto r = ::read(m.stop_fd, &n, sizeof n);
           nua_shutdown(m.nua);
         });
-        // Ports are recycled on `ended`; the simulator needs nothing else from its media events.
-        for (int fd : m.media.event_fds()) loop.watch(fd, [&m] { m.media.drain_events([](const media::MediaEvent&) {}); });
+        // What each caller sent, counted as its stream ends (hark's engine also recycles the
+        // stream's ports then).
+        for (int fd : m.media.event_fds())
+          loop.watch(fd, [&m] {
+            m.media.drain([&m](const CalleeStreamEnd& e) {
+              m.counters.rtp_received += e.received;
+              m.counters.srtp_failures += e.srtp_failures;
+            });
+          });
         m.nua = nua_create(loop.root(), sim_callback, reinterpret_cast<nua_magic_t*>(&m), NUTAG_URL(m.bind_url.c_str()),
                            NUTAG_MEDIA_ENABLE(0), TPTAG_UDP_RMEM(4 << 20), NUTAG_SESSION_TIMER(0),
                            NUTAG_AUTOANSWER(0), NUTAG_ENABLEMESSAGE(0),
@@ -362,6 +392,8 @@ std::string CalleeSimulator::start() {
       },
       [&m] { return m.shutdown_done; }, [&m] { nua_destroy(m.nua); });
 }
+
+const char* CalleeSimulator::rtp_stack() const { return impl_->media.name(); }
 
 void CalleeSimulator::set_transaction_lifetime_ms(unsigned ms) { impl_->transaction_lifetime_ms = ms; }
 

@@ -86,6 +86,7 @@ CallEvent SipAgent::Impl::make_event(const Call& c, CallState s) const {
   e.rtp_received = c.stats.received;
   e.rtp_lost = c.stats.lost;
   e.jitter_ms = c.stats.jitter_ms;
+  e.dtmf = c.dtmf;
   if (c.f.answered) {
     e.answered_ms = std::chrono::duration<double, std::milli>(c.f.answered_at - c.invite_at).count();
     if (s == CallState::ended) e.talk_ms = std::chrono::duration<double, std::milli>(Clock::now() - c.f.answered_at).count();

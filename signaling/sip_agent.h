@@ -120,6 +120,7 @@ struct CallEvent {
   uint32_t rtp_received = 0;          ///< ended: RTP packets received from the callee
   uint32_t rtp_lost = 0;              ///< ended: RFC 3550 cumulative lost
   float jitter_ms = 0;                ///< ended: RFC 3550 interarrival jitter
+  std::string dtmf;                   ///< RFC 4733 digits received from the callee so far
   double answered_ms = 0;             ///< answer time after the INVITE
   double talk_ms = 0;                 ///< ended: time from the answer to the end
 };

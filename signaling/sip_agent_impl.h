@@ -45,6 +45,7 @@ struct Call {
   bool auth_tried = false;
   amd::Event verdict{};     // the AMD's verdict event (cause, audio time) for CallEvent
   std::string late_cause;   // a late_machine event after `human`, for CallEvent
+  std::string dtmf;         // RFC 4733 digits the callee sent, for CallEvent
   int beep_ms = -1;         // the first beep's onset (audio ms after the answer), for CallEvent
   media::StreamStats stats{};
   LeadStatus outcome = LeadStatus::unknown;

@@ -126,6 +126,7 @@ void SipAgent::Impl::on_media(const media::MediaEvent& e) {
     return;
   }
   if (e.kind == media::MediaEventKind::stats) c.stats = e.stats;
+  if (e.kind == media::MediaEventKind::dtmf) c.dtmf += e.digit;  // kept for the CallEvent only
   if (c.f.ending || c.f.closing) return;  // the SIP side is over: nothing left to act on
   if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::verdict) {
     if (c.f.early_media) {

@@ -15,14 +15,16 @@ TEST(CalleeRules, ParsesRulesAndReportsBadLinesByNumber) {
                          "3000*  explode\n"
                          "4000*  answer\n"
                          "5000*\n"
-                         "6000*  no-answer   # rings forever\n";
+                         "6000*  no-answer   # rings forever\n"
+                         "7000*  answer a.wav dtmf=12#*  # the '#' in a word is a key\n";
   std::vector<CalleeRule> rules;
   const auto errors = read_callee_rules(path, rules);
   ASSERT_EQ(errors.size(), 3u);
   EXPECT_NE(errors[0].find(":4: unknown behaviour 'explode'"), std::string::npos) << errors[0];
   EXPECT_NE(errors[1].find(":5: answer needs an audio file"), std::string::npos) << errors[1];
   EXPECT_NE(errors[2].find(":6: expected PATTERN BEHAVIOUR"), std::string::npos) << errors[2];
-  ASSERT_EQ(rules.size(), 3u);
+  ASSERT_EQ(rules.size(), 4u);
+  EXPECT_EQ(rules[3].dtmf, "12#*");
   EXPECT_EQ(rules[0].ring_ms, 300);
   EXPECT_EQ(rules[0].hold_ms, 5000);
   EXPECT_EQ(rules[0].audio, "/tmp/a.wav");  // relative to the mapping file

@@ -22,6 +22,7 @@
 #include "signaling/callee_simulator.h"
 #include "signaling/sip_agent.h"
 #include "test_audio.h"
+#include "test_sim_media.h"
 #include "test_process.h"
 #include "signaling/trunk_dialer.h"
 #include "kamailio/kamailio_fixture.h"
@@ -39,7 +40,6 @@ using test::kam::sh;
 
 struct Callee {
   fs::path dir = fs::temp_directory_path() / ("hark-kam-callee-" + std::to_string(::getpid()));
-  std::unique_ptr<media::MediaEngine> media;
   std::unique_ptr<CalleeSimulator> sim;
   Callee() {
     fs::create_directories(dir);
@@ -57,8 +57,7 @@ struct Callee {
     mo.port_min = 37000;
     mo.port_max = 37200;
     mo.max_streams = 40;
-    media = std::make_unique<media::MediaEngine>(mo);
-    sim = std::make_unique<CalleeSimulator>("sip:127.0.0.98:5070", "127.0.0.98", rules, *media);
+    sim = std::make_unique<CalleeSimulator>("sip:127.0.0.98:5070", "127.0.0.98", rules, test::sim_media(mo));
     EXPECT_EQ(sim->start(), "");
   }
   ~Callee() {

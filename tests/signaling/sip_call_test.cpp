@@ -22,6 +22,7 @@
 #include "signaling/callee_simulator.h"
 #include "signaling/sip_agent.h"
 #include "test_audio.h"
+#include "test_sim_media.h"
 
 using namespace hark;
 using namespace hark::signaling;
@@ -38,7 +39,7 @@ CallRequest request(const std::string& number, const std::string& transfer_to = 
 struct Fixture {
   std::filesystem::path dir;
   uint16_t base;
-  std::unique_ptr<media::MediaEngine> callee_media, caller_media;
+  std::unique_ptr<media::MediaEngine> caller_media;
   std::unique_ptr<CalleeSimulator> sim;
   std::unique_ptr<SipAgent> agent;
   std::mutex mu;
@@ -83,7 +84,9 @@ struct Fixture {
         << "1100* answer " << (dir / "silence.wav").string() << " ring=200\n"
         << "1200* answer " << (dir / "silence.wav").string() << " ring=200 hold=400\n"
         // Only a number dialed with the prefix 77 is refused.
-        << "771000 reject\n";
+        << "771000 reject\n"
+        // Keys pressed after a short silence (RFC 4733, the oRTP stack), then the callee hangs up.
+        << "1300* answer " << (dir / "silence.wav").string() << " ring=200 hold=3000 dtmf=159#\n";
     }
     std::vector<CalleeRule> rules;
     EXPECT_TRUE(read_callee_rules(map, rules).empty());
@@ -94,13 +97,14 @@ struct Fixture {
     mo.port_max = uint16_t(mo.port_min + 2 * max_calls + 20);
     mo.max_streams = size_t(max_calls) + 8;
     mo.bind_ip = ip;
-    callee_media = std::make_unique<media::MediaEngine>(mo);
+    // The simulator's RTP: oRTP or hark's engine (HARK_SIM_RTP_STACK, test_sim_media.h).
+    auto callee_media = test::sim_media(mo);
     mo.port_min = uint16_t(mo.port_max + 2);
     mo.port_max = uint16_t(mo.port_min + 2 * max_calls + 20);
     caller_media = std::make_unique<media::MediaEngine>(mo);
 
     const std::string sim_url = "sip:" + ip + ":" + std::to_string(base);
-    sim = std::make_unique<CalleeSimulator>(sim_url, ip, rules, *callee_media);
+    sim = std::make_unique<CalleeSimulator>(sim_url, ip, rules, std::move(callee_media));
     EXPECT_EQ(sim->start(), "");
 
     TrunkSettings t;
@@ -131,6 +135,14 @@ struct Fixture {
   bool wait_ended(size_t n, int seconds) {
     std::unique_lock<std::mutex> g(mu);
     return cv.wait_for(g, std::chrono::seconds(seconds), [&] { return ended.size() >= n; });
+  }
+  /// Waits until the simulator has closed the streams of `answered` calls (it counts what it
+  /// received as each ends), up to `seconds`.
+  bool wait_sim_streams_closed(int seconds) {
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(seconds);
+    while (sim->counters().rtp_received.load() == 0 && std::chrono::steady_clock::now() < deadline)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    return sim->counters().rtp_received.load() > 0;
   }
 };
 }  // namespace
@@ -262,6 +274,7 @@ TEST(SipCalls, ThreeHundredConcurrentCallsEndAsTheirNumbersSay) {
   }
   EXPECT_EQ(right, 300);
   EXPECT_EQ(peak.load(), 300u) << "the 300 calls were not all up at once";
+  EXPECT_TRUE(f.wait_sim_streams_closed(10)) << "the simulator (" << f.sim->rtp_stack() << ") received no RTP";
   std::printf("peak concurrent calls: %zu\n", peak.load());
 }
 
@@ -276,6 +289,24 @@ TEST(SipCalls, SrtpCallsCarryAudioBothWays) {
   EXPECT_EQ(to_string(f.ended.at(h).outcome), "SUCCESS") << f.ended.at(h).cause;
   EXPECT_EQ(f.ended.at(h).verdict, amd::Verdict::human);
   EXPECT_EQ(to_string(f.ended.at(m).outcome), "AMD") << f.ended.at(m).cause;
+  EXPECT_GT(f.ended.at(h).rtp_received, 0u);
+  // The other way: the simulator decrypted what hark sent, and nothing failed authentication.
+  EXPECT_TRUE(f.wait_sim_streams_closed(10)) << "the simulator (" << f.sim->rtp_stack() << ") received no RTP";
+  EXPECT_EQ(f.sim->counters().srtp_failures.load(), 0u);
+}
+
+TEST(SipCalls, TheCalleesDtmfDigitsReachTheCall) {
+  // RFC 4733 telephone events from the callee (oRTP's rtp_session_send_dtmf) after its
+  // greeting: hark's receiver reports each digit once, in order. hark's own engine only
+  // receives DTMF, so on that stack the simulator has no keys to press.
+  if (test::sim_rtp_stack() != RtpStack::ortp) GTEST_SKIP() << "the simulator on hark's engine sends no DTMF";
+  Fixture f(14);
+  const uint64_t id = f.agent->originate(request("1300"));
+  ASSERT_TRUE(f.wait_ended(1, 20));
+  std::lock_guard<std::mutex> lock(f.mu);
+  const auto& e = f.ended.at(id);
+  EXPECT_TRUE(e.answered) << e.cause;
+  EXPECT_EQ(e.dtmf, "159#") << e.cause;
 }
 
 TEST(SipCalls, TransferOnRequest) {

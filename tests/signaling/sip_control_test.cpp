@@ -28,6 +28,7 @@
 #include "signaling/callee_simulator.h"
 #include "signaling/sip_agent.h"
 #include "test_net.h"
+#include "test_sim_media.h"
 
 using namespace hark;
 using namespace hark::signaling;
@@ -401,10 +402,10 @@ TEST(SipControl, CalleeSimulatorTakesHoldResumeAndReplaces) {
   mo.port_min = 41000;
   mo.port_max = 41019;
   mo.max_streams = 8;
-  media::MediaEngine sim_media(mo);
-  CalleeRule callee{"5551234", CalleeRule::Behaviour::answer, wav, 0, 60000};
-  CalleeRule target{"7001", CalleeRule::Behaviour::answer, wav, 0, 60000};
-  CalleeSimulator sim("sip:127.0.0.175:5075", "127.0.0.175", {callee, target}, sim_media);
+  CalleeRule callee{"5551234", CalleeRule::Behaviour::answer, wav, 0, 60000, ""};
+  CalleeRule target{"7001", CalleeRule::Behaviour::answer, wav, 0, 60000, ""};
+  // oRTP or hark's engine (HARK_SIM_RTP_STACK): the re-INVITEs move and hold its stream.
+  CalleeSimulator sim("sip:127.0.0.175:5075", "127.0.0.175", {callee, target}, test::sim_media(mo));
   ASSERT_EQ(sim.start(), "");
   Agent a(Agent::trunk("127.0.0.175:5075"));
   const uint64_t id = a.call();

@@ -19,6 +19,7 @@
 #include "signaling/sip_agent.h"
 #include "signaling/trunk_dialer.h"
 #include "test_audio.h"
+#include "test_sim_media.h"
 
 using namespace hark;
 using namespace hark::signaling;
@@ -30,7 +31,7 @@ using test::Dialer;
 
 // A simulator on 127.0.0.<host>:5070 answering by the map's lines.
 struct Peer {
-  std::unique_ptr<media::MediaEngine> media;
+  media::MediaEngineOptions media_options;  // the simulator's RTP (its stack: test_sim_media.h)
   std::unique_ptr<CalleeSimulator> sim;
   std::vector<CalleeRule> rules;
   std::string url, ip;
@@ -43,13 +44,13 @@ struct Peer {
     mo.port_min = rtp_base;
     mo.port_max = uint16_t(rtp_base + 100);
     mo.max_streams = 40;
-    media = std::make_unique<media::MediaEngine>(mo);
+    media_options = mo;
     ip = "127.0.0." + std::to_string(host);
     url = "sip:" + ip + ":5070";
     start();
   }
   void start() {
-    sim = std::make_unique<CalleeSimulator>(url, ip, rules, *media);
+    sim = std::make_unique<CalleeSimulator>(url, ip, rules, test::sim_media(media_options));
     ASSERT_EQ(sim->start(), "");
   }
   void stop() {
