@@ -103,7 +103,7 @@ int Classifier::rx(std::span<const int16_t> frame, Event* out) {
 
 namespace {
 // Pieces of a beep made of several short tones (a rising or falling sequence, a double beep).
-constexpr uint32_t kMinPieceMs = 60, kMaxPieceMs = 260;
+constexpr uint32_t kMinPieceMs = 60, kMinLowPieceMs = 100, kMaxPieceMs = 260;
 constexpr uint32_t kMaxPieceGapMs = 220;
 constexpr uint32_t kMaxPieceLengthDiffMs = 50;
 // A falling glide: it falls by at least this share, over 200 ms - 1.5 s.
@@ -167,7 +167,11 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
       candidate_wait_ = -1;
     }
     // A piece of a multi-tone beep: short, flat, mostly tonal.
-    const bool piece = pitch_flat && level_flat && seg->tonal_frames >= 2 && d >= kMinPieceMs && d <= kMaxPieceMs;
+    // One clean tone (a vowel's formants show as two peaks; its frequency measured on clean
+    // windows), and below 500 Hz longer, where a voice's harmonics hold still for 60-80 ms.
+    const bool piece = pitch_flat && level_flat && seg->tonal_frames >= 2 && d <= kMaxPieceMs &&
+                       d >= (seg->hz < kLowBeepHz ? kMinLowPieceMs : kMinPieceMs) &&
+                       seg->dual_share <= kMaxMixedShare && seg->hz_spread < 1e5f;
     if (piece && piece_fits(*seg)) {
       group_[group_n_++] = *seg;
     } else if (piece && quiet_before) {
@@ -198,6 +202,13 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
   if (candidate_wait_-- > 0) return false;
   beep = candidate_;
   candidate_wait_ = -1;
+  // The last piece of a double beep or a sequence is a beep on its own too: the beep began
+  // with the group's first piece.
+  if (group_n_ >= 2 && group_[group_n_ - 1].onset_ms == beep.onset_ms) {
+    beep.onset_ms = group_[0].onset_ms;
+    group_n_ = 0;
+    group_wait_ = -1;
+  }
   return true;
 }
 
