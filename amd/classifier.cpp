@@ -22,6 +22,7 @@ constexpr int kBeepGuardFrames = 3;
 // spoke is CNG. Such tones are never taken for beeps before a verdict.
 constexpr uint32_t kCedMinMs = 2000;
 constexpr uint32_t kCngMinMs = 350, kCngMaxMs = 800;
+constexpr float kMaxFaxHzSpread = 20.0f;
 bool near(float hz, float f, float tolerance = 40.0f) { return std::fabs(hz - f) < tolerance; }
 // The FFT gate: a frame this tonal near a detector's frequencies wakes that detector.
 constexpr float kGateTonality = 0.4f;
@@ -105,7 +106,9 @@ namespace {
 // Pieces of a beep made of several short tones (a rising or falling sequence, a double beep).
 constexpr uint32_t kMinPieceMs = 60, kMinLowPieceMs = 100, kMaxPieceMs = 260;
 constexpr uint32_t kMaxPieceGapMs = 220;
-constexpr uint32_t kMaxPieceLengthDiffMs = 50;
+// Contiguous tones (a sequence with no gap) overlap by a frame or two at each edge, so their
+// measured lengths differ by up to 60 ms more than their true ones.
+constexpr uint32_t kMaxPieceLengthDiffMs = 80;
 // A falling glide: it falls by at least this share, over 200 ms - 1.5 s.
 constexpr float kMinGlideFall = 0.1f;
 constexpr uint32_t kMinGlideMs = 200, kMaxGlideMs = 1500;
@@ -188,6 +191,9 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     if (group_n_ >= 2 && group_quiet_after_) {
       beep = group_[0];
       beep.end_ms = group_[group_n_ - 1].end_ms;
+      for (int i = 1; i < group_n_; ++i) {  // the pieces' spread: a sequence is no fax tone
+        beep.hz_spread = std::max(beep.hz_spread, std::fabs(group_[i].hz - beep.hz));
+      }
       group_n_ = 0;
       candidate_wait_ = -1;
       return true;
@@ -206,6 +212,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
   // with the group's first piece.
   if (group_n_ >= 2 && group_[group_n_ - 1].onset_ms == beep.onset_ms) {
     beep.onset_ms = group_[0].onset_ms;
+    for (int i = 0; i < group_n_; ++i) beep.hz_spread = std::max(beep.hz_spread, std::fabs(group_[i].hz - beep.hz));
     group_n_ = 0;
     group_wait_ = -1;
   }
@@ -315,7 +322,12 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   }
   if (p_.early_media_sit_only) return n;  // ringback and announcements decide nothing else
   ToneSegment beep;
-  if (beep_confirmed(beep) && !near(beep.hz, 1100.0f) && !near(beep.hz, 2100.0f)) {
+  // A steady tone near 1100 or 2100 Hz may be fax (CNG, CED) that spandsp has yet to name;
+  // a glide or a sequence of tones through those frequencies is not.
+  const auto fax_like = [](const ToneSegment& b) {
+    return b.hz_spread <= kMaxFaxHzSpread && (near(b.hz, 1100.0f) || near(b.hz, 2100.0f));
+  };
+  if (beep_confirmed(beep) && !fax_like(beep)) {
     out[n++] = make_verdict(Verdict::machine, "beep-before-verdict");
     out[n++] = beep_event(beep);
     phase_ = Phase::done;
