@@ -337,7 +337,11 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   // While a tone is under way (or just ended and may prove a beep) no "person" verdict: a
   // short machine greeting is followed by its beep within a few hundred ms. Tonal frames
   // still count as voice: vowels are often tonal for a frame or two.
-  const bool tone_pending = candidate_wait_ >= 0 || (tones_ && tones_->current());
+  // A steady tone near 1100 or 2100 Hz under way may be fax that spandsp (or the CED backup
+  // above) is about to name: the greeting decision waits rather than read the tone as words.
+  const auto current = tones_ ? tones_->current() : std::nullopt;
+  if (current && p_.learned_decision && fax_like(*current)) return n;
+  const bool tone_pending = candidate_wait_ >= 0 || current;
   auto v = p_.learned_decision ? decision_.rx(front_.features(), now_ms_, tone_pending)
                                : timing_.rx(voice, kFrameMs, now_ms_, tone_pending);
   if (v) {
