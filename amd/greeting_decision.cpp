@@ -46,8 +46,11 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     const double p = human_probability(f, now_ms);
     if (!hold_human && pause >= kMinPauseMs && p >= greeting_model::kHumanThreshold)
       return decide(verdict(Verdict::human, now_ms, "model-%d%%-after-%dms", percent(p), pause));
+    // At the cap a person is forced when the model leans that way, or when less than a
+    // second of voice came before the pause: the model calls no machine on so little (a lone
+    // "yes?" or "hi" is shorter than any greeting's first phrase and its pause together).
     if (!hold_human && pause >= p_.human_latency_cap_ms)
-      return decide(verdict(p >= 0.5 ? Verdict::human : Verdict::machine, now_ms,
+      return decide(verdict(p >= 0.5 || span < kMinMachineSpanMs ? Verdict::human : Verdict::machine, now_ms,
                             "model-%d%%-at-cap-%dms", percent(p), pause));
     if (span >= kMinMachineSpanMs && p <= greeting_model::kMachineThreshold)
       return decide(verdict(Verdict::machine, now_ms, "model-%d%%-span-%dms", percent(p), span));

@@ -81,7 +81,7 @@ def simulate(groups, y, meta, x, names, p, th, tm, cap):
             elif pause >= MIN_PAUSE_MS and p[i] >= th:
                 verdict = "human"
             elif pause >= cap:
-                verdict = "human" if p[i] >= 0.5 else "machine"
+                verdict = "human" if p[i] >= 0.5 or span < MIN_MACHINE_SPAN_MS else "machine"
             elif span >= MIN_MACHINE_SPAN_MS and p[i] <= tm:
                 verdict = "machine"
             elif now >= TOTAL_ANALYSIS_MS:
