@@ -34,6 +34,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 # Must match amd/greeting_decision.cpp and the hark defaults in amd/params.cpp.
 MIN_PAUSE_MS = 200
 MIN_MACHINE_SPAN_MS = 1000
+LONGEST_GREETING_PAUSE_MS = 1300
 LONGEST_HUMAN_GREETING_MS = 5000
 TOTAL_ANALYSIS_MS = 7000
 DEFAULT_CAP_MS = 1300
@@ -81,7 +82,8 @@ def simulate(groups, y, meta, x, names, p, th, tm, cap):
             elif pause >= MIN_PAUSE_MS and p[i] >= th:
                 verdict = "human"
             elif pause >= cap:
-                verdict = "human" if p[i] >= 0.5 or span < MIN_MACHINE_SPAN_MS else "machine"
+                lone_word = span < MIN_MACHINE_SPAN_MS and pause >= LONGEST_GREETING_PAUSE_MS
+                verdict = "human" if p[i] >= 0.5 or lone_word else "machine"
             elif span >= MIN_MACHINE_SPAN_MS and p[i] <= tm:
                 verdict = "machine"
             elif now >= TOTAL_ANALYSIS_MS:
