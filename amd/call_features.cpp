@@ -13,8 +13,9 @@ constexpr int kBurstGapFrames = 3;
 constexpr int kMinWordFrames = 5;
 // Silence this long between words separates two phrases.
 constexpr int kPhraseGapMs = 260;
-// Once words were heard, a frame this far below their mean level is background, not talk.
-constexpr double kBelowTalkerDb = 15.0;
+// Once a word was heard, a frame this far below the loudest word's mean level is background
+// (babble, a TV, a street 10-25 dB under the person), not talk.
+constexpr double kBelowTalkerDb = 12.0;
 }  // namespace
 
 float frame_pitch_hz(std::span<const int16_t> frame) {
@@ -66,7 +67,7 @@ double CallFeatures::Stats::sd() const {
 void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db,
                       uint32_t now_ms) {
   floor_db_ = floor_db;
-  if (voice && talker_db_.n >= 10 && frame_db < talker_db_.mean() - kBelowTalkerDb) voice = false;
+  if (voice && has_talker_ && frame_db < talker_db_ - kBelowTalkerDb) voice = false;
   if (!voice) {
     ++gap_frames_;
     return;
@@ -74,6 +75,8 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   if (gap_frames_ >= kBurstGapFrames) {
     run_frames_ = 0;
     run_counted_ = false;
+    run_db_sum_ = 0;
+    run_db_n_ = 0;
   }
   gap_frames_ = 0;
   ++run_frames_;
@@ -119,7 +122,13 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     d += dx * dx;
   }
   level_.add(level);
-  talker_db_.add(frame_db);
+  // The talker's level: the loudest word's mean. Not the mean of every word frame, which
+  // background talk let in drags down until more of it passes (a runaway on babble and TV).
+  run_db_sum_ += frame_db;
+  if (++run_db_n_ >= kMinWordFrames && (!has_talker_ || run_db_sum_ / run_db_n_ > talker_db_)) {
+    talker_db_ = run_db_sum_ / run_db_n_;
+    has_talker_ = true;
+  }
   phrase_level_.add(level);
   max_level_ = std::max(max_level_, level);
   zcr_.add(double(zc) / double(frame.size()));

@@ -3,8 +3,9 @@
 // Fed every 20 ms frame with the VAD's decision and levels, it keeps the timing of the
 // greeting as it unfolds (bursts of voice, phrases separated by pauses of 260 ms or more,
 // their lengths and order) and running statistics of energy and spectral shape over the voiced
-// frames, and the pitch contour. Frames far below the talker's own level (a TV, babble or a street behind a person)
-// are not words here even when the VAD hears them. `values()` writes the feature vector the model was trained on: the same code runs in
+// frames, and the pitch contour. Frames 12 dB or more below the talker's own level (the
+// loudest word's; a TV, babble or a street behind a person) are not words here even when the
+// VAD hears them. `values()` writes the feature vector the model was trained on: the same code runs in
 // the classifier and in the offline dump the training script reads (`hark amd
 // --dump-features`), so the two cannot drift apart. Fixed size, no allocation.
 #pragma once
@@ -68,7 +69,10 @@ class CallFeatures {
   float recent_db_[5] = {};  // the last five voiced frames' dB over the floor
   int recent_n_ = 0;
   float floor_db_ = -120;
-  Stats talker_db_;          // absolute dB of the words' frames: the talker's level
+  double talker_db_ = 0;     // the talker's level: the loudest word's mean absolute dB
+  bool has_talker_ = false;
+  double run_db_sum_ = 0;    // the current word's frames (absolute dB)
+  int run_db_n_ = 0;
   // Pitch (autocorrelation at 4 kHz) of the voiced frames: over the call, over the current
   // phrase, and its last three values (a question rises at its end).
   Stats f0_, phrase_f0_;

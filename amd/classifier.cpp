@@ -22,6 +22,7 @@ constexpr int kBeepGuardFrames = 3;
 // spoke is CNG. Such tones are never taken for beeps before a verdict.
 constexpr uint32_t kCedMinMs = 2000;
 constexpr uint32_t kCngMinMs = 350, kCngMaxMs = 800;
+constexpr float kMaxFaxHzSpread = 20.0f;
 bool near(float hz, float f, float tolerance = 40.0f) { return std::fabs(hz - f) < tolerance; }
 // The FFT gate: a frame this tonal near a detector's frequencies wakes that detector.
 constexpr float kGateTonality = 0.4f;
@@ -103,9 +104,11 @@ int Classifier::rx(std::span<const int16_t> frame, Event* out) {
 
 namespace {
 // Pieces of a beep made of several short tones (a rising or falling sequence, a double beep).
-constexpr uint32_t kMinPieceMs = 60, kMaxPieceMs = 260;
+constexpr uint32_t kMinPieceMs = 60, kMinLowPieceMs = 100, kMaxPieceMs = 260;
 constexpr uint32_t kMaxPieceGapMs = 220;
-constexpr uint32_t kMaxPieceLengthDiffMs = 50;
+// Contiguous tones (a sequence with no gap) overlap by a frame or two at each edge, so their
+// measured lengths differ by up to 60 ms more than their true ones.
+constexpr uint32_t kMaxPieceLengthDiffMs = 80;
 // A falling glide: it falls by at least this share, over 200 ms - 1.5 s.
 constexpr float kMinGlideFall = 0.1f;
 constexpr uint32_t kMinGlideMs = 200, kMaxGlideMs = 1500;
@@ -167,7 +170,11 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
       candidate_wait_ = -1;
     }
     // A piece of a multi-tone beep: short, flat, mostly tonal.
-    const bool piece = pitch_flat && level_flat && seg->tonal_frames >= 2 && d >= kMinPieceMs && d <= kMaxPieceMs;
+    // One clean tone (a vowel's formants show as two peaks; its frequency measured on clean
+    // windows), and below 500 Hz longer, where a voice's harmonics hold still for 60-80 ms.
+    const bool piece = pitch_flat && level_flat && seg->tonal_frames >= 2 && d <= kMaxPieceMs &&
+                       d >= (seg->hz < kLowBeepHz ? kMinLowPieceMs : kMinPieceMs) &&
+                       seg->dual_share <= kMaxMixedShare && seg->hz_spread < 1e5f;
     if (piece && piece_fits(*seg)) {
       group_[group_n_++] = *seg;
     } else if (piece && quiet_before) {
@@ -184,6 +191,9 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     if (group_n_ >= 2 && group_quiet_after_) {
       beep = group_[0];
       beep.end_ms = group_[group_n_ - 1].end_ms;
+      for (int i = 1; i < group_n_; ++i) {  // the pieces' spread: a sequence is no fax tone
+        beep.hz_spread = std::max(beep.hz_spread, std::fabs(group_[i].hz - beep.hz));
+      }
       group_n_ = 0;
       candidate_wait_ = -1;
       return true;
@@ -198,6 +208,14 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
   if (candidate_wait_-- > 0) return false;
   beep = candidate_;
   candidate_wait_ = -1;
+  // The last piece of a double beep or a sequence is a beep on its own too: the beep began
+  // with the group's first piece.
+  if (group_n_ >= 2 && group_[group_n_ - 1].onset_ms == beep.onset_ms) {
+    beep.onset_ms = group_[0].onset_ms;
+    for (int i = 0; i < group_n_; ++i) beep.hz_spread = std::max(beep.hz_spread, std::fabs(group_[i].hz - beep.hz));
+    group_n_ = 0;
+    group_wait_ = -1;
+  }
   return true;
 }
 
@@ -304,7 +322,12 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   }
   if (p_.early_media_sit_only) return n;  // ringback and announcements decide nothing else
   ToneSegment beep;
-  if (beep_confirmed(beep) && !near(beep.hz, 1100.0f) && !near(beep.hz, 2100.0f)) {
+  // A steady tone near 1100 or 2100 Hz may be fax (CNG, CED) that spandsp has yet to name;
+  // a glide or a sequence of tones through those frequencies is not.
+  const auto fax_like = [](const ToneSegment& b) {
+    return b.hz_spread <= kMaxFaxHzSpread && (near(b.hz, 1100.0f) || near(b.hz, 2100.0f));
+  };
+  if (beep_confirmed(beep) && !fax_like(beep)) {
     out[n++] = make_verdict(Verdict::machine, "beep-before-verdict");
     out[n++] = beep_event(beep);
     phase_ = Phase::done;
@@ -314,7 +337,11 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   // While a tone is under way (or just ended and may prove a beep) no "person" verdict: a
   // short machine greeting is followed by its beep within a few hundred ms. Tonal frames
   // still count as voice: vowels are often tonal for a frame or two.
-  const bool tone_pending = candidate_wait_ >= 0 || (tones_ && tones_->current());
+  // A steady tone near 1100 or 2100 Hz under way may be fax that spandsp (or the CED backup
+  // above) is about to name: the greeting decision waits rather than read the tone as words.
+  const auto current = tones_ ? tones_->current() : std::nullopt;
+  if (current && p_.learned_decision && fax_like(*current)) return n;
+  const bool tone_pending = candidate_wait_ >= 0 || current;
   auto v = p_.learned_decision ? decision_.rx(front_.features(), now_ms_, tone_pending)
                                : timing_.rx(voice, kFrameMs, now_ms_, tone_pending);
   if (v) {

@@ -9,6 +9,7 @@ namespace hark::amd {
 namespace {
 constexpr int kMinPauseMs = 200;          // a shorter silence is a gap between words
 constexpr int kMinMachineSpanMs = 1000;   // the model calls no machine on less greeting
+constexpr int kLongestGreetingPauseMs = 1300;  // greetings pause up to ~1.2 s between phrases
 
 Event verdict(Verdict v, uint32_t at, const char* fmt, int a, int b = 0) {
   Event e;
@@ -46,9 +47,15 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     const double p = human_probability(f, now_ms);
     if (!hold_human && pause >= kMinPauseMs && p >= greeting_model::kHumanThreshold)
       return decide(verdict(Verdict::human, now_ms, "model-%d%%-after-%dms", percent(p), pause));
-    if (!hold_human && pause >= p_.human_latency_cap_ms)
-      return decide(verdict(p >= 0.5 ? Verdict::human : Verdict::machine, now_ms,
+    // At the cap a person is forced when the model leans that way, or when less than a
+    // second of voice came before a pause longer than a greeting's pauses: the model calls no
+    // machine on so little elsewhere (a lone "yes?" or "hi"). Below that pause (a campaign's
+    // lower cap) a short first phrase may still be a greeting's.
+    if (!hold_human && pause >= p_.human_latency_cap_ms) {
+      const bool lone_word = span < kMinMachineSpanMs && pause >= kLongestGreetingPauseMs;
+      return decide(verdict(p >= 0.5 || lone_word ? Verdict::human : Verdict::machine, now_ms,
                             "model-%d%%-at-cap-%dms", percent(p), pause));
+    }
     if (span >= kMinMachineSpanMs && p <= greeting_model::kMachineThreshold)
       return decide(verdict(Verdict::machine, now_ms, "model-%d%%-span-%dms", percent(p), span));
     if (int(now_ms) >= p_.total_analysis_ms)

@@ -34,6 +34,7 @@ class SitDetector {
   int run_ = 0;        // frames of the current band
   int run_band_ = -1;
   int gap_ = 0;        // frames of no band since the last run
+  int lost_ = 0;       // lost frames (digital silence) bridged in the current run
   int last_band_ = -1;
   bool detected_ = false;
 };

@@ -34,6 +34,8 @@ constexpr int kMaxMisses = 3;
 constexpr float kMinDualTonality = 0.75f;
 constexpr float kMinDualBalance = 0.2f;
 constexpr int kDualMinBins = 5;  // peaks at least ~80 Hz apart
+// Inner frames from which a tone's level spread is a percentile range, not max - min.
+constexpr int kRobustSpreadFrames = 10;
 // A falling glide continues a segment when it falls at most this much a frame.
 constexpr float kMaxFallHz = 45.0f;
 constexpr float kMaxFallShare = 0.05f;
@@ -146,7 +148,7 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
       const float fall = seg_prev_hz_ - hz_;
       const bool gliding = fall > 0 && fall <= std::max(kMaxFallHz, kMaxFallShare * seg_prev_hz_);
       if (!same && !gliding) {
-        ended_ = close_segment();
+        ended_ = close_segment(true);
         ended_into_tone_ = true;
         in_segment_ = false;
       }
@@ -172,7 +174,7 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
     seg_prev_hz_ = hz_;
     misses_ = 0;
   } else if (in_segment_ && ++misses_ > kMaxMisses) {
-    ended_ = close_segment();
+    ended_ = close_segment(true);
     in_segment_ = false;
   }
   ++frames_;
@@ -251,7 +253,7 @@ void ToneTracker::start_segment() {
   misses_ = 0;
 }
 
-ToneSegment ToneTracker::close_segment() const {
+ToneSegment ToneTracker::close_segment(bool robust) const {
   // The tone's level is the loudest frame inside it; its first and last frames are found by
   // walking out from the tonal frames while the power stays near that level. The 60 ms window
   // makes the first tonal frame lag the onset by up to two frames.
@@ -271,12 +273,22 @@ ToneSegment ToneTracker::close_segment() const {
   // Level flatness over the inner frames (edges are partly silence; lost frames are skipped).
   float lo = 0, hi = -120;
   bool any = false;
+  // A long tone's spread is its 10th to 90th percentile: a beep 6-15 dB over line noise (or
+  // under an AGC) has a few frames off by 2-3 dB, while a vowel's swell spans most of it.
+  float levels[kRing];
+  int n = 0;
   for (uint32_t f = first + 1; f + 1 <= last; ++f) {
     const float d = db_at(f);
     if (d <= -120.0f) continue;
     lo = any ? std::min(lo, d) : d;
     hi = std::max(hi, d);
     any = true;
+    if (n < kRing) levels[n++] = d;
+  }
+  if (robust && n >= kRobustSpreadFrames) {
+    std::sort(levels, levels + n);
+    lo = levels[n / 10];
+    hi = levels[n - 1 - n / 10];
   }
 
   ToneSegment s;
@@ -303,7 +315,7 @@ ToneSegment ToneTracker::close_segment() const {
 
 std::optional<ToneSegment> ToneTracker::current() const {
   if (!in_segment_) return std::nullopt;
-  ToneSegment s = close_segment();
+  ToneSegment s = close_segment(false);
   return s;
 }
 

@@ -22,7 +22,9 @@ struct ToneSegment {
   float hz = 0;
   float level_db = 0;
   float hz_spread = 0;        ///< max - min frequency over its frames
-  float level_spread_db = 0;  ///< max - min power over its inner frames
+  float level_spread_db = 0;  ///< max - min power over its inner frames (a long tone's: the
+                              ///< 10th to 90th percentile, so line noise riding on a faint
+                              ///< tone does not widen it frame by frame)
   float before_db = -120;     ///< power of the louder of frames onset-3 and onset-2
   float after_db = -120;      ///< power of the louder of frames end+2 and end+3
   float floor_db = -120;      ///< the noise floor when it began
@@ -68,7 +70,9 @@ class ToneTracker {
  private:
   void analyse();
   void start_segment();
-  ToneSegment close_segment() const;
+  /// `robust`: the level spread of a long tone as a percentile range (sorting its frames'
+  /// levels: done for ended segments only, not for the tone in progress every frame).
+  ToneSegment close_segment(bool robust) const;
   float db_at(uint32_t frame_index) const { return db_ring_[frame_index % kRing]; }
 
   static constexpr int kRing = 512;  // frames of per-frame power kept (10 s)

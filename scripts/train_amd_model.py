@@ -8,9 +8,12 @@ The TSV files come from `hark amd --labels MANIFEST --dump-features OUT.tsv`: th
 features (amd/call_features.cpp) at every 100 ms decision point of each human or machine file.
 scripts/train_amd_model.sh runs the whole pipeline on the by-voice corpus.
 
-- The model: gradient-boosted trees (scikit-learn, fixed seed, no subsampling: the same data
-  gives the same trees), fitted on the train split only. Each file's points together weigh as
-  much as any other file's, so long greetings do not drown short answers.
+- The model: gradient-boosted trees (scikit-learn, fixed seed: the same data gives the same
+  trees), fitted on the train split only (the by-voice corpus's train split and further
+  renderings of the same speakers, scripts/train_amd_model.sh). Each file's points together
+  weigh as much as any other file's, so long greetings do not drown short answers. Regularised
+  (leaves of at least 100 points, each tree on 70 % of them): fitted to the train voices alone
+  it scored 96 % on train and 90 % on dev.
 - The thresholds: the sequential policy of amd/greeting_decision.cpp is simulated on the dev
   split for a grid of human and machine thresholds at the default latency cap; the pair kept
   has the best human-vs-machine accuracy (then the fewest people called machine, then the
@@ -31,6 +34,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 # Must match amd/greeting_decision.cpp and the hark defaults in amd/params.cpp.
 MIN_PAUSE_MS = 200
 MIN_MACHINE_SPAN_MS = 1000
+LONGEST_GREETING_PAUSE_MS = 1300
 LONGEST_HUMAN_GREETING_MS = 5000
 TOTAL_ANALYSIS_MS = 7000
 DEFAULT_CAP_MS = 1300
@@ -78,7 +82,8 @@ def simulate(groups, y, meta, x, names, p, th, tm, cap):
             elif pause >= MIN_PAUSE_MS and p[i] >= th:
                 verdict = "human"
             elif pause >= cap:
-                verdict = "human" if p[i] >= 0.5 else "machine"
+                lone_word = span < MIN_MACHINE_SPAN_MS and pause >= LONGEST_GREETING_PAUSE_MS
+                verdict = "human" if p[i] >= 0.5 or lone_word else "machine"
             elif span >= MIN_MACHINE_SPAN_MS and p[i] <= tm:
                 verdict = "machine"
             elif now >= TOTAL_ANALYSIS_MS:
@@ -154,6 +159,8 @@ def main():
     ap.add_argument("--sample", default="tests/amd/greeting_model_sample.tsv")
     ap.add_argument("--trees", type=int, default=120)
     ap.add_argument("--depth", type=int, default=3)
+    ap.add_argument("--min-leaf", type=int, default=100)
+    ap.add_argument("--subsample", type=float, default=0.7)
     ap.add_argument("--placeholder", metavar="NAMES",
                     help="write a header that always answers 0.5 for these comma-separated feature "
                          "names (to build the dump tool after the features changed) and stop")
@@ -185,7 +192,8 @@ def main():
     for idx in groups.values():
         w[idx] = 1.0 / len(idx)
     model = GradientBoostingClassifier(n_estimators=a.trees, max_depth=a.depth, learning_rate=0.1,
-                                       subsample=1.0, random_state=0)
+                                       min_samples_leaf=a.min_leaf, subsample=a.subsample,
+                                       random_state=0)
     model.fit(x, y, sample_weight=w)
 
     dgroups = per_file(dfiles)

@@ -175,3 +175,32 @@ TEST(Beep, RecordedSpeechHasNoBeep) {
     EXPECT_FALSE(amd::replay(s, p).has_beep) << name;
   }
 }
+
+TEST(Beep, ARisingSequenceOfContiguousTonesIsOneBeepFromItsFirstTone) {
+  // Three 180 ms tones straight after one another, rising from 1100 Hz (a fax frequency, but
+  // a sequence is no fax tone); contiguous tones' measured lengths overlap at their edges.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -20);
+  test::add_silence(s, 400);
+  for (double hz : {1100.0, 1400.0, 1750.0}) test::add_tone(s, {hz}, 180, -22);
+  test::add_silence(s, 2000);
+  test::add_noise(s, -55);
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
+TEST(Beep, AFaintBeepOnANoisyLineIsFound) {
+  // A 1 s beep only ~8 dB over the line noise: its frames' levels wander by 2-3 dB.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -30);
+  test::add_silence(s, 400);
+  test::add_tone(s, {800}, 1000, -36);
+  test::add_silence(s, 2000);
+  test::add_noise(s, -44);
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 40);
+}

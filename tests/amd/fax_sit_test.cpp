@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "amd/fax_detector.h"
 #include "amd/replay.h"
 #include "amd/sit_detector.h"
@@ -91,6 +93,20 @@ TEST(SitDetector, WrongOrderOrSingleTonesAreNotSit) {
   EXPECT_FALSE(sit_in(reversed));
   EXPECT_FALSE(sit_in(single));
   EXPECT_FALSE(sit_in(long_tones));
+}
+
+TEST(SitDetector, LostPacketsInsideATone) {
+  // A burst of loss (140 ms of digital silence) in the middle of the third tone.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_tone(s, {985.2}, 274, -24);
+  test::add_tone(s, {1370.6}, 274, -24);
+  test::add_tone(s, {1776.7}, 380, -24);
+  test::add_silence(s, 500);
+  test::add_noise(s, -50);
+  const size_t hole = size_t((300 + 274 + 274 + 60) * 8 / 160 + 1) * 160;  // whole frames
+  std::fill(s.begin() + long(hole), s.begin() + long(hole + 7 * 160), 0);
+  EXPECT_TRUE(sit_in(s));
 }
 
 TEST(Classifier, SitBeforeAnAnnouncementIsSit) {
