@@ -166,9 +166,9 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
   media::MediaEngine carrier_media(cmo);
   const std::string samples = HARK_SOURCE_DIR "/fixtures/samples/";
   std::vector<signaling::CalleeRule> rules = {
-      {"1000*", signaling::CalleeRule::Behaviour::answer, samples + "human-short-001.ul", 400, 60000},
-      {"2000*", signaling::CalleeRule::Behaviour::answer, samples + "machine-beep-001.ul", 400, 60000},
-      {"3000*", signaling::CalleeRule::Behaviour::busy, "", 300, 0}};
+      {"1000*", signaling::CalleeRule::Behaviour::answer, samples + "human-short-001.ul", 400, 60000, ""},
+      {"2000*", signaling::CalleeRule::Behaviour::answer, samples + "machine-beep-001.ul", 400, 60000, ""},
+      {"3000*", signaling::CalleeRule::Behaviour::busy, "", 300, 0, ""}};
   signaling::CalleeSimulator sim("sip:" + carrier_ip + ":5070", carrier_ip, rules, carrier_media);
   sim.on_stream([](const std::string& number, media::StreamParams& p) {
     p.record = true;
