@@ -1,12 +1,14 @@
 // How the simulated agent pool (agent_pool.h) tells hark its agents' states: one
 // PUT /api/v1/campaigns/{id}/agents/{agentId} {"state", "extension"} per change, with a bearer
-// token of a campaign administrator of the campaign's group, over plain HTTP (beast).
+// token of a campaign administrator of the campaign's group, over plain HTTP (the webhooks'
+// client, control/webhooks/webhook_http.h).
 #pragma once
 
 #include <optional>
 #include <string>
 
 #include "cli/agent_pool.h"
+#include "control/webhooks/webhook_http.h"
 
 namespace hark::cli {
 
@@ -21,7 +23,8 @@ class AgentReporter {
   std::string put(const PoolAgent& a, int timeout_ms = 5000) const;
 
  private:
-  std::string host_, port_, base_;  ///< base_: the URL's path without its trailing '/'
+  control::WebhookUrl api_;  ///< hark's API: scheme, host and port (each PUT sets the target)
+  std::string base_;         ///< the URL's path without its trailing '/'
   long long campaign_ = 0;
   std::string token_;
 };

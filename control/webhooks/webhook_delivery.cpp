@@ -66,7 +66,7 @@ bool WebhookDelivery::deliver_one(pqxx::connection& c) {
   if (!due) return false;
   std::string why;
   const auto url = parse_webhook_url(due->url, &why);
-  PostResult r{0, why};
+  PostResult r{0, why, {}};
   if (url)
     r = post_webhook(*url,
                      {{"X-Hark-Event", due->event},

@@ -44,10 +44,10 @@ bool host_ok(const std::string& h, std::string* why) {
 }
 
 template <class Stream>
-asio::awaitable<void> exchange(Stream& stream, const WebhookUrl& u,
+asio::awaitable<void> exchange(Stream& stream, http::verb method, const WebhookUrl& u,
                                const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
                                http::response<http::string_body>& res) {
-  http::request<http::string_body> req{http::verb::post, u.target, 11};
+  http::request<http::string_body> req{method, u.target, 11};
   const bool default_port = u.port == (u.tls ? "443" : "80");
   req.set(http::field::host, default_port ? u.host : u.host + ":" + u.port);
   req.set(http::field::content_type, "application/json");
@@ -101,6 +101,14 @@ std::optional<WebhookUrl> parse_webhook_url(const std::string& url, std::string*
 
 PostResult post_webhook(const WebhookUrl& u, const std::vector<std::pair<std::string, std::string>>& headers,
                         const std::string& body, int timeout_ms, const std::string& ca_file) {
+  return send_json("POST", u, headers, body, timeout_ms, ca_file);
+}
+
+PostResult send_json(const std::string& method_name, const WebhookUrl& u,
+                     const std::vector<std::pair<std::string, std::string>>& headers, const std::string& body,
+                     int timeout_ms, const std::string& ca_file) {
+  const http::verb method = http::string_to_verb(method_name);
+  if (method == http::verb::unknown) return {0, "unknown HTTP method " + method_name, {}};
   PostResult out;
   http::response<http::string_body> res;
   asio::ssl::context ssl(asio::ssl::context::tls_client);
@@ -109,7 +117,7 @@ PostResult post_webhook(const WebhookUrl& u, const std::vector<std::pair<std::st
     if (!ca_file.empty()) {
       beast::error_code ec;
       ssl.load_verify_file(ca_file, ec);
-      if (ec) return {0, "cannot read CA file " + ca_file + ": " + ec.message()};
+      if (ec) return {0, "cannot read CA file " + ca_file + ": " + ec.message(), {}};
     }
     ssl.set_verify_mode(asio::ssl::verify_peer);
   }
@@ -127,11 +135,11 @@ PostResult post_webhook(const WebhookUrl& u, const std::vector<std::pair<std::st
       stream.set_verify_callback(asio::ssl::host_name_verification(u.host));
       co_await beast::get_lowest_layer(stream).async_connect(endpoints, asio::use_awaitable);
       co_await stream.async_handshake(asio::ssl::stream_base::client, asio::use_awaitable);
-      co_await exchange(stream, u, headers, body, res);
+      co_await exchange(stream, method, u, headers, body, res);
     } else {
       beast::tcp_stream stream(ioc);
       co_await stream.async_connect(endpoints, asio::use_awaitable);
-      co_await exchange(stream, u, headers, body, res);
+      co_await exchange(stream, method, u, headers, body, res);
     }
   };
   asio::co_spawn(ioc, run(), [&](std::exception_ptr e) {
@@ -144,9 +152,10 @@ PostResult post_webhook(const WebhookUrl& u, const std::vector<std::pair<std::st
     }
   });
   ioc.run_for(std::chrono::milliseconds(std::max(1, timeout_ms)));
-  if (!done) return {0, "no answer within " + std::to_string(timeout_ms) + " ms"};
-  if (!failure.empty()) return {0, failure};
+  if (!done) return {0, "no answer within " + std::to_string(timeout_ms) + " ms", {}};
+  if (!failure.empty()) return {0, failure, {}};
   out.status = res.result_int();
+  out.body = std::move(res.body());
   return out;
 }
 
