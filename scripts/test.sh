@@ -4,12 +4,16 @@
 #  2. builds the optimised tree (build/), incrementally;
 #  3. starts the private PostgreSQL unless DATABASE_URL is already set;
 #  4. runs ctest in the optimised tree while, at the lowest CPU priority (SCHED_IDLE), the
-#     AddressSanitizer + UBSan tree (build-asan/) builds, then the libFuzzer harnesses
-#     (build-fuzz/) build and each runs HARK_CI_FUZZ_SECONDS (40) on its committed corpus, two
-#     at a time. Under SCHED_IDLE they only take the CPU the tests leave idle (most of the tests' time
-#     is spent waiting on SIP timers and 20 ms media ticks) and never starve the real-time
-#     tests; the fuzzing usually ends during the tests, and whatever is left runs after them;
-#  5. runs ctest in the ASan tree as soon as both the optimised tests and the ASan build are done.
+#     AddressSanitizer + UBSan tree (build-asan/) builds;
+#  5. as soon as the ASan tree is built, runs ctest in it BESIDE the optimised tests, each run in
+#     a network namespace of its own (its own loopback, 127.0.0.0/8): the tests' fixed loopback
+#     addresses and ports then never meet, and each run's "realtime" lock still keeps its own
+#     real-time tests one at a time. Meanwhile the libFuzzer harnesses (build-fuzz/) build and
+#     each runs HARK_CI_FUZZ_SECONDS (40) on its committed corpus, two at a time, under
+#     SCHED_IDLE: they only take the CPU the tests leave idle (most of the tests' time is spent
+#     waiting on SIP timers and 20 ms media ticks) and never starve the real-time tests.
+#     Where no network namespace can be made (not root, no CAP_SYS_ADMIN), the ASan tests run
+#     after the optimised ones, as before.
 # Each phase's line starts with the time since the start ([m:ss]).
 #
 #   scripts/test.sh --quick   day-to-day: the optimised tree only, and only the tests not
@@ -47,11 +51,11 @@ stamp "optimised tree built"
 # Background jobs, stopped on exit: the ASan build, the optimised tests, the fuzzing. Each
 # runs in a session of its own (setsid), so that one kill of its process group stops it with
 # its children; a background job does not get the terminal's Ctrl-C, hence the INT trap.
-asan_build= tests_job= fuzz_job=
+asan_build= tests_job= asan_tests= fuzz_job=
 own_pg=0
 cleanup() {
   local job
-  for job in $asan_build $tests_job $fuzz_job; do kill -- -"$job" 2>/dev/null; done
+  for job in $asan_build $tests_job $asan_tests $fuzz_job; do kill -- -"$job" 2>/dev/null; done
   [ $own_pg = 1 ] && bash scripts/pg.sh stop
   return 0
 }
@@ -89,20 +93,38 @@ rm -f build/Testing/Temporary/CTestCostData.txt build-asan/Testing/Temporary/CTe
 chrt --idle 0 nice -n 19 setsid cmake --build --preset asan >"$asan_log" 2>&1 &
 asan_build=$!
 
-status=0
-stamp "tests (optimised build; the ASan tree builds meanwhile at nice 19, log in $asan_log)"
-setsid ctest --preset default -j"$(nproc)" &
-tests_job=$!
-asan_status=0
-wait $asan_build || asan_status=$?
-asan_build=
-if [ $asan_status = 0 ]; then
-  stamp "ASan tree built; the fuzzing harnesses build and run at nice 19 (log in $fuzz_log, results in $fuzz_out)"
+# own_netns: the words that run a command in a new network namespace whose loopback is up,
+# when this machine lets us make one (root, CAP_SYS_ADMIN); else none, and netns=0.
+netns=0 own_netns=()
+if unshare -n sh -c 'ip link set lo up' 2>/dev/null; then
+  netns=1 own_netns=(unshare -n sh -c 'ip link set lo up && exec "$@"' _)
+fi
+status=0 asan_status=0 asan_tests=
+asan_env=(env ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp)
+start_fuzzing() {
+  stamp "the fuzzing harnesses build and run under SCHED_IDLE (log in $fuzz_log, results in $fuzz_out)"
   chrt --idle 0 nice -n 19 setsid bash -c 'cmake --build build-fuzz --target fuzz_all >"$1" 2>&1 || { cat "$1"; exit 1; }
                              bash scripts/fuzz.sh --seconds "$2"' _ "$fuzz_log" "$HARK_CI_FUZZ_SECONDS" >"$fuzz_out" 2>&1 &
   fuzz_job=$!
+}
+if [ $netns = 1 ]; then
+  stamp "tests (optimised build, own network namespace; the ASan tree builds meanwhile, log in $asan_log)"
 else
+  stamp "tests (optimised build; no network namespace here, so the ASan tests run after them; the ASan tree builds meanwhile, log in $asan_log)"
+fi
+setsid "${own_netns[@]}" ctest --preset default -j"$(nproc)" &
+tests_job=$!
+wait $asan_build || asan_status=$?
+asan_build=
+if [ $asan_status != 0 ]; then
   stamp "the ASan build failed (exit $asan_status); its log follows the optimised tests"
+elif [ $netns = 1 ]; then
+  stamp "ASan tree built: its tests start beside the optimised ones (own network namespace)"
+  setsid "${asan_env[@]}" "${own_netns[@]}" ctest --preset asan -j"$(nproc)" >build-asan/ctest.log 2>&1 &
+  asan_tests=$!
+  start_fuzzing
+else
+  start_fuzzing
 fi
 wait $tests_job || status=1
 tests_job=
@@ -111,9 +133,16 @@ if [ $asan_status != 0 ]; then
   cat "$asan_log"
   exit 1
 fi
-stamp "tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
-ASAN_OPTIONS=detect_leaks=1 LSAN_OPTIONS=suppressions=$ROOT/tests/lsan.supp ctest --preset asan -j"$(nproc)" || status=1
-stamp "ASan tests done (exit $status); waiting for the fuzzing"
+if [ -n "$asan_tests" ]; then
+  wait $asan_tests || status=1
+  asan_tests=
+  stamp "ASan tests done (exit $status); their output:"
+  cat build-asan/ctest.log
+else
+  stamp "tests (AddressSanitizer + UndefinedBehaviorSanitizer)"
+  "${asan_env[@]}" ctest --preset asan -j"$(nproc)" || status=1
+  stamp "ASan tests done (exit $status)"
+fi
 fuzz_status=0
 wait $fuzz_job || fuzz_status=$?
 fuzz_job=
