@@ -16,10 +16,6 @@ constexpr int kPhraseGapMs = 260;
 // Once a word was heard, a frame this far below the loudest word's mean level is background
 // (babble, a TV, a street 10-25 dB under the person), not talk.
 constexpr double kBelowTalkerDb = 12.0;
-// At most this many such quiet frames in a row continue a word (a stressed syllable's
-// neighbours over a loud line: without them a clean phrase fell apart into clicks and its
-// pause read 200-400 ms long).
-constexpr int kMaxQuietFrames = 5;
 }  // namespace
 
 float frame_pitch_hz(std::span<const int16_t> frame) {
@@ -71,16 +67,7 @@ double CallFeatures::Stats::sd() const {
 void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db,
                       uint32_t now_ms) {
   floor_db_ = floor_db;
-  if (voice && has_talker_ && frame_db < talker_db_ - kBelowTalkerDb) {
-    // A quiet frame is the talker's own quieter syllable when it continues a word under way
-    // (a lone one never starts a word: background talk does not), for a bounded stretch (so
-    // background talk cannot stretch a word through the pause after it).
-    const bool continues = run_frames_ > 0 && gap_frames_ < kBurstGapFrames && quiet_in_row_ < kMaxQuietFrames;
-    voice = continues;
-    quiet_in_row_ = continues ? quiet_in_row_ + 1 : quiet_in_row_;
-  } else if (voice) {
-    quiet_in_row_ = 0;
-  }
+  if (voice && has_talker_ && frame_db < talker_db_ - kBelowTalkerDb) voice = false;
   if (!voice) {
     ++gap_frames_;
     return;

@@ -73,7 +73,6 @@ class CallFeatures {
   bool has_talker_ = false;
   double run_db_sum_ = 0;    // the current word's frames (absolute dB)
   int run_db_n_ = 0;
-  int quiet_in_row_ = 0;     // quiet frames (below the talker) continuing the current run
   // Pitch (autocorrelation at 4 kHz) of the voiced frames: over the call, over the current
   // phrase, and its last three values (a question rises at its end).
   Stats f0_, phrase_f0_;
