@@ -28,6 +28,10 @@ constexpr float kSameToneShare = 0.02f;
 constexpr double kMaxEnvelopeRatio = 6.0;
 // A lost packet (a 20 ms hole) disturbs up to three 60 ms windows: bridge that many.
 constexpr int kMaxMisses = 3;
+// While the windows hold lost packets, bridge up to this many (a burst of 5 lost packets, 100
+// ms, cut beeps in two, reported late from their second part); digital silence after a tone
+// still ends it, 160 ms later.
+constexpr int kMaxLostMisses = 8;
 // Two tones at once (a dual-frequency beep): the two peaks together hold this share of the
 // band, the weaker at least this share of the stronger. Such a pair beats, so the envelope
 // check that rejects ringback cannot apply; the call-progress pairs are excluded by name.
@@ -173,7 +177,7 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
     }
     seg_prev_hz_ = hz_;
     misses_ = 0;
-  } else if (in_segment_ && ++misses_ > kMaxMisses) {
+  } else if (in_segment_ && ++misses_ > (clean_window ? kMaxMisses : kMaxLostMisses)) {
     ended_ = close_segment(true);
     in_segment_ = false;
   }

@@ -204,3 +204,50 @@ TEST(Beep, AFaintBeepOnANoisyLineIsFound) {
   ASSERT_TRUE(r.has_beep);
   EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 40);
 }
+
+TEST(Beep, SurvivesABurstOfLostPacketsInTheMiddle) {
+  // Five lost packets in a row (100 ms) spoil more windows than a tone's misses allow for:
+  // the beep was cut in two and reported from its second part.
+  auto s = greeting_then({1000}, 800);
+  const size_t lost = size_t(kToneOnsetMs + 300) * 8;
+  std::fill(s.begin() + lost, s.begin() + lost + 5 * 160, 0);
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
+TEST(Beep, ABeepAnAgcRidesOnIsFound) {
+  // A line's AGC lifts a 800 ms beep by 2.8 dB from its start to its end.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -20);
+  test::add_silence(s, 400);
+  const size_t n = 800 * 8;
+  for (size_t i = 0; i < n; ++i) {
+    const double db = -24.0 + 2.8 * double(i) / double(n);
+    s.push_back(int16_t(std::lround(test::amp_for_db(db) * std::sin(2 * M_PI * 850.0 * double(i) / 8000.0))));
+  }
+  test::add_silence(s, 2000);
+  test::add_noise(s, -55);
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
+TEST(Beep, AFallingSequenceOfShortContiguousTonesIsOneBeep) {
+  // Three 92 ms tones falling by a fifth each (a carrier's "bloop-bloop-bloop"), and three
+  // 200 ms tones rising: where two contiguous tones meet, a window holds both (one two-tone
+  // frame per piece), and a 200 ms piece reads up to 300 ms.
+  for (auto [ms, f0, k] : {std::tuple{92, 1400.0, 0.79}, std::tuple{200, 600.0, 1.26}}) {
+    std::vector<int16_t> s;
+    test::add_silence(s, 300);
+    test::add_babble(s, 3000, -20);
+    test::add_silence(s, 400);
+    for (int i = 0; i < 3; ++i) test::add_tone(s, {f0 * std::pow(k, i)}, ms, -22);
+    test::add_silence(s, 2000);
+    test::add_noise(s, -55);
+    const auto r = amd::replay(s, beep_only());
+    ASSERT_TRUE(r.has_beep) << ms;
+    EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20) << ms;
+  }
+}
