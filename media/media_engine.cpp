@@ -69,7 +69,7 @@ MediaEngine::MediaEngine(MediaEngineOptions o) : o_(std::move(o)) {
   for (auto& v : free_ports_) std::reverse(v.begin(), v.end());  // hand out low ports first
   load_.assign(size_t(n), 0);
   for (int i = 0; i < n; ++i) {
-    workers_.push_back(std::make_unique<MediaWorker>(i, per_worker, recorder_.get(), o_.io));
+    workers_.push_back(std::make_unique<MediaWorker>(i, per_worker, recorder_.get(), o_.io, o_.rtcp_report_ticks));
     workers_.back()->start();
   }
 }

@@ -27,6 +27,9 @@ struct MediaEngineOptions {
   size_t max_streams = 4096;        ///< across all workers
   std::string record_dir;           ///< where recordings go; empty: recording off
   IoMode io = io_mode_from_env();   ///< socket I/O: HARK_MEDIA_IO=auto|uring|epoll [auto]
+  /// RTCP sender reports (and the stats events) every this many 20 ms ticks: 250, 5 s, the
+  /// RFC 3550 minimum. Tests lower it so that two reports do not take 10 s to come.
+  int rtcp_report_ticks = 250;
 };
 
 class MediaEngine {

@@ -14,7 +14,6 @@ namespace {
 constexpr uint64_t kCommandTag = ~0ull;
 constexpr uint64_t kTimerTag = ~0ull - 1;
 constexpr int kBatch = 16;               // datagrams per recvmmsg
-constexpr int kReportTicks = 250;        // RTCP and stats every 5 s
 constexpr uint64_t kMaxCatchUpTicks = 5; // after a stall, send at most this many frames at once
 
 // Events a call's progress depends on: losing `ended` would leave the call, its ports and its
@@ -27,8 +26,9 @@ bool must_arrive(MediaEventKind k) {
 uint64_t tag(uint32_t slot, bool rtcp) { return uint64_t(slot) << 1 | (rtcp ? 1 : 0); }
 }  // namespace
 
-MediaWorker::MediaWorker(int index, size_t max_streams, Recorder* recorder, IoMode io)
-    : index_(index), max_streams_(max_streams), io_mode_(io), recorder_(recorder), commands_(4096),
+MediaWorker::MediaWorker(int index, size_t max_streams, Recorder* recorder, IoMode io, int report_ticks)
+    : index_(index), max_streams_(max_streams), io_mode_(io), report_ticks_(std::max(1, report_ticks)),
+      recorder_(recorder), commands_(4096),
       events_(std::max<size_t>(8192, max_streams * 8)),
       reserve_(max_streams * 2) {  // an `ended` and a prompt's end per stream
   held_.reserve(256);
@@ -214,7 +214,8 @@ void MediaWorker::open_stream(const MediaCommand& c) {
   free_slots_.pop_back();
   s.rtp_fd = c.rtp_fd;
   s.rtcp_fd = c.rtcp_fd;
-  s.ticks_to_report = kReportTicks + int(slot % 50);  // spread reports over time
+  // Spread the reports over time: 0-49 ticks more for the first at the default 250.
+  s.ticks_to_report = report_ticks_ + int(slot % uint32_t(std::max(1, report_ticks_ / 5)));
   if (!uring_) {
     epoll_event ev{};
     ev.events = EPOLLIN;
@@ -326,7 +327,7 @@ void MediaWorker::tick(uint64_t expirations) {
     }
     s.ticks_to_report -= int(expirations);
     if (s.ticks_to_report <= 0) {
-      s.ticks_to_report = kReportTicks;
+      s.ticks_to_report = report_ticks_;
       uint8_t* ring_buf = uring_ ? uring_->send_buffer(slot, 1) : nullptr;
       uint8_t* out = ring_buf ? ring_buf : pkt;
       const size_t len = s.stream->rtcp_report(out, ring_buf ? UringIo::kSendBuffer : sizeof pkt);

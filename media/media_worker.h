@@ -33,8 +33,11 @@ namespace hark::media {
 class MediaWorker : private EventSink, private UringIo::Sink {
  public:
   /// `recorder` may be null (no recording); `max_streams` bounds this worker's streams;
-  /// `io` picks the socket I/O path (automatic: io_uring when the kernel allows it).
-  MediaWorker(int index, size_t max_streams, Recorder* recorder, IoMode io = IoMode::automatic);
+  /// `io` picks the socket I/O path (automatic: io_uring when the kernel allows it);
+  /// `report_ticks`: an RTCP report per stream every this many ticks (the first spread over a
+  /// fifth more, by slot).
+  MediaWorker(int index, size_t max_streams, Recorder* recorder, IoMode io = IoMode::automatic,
+              int report_ticks = 250);
   ~MediaWorker() override;
 
   void start();
@@ -79,6 +82,7 @@ class MediaWorker : private EventSink, private UringIo::Sink {
   int index_;
   size_t max_streams_;
   IoMode io_mode_;
+  int report_ticks_;  // RTCP and stats every this many ticks
   std::unique_ptr<UringIo> uring_;  // null: the epoll path
   std::string uring_error_;
   mutable std::atomic<int> io_chosen_{0};  // set by run(): 1 epoll, 2 io_uring (uring_error_ is set before)

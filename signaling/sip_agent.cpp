@@ -40,6 +40,7 @@ SipAgent::Impl::Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::at
   publish_status();
   PolicySettings ps;
   ps.ring_timeout_s = t.ring_timeout_s;
+  ps.stuck_extra = std::chrono::milliseconds(t.watchdog_extra_ms);
   policy = CallPolicy(ps);
 }
 

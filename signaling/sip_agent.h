@@ -67,6 +67,12 @@ struct TrunkSettings {
   /// 64*T1: how long an answered transaction stays to absorb retransmissions, and an unanswered
   /// INVITE waits (Timer B). 0: sofia's 32 s, as RFC 3261 says; tests that flood shorten it.
   unsigned transaction_lifetime_ms = 0;
+  /// An inbound call with no route_inbound() answer this long gets 480 (SipAgent::kInboundDecisionMs).
+  /// Not a configuration setting: only tests shorten it, to see the 480 without a 5 s wait.
+  int inbound_decision_ms = 5000;
+  /// The watchdog: an answered call whose state has not moved for the AMD's analysis time plus
+  /// this long is hung up (PolicySettings::stuck_extra). Only tests shorten it.
+  int watchdog_extra_ms = 15000;
 };
 
 struct CallRequest {
@@ -158,8 +164,9 @@ class SipAgent {
   void cancel_consult(uint64_t call_id);
   /// Answers an inbound call (a CallEvent in state `inbound`): 302 Moved Temporarily to `target`
   /// (a number, as sip:NUMBER@ the trunk it came in on, or a sip: URI); empty: 404. Without an
-  /// answer within kInboundDecisionMs the caller gets 480, so a slow database never leaves them
-  /// ringing. Unknown or already answered ids are ignored.
+  /// answer within TrunkSettings::inbound_decision_ms (kInboundDecisionMs unless a test lowers
+  /// it) the caller gets 480, so a slow database never leaves them ringing. Unknown or already
+  /// answered ids are ignored.
   void route_inbound(uint64_t call_id, std::string target);
   static constexpr int kInboundDecisionMs = 5000;
   /// True once every trunk's registrar accepted our REGISTER (always false without a registrar).

@@ -2,7 +2,7 @@
 // reported as a CallEvent in state `inbound` and waits for control's decision
 // (SipAgent::route_inbound), which it answers with a redirect: 302 to the target, 404 without
 // one. Deciding takes a database look-up, so it happens off the SIP thread; a decision that
-// does not come within kInboundDecisionMs gets 480, so the caller is never left ringing.
+// does not come within TrunkSettings::inbound_decision_ms gets 480, so the caller is never left ringing.
 #include <sofia-sip/nua_tag.h>
 #include <sofia-sip/sip_protos.h>
 #include <sofia-sip/sip_status.h>
@@ -47,7 +47,7 @@ bool SipAgent::Impl::on_inbound(nua_event_t event, nua_handle_t* nh, const sip_t
     in.id = next_id->fetch_add(1);
     in.nh = nh;
     in.trunk = trunk_of(trunks, sip);
-    in.deadline = Clock::now() + std::chrono::milliseconds(SipAgent::kInboundDecisionMs);
+    in.deadline = Clock::now() + std::chrono::milliseconds(t.inbound_decision_ms);
     inbound[in.id] = in;
     CallEvent e;
     e.call_id = in.id;
@@ -97,7 +97,7 @@ void SipAgent::Impl::expire_inbound(Clock::time_point now) {
   for (uint64_t id : late) {
     const InboundCall in = inbound[id];
     inbound.erase(id);
-    spdlog::warn("inbound call {}: no routing decision in {} ms; 480", id, SipAgent::kInboundDecisionMs);
+    spdlog::warn("inbound call {}: no routing decision in {} ms; 480", id, t.inbound_decision_ms);
     nua_respond(in.nh, SIP_480_TEMPORARILY_UNAVAILABLE, TAG_END());
   }
 }

@@ -105,7 +105,7 @@ HttpResponse create_user(ApiServices& s, ApiContext& ctx) {
   const bool enabled = get_bool(body, "enabled", false).value_or(true);
   if (!manager_may_manage(ctx.me(), role, groups))
     fail(403, "forbidden", "a group manager creates campaign administrators and supervisors of their own groups only");
-  const auto hash = hash_password(password);
+  const auto hash = s.auth.hash(password);
   return s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
     if (!tx.exec_prepared("user_id_by_name", username).empty())
@@ -180,7 +180,7 @@ HttpResponse reset_password(ApiServices& s, ApiContext& ctx) {
   reject_unknown(body, {"password"});
   const auto password = *get_string(body, "password", true, 128);
   if (auto p = password_problem(password); !p.empty()) invalid("password", p);
-  const auto hash = hash_password(password);
+  const auto hash = s.auth.hash(password);
   return s.db.with([&](pqxx::connection& c) {
     pqxx::work tx(c);
     managed_user(tx, ctx, id);

@@ -21,11 +21,14 @@ struct SodiumInit {
 void ensure_sodium() { static SodiumInit once; }
 }  // namespace
 
-std::string hash_password(const std::string& password) {
+std::string hash_password(const std::string& password, PasswordHashCost cost) {
   ensure_sodium();
+  const bool minimum = cost == PasswordHashCost::test_minimum;
   char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                            crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) != 0)
+  if (crypto_pwhash_str_alg(out, password.data(), password.size(),
+                            minimum ? crypto_pwhash_OPSLIMIT_MIN : crypto_pwhash_OPSLIMIT_INTERACTIVE,
+                            minimum ? crypto_pwhash_MEMLIMIT_MIN : crypto_pwhash_MEMLIMIT_INTERACTIVE,
+                            crypto_pwhash_ALG_ARGON2ID13) != 0)
     throw std::runtime_error("argon2id: out of memory");
   return out;
 }
@@ -51,7 +54,7 @@ Auth::Auth(sql::DbPool& db, AuthOptions o)
     : db_(db),
       opt_(o),
       throttle_(o.throttle),
-      dummy_hash_(hash_password("not a password at all")),
+      dummy_hash_(hash_password("not a password at all", o.hash_cost)),
       pool_(o.hash_threads, o.hash_queue) {}
 
 Auth::~Auth() { pool_.stop(); }
@@ -156,7 +159,7 @@ void Auth::logout(const Principal& p) {
 }
 
 bool Auth::bootstrap_master(const std::string& username, const std::string& password) {
-  const auto hash = hash_password(password);
+  const auto hash = this->hash(password);
   return db_.with([&](pqxx::connection& c) {
     try {
       pqxx::work tx(c);

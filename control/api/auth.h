@@ -20,8 +20,14 @@
 
 namespace hark::control {
 
+/// How much work a new password hash costs: libsodium's interactive argon2id limits (about
+/// 100 ms of CPU and 64 MiB), or its minimum, for tests that create and log in many users and
+/// are not about the hash (a hash made either way verifies the same: it carries its limits).
+enum class PasswordHashCost { interactive, test_minimum };
+
 struct AuthOptions {
   int token_ttl_s = 12 * 3600;
+  PasswordHashCost hash_cost = PasswordHashCost::interactive;  ///< never lowered outside tests
   int hash_threads = 2;        ///< threads checking passwords (argon2id: 64 MiB each while it runs)
   size_t hash_queue = 32;      ///< logins waiting for one at most; more get 503 + Retry-After
   LoginThrottleOptions throttle;
@@ -33,8 +39,8 @@ struct LoginResult {
   Principal user;
 };
 
-/// argon2id hash of `password` (libsodium's interactive limits).
-std::string hash_password(const std::string& password);
+/// argon2id hash of `password` (libsodium's interactive limits unless told otherwise).
+std::string hash_password(const std::string& password, PasswordHashCost cost = PasswordHashCost::interactive);
 bool verify_password(const std::string& hash, const std::string& password);
 /// Hex SHA-256 of a token: what the sessions table keys on.
 std::string token_digest(std::string_view token);
@@ -51,6 +57,8 @@ class Auth {
  public:
   Auth(sql::DbPool& db, AuthOptions o = {});
   ~Auth();
+  /// A new password's hash, at this server's AuthOptions::hash_cost.
+  std::string hash(const std::string& password) const { return hash_password(password, opt_.hash_cost); }
   /// Starts a login attempt from `address`. Throws ApiError at once when the address or the
   /// username is throttled (429 too_many_attempts, the same for every username) or the
   /// password-check queue is full (503 busy); otherwise `done` is called later, on a pool

@@ -212,9 +212,9 @@ void CampaignRunner::dial_campaign(const sql::RunnableCampaign& rc) {
     for (const auto& m : members) want = std::min(cap.want, want + backoff(m).allowed(cap.want, now));
   }
   if (dnc_down) {
-    // Fail closed: probe with one lead at most every 2 s until the service answers.
+    // Fail closed: probe with one lead at most every dnc_probe_ms (2 s) until the service answers.
     auto& at = dnc_probe_at_[id];
-    if (Clock::now() - at < std::chrono::seconds(2)) return;
+    if (Clock::now() - at < std::chrono::milliseconds(opt_.dnc_probe_ms)) return;
     at = Clock::now();
     want = std::min(want, 1);
   }

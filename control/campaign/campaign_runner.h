@@ -56,6 +56,7 @@ struct RunnerOptions {
   std::string dnc_ca_file;
   int dnc_threads = 16;      ///< external do-not-call lookups at once (one campaign: half of them)
   int dnc_budget_ms = 500;   ///< the runner waits this long per campaign per tick for lookups
+  int dnc_probe_ms = 2000;   ///< a down do-not-call service is probed (one lead) this often (tests shorten it)
   std::string prompts_dir;   ///< the prompts folder (HARK_PROMPTS_DIR): voicemail prompts by id
   std::string recordings_dir;  ///< recordings past their campaign's retention are deleted here
   int retention_sweep_s = 600; ///< how often the recordings folder is swept

@@ -216,9 +216,12 @@ TEST_F(ClickToDial, AProcessWithoutARunnerSendsTheRequestToADialingOne) {
 }
 
 TEST_F(ClickToDial, WithoutADialingProcessItIs503) {
-  // No runner here and no dialing process listening: nobody answers within the wait.
+  // No runner here and no dialing process listening: nobody answers within the wait (0.5 s
+  // here rather than the 5 s default: nobody could answer at all).
   server->set_runner(nullptr);
+  server->services().command_timeout_ms = 500;
   auto r = dial("campaign_admin", {{"number", "+12015550123"}, {"campaignId", campaign}});
+  server->services().command_timeout_ms = 5000;
   server->set_runner(&runner);
   EXPECT_EQ(r.status, 503) << r.body;
   EXPECT_EQ(r.error_code(), "no_dialing_process");

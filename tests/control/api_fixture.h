@@ -53,6 +53,10 @@ struct Api : ::testing::Test {
     // throttle has its own tests, login_throttle_test.cpp).
     o.auth.throttle.address_burst = 100;
     o.db_connections = 4;
+    // Cheap password hashes: each test process creates and logs in six users (12 argon2id
+    // hashes, ~1.5 s at the interactive cost, ten of these processes on the realtime chain).
+    // auth_test's tests keep the default cost.
+    o.auth.hash_cost = control::PasswordHashCost::test_minimum;
     o.trunk_groups = {"main", "backup"};  // a campaign's trunkGroup must name one (api_trunks_test.cpp)
     server = std::make_unique<control::ControlServer>(db->url(), o);
     server->set_trunk_status([] {

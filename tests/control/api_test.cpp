@@ -188,6 +188,16 @@ TEST_F(Api, LoginAndLogout) {
   EXPECT_EQ(test::http_request(server->port(), "GET", "/api/v1/me", t).status, 401);
   EXPECT_EQ(stored(sha256_hex(t)), 0);  // logout deletes the session
   EXPECT_EQ(db->exec("SELECT password_hash FROM users WHERE username = 'lock'")[0][0].as<std::string>().rfind("$argon2id$", 0), 0u);
+  // This suite hashes at the tests' minimum cost (api_fixture.h); a server's default is
+  // libsodium's interactive argon2id (64 MiB, 2 passes), and either verifies.
+  EXPECT_EQ(control::AuthOptions{}.hash_cost, control::PasswordHashCost::interactive);
+  const auto strong = control::hash_password("a password of a user");
+  EXPECT_EQ(strong.rfind("$argon2id$v=19$m=65536,t=2,", 0), 0u) << strong;
+  EXPECT_TRUE(control::verify_password(strong, "a password of a user"));
+  const auto cheap = control::hash_password("a password of a user", control::PasswordHashCost::test_minimum);
+  EXPECT_EQ(cheap.rfind("$argon2id$v=19$m=8,t=1,", 0), 0u) << cheap;
+  EXPECT_TRUE(control::verify_password(cheap, "a password of a user"));
+  EXPECT_FALSE(control::verify_password(cheap, "another password"));
 }
 
 TEST_F(Api, GroupManagerManagesOwnGroupsOnly) {

@@ -64,8 +64,10 @@ std::string read_and_remove(const std::string& path) {
   return ss.str();
 }
 
-// Runs one call from the agent to sipp running `scenario`; `tweak` adjusts the request.
-Result call_sipp(const std::string& scenario, int slot, std::function<void(CallRequest&)> tweak) {
+// Runs one call from the agent to sipp running `scenario`; `tweak` adjusts the request,
+// `trunk` the agent's settings.
+Result call_sipp(const std::string& scenario, int slot, std::function<void(CallRequest&)> tweak,
+                 std::function<void(TrunkSettings&)> trunk = {}) {
   const int base = sipp_port(slot);
   const std::string log = "/tmp/hark-sipp-" + std::to_string(::getpid()) + "-" + std::to_string(slot) + ".log";
   auto sipp = start_sipp(scenario, slot, log);
@@ -82,6 +84,7 @@ Result call_sipp(const std::string& scenario, int slot, std::function<void(CallR
   t.username = "hark";
   t.password = "s3cret";
   t.ring_timeout_s = 15;
+  if (trunk) trunk(t);
   std::mutex mu;
   std::condition_variable cv;
   Result r;
@@ -128,9 +131,11 @@ TEST(SippInterop, ServiceUnavailableWithRetryAfterIsNotRetried) {
 }
 
 TEST(SippInterop, NoAnswerIsCancelledAtTheRingTimeout) {
-  auto r = call_sipp("uas_no_answer.xml", 3, [](CallRequest&) {});
+  // A 3 s ring timeout (the floor lowered as only tests may): the CANCEL is the same at 15 s.
+  auto r = call_sipp("uas_no_answer.xml", 3, [](CallRequest&) {},
+                     [](TrunkSettings& t) { t.min_ring_timeout_s = t.ring_timeout_s = 3; });
   EXPECT_EQ(to_string(r.ended.outcome), "NO_ANSWER");
-  EXPECT_NE(r.ended.cause.find("ring timeout after 15 s"), std::string::npos) << r.ended.cause;
+  EXPECT_NE(r.ended.cause.find("ring timeout after 3 s"), std::string::npos) << r.ended.cause;
   EXPECT_GT(r.ended.setup_ms, 0);  // the 180's post-dial delay was measured
   EXPECT_EQ(r.sipp_status, 0) << r.sipp_log;
 }
@@ -220,12 +225,12 @@ TEST(SippInterop, RefusedReferHangsUpAsUnknown) {
 
 TEST(SippInterop, WatchdogEndsAnAnsweredCallThatSendsNothing) {
   // Answered, then no RTP and no BYE: without audio no verdict comes, and the watchdog hangs
-  // up after the AMD's total analysis time (1 s here) + 15 s. Idle for 16 s: ctest runs it
-  // outside the realtime lock (*Watchdog*).
+  // up after the AMD's total analysis time (1 s here) + its margin (15 s by default, 3 s here).
+  // Idle meanwhile: ctest runs it outside the realtime lock (*Watchdog*).
   auto r = call_sipp("uas_answer_silent.xml", 12, [](CallRequest& q) {
     q.plan.person = Reaction::transfer("9999");
     q.amd_params.total_analysis_ms = 1000;
-  });
+  }, [](TrunkSettings& t) { t.watchdog_extra_ms = 3000; });
   EXPECT_TRUE(r.ended.answered);
   EXPECT_FALSE(r.ended.has_verdict) << r.ended.amd_cause;
   EXPECT_EQ(to_string(r.ended.outcome), "UNKNOWN") << r.ended.cause;
