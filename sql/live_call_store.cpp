@@ -8,6 +8,13 @@ std::optional<std::string> nonempty(const std::string& s) {
 }
 }  // namespace
 
+std::string scoped_channel(pqxx::connection_base& c, const char* base) {
+  pqxx::nontransaction tx(c);
+  auto name = std::string(base) + "." + tx.exec1("SELECT coalesce(current_schema(), '')")[0].as<std::string>();
+  if (name.size() > 63) name.resize(63);  // NAMEDATALEN - 1, as left(..., 63) cuts in SQL
+  return name;
+}
+
 void insert_live_call(pqxx::transaction_base& tx, long long attempt_id, long long campaign_id, long long lead_id,
                       const std::string& number, const std::string& instance, std::optional<long long> placed_by) {
   tx.exec_prepared0("live_call_insert", attempt_id, campaign_id, lead_id, number, instance, placed_by);

@@ -19,6 +19,16 @@ inline constexpr const char* kReplyChannel = "hark_call_replies";
 /// "dial <request id> <call id>".
 inline constexpr const char* kDialChannel = "hark_click_to_dial";
 
+/// The name a channel above has for the schema this connection works in: "<base>.<schema>",
+/// cut to PostgreSQL's 63 bytes. NOTIFY channels belong to the whole database; scoping them
+/// by schema keeps hark deployments in separate schemas of one database (and the tests, a
+/// schema each, run side by side) from hearing each other's commands and click-to-dial
+/// requests. Listeners use this name; notifiers send with kNotifyScopedSql, the same rule in SQL.
+std::string scoped_channel(pqxx::connection_base& c, const char* base);
+/// NOTIFY on channel $1 scoped as scoped_channel() does, payload $2 (delivered at commit).
+inline constexpr const char* kNotifyScopedSql =
+    "SELECT pg_notify(left($1 || '.' || coalesce(current_schema(), ''), 63), $2)";
+
 /// A call's new state as the owner's runner saw it (empty trunk/verdict: unchanged).
 struct LiveCallUpdate {
   long long id = 0;

@@ -553,7 +553,6 @@ const Statement kStatements[] = {
      "SELECT k.group_id, a.state FROM call_attempts a JOIN campaigns k ON k.id = a.campaign_id WHERE a.id = $1"},
     {"call_command_insert",
      "INSERT INTO call_commands (call_id, instance_id, kind, target, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id"},
-    {"call_command_notify", "SELECT pg_notify('hark_call_commands', $1)"},
     {"call_command_result", "SELECT status, message FROM call_commands WHERE id = $1"},
     {"call_commands_results",
      "SELECT id, status, message FROM call_commands WHERE id = ANY($1::bigint[]) AND status IS NOT NULL"},
@@ -563,7 +562,9 @@ const Statement kStatements[] = {
      "FROM call_commands WHERE instance_id = $1 AND status IS NULL ORDER BY id FOR UPDATE SKIP LOCKED"},
     {"call_command_answer",
      "UPDATE call_commands SET status = $2, message = $3, done_at = clock_timestamp() WHERE id = $1"},
-    {"call_command_reply_notify", "SELECT pg_notify('hark_call_replies', $1::text)"},
+    // The reply channel scoped by schema, as sql::scoped_channel(kReplyChannel) names it.
+    {"call_command_reply_notify",
+     "SELECT pg_notify(left('hark_call_replies.' || coalesce(current_schema(), ''), 63), $1::text)"},
     // Today's figures of one campaign ($1) or every campaign of the groups $2 (on its own clock),
     // and the calls up in every process.
     {"live_figures",

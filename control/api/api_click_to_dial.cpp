@@ -164,7 +164,7 @@ HttpResponse click_to_dial(ApiServices& s, ApiContext& ctx) {
       const json::object payload{{"request", request},        {"campaignId", req.campaign_id}, {"leadId", req.lead_id},
                                  {"number", req.number},      {"agent", req.agent},            {"placedBy", req.placed_by},
                                  {"newLead", req.new_lead}};
-      tx.exec_params("SELECT pg_notify($1, $2)", sql::kDialChannel, json::serialize(payload));
+      tx.exec_params(sql::kNotifyScopedSql, sql::kDialChannel, json::serialize(payload));
     }
     tx.commit();
   });

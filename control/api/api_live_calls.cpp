@@ -147,7 +147,7 @@ HttpResponse call_command(ApiServices& s, ApiContext& ctx) {
     const auto owner = call["instance_id"].as<std::string>();
     const auto cmd = tx.exec_prepared1("call_command_insert", id, owner, std::string(to_string(Kind)), target, me.user_id)[0]
                          .as<long long>();
-    tx.exec_prepared("call_command_notify", owner);  // delivered at commit, like the row
+    tx.exec_params(sql::kNotifyScopedSql, sql::kCommandChannel, owner);  // delivered at commit, like the row
     s.audit(tx, ctx, "call." + std::string(to_string(Kind)), "call:" + std::to_string(id),
             target ? json::object{{"target", *target}} : json::object{});
     // Waiting before the commit: the owner cannot answer a row it cannot see yet.

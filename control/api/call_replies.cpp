@@ -15,7 +15,7 @@ using Clock = std::chrono::steady_clock;
 class Receiver : public pqxx::notification_receiver {
  public:
   Receiver(pqxx::connection_base& c, std::vector<long long>& ids, std::vector<std::pair<long long, long long>>& dials)
-      : pqxx::notification_receiver(c, sql::kReplyChannel), ids_(ids), dials_(dials) {}
+      : pqxx::notification_receiver(c, sql::scoped_channel(c, sql::kReplyChannel)), ids_(ids), dials_(dials) {}
   void operator()(const std::string& payload, int) override {
     try {
       if (payload.rfind("dial ", 0) == 0) {  // a click-to-dial placed: "dial <request> <call id>"

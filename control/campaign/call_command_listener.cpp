@@ -15,7 +15,7 @@ namespace {
 class Receiver : public pqxx::notification_receiver {
  public:
   Receiver(pqxx::connection_base& c, std::string instance, bool& woken)
-      : pqxx::notification_receiver(c, sql::kCommandChannel), instance_(std::move(instance)), woken_(woken) {}
+      : pqxx::notification_receiver(c, sql::scoped_channel(c, sql::kCommandChannel)), instance_(std::move(instance)), woken_(woken) {}
   void operator()(const std::string& payload, int) override {
     if (payload == instance_) woken_ = true;
   }
@@ -29,7 +29,7 @@ class Receiver : public pqxx::notification_receiver {
 class DialReceiver : public pqxx::notification_receiver {
  public:
   DialReceiver(pqxx::connection_base& c, std::function<void(const std::string&)> got)
-      : pqxx::notification_receiver(c, sql::kDialChannel), got_(std::move(got)) {}
+      : pqxx::notification_receiver(c, sql::scoped_channel(c, sql::kDialChannel)), got_(std::move(got)) {}
   void operator()(const std::string& payload, int) override { got_(payload); }
 
  private:
@@ -147,7 +147,7 @@ void CallCommandListener::send_dial_replies(pqxx::connection& c) {
   }
   if (out.empty()) return;
   pqxx::nontransaction tx(c);
-  for (const auto& r : out) tx.exec_params("SELECT pg_notify($1, $2)", sql::kReplyChannel, r);
+  for (const auto& r : out) tx.exec_params(sql::kNotifyScopedSql, sql::kReplyChannel, r);
 }
 
 }  // namespace hark::control
