@@ -24,6 +24,14 @@ namespace {
   "l.phone_index, l.round, l.origin_lead_id, l.disabled, l.callback_at, l.callback_agent, "                \
   "array_to_json(l.time_zones)::text AS time_zones"
 
+// LEAD_COLS of dialing rows `d` and their contacts `c`: what an UPDATE of lead_dialing returns.
+#define LEAD_COLS_DC                                                                                        \
+  "d.lead_id AS id, c.name, c.phone, COALESCE(c.phone_raw, c.phone) AS phone_raw, "                         \
+  "array_to_json(c.extra_phones)::text AS extra_phones, c.description, c.external_id, "                     \
+  "c.fields::text AS fields, d.status, d.attempts, d.last_attempt_at, d.next_attempt_at, d.done, "          \
+  "d.phone_index, d.round, c.origin_lead_id, d.disabled, d.callback_at, d.callback_agent, "                \
+  "array_to_json(c.time_zones)::text AS time_zones"
+
 const Statement kStatements[] = {
     // ---- leads (single leads through the view `leads`, counts from lead_dialing) ----
     {"lead_external_ids", "SELECT external_id FROM lead_contacts WHERE campaign_id = $1 AND external_id IS NOT NULL"},
@@ -140,10 +148,13 @@ const Statement kStatements[] = {
      "INSERT INTO leads (campaign_id, name, phone, extra_phones, description, external_id, fields, phone_raw) "
      "VALUES ($1, $2, $3, $4::text[], $5, $6, $7::jsonb, $8) RETURNING " LEAD_COLS},
     {"lead_delete", "DELETE FROM leads WHERE campaign_id = $1 AND id = $2 AND NOT in_progress RETURNING id"},
+    // Single-lead changes the runner may race with (a claim setting in_progress) update the
+    // dialing row itself, so PostgreSQL re-checks `NOT in_progress` on the row it locks; the
+    // view's INSTEAD OF trigger would write what it read before the claim.
     {"lead_set_disabled",
-     "UPDATE leads SET disabled = $3, "
-     "done = CASE WHEN $3 THEN true ELSE status IN ('SUCCESS', 'DNC') END "
-     "WHERE campaign_id = $1 AND id = $2 AND NOT in_progress RETURNING " LEAD_COLS},
+     "UPDATE lead_dialing d SET disabled = $3, "
+     "done = CASE WHEN $3 THEN true ELSE d.status IN ('SUCCESS', 'DNC') END FROM lead_contacts c "
+     "WHERE c.id = d.lead_id AND d.campaign_id = $1 AND d.lead_id = $2 AND NOT d.in_progress RETURNING " LEAD_COLS_DC},
     // Same campaign: the chosen leads are due again from their first number, in a new round;
     // their call log stays. Only their dialing rows are rewritten (0022_lead_dialing_state.sql).
     // `status <> 'NOT_CALLED'` (the route never recycles it) lets the planner use leads_status,
@@ -165,8 +176,9 @@ const Statement kStatements[] = {
      "JOIN lead_contacts c ON c.id = d.lead_id WHERE d.campaign_id = $1 AND d.status = ANY($3::text[]) "
      "AND d.status <> 'NOT_CALLED' AND NOT d.disabled ORDER BY d.lead_id"},
     {"lead_set_callback",
-     "UPDATE leads SET callback_at = $3::timestamptz, callback_agent = $4, next_attempt_at = $3::timestamptz, "
-     "done = false WHERE campaign_id = $1 AND id = $2 AND NOT disabled AND NOT in_progress RETURNING " LEAD_COLS},
+     "UPDATE lead_dialing d SET callback_at = $3::timestamptz, callback_agent = $4, next_attempt_at = $3::timestamptz, "
+     "done = false FROM lead_contacts c WHERE c.id = d.lead_id AND d.campaign_id = $1 AND d.lead_id = $2 "
+     "AND NOT d.disabled AND NOT d.in_progress RETURNING " LEAD_COLS_DC},
     {"lead_rounds", "SELECT round, count(*) FROM lead_dialing WHERE campaign_id = $1 GROUP BY round ORDER BY round"},
     {"lead_callbacks_pending",
      "SELECT count(*) FROM lead_dialing WHERE campaign_id = $1 AND callback_at IS NOT NULL AND NOT done"},
