@@ -70,16 +70,20 @@ int main(int argc, char** argv) {
       campaign = tx.exec_params1(insert, "c")[0].as<long long>();
       fresh = tx.exec_params1(insert, "c2")[0].as<long long>();
       // Leads as an upload leaves them (external ids, a field), then finished by a round of calls.
-      tx.exec_params0("INSERT INTO leads (campaign_id, name, phone, external_id, fields, status, attempts, done, "
-                      "last_attempt_at) SELECT $1, 'Lead ' || i, '+1555' || (1000000 + i), 'ext' || i, "
-                      "'{\"city\":\"Springfield\"}', CASE WHEN i % 2 = 0 THEN 'BUSY' ELSE 'NO_ANSWER' END, 5, true, now() "
+      // Into the tables, not row by row through the view `leads` (0022_lead_dialing_state.sql).
+      tx.exec_params0("INSERT INTO lead_contacts (campaign_id, name, phone, external_id, fields) "
+                      "SELECT $1, 'Lead ' || i, '+1555' || (1000000 + i), 'ext' || i, '{\"city\":\"Springfield\"}' "
                       "FROM generate_series(1, $2) i",
                       campaign, rows);
+      tx.exec_params0("UPDATE lead_dialing SET status = CASE WHEN lead_id % 2 = 0 THEN 'BUSY' ELSE 'NO_ANSWER' END, "
+                      "attempts = 5, done = true, last_attempt_at = now() WHERE campaign_id = $1",
+                      campaign);
       tx.commit();
     }
     {
       pqxx::nontransaction tx(c);
-      tx.exec0("VACUUM ANALYZE leads");
+      tx.exec0("VACUUM ANALYZE lead_contacts");
+      tx.exec0("VACUUM ANALYZE lead_dialing");
     }
     const std::string statuses = sql::text_array_literal({"BUSY", "NO_ANSWER"});
     const int backend = c.backendpid();
@@ -97,7 +101,7 @@ int main(int argc, char** argv) {
     {
       pqxx::work tx(c);
       // As the route does after the first recycle: they are finished again first.
-      tx.exec_params0("UPDATE leads SET status = 'BUSY', done = true WHERE campaign_id = $1", campaign);
+      tx.exec_params0("UPDATE lead_dialing SET status = 'BUSY', done = true WHERE campaign_id = $1", campaign);
       tx.commit();
     }
     const double refinish_s = seconds_since(t0);

@@ -1,6 +1,6 @@
 // Calling hours in PostgreSQL (0019_calling_hours.sql): leads' time zones written after the
 // fact, and the due leads waiting for their window. The window rule itself runs in the claim
-// statements (sql/statements.cpp, IN_CALLING_HOURS).
+// statements (sql/statements_leads.cpp, IN_CALLING_HOURS).
 #pragma once
 
 #include <pqxx/pqxx>

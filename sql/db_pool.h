@@ -22,7 +22,7 @@ struct Statement {
   const char* sql;
 };
 
-/// Every statement hark runs, by name (sql/statements.cpp). Data access uses only these.
+/// Every statement hark runs, by name (sql/statements*.cpp, sql/statement_parts.h). Data access uses only these.
 std::span<const Statement> statements();
 
 class DbPool {

@@ -1,7 +1,7 @@
 // Calling hours at the called party's local time (issue 18 part 4), between the store and the
 // API: leads' zones filled in (and the campaign's zones recorded) when a campaign starts, and the summary of leads waiting for
 // their window. The rule: control/campaign/calling_window.h; a number's zones:
-// signaling/number_time_zones.h; the claim's filter: sql/statements.cpp (IN_CALLING_HOURS).
+// signaling/number_time_zones.h; the claim's filter: sql/statements_leads.cpp (IN_CALLING_HOURS).
 #pragma once
 
 #include <pqxx/pqxx>
