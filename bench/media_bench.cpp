@@ -10,6 +10,7 @@
 //
 //   media_bench [--streams 300,1000,3000,10000] [--seconds 10] [--corpus DIR] [--ortp on|off]
 //               [--only io|rx|uring|epoll|ortp] [--gen-threads N (default: one per core)]
+#include <dirent.h>
 #include <poll.h>
 #include <pthread.h>
 #include <arpa/inet.h>
@@ -25,6 +26,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -53,6 +55,40 @@ sockaddr_in bench_addr(uint16_t port) {
   sockaddr_in a = loopback(port);
   inet_pton(AF_INET, kIp, &a.sin_addr);
   return a;
+}
+
+// User and system CPU seconds of this process's threads whose name starts with `prefix`
+// (/proc/self/task/*/stat, in clock ticks): how much of a configuration's CPU is its own code
+// and how much the kernel's socket work.
+struct UserSys {
+  double user = 0, sys = 0;
+};
+UserSys threads_user_sys(const std::string& prefix) {
+  UserSys r;
+  const double tick = double(sysconf(_SC_CLK_TCK));
+  DIR* d = ::opendir("/proc/self/task");
+  if (!d) return r;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string dir = std::string("/proc/self/task/") + e->d_name;
+    std::string comm;
+    std::ifstream c(dir + "/comm");
+    std::getline(c, comm);
+    if (comm.rfind(prefix, 0) != 0) continue;
+    std::ifstream f(dir + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string x;
+    for (int i = 3; i <= 13; ++i) fields >> x;  // state .. cmajflt
+    double ut = 0, st = 0;
+    fields >> ut >> st;                          // fields 14 and 15
+    r.user += ut / tick;
+    r.sys += st / tick;
+  }
+  ::closedir(d);
+  return r;
 }
 
 long rss_bytes() {
@@ -100,6 +136,7 @@ struct EngineResult {
   std::vector<double> verdict_us;
   double rss_per_stream = 0;
   std::string path;
+  double user = 0, sys = 0;  // the workers' user and system time, share of one core
 };
 
 // N sockets on kIp (ephemeral ports) fed by a load generator sending silence.
@@ -314,6 +351,7 @@ EngineResult run(int n, int seconds, const std::vector<std::vector<uint8_t>>& au
   for (int fd : engine.event_fds()) pfd.push_back({fd, POLLIN, 0});
   const auto start = Clock::now();
   std::vector<double> cpu0;
+  UserSys us0;
   uint64_t received_at_end = 0;
   bool closing = false;
   auto handle = [&](const MediaEvent& e) {
@@ -326,12 +364,16 @@ EngineResult run(int n, int seconds, const std::vector<std::vector<uint8_t>>& au
   while (Clock::now() - start < std::chrono::seconds(seconds + 1)) {
     if (cpu0.empty() && Clock::now() - start >= std::chrono::seconds(1)) {
       cpu0 = engine.worker_cpu_seconds();
+      us0 = threads_user_sys("hark-media-");
       r.rss_per_stream = double(rss_bytes() - rss0) / n;
     }
     ::poll(pfd.data(), pfd.size(), 20);
     engine.drain_events(handle);
   }
   const auto cpu1 = engine.worker_cpu_seconds();
+  const UserSys us1 = threads_user_sys("hark-media-");
+  r.user = (us1.user - us0.user) / seconds;
+  r.sys = (us1.sys - us0.sys) / seconds;
   for (size_t w = 0; w < cpu1.size(); ++w) r.core += (cpu1[w] - cpu0[w]) / seconds;
   sender.join();
   closing = true;
@@ -417,6 +459,8 @@ int main(int argc, char** argv) {
     if (want("rx")) offered("rx_floor", rxf.offer, rxf.lost);
     if (want("uring")) offered("uring", u.offer, lost(u));
     if (want("epoll")) offered("epoll", e.offer, lost(e));
+    if (want("uring")) std::printf("; uring user/sys %.1f%%/%.1f%%", 100 * u.user, 100 * u.sys);
+    if (want("epoll")) std::printf("; epoll user/sys %.1f%%/%.1f%%", 100 * e.user, 100 * e.sys);
     std::printf("; generator late beyond catch-up: %llu frames\n",
                 (unsigned long long)(iof.offer.skipped + rxf.offer.skipped + u.offer.skipped + e.offer.skipped));
     // Per received packet (each one also pays for one packet sent back, except in rx_floor):
