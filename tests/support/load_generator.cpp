@@ -1,6 +1,7 @@
 #include "tests/support/load_generator.h"
 
 #include <arpa/inet.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <poll.h>
@@ -9,6 +10,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
 #include <thread>
@@ -85,6 +87,12 @@ void LoadGenerator::run() {
 
 void LoadGenerator::run_share(size_t t, size_t from, size_t to) {
   const int fd = fds_[t];
+  if (o_.nice_increment > 0) {  // this thread only (Linux: a thread's nice is its own)
+    const id_t tid = id_t(::gettid());
+    errno = 0;
+    const int now = ::getpriority(PRIO_PROCESS, tid);
+    if (errno == 0) ::setpriority(PRIO_PROCESS, tid, std::min(19, now + o_.nice_increment));
+  }
   constexpr size_t kBatch = 256;
   constexpr size_t kPayload = 160;
   const size_t n = to;  // the per-stream vectors are indexed by stream: [from, to) used

@@ -27,6 +27,10 @@ struct LoadOptions {
   bool loop = false;        ///< replay the audio when it ends
   double duration_s = 0;    ///< stop after this long (0: when every stream's audio has ended)
   int threads = 1;          ///< sender threads (each sends a share of the streams); 0: one per core
+  /// Added to the sender threads' nice value: on a machine with fewer cores than the traffic
+  /// needs, the system under test then gets the CPU first and the generator what is left
+  /// (the benchmark reports the share it offered), instead of starving what it measures.
+  int nice_increment = 0;
 };
 
 class LoadGenerator {
