@@ -187,7 +187,7 @@ bool UringIo::prep_send(uint32_t slot, bool rtcp_socket, const uint8_t* data, si
                         socklen_t to_len, uint64_t tag) {
   io_uring_sqe* e = sqe();
   if (!e) return false;
-  // IORING_OP_SEND with a destination (Linux 6.0; the ring's DEFER_TASKRUN needs 6.1 anyway).
+  // IORING_OP_SEND with a destination: Linux 6.1, as DEFER_TASKRUN, without which there is no ring.
   io_uring_prep_send(e, int(2 * slot + (rtcp_socket ? 1 : 0)), data, len, MSG_DONTWAIT);
   io_uring_prep_send_set_addr(e, to, uint16_t(to_len));
   e->flags |= IOSQE_FIXED_FILE;
