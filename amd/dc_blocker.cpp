@@ -3,7 +3,24 @@
 #include <algorithm>
 #include <cmath>
 
+#if defined(__SSE__) || defined(__x86_64__)
+#include <xmmintrin.h>
+#endif
+
 namespace hark::amd {
+
+namespace {
+// std::lrint's result (round half to even, the default rounding mode) without its call into
+// libm per sample: it was a fifth of the filter's cost, which led the media engine's own
+// CPU. |y| stays far below 2^31 (at most 2 * 32768 / (1 - 0.995)), where the two agree.
+inline int round_to_int(float y) {
+#if defined(__SSE__) || defined(__x86_64__)
+  return _mm_cvt_ss2si(_mm_set_ss(y));
+#else
+  return int(std::lrint(y));
+#endif
+}
+}  // namespace
 
 void DcBlocker::run(std::span<const int16_t> in, int16_t* out) {
   constexpr float kPole = 0.995f;
@@ -19,7 +36,7 @@ void DcBlocker::run(std::span<const int16_t> in, int16_t* out) {
     const float y = x - x1 + kPole * y1;
     x1 = x;
     y1 = y;
-    out[i] = int16_t(std::clamp(std::lrint(y), -32768L, 32767L));
+    out[i] = int16_t(std::clamp(round_to_int(y), -32768, 32767));
   }
   x1_ = x1;
   y1_ = y1;

@@ -9,7 +9,9 @@
 // latency (the deciding packet's arrival to the event) and resident memory per stream.
 //
 //   media_bench [--streams 300,1000,3000,10000] [--seconds 10] [--corpus DIR] [--ortp on|off]
-//               [--only io|rx|uring|epoll|ortp]
+//               [--only io|rx|uring|epoll|ortp] [--gen-threads N (default: one per core)]
+//               [--gen-nice N (default 3: the generator runs that much nicer than the engine)]
+#include <dirent.h>
 #include <poll.h>
 #include <pthread.h>
 #include <arpa/inet.h>
@@ -25,6 +27,7 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -55,6 +58,40 @@ sockaddr_in bench_addr(uint16_t port) {
   return a;
 }
 
+// User and system CPU seconds of this process's threads whose name starts with `prefix`
+// (/proc/self/task/*/stat, in clock ticks): how much of a configuration's CPU is its own code
+// and how much the kernel's socket work.
+struct UserSys {
+  double user = 0, sys = 0;
+};
+UserSys threads_user_sys(const std::string& prefix) {
+  UserSys r;
+  const double tick = double(sysconf(_SC_CLK_TCK));
+  DIR* d = ::opendir("/proc/self/task");
+  if (!d) return r;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_name[0] == '.') continue;
+    const std::string dir = std::string("/proc/self/task/") + e->d_name;
+    std::string comm;
+    std::ifstream c(dir + "/comm");
+    std::getline(c, comm);
+    if (comm.rfind(prefix, 0) != 0) continue;
+    std::ifstream f(dir + "/stat");
+    std::string stat((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+    const size_t close = stat.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream fields(stat.substr(close + 2));
+    std::string x;
+    for (int i = 3; i <= 13; ++i) fields >> x;  // state .. cmajflt
+    double ut = 0, st = 0;
+    fields >> ut >> st;                          // fields 14 and 15
+    r.user += ut / tick;
+    r.sys += st / tick;
+  }
+  ::closedir(d);
+  return r;
+}
+
 long rss_bytes() {
   std::ifstream f("/proc/self/statm");
   long pages = 0, rss = 0;
@@ -62,12 +99,50 @@ long rss_bytes() {
   return rss * sysconf(_SC_PAGESIZE);
 }
 
+int g_gen_threads = 0;  // load generator threads: 0 = one per core
+// The generator's threads run this much nicer than what they measure: where the machine cannot
+// carry both the full traffic and the engine, the engine gets the CPU first (its losses are
+// then its own) and the generator offers what it can (reported).
+int g_gen_nice = 3;
+
+LoadOptions gen_options(int seconds) {
+  LoadOptions lo;
+  lo.loop = true;  // every stream keeps sending for the whole run
+  lo.duration_s = seconds + 1;
+  lo.threads = g_gen_threads;
+  lo.nice_increment = g_gen_nice;
+  return lo;
+}
+
+// What the load generator managed: the share of 50 packets/s per stream it offered over its
+// run, and its own CPU (one core = 100 %). A starved generator makes a configuration look
+// cheaper and a loss-free run prove nothing, so every row reports it.
+struct Offer {
+  uint64_t sent = 0;
+  double share = 0, core = 0;
+  uint64_t skipped = 0;
+  double seconds = 1;  // the generator's run
+};
+Offer offer_of(const LoadGenerator& g, int n, int seconds) {
+  return {g.sent(), double(g.sent()) / (50.0 * n * (seconds + 1)), g.cpu_seconds() / (seconds + 1),
+          g.frames_skipped(), double(seconds + 1)};
+}
+
+struct FloorResult {
+  double core = 0;          // the floor's threads, share of one core
+  uint64_t received = 0;    // in the measured part (after the warm-up)
+  uint64_t lost = 0;        // generator packets never read, over the whole run
+  Offer offer;
+};
+
 struct EngineResult {
+  Offer offer;
   double core = 0;  // share of one core, both workers
   uint64_t sent = 0, received = 0, returned = 0;
   std::vector<double> verdict_us;
   double rss_per_stream = 0;
   std::string path;
+  double user = 0, sys = 0;  // the workers' user and system time, share of one core
 };
 
 // N sockets on kIp (ephemeral ports) fed by a load generator sending silence.
@@ -107,16 +182,13 @@ int drain(int fd, mmsghdr* msgs, iovec* iov, uint8_t (*bufs)[1500]) {
 }
 
 // The receive-only floor (as before): one thread, epoll over N sockets, recvmmsg, nothing else.
-double receive_floor(int n, int seconds, uint64_t& received) {
+FloorResult receive_floor(int n, int seconds) {
   FloorSockets fs(n);
-  LoadOptions lo;
-  lo.loop = true;
-  lo.duration_s = seconds + 1;
-  LoadGenerator gen(lo);
+  LoadGenerator gen(gen_options(seconds));
   gen.set_streams(fs.targets);
   std::atomic<bool> stop{false};
-  double cpu = 0;
-  uint64_t got = 0;
+  FloorResult r;
+  uint64_t all = 0;
   std::thread loop([&] {
     const int ep = ::epoll_create1(0);
     for (size_t i = 0; i < fs.fds.size(); ++i) {
@@ -131,41 +203,41 @@ double receive_floor(int n, int seconds, uint64_t& received) {
     epoll_event ready[256];
     const auto warm = Clock::now() + std::chrono::seconds(1);
     double cpu0 = -1;
+    Clock::time_point t0;
     uint64_t count = 0;
     while (!stop) {
-      if (cpu0 < 0 && Clock::now() >= warm) cpu0 = thread_cpu(pthread_self()), count = 0;
+      if (cpu0 < 0 && Clock::now() >= warm) cpu0 = thread_cpu(pthread_self()), t0 = Clock::now(), all += count, count = 0;
       const int k = ::epoll_wait(ep, ready, 256, 50);
       for (int i = 0; i < k; ++i) count += uint64_t(drain(fs.fds[ready[i].data.u32], msgs, iov, bufs));
     }
-    cpu = thread_cpu(pthread_self()) - cpu0;
-    got = count;
+    r.core = (thread_cpu(pthread_self()) - cpu0) / std::chrono::duration<double>(Clock::now() - t0).count();
+    r.received = count;
+    for (int fd : fs.fds) count += uint64_t(drain(fd, msgs, iov, bufs));  // what is left
+    all += count;
     ::close(ep);
   });
   std::thread sender([&] { gen.run(); });
-  std::this_thread::sleep_for(std::chrono::seconds(seconds + 1));
+  sender.join();  // the generator stops by itself after seconds + 1
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   stop = true;
   loop.join();
-  gen.stop();
-  sender.join();
-  received = got;
-  return cpu / seconds;
+  r.offer = offer_of(gen, n, seconds);
+  r.lost = gen.sent() > all ? gen.sent() - all : 0;
+  return r;
 }
 
 // The I/O floor: the engine's I/O and nothing else, in plain system calls, on 2 threads like
 // the engine's 2 workers. Each thread ticks every 20 ms (timerfd), asks epoll without waiting
 // which of its sockets are readable, drains them with recvmmsg, then sends one 172-byte
 // packet per socket back to the generator with sendto. No RTP processing, no AMD.
-double io_floor(int n, int seconds, uint64_t& received) {
+FloorResult io_floor(int n, int seconds) {
   FloorSockets fs(n);
-  LoadOptions lo;
-  lo.loop = true;
-  lo.duration_s = seconds + 1;
-  LoadGenerator gen(lo);
+  LoadGenerator gen(gen_options(seconds));
   gen.set_streams(fs.targets);
   const sockaddr_in back = gen.local();
   std::atomic<bool> stop{false};
-  std::atomic<uint64_t> got{0};
-  std::vector<double> cpu(2, 0);
+  std::atomic<uint64_t> got{0}, all{0};
+  std::vector<double> core(2, 0);
   std::vector<std::thread> threads;
   for (int t = 0; t < 2; ++t) {
     threads.emplace_back([&, t] {
@@ -188,9 +260,10 @@ double io_floor(int n, int seconds, uint64_t& received) {
       uint8_t pkt[172] = {0x80};
       const auto warm = Clock::now() + std::chrono::seconds(1);
       double cpu0 = -1;
+      Clock::time_point t0;
       uint64_t count = 0;
       while (!stop) {
-        if (cpu0 < 0 && Clock::now() >= warm) cpu0 = thread_cpu(pthread_self()), count = 0;
+        if (cpu0 < 0 && Clock::now() >= warm) cpu0 = thread_cpu(pthread_self()), t0 = Clock::now(), all += count, count = 0;
         pollfd p{tfd, POLLIN, 0};
         if (::poll(&p, 1, 50) <= 0) continue;
         uint64_t exp;
@@ -203,28 +276,30 @@ double io_floor(int n, int seconds, uint64_t& received) {
         for (size_t i = from; i < to; ++i)
           ::sendto(fs.fds[i], pkt, sizeof pkt, MSG_DONTWAIT, reinterpret_cast<const sockaddr*>(&back), sizeof back);
       }
-      cpu[size_t(t)] = thread_cpu(pthread_self()) - cpu0;
+      core[size_t(t)] = (thread_cpu(pthread_self()) - cpu0) / std::chrono::duration<double>(Clock::now() - t0).count();
       got += count;
+      for (size_t i = from; i < to; ++i) count += uint64_t(drain(fs.fds[i], msgs, iov, bufs));  // what is left
+      all += count;
       ::close(ep);
       ::close(tfd);
     });
   }
   std::thread sender([&] { gen.run(); });
-  std::this_thread::sleep_for(std::chrono::seconds(seconds + 1));
+  sender.join();  // the generator stops by itself after seconds + 1
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
   stop = true;
   for (auto& t : threads) t.join();
-  gen.stop();
-  sender.join();
-  received = got;
-  return (cpu[0] + cpu[1]) / seconds;
+  FloorResult r;
+  r.core = core[0] + core[1];
+  r.received = got;
+  r.offer = offer_of(gen, n, seconds);
+  r.lost = gen.sent() > all ? gen.sent() - all : 0;
+  return r;
 }
 
 // The oRTP peer on the same traffic; -1 when it cannot run (error printed).
 double ortp_floor(int n, int seconds, uint64_t& received) {
-  LoadOptions lo;
-  lo.loop = true;
-  lo.duration_s = seconds + 1;
-  LoadGenerator gen(lo);
+  LoadGenerator gen(gen_options(seconds));
   bench::OrtpPeer peer(n, kIp, kPortMin, gen.local());
   if (!peer.error().empty()) {
     std::fprintf(stderr, "oRTP peer at %d streams: %s\n", n, peer.error().c_str());
@@ -256,10 +331,7 @@ EngineResult run(int n, int seconds, const std::vector<std::vector<uint8_t>>& au
   o.io = io;
   MediaEngine engine(o);
   r.path = engine.io_path();
-  LoadOptions lo;
-  lo.loop = true;  // every stream keeps sending for the whole run
-  lo.duration_s = seconds + 1;
-  LoadGenerator gen(lo);
+  LoadGenerator gen(gen_options(seconds));
   std::vector<LoadStream> t;
   std::vector<StreamId> ids;
   for (int i = 0; i < n; ++i) {
@@ -271,6 +343,12 @@ EngineResult run(int n, int seconds, const std::vector<std::vector<uint8_t>>& au
     p.send = g_send;
     p.rtcp_mux = true;  // one socket per stream: 10,000 streams within a 20,000 fd limit
     auto s = engine.open(p);
+    // 10,000 opens outrun a worker on a busy machine (4096 commands queue per worker): wait
+    // for it to catch up.
+    for (int tries = 0; !s.ok() && s.error.find("queue is full") != std::string::npos && tries < 30000; ++tries) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      s = engine.open(p);
+    }
     if (!s.ok()) {
       std::fprintf(stderr, "open %d: %s\n", i, s.error.c_str());
       std::exit(1);
@@ -285,6 +363,7 @@ EngineResult run(int n, int seconds, const std::vector<std::vector<uint8_t>>& au
   for (int fd : engine.event_fds()) pfd.push_back({fd, POLLIN, 0});
   const auto start = Clock::now();
   std::vector<double> cpu0;
+  UserSys us0;
   uint64_t received_at_end = 0;
   bool closing = false;
   auto handle = [&](const MediaEvent& e) {
@@ -297,12 +376,16 @@ EngineResult run(int n, int seconds, const std::vector<std::vector<uint8_t>>& au
   while (Clock::now() - start < std::chrono::seconds(seconds + 1)) {
     if (cpu0.empty() && Clock::now() - start >= std::chrono::seconds(1)) {
       cpu0 = engine.worker_cpu_seconds();
+      us0 = threads_user_sys("hark-media-");
       r.rss_per_stream = double(rss_bytes() - rss0) / n;
     }
     ::poll(pfd.data(), pfd.size(), 20);
     engine.drain_events(handle);
   }
   const auto cpu1 = engine.worker_cpu_seconds();
+  const UserSys us1 = threads_user_sys("hark-media-");
+  r.user = (us1.user - us0.user) / seconds;
+  r.sys = (us1.sys - us0.sys) / seconds;
   for (size_t w = 0; w < cpu1.size(); ++w) r.core += (cpu1[w] - cpu0[w]) / seconds;
   sender.join();
   closing = true;
@@ -313,6 +396,7 @@ EngineResult run(int n, int seconds, const std::vector<std::vector<uint8_t>>& au
     engine.drain_events(handle);
   }
   r.sent = gen.sent();
+  r.offer = offer_of(gen, n, seconds);
   r.received = received_at_end;
   r.returned = gen.received();
   return r;
@@ -338,6 +422,8 @@ int main(int argc, char** argv) {
     else if (a == "--send") g_send = std::string(argv[i + 1]) != "off";
     else if (a == "--ortp") with_ortp = std::string(argv[i + 1]) != "off";
     else if (a == "--only") only = argv[i + 1];
+    else if (a == "--gen-threads") g_gen_threads = std::stoi(argv[i + 1]);
+    else if (a == "--gen-nice") g_gen_nice = std::stoi(argv[i + 1]);
   }
   const long fd_limit = raise_fd_limit();
   std::printf("open-files limit: %ld\n", fd_limit);
@@ -352,10 +438,12 @@ int main(int argc, char** argv) {
   std::printf("%7s %8s %8s %8s %8s %8s %7s %7s %7s %7s %9s %9s %8s\n", "streams", "io_floor", "rx_floor", "uring",
               "epoll", "ortp", "u/io", "e/io", "u_lost", "e_lost", "verd_p50", "verd_p99", "KB/strm");
   for (int n : counts) {
-    uint64_t io_rx = 0, rx_rx = 0, ortp_rx = 0;
+    uint64_t ortp_rx = 0;
     auto want = [&](const char* c) { return only.empty() || only == c; };
-    const double io = want("io") ? io_floor(n, seconds, io_rx) : 0;
-    const double rx = want("rx") ? receive_floor(n, seconds, rx_rx) : 0;
+    const FloorResult iof = want("io") ? io_floor(n, seconds) : FloorResult{};
+    const FloorResult rxf = want("rx") ? receive_floor(n, seconds) : FloorResult{};
+    const double io = iof.core, rx = rxf.core;
+    const uint64_t io_rx = iof.received, rx_rx = rxf.received;
     const EngineResult u = want("uring") ? run(n, seconds, audio, IoMode::uring) : EngineResult{};
     const EngineResult e = want("epoll") ? run(n, seconds, audio, IoMode::epoll) : EngineResult{};
     // oRTP binds RTP and RTCP sockets: two descriptors a stream.
@@ -375,6 +463,19 @@ int main(int argc, char** argv) {
                 (unsigned long long)u.sent, (unsigned long long)e.sent, (unsigned long long)u.returned,
                 (unsigned long long)e.returned, (unsigned long long)io_rx, (unsigned long long)rx_rx,
                 (unsigned long long)ortp_rx, pct(e.verdict_us, 50), pct(e.verdict_us, 99), e.rss_per_stream / 1024);
+    auto offered = [](const char* name, const Offer& o, uint64_t lost) {
+      std::printf(" %s %.0f%% (gen %.0f%% = %.2f us/pkt, %llu lost)", name, 100 * o.share, 100 * o.core,
+                  o.sent ? o.core * 1e6 / (double(o.sent) / o.seconds) : 0.0, (unsigned long long)lost);
+    };
+    std::printf("        offered (share of 50 pkt/s/stream; generator CPU; packets lost):");
+    if (want("io")) offered("io_floor", iof.offer, iof.lost);
+    if (want("rx")) offered("rx_floor", rxf.offer, rxf.lost);
+    if (want("uring")) offered("uring", u.offer, lost(u));
+    if (want("epoll")) offered("epoll", e.offer, lost(e));
+    if (want("uring")) std::printf("; uring user/sys %.1f%%/%.1f%%", 100 * u.user, 100 * u.sys);
+    if (want("epoll")) std::printf("; epoll user/sys %.1f%%/%.1f%%", 100 * e.user, 100 * e.sys);
+    std::printf("; generator late beyond catch-up: %llu frames\n",
+                (unsigned long long)(iof.offer.skipped + rxf.offer.skipped + u.offer.skipped + e.offer.skipped));
     // Per received packet (each one also pays for one packet sent back, except in rx_floor):
     // comparable when a starved generator offered each configuration a different share. The
     // engine and oRTP count from the start, so their packets are scaled to the measured part.

@@ -108,7 +108,11 @@ void RtpStream::on_rtp(uint8_t* buf, size_t len, const sockaddr_storage& from, u
   if (!stats_.update(h.seq, h.timestamp, arrival_ts)) return;
   if (!reorder_.push(h.seq, payload)) return;  // too late to play
   ReorderBuffer::Out out;
+  // Once the AMD is done and nothing records the call, nobody listens to the audio: the
+  // packets still count (above) and leave the reorder buffer, but are not decoded.
+  const bool listened = tap_ || (amd_ && !amd_->done());
   while (reorder_.pop(out)) {
+    if (!listened) continue;
     int16_t pcm[ReorderBuffer::kMaxPayload];
     size_t n;
     if (out.lost) {

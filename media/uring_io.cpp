@@ -14,8 +14,9 @@ namespace hark::media {
 namespace {
 // user_data: slot in bits 0-23, the RTCP socket in bit 24, the operation in bits 25-26, the
 // slot's generation in bits 32-63 (completions of a closed slot's requests are recognised
-// and ignored, even after the slot is reused).
-enum Op : uint64_t { kRecv = 0, kSend = 1, kOther = 2 };
+// and ignored, even after the slot is reused). A spare buffer's send carries the spare's
+// index in place of the slot.
+enum Op : uint64_t { kRecv = 0, kSend = 1, kOther = 2, kSpareSend = 3 };
 uint64_t make_tag(uint32_t slot, bool rtcp, Op op, uint32_t gen) {
   return uint64_t(slot) | uint64_t(rtcp) << 24 | uint64_t(op) << 25 | uint64_t(gen) << 32;
 }
@@ -97,14 +98,16 @@ std::unique_ptr<UringIo> UringIo::create(size_t max_slots, std::string& error) {
   u->recv_template_.msg_controllen = CMSG_SPACE(sizeof(timespec)) + CMSG_SPACE(sizeof(int));
   u->slots_.resize(max_slots);
   u->send_arena_.reset(new uint8_t[max_slots * 2 * kSendBuffer]);
-  for (size_t i = 0; i < max_slots; ++i) {
-    for (int k = 0; k < 2; ++k) {
-      auto& s = u->slots_[i];
-      s.send_iov[k] = {u->send_arena_.get() + (i * 2 + size_t(k)) * kSendBuffer, 0};
-      s.send_msg[k].msg_name = &s.send_to[k];
-      s.send_msg[k].msg_iov = &s.send_iov[k];
-      s.send_msg[k].msg_iovlen = 1;
-    }
+  // Spares for catch-up frames: a stall of the whole worker needs up to 4 more frames a
+  // stream; more than 4 per slot would only matter when every stream catches up at once, and
+  // then the frames beyond it go out with sendto. The pages are touched only when used.
+  const size_t spares = std::max<size_t>(256, 4 * max_slots);
+  u->spare_arena_.reset(new uint8_t[spares * kSendBuffer]);
+  u->spares_.resize(spares);
+  u->free_spares_.reserve(spares);
+  for (size_t i = spares; i-- > 0;) {
+    u->spares_[i].data = u->spare_arena_.get() + i * kSendBuffer;
+    u->free_spares_.push_back(uint32_t(i));
   }
   return u;
 }
@@ -115,7 +118,8 @@ UringIo::~UringIo() {
 }
 
 size_t UringIo::buffer_bytes() const {
-  return buf_ring_bytes_ + size_t(buf_entries_) * kRecvBuffer + slots_.size() * (2 * kSendBuffer + sizeof(Slot));
+  return buf_ring_bytes_ + size_t(buf_entries_) * kRecvBuffer + slots_.size() * (2 * kSendBuffer + sizeof(Slot)) +
+         spares_.size() * (kSendBuffer + sizeof(Spare) + sizeof(uint32_t));
 }
 
 io_uring_sqe* UringIo::sqe() {
@@ -176,22 +180,43 @@ void UringIo::remove(uint32_t slot, Sink& sink) {
 uint8_t* UringIo::send_buffer(uint32_t slot, int buffer) {
   auto& s = slots_[slot];
   if (s.send_inflight[buffer]) return nullptr;
-  return static_cast<uint8_t*>(s.send_iov[buffer].iov_base);
+  return send_arena_.get() + (size_t(slot) * 2 + size_t(buffer)) * kSendBuffer;
+}
+
+bool UringIo::prep_send(uint32_t slot, bool rtcp_socket, const uint8_t* data, size_t len, const sockaddr* to,
+                        socklen_t to_len, uint64_t tag) {
+  io_uring_sqe* e = sqe();
+  if (!e) return false;
+  // IORING_OP_SEND with a destination: Linux 6.1, as DEFER_TASKRUN, without which there is no ring.
+  io_uring_prep_send(e, int(2 * slot + (rtcp_socket ? 1 : 0)), data, len, MSG_DONTWAIT);
+  io_uring_prep_send_set_addr(e, to, uint16_t(to_len));
+  e->flags |= IOSQE_FIXED_FILE;
+  io_uring_sqe_set_data64(e, tag);
+  return true;
 }
 
 void UringIo::queue_send(uint32_t slot, int buffer, bool rtcp_socket, size_t len, const sockaddr* to,
                          socklen_t to_len) {
   auto& s = slots_[slot];
-  io_uring_sqe* e = sqe();
-  if (!e) return;
-  std::memcpy(&s.send_to[buffer], to, std::min<size_t>(to_len, sizeof s.send_to[buffer]));
-  s.send_msg[buffer].msg_namelen = to_len;
-  s.send_iov[buffer].iov_len = len;
-  io_uring_prep_sendmsg(e, int(2 * slot + (rtcp_socket ? 1 : 0)), &s.send_msg[buffer], MSG_DONTWAIT);
-  e->flags |= IOSQE_FIXED_FILE;
+  const socklen_t n = socklen_t(std::min<size_t>(to_len, sizeof s.send_to[buffer]));
+  std::memcpy(&s.send_to[buffer], to, n);
   // The buffer index rides in the RTCP bit: the completion frees that buffer.
-  io_uring_sqe_set_data64(e, make_tag(slot, buffer == 1, kSend, s.generation));
-  s.send_inflight[buffer] = true;
+  s.send_inflight[buffer] =
+      prep_send(slot, rtcp_socket, send_arena_.get() + (size_t(slot) * 2 + size_t(buffer)) * kSendBuffer, len,
+                reinterpret_cast<const sockaddr*>(&s.send_to[buffer]), n, make_tag(slot, buffer == 1, kSend, s.generation));
+}
+
+uint8_t* UringIo::spare_buffer() { return free_spares_.empty() ? nullptr : spares_[free_spares_.back()].data; }
+
+void UringIo::queue_spare_send(uint32_t slot, size_t len, const sockaddr* to, socklen_t to_len) {
+  if (free_spares_.empty()) return;
+  const uint32_t i = free_spares_.back();
+  auto& sp = spares_[i];
+  const socklen_t n = socklen_t(std::min<size_t>(to_len, sizeof sp.to));
+  std::memcpy(&sp.to, to, n);
+  if (prep_send(slot, false, sp.data, len, reinterpret_cast<const sockaddr*>(&sp.to), n,
+                make_tag(i, false, kSpareSend, 0)))
+    free_spares_.pop_back();
 }
 
 void UringIo::submit() { io_uring_submit(&ring_); }
@@ -206,6 +231,11 @@ void UringIo::handle(const io_uring_cqe* cqe, Sink& sink) {
   const uint32_t slot = tag_slot(t);
   const bool rtcp = tag_rtcp(t);
   const Op op = tag_op(t);
+  if (op == kSpareSend) {
+    if (slot < spares_.size()) free_spares_.push_back(slot);
+    if (cqe->res < 0) ++send_errors_;
+    return;
+  }
   if (slot >= slots_.size()) return;
   auto& s = slots_[slot];
   if (op == kSend) {

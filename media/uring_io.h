@@ -4,13 +4,17 @@
 // buffers, with the kernel's SO_TIMESTAMPNS receive stamp in each buffer's control data. The
 // ring runs with DEFER_TASKRUN: arriving packets only queue work, and the kernel does the
 // receives when the worker calls reap() at its tick, so packets never wake the thread.
-// Sending: every stream's packet for a tick is one sendmsg entry (fixed file, a per-slot buffer
-// and msghdr allocated once), and submit() hands the whole tick to the kernel in one system
-// call. Nothing here allocates or locks per packet.
+// Sending: every stream's packet for a tick is one IORING_OP_SEND entry with the destination
+// address (sendto: no msghdr or iovec for the kernel to copy and check per packet; a fixed
+// file, a per-slot buffer allocated once), and submit() hands the whole tick to the kernel in
+// one system call. A stream's catch-up frames after a stall (and a frame whose own buffer is
+// still in flight) go through the ring too, in buffers from a per-worker spare pool, so they
+// cost no system call each and leave in order after the tick's first frame. Nothing here
+// allocates or locks per packet.
 //
-// sendmsg cannot take registered buffers (only IORING_OP_SEND_ZC can, and zero-copy on loopback
-// costs a notification completion per packet and saves no copy), so the send arena is plain
-// memory; the receive buffers are the registered provided-buffer ring.
+// Plain sends cannot take registered buffers (only IORING_OP_SEND_ZC can, and zero-copy on
+// loopback costs a notification completion per packet and saves no copy), so the send arena
+// is plain memory; the receive buffers are the registered provided-buffer ring.
 #pragma once
 
 #include <liburing.h>
@@ -57,9 +61,16 @@ class UringIo {
   /// The slot's send buffer `buffer` (0: RTP, 1: RTCP; kSendBuffer bytes), or null while its
   /// last send is in flight.
   uint8_t* send_buffer(uint32_t slot, int buffer);
-  /// Queues a sendmsg of `len` bytes of that buffer to `to`, from the slot's RTP socket or its
+  /// Queues a send of `len` bytes of that buffer to `to`, from the slot's RTP socket or its
   /// RTCP one; submit() sends.
   void queue_send(uint32_t slot, int buffer, bool rtcp_socket, size_t len, const sockaddr* to, socklen_t to_len);
+  /// A spare send buffer (kSendBuffer bytes) from the worker's pool, for a frame whose slot
+  /// buffer is taken (catch-up frames after a stall); null when every spare is in flight.
+  /// The next queue_spare_send() sends it; until then it stays free.
+  uint8_t* spare_buffer();
+  /// Queues a send of `len` bytes of the buffer the last spare_buffer() gave, from the slot's
+  /// RTP socket to `to`.
+  void queue_spare_send(uint32_t slot, size_t len, const sockaddr* to, socklen_t to_len);
   /// Hands every queued entry to the kernel in one system call.
   void submit();
   /// Runs the kernel's pending receive work and delivers every completed datagram to `sink`.
@@ -72,6 +83,8 @@ class UringIo {
 
   uint64_t truncated() const { return truncated_; }
   uint64_t send_errors() const { return send_errors_; }
+  /// Spare buffers in flight now (0 between ticks once the kernel has sent them).
+  size_t spares_in_flight() const { return spares_.size() - free_spares_.size(); }
   /// Memory this ring's buffers take (receive ring and send arena), for the benchmark.
   size_t buffer_bytes() const;
 
@@ -82,14 +95,20 @@ class UringIo {
     bool open = false;
     bool rtcp_open = false;
     bool send_inflight[2] = {false, false};  // per send buffer
-    msghdr send_msg[2]{};
-    iovec send_iov[2]{};
     sockaddr_storage send_to[2]{};
+  };
+  struct Spare {
+    uint8_t* data = nullptr;
+    sockaddr_storage to{};
   };
   io_uring_sqe* sqe();
   void arm(uint32_t slot, bool rtcp);
   void handle(const io_uring_cqe* cqe, Sink& sink);
   void recycle(uint16_t bid);
+  /// Queues one send from the slot's RTP or RTCP socket; `to` must stay valid until submit().
+  /// False when the SQ had no room even after submitting it.
+  bool prep_send(uint32_t slot, bool rtcp_socket, const uint8_t* data, size_t len, const sockaddr* to,
+                 socklen_t to_len, uint64_t tag);
 
   io_uring ring_{};
   bool ring_ok_ = false;
@@ -99,6 +118,9 @@ class UringIo {
   std::unique_ptr<uint8_t[]> recv_arena_;
   std::unique_ptr<uint8_t[]> send_arena_;
   std::vector<Slot> slots_;
+  std::unique_ptr<uint8_t[]> spare_arena_;
+  std::vector<Spare> spares_;
+  std::vector<uint32_t> free_spares_;  // reserved for every spare: never grows
   msghdr recv_template_{};
   int recycled_ = 0;
   int cancels_pending_ = 0;  // cancels remove() still waits for

@@ -4,6 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -59,6 +62,36 @@ TEST(DcBlocker, RemovesAnOffsetAndKeepsLostFramesSilent) {
   std::vector<int16_t> zeros(160, 0), z(160, 1);
   dc.run(zeros, z.data());
   for (int16_t v : z) EXPECT_EQ(v, 0);
+}
+
+// The filter rounds without libm's lrint (speed); its output must stay the same to the
+// sample, ties and full-scale swings included, or live verdicts would drift from replays.
+TEST(DcBlocker, RoundsExactlyAsLrintDoes) {
+  std::vector<int16_t> s;
+  uint32_t r = 12345;
+  for (int i = 0; i < 160 * 500; ++i) {
+    r = r * 1664525u + 1013904223u;
+    // Full-scale square bursts, small values (ties at .5 are common there) and noise.
+    const int phase = (i / 1600) % 3;
+    s.push_back(phase == 0 ? int16_t((i / 40) % 2 ? 32767 : -32768)
+                : phase == 1 ? int16_t(int(r >> 29) - 4)
+                             : int16_t(r >> 16));
+  }
+  amd::DcBlocker dc;
+  std::vector<int16_t> out(s.size());
+  for (size_t off = 0; off < s.size(); off += 160) dc.run({s.data() + off, 160}, out.data() + off);
+  float x1 = 0, y1 = 0;
+  int clipped = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const float x = float(s[i]);
+    const float y = x - x1 + 0.995f * y1;
+    x1 = x;
+    y1 = y;
+    const long want = std::clamp(std::lrint(y), -32768L, 32767L);
+    clipped += want == 32767 || want == -32768;
+    ASSERT_EQ(out[i], want) << i;
+  }
+  EXPECT_GT(clipped, 0);  // the square bursts reach full scale
 }
 
 TEST(CallFeatures, TimesPhrasesAndPauses) {

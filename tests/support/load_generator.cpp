@@ -1,15 +1,19 @@
 #include "tests/support/load_generator.h"
 
 #include <arpa/inet.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/timerfd.h>
 #include <poll.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cerrno>
 #include <cstring>
 #include <stdexcept>
+#include <thread>
 
 namespace hark::media {
 
@@ -26,32 +30,76 @@ void LoadGenerator::set_streams(std::vector<LoadStream> streams) {
   per_stream_sent_.assign(streams_.size(), 0);
 }
 
-LoadGenerator::LoadGenerator(LoadOptions o) : o_(o) {
-  fd_ = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+namespace {
+int make_socket(sockaddr_in& addr) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+  const int on = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &on, sizeof on);
   const int buf = 4 << 20;
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
-  ::setsockopt(fd_, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &buf, sizeof buf);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &buf, sizeof buf);
   // What comes back is drained once a tick: at 10,000 streams that is 10,000 datagrams, more
   // than rmem_max allows. Root may go past it; others keep the 4 MB above.
   const int big = 64 << 20;
-  ::setsockopt(fd_, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
-  local_ = loopback(0);
-  if (::bind(fd_, reinterpret_cast<sockaddr*>(&local_), sizeof local_) != 0)
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &big, sizeof big);
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
     throw std::runtime_error("load generator: bind failed");
-  socklen_t len = sizeof local_;
-  ::getsockname(fd_, reinterpret_cast<sockaddr*>(&local_), &len);
+  }
+  socklen_t len = sizeof addr;
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  return fd;
 }
 
-LoadGenerator::~LoadGenerator() { ::close(fd_); }
+double thread_cpu_now() {
+  timespec ts;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+  return double(ts.tv_sec) + double(ts.tv_nsec) / 1e9;
+}
+}  // namespace
+
+LoadGenerator::LoadGenerator(LoadOptions o) : o_(o) {
+  int n = o_.threads > 0 ? o_.threads : int(std::max(1u, std::thread::hardware_concurrency()));
+  local_ = loopback(0);
+  // The first socket picks the port, the others join it (SO_REUSEPORT, same user).
+  for (int t = 0; t < n; ++t) fds_.push_back(make_socket(local_));
+}
+
+LoadGenerator::~LoadGenerator() {
+  for (int fd : fds_) ::close(fd);
+}
 
 void LoadGenerator::run() {
+  const size_t n = streams_.size(), k = fds_.size();
+  std::vector<double> cpu(k, 0);
+  std::vector<std::thread> others;
+  auto share = [&](size_t t) {
+    const double c0 = thread_cpu_now();
+    run_share(t, n * t / k, n * (t + 1) / k);
+    cpu[t] = thread_cpu_now() - c0;
+  };
+  for (size_t t = 1; t < k; ++t) others.emplace_back(share, t);
+  share(0);
+  for (auto& th : others) th.join();
+  cpu_seconds_ = 0;
+  for (double c : cpu) cpu_seconds_ += c;
+}
+
+void LoadGenerator::run_share(size_t t, size_t from, size_t to) {
+  const int fd = fds_[t];
+  if (o_.nice_increment > 0) {  // this thread only (Linux: a thread's nice is its own)
+    const id_t tid = id_t(::gettid());
+    errno = 0;
+    const int now = ::getpriority(PRIO_PROCESS, tid);
+    if (errno == 0) ::setpriority(PRIO_PROCESS, tid, std::min(19, now + o_.nice_increment));
+  }
   constexpr size_t kBatch = 256;
   constexpr size_t kPayload = 160;
-  const size_t n = streams_.size();
+  const size_t n = to;  // the per-stream vectors are indexed by stream: [from, to) used
   std::vector<uint16_t> seq(n);
   std::vector<uint32_t> ts(n), ssrc(n);
   std::vector<size_t> pos(n, 0);
-  for (size_t i = 0; i < n; ++i) { seq[i] = uint16_t(i * 7919); ts[i] = uint32_t(i * 104729); ssrc[i] = uint32_t(0x10000 + i); }
+  for (size_t i = from; i < n; ++i) { seq[i] = uint16_t(i * 7919); ts[i] = uint32_t(i * 104729); ssrc[i] = uint32_t(0x10000 + i); }
   std::vector<uint8_t> pkts(kBatch * (12 + kPayload));
   std::vector<mmsghdr> msgs(kBatch);
   std::vector<iovec> iov(kBatch);
@@ -75,7 +123,7 @@ void LoadGenerator::run() {
         rmsgs[i].msg_hdr.msg_iov = &riov[i];
         rmsgs[i].msg_hdr.msg_iovlen = 1;
       }
-      const int r = ::recvmmsg(fd_, rmsgs.data(), kBatch, MSG_DONTWAIT, nullptr);
+      const int r = ::recvmmsg(fd, rmsgs.data(), kBatch, MSG_DONTWAIT, nullptr);
       if (r <= 0) return;
       received_ += uint64_t(r);
       if (size_t(r) < kBatch) return;
@@ -98,18 +146,19 @@ void LoadGenerator::run() {
     auto flush = [&] {
       size_t off = 0;
       while (off < batch) {
-        const int s = ::sendmmsg(fd_, msgs.data() + off, unsigned(batch - off), 0);
+        const int s = ::sendmmsg(fd, msgs.data() + off, unsigned(batch - off), 0);
         if (s <= 0) break;
         off += size_t(s);
-        sent_ += uint64_t(s);
       }
+      sent_ += uint64_t(off);
       batch = 0;
     };
     // A generator starved of CPU (a loaded machine) catches up, up to 5 frames a stream, so
     // the traffic offered stays 50 packets/s per stream on average.
     const uint64_t frames = std::min<uint64_t>(expirations, 5);
+    if (expirations > frames) frames_skipped_ += expirations - frames;
     for (uint64_t f = 0; f < frames; ++f) {
-      for (size_t i = 0; i < n; ++i) {
+      for (size_t i = from; i < n; ++i) {
         const auto& a = *streams_[i].audio;
         if (pos[i] + kPayload > a.size()) {
           if (!o_.loop || a.size() < kPayload) continue;
@@ -140,6 +189,7 @@ void LoadGenerator::run() {
     drain();
     if (!any && o_.duration_s <= 0) break;
   }
+  drain();  // what came back since the last tick (another thread may still be sending)
   ::close(tfd);
 }
 
