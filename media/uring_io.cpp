@@ -180,7 +180,7 @@ void UringIo::remove(uint32_t slot, Sink& sink) {
 uint8_t* UringIo::send_buffer(uint32_t slot, int buffer) {
   auto& s = slots_[slot];
   if (s.send_inflight[buffer]) return nullptr;
-  return send_arena_.get() + (size_t(slot) * 2 + size_t(buffer)) * kSendBuffer;
+  return slot_buffer(slot, buffer);
 }
 
 bool UringIo::prep_send(uint32_t slot, bool rtcp_socket, const uint8_t* data, size_t len, const sockaddr* to,
@@ -202,7 +202,7 @@ void UringIo::queue_send(uint32_t slot, int buffer, bool rtcp_socket, size_t len
   std::memcpy(&s.send_to[buffer], to, n);
   // The buffer index rides in the RTCP bit: the completion frees that buffer.
   s.send_inflight[buffer] =
-      prep_send(slot, rtcp_socket, send_arena_.get() + (size_t(slot) * 2 + size_t(buffer)) * kSendBuffer, len,
+      prep_send(slot, rtcp_socket, slot_buffer(slot, buffer), len,
                 reinterpret_cast<const sockaddr*>(&s.send_to[buffer]), n, make_tag(slot, buffer == 1, kSend, s.generation));
 }
 

@@ -102,6 +102,10 @@ class UringIo {
     sockaddr_storage to{};
   };
   io_uring_sqe* sqe();
+  /// The slot's send buffer `buffer` in the send arena, in flight or not.
+  uint8_t* slot_buffer(uint32_t slot, int buffer) {
+    return send_arena_.get() + (size_t(slot) * 2 + size_t(buffer)) * kSendBuffer;
+  }
   void arm(uint32_t slot, bool rtcp);
   void handle(const io_uring_cqe* cqe, Sink& sink);
   void recycle(uint16_t bid);

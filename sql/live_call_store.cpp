@@ -46,7 +46,7 @@ std::vector<CallCommandRow> pending_commands(pqxx::transaction_base& tx, const s
 
 void answer_command(pqxx::transaction_base& tx, long long id, int status, const std::string& message) {
   tx.exec_prepared0("call_command_answer", id, status, message);
-  tx.exec_prepared("call_command_reply_notify", id);
+  tx.exec_params(kNotifyScopedSql, kReplyChannel, std::to_string(id));
 }
 
 }  // namespace hark::sql

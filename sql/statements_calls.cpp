@@ -142,9 +142,6 @@ const Statement kStatements[] = {
      "FROM call_commands WHERE instance_id = $1 AND status IS NULL ORDER BY id FOR UPDATE SKIP LOCKED"},
     {"call_command_answer",
      "UPDATE call_commands SET status = $2, message = $3, done_at = clock_timestamp() WHERE id = $1"},
-    // The reply channel scoped by schema, as sql::scoped_channel(kReplyChannel) names it.
-    {"call_command_reply_notify",
-     "SELECT pg_notify(left('hark_call_replies.' || coalesce(current_schema(), ''), 63), $1::text)"},
     // Today's figures of one campaign ($1) or every campaign of the groups $2 (on its own clock),
     // and the calls up in every process.
     {"live_figures",
