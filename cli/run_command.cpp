@@ -268,7 +268,7 @@ int run_command(int argc, char** argv) {
     is.internal_length = cfg.inbound_internal_length;
     inbound = std::make_unique<control::InboundRouter>(
         cfg.database_url, is, ro.instance_id,
-        [&a = *agent](uint64_t id, const std::string& target) { a.route_inbound(id, target); });
+        [&a = *agent](uint64_t id, const std::string& target) { a.route_inbound(id, target); }, t.inbound_decision_ms);
     inbound->start();
     runner = std::make_unique<control::CampaignRunner>(cfg.database_url, control.dnc(), control.metrics(), ro,
                                                        [&a = *agent](signaling::CallRequest r) { return a.originate(std::move(r)); });

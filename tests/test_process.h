@@ -30,14 +30,6 @@ inline std::string read_text(const std::string& path) {
   return ss.str();
 }
 
-/// This source tree, from a test's __FILE__ (relative to the build tree, where the binary
-/// `hark_binary` sits in cli/, when the compiler was given relative paths).
-inline std::filesystem::path source_dir(const char* file, const char* hark_binary) {
-  std::filesystem::path f(file);
-  if (f.is_relative()) f = std::filesystem::path(hark_binary).parent_path().parent_path() / f;
-  return std::filesystem::weakly_canonical(f).parent_path().parent_path().parent_path();
-}
-
 /// One child process. `env` entries NAME=VALUE are added to (or replace) this process's
 /// environment; NAME= with nothing after it removes NAME.
 class Child {

@@ -7,9 +7,10 @@
 
 namespace hark::control {
 
-InboundRouter::InboundRouter(std::string database_url, InboundSettings settings, std::string instance_id, Route route)
+InboundRouter::InboundRouter(std::string database_url, InboundSettings settings, std::string instance_id, Route route,
+                             int decision_ms)
     : url_(std::move(database_url)), settings_(std::move(settings)), instance_(std::move(instance_id)),
-      route_(std::move(route)) {}
+      route_(std::move(route)), decision_ms_(decision_ms) {}
 
 InboundRouter::~InboundRouter() { stop(); }
 
@@ -46,14 +47,14 @@ void InboundRouter::loop() {
       at = queue_.front().second;
       queue_.pop_front();
     }
-    if (std::chrono::steady_clock::now() - at >= std::chrono::milliseconds(signaling::SipAgent::kInboundDecisionMs)) too_late(e);
+    if (std::chrono::steady_clock::now() - at >= std::chrono::milliseconds(decision_ms_)) too_late(e);
     else handle(e);
   }
 }
 
 void InboundRouter::too_late(const signaling::CallEvent& e) {
   spdlog::warn("inbound call {} from '{}': waited {} ms for the router; the caller got 480", e.call_id, e.number,
-               signaling::SipAgent::kInboundDecisionMs);
+               decision_ms_);
 }
 
 void InboundRouter::handle(const signaling::CallEvent& e) {

@@ -33,8 +33,10 @@ class InboundRouter {
   /// Carries out a decision: SipAgent::route_inbound (tests may record it instead).
   using Route = std::function<void(uint64_t call_id, const std::string& target)>;
 
-  /// `instance_id` names this process in the rows it writes.
-  InboundRouter(std::string database_url, InboundSettings settings, std::string instance_id, Route route);
+  /// `instance_id` names this process in the rows it writes. `decision_ms` is the agent's
+  /// TrunkSettings::inbound_decision_ms: a call queued longer has had its 480 already.
+  InboundRouter(std::string database_url, InboundSettings settings, std::string instance_id, Route route,
+                int decision_ms = signaling::SipAgent::kInboundDecisionMs);
   ~InboundRouter();
 
   /// Feed SipAgent events here (any thread; cheap): those in state `inbound` are queued.
@@ -56,6 +58,7 @@ class InboundRouter {
   InboundSettings settings_;
   std::string instance_;
   Route route_;
+  int decision_ms_;
   std::unique_ptr<pqxx::connection> db_;
   std::thread thread_;
   std::mutex mu_;

@@ -9,6 +9,7 @@
 #include "amd/evaluation.h"
 #include "amd/replay.h"
 #include "media/audio_file.h"
+#include "test_paths.h"
 
 using namespace hark;
 
@@ -52,7 +53,7 @@ amd::Scores run(const std::vector<Row>& rows, const amd::Params& p) {
 
 const char* corpus_dir() {
   const char* d = std::getenv("HARK_CORPUS");
-  return d ? d : HARK_CORPUS_DIR;
+  return d ? d : hark::test::kCorpusDir;
 }
 }  // namespace
 

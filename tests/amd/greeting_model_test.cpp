@@ -17,6 +17,7 @@
 #include "amd/greeting_decision.h"
 #include "amd/voice_front_end.h"
 #include "test_audio.h"
+#include "test_paths.h"
 
 using namespace hark;
 
@@ -24,7 +25,7 @@ TEST(GreetingModel, MatchesScikitLearnOnTheStoredSample) {
   // tests/amd/greeting_model_sample.tsv: dev-split feature vectors and the probability
   // scikit-learn's predict_proba gave each, written by scripts/train_amd_model.py with the
   // header.
-  std::ifstream f(HARK_SOURCE_DIR "/tests/amd/greeting_model_sample.tsv");
+  std::ifstream f(std::string(hark::test::kSourceDir) + "/tests/amd/greeting_model_sample.tsv");
   ASSERT_TRUE(f) << "sample missing";
   std::string line;
   std::getline(f, line);

@@ -11,6 +11,7 @@
 
 #include "media/audio_file.h"
 #include "test_audio.h"
+#include "test_paths.h"
 
 namespace {
 struct Run {
@@ -20,7 +21,7 @@ struct Run {
 
 Run run_hark(const std::string& args) {
   Run r;
-  FILE* p = ::popen((std::string(HARK_BINARY) + " " + args + " 2>/dev/null").c_str(), "r");
+  FILE* p = ::popen((std::string(hark::test::kHarkBinary) + " " + args + " 2>/dev/null").c_str(), "r");
   std::array<char, 4096> buf;
   std::string cur;
   while (std::fgets(buf.data(), int(buf.size()), p)) {

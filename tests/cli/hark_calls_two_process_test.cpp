@@ -17,6 +17,7 @@
 
 #include "test_db.h"
 #include "test_process.h"
+#include "test_paths.h"
 
 using namespace std::chrono_literals;
 namespace json = boost::json;
@@ -81,7 +82,7 @@ TEST(HarkCallsTwoProcesses, ListAndHangUpThroughTheApiOnlyProcess) {
     map << "16* answer " << (dir / "silence.ul").string() << " hold=120000\n";
     map << "55* no-answer\n";  // the click-to-dial agent's extension: rings until cancelled
   }
-  Child sim({HARK_BINARY, "simulate-callee", "--listen", "sip:127.0.0.160:5070", "--media-ip", "127.0.0.160",
+  Child sim({hark::test::kHarkBinary, "simulate-callee", "--listen", "sip:127.0.0.160:5070", "--media-ip", "127.0.0.160",
              "--rtp-ports", "24000-24499", "--map", (dir / "map.txt").string(), "--duration", "240"},
             {"TPORT_LOG=1", "HARK_LOG_LEVEL=debug"});
   ASSERT_TRUE(sim.started());
@@ -104,11 +105,11 @@ TEST(HarkCallsTwoProcesses, ListAndHangUpThroughTheApiOnlyProcess) {
     return more;
   };
   // The API-only process first (it makes the master), then the dialing one.
-  Child api({HARK_BINARY, "run", "--duration", "200"}, env({"HARK_RUNNER=off", "HARK_HTTP_LISTEN=127.0.0.162:18162"}));
+  Child api({hark::test::kHarkBinary, "run", "--duration", "200"}, env({"HARK_RUNNER=off", "HARK_HTTP_LISTEN=127.0.0.162:18162"}));
   ASSERT_TRUE(api.started());
   ASSERT_TRUE(api.wait_for_output([](const std::string& o) { return o.find("hark is up") != std::string::npos; }, 60))
       << api.err();
-  Child dialer({HARK_BINARY, "run", "--duration", "200"},
+  Child dialer({hark::test::kHarkBinary, "run", "--duration", "200"},
                env({"HARK_HTTP_LISTEN=127.0.0.161:18161", "HARK_SIP_LISTEN=127.0.0.161:5060",
                     "HARK_SIP_TRUNK=127.0.0.160:5070", "HARK_RTP_PORTS=24500-24999"}));
   ASSERT_TRUE(dialer.started());

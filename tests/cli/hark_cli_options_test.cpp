@@ -14,6 +14,7 @@
 #include "media/audio_file.h"
 #include "test_audio.h"
 #include "test_process.h"
+#include "test_paths.h"
 
 using hark::test::Child;
 
@@ -24,7 +25,7 @@ struct Outcome {
 };
 
 Outcome run_hark(std::vector<std::string> args, const std::vector<std::string>& env = {}) {
-  args.insert(args.begin(), HARK_BINARY);
+  args.insert(args.begin(), hark::test::kHarkBinary);
   Child c(args, env);
   const int status = c.wait(60);
   return {status, c.out(), c.err()};
@@ -43,7 +44,7 @@ std::string human_wav() {
   return path;
 }
 
-std::filesystem::path source_dir() { return hark::test::source_dir(__FILE__, HARK_BINARY); }
+std::filesystem::path source_dir() { return std::filesystem::path(hark::test::kSourceDir); }
 
 std::set<std::string> matches(const std::string& text, const std::string& re) {
   std::set<std::string> out;

@@ -17,6 +17,7 @@
 
 #include "test_net.h"
 #include "test_process.h"
+#include "test_paths.h"
 
 namespace {
 std::string slurp(const std::string& path) {
@@ -38,7 +39,7 @@ namespace {
 // The callee simulator until the test stops it (SIGTERM), on SIP port(0).
 std::unique_ptr<hark::test::Child> start_simulator() {
   auto sim = std::make_unique<hark::test::Child>(std::vector<std::string>{
-      HARK_BINARY, "simulate-callee", "--listen", "sip:127.0.0.1:" + std::to_string(port(0)), "--rtp-ports", rtp_range(28000)});
+      hark::test::kHarkBinary, "simulate-callee", "--listen", "sip:127.0.0.1:" + std::to_string(port(0)), "--rtp-ports", rtp_range(28000)});
   EXPECT_TRUE(sim->started());
   EXPECT_TRUE(hark::test::wait_udp_bound(port(0))) << "the simulator did not start\n" << sim->err();
   return sim;
@@ -47,7 +48,7 @@ void stop_simulator(hark::test::Child& sim) {
   sim.signal(SIGTERM);
   EXPECT_EQ(sim.wait(30), 0) << sim.err();
 }
-const std::string kSamples = (hark::test::source_dir(__FILE__, HARK_BINARY) / "fixtures/samples").string();
+const std::string kSamples = (std::filesystem::path(hark::test::kSourceDir) / "fixtures/samples").string();
 }  // namespace
 
 TEST(HarkLoadtestCli, AgainstTheSimulatorCountsAndFailRate) {
@@ -56,7 +57,7 @@ TEST(HarkLoadtestCli, AgainstTheSimulatorCountsAndFailRate) {
   const std::vector<std::string> common = {"--bind", "sip:127.0.0.1:" + std::to_string(port(1)), "--rtp-ports",
                                            rtp_range(61000), "--json", json};
   auto loadtest = [&](std::vector<std::string> args) {
-    const std::vector<std::string> head = {HARK_BINARY, "loadtest"};
+    const std::vector<std::string> head = {hark::test::kHarkBinary, "loadtest"};
     args.insert(args.begin(), head.begin(), head.end());
     args.insert(args.end(), common.begin(), common.end());
     auto c = std::make_unique<hark::test::Child>(args);
@@ -79,7 +80,7 @@ TEST(HarkLoadtestCli, AgainstTheSimulatorCountsAndFailRate) {
   EXPECT_GT(j["pdd_ms"].as_object()["p50"].to_number<double>(), 0.0);
   // The verdict cannot come before the audio it rests on has been played in real time: at
   // least the offline decision time of the sample the simulator plays (less the 200 OK's trip).
-  auto offline = hark::test::Child({HARK_BINARY, "amd", kSamples + "/human-short-001.ul"});
+  auto offline = hark::test::Child({hark::test::kHarkBinary, "amd", kSamples + "/human-short-001.ul"});
   ASSERT_EQ(offline.wait(60), 0) << offline.err();
   const double decided = double(boost::json::parse(offline.out()).as_object()["decided_at_ms"].to_number<int64_t>());
   ASSERT_GT(decided, 500);
@@ -120,7 +121,7 @@ TEST(HarkLoadtestCli, CtrlCHangsUpPrintsTheReportAndExits130) {
   const std::string numbers = "/tmp/hark-lt-int-" + std::to_string(::getpid()) + ".txt";
   // People (held for a minute) and numbers that ring until CANCEL, in turn.
   std::ofstream(numbers) << "1000001\n5000001\n";
-  hark::test::Child lt({HARK_BINARY, "loadtest", "--target", "sip:X@127.0.0.1:" + std::to_string(port(0)), "--numbers",
+  hark::test::Child lt({hark::test::kHarkBinary, "loadtest", "--target", "sip:X@127.0.0.1:" + std::to_string(port(0)), "--numbers",
                         numbers, "--calls", "1000", "--concurrency", "4", "--cps", "20", "--hold", "60",
                         "--ring-timeout", "120", "--max-fail-rate", "0", "--bind", "sip:127.0.0.1:" + std::to_string(port(1)),
                         "--rtp-ports", rtp_range(61000), "--json", json});
@@ -156,7 +157,7 @@ TEST(HarkLoadtestCli, CountsMatchSippsOwnStatistics) {
   EXPECT_TRUE(hark::test::wait_udp_bound(sp)) << "sipp did not start";
   const std::string json = "/tmp/hark-lt-sipp-" + std::to_string(::getpid()) + ".json";
   // All 15 calls at once (one round); sipp counts them the same.
-  EXPECT_EQ(run(std::string(HARK_BINARY) + " loadtest --target sip:2000XXX@127.0.0.1:" + std::to_string(sp) +
+  EXPECT_EQ(run(std::string(hark::test::kHarkBinary) + " loadtest --target sip:2000XXX@127.0.0.1:" + std::to_string(sp) +
                 " --calls 15 --concurrency 15 --cps 20 --hold 1 --bind sip:127.0.0.1:" + std::to_string(port(3)) +
                 " --rtp-ports " + rtp_range(63000) + " --json " + json),
             0);

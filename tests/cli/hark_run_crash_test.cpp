@@ -11,6 +11,7 @@
 
 #include "test_db.h"
 #include "test_process.h"
+#include "test_paths.h"
 
 using namespace std::chrono_literals;
 
@@ -22,7 +23,7 @@ using hark::test::count;
 TEST(HarkRunCrash, KillDashNineMidCampaignThenRestart) {
   hark::test::TestDb db("run_crash");
   const std::string url = db.url();
-  Child sim({HARK_BINARY, "simulate-callee", "--listen", "sip:127.0.0.61:5070", "--media-ip", "127.0.0.61",
+  Child sim({hark::test::kHarkBinary, "simulate-callee", "--listen", "sip:127.0.0.61:5070", "--media-ip", "127.0.0.61",
              "--rtp-ports", "20000-21999", "--duration", "180"});
   ASSERT_TRUE(sim.started());
   db.exec("INSERT INTO dialer_groups (name) VALUES ('crash')");
@@ -45,7 +46,7 @@ TEST(HarkRunCrash, KillDashNineMidCampaignThenRestart) {
                                        // The restarted process takes the dead one's calls back
                                        // after 3 s of silence instead of 10 (nothing else waits).
                                        "HARK_STALE_AFTER_S=3", "HARK_ADMIN_PASSWORD=crash-test-pw"};
-  Child first({HARK_BINARY, "run", "--duration", "120"}, env);
+  Child first({hark::test::kHarkBinary, "run", "--duration", "120"}, env);
   ASSERT_TRUE(first.started());
   const auto open_q = "SELECT count(*) FROM call_attempts WHERE campaign_id = " + cid + " AND state = 'DIALING'";
   const auto done_q = "SELECT count(*) FROM call_attempts WHERE campaign_id = " + cid + " AND state = 'DONE'";
@@ -56,7 +57,7 @@ TEST(HarkRunCrash, KillDashNineMidCampaignThenRestart) {
   const auto left_open = count(url, open_q);
   EXPECT_GE(left_open, 1);  // calls were up: the dead process never wrote their ends
 
-  Child second({HARK_BINARY, "run", "--duration", "150"}, env);
+  Child second({hark::test::kHarkBinary, "run", "--duration", "150"}, env);
   ASSERT_TRUE(second.started());
   bool done = false;
   for (int i = 0; i < 1200 && !done; ++i) {

@@ -17,6 +17,7 @@
 
 #include "test_net.h"
 #include "test_process.h"
+#include "test_paths.h"
 
 namespace {
 
@@ -73,7 +74,7 @@ struct LoadtestOutput : ::testing::Test {
     dir = fs::temp_directory_path() / ("hark-lt-out-" + std::to_string(::getpid()));
     fs::remove_all(dir);
     fs::create_directories(dir);
-    sim = std::make_unique<Child>(std::vector<std::string>{HARK_BINARY, "simulate-callee", "--listen",
+    sim = std::make_unique<Child>(std::vector<std::string>{hark::test::kHarkBinary, "simulate-callee", "--listen",
                                                            "sip:127.0.0.112:5070", "--media-ip", "127.0.0.112"});
     ASSERT_TRUE(sim->started());
     ASSERT_TRUE(bound_udp("7000007F:13CE")) << sim->err();  // 127.0.0.112:5070 in /proc/net/udp's hex
@@ -90,7 +91,7 @@ struct LoadtestOutput : ::testing::Test {
       std::ofstream f(dir / "numbers.txt");
       for (const auto& n : numbers) f << n << "\n";
     }
-    std::vector<std::string> args = {HARK_BINARY, "loadtest", "--target", "sip:X@127.0.0.112:5070", "--numbers",
+    std::vector<std::string> args = {hark::test::kHarkBinary, "loadtest", "--target", "sip:X@127.0.0.112:5070", "--numbers",
                                      (dir / "numbers.txt").string(), "--calls", std::to_string(calls), "--concurrency",
                                      "12", "--bind", "sip:127.0.0.113:5080", "--media-ip", "127.0.0.113", "--json",
                                      (dir / "report.json").string()};
@@ -161,7 +162,7 @@ TEST_F(LoadtestOutput, RecordDirKeepsEveryCallWithAudio) {
   for (const auto& e : fs::directory_iterator(rec)) {
     ++files;
     // The recording of a person replays to the verdict the live call got.
-    Child amd({HARK_BINARY, "amd", e.path().string()});
+    Child amd({hark::test::kHarkBinary, "amd", e.path().string()});
     ASSERT_EQ(amd.wait(60), 0) << amd.err();
     EXPECT_NE(amd.out().find("\"verdict\":\"human\""), std::string::npos) << amd.out();
   }

@@ -13,6 +13,7 @@
 #include "api_fixture.h"
 #include "sql/db_pool.h"
 #include "sql/recording_store.h"
+#include "test_paths.h"
 
 namespace hark::test {
 namespace {
@@ -231,7 +232,7 @@ TEST_F(Reports, ExportUnpacksIntoWhatHarkAmdScores) {
   ASSERT_TRUE(fs::exists(dir / "manifest.tsv"));
   const int files = std::stoi(r.headers["x-hark-recordings"]);
   EXPECT_GE(files, 2);
-  FILE* p = ::popen((std::string(HARK_BINARY) + " amd --labels " + (dir / "manifest.tsv").string() + " 2>&1").c_str(), "r");
+  FILE* p = ::popen((std::string(hark::test::kHarkBinary) + " amd --labels " + (dir / "manifest.tsv").string() + " 2>&1").c_str(), "r");
   ASSERT_NE(p, nullptr);
   std::string out;
   char buf[4096];

@@ -18,6 +18,7 @@
 #include "control/campaign/inbound_router.h"
 #include "media/media_engine.h"
 #include "signaling/sip_agent.h"
+#include "test_paths.h"
 
 namespace hark::test {
 namespace {
@@ -65,9 +66,9 @@ struct Inbound : Api {
     s.default_region = "US";
     s.internal_length = 4;
     auto route = [](uint64_t id, const std::string& target) { agent->route_inbound(id, target); };
-    without_default = std::make_unique<control::InboundRouter>(db->url(), s, "inbound-test", route);
+    without_default = std::make_unique<control::InboundRouter>(db->url(), s, "inbound-test", route, t.inbound_decision_ms);
     s.default_route = kReception;
-    with_default = std::make_unique<control::InboundRouter>(db->url(), s, "inbound-test", route);
+    with_default = std::make_unique<control::InboundRouter>(db->url(), s, "inbound-test", route, t.inbound_decision_ms);
     with_default->start();
     without_default->start();
     ASSERT_EQ(agent->start(), "");
@@ -85,7 +86,7 @@ struct Inbound : Api {
   static SippResult call(const std::string& caller, const std::string& called = "8000") {
     const std::string log = "/tmp/hark-inbound-sipp-" + std::to_string(::getpid()) + ".log";
     std::remove(log.c_str());
-    const std::string cmd = "timeout 60 sipp " + std::string(kHark) + ":5060 -sf " + std::string(HARK_SIPP_DIR) +
+    const std::string cmd = "timeout 60 sipp " + std::string(kHark) + ":5060 -sf " + std::string(hark::test::kSippDir) +
                             "/uac_inbound.xml -i " + kCaller + " -p 5060 -mp 30100 -m 1 -nostdin -timeout 30s " +
                             "-timeout_error -key caller '" + caller + "' -key called '" + called +
                             "' -trace_logs -log_file " + log + " >/dev/null 2>&1";

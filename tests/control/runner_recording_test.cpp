@@ -13,6 +13,7 @@
 #include "media/media_engine.h"
 #include "signaling/callee_simulator.h"
 #include "test_db.h"
+#include "test_paths.h"
 
 using namespace hark;
 using namespace std::chrono_literals;
@@ -57,7 +58,7 @@ TEST(RunnerRecording, EveryAnsweredCallIsRecordedAndReplaysToItsLiveVerdict) {
   // The carrier.
   auto carrier_media = engine_on("127.0.0.110");
   std::vector<signaling::CalleeRule> rules;
-  ASSERT_TRUE(signaling::read_callee_rules(HARK_SOURCE_DIR "/fixtures/callee-map.txt", rules).empty());
+  ASSERT_TRUE(signaling::read_callee_rules(std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt", rules).empty());
   signaling::CalleeSimulator sim("sip:127.0.0.110:5070", "127.0.0.110", rules, *carrier_media);
   ASSERT_EQ(sim.start(), "");
   // The dialer, recording into `dir`.
@@ -131,7 +132,7 @@ TEST(RunnerRecording, EveryAnsweredCallIsRecordedAndReplaysToItsLiveVerdict) {
       continue;
     }
     ASSERT_TRUE(fs::exists(path)) << row[3].as<std::string>();
-    const auto out = run(std::string(HARK_BINARY) + " amd " + path.string());
+    const auto out = run(std::string(hark::test::kHarkBinary) + " amd " + path.string());
     EXPECT_EQ(verdict_of(out), row[2].as<std::string>()) << row[3].as<std::string>() << ": " << out;
   }
   fs::remove_all(dir);

@@ -13,6 +13,7 @@
 #include "test_media.h"
 #include "signaling/callee_simulator.h"
 #include "test_db.h"
+#include "test_paths.h"
 
 using namespace hark;
 namespace json = boost::json;
@@ -31,7 +32,7 @@ struct Carrier {
   explicit Carrier(const std::string& ip) {
     media = engine_on(ip, 20000, 21999);
     std::vector<signaling::CalleeRule> rules;
-    EXPECT_TRUE(signaling::read_callee_rules(HARK_SOURCE_DIR "/fixtures/callee-map.txt", rules).empty());
+    EXPECT_TRUE(signaling::read_callee_rules(std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt", rules).empty());
     sim = std::make_unique<signaling::CalleeSimulator>("sip:" + ip + ":5070", ip, rules, *media);
     EXPECT_EQ(sim->start(), "");
   }
@@ -292,7 +293,7 @@ TEST(CampaignRunner, DoNotCallServiceDownStopsDialingUntilItAnswers) {
 TEST(CampaignRunner, PostgresRestartedDuringACampaign) {
   // A cluster of this test's own: stopping it must not disturb the other tests.
   const std::string dir = "/var/tmp/hark-pg-restart-" + std::to_string(::getpid());
-  const std::string pg = "HARK_PG_DIR=" + dir + " bash " HARK_SOURCE_DIR "/scripts/pg.sh ";
+  const std::string pg = "HARK_PG_DIR=" + dir + " bash " + std::string(hark::test::kSourceDir) + "/scripts/pg.sh ";
   FILE* p = ::popen((pg + "start 2>/dev/null").c_str(), "r");
   ASSERT_NE(p, nullptr);
   char buf[512] = {};

@@ -15,6 +15,7 @@
 #include "signaling/callee_simulator.h"
 #include "kamailio/kamailio_fixture.h"
 #include "test_db.h"
+#include "test_paths.h"
 
 using namespace hark;
 using namespace std::chrono_literals;
@@ -86,7 +87,7 @@ TEST(RunnerTrunks, ACampaignDialsThroughKamailioAnsweringItsProxyChallenge) {
   test::TestDb db("runner_kamailio");
   const auto url = db.url();
   test::kam::Kamailio kam;
-  Carrier callee("127.0.0.98", HARK_SOURCE_DIR "/fixtures/callee-map.txt");
+  Carrier callee("127.0.0.98", std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt");
   auto media = engine_on("127.0.0.90", 38000);
   signaling::Trunk k;
   k.name = "kam";
@@ -138,7 +139,7 @@ TEST(RunnerTrunks, A503TrunkFailsOverToTheNextOfTheGroupAndEachAttemptRecordsIts
   const auto url = db.url();
   const auto map = (std::filesystem::temp_directory_path() / ("hark-503-" + std::to_string(::getpid()) + ".txt")).string();
   std::ofstream(map) << "1000* unavailable ring=50\n";
-  Carrier failing("127.0.0.91", map), good("127.0.0.92", HARK_SOURCE_DIR "/fixtures/callee-map.txt");
+  Carrier failing("127.0.0.91", map), good("127.0.0.92", std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt");
 
   auto media = engine_on("127.0.0.90", 38000);
   signaling::TrunkSettings t;

@@ -28,6 +28,7 @@
 #include "sql/webhook_store.h"
 #include "test_db.h"
 #include "webhook_receiver.h"
+#include "test_paths.h"
 
 using namespace hark;
 using namespace std::chrono_literals;
@@ -71,7 +72,7 @@ std::unique_ptr<media::MediaEngine> engine_on(const std::string& ip) {
 struct Dialing {
   explicit Dialing(const std::string& db_url) {
     std::vector<signaling::CalleeRule> rules;
-    EXPECT_TRUE(signaling::read_callee_rules(HARK_SOURCE_DIR "/fixtures/callee-map.txt", rules).empty());
+    EXPECT_TRUE(signaling::read_callee_rules(std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt", rules).empty());
     carrier_media = engine_on("127.0.0.150");
     sim = std::make_unique<signaling::CalleeSimulator>("sip:127.0.0.150:5070", "127.0.0.150", rules, *carrier_media);
     EXPECT_EQ(sim->start(), "");

@@ -22,6 +22,7 @@
 #include "media/rtcp.h"
 #include "tests/support/load_generator.h"
 #include "test_audio.h"
+#include "test_paths.h"
 
 using namespace hark;
 using namespace hark::media;
@@ -63,7 +64,7 @@ MediaEngineOptions options(int streams, int slot) {
 }  // namespace
 
 TEST(MediaEngine, HundredStreamsGetTheOfflineVerdicts) {
-  const char* dir = std::getenv("HARK_CORPUS") ? std::getenv("HARK_CORPUS") : HARK_CORPUS_DIR;
+  const char* dir = std::getenv("HARK_CORPUS") ? std::getenv("HARK_CORPUS") : hark::test::kCorpusDir;
   std::ifstream m(std::string(dir) + "/manifest.tsv");
   ASSERT_TRUE(m) << "corpus missing";
   std::string line;

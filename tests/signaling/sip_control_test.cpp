@@ -29,6 +29,7 @@
 #include "signaling/sip_agent.h"
 #include "test_net.h"
 #include "test_sim_media.h"
+#include "test_paths.h"
 
 using namespace hark;
 using namespace hark::signaling;
@@ -107,7 +108,7 @@ struct Sipp {
     log = stem + ".err";
     messages = stem + ".msg";
     std::remove(messages.c_str());
-    const std::string cmd = "timeout 60 sipp -sf " + std::string(HARK_SIPP_DIR) + "/" + scenario + " -i " + ip +
+    const std::string cmd = "timeout 60 sipp -sf " + std::string(hark::test::kSippDir) + "/" + scenario + " -i " + ip +
                             " -p " + std::to_string(port) + " -mp 6000 -m 1 -nostdin -timeout 50s -timeout_error" +
                             " -trace_err -error_file " + log + " -trace_msg -message_file " + messages + " " + keys +
                             " >/dev/null 2>&1";

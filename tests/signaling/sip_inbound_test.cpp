@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "signaling/sip_agent.h"
+#include "test_paths.h"
 
 using namespace hark;
 using namespace hark::signaling;
@@ -32,7 +33,7 @@ std::future<std::pair<int, std::string>> call(const std::string& caller, const s
   return std::async(std::launch::async, [caller, called] {
     const std::string log = "/tmp/hark-sip-inbound-" + std::to_string(::getpid()) + ".log";
     std::remove(log.c_str());
-    const std::string cmd = "timeout 60 sipp 127.0.0.182:5060 -sf " + std::string(HARK_SIPP_DIR) +
+    const std::string cmd = "timeout 60 sipp 127.0.0.182:5060 -sf " + std::string(hark::test::kSippDir) +
                             "/uac_inbound.xml -i 127.0.0.183 -p 5060 -mp 30200 -m 1 -nostdin -timeout 30s " +
                             "-timeout_error -key caller '" + caller + "' -key called '" + called +
                             "' -trace_logs -log_file " + log + " >/dev/null 2>&1";

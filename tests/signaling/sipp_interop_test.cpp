@@ -18,6 +18,7 @@
 
 #include "signaling/sip_agent.h"
 #include "test_net.h"
+#include "test_paths.h"
 
 using namespace hark;
 using namespace hark::signaling;
@@ -46,7 +47,7 @@ CallRequest request(const std::string& transfer_to = "") {
 // gives its exit status (0: it saw everything the scenario expects).
 std::future<int> start_sipp(const std::string& scenario, int slot, const std::string& log) {
   const int base = sipp_port(slot);
-  const std::string cmd = "timeout 60 sipp -sf " + std::string(HARK_SIPP_DIR) + "/" + scenario +
+  const std::string cmd = "timeout 60 sipp -sf " + std::string(hark::test::kSippDir) + "/" + scenario +
                           " -i 127.0.0.1 -p " + std::to_string(base) + " -mp " + std::to_string(base + 2) +
                           " -m 1 -nostdin -timeout 50s -timeout_error -trace_err -error_file " + log +
                           (std::getenv("HARK_SIPP_TRACE") ? " -trace_msg -message_file /tmp/hark-sipp-msgs.log" : "") +
