@@ -5,6 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config ninja-build git ccache
+  lld  # links the ~60 executables of each tree in a quarter of GNU ld's time (CMakeLists.txt)
   libsrtp2-dev libspandsp-dev libortp-dev libpqxx-dev
   libboost1.81-dev libboost-json1.81-dev libfftw3-dev libspdlog-dev
   libsofia-sip-ua-dev libsodium-dev libpcap-dev
