@@ -32,15 +32,27 @@ namespace {
   "d.phone_index, d.round, c.origin_lead_id, d.disabled, d.callback_at, d.callback_agent, "                \
   "array_to_json(c.time_zones)::text AS time_zones"
 
+// The contacts `m` of campaign $1 without a dialing row: new leads in their first round, only
+// while the campaign's dialing rows are pending (0023_copied_leads_dialing_later.sql). The flag
+// is an uncorrelated subquery, a one-time filter: otherwise the look-up never runs.
+#define NO_DIALING_ROW                                                                                      \
+  "lead_contacts m WHERE (SELECT dialing_rows_pending FROM campaigns WHERE id = $1) AND m.campaign_id = $1 " \
+  "AND NOT EXISTS (SELECT 1 FROM lead_dialing x WHERE x.lead_id = m.id)"
+
 const Statement kStatements[] = {
     // ---- leads (single leads through the view `leads`, counts from lead_dialing) ----
     {"lead_external_ids", "SELECT external_id FROM lead_contacts WHERE campaign_id = $1 AND external_id IS NOT NULL"},
     {"lead_phones", "SELECT phone FROM lead_contacts WHERE campaign_id = $1"},
-    {"lead_counts", "SELECT status, count(*) FROM lead_dialing WHERE campaign_id = $1 GROUP BY status"},
-    {"leads_pending", "SELECT count(*) FROM lead_dialing WHERE campaign_id = $1 AND NOT done"},
+    {"lead_counts",
+     "SELECT status, sum(n)::bigint FROM (SELECT status, count(*) AS n FROM lead_dialing WHERE campaign_id = $1 GROUP BY status "
+     "UNION ALL SELECT 'NOT_CALLED', count(*) FROM " NO_DIALING_ROW ") s GROUP BY status HAVING sum(n) > 0"},
+    {"leads_pending",
+     "SELECT (SELECT count(*) FROM lead_dialing WHERE campaign_id = $1 AND NOT done) + (SELECT count(*) FROM " NO_DIALING_ROW ")"},
     {"leads_page",
      "SELECT " LEAD_COLS " FROM leads WHERE campaign_id = $1 AND ($2::text IS NULL OR status = $2) ORDER BY id LIMIT $3 OFFSET $4"},
-    {"leads_count", "SELECT count(*) FROM lead_dialing WHERE campaign_id = $1 AND ($2::text IS NULL OR status = $2)"},
+    {"leads_count",
+     "SELECT (SELECT count(*) FROM lead_dialing WHERE campaign_id = $1 AND ($2::text IS NULL OR status = $2)) + "
+     "(SELECT count(*) FROM " NO_DIALING_ROW " AND ($2::text IS NULL OR $2 = 'NOT_CALLED'))"},
     {"lead_get", "SELECT " LEAD_COLS " FROM leads WHERE campaign_id = $1 AND id = $2"},
     {"lead_update",
      "UPDATE leads SET name = COALESCE($3, name), description = COALESCE($4, description), phone = COALESCE($5, phone), "
@@ -168,18 +180,36 @@ const Statement kStatements[] = {
     // target is the campaign the route creates in the same transaction, so no row can conflict:
     // a plain INSERT (an ON CONFLICT DO NOTHING cost ~35% more backend CPU for its speculative
     // insertions, recycle_bench) and a conflict would be a bug the unique index reports. The
-    // copies' dialing rows (NOT_CALLED, in first_round) are added by lead_contacts_add_dialing.
+    // copies get no dialing rows now (NOT_CALLED, in first_round, is what a missing one reads
+    // as): the target's rows are pending until it starts (0023_copied_leads_dialing_later.sql).
+    // The CTE runs before the statement's triggers, which see the flag.
     {"leads_recycle_copy",
+     "WITH pending AS (UPDATE campaigns SET dialing_rows_pending = true WHERE id = $2 RETURNING id) "
      "INSERT INTO lead_contacts (campaign_id, name, phone, extra_phones, description, external_id, fields, origin_lead_id, "
      "root_lead_id, first_round, time_zones) SELECT $2, c.name, c.phone, c.extra_phones, c.description, c.external_id, "
      "c.fields, c.id, COALESCE(c.root_lead_id, c.id), d.round + 1, c.time_zones FROM lead_dialing d "
      "JOIN lead_contacts c ON c.id = d.lead_id WHERE d.campaign_id = $1 AND d.status = ANY($3::text[]) "
      "AND d.status <> 'NOT_CALLED' AND NOT d.disabled ORDER BY d.lead_id"},
+    // The dialing row of one lead of a campaign whose rows are pending, before a single-lead
+    // change writes it (disable, callback, click-to-dial); nothing when it has one.
+    {"lead_dialing_ensure",
+     "INSERT INTO lead_dialing (lead_id, campaign_id, round) SELECT id, campaign_id, first_round FROM lead_contacts "
+     "WHERE id = $2 AND campaign_id = $1 AND (SELECT dialing_rows_pending FROM campaigns WHERE id = $1) "
+     "ON CONFLICT (lead_id) DO NOTHING"},
+    // Every missing dialing row of the campaign, in id order, when it starts: the runner's
+    // statements read lead_dialing only. Nothing when its rows are not pending.
+    {"lead_dialing_make_pending",
+     "WITH done AS (UPDATE campaigns SET dialing_rows_pending = false WHERE id = $1 AND dialing_rows_pending RETURNING id) "
+     "INSERT INTO lead_dialing (lead_id, campaign_id, round) SELECT m.id, m.campaign_id, m.first_round FROM lead_contacts m "
+     "JOIN done ON done.id = m.campaign_id WHERE NOT EXISTS (SELECT 1 FROM lead_dialing x WHERE x.lead_id = m.id) "
+     "ORDER BY m.id ON CONFLICT (lead_id) DO NOTHING"},
     {"lead_set_callback",
      "UPDATE lead_dialing d SET callback_at = $3::timestamptz, callback_agent = $4, next_attempt_at = $3::timestamptz, "
      "done = false FROM lead_contacts c WHERE c.id = d.lead_id AND d.campaign_id = $1 AND d.lead_id = $2 "
      "AND NOT d.disabled AND NOT d.in_progress RETURNING " LEAD_COLS_DC},
-    {"lead_rounds", "SELECT round, count(*) FROM lead_dialing WHERE campaign_id = $1 GROUP BY round ORDER BY round"},
+    {"lead_rounds",
+     "SELECT round, sum(n)::bigint FROM (SELECT round, count(*) AS n FROM lead_dialing WHERE campaign_id = $1 GROUP BY round "
+     "UNION ALL SELECT m.first_round, count(*) FROM " NO_DIALING_ROW " GROUP BY m.first_round) r GROUP BY round ORDER BY round"},
     {"lead_callbacks_pending",
      "SELECT count(*) FROM lead_dialing WHERE campaign_id = $1 AND callback_at IS NOT NULL AND NOT done"},
     {"leads_disabled", "SELECT count(*) FROM lead_dialing WHERE campaign_id = $1 AND disabled"},
