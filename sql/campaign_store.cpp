@@ -241,6 +241,7 @@ std::optional<ClickAttempt> start_click_attempt(pqxx::connection& c, long long c
   pqxx::work tx(c);
   const auto camp = tx.exec_prepared("campaign_row", campaign_id);
   if (camp.empty()) throw std::runtime_error("campaign " + std::to_string(campaign_id) + " does not exist");
+  tx.exec_prepared0("lead_dialing_ensure", campaign_id, lead_id);  // a copy's row may not exist yet (migration 0023)
   const auto lead = tx.exec_prepared("lead_take_for_click", lead_id, campaign_id);
   if (lead.empty()) return std::nullopt;
   ClickAttempt out;

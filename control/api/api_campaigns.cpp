@@ -174,6 +174,9 @@ HttpResponse start_campaign(ApiServices& s, ApiContext& ctx) {
     // migration 0019) get them now, before the runner claims any; the claim tests the zones
     // the campaign's leads have (they change only while it is stopped).
     if (!row["calling_start"].is_null()) prepare_calling_hours(c.tx, c.id);
+    // A recycle's copies get their dialing rows now, before the runner claims any (the runner
+    // reads lead_dialing only; migration 0023). Nothing for any other campaign.
+    c.tx.exec_prepared0("lead_dialing_make_pending", c.id);
     c.tx.exec_prepared0("campaign_set_state", c.id, "STARTED");
     s.audit(c.tx, ctx, "start", "campaign/" + std::to_string(c.id));
     return json_response(campaign_json(c.tx.exec_prepared1("campaign_row", c.id)));

@@ -96,6 +96,7 @@ HttpResponse schedule_callback(ApiServices& s, ApiContext& ctx) {
     }
     if (in_hours[0][0].as<long long>() == 0)
       invalid("at", "at is outside the campaign's schedule (its days and hours, in its time zone)");
+    c.tx.exec_prepared0("lead_dialing_ensure", c.id, lead);  // a copy's row may not exist yet (migration 0023)
     auto rows = c.tx.exec_prepared("lead_set_callback", c.id, lead, at, agent);
     if (rows.empty()) {
       if (c.tx.exec_prepared("lead_get", c.id, lead).empty()) fail(404, "not_found", "no such lead");

@@ -249,7 +249,10 @@ HttpResponse update_lead(ApiServices& s, ApiContext& ctx) {
     auto rows = c.tx.exec_prepared("lead_update", c.id, lead, name, description, phone, raw_phone);
     if (rows.empty()) fail(404, "not_found", "no such lead");
     // Disabled: never dialed again, history kept; enabled again: due unless SUCCESS or DNC.
-    if (disabled) rows = c.tx.exec_prepared("lead_set_disabled", c.id, lead, *disabled);
+    if (disabled) {
+      c.tx.exec_prepared0("lead_dialing_ensure", c.id, lead);  // a copy's row may not exist yet (migration 0023)
+      rows = c.tx.exec_prepared("lead_set_disabled", c.id, lead, *disabled);
+    }
     if (rows.empty()) fail(409, "lead_in_progress", "a call to this lead is still up");
     s.audit(c.tx, ctx, "update", "lead/" + std::to_string(lead), body);
     return json_response(lead_json(rows[0]));

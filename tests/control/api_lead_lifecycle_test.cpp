@@ -282,6 +282,59 @@ TEST_F(Api, RecycleIntoTheSameCampaignTwiceThenANewOneWithoutDuplicates) {
                pqxx::unique_violation);
 }
 
+TEST_F(Api, ACopiedCampaignsLeadsAreNewInTheirRoundBeforeTheyHaveDialingRowsAndAreClaimedOnceStarted) {
+  // A recycle's copies get their dialing rows when their campaign starts (migration 0023):
+  // until then a lead without one counts, lists and changes as a new lead of its round.
+  const auto id = make_campaign("lazy-src");
+  ASSERT_EQ(upload(id, "", "name,phone\nA,5550001\nB,5550002\nC,5550003\nD,5550004\n").status, 200);
+  finish(id, "5550001,5550002,5550003", "BUSY");
+  finish(id, "5550004", "SUCCESS");
+  auto r = post(path(id, "/recycle"), "campaign_admin", R"({"statuses":["BUSY"],"target":{"newCampaign":{"name":"lazy-new"}}})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  const auto fresh = r.json().at("campaignId").as_int64();
+  const auto fs = std::to_string(fresh);
+  EXPECT_EQ(r.json().at("recycled"), 3);
+  EXPECT_EQ(count("SELECT count(*) FROM lead_dialing WHERE campaign_id = " + fs), 0);
+  EXPECT_EQ(count("SELECT count(*) FROM campaigns WHERE dialing_rows_pending AND id = " + fs), 1);
+  // An upload into it waits the same way.
+  ASSERT_EQ(upload(fresh, "", "name,phone\nE,5550005\n").status, 200);
+  auto s = summary(fresh);
+  EXPECT_EQ(s.at("total"), 4);
+  EXPECT_EQ(s.at("byStatus").at("NOT_CALLED"), 4);
+  EXPECT_EQ(sum(s.at("byStatus").as_object()), 4);
+  EXPECT_EQ(s.at("byRound"), (json::object{{"1", 1}, {"2", 3}}));
+  const auto page = get(path(fresh, "/leads?status=NOT_CALLED"), "campaign_admin").json();
+  EXPECT_EQ(page.at("total"), 4);
+  EXPECT_EQ(page.at("leads").at(0).at("round"), 2);
+  EXPECT_EQ(page.at("leads").at(0).at("status"), "NOT_CALLED");
+  EXPECT_EQ(page.at("leads").at(0).at("attempts"), 0);
+  // One of them disabled: its row is made for it, the others still wait.
+  const auto b = db->exec("SELECT id FROM leads WHERE phone = '5550002' AND campaign_id = " + fs)[0][0].as<long long>();
+  r = req("PATCH", path(fresh, "/leads/" + std::to_string(b)), "campaign_admin", R"({"disabled":true})");
+  ASSERT_EQ(r.status, 200) << r.body;
+  EXPECT_EQ(r.json().at("disabled"), true);
+  EXPECT_EQ(r.json().at("round"), 2);
+  EXPECT_EQ(count("SELECT count(*) FROM lead_dialing WHERE campaign_id = " + fs), 1);
+  s = summary(fresh);
+  EXPECT_EQ(s.at("disabled"), 1);
+  EXPECT_EQ(sum(s.at("byStatus").as_object()), 4);  // the summary adds up
+  EXPECT_EQ(sum(s.at("byRound").as_object()), 4);
+
+  // Started: every lead has its row, and the runner claims the new ones in id order (the
+  // first two of the three it may call; within one claim the rows come in no set order).
+  ASSERT_EQ(post(path(fresh, "/start"), "campaign_admin").status, 200);
+  EXPECT_EQ(count("SELECT count(*) FROM lead_dialing WHERE campaign_id = " + fs), 4);
+  EXPECT_EQ(count("SELECT count(*) FROM lead_dialing WHERE round = 2 AND campaign_id = " + fs), 3);
+  EXPECT_EQ(count("SELECT count(*) FROM campaigns WHERE dialing_rows_pending AND id = " + fs), 0);
+  auto conn = sql::open_prepared(db->url());
+  pqxx::work tx(*conn);
+  std::vector<std::string> claimed;
+  for (auto& l : sql::claim_leads(tx, fresh, 2)) claimed.push_back(l.phone);
+  std::sort(claimed.begin(), claimed.end());
+  EXPECT_EQ(claimed, (std::vector<std::string>{"5550001", "5550003"}));
+  ASSERT_EQ(sql::claim_leads(tx, fresh, 10).size(), 1u);  // and then E; never the disabled B
+}
+
 TEST_F(Api, ThreeNumbersFirstBusySecondAnswersEndsSuccessAndTheCallLogShowsBoth) {
   auto b = campaign_body("every-number", g1);
   b["dialEveryNumber"] = true;
