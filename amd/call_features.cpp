@@ -11,10 +11,6 @@ constexpr int kFrameMs = 20;
 constexpr int kBurstGapFrames = 3;
 // A burst this long is a word; shorter ones are clicks.
 constexpr int kMinWordFrames = 5;
-// Heard frames below the talker's level that may sit inside one word's run (160 ms).
-constexpr int kMaxNeutralFrames = 8;
-// ... once the run holds this many loud frames (a syllable, not a stray loud frame of a TV).
-constexpr int kMinNeutralRunFrames = 2;
 // Silence this long between words separates two phrases.
 constexpr int kPhraseGapMs = 260;
 // Once a word was heard, a frame this far below the loudest word's mean level is background
@@ -58,8 +54,7 @@ const std::array<const char*, CallFeatures::kCount>& CallFeatures::names() {
       "voiced_share",    "level_db",          "level_sd_db",      "max_level_db",
       "first_minus_last_db", "tail_minus_phrase_db", "zcr",       "zcr_sd",
       "hf_share",        "hf_sd",             "floor_db",         "run_ms",
-      "f0_hz",           "f0_sd_share",       "f0_end_share",     "pitched_share",
-      "quiet_run_ms",    "pause_voice_ms"};
+      "f0_hz",           "f0_sd_share",       "f0_end_share",     "pitched_share"};
   return n;
 }
 
@@ -72,28 +67,16 @@ double CallFeatures::Stats::sd() const {
 void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db,
                       uint32_t now_ms) {
   floor_db_ = floor_db;
-  const bool heard = voice;
   if (voice && has_talker_ && frame_db < talker_db_ - kBelowTalkerDb) voice = false;
   if (!voice) {
-    // A heard frame below the talker's level neither counts nor breaks a run under way, for a
-    // while: a phrase's quieter syllables and consonants sit 15-25 dB under its loudest word,
-    // and counting them as gaps cut the phrase into bursts too short to be words, so its start
-    // was heard 200-500 ms late and the pause before it read that much longer.
-    if (heard && run_frames_ >= kMinNeutralRunFrames && gap_frames_ < kBurstGapFrames && neutral_in_row_ < kMaxNeutralFrames) {
-      ++neutral_in_row_;
-    } else {
-      ++gap_frames_;
-    }
-    note_unworded(heard);
+    ++gap_frames_;
     return;
   }
-  neutral_in_row_ = 0;
   if (gap_frames_ >= kBurstGapFrames) {
     run_frames_ = 0;
     run_counted_ = false;
     run_db_sum_ = 0;
     run_db_n_ = 0;
-    run_start_ms_ = now_ms - kFrameMs;
   }
   gap_frames_ = 0;
   ++run_frames_;
@@ -101,7 +84,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     // A new word: it began run_frames_ frames ago.
     run_counted_ = true;
     ++bursts_;
-    const uint32_t start = run_start_ms_;
+    const uint32_t start = now_ms - uint32_t(run_frames_ * kFrameMs);
     if (!started_) {
       started_ = true;
       onset_ms_ = start;
@@ -123,13 +106,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     }
     voiced_ms_ += (run_frames_ - 1) * kFrameMs;  // this frame is counted below
   }
-  if (!run_counted_) {
-    note_unworded(true);
-    return;
-  }
-  quiet_run_frames_ = 0;
-  quiet_gap_frames_ = 1 << 20;
-  pause_voice_frames_ = 0;
+  if (!run_counted_) return;
   last_word_end_ms_ = now_ms;
   voiced_ms_ += kFrameMs;
 
@@ -166,17 +143,6 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     ++recent_f0_n_;
     ++pitched_;
   }
-}
-
-void CallFeatures::note_unworded(bool heard) {
-  if (!heard) {
-    ++quiet_gap_frames_;
-    return;
-  }
-  if (quiet_gap_frames_ >= kQuietGapFrames) quiet_run_frames_ = 0;
-  ++quiet_run_frames_;
-  quiet_gap_frames_ = 0;
-  if (started_) ++pause_voice_frames_;
 }
 
 void CallFeatures::values(uint32_t now_ms, float* out) const {
@@ -219,8 +185,6 @@ void CallFeatures::values(uint32_t now_ms, float* out) const {
   for (int j = 0; j < m; ++j) end += recent_f0_[j];
   out[i++] = float(m > 0 && phrase_f0_.mean() > 0 ? end / m / phrase_f0_.mean() : 1.0);
   out[i++] = float(voiced_ms_ > 0 ? pitched_ * 20.0 / voiced_ms_ : 0.0);
-  out[i++] = float(quiet_run_ms());
-  out[i++] = float(pause_voice_frames_ * kFrameMs);
 }
 
 }  // namespace hark::amd

@@ -18,7 +18,7 @@ namespace hark::amd {
 
 class CallFeatures {
  public:
-  static constexpr int kCount = 29;
+  static constexpr int kCount = 27;
   /// Column names, in order (the dump's header and the training script's columns).
   static const std::array<const char*, kCount>& names();
 
@@ -35,9 +35,6 @@ class CallFeatures {
   int span_ms() const { return started_ ? int(last_word_end_ms_ - onset_ms_) : 0; }
   /// Length of the voiced run under way (0 in a pause).
   int run_ms() const { return gap_frames_ == 0 ? run_frames_ * 20 : 0; }
-  /// In a pause: the run of voice under way that is not (yet) a word, because it is below the
-  /// talker's level or still too short (0 when the VAD hears nothing).
-  int quiet_run_ms() const { return quiet_gap_frames_ < kQuietGapFrames ? quiet_run_frames_ * 20 : 0; }
 
   /// The feature vector at `now_ms` (valid once started()).
   void values(uint32_t now_ms, float* out) const;
@@ -50,19 +47,12 @@ class CallFeatures {
     double sd() const;
   };
 
-  static constexpr int kQuietGapFrames = 3;
-
-  /// A frame the VAD did (`heard`) or did not hear that is no word.
-  void note_unworded(bool heard);
-
   bool started_ = false;
   uint32_t onset_ms_ = 0;
   uint32_t last_word_end_ms_ = 0;
   int run_frames_ = 0;          // voiced frames in the current run
   int gap_frames_ = 1 << 20;    // unvoiced frames since the last voiced one
   bool run_counted_ = false;    // the current run is a word (a burst)
-  uint32_t run_start_ms_ = 0;   // when the current run began
-  int neutral_in_row_ = 0;      // heard frames below the talker's level inside the run
   int bursts_ = 0;
   int voiced_ms_ = 0;
   // Phrases: the current one, the first, the longest; pauses between them.
@@ -83,12 +73,6 @@ class CallFeatures {
   bool has_talker_ = false;
   double run_db_sum_ = 0;    // the current word's frames (absolute dB)
   int run_db_n_ = 0;
-  // Voice the VAD hears in a pause that is no word (below the talker's level or too short):
-  // the run under way and the total since the last word. A machine's next phrase often begins
-  // with syllables 13-17 dB under its loudest word; background talk fills the whole pause.
-  int quiet_run_frames_ = 0;
-  int quiet_gap_frames_ = 1 << 20;
-  int pause_voice_frames_ = 0;
   // Pitch (autocorrelation at 4 kHz) of the voiced frames: over the call, over the current
   // phrase, and its last three values (a question rises at its end).
   Stats f0_, phrase_f0_;

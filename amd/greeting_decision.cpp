@@ -10,10 +10,6 @@ namespace {
 constexpr int kMinPauseMs = 200;          // a shorter silence is a gap between words
 constexpr int kMinMachineSpanMs = 1000;   // the model calls no machine on less greeting
 constexpr int kLongestGreetingPauseMs = 1300;  // greetings pause up to ~1.2 s between phrases
-// At the cap, while the VAD hears voice that is not (yet) a word, wait up to this long: the
-// next phrase of a greeting often starts with quiet syllables, and a word is only counted after
-// 100 ms of it (on the dev split, most machines called human at the cap were cut off so).
-constexpr int kCapHoldMs = 200;
 
 Event verdict(Verdict v, uint32_t at, const char* fmt, int a, int b = 0) {
   Event e;
@@ -55,8 +51,7 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     // second of voice came before a pause longer than a greeting's pauses: the model calls no
     // machine on so little elsewhere (a lone "yes?" or "hi"). Below that pause (a campaign's
     // lower cap) a short first phrase may still be a greeting's.
-    const bool voice_under_way = f.quiet_run_ms() > 0 && pause < p_.human_latency_cap_ms + kCapHoldMs;
-    if (!hold_human && pause >= p_.human_latency_cap_ms && !voice_under_way) {
+    if (!hold_human && pause >= p_.human_latency_cap_ms) {
       const bool lone_word = span < kMinMachineSpanMs && pause >= kLongestGreetingPauseMs;
       return decide(verdict(p >= 0.5 || lone_word ? Verdict::human : Verdict::machine, now_ms,
                             "model-%d%%-at-cap-%dms", percent(p), pause));

@@ -9,8 +9,7 @@
 //     a lone "hello?" is called within a few hundred ms, while a short first phrase of a
 //     machine ("Hi, this is Anna.") keeps a low probability through its pause and waits;
 //   - a pause reaching human_latency_cap_ms forces the choice (probability >= 0.5: person),
-//     unless voice that is no word yet is under way (a phrase's quiet first syllables: then up
-//     to 200 ms more), so no person waits much longer than the cap for an agent (the operating point; see the
+//     so no person waits longer than the cap for an agent (the operating point; see the
 //     accuracy/latency curve of `hark amd --labels`);
 //   - a probability <= the machine threshold after a second of greeting is a machine, and so
 //     is a greeting longer than longest_human_greeting_ms or one word longer than max_word_length_ms;
