@@ -88,50 +88,40 @@ int main(int argc, char** argv) {
     }
     const std::string statuses = sql::text_array_literal({"BUSY", "NO_ANSWER"});
     const int backend = c.backendpid();
-    auto cpu0 = backend_cpu_s(backend);
-    auto t0 = Clock::now();
-    long long n;
-    {
+    // One transaction: its wall time, the backend's CPU time, and the rows it changed.
+    struct Timed { double s, cpu; long long rows; };
+    auto timed = [&](auto&& work) {
+      const double cpu0 = backend_cpu_s(backend);
+      const auto t0 = Clock::now();
       pqxx::work tx(c);
-      n = tx.exec_prepared0("leads_recycle_same", campaign, statuses).affected_rows();
+      const long long rows = work(tx);
       tx.commit();
-    }
-    const double same_s = seconds_since(t0), same_cpu = backend_cpu_s(backend) - cpu0;
-    t0 = Clock::now();
-    long long copied;
-    {
-      pqxx::work tx(c);
-      // As the route does after the first recycle: they are finished again first.
-      tx.exec_params0("UPDATE lead_dialing SET status = 'BUSY', done = true WHERE campaign_id = $1", campaign);
-      tx.commit();
-    }
-    const double refinish_s = seconds_since(t0);
-    cpu0 = backend_cpu_s(backend);
-    t0 = Clock::now();
-    {
-      pqxx::work tx(c);
-      copied = tx.exec_prepared0("leads_recycle_copy", campaign, fresh, statuses).affected_rows();
-      tx.commit();
-    }
-    const double copy_s = seconds_since(t0), copy_cpu = backend_cpu_s(backend) - cpu0;
+      return Timed{seconds_since(t0), backend_cpu_s(backend) - cpu0, rows};
+    };
+    const Timed same = timed([&](pqxx::work& tx) {
+      return tx.exec_prepared0("leads_recycle_same", campaign, statuses).affected_rows();
+    });
+    // As the route does after the first recycle: they are finished again first.
+    const Timed refinish = timed([&](pqxx::work& tx) {
+      return tx.exec_params0("UPDATE lead_dialing SET status = 'BUSY', done = true WHERE campaign_id = $1", campaign)
+          .affected_rows();
+    });
+    const Timed copy = timed([&](pqxx::work& tx) {
+      return tx.exec_prepared0("leads_recycle_copy", campaign, fresh, statuses).affected_rows();
+    });
     // What the copy leaves for later (migration 0023): the new campaign's summary counts the
     // leads without dialing rows, and its start makes those rows.
-    t0 = Clock::now();
-    {
-      pqxx::work tx(c);
+    const Timed summary = timed([&](pqxx::work& tx) {
       tx.exec_prepared("lead_counts", fresh);
       tx.exec_prepared("lead_rounds", fresh);
-      tx.commit();
-    }
-    const double summary_s = seconds_since(t0);
-    cpu0 = backend_cpu_s(backend);
-    t0 = Clock::now();
-    {
-      pqxx::work tx(c);
-      tx.exec_prepared0("lead_dialing_make_pending", fresh);
-      tx.commit();
-    }
-    const double start_s = seconds_since(t0), start_cpu = backend_cpu_s(backend) - cpu0;
+      return 0LL;
+    });
+    const Timed start = timed([&](pqxx::work& tx) {
+      return tx.exec_prepared0("lead_dialing_make_pending", fresh).affected_rows();
+    });
+    const long long n = same.rows, copied = copy.rows;
+    const double same_s = same.s, same_cpu = same.cpu, copy_s = copy.s, copy_cpu = copy.cpu, refinish_s = refinish.s,
+                 summary_s = summary.s, start_s = start.s, start_cpu = start.cpu;
     std::printf("recycle_bench: %d leads\n", rows);
     std::printf("  same campaign (new round, due again): %lld leads in %.2f s (%.0f leads/s), backend CPU %.2f s\n", n,
                 same_s, n / same_s, same_cpu);
@@ -140,7 +130,7 @@ int main(int argc, char** argv) {
     std::printf("  (not measured: finishing them again between the two, %.2f s)\n", refinish_s);
     std::printf("  later, the new campaign's summary counts (lead_counts, lead_rounds): %.2f s\n", summary_s);
     std::printf("  later, its start makes the copies' dialing rows: %.2f s, backend CPU %.2f s\n", start_s, start_cpu);
-    if (n != rows || copied != rows) status = 1;
+    if (n != rows || copied != rows || start.rows != rows) status = 1;  // every copy got its dialing row at the start
   } catch (const std::exception& e) {
     std::fprintf(stderr, "recycle_bench: %s\n", e.what());
     status = 1;
