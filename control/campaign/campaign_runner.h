@@ -196,6 +196,9 @@ class CampaignRunner : public RunnerView {
   std::deque<std::pair<ClickToDial, ClickPlaced>> clicks_;  ///< asked, not placed yet
   std::map<uint64_t, std::shared_ptr<Call>> calls_;  ///< by attempt id (the call's tag)
   std::deque<std::pair<std::shared_ptr<Call>, signaling::CallEvent>> unwritten_;
+  /// Ends taken from unwritten_ that handle_events() is writing again (off the lock): counted
+  /// by unwritten(), which otherwise read 0 during each retry while the database was down.
+  size_t unwritten_retrying_ = 0;
   std::map<long long, Live> live_;
   std::vector<std::pair<long long, std::weak_ptr<EventStream>>> subscribers_;
   std::map<long long, std::unique_ptr<media::Prompt>> prompts_;  ///< by prompt id; never freed (calls hold them)

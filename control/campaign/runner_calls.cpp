@@ -63,7 +63,7 @@ std::optional<OwnedCall> CampaignRunner::owned_call(long long attempt_id) const 
 
 size_t CampaignRunner::unwritten() const {
   std::lock_guard lk(mu_);
-  return unwritten_.size();
+  return unwritten_.size() + unwritten_retrying_;
 }
 
 void CampaignRunner::on_call_event(const signaling::CallEvent& e) {
@@ -113,6 +113,7 @@ void CampaignRunner::handle_events() {
     std::lock_guard lk(mu_);
     evs.swap(events_);
     ends.swap(unwritten_);
+    unwritten_retrying_ = ends.size();  // still unwritten while handle_events() retries them
     for (auto& e : evs) {
       auto it = calls_.find(e.tag);
       if (it == calls_.end()) continue;
@@ -195,11 +196,12 @@ void CampaignRunner::handle_events() {
       db_down_logged_ = true;
     }
   }
-  if (!failed.empty()) {
+  {
     std::lock_guard lk(mu_);
+    unwritten_retrying_ = 0;
     for (auto it = failed.rbegin(); it != failed.rend(); ++it) unwritten_.push_front(*it);
-    throw StoreUnavailable("call ends are waiting for the database");
   }
+  if (!failed.empty()) throw StoreUnavailable("call ends are waiting for the database");
 }
 
 bool CampaignRunner::note_trunk_end(const Call& call, const signaling::CallEvent& e) {

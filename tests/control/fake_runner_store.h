@@ -69,6 +69,8 @@ struct FakeData {
   /// Runs as a claim begins: another process's commit landing between the runner's look at a
   /// campaign and its row lock.
   std::function<void(long long campaign)> before_claim;
+  /// Runs as the runner writes a call's end (finish_attempt), before the store answers.
+  std::function<void()> before_finish;
   int dnc_refreshes = 0, uncommitted_claims = 0;
   // Pacing (issue 18): agents by campaign, the holds the runner wrote, the abandon counts.
   std::map<long long, std::vector<control::AgentRow>> agents;
@@ -265,6 +267,7 @@ class FakeRunnerStore : public control::RunnerStore {
     return std::make_unique<FakeClaim>(*d_, campaign_id, instance_);
   }
   bool finish_attempt(const sql::AttemptEnd& end, const sql::LeadOutcome& o) override {
+    if (d_->before_finish) d_->before_finish();
     up();
     auto& a = d_->attempt(end.attempt_id);
     if (a.state != "DIALING") return false;
