@@ -119,18 +119,15 @@ int main(int argc, char** argv) {
     const Timed start = timed([&](pqxx::work& tx) {
       return tx.exec_prepared0("lead_dialing_make_pending", fresh).affected_rows();
     });
-    const long long n = same.rows, copied = copy.rows;
-    const double same_s = same.s, same_cpu = same.cpu, copy_s = copy.s, copy_cpu = copy.cpu, refinish_s = refinish.s,
-                 summary_s = summary.s, start_s = start.s, start_cpu = start.cpu;
     std::printf("recycle_bench: %d leads\n", rows);
-    std::printf("  same campaign (new round, due again): %lld leads in %.2f s (%.0f leads/s), backend CPU %.2f s\n", n,
-                same_s, n / same_s, same_cpu);
+    std::printf("  same campaign (new round, due again): %lld leads in %.2f s (%.0f leads/s), backend CPU %.2f s\n",
+                same.rows, same.s, same.rows / same.s, same.cpu);
     std::printf("  new campaign (copies with origin):    %lld leads in %.2f s (%.0f leads/s), backend CPU %.2f s\n",
-                copied, copy_s, copied / copy_s, copy_cpu);
-    std::printf("  (not measured: finishing them again between the two, %.2f s)\n", refinish_s);
-    std::printf("  later, the new campaign's summary counts (lead_counts, lead_rounds): %.2f s\n", summary_s);
-    std::printf("  later, its start makes the copies' dialing rows: %.2f s, backend CPU %.2f s\n", start_s, start_cpu);
-    if (n != rows || copied != rows || start.rows != rows) status = 1;  // every copy got its dialing row at the start
+                copy.rows, copy.s, copy.rows / copy.s, copy.cpu);
+    std::printf("  (not measured: finishing them again between the two, %.2f s)\n", refinish.s);
+    std::printf("  later, the new campaign's summary counts (lead_counts, lead_rounds): %.2f s\n", summary.s);
+    std::printf("  later, its start makes the copies' dialing rows: %.2f s, backend CPU %.2f s\n", start.s, start.cpu);
+    if (same.rows != rows || copy.rows != rows || start.rows != rows) status = 1;  // every copy got its dialing row at the start
   } catch (const std::exception& e) {
     std::fprintf(stderr, "recycle_bench: %s\n", e.what());
     status = 1;

@@ -67,7 +67,8 @@ struct TrunkSettings {
   /// 64*T1: how long an answered transaction stays to absorb retransmissions, and an unanswered
   /// INVITE waits (Timer B). 0: sofia's 32 s, as RFC 3261 says; tests that flood shorten it.
   unsigned transaction_lifetime_ms = 0;
-  /// An inbound call with no route_inbound() answer this long gets 480 (SipAgent::kInboundDecisionMs).
+  /// An inbound call with no route_inbound() answer this long gets 480 (5 s; the inbound router
+  /// is given the same value).
   /// Not a configuration setting: only tests shorten it, to see the 480 without a 5 s wait.
   int inbound_decision_ms = 5000;
   /// The watchdog: an answered call whose state has not moved for the AMD's analysis time plus
@@ -164,11 +165,10 @@ class SipAgent {
   void cancel_consult(uint64_t call_id);
   /// Answers an inbound call (a CallEvent in state `inbound`): 302 Moved Temporarily to `target`
   /// (a number, as sip:NUMBER@ the trunk it came in on, or a sip: URI); empty: 404. Without an
-  /// answer within TrunkSettings::inbound_decision_ms (kInboundDecisionMs unless a test lowers
-  /// it) the caller gets 480, so a slow database never leaves them ringing. Unknown or already
+  /// answer within TrunkSettings::inbound_decision_ms (5 s unless a test lowers it) the
+  /// caller gets 480, so a slow database never leaves them ringing. Unknown or already
   /// answered ids are ignored.
   void route_inbound(uint64_t call_id, std::string target);
-  static constexpr int kInboundDecisionMs = 5000;
   /// True once every trunk's registrar accepted our REGISTER (always false without a registrar).
   bool registered() const { return registered_.load(); }
   /// Each trunk's state (any thread).

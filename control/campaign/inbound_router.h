@@ -36,7 +36,7 @@ class InboundRouter {
   /// `instance_id` names this process in the rows it writes. `decision_ms` is the agent's
   /// TrunkSettings::inbound_decision_ms: a call queued longer has had its 480 already.
   InboundRouter(std::string database_url, InboundSettings settings, std::string instance_id, Route route,
-                int decision_ms = signaling::SipAgent::kInboundDecisionMs);
+                int decision_ms);
   ~InboundRouter();
 
   /// Feed SipAgent events here (any thread; cheap): those in state `inbound` are queued.

@@ -25,7 +25,7 @@ TEST(GreetingModel, MatchesScikitLearnOnTheStoredSample) {
   // tests/amd/greeting_model_sample.tsv: dev-split feature vectors and the probability
   // scikit-learn's predict_proba gave each, written by scripts/train_amd_model.py with the
   // header.
-  std::ifstream f(std::string(hark::test::kSourceDir) + "/tests/amd/greeting_model_sample.tsv");
+  std::ifstream f(hark::test::source_file("tests/amd/greeting_model_sample.tsv"));
   ASSERT_TRUE(f) << "sample missing";
   std::string line;
   std::getline(f, line);

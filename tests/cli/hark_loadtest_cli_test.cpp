@@ -48,7 +48,7 @@ void stop_simulator(hark::test::Child& sim) {
   sim.signal(SIGTERM);
   EXPECT_EQ(sim.wait(30), 0) << sim.err();
 }
-const std::string kSamples = (std::filesystem::path(hark::test::kSourceDir) / "fixtures/samples").string();
+const std::string kSamples = hark::test::source_file("fixtures/samples");
 }  // namespace
 
 TEST(HarkLoadtestCli, AgainstTheSimulatorCountsAndFailRate) {

@@ -165,7 +165,7 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
   cmo.max_streams = 300;
   cmo.record_dir = recordings.string();
   media::MediaEngine carrier_media(cmo);
-  const std::string samples = std::string(hark::test::kSourceDir) + "/fixtures/samples/";
+  const std::string samples = hark::test::source_file("fixtures/samples/");
   std::vector<signaling::CalleeRule> rules = {
       {"1000*", signaling::CalleeRule::Behaviour::answer, samples + "human-short-001.ul", 400, 60000, ""},
       {"2000*", signaling::CalleeRule::Behaviour::answer, samples + "machine-beep-001.ul", 400, 60000, ""},

@@ -54,7 +54,7 @@ struct ClickToDialSip : Api {
     Api::SetUpTestSuite();
     carrier_media = engine_on("127.0.0.201", 20000, 20999, 100);
     std::vector<signaling::CalleeRule> rules;
-    ASSERT_TRUE(signaling::read_callee_rules(std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt", rules).empty());
+    ASSERT_TRUE(signaling::read_callee_rules(hark::test::source_file("fixtures/callee-map.txt"), rules).empty());
     sim = std::make_unique<signaling::CalleeSimulator>("sip:127.0.0.201:5070", "127.0.0.201", rules, *carrier_media);
     ASSERT_EQ(sim->start(), "");
     media = engine_on("127.0.0.200", 22000, 22999, 100);

@@ -31,7 +31,7 @@ TEST(RunnerPacingSip, TwoAgentsSixPeopleTwoTransferredFourHearTheMessageAndEndAb
   // The carrier: the demo's callee map (1000*: a person).
   auto carrier_media = engine_on(carrier_ip, 20000, 20999, 200);
   std::vector<signaling::CalleeRule> rules;
-  ASSERT_TRUE(signaling::read_callee_rules(std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt", rules).empty());
+  ASSERT_TRUE(signaling::read_callee_rules(hark::test::source_file("fixtures/callee-map.txt"), rules).empty());
   signaling::CalleeSimulator sim("sip:" + carrier_ip + ":5070", carrier_ip, rules, *carrier_media);
   ASSERT_EQ(sim.start(), "");
 

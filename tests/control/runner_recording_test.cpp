@@ -58,7 +58,7 @@ TEST(RunnerRecording, EveryAnsweredCallIsRecordedAndReplaysToItsLiveVerdict) {
   // The carrier.
   auto carrier_media = engine_on("127.0.0.110");
   std::vector<signaling::CalleeRule> rules;
-  ASSERT_TRUE(signaling::read_callee_rules(std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt", rules).empty());
+  ASSERT_TRUE(signaling::read_callee_rules(hark::test::source_file("fixtures/callee-map.txt"), rules).empty());
   signaling::CalleeSimulator sim("sip:127.0.0.110:5070", "127.0.0.110", rules, *carrier_media);
   ASSERT_EQ(sim.start(), "");
   // The dialer, recording into `dir`.

@@ -32,7 +32,7 @@ struct Carrier {
   explicit Carrier(const std::string& ip) {
     media = engine_on(ip, 20000, 21999);
     std::vector<signaling::CalleeRule> rules;
-    EXPECT_TRUE(signaling::read_callee_rules(std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt", rules).empty());
+    EXPECT_TRUE(signaling::read_callee_rules(hark::test::source_file("fixtures/callee-map.txt"), rules).empty());
     sim = std::make_unique<signaling::CalleeSimulator>("sip:" + ip + ":5070", ip, rules, *media);
     EXPECT_EQ(sim->start(), "");
   }
@@ -293,7 +293,7 @@ TEST(CampaignRunner, DoNotCallServiceDownStopsDialingUntilItAnswers) {
 TEST(CampaignRunner, PostgresRestartedDuringACampaign) {
   // A cluster of this test's own: stopping it must not disturb the other tests.
   const std::string dir = "/var/tmp/hark-pg-restart-" + std::to_string(::getpid());
-  const std::string pg = "HARK_PG_DIR=" + dir + " bash " + std::string(hark::test::kSourceDir) + "/scripts/pg.sh ";
+  const std::string pg = "HARK_PG_DIR=" + dir + " bash " + hark::test::source_file("scripts/pg.sh ");
   FILE* p = ::popen((pg + "start 2>/dev/null").c_str(), "r");
   ASSERT_NE(p, nullptr);
   char buf[512] = {};

@@ -87,7 +87,7 @@ TEST(RunnerTrunks, ACampaignDialsThroughKamailioAnsweringItsProxyChallenge) {
   test::TestDb db("runner_kamailio");
   const auto url = db.url();
   test::kam::Kamailio kam;
-  Carrier callee("127.0.0.98", std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt");
+  Carrier callee("127.0.0.98", hark::test::source_file("fixtures/callee-map.txt"));
   auto media = engine_on("127.0.0.90", 38000);
   signaling::Trunk k;
   k.name = "kam";
@@ -139,7 +139,7 @@ TEST(RunnerTrunks, A503TrunkFailsOverToTheNextOfTheGroupAndEachAttemptRecordsIts
   const auto url = db.url();
   const auto map = (std::filesystem::temp_directory_path() / ("hark-503-" + std::to_string(::getpid()) + ".txt")).string();
   std::ofstream(map) << "1000* unavailable ring=50\n";
-  Carrier failing("127.0.0.91", map), good("127.0.0.92", std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt");
+  Carrier failing("127.0.0.91", map), good("127.0.0.92", hark::test::source_file("fixtures/callee-map.txt"));
 
   auto media = engine_on("127.0.0.90", 38000);
   signaling::TrunkSettings t;

@@ -72,7 +72,7 @@ std::unique_ptr<media::MediaEngine> engine_on(const std::string& ip) {
 struct Dialing {
   explicit Dialing(const std::string& db_url) {
     std::vector<signaling::CalleeRule> rules;
-    EXPECT_TRUE(signaling::read_callee_rules(std::string(hark::test::kSourceDir) + "/fixtures/callee-map.txt", rules).empty());
+    EXPECT_TRUE(signaling::read_callee_rules(hark::test::source_file("fixtures/callee-map.txt"), rules).empty());
     carrier_media = engine_on("127.0.0.150");
     sim = std::make_unique<signaling::CalleeSimulator>("sip:127.0.0.150:5070", "127.0.0.150", rules, *carrier_media);
     EXPECT_EQ(sim->start(), "");

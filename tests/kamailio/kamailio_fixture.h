@@ -66,7 +66,7 @@ struct Kamailio {
     std::ofstream(dir / "db" / "subscriber")
         << "id(int,auto) username(str) domain(str) password(str) ha1(str,null) ha1b(str,null)\n1:hark:hark.test:"
         << kPassword << "::\n";
-    std::string cfg = slurp(fs::path(hark::test::kSourceDir) / "tests" / "kamailio" / "kamailio.cfg.in");
+    std::string cfg = slurp(hark::test::source_file("tests/kamailio/kamailio.cfg.in"));
     cfg = std::regex_replace(cfg, std::regex("@DIR@"), d);
     cfg = std::regex_replace(cfg, std::regex("@IP@"), "127.0.0.97");
     cfg = std::regex_replace(cfg, std::regex("@CALLEE@"), "sip:127.0.0.98:5070");

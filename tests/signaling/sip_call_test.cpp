@@ -79,7 +79,7 @@ struct Fixture {
         // Failures after a few seconds of ringing, as real ones come: the calls overlap.
         << "3000* busy ring=3000\n4000* reject ring=3000\n5000* no-answer\n6000* unavailable ring=3000\n"
         << "7000* not-found ring=3000\n"
-        << "9100* announce " << hark::test::kSourceDir << "/fixtures/samples/sit-001.ul\n"
+        << "9100* announce " << hark::test::source_file("fixtures/samples/sit-001.ul") << "\n"
         << "8000* answer " << (dir / "human.wav").string() << " ring=700\n"
         // Dead air; dead air hung up by the callee before any verdict can come.
         << "1100* answer " << (dir / "silence.wav").string() << " ring=200\n"
