@@ -31,7 +31,10 @@ MediaWorker::MediaWorker(int index, size_t max_streams, Recorder* recorder, IoMo
     : index_(index), max_streams_(max_streams), io_mode_(io), report_ticks_(std::max(1, report_ticks)),
       recorder_(recorder), commands_(4096),
       events_(std::max<size_t>(8192, max_streams * 8)),
-      reserve_(max_streams * 2) {  // an `ended` and a prompt's end per stream
+      reserve_(max_streams * 2),  // an `ended` and a prompt's end per stream
+      // 50 packets (1 s) a stream on average, 100 (2 s) at most for one; 1024-16384 in all
+      // (0.5-7 MB): enough for a burst of answers the SIP thread handles a second late.
+      early_(max_streams, std::clamp<size_t>(max_streams * 50, 1024, 16384), 100) {
   held_.reserve(256);
   slots_.resize(max_streams_);
   free_slots_.reserve(max_streams_);
@@ -174,6 +177,11 @@ void MediaWorker::handle_commands() {
       std::unique_ptr<const StreamParams> params(c->params);
       s.stream = std::make_unique<RtpStream>(c->id, *params);
       if (recorder_) s.stream->attach_recorder(&recorder_->tap(index_));
+      // What the peer sent before we knew it, first (the stream counts any other sender's as
+      // foreign, as it would have then).
+      early_.replay(it->second, [&](uint8_t* buf, size_t len, const sockaddr_storage& from, uint64_t at) {
+        s.stream->on_rtp(buf, len, from, at, *this);
+      });
       continue;
     }
     if (c->kind == CommandKind::modify) {
@@ -252,6 +260,7 @@ void MediaWorker::close_slot(uint32_t slot) {
     ::close(s.rtcp_fd);
   }
   s.stream->close(*this);
+  early_.drop(slot);
   by_id_.erase(s.stream->id());
   s.stream.reset();
   s.rtp_fd = s.rtcp_fd = -1;
@@ -303,6 +312,7 @@ void MediaWorker::on_datagram(uint32_t slot, bool rtcp, uint8_t* buf, size_t len
                               uint64_t arrival_ns) {
   auto& s = slots_[slot];
   if (!s.stream) return;
+  if (!rtcp && s.stream->params().remote_len == 0 && early_.hold(slot, buf, len, from, arrival_ns)) return;
   if (rtcp) s.stream->on_rtcp(buf, len, from, *this);
   else s.stream->on_rtp(buf, len, from, arrival_ns, *this);
 }

@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "media/early_packets.h"
 #include "media/media_types.h"
 #include "media/recorder.h"
 #include "media/rtp_stream.h"
@@ -106,6 +107,9 @@ class MediaWorker : private EventSink, private UringIo::Sink {
   std::vector<uint32_t> free_slots_;
   std::vector<uint32_t> active_;     // slots in use, for the tick
   std::unordered_map<StreamId, uint32_t> by_id_;
+  // RTP that came before its stream knew its peer (a dialed call before its 200 OK was
+  // handled): played into the stream when an update names the peer (media/early_packets.h).
+  EarlyPackets early_;
 };
 
 }  // namespace hark::media

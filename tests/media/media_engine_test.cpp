@@ -429,3 +429,70 @@ TEST(MediaEngine, SenderReportsOnScheduleMuxedOrNotAndReceiverReportsGiveRtt) {
   }
   for (int fd : {mux_fd, rtp_fd, rtcp_fd}) ::close(fd);
 }
+
+// A callee may send from the moment it answers, before the SIP thread has handled its 200 OK
+// and told the stream the callee's address. That audio (a person's first "hello?") is kept and
+// played into the stream once the address is known; another sender's still counts as foreign.
+TEST(MediaEngine, RtpBeforeThePeerIsKnownIsPlayedOnceItIs) {
+  auto o = options(2, 5);
+  o.workers = 1;  // the stream and the one that shows the worker has read (below) share it
+  MediaEngine engine(o);
+  auto bound = [] {
+    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    sockaddr_in a = loopback(0);
+    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+    socklen_t len = sizeof a;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    return std::pair{fd, a};
+  };
+  const auto [callee, callee_addr] = bound();
+  const auto [stranger, stranger_addr] = bound();
+  const auto [watch, watch_addr] = bound();
+  StreamParams idle;  // as SipAgent opens a dialed call's stream: no peer yet
+  idle.amd = false;
+  const auto call = engine.open(idle);
+  ASSERT_TRUE(call.ok()) << call.error;
+  auto ticker = params_from(watch_addr);
+  ticker.amd = false;
+  const auto tick_stream = engine.open(ticker);
+  ASSERT_TRUE(tick_stream.ok()) << tick_stream.error;
+
+  const sockaddr_in to = loopback(call.port);
+  auto send = [&](int fd, uint16_t seq) {
+    uint8_t pkt[172] = {0x80, 0x00, uint8_t(seq >> 8), uint8_t(seq), 0, 0, uint8_t(seq * 160 >> 8), uint8_t(seq * 160),
+                        0x11, 0x22, 0x33, 0x44};
+    std::memset(pkt + 12, 0xff, 160);
+    ASSERT_EQ(::sendto(fd, pkt, sizeof pkt, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to), ssize_t(sizeof pkt));
+  };
+  for (uint16_t seq = 1; seq <= 10; ++seq) send(callee, seq);
+  for (uint16_t seq = 100; seq < 103; ++seq) send(stranger, seq);
+  // The worker reads its sockets at each tick, then sends: two packets of the other stream
+  // sent after this point mean a whole tick has read what was sent above.
+  uint8_t buf[2048];
+  while (::recv(watch, buf, sizeof buf, 0) > 0) {}
+  int ticks = 0;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+  while (ticks < 2 && std::chrono::steady_clock::now() < until) {
+    pollfd p{watch, POLLIN, 0};
+    if (::poll(&p, 1, 100) > 0) ticks += ::recv(watch, buf, sizeof buf, 0) > 0;
+  }
+  ASSERT_EQ(ticks, 2);
+  // The 200 OK is handled: the stream learns its peer, then five more packets come.
+  auto answered = params_from(callee_addr);
+  answered.amd = false;
+  ASSERT_TRUE(engine.update(call.id, answered));
+  for (uint16_t seq = 11; seq <= 15; ++seq) send(callee, seq);
+  std::vector<MediaEvent> events;
+  // Closing reads what the socket still holds, then reports the stream's statistics.
+  engine.close(call.id);
+  pump(engine, events, 10, [&] {
+    return std::any_of(events.begin(), events.end(), [&](const MediaEvent& e) { return e.kind == MediaEventKind::ended && e.id == call.id; });
+  });
+  const auto ended = std::find_if(events.begin(), events.end(), [&](const MediaEvent& e) { return e.kind == MediaEventKind::ended && e.id == call.id; });
+  ASSERT_NE(ended, events.end());
+  EXPECT_EQ(ended->stats.received, 15u) << "the ten packets sent before the answer was handled are lost";
+  EXPECT_EQ(ended->stats.lost, 0u);
+  EXPECT_EQ(ended->stats.foreign, 3u);
+  engine.close(tick_stream.id);
+  for (int fd : {callee, stranger, watch}) ::close(fd);
+}
