@@ -54,8 +54,7 @@ const std::array<const char*, CallFeatures::kCount>& CallFeatures::names() {
       "voiced_share",    "level_db",          "level_sd_db",      "max_level_db",
       "first_minus_last_db", "tail_minus_phrase_db", "zcr",       "zcr_sd",
       "hf_share",        "hf_sd",             "floor_db",         "run_ms",
-      "f0_hz",           "f0_sd_share",       "f0_end_share",     "pitched_share",
-      "music_ms"};
+      "f0_hz",           "f0_sd_share",       "f0_end_share",     "pitched_share"};
   return n;
 }
 
@@ -186,8 +185,6 @@ void CallFeatures::values(uint32_t now_ms, float* out) const {
   for (int j = 0; j < m; ++j) end += recent_f0_[j];
   out[i++] = float(m > 0 && phrase_f0_.mean() > 0 ? end / m / phrase_f0_.mean() : 1.0);
   out[i++] = float(voiced_ms_ > 0 ? pitched_ * 20.0 / voiced_ms_ : 0.0);
-  // Music heard (music_detector.h): people do not answer with music, machines open with it.
-  out[i++] = float(music_ms_);
 }
 
 }  // namespace hark::amd

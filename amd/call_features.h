@@ -18,22 +18,12 @@ namespace hark::amd {
 
 class CallFeatures {
  public:
-  static constexpr int kCount = 28;
+  static constexpr int kCount = 27;
   /// Column names, in order (the dump's header and the training script's columns).
   static const std::array<const char*, kCount>& names();
 
   /// Feeds one frame ending at `now_ms`: `voice` from the VAD, its power and the noise floor.
   void rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db, uint32_t now_ms);
-
-  /// Forgets every word (they were music's onset, voice_front_end.h); the music heard stays.
-  void restart() {
-    const int music = music_ms_;
-    *this = CallFeatures();
-    music_ms_ = music;
-  }
-  /// Music heard so far (ms): no dead air, and the analysis waits for the greeting after it.
-  void note_music(int ms) { music_ms_ = ms; }
-  int music_ms() const { return music_ms_; }
 
   /// True once a burst of voice long enough to be a word was heard.
   bool started() const { return started_; }
@@ -58,7 +48,6 @@ class CallFeatures {
   };
 
   bool started_ = false;
-  int music_ms_ = 0;
   uint32_t onset_ms_ = 0;
   uint32_t last_word_end_ms_ = 0;
   int run_frames_ = 0;          // voiced frames in the current run

@@ -55,12 +55,9 @@ bool parse_verdict(std::string_view s, Verdict& out) {
 }
 
 Classifier::Classifier(const Params& p)
-    : p_(p),
-      front_(p.vad_margin_db, p.algorithm == Algorithm::hark && p.detect_beep),
-      timing_(p),
-      decision_(p),
-      asterisk_(p) {
+    : p_(p), front_(p.vad_margin_db), timing_(p), decision_(p), asterisk_(p) {
   if (p_.algorithm == Algorithm::hark) {
+    if (p_.detect_beep) tones_ = std::make_unique<ToneTracker>();
     if (p_.detect_fax) fax_ = std::make_unique<FaxDetector>();
     if (p_.detect_sit) sit_ = std::make_unique<SitDetector>();
   }
@@ -148,9 +145,8 @@ bool Classifier::piece_fits(const ToneSegment& seg) const {
 }
 
 bool Classifier::beep_confirmed(ToneSegment& beep) {
-  ToneTracker* tones = front_.tones();
-  if (!tones) return false;
-  if (const auto& seg = tones->ended()) {
+  if (!tones_) return false;
+  if (const auto& seg = tones_->ended()) {
     const uint32_t d = seg->duration_ms();
     // A beep is synthetic: its pitch and level hold still. Vowels (an /i:/ near 300 Hz can
     // look like a pure tone for 150 ms) glide in pitch and swell in level.
@@ -170,7 +166,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
                                 : seg->dual_share <= kMaxMixedShare;
     const bool long_enough = d >= (seg->hz < kLowBeepHz ? kMinLowBeepMs : kMinBeepMs);
     const bool flat = (pitch_flat || glide) && level_flat && sustained && pure;
-    if (!tones->ended_into_tone() && flat && quiet_before && quiet_after && long_enough && d <= kMaxBeepMs) {
+    if (!tones_->ended_into_tone() && flat && quiet_before && quiet_after && long_enough && d <= kMaxBeepMs) {
       candidate_ = *seg;
       candidate_wait_ = kBeepGuardFrames;
     } else {
@@ -195,7 +191,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     group_quiet_after_ = quiet_after;
     group_wait_ = group_n_ > 0 ? int(kMaxPieceGapMs / kFrameMs) : -1;
   }
-  if (group_wait_ >= 0 && !tones->tonal() && group_wait_-- == 0) {
+  if (group_wait_ >= 0 && !tones_->tonal() && group_wait_-- == 0) {
     // No further piece came: a group of two or three that ends in quiet is one beep.
     if (group_n_ >= 2 && group_quiet_after_) {
       beep = group_[0];
@@ -210,7 +206,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     group_n_ = 0;
   }
   if (candidate_wait_ < 0) return false;
-  if (tones->tonal()) {  // another tone followed: a sequence, not a single beep
+  if (tones_->tonal()) {  // another tone followed: a sequence, not a single beep
     candidate_wait_ = -1;
     return false;
   }
@@ -268,7 +264,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   const bool voice = front_.rx(raw, now_ms_, filtered);
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
-  ToneTracker* tones = front_.tones();  // fed by front_.rx() (its spectrum finds music)
+  if (tones_) tones_->rx(frame, vad_.last_db(), vad_.floor_db());
 
   if (phase_ == Phase::listening_after_human) return rx_after_human(out);
   if (phase_ == Phase::listening_for_beep) {
@@ -284,9 +280,9 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
 
   // Analysing. The FFT's view of this frame gates the per-sample detectors (see
   // bench/amd_bench.cpp for what each costs).
-  const bool fft_gate = tones != nullptr;
-  const float tonality = fft_gate ? tones->last_tonality() : 1.0f;
-  const float hz = fft_gate ? tones->last_hz() : 0.0f;
+  const bool fft_gate = tones_ != nullptr;
+  const float tonality = fft_gate ? tones_->last_tonality() : 1.0f;
+  const float hz = fft_gate ? tones_->last_hz() : 0.0f;
   if (fax_ && fft_gate && tonality >= kGateTonality && (near(hz, 1100.0f, 80.0f) || near(hz, 2100.0f, 80.0f))) {
     if (fax_frames_left_ == 0) fax_->rx(previous_);
     fax_frames_left_ = kFaxGateFrames;
@@ -315,13 +311,13 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
     phase_ = Phase::done;
     return n;
   }
-  if (tones) {
-    if (auto cur = tones->current(); cur && near(cur->hz, 2100.0f) && cur->duration_ms() >= kCedMinMs) {
+  if (tones_) {
+    if (auto cur = tones_->current(); cur && near(cur->hz, 2100.0f) && cur->duration_ms() >= kCedMinMs) {
       out[n++] = make_verdict(Verdict::fax, "fax-ced-tone");
       phase_ = Phase::done;
       return n;
     }
-    if (const auto& seg = tones->ended(); seg && near(seg->hz, 1100.0f) &&
+    if (const auto& seg = tones_->ended(); seg && near(seg->hz, 1100.0f) &&
                                            greeting_onset_ms() + 100 >= seg->onset_ms &&
                                            seg->duration_ms() >= kCngMinMs && seg->duration_ms() <= kCngMaxMs) {
       out[n++] = make_verdict(Verdict::fax, "fax-cng-tone");
@@ -348,7 +344,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   // still count as voice: vowels are often tonal for a frame or two.
   // A steady tone near 1100 or 2100 Hz under way may be fax that spandsp (or the CED backup
   // above) is about to name: the greeting decision waits rather than read the tone as words.
-  const auto current = tones ? tones->current() : std::nullopt;
+  const auto current = tones_ ? tones_->current() : std::nullopt;
   if (current && p_.learned_decision && fax_like(*current)) return n;
   const bool tone_pending = candidate_wait_ >= 0 || current;
   auto v = p_.learned_decision ? decision_.rx(front_.features(), now_ms_, tone_pending)
@@ -356,7 +352,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   if (v) {
     out[n++] = *v;
     verdict_ms_ = now_ms_;
-    if (v->verdict == Verdict::machine && tones) phase_ = Phase::listening_for_beep;
+    if (v->verdict == Verdict::machine && tones_) phase_ = Phase::listening_for_beep;
     else if (v->verdict == Verdict::human && now_ms_ < uint32_t(p_.late_listen_ms)) phase_ = Phase::listening_after_human;
     else phase_ = Phase::done;
   }

@@ -77,6 +77,7 @@ class Classifier {
   // pause (a monologue past the longest human greeting is a suspected machine).
   uint32_t talk_start_ms_ = 0;
   AsteriskAmd asterisk_;
+  std::unique_ptr<ToneTracker> tones_;
   std::unique_ptr<FaxDetector> fax_;
   std::unique_ptr<SitDetector> sit_;
   // A tone that ended and may be a beep, held back a few frames in case another tone follows

@@ -9,7 +9,7 @@ namespace hark::amd {
 
 void for_each_decision_point(std::span<const int16_t> samples, const Params& p, uint32_t stop_ms,
                              const std::function<void(uint32_t, const float*)>& point) {
-  VoiceFrontEnd fe(p.vad_margin_db, p.algorithm == Algorithm::hark && p.detect_beep);
+  VoiceFrontEnd fe(p.vad_margin_db);
   int16_t frame[VoiceFrontEnd::kFrameSamples], filtered[VoiceFrontEnd::kFrameSamples];
   float x[CallFeatures::kCount];
   uint32_t now = 0;

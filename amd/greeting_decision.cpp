@@ -33,14 +33,9 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     done_ = true;
     return std::optional<Event>(e);
   };
-  // Music is no word (music_detector.h) but no dead air either: the analysis waits for the
-  // greeting after it, and its time does not count against the greeting's.
-  const int music = f.music_ms();
   if (!f.started()) {
-    if (music == 0 && int(now_ms) >= p_.initial_silence_ms)
+    if (int(now_ms) >= p_.initial_silence_ms)
       return decide(verdict(Verdict::silence, now_ms, "dead-air-%dms", int(now_ms)));
-    if (music > 0 && int(now_ms) >= p_.total_analysis_ms + music)
-      return decide(verdict(Verdict::machine, now_ms, "music-%dms", music));
     return std::nullopt;
   }
   const int span = f.span_ms();
@@ -63,7 +58,7 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     }
     if (span >= kMinMachineSpanMs && p <= greeting_model::kMachineThreshold)
       return decide(verdict(Verdict::machine, now_ms, "model-%d%%-span-%dms", percent(p), span));
-    if (int(now_ms) >= p_.total_analysis_ms + music)
+    if (int(now_ms) >= p_.total_analysis_ms)
       return decide(verdict(p >= 0.5 ? Verdict::human : Verdict::machine, now_ms,
                             "model-%d%%-at-timeout-%dms", percent(p), int(now_ms)));
   }
@@ -71,8 +66,6 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
 }
 
 Event GreetingDecision::finish(const CallFeatures& f, uint32_t now_ms) const {
-  if (!f.started() && f.music_ms() > 0)
-    return verdict(Verdict::unknown, now_ms, "audio-ended-in-music-%dms", f.music_ms());
   if (!f.started()) return verdict(Verdict::silence, now_ms, "audio-ended-in-silence-%dms", int(now_ms));
   return verdict(Verdict::unknown, now_ms, "audio-ended-in-greeting-%dms", f.span_ms());
 }

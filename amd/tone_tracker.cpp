@@ -10,8 +10,8 @@ namespace hark::amd {
 
 namespace {
 constexpr float kBinHz = 8000.0f / ToneTracker::kFft;
-constexpr int kBandLo = ToneTracker::kSpectrumLo;  // 250 Hz: total energy is measured over the
-constexpr int kBandHi = ToneTracker::kSpectrumHi;  // telephone band, to 3406 Hz
+constexpr int kBandLo = 16;    // 250 Hz: total energy is measured over the telephone band
+constexpr int kBandHi = 218;   // 3406 Hz
 constexpr int kPeakLo = 19;    // 297 Hz: a beep lies between about 300 and 2500 Hz
 constexpr int kPeakHi = 160;   // 2500 Hz
 constexpr int kPeakHalfWidth = 2;  // a Hann-windowed 60 ms tone spreads over +-2 bins
@@ -132,7 +132,6 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
   const float ref_floor = in_segment_ ? std::min(floor_db, seg_floor_db_) : floor_db;
   const bool loud = frame_db >= kMinToneDb && (frame_db >= ref_floor + kMinAboveFloorDb || !floor_known);
   dual_ = false;
-  analysed_ = loud;
   if (loud) {
     analyse();
     // One tone: steady envelope. Two: they beat, so no envelope check, but not a
@@ -191,7 +190,7 @@ void ToneTracker::analyse() {
   auto* out = static_cast<fftwf_complex*>(out_);
   fftwf_execute_dft_r2c(shared_plan(), in_, out);
 
-  float* power = power_.data();
+  float power[kBandHi + 1];
   float total = 0;
   for (int k = kBandLo; k <= kBandHi; ++k) {
     power[k] = out[k][0] * out[k][0] + out[k][1] * out[k][1];

@@ -63,11 +63,6 @@ class ToneTracker {
   /// The tone in progress, if any.
   std::optional<ToneSegment> current() const;
 
-  /// The power spectrum of this frame's 60 ms window, bins kSpectrumLo..kSpectrumHi (250-3406
-  /// Hz), or nullptr when the frame was too quiet to transform (the music detector reads it).
-  static constexpr int kSpectrumLo = 16, kSpectrumHi = 218;
-  const float* spectrum() const { return analysed_ ? power_.data() : nullptr; }
-
   float last_tonality() const { return tonality_; }
   bool last_dual() const { return dual_; }
   float last_hz() const { return hz_; }
@@ -87,8 +82,6 @@ class ToneTracker {
   std::array<float, kRing> db_ring_{};
   uint32_t frames_ = 0;
   bool tonal_ = false;
-  bool analysed_ = false;
-  std::array<float, kSpectrumHi + 1> power_{};
   float tonality_ = 0;
   float hz_ = 0;
   bool dual_ = false;  // the last analysed frame held two tones of comparable power

@@ -104,9 +104,7 @@ TEST(CallFeatures, TimesPhrasesAndPauses) {
   test::add_tone(s, {300, 600, 900}, 600, -20);
   test::add_silence(s, 1000);
   test::add_noise(s, -60);
-  // Without the tone tracker: three steady tones are music to the music detector, and this
-  // checks the timing alone.
-  amd::VoiceFrontEnd fe(6.0f, false);
+  amd::VoiceFrontEnd fe(6.0f);
   int16_t filtered[160];
   uint32_t now = 0;
   for (size_t off = 0; off < s.size(); off += 160) fe.rx({s.data() + off, 160}, now += 20, filtered);
