@@ -25,6 +25,13 @@ bool must_arrive(MediaEventKind k) {
 }
 
 uint64_t tag(uint32_t slot, bool rtcp) { return uint64_t(slot) << 1 | (rtcp ? 1 : 0); }
+
+/// Plays the packets `slot` received before it had a peer into its `stream` (EarlyPackets).
+void replay_early(EarlyPackets& early, uint32_t slot, RtpStream& stream, EventSink& sink) {
+  early.replay(slot, [&](uint8_t* buf, size_t len, const sockaddr_storage& from, uint64_t at) {
+    stream.on_rtp(buf, len, from, at, sink);
+  });
+}
 }  // namespace
 
 MediaWorker::MediaWorker(int index, size_t max_streams, Recorder* recorder, IoMode io, int report_ticks)
@@ -179,9 +186,7 @@ void MediaWorker::handle_commands() {
       if (recorder_) s.stream->attach_recorder(&recorder_->tap(index_));
       // What the peer sent before we knew it, first (the stream counts any other sender's as
       // foreign, as it would have then).
-      early_.replay(it->second, [&](uint8_t* buf, size_t len, const sockaddr_storage& from, uint64_t at) {
-        s.stream->on_rtp(buf, len, from, at, *this);
-      });
+      replay_early(early_, it->second, *s.stream, *this);
       continue;
     }
     if (c->kind == CommandKind::modify) {
@@ -259,8 +264,10 @@ void MediaWorker::close_slot(uint32_t slot) {
     if (!uring_) ::epoll_ctl(data_epoll_fd_, EPOLL_CTL_DEL, s.rtcp_fd, nullptr);
     ::close(s.rtcp_fd);
   }
+  // Held packets of a stream that never learnt its peer go to it all the same: it counts them
+  // as foreign in its final statistics, as it did before they were held.
+  replay_early(early_, slot, *s.stream, *this);
   s.stream->close(*this);
-  early_.drop(slot);
   by_id_.erase(s.stream->id());
   s.stream.reset();
   s.rtp_fd = s.rtcp_fd = -1;

@@ -452,20 +452,23 @@ TEST(MediaEngine, RtpBeforeThePeerIsKnownIsPlayedOnceItIs) {
   idle.amd = false;
   const auto call = engine.open(idle);
   ASSERT_TRUE(call.ok()) << call.error;
+  const auto unanswered = engine.open(idle);  // never learns a peer: what it got is foreign
+  ASSERT_TRUE(unanswered.ok()) << unanswered.error;
   auto ticker = params_from(watch_addr);
   ticker.amd = false;
   const auto tick_stream = engine.open(ticker);
   ASSERT_TRUE(tick_stream.ok()) << tick_stream.error;
 
-  const sockaddr_in to = loopback(call.port);
-  auto send = [&](int fd, uint16_t seq) {
+  auto send = [&](int fd, uint16_t seq, uint16_t port) {
+    const sockaddr_in to = loopback(port);
     uint8_t pkt[172] = {0x80, 0x00, uint8_t(seq >> 8), uint8_t(seq), 0, 0, uint8_t(seq * 160 >> 8), uint8_t(seq * 160),
                         0x11, 0x22, 0x33, 0x44};
     std::memset(pkt + 12, 0xff, 160);
     ASSERT_EQ(::sendto(fd, pkt, sizeof pkt, 0, reinterpret_cast<const sockaddr*>(&to), sizeof to), ssize_t(sizeof pkt));
   };
-  for (uint16_t seq = 1; seq <= 10; ++seq) send(callee, seq);
-  for (uint16_t seq = 100; seq < 103; ++seq) send(stranger, seq);
+  for (uint16_t seq = 1; seq <= 10; ++seq) send(callee, seq, call.port);
+  for (uint16_t seq = 100; seq < 103; ++seq) send(stranger, seq, call.port);
+  for (uint16_t seq = 200; seq < 202; ++seq) send(stranger, seq, unanswered.port);
   // The worker reads its sockets at each tick, then sends: two packets of the other stream
   // sent after this point mean a whole tick has read what was sent above.
   uint8_t buf[2048];
@@ -481,18 +484,24 @@ TEST(MediaEngine, RtpBeforeThePeerIsKnownIsPlayedOnceItIs) {
   auto answered = params_from(callee_addr);
   answered.amd = false;
   ASSERT_TRUE(engine.update(call.id, answered));
-  for (uint16_t seq = 11; seq <= 15; ++seq) send(callee, seq);
+  for (uint16_t seq = 11; seq <= 15; ++seq) send(callee, seq, call.port);
   std::vector<MediaEvent> events;
   // Closing reads what the socket still holds, then reports the stream's statistics.
   engine.close(call.id);
-  pump(engine, events, 10, [&] {
-    return std::any_of(events.begin(), events.end(), [&](const MediaEvent& e) { return e.kind == MediaEventKind::ended && e.id == call.id; });
-  });
-  const auto ended = std::find_if(events.begin(), events.end(), [&](const MediaEvent& e) { return e.kind == MediaEventKind::ended && e.id == call.id; });
+  engine.close(unanswered.id);
+  auto ended_of = [&](StreamId id) {
+    return std::find_if(events.begin(), events.end(), [&](const MediaEvent& e) { return e.kind == MediaEventKind::ended && e.id == id; });
+  };
+  pump(engine, events, 10, [&] { return ended_of(call.id) != events.end() && ended_of(unanswered.id) != events.end(); });
+  const auto ended = ended_of(call.id);
   ASSERT_NE(ended, events.end());
   EXPECT_EQ(ended->stats.received, 15u) << "the ten packets sent before the answer was handled are lost";
   EXPECT_EQ(ended->stats.lost, 0u);
   EXPECT_EQ(ended->stats.foreign, 3u);
+  const auto never = ended_of(unanswered.id);
+  ASSERT_NE(never, events.end());
+  EXPECT_EQ(never->stats.received, 0u);
+  EXPECT_EQ(never->stats.foreign, 2u) << "held packets of a stream that never learnt its peer must still count";
   engine.close(tick_stream.id);
   for (int fd : {callee, stranger, watch}) ::close(fd);
 }
