@@ -17,9 +17,10 @@ PACKAGES=(
   tzdata  # zone1970.tab: each country's time zones, for calling hours (signaling/number_time_zones.cpp)
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
   # voices of the by-voice AMD corpus (fixtures/make_voice_corpus.sh): flite (kal, awb, rms,
-  # slt), festival with three voices, the Italian Asterisk prompts (Menardi); ~55 MB installed.
+  # slt), festival with three voices, the Italian Asterisk prompts (Menardi, Carlo) and the
+  # Russian ones; ~100 MB installed.
   # No French or Spanish speech and no asterisk-moh-opsound-wav: they belong to the held-out judge.
-  flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts asterisk-prompt-it-menardi-wav
+  flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts asterisk-prompt-it-menardi-wav asterisk-core-sounds-it-wav asterisk-core-sounds-ru-wav
   iproute2 procps curl jq wrk libssl-dev openssl
   # issue 14-21 round: TOML config, numbers and time zones, io_uring, the AMD model's training,
   # Kamailio as a real registrar/proxy, the dashboard and report tests in headless Chromium
