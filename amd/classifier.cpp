@@ -122,6 +122,8 @@ constexpr uint32_t kMinDualBeepMs = 160;
 // Below 500 Hz a voice's harmonics can hold still for 120-140 ms: a beep there must be longer.
 constexpr float kLowBeepHz = 500.0f;
 constexpr uint32_t kMinLowBeepMs = 160;
+// Words this long before a steady 1100 or 2100 Hz tone make it a beep rather than fax.
+constexpr uint32_t kMinSpeechBeforeBeepMs = 500;
 
 // +1 rising, -1 falling, 0 the same tone, 2 neither.
 int step(float from_hz, float to_hz) {
@@ -278,7 +280,14 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
     return n;
   }
 
-  // Analysing. The FFT's view of this frame gates the per-sample detectors (see
+  // Analysing. Half a second of words before a tone began: a fax sends its tones with no voice
+  // first (a line's AGC lifting its noise can make the first 300 ms read as a word).
+  const auto speech_before = [&](const std::optional<ToneSegment>& tone) {
+    const auto& ended = tones_ ? tones_->ended() : std::nullopt;
+    const uint32_t onset = tone ? tone->onset_ms : ended ? ended->onset_ms : now_ms_;
+    return greeting_onset_ms() + kMinSpeechBeforeBeepMs < onset;
+  };
+  // The FFT's view of this frame gates the per-sample detectors (see
   // bench/amd_bench.cpp for what each costs).
   const bool fft_gate = tones_ != nullptr;
   const float tonality = fft_gate ? tones_->last_tonality() : 1.0f;
@@ -292,7 +301,11 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   std::memcpy(previous_ + kFrameSamples, frame.data(), kFrameSamples * sizeof(int16_t));
   if (run_fax) {
     if (fax_frames_left_ > 0) --fax_frames_left_;
-    const auto tone = fax_->rx(frame);
+    auto tone = fax_->rx(frame);
+    // A fax calls with no voice first. An 1100 Hz tone after a greeting is the machine's beep
+    // (spandsp names any 1100 Hz tone of half a second CNG): left to the beep rules.
+    if (tone == FaxDetector::Tone::cng && speech_before(tones_ ? tones_->current() : std::nullopt))
+      tone = FaxDetector::Tone::none;
     if (tone != FaxDetector::Tone::none) {
       out[n++] = make_verdict(Verdict::fax, tone == FaxDetector::Tone::cng ? "fax-cng" : "fax-ced");
       phase_ = Phase::done;
@@ -328,9 +341,10 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   if (p_.early_media_sit_only) return n;  // ringback and announcements decide nothing else
   ToneSegment beep;
   // A steady tone near 1100 or 2100 Hz may be fax (CNG, CED) that spandsp has yet to name;
-  // a glide or a sequence of tones through those frequencies is not.
-  const auto fax_like = [](const ToneSegment& b) {
-    return b.hz_spread <= kMaxFaxHzSpread && (near(b.hz, 1100.0f) || near(b.hz, 2100.0f));
+  // a glide or a sequence of tones through those frequencies is not, nor one after words.
+  const auto fax_like = [&](const ToneSegment& b) {
+    return b.hz_spread <= kMaxFaxHzSpread && (near(b.hz, 1100.0f) || near(b.hz, 2100.0f)) &&
+           !speech_before(b);
   };
   if (beep_confirmed(beep) && !fax_like(beep)) {
     out[n++] = make_verdict(Verdict::machine, "beep-before-verdict");

@@ -66,6 +66,22 @@ TEST(Classifier, FaxCallsAreFax) {
   }
 }
 
+TEST(Classifier, An1100HzBeepAfterAGreetingIsABeepNotFax) {
+  // spandsp names any half-second 1100 Hz tone CNG; after words it is the machine's beep.
+  for (int beep_ms : {600, 1200}) {
+    std::vector<int16_t> s;
+    test::add_silence(s, 300);
+    test::add_babble(s, 1500, -20);
+    test::add_silence(s, 300);
+    test::add_tone(s, {1100}, beep_ms, -20);
+    test::add_silence(s, 2000);
+    const auto r = amd::replay(s, amd::Params::hark_defaults());
+    EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << beep_ms << " ms: " << r.verdict.cause;
+    ASSERT_TRUE(r.has_beep) << beep_ms;
+    EXPECT_NEAR(int(r.beep.beep_onset_ms), 2100, 40) << beep_ms;
+  }
+}
+
 TEST(SitDetector, AllEncodingsAreRecognised) {
   for (double low : {913.8, 985.2})
     for (double mid : {1370.6, 1428.5})
