@@ -81,6 +81,26 @@ void expect_edge(int from_ms, int to_ms, uint32_t edge_ms) {
 }
 }  // namespace
 
+TEST(Beep, ALongBeepInNoiseTheLinesAgcLiftedIsFound) {
+  // The greeting over a quiet line; then the AGC lifts the line's noise to 8 dB under the
+  // beep, in the pause before it and after it. The VAD's floor still holds the quiet line, so
+  // only the tone's contrast with its surroundings says it stands alone: 9 dB was asked of
+  // every tone, 6 dB is asked of one held 300 ms or more.
+  std::vector<int16_t> s, tail;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -20);
+  test::add_noise(s, -55);
+  test::add_silence(tail, 400);
+  test::add_tone(tail, {950}, 600, -22);
+  test::add_silence(tail, 1500);
+  test::add_noise(tail, -30, 11);
+  s.insert(s.end(), tail.begin(), tail.end());
+  const auto r = amd::replay(s, beep_only());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine);
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
 TEST(Beep, ShortestBeepIs120Ms) {
   EXPECT_TRUE(amd::replay(greeting_then({1000}, 140), beep_only()).has_beep);
   EXPECT_FALSE(amd::replay(greeting_then({1000}, 80), beep_only()).has_beep);
