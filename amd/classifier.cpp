@@ -309,9 +309,10 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   if (run_fax) {
     if (fax_frames_left_ > 0) --fax_frames_left_;
     auto tone = fax_->rx(frame);
-    // A fax calls with no voice first. An 1100 Hz tone after a greeting is the machine's beep
-    // (spandsp names any 1100 Hz tone of half a second CNG): left to the beep rules.
-    if (tone == FaxDetector::Tone::cng && speech_before(tones_ ? tones_->current() : std::nullopt))
+    // A fax calls or answers with no voice first. An 1100 or 2100 Hz tone after a greeting is
+    // the machine's beep (spandsp names any half-second 1100 Hz tone CNG, and a second of
+    // 2100 Hz CED): left to the beep rules.
+    if (tone != FaxDetector::Tone::none && speech_before(tones_ ? tones_->current() : std::nullopt))
       tone = FaxDetector::Tone::none;
     if (tone != FaxDetector::Tone::none) {
       out[n++] = make_verdict(Verdict::fax, tone == FaxDetector::Tone::cng ? "fax-cng" : "fax-ced");
@@ -332,7 +333,8 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
     return n;
   }
   if (tones_) {
-    if (auto cur = tones_->current(); cur && near(cur->hz, 2100.0f) && cur->duration_ms() >= kCedMinMs) {
+    if (auto cur = tones_->current();
+        cur && near(cur->hz, 2100.0f) && cur->duration_ms() >= kCedMinMs && !speech_before(cur)) {
       out[n++] = make_verdict(Verdict::fax, "fax-ced-tone");
       phase_ = Phase::done;
       return n;

@@ -66,14 +66,17 @@ TEST(Classifier, FaxCallsAreFax) {
   }
 }
 
-TEST(Classifier, An1100HzBeepAfterAGreetingIsABeepNotFax) {
-  // spandsp names any half-second 1100 Hz tone CNG; after words it is the machine's beep.
-  for (int beep_ms : {600, 1200}) {
+TEST(Classifier, An1100Or2100HzBeepAfterAGreetingIsABeepNotFax) {
+  // spandsp names any half-second 1100 Hz tone CNG, and a second of 2100 Hz CED; after words
+  // either is the machine's beep.
+  for (auto [hz, beep_ms] : {std::pair{1100, 600}, std::pair{1100, 1200}, std::pair{2100, 1200},
+                             std::pair{2100, 2500}}) {
+    SCOPED_TRACE(testing::Message() << hz << " Hz");
     std::vector<int16_t> s;
     test::add_silence(s, 300);
     test::add_babble(s, 1500, -20);
     test::add_silence(s, 300);
-    test::add_tone(s, {1100}, beep_ms, -20);
+    test::add_tone(s, {double(hz)}, beep_ms, -20);
     test::add_silence(s, 2000);
     const auto r = amd::replay(s, amd::Params::hark_defaults());
     EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << beep_ms << " ms: " << r.verdict.cause;
