@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdlib>
 
 #include "amd/classifier.h"
@@ -204,6 +205,26 @@ TEST(Beep, ARisingSequenceOfContiguousTonesIsOneBeepFromItsFirstTone) {
   test::add_babble(s, 3000, -20);
   test::add_silence(s, 400);
   for (double hz : {1100.0, 1400.0, 1750.0}) test::add_tone(s, {hz}, 180, -22);
+  test::add_silence(s, 2000);
+  test::add_noise(s, -55);
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
+TEST(Beep, ASequenceWhosePiecesSwellBy4DbIsOneBeep) {
+  // Three contiguous 160 ms tones, each swelling by 4 dB (a line's AGC letting go, or the
+  // neighbours' edges in the window): a lone beep must hold within 3 dB, a piece within 4.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -20);
+  test::add_silence(s, 400);
+  for (double hz : {800.0, 1000.0, 1250.0}) {
+    const size_t from = s.size();
+    test::add_tone(s, {hz}, 160, -24);
+    for (size_t i = from; i < s.size(); ++i)
+      s[i] = int16_t(std::lround(s[i] * std::pow(10.0, 3.6 / 20.0 * double(i - from) / double(s.size() - from))));
+  }
   test::add_silence(s, 2000);
   test::add_noise(s, -55);
   const auto r = amd::replay(s, beep_only());
