@@ -31,15 +31,25 @@ float frame_power_db(std::span<const int16_t> samples) {
 
 bool Vad::rx(std::span<const int16_t> frame) {
   last_db_ = frame_power_db(frame);
-  if (last_db_ <= -120.0f) return false;  // a lost frame says nothing about the line's noise
+  if (last_db_ <= -120.0f) {  // a lost frame says nothing about the line's noise ...
+    // ... and the frames that faded into it were a packet loss's concealment dying away, not
+    // the line getting quieter: a floor left down there reads the line's noise as voice for
+    // seconds (dead air called a person).
+    if (dipping_) floor_db_ = floor_before_dip_;
+    dipping_ = false;
+    return false;
+  }
   if (!started_) {
     floor_db_ = std::max(last_db_, kLowestFloorDb);
     started_ = true;
   }
   const bool voice = last_db_ > floor_db_ + margin_db_ && last_db_ > kAbsoluteMinDb;
   if (last_db_ < floor_db_) {
+    if (!dipping_) floor_before_dip_ = floor_db_;
+    dipping_ = true;
     floor_db_ = std::max({last_db_, floor_db_ - kDownStepDb, kLowestFloorDb});
   } else {
+    dipping_ = false;
     floor_db_ = std::min(last_db_, floor_db_ + (voice ? kRiseInVoiceDb : kRiseInNoiseDb));
   }
 

@@ -36,6 +36,8 @@ class Vad {
   bool window_full_ = false;
   float last_db_ = -120;
   bool started_ = false;
+  bool dipping_ = false;         // the floor went down on every frame since floor_before_dip_
+  float floor_before_dip_ = 0;
 };
 
 }  // namespace hark::amd

@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <cmath>
+
 #include "amd/asterisk_amd.h"
 #include "test_audio.h"
 
@@ -84,4 +87,19 @@ TEST(Vad, FollowsARiseInLineNoise) {
   amd::Vad vad;
   // After at most two seconds the louder noise is the new floor.
   EXPECT_EQ(voiced_frames(vad, quiet, 3000, 5000), 0);
+}
+
+TEST(Vad, APacketLossConcealmentFadingOutIsNotTheLineGettingQuieter) {
+  // Line noise at -54 dBFS; a burst of lost packets whose concealment fades out over three
+  // frames (-4, -11, -26 dB) before the zeros, as spandsp's PLC does; then the same noise.
+  std::vector<int16_t> s;
+  test::add_silence(s, 3000);
+  test::add_noise(s, -54);
+  const size_t at = 1500 * 8;
+  const double fade[] = {0.63, 0.28, 0.05};
+  for (int f = 0; f < 3; ++f)
+    for (size_t i = 0; i < 160; ++i) s[at + f * 160 + i] = int16_t(std::lround(s[at + f * 160 + i] * fade[f]));
+  std::fill(s.begin() + long(at + 3 * 160), s.begin() + long(at + 6 * 160), int16_t(0));
+  amd::Vad vad;
+  EXPECT_EQ(voiced_frames(vad, s, 200, 3000), 0);
 }
