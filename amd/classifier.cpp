@@ -295,10 +295,13 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
     return n;
   }
 
-  // Analysing. Half a second of words before a tone began: a fax sends its tones with no voice
-  // first (a line's AGC lifting its noise can make the first 300 ms read as a word).
+  // Analysing. Half a second of words before `tone` began (without one: the tone that just
+  // ended, or one that ended before now): a fax sends its tones with no voice first (a line's
+  // AGC lifting its noise can make the first 300 ms read as a word). Without the tone tracker
+  // the fax tone itself reads as words, so spandsp's verdict stands.
   const auto speech_before = [&](const std::optional<ToneSegment>& tone) {
-    const auto& ended = tones_ ? tones_->ended() : std::nullopt;
+    if (!tones_) return false;
+    const auto& ended = tones_->ended();
     const uint32_t onset = tone ? tone->onset_ms : ended ? ended->onset_ms : now_ms_;
     return greeting_onset_ms() + kMinSpeechBeforeBeepMs < onset;
   };

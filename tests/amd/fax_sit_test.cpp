@@ -66,6 +66,21 @@ TEST(Classifier, FaxCallsAreFax) {
   }
 }
 
+TEST(Classifier, FaxCallsAreFaxWithBeepDetectionOff) {
+  // Without the tone tracker nothing says when a tone began: spandsp's word is final.
+  amd::Params p = amd::Params::hark_defaults();
+  p.detect_beep = false;
+  for (int type : {MODEM_CONNECT_TONES_FAX_CNG, MODEM_CONNECT_TONES_FAX_CED}) {
+    std::vector<int16_t> s;
+    test::add_silence(s, 500);
+    const auto t = spandsp_tone(type, 8000);
+    s.insert(s.end(), t.begin(), t.end());
+    test::add_noise(s, -45);
+    const auto r = amd::replay(s, p);
+    EXPECT_EQ(r.verdict.verdict, amd::Verdict::fax) << type << ": " << r.verdict.cause;
+  }
+}
+
 TEST(Classifier, An1100Or2100HzBeepAfterAGreetingIsABeepNotFax) {
   // spandsp names any half-second 1100 Hz tone CNG, and a second of 2100 Hz CED; after words
   // either is the machine's beep.
