@@ -16,11 +16,11 @@ scripts/train_amd_model.sh runs the whole pipeline on the by-voice corpus.
   it scored 96 % on train and 90 % on dev.
 - The thresholds: the sequential policy of amd/greeting_decision.cpp is simulated on the dev
   split and its further renderings (the dev speakers only; 163 files alone put a choice within
-  a file or two of noise) for a grid of human and machine thresholds at the default latency cap; the pair kept
-  has the best human-vs-machine accuracy (then the fewest people called machine, then the
-  lowest median latency). The cap, a campaign setting, then trades latency for accuracy.
-- The sample: rows of the first dev file with scikit-learn's probabilities, which the C++ model must reproduce
-  (tests/amd/greeting_model_test.cpp).
+  a file or two of noise) for a grid of human and machine thresholds at the default latency
+  cap; the pair kept has the best human-vs-machine accuracy (then the fewest people called
+  machine, then the lowest median latency). The cap, a campaign setting, then trades latency for accuracy.
+- The sample: rows of the first dev file with scikit-learn's probabilities, which the C++
+  model must reproduce (tests/amd/greeting_model_test.cpp).
 The test split is never read here.
 """
 import argparse
@@ -218,7 +218,7 @@ def main():
     print("importance: " + ", ".join(f"{n} {v:.3f}" for v, n in imp[:10]))
 
     export(model, names, th, tm, a.header, digest.hexdigest())
-    # Every 9th row of the first dev file: ~1000 vectors covering all kinds of points.
+    # About 1000 evenly spaced rows of the first dev file, covering all kinds of points.
     first = [i for i, f in enumerate(dfiles) if f.startswith(a.dev[0] + ":")]
     with open(a.sample, "w") as f:
         f.write("probability\t" + "\t".join(names) + "\n")
