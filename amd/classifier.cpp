@@ -251,6 +251,11 @@ int Classifier::rx_after_human(Event* out) {
   const auto& f = front_.features();
   ToneSegment beep;
   if (beep_confirmed(beep)) {
+    if (late_reported_) {  // the monologue was reported: the beep that ends it is news still
+      out[0] = beep_event(beep);
+      phase_ = Phase::done;
+      return 1;
+    }
     Event e = beep_event(beep);
     e.kind = EventKind::late_machine;
     std::snprintf(e.cause, sizeof e.cause, "late-beep-%dHz-%ums", int(e.beep_hz), beep.duration_ms());
@@ -260,6 +265,8 @@ int Classifier::rx_after_human(Event* out) {
     phase_ = Phase::done;
     return 2;
   }
+  if (now_ms_ >= uint32_t(p_.late_listen_ms)) phase_ = Phase::done;
+  if (late_reported_) return 0;
   if (f.pause_ms(now_ms_) >= kTurnPauseMs) talk_start_ms_ = 0;
   else if (talk_start_ms_ == 0 && f.run_ms() > 0) talk_start_ms_ = now_ms_ - uint32_t(f.run_ms());
   if (talk_start_ms_ != 0 && f.last_voice_ms() > talk_start_ms_ &&
@@ -268,10 +275,11 @@ int Classifier::rx_after_human(Event* out) {
     e.kind = EventKind::late_machine;
     std::snprintf(e.cause, sizeof e.cause, "late-monologue-%ums", f.last_voice_ms() - talk_start_ms_);
     out[0] = e;
-    phase_ = Phase::done;
+    // A monologue is a machine's greeting: keep listening for the beep that ends it (the
+    // voicemail drop waits for it, and `hark amd` reports it).
+    late_reported_ = true;
     return 1;
   }
-  if (now_ms_ >= uint32_t(p_.late_listen_ms)) phase_ = Phase::done;
   return 0;
 }
 

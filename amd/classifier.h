@@ -12,7 +12,8 @@
 // ends the greeting (what a voicemail drop waits for), for up to beep_timeout_ms.
 // After a human verdict it keeps listening (up to late_listen_ms of audio): a beep, or talk
 // running past longest_human_greeting_ms without a turn-taking pause, emits one late_machine
-// event with its cause. The verdict stands; the event counts a suspected miss.
+// event with its cause. The verdict stands; the event counts a suspected miss. After a
+// monologue it listens on for the beep that ends it (a beep event, not a second late_machine).
 // Every detector sees the audio through a DC-blocking filter (VoiceFrontEnd).
 // Asterisk algorithm: app_amd's logic only (no beep, fax or SIT), for side-by-side runs.
 #pragma once
@@ -76,6 +77,7 @@ class Classifier {
   // After a human verdict: the start of the current stretch of talk without a turn-taking
   // pause (a monologue past the longest human greeting is a suspected machine).
   uint32_t talk_start_ms_ = 0;
+  bool late_reported_ = false;  // a late_machine event went out: only a beep may follow
   AsteriskAmd asterisk_;
   std::unique_ptr<ToneTracker> tones_;
   std::unique_ptr<FaxDetector> fax_;

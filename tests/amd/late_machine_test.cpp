@@ -75,6 +75,30 @@ TEST(LateMachine, TalkPastTheLongestHumanGreetingIsASuspectedMiss) {
   EXPECT_EQ(late->verdict, amd::Verdict::machine);
 }
 
+// The monologue is flagged first; the beep that ends it still comes out (the voicemail drop
+// and `hark amd` wait for it), as a beep and not as a second suspected miss.
+TEST(LateMachine, TheBeepAfterAMonologueIsStillReported) {
+  auto s = hello_then_silence();
+  test::add_babble(s, 7000, -20, 5);
+  test::add_silence(s, 400);
+  const size_t beep_at_ms = s.size() / 8;
+  test::add_tone(s, {1000}, 500, -22);
+  test::add_silence(s, 1500);
+  test::add_noise(s, -60);
+  const auto ev = run(s, rules());
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].verdict, amd::Verdict::human);
+  int late = 0;
+  for (const auto& e : ev) late += e.kind == amd::EventKind::late_machine;
+  EXPECT_EQ(late, 1);
+  const auto* monologue = find(ev, amd::EventKind::late_machine);
+  ASSERT_NE(monologue, nullptr);
+  EXPECT_EQ(std::string(monologue->cause).rfind("late-monologue-", 0), 0u) << monologue->cause;
+  const auto* beep = find(ev, amd::EventKind::beep);
+  ASSERT_NE(beep, nullptr);
+  EXPECT_NEAR(int(beep->beep_onset_ms), int(beep_at_ms), 20);
+}
+
 TEST(LateMachine, APersonTalkingWithAnAgentIsNotFlagged) {
   auto s = hello_then_silence();
   for (int turn = 0; turn < 4; ++turn) {
