@@ -151,8 +151,10 @@ bool Classifier::piece_fits(const ToneSegment& seg) const {
   if (group_n_ == 0 || group_n_ >= kMaxPieces) return false;
   const ToneSegment& last = group_[group_n_ - 1];
   if (seg.onset_ms > last.end_ms + kMaxPieceGapMs) return false;
+  // Like lengths, unless the shorter was cut by lost packets (a 40-100 ms burst at its edge).
   const uint32_t d0 = group_[0].duration_ms(), d = seg.duration_ms();
-  if ((d > d0 ? d - d0 : d0 - d) > kMaxPieceLengthDiffMs) return false;
+  const bool shorter_cut = d < d0 ? seg.cut_by_loss : group_[0].cut_by_loss;
+  if ((d > d0 ? d - d0 : d0 - d) > kMaxPieceLengthDiffMs && !shorter_cut) return false;
   const int dir = step(last.hz, seg.hz);
   if (dir == 2) return false;
   return group_n_ == 1 || dir == step(group_[0].hz, group_[1].hz);

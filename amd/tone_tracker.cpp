@@ -32,6 +32,8 @@ constexpr int kMaxMisses = 3;
 // ms, cut beeps in two, reported late from their second part); digital silence after a tone
 // still ends it, 160 ms later.
 constexpr int kMaxLostMisses = 8;
+// A tone with lost packets this close to an edge was cut short by them (ToneSegment::cut_by_loss).
+constexpr uint32_t kLossReachFrames = 4;
 // Two tones at once (a dual-frequency beep): the two peaks together hold this share of the
 // band, the weaker at least this share of the stronger. Such a pair beats, so the envelope
 // check that rejects ringback cannot apply; the call-progress pairs are excluded by name.
@@ -304,6 +306,10 @@ ToneSegment ToneTracker::close_segment(bool robust) const {
   for (uint32_t k = 2; k <= 3; ++k) {
     if (first >= k) s.before_db = std::max(s.before_db, db_at(first - k));
     if (last + k <= frames_) s.after_db = std::max(s.after_db, db_at(last + k));
+  }
+  for (uint32_t k = 1; k <= kLossReachFrames; ++k) {
+    if ((first >= k && db_at(first - k) <= -120.0f) || (last + k <= frames_ && db_at(last + k) <= -120.0f))
+      s.cut_by_loss = true;
   }
   s.onset_ms = first * 20;
   s.end_ms = (last + 1) * 20;

@@ -34,6 +34,8 @@ struct ToneSegment {
   float start_hz = 0;         ///< frequency of its first clean frame ...
   float end_hz = 0;           ///< ... and of its last: apart for a falling glide
   int rises = 0;              ///< frame-to-frame steps up by more than a few Hz
+  bool cut_by_loss = false;   ///< lost packets within 4 frames of an edge (concealment fades
+                              ///< out over 2-3 frames first): it may be longer than measured
   uint32_t duration_ms() const { return end_ms - onset_ms; }
 };
 
