@@ -22,6 +22,10 @@ constexpr float kMinBeepContrastDb = 9.0f;
 // unchanged, 4 files of 3835.)
 constexpr uint32_t kLongBeepMs = 300;
 constexpr float kMinLongBeepContrastDb = 6.0f;
+// A tone at least kLongBeepMs long whose pitch holds this still may swell or step in level
+// by this much (an AGC, a level change on the line).
+constexpr float kSteadyBeepHzSpread = 2.0f, kSteadyBeepHzShare = 0.002f;
+constexpr float kMaxSteadyBeepLevelSpreadDb = 7.0f;
 // Frames to wait after a tone ends before calling it a beep: long enough to see whether
 // another tone follows straight away (SIT, music).
 constexpr int kBeepGuardFrames = 3;
@@ -167,7 +171,11 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     // A beep is synthetic: its pitch and level hold still. Vowels (an /i:/ near 300 Hz can
     // look like a pure tone for 150 ms) glide in pitch and swell in level.
     const bool pitch_flat = seg->hz_spread <= std::max(kMaxBeepHzSpread, kMaxBeepHzShare * seg->hz);
-    const bool level_flat = seg->level_spread_db <= kMaxBeepLevelSpreadDb;
+    // A long tone whose pitch holds within a couple of Hz is no voice, whatever its level
+    // does: a line's AGC or a level change may move it by several dB while it lasts.
+    const bool rock_steady = d >= kLongBeepMs && !seg->dual &&
+                             seg->hz_spread <= std::max(kSteadyBeepHzSpread, kSteadyBeepHzShare * seg->hz);
+    const bool level_flat = seg->level_spread_db <= (rock_steady ? kMaxSteadyBeepLevelSpreadDb : kMaxBeepLevelSpreadDb);
     // Or it falls steadily (a falling "bloop"): by a tenth or more, never stepping up.
     const bool glide = seg->start_hz - seg->end_hz >= kMinGlideFall * seg->start_hz &&
                        seg->rises <= 1 && d >= kMinGlideMs && d <= kMaxGlideMs;

@@ -312,3 +312,22 @@ TEST(Beep, ADoubleBeepWhoseSecondHalfLostItsEndIsOneBeep) {
   ASSERT_TRUE(r.has_beep);
   EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
 }
+
+TEST(Beep, ALongSteadyBeepWhoseLevelStepsIsFound) {
+  // A 700 ms 600 Hz beep whose level steps up by 5 dB halfway (a level change on the line, an
+  // AGC letting go): its pitch holds within a Hz, which no voice does for that long.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -20);
+  test::add_silence(s, 400);
+  const size_t n = 700 * 8;
+  for (size_t i = 0; i < n; ++i) {
+    const double db = i < n / 2 ? -26.0 : -21.0;
+    s.push_back(int16_t(std::lround(test::amp_for_db(db) * std::sin(2 * M_PI * 600.0 * double(i) / 8000.0))));
+  }
+  test::add_silence(s, 2000);
+  test::add_noise(s, -55);
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
