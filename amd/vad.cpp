@@ -18,6 +18,10 @@ constexpr float kCatchUpStepDb = 1.0f;
 // Nothing quieter than this is voice, whatever the floor (about -60 dBm0).
 constexpr float kAbsoluteMinDb = -57.0f;
 constexpr float kLowestFloorDb = -75.0f;
+// A concealed lost packet fades out over 2-3 frames and the next packet brings the line back.
+constexpr int kMaxBlipFrames = 3;
+constexpr float kBlipDepthDb = 2.0f;
+constexpr float kMinFadeDb = 8.0f;  // how far below the old floor a fade ends, at least
 }  // namespace
 
 float frame_power_db(std::span<const int16_t> samples) {
@@ -43,10 +47,22 @@ bool Vad::rx(std::span<const int16_t> frame) {
     floor_db_ = std::max(last_db_, kLowestFloorDb);
     started_ = true;
   }
+  // A dip of at most three frames, each lower than the last and ending 8 dB or more under the
+  // old floor, after which the line comes back at its old level: a concealed packet loss
+  // fading out and the next packet arriving, not the line getting quieter (a floor left down
+  // there reads the noise as voice for half a second). Speech's gaps wobble rather than fade.
+  // Only once the floor has settled (2 s of audio: before that it may be a talker's level).
+  if (window_full_ && dipping_ && fading_ && dip_last_db_ <= floor_before_dip_ - kMinFadeDb &&
+      last_db_ >= floor_db_ && dip_frames_ <= kMaxBlipFrames &&
+      last_db_ <= floor_before_dip_ + margin_db_)
+    floor_db_ = floor_before_dip_;
   const bool voice = last_db_ > floor_db_ + margin_db_ && last_db_ > kAbsoluteMinDb;
   if (last_db_ < floor_db_) {
-    if (!dipping_) floor_before_dip_ = floor_db_;
+    if (!dipping_) floor_before_dip_ = floor_db_, dip_frames_ = 0, fading_ = true;
+    else fading_ = fading_ && last_db_ < dip_last_db_ - kBlipDepthDb;
+    dip_last_db_ = last_db_;
     dipping_ = true;
+    dip_frames_ += last_db_ < floor_before_dip_ - kBlipDepthDb;  // not the noise's own flicker
     floor_db_ = std::max({last_db_, floor_db_ - kDownStepDb, kLowestFloorDb});
   } else {
     dipping_ = false;

@@ -38,6 +38,9 @@ class Vad {
   bool started_ = false;
   bool dipping_ = false;         // the floor went down on every frame since floor_before_dip_
   float floor_before_dip_ = 0;
+  int dip_frames_ = 0;           // frames of the current dip well below floor_before_dip_
+  bool fading_ = false;          // ... each lower than the one before (a concealment's fade)
+  float dip_last_db_ = 0;
 };
 
 }  // namespace hark::amd

@@ -103,3 +103,18 @@ TEST(Vad, APacketLossConcealmentFadingOutIsNotTheLineGettingQuieter) {
   amd::Vad vad;
   EXPECT_EQ(voiced_frames(vad, s, 200, 3000), 0);
 }
+
+TEST(Vad, AConcealmentThatFadesAndRecoversIsNotTheLineGettingQuieter) {
+  // The same fade, but the next packet came in time: no zeros, the noise just returns. The
+  // floor had followed the fade 9 dB down and read the noise as voice for half a second (dead
+  // air called a person). A fade in speech's gaps wobbles instead, and a real pause lasts.
+  std::vector<int16_t> s;
+  test::add_silence(s, 4000);
+  test::add_noise(s, -54);
+  const size_t at = 2500 * 8;
+  const double fade[] = {0.63, 0.28, 0.05};
+  for (int f = 0; f < 3; ++f)
+    for (size_t i = 0; i < 160; ++i) s[at + f * 160 + i] = int16_t(std::lround(s[at + f * 160 + i] * fade[f]));
+  amd::Vad vad;
+  EXPECT_EQ(voiced_frames(vad, s, 200, 4000), 0);
+}
