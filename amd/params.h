@@ -28,8 +28,9 @@ struct Params {
   // --- hark extras ---
   int beep_timeout_ms = 30000;  ///< after a machine verdict, listen this long for the beep
   /// After a human verdict, keep listening for a late beep or a monologue until this much
-  /// audio (from the answer) was heard; 0: stop at the verdict.
-  int late_listen_ms = 30000;
+  /// audio (from the answer) was heard; 0: stop at the verdict. Greetings run up to 30 s and
+  /// a beep up to 4 s after them: 35 s hears the beep of the longest.
+  int late_listen_ms = 35000;
   bool detect_beep = true;
   bool detect_fax = true;
   bool detect_sit = true;

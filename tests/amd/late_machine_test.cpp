@@ -99,6 +99,25 @@ TEST(LateMachine, TheBeepAfterAMonologueIsStillReported) {
   EXPECT_NEAR(int(beep->beep_onset_ms), int(beep_at_ms), 20);
 }
 
+// Greetings run up to 30 s: the beep after the longest, past 30 s of audio, is still heard.
+TEST(LateMachine, TheBeepAfterAThirtySecondGreetingIsHeard) {
+  auto s = hello_then_silence();
+  while (s.size() / 8 < 30500) {  // the greeting goes on in phrases ...
+    test::add_babble(s, 2500, -20, int(s.size() % 97));
+    test::add_silence(s, 600);
+  }
+  const size_t beep_at_ms = s.size() / 8;
+  test::add_tone(s, {1000}, 500, -22);  // ... and its beep starts past 30 s
+  test::add_silence(s, 1500);
+  test::add_noise(s, -60);
+  const auto ev = run(s, rules());
+  ASSERT_FALSE(ev.empty());
+  EXPECT_EQ(ev[0].verdict, amd::Verdict::human);
+  const auto* beep = find(ev, amd::EventKind::beep);
+  ASSERT_NE(beep, nullptr);
+  EXPECT_NEAR(int(beep->beep_onset_ms), int(beep_at_ms), 20);
+}
+
 TEST(LateMachine, APersonTalkingWithAnAgentIsNotFlagged) {
   auto s = hello_then_silence();
   for (int turn = 0; turn < 4; ++turn) {
