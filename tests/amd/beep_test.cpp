@@ -20,16 +20,23 @@ amd::Params beep_only() {
   return p;
 }
 
-// A machine-like scene: 3 s of babble (so the verdict is machine), a pause, then `tone`.
-std::vector<int16_t> greeting_then(std::initializer_list<double> tone, int tone_ms, int pause_ms = 400) {
+// A machine-like scene: 3 s of babble (so the verdict is machine), a pause, what `add_beep`
+// appends, 2 s of silence; line noise over it all.
+template <class AddBeep>
+std::vector<int16_t> greeting_then_beep(AddBeep add_beep, int pause_ms = 400) {
   std::vector<int16_t> s;
   test::add_silence(s, 300);
   test::add_babble(s, 3000, -20);
   test::add_silence(s, pause_ms);
-  test::add_tone(s, tone, tone_ms, -22);
+  add_beep(s);
   test::add_silence(s, 2000);
   test::add_noise(s, -55);
   return s;
+}
+
+// The same scene with one tone of `tone_ms` as the beep.
+std::vector<int16_t> greeting_then(std::initializer_list<double> tone, int tone_ms, int pause_ms = 400) {
+  return greeting_then_beep([&](std::vector<int16_t>& s) { test::add_tone(s, tone, tone_ms, -22); }, pause_ms);
 }
 const int kToneOnsetMs = 300 + 3000 + 400;
 }  // namespace
@@ -200,13 +207,9 @@ TEST(Beep, RecordedSpeechHasNoBeep) {
 TEST(Beep, ARisingSequenceOfContiguousTonesIsOneBeepFromItsFirstTone) {
   // Three 180 ms tones straight after one another, rising from 1100 Hz (a fax frequency, but
   // a sequence is no fax tone); contiguous tones' measured lengths overlap at their edges.
-  std::vector<int16_t> s;
-  test::add_silence(s, 300);
-  test::add_babble(s, 3000, -20);
-  test::add_silence(s, 400);
-  for (double hz : {1100.0, 1400.0, 1750.0}) test::add_tone(s, {hz}, 180, -22);
-  test::add_silence(s, 2000);
-  test::add_noise(s, -55);
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
+    for (double hz : {1100.0, 1400.0, 1750.0}) test::add_tone(v, {hz}, 180, -22);
+  });
   const auto r = amd::replay(s, beep_only());
   ASSERT_TRUE(r.has_beep);
   EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
@@ -215,18 +218,14 @@ TEST(Beep, ARisingSequenceOfContiguousTonesIsOneBeepFromItsFirstTone) {
 TEST(Beep, ASequenceWhosePiecesSwellBy4DbIsOneBeep) {
   // Three contiguous 160 ms tones, each swelling by 4 dB (a line's AGC letting go, or the
   // neighbours' edges in the window): a lone beep must hold within 3 dB, a piece within 4.
-  std::vector<int16_t> s;
-  test::add_silence(s, 300);
-  test::add_babble(s, 3000, -20);
-  test::add_silence(s, 400);
-  for (double hz : {800.0, 1000.0, 1250.0}) {
-    const size_t from = s.size();
-    test::add_tone(s, {hz}, 160, -24);
-    for (size_t i = from; i < s.size(); ++i)
-      s[i] = int16_t(std::lround(s[i] * std::pow(10.0, 3.6 / 20.0 * double(i - from) / double(s.size() - from))));
-  }
-  test::add_silence(s, 2000);
-  test::add_noise(s, -55);
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
+    for (double hz : {800.0, 1000.0, 1250.0}) {
+      const size_t from = v.size();
+      test::add_tone(v, {hz}, 160, -24);
+      for (size_t i = from; i < v.size(); ++i)
+        v[i] = int16_t(std::lround(v[i] * std::pow(10.0, 3.6 / 20.0 * double(i - from) / double(v.size() - from))));
+    }
+  });
   const auto r = amd::replay(s, beep_only());
   ASSERT_TRUE(r.has_beep);
   EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
@@ -259,17 +258,13 @@ TEST(Beep, SurvivesABurstOfLostPacketsInTheMiddle) {
 
 TEST(Beep, ABeepAnAgcRidesOnIsFound) {
   // A line's AGC lifts a 800 ms beep by 2.8 dB from its start to its end.
-  std::vector<int16_t> s;
-  test::add_silence(s, 300);
-  test::add_babble(s, 3000, -20);
-  test::add_silence(s, 400);
-  const size_t n = 800 * 8;
-  for (size_t i = 0; i < n; ++i) {
-    const double db = -24.0 + 2.8 * double(i) / double(n);
-    s.push_back(int16_t(std::lround(test::amp_for_db(db) * std::sin(2 * M_PI * 850.0 * double(i) / 8000.0))));
-  }
-  test::add_silence(s, 2000);
-  test::add_noise(s, -55);
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
+    const size_t n = 800 * 8;
+    for (size_t i = 0; i < n; ++i) {
+      const double db = -24.0 + 2.8 * double(i) / double(n);
+      v.push_back(int16_t(std::lround(test::amp_for_db(db) * std::sin(2 * M_PI * 850.0 * double(i) / 8000.0))));
+    }
+  });
   const auto r = amd::replay(s, beep_only());
   ASSERT_TRUE(r.has_beep);
   EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
@@ -280,13 +275,9 @@ TEST(Beep, AFallingSequenceOfShortContiguousTonesIsOneBeep) {
   // 200 ms tones rising: where two contiguous tones meet, a window holds both (one two-tone
   // frame per piece), and a 200 ms piece reads up to 300 ms.
   for (auto [ms, f0, k] : {std::tuple{92, 1400.0, 0.79}, std::tuple{200, 600.0, 1.26}}) {
-    std::vector<int16_t> s;
-    test::add_silence(s, 300);
-    test::add_babble(s, 3000, -20);
-    test::add_silence(s, 400);
-    for (int i = 0; i < 3; ++i) test::add_tone(s, {f0 * std::pow(k, i)}, ms, -22);
-    test::add_silence(s, 2000);
-    test::add_noise(s, -55);
+    const auto s = greeting_then_beep([&](std::vector<int16_t>& v) {
+      for (int i = 0; i < 3; ++i) test::add_tone(v, {f0 * std::pow(k, i)}, ms, -22);
+    });
     const auto r = amd::replay(s, beep_only());
     ASSERT_TRUE(r.has_beep) << ms;
     EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20) << ms;
@@ -297,15 +288,11 @@ TEST(Beep, ADoubleBeepWhoseSecondHalfLostItsEndIsOneBeep) {
   // Two 240 ms tones 100 ms apart; the last 100 ms of the second were lost (a burst of five
   // packets). Its measured length then differs from the first's by more than like pieces may:
   // the double beep was reported from its second half, 340 ms late.
-  std::vector<int16_t> s;
-  test::add_silence(s, 300);
-  test::add_babble(s, 3000, -20);
-  test::add_silence(s, 400);
-  test::add_tone(s, {850}, 240, -22);
-  test::add_silence(s, 100);
-  test::add_tone(s, {850}, 240, -22);
-  test::add_silence(s, 2000);
-  test::add_noise(s, -55);
+  auto s = greeting_then_beep([](std::vector<int16_t>& v) {
+    test::add_tone(v, {850}, 240, -22);
+    test::add_silence(v, 100);
+    test::add_tone(v, {850}, 240, -22);
+  });
   const size_t lost = size_t(kToneOnsetMs + 240 + 100 + 140) * 8;
   std::fill(s.begin() + lost, s.begin() + lost + 5 * 160, 0);
   const auto r = amd::replay(s, beep_only());
@@ -316,17 +303,13 @@ TEST(Beep, ADoubleBeepWhoseSecondHalfLostItsEndIsOneBeep) {
 TEST(Beep, ALongSteadyBeepWhoseLevelStepsIsFound) {
   // A 700 ms 600 Hz beep whose level steps up by 5 dB halfway (a level change on the line, an
   // AGC letting go): its pitch holds within a Hz, which no voice does for that long.
-  std::vector<int16_t> s;
-  test::add_silence(s, 300);
-  test::add_babble(s, 3000, -20);
-  test::add_silence(s, 400);
-  const size_t n = 700 * 8;
-  for (size_t i = 0; i < n; ++i) {
-    const double db = i < n / 2 ? -26.0 : -21.0;
-    s.push_back(int16_t(std::lround(test::amp_for_db(db) * std::sin(2 * M_PI * 600.0 * double(i) / 8000.0))));
-  }
-  test::add_silence(s, 2000);
-  test::add_noise(s, -55);
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
+    const size_t n = 700 * 8;
+    for (size_t i = 0; i < n; ++i) {
+      const double db = i < n / 2 ? -26.0 : -21.0;
+      v.push_back(int16_t(std::lround(test::amp_for_db(db) * std::sin(2 * M_PI * 600.0 * double(i) / 8000.0))));
+    }
+  });
   const auto r = amd::replay(s, beep_only());
   ASSERT_TRUE(r.has_beep);
   EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);

@@ -20,6 +20,19 @@ int voiced_frames(amd::Vad& vad, const std::vector<int16_t>& s, size_t from_ms, 
   }
   return n;
 }
+
+// Line noise at -54 dBFS for `ms`, with a packet loss concealment fading out over the three
+// frames from `fade_at_ms` (-4, -11, -26 dB), as spandsp's PLC does.
+std::vector<int16_t> noise_with_fade(int ms, size_t fade_at_ms) {
+  std::vector<int16_t> s;
+  test::add_silence(s, ms);
+  test::add_noise(s, -54);
+  const size_t at = fade_at_ms * 8;
+  const double fade[] = {0.63, 0.28, 0.05};
+  for (size_t f = 0; f < 3; ++f)
+    for (size_t i = 0; i < 160; ++i) s[at + f * 160 + i] = int16_t(std::lround(s[at + f * 160 + i] * fade[f]));
+  return s;
+}
 }  // namespace
 
 TEST(FramePower, FullScaleSineIsMinusThreeDb) {
@@ -92,13 +105,8 @@ TEST(Vad, FollowsARiseInLineNoise) {
 TEST(Vad, APacketLossConcealmentFadingOutIsNotTheLineGettingQuieter) {
   // Line noise at -54 dBFS; a burst of lost packets whose concealment fades out over three
   // frames (-4, -11, -26 dB) before the zeros, as spandsp's PLC does; then the same noise.
-  std::vector<int16_t> s;
-  test::add_silence(s, 3000);
-  test::add_noise(s, -54);
+  auto s = noise_with_fade(3000, 1500);
   const size_t at = 1500 * 8;
-  const double fade[] = {0.63, 0.28, 0.05};
-  for (int f = 0; f < 3; ++f)
-    for (size_t i = 0; i < 160; ++i) s[at + f * 160 + i] = int16_t(std::lround(s[at + f * 160 + i] * fade[f]));
   std::fill(s.begin() + long(at + 3 * 160), s.begin() + long(at + 6 * 160), int16_t(0));
   amd::Vad vad;
   EXPECT_EQ(voiced_frames(vad, s, 200, 3000), 0);
@@ -108,13 +116,7 @@ TEST(Vad, AConcealmentThatFadesAndRecoversIsNotTheLineGettingQuieter) {
   // The same fade, but the next packet came in time: no zeros, the noise just returns. The
   // floor had followed the fade 9 dB down and read the noise as voice for half a second (dead
   // air called a person). A fade in speech's gaps wobbles instead, and a real pause lasts.
-  std::vector<int16_t> s;
-  test::add_silence(s, 4000);
-  test::add_noise(s, -54);
-  const size_t at = 2500 * 8;
-  const double fade[] = {0.63, 0.28, 0.05};
-  for (int f = 0; f < 3; ++f)
-    for (size_t i = 0; i < 160; ++i) s[at + f * 160 + i] = int16_t(std::lround(s[at + f * 160 + i] * fade[f]));
+  const auto s = noise_with_fade(4000, 2500);
   amd::Vad vad;
   EXPECT_EQ(voiced_frames(vad, s, 200, 4000), 0);
 }
