@@ -165,6 +165,9 @@ def main():
             # Start from the page; the figures, the charts and the calls-up list move.
             b.goto(API + f"/#/campaigns/{campaign}")
             b.wait("document.getElementById('start') !== null", what="the start button")
+            # The header and the figures come from two requests: either may draw first.
+            b.wait("document.querySelector('[data-figure=placed] .v') !== null", what="the figures")
+            b.wait("document.querySelector('svg[data-chart][data-points]') !== null", what="the charts")
             placed_before = b.eval("+document.querySelector('[data-figure=placed] .v').textContent")
             points_before = b.eval("+document.querySelector('svg[data-chart]').dataset.points")
             b.eval("document.getElementById('start').click()")
