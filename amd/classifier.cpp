@@ -141,6 +141,11 @@ constexpr uint32_t kMinLowBeepMs = 160;
 // Words this long before a steady 1100 or 2100 Hz tone make it a beep rather than fax.
 constexpr uint32_t kMinSpeechBeforeBeepMs = 500;
 
+// The tone's pitch held within `hz` or `share` of its frequency, whichever is wider.
+bool pitch_within(const ToneSegment& seg, float hz, float share) {
+  return seg.hz_spread <= std::max(hz, share * seg.hz);
+}
+
 // +1 rising, -1 falling, 0 the same tone, 2 neither.
 int step(float from_hz, float to_hz) {
   const float r = to_hz / from_hz;
@@ -170,11 +175,11 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     const uint32_t d = seg->duration_ms();
     // A beep is synthetic: its pitch and level hold still. Vowels (an /i:/ near 300 Hz can
     // look like a pure tone for 150 ms) glide in pitch and swell in level.
-    const bool pitch_flat = seg->hz_spread <= std::max(kMaxBeepHzSpread, kMaxBeepHzShare * seg->hz);
+    const bool pitch_flat = pitch_within(*seg, kMaxBeepHzSpread, kMaxBeepHzShare);
     // A long tone whose pitch holds within a couple of Hz is no voice, whatever its level
     // does: a line's AGC or a level change may move it by several dB while it lasts.
     const bool rock_steady = d >= kLongBeepMs && !seg->dual &&
-                             seg->hz_spread <= std::max(kSteadyBeepHzSpread, kSteadyBeepHzShare * seg->hz);
+                             pitch_within(*seg, kSteadyBeepHzSpread, kSteadyBeepHzShare);
     const bool level_flat = seg->level_spread_db <= (rock_steady ? kMaxSteadyBeepLevelSpreadDb : kMaxBeepLevelSpreadDb);
     // Or it falls steadily (a falling "bloop"): by a tenth or more, never stepping up.
     const bool glide = seg->start_hz - seg->end_hz >= kMinGlideFall * seg->start_hz &&
@@ -201,7 +206,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     // the 60 ms window holds both tones for a frame: one two-tone frame is allowed.
     // One clean tone (a vowel's formants show as two peaks; its frequency measured on clean
     // windows), and below 500 Hz longer, where a voice's harmonics hold still for 60-80 ms.
-    const bool piece_flat = seg->hz_spread <= std::max(kMaxPieceHzSpread, kMaxPieceHzShare * seg->hz) &&
+    const bool piece_flat = pitch_within(*seg, kMaxPieceHzSpread, kMaxPieceHzShare) &&
                             seg->level_spread_db <= kMaxPieceLevelSpreadDb;
     const bool piece = piece_flat && seg->tonal_frames >= 2 && d <= kMaxPieceMs &&
                        d >= (seg->hz < kLowBeepHz ? kMinLowPieceMs : kMinPieceMs) &&
