@@ -39,6 +39,16 @@ std::vector<int16_t> greeting_then(std::initializer_list<double> tone, int tone_
   return greeting_then_beep([&](std::vector<int16_t>& s) { test::add_tone(s, tone, tone_ms, -22); }, pause_ms);
 }
 const int kToneOnsetMs = 300 + 3000 + 400;
+
+// Appends a tone of `hz` for `ms` whose level (dBFS) is `db_at(x)`, x going from 0 to 1 over it.
+template <class DbAt>
+void add_tone_with_level(std::vector<int16_t>& v, double hz, int ms, DbAt db_at) {
+  const size_t n = size_t(ms) * 8;
+  for (size_t i = 0; i < n; ++i) {
+    const double db = db_at(double(i) / double(n));
+    v.push_back(int16_t(std::lround(test::amp_for_db(db) * std::sin(2 * M_PI * hz * double(i) / 8000.0))));
+  }
+}
 }  // namespace
 
 class BeepFrequency : public ::testing::TestWithParam<int> {};
@@ -259,11 +269,7 @@ TEST(Beep, SurvivesABurstOfLostPacketsInTheMiddle) {
 TEST(Beep, ABeepAnAgcRidesOnIsFound) {
   // A line's AGC lifts a 800 ms beep by 2.8 dB from its start to its end.
   const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
-    const size_t n = 800 * 8;
-    for (size_t i = 0; i < n; ++i) {
-      const double db = -24.0 + 2.8 * double(i) / double(n);
-      v.push_back(int16_t(std::lround(test::amp_for_db(db) * std::sin(2 * M_PI * 850.0 * double(i) / 8000.0))));
-    }
+    add_tone_with_level(v, 850.0, 800, [](double x) { return -24.0 + 2.8 * x; });
   });
   const auto r = amd::replay(s, beep_only());
   ASSERT_TRUE(r.has_beep);
@@ -304,11 +310,7 @@ TEST(Beep, ALongSteadyBeepWhoseLevelStepsIsFound) {
   // A 700 ms 600 Hz beep whose level steps up by 5 dB halfway (a level change on the line, an
   // AGC letting go): its pitch holds within a Hz, which no voice does for that long.
   const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
-    const size_t n = 700 * 8;
-    for (size_t i = 0; i < n; ++i) {
-      const double db = i < n / 2 ? -26.0 : -21.0;
-      v.push_back(int16_t(std::lround(test::amp_for_db(db) * std::sin(2 * M_PI * 600.0 * double(i) / 8000.0))));
-    }
+    add_tone_with_level(v, 600.0, 700, [](double x) { return x < 0.5 ? -26.0 : -21.0; });
   });
   const auto r = amd::replay(s, beep_only());
   ASSERT_TRUE(r.has_beep);
