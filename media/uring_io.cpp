@@ -286,8 +286,14 @@ void UringIo::handle(const io_uring_cqe* cqe, Sink& sink) {
 
 void UringIo::reap(Sink& sink) {
   // With DEFER_TASKRUN the receives run inside io_uring_enter; each call runs a bounded
-  // share of the pending work, so call again until a call brings nothing new.
-  for (int round = 0; round < 4096; ++round) {
+  // share of the pending work, so call again until a call brings nothing new, or until a
+  // tick's share is handled: twice the receive buffers. Under a flood every round brought
+  // more, and the worker's tick, sending and commands waited for seconds. What is left
+  // stays in the ring (its receives hold buffers until handled, so it cannot overflow) and in
+  // the sockets.
+  const size_t budget = 2 * size_t(buf_entries_);
+  size_t handled = 0;
+  for (int round = 0; round < 4096 && handled < budget; ++round) {
     io_uring_submit_and_get_events(&ring_);
     unsigned head, seen = 0;
     io_uring_cqe* cqe;
@@ -296,6 +302,7 @@ void UringIo::reap(Sink& sink) {
       ++seen;
     }
     io_uring_cq_advance(&ring_, seen);
+    handled += seen;
     if (recycled_) {
       io_uring_buf_ring_advance(buf_ring_, recycled_);
       recycled_ = 0;
