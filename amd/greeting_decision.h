@@ -11,8 +11,8 @@
 //   - a pause reaching human_latency_cap_ms forces the choice (probability >= 0.5: person),
 //     so no person waits longer than the cap for an agent (the operating point; see the
 //     accuracy/latency curve of `hark amd --labels`);
-//   - a probability <= the machine threshold after a second of greeting is a machine, and so
-//     is a greeting longer than longest_human_greeting_ms or one word longer than max_word_length_ms;
+//   - a probability <= the machine threshold after a second of greeting is a machine, as is a word
+//     over max_word_length_ms, or a greeting over longest_human_greeting_ms unless p >= 0.5;
 //   - no word within initial_silence_ms is dead air.
 #pragma once
 
