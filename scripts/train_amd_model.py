@@ -35,6 +35,7 @@ from sklearn.ensemble import GradientBoostingClassifier
 # Must match amd/greeting_decision.cpp and the hark defaults in amd/params.cpp.
 MIN_PAUSE_MS = 200
 MIN_MACHINE_SPAN_MS = 1000
+LONE_WORD_MS = 300
 LONGEST_GREETING_PAUSE_MS = 1300
 LONGEST_HUMAN_GREETING_MS = 5000
 TOTAL_ANALYSIS_MS = 7000
@@ -79,11 +80,11 @@ def simulate(groups, y, meta, x, names, p, th, tm, cap):
         for i in idx:
             pause, span, now = x[i, ip], x[i, ispan], meta[i][2]
             if span > LONGEST_HUMAN_GREETING_MS:
-                verdict = "machine"
+                verdict = "human" if p[i] >= 0.5 else "machine"
             elif pause >= MIN_PAUSE_MS and p[i] >= th:
                 verdict = "human"
             elif pause >= cap:
-                lone_word = span < MIN_MACHINE_SPAN_MS and pause >= LONGEST_GREETING_PAUSE_MS
+                lone_word = span < LONE_WORD_MS and pause >= LONGEST_GREETING_PAUSE_MS
                 verdict = "human" if p[i] >= 0.5 or lone_word else "machine"
             elif span >= MIN_MACHINE_SPAN_MS and p[i] <= tm:
                 verdict = "machine"

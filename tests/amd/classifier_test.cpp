@@ -96,3 +96,13 @@ TEST(Classifier, APersonOverBabblePastTheLongestGreetingIsAPerson) {
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
   EXPECT_NE(std::string(r.verdict.cause).find("-past-longest-"), std::string::npos) << r.verdict.cause;
 }
+
+TEST(Classifier, AMachinesShortFirstPhraseThenAPauseIsAMachineAtTheCap) {
+  // "Hi, it's Ben." (709 ms) then 1059 ms of pause on a noisy line (a train-split voice of the
+  // by-voice corpus, its first 3 s): the measured pause reaches the cap and the model gives
+  // 35 %. The lone-word rule took any voice under a second for a lone "hi" and called a person.
+  std::vector<int16_t> pcm;
+  ASSERT_EQ(media::read_audio(test::source_file("fixtures/samples/machine-short-phrase-then-pause-001.ul"), pcm), "");
+  const auto r = amd::replay(pcm, amd::Params::hark_defaults());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+}
