@@ -11,6 +11,7 @@ constexpr int kMinPauseMs = 200;          // a shorter silence is a gap between 
 constexpr int kMinMachineSpanMs = 1000;   // the model calls no machine on less greeting
 constexpr int kLongestGreetingPauseMs = 1300;  // greetings pause up to ~1.2 s between phrases
 constexpr int kLoneWordMs = 300;          // a syllable ("hi", "yes?"); a greeting's first phrase is longer
+constexpr double kLeansToAPerson = 0.5;   // where a forced choice (cap, timeout, past-longest) says person
 
 Event verdict(Verdict v, uint32_t at, const char* fmt, int a, int b = 0) {
   Event e;
@@ -45,7 +46,7 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     // it does at the cap: a person who said "hello?" over a TV or babble that the line's AGC
     // lifted to voice level. On the 2355 non-test files: 8 people more, no machine fewer.
     const double p = human_probability(f, now_ms);
-    if (p >= 0.5) return decide(verdict(Verdict::human, now_ms, "model-%d%%-past-longest-%dms", percent(p), span));
+    if (p >= kLeansToAPerson) return decide(verdict(Verdict::human, now_ms, "model-%d%%-past-longest-%dms", percent(p), span));
     return decide(verdict(Verdict::machine, now_ms, "long-greeting-%dms", span));
   }
   if (f.run_ms() >= p_.max_word_length_ms)
@@ -63,13 +64,13 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     // Below that pause (a campaign's lower cap) a short first phrase may still be a greeting's.
     if (!hold_human && pause >= p_.human_latency_cap_ms) {
       const bool lone_word = span < kLoneWordMs && pause >= kLongestGreetingPauseMs;
-      return decide(verdict(p >= 0.5 || lone_word ? Verdict::human : Verdict::machine, now_ms,
+      return decide(verdict(p >= kLeansToAPerson || lone_word ? Verdict::human : Verdict::machine, now_ms,
                             "model-%d%%-at-cap-%dms", percent(p), pause));
     }
     if (span >= kMinMachineSpanMs && p <= greeting_model::kMachineThreshold)
       return decide(verdict(Verdict::machine, now_ms, "model-%d%%-span-%dms", percent(p), span));
     if (int(now_ms) >= p_.total_analysis_ms)
-      return decide(verdict(p >= 0.5 ? Verdict::human : Verdict::machine, now_ms,
+      return decide(verdict(p >= kLeansToAPerson ? Verdict::human : Verdict::machine, now_ms,
                             "model-%d%%-at-timeout-%dms", percent(p), int(now_ms)));
   }
   return std::nullopt;

@@ -18,13 +18,13 @@ constexpr uint64_t kTimerTag = ~0ull - 1;
 constexpr int kBatch = 16;               // datagrams per recvmmsg
 constexpr int kTickBatches = 1;          // per socket and tick: 16 datagrams, 320 ms of 20 ms audio
 constexpr int kCloseReads = 256;         // a closing socket's last reads: 4096 datagrams at most
+constexpr uint64_t kMaxCatchUpTicks = 5; // after a stall, send at most this many frames at once
 
 /// Whether `fd` holds a datagram now.
 bool readable(int fd) {
   pollfd p{fd, POLLIN, 0};
   return ::poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
 }
-constexpr uint64_t kMaxCatchUpTicks = 5; // after a stall, send at most this many frames at once
 
 // Events a call's progress depends on: losing `ended` would leave the call, its ports and its
 // lead open for the life of the process; losing a prompt's end or a verdict, stall the call

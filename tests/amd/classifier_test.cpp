@@ -86,13 +86,20 @@ TEST(Params, SetByNameValidates) {
   EXPECT_EQ(p.algorithm, amd::Algorithm::asterisk);
 }
 
+namespace {
+// Replays a committed sample (fixtures/samples/) with hark's defaults.
+amd::ReplayResult replay_sample(const char* name) {
+  std::vector<int16_t> pcm;
+  EXPECT_EQ(media::read_audio(test::source_file((std::string("fixtures/samples/") + name).c_str()), pcm), "") << name;
+  return amd::replay(pcm, amd::Params::hark_defaults());
+}
+}  // namespace
+
 TEST(Classifier, APersonOverBabblePastTheLongestGreetingIsAPerson) {
   // "Hello?" over babble that the line's AGC lifted to voice level (a train-split voice of the
   // by-voice corpus, 5.7 s): the VAD hears voice for over 5 s, the longest human greeting. Once
   // that was a machine (long-greeting); the model, asked there too, leans to a person.
-  std::vector<int16_t> pcm;
-  ASSERT_EQ(media::read_audio(test::source_file("fixtures/samples/human-over-babble-001.ul"), pcm), "");
-  const auto r = amd::replay(pcm, amd::Params::hark_defaults());
+  const auto r = replay_sample("human-over-babble-001.ul");
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
   EXPECT_NE(std::string(r.verdict.cause).find("-past-longest-"), std::string::npos) << r.verdict.cause;
 }
@@ -101,8 +108,6 @@ TEST(Classifier, AMachinesShortFirstPhraseThenAPauseIsAMachineAtTheCap) {
   // "Hi, it's Ben." (709 ms) then 1059 ms of pause on a noisy line (a train-split voice of the
   // by-voice corpus, its first 3 s): the measured pause reaches the cap and the model gives
   // 35 %. The lone-word rule took any voice under a second for a lone "hi" and called a person.
-  std::vector<int16_t> pcm;
-  ASSERT_EQ(media::read_audio(test::source_file("fixtures/samples/machine-short-phrase-then-pause-001.ul"), pcm), "");
-  const auto r = amd::replay(pcm, amd::Params::hark_defaults());
+  const auto r = replay_sample("machine-short-phrase-then-pause-001.ul");
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
 }
