@@ -17,8 +17,9 @@ scripts/train_amd_model.sh runs the whole pipeline on the by-voice corpus.
 - The thresholds: the sequential policy of amd/greeting_decision.cpp is simulated on the dev
   split and its further renderings (the dev speakers only; 163 files alone put a choice within
   a file or two of noise) for a grid of human and machine thresholds at the default latency
-  cap; the pair kept has the best human-vs-machine accuracy (then the fewest people called
-  machine, then the lowest median latency). The cap, a campaign setting, then trades latency for accuracy.
+  cap; of the pairs within one dev file of the best human-vs-machine accuracy, the one kept
+  calls the fewest people machine, then has the lowest median latency. The cap, a campaign
+  setting, then trades latency for accuracy.
 - The sample: rows of the first dev file with scikit-learn's probabilities, which the C++
   model must reproduce (tests/amd/greeting_model_test.cpp).
 The test split is never read here.
@@ -37,6 +38,7 @@ MIN_PAUSE_MS = 200
 MIN_MACHINE_SPAN_MS = 1000
 LONE_WORD_MS = 300
 LONGEST_GREETING_PAUSE_MS = 1300
+LONGEST_WAIT_WHILE_TALKING_MS = 2000
 LONGEST_HUMAN_GREETING_MS = 5000
 TOTAL_ANALYSIS_MS = 7000
 DEFAULT_CAP_MS = 1300
@@ -71,7 +73,7 @@ def per_file(files):
 
 def simulate(groups, y, meta, x, names, p, th, tm, cap):
     """The policy of GreetingDecision on each file's points; returns the scores."""
-    ip, ispan = names.index("pause_ms"), names.index("span_ms")
+    ip, ispan, irun = names.index("pause_ms"), names.index("span_ms"), names.index("run_ms")
     hm = hh = mm = mh = 0
     lat = []
     for f, idx in groups.items():
@@ -83,7 +85,7 @@ def simulate(groups, y, meta, x, names, p, th, tm, cap):
                 verdict = "human" if p[i] >= 0.5 else "machine"
             elif pause >= MIN_PAUSE_MS and p[i] >= th:
                 verdict = "human"
-            elif pause >= cap:
+            elif pause >= cap and not (x[i, irun] > 0 and pause < LONGEST_WAIT_WHILE_TALKING_MS):
                 lone_word = span < LONE_WORD_MS and pause >= LONGEST_GREETING_PAUSE_MS
                 verdict = "human" if p[i] >= 0.5 or lone_word else "machine"
             elif span >= MIN_MACHINE_SPAN_MS and p[i] <= tm:
@@ -200,16 +202,17 @@ def main():
 
     dgroups = per_file(dfiles)
     dp = model.predict_proba(dx)[:, 1]
-    best = None
+    tried = []
     for th in [0.5, 0.6, 0.7, 0.75, 0.8, 0.85, 0.9, 0.93, 0.95, 0.97, 0.98, 0.99]:
         for tm in [0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2]:
-            s = simulate(dgroups, dy, dmeta, dx, names, dp, th, tm, DEFAULT_CAP_MS)
-            # Accuracy first (the cap bounds the latency; `hark amd --labels` prints the
-            # curve), then fewer people called machine, then faster.
-            key = (round(s["accuracy"], 4), -s["humans_as_machine"], -s["median_latency"])
-            if best is None or key > best[0]:
-                best = (key, th, tm, s)
-    _, th, tm, s = best
+            tried.append((simulate(dgroups, dy, dmeta, dx, names, dp, th, tm, DEFAULT_CAP_MS), th, tm))
+    # Accuracy first (the cap bounds the latency; `hark amd --labels` prints the curve), but
+    # one dev file is noise: among the pairs within one file of the best, fewer people called
+    # machine, then faster, then more accurate, then the more cautious thresholds.
+    top = max(s["accuracy"] for s, _, _ in tried)
+    near = [t for t in tried if t[0]["accuracy"] >= top - 1.0 / len(dgroups) - 1e-9]
+    s, th, tm = max(near, key=lambda t: (-t[0]["humans_as_machine"], -t[0]["median_latency"],
+                                          t[0]["accuracy"], t[1], -t[2]))
     tp = model.predict_proba(x)[:, 1]
     st = simulate(groups, y, meta, x, names, tp, th, tm, DEFAULT_CAP_MS)
     print(f"thresholds: human {th}, machine {tm}")
