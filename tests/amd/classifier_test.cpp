@@ -114,6 +114,15 @@ TEST(Classifier, AMachinesMusicOnsetThenAPauseIsAMachineAtTheCap) {
   EXPECT_NE(std::string(r.verdict.cause).find("-at-cap-"), std::string::npos) << r.verdict.cause;
 }
 
+TEST(Classifier, AQuietPersonOverNoiseTheAgcLiftedIsAPerson) {
+  // "Hello?" 17 dB over line noise that the line's AGC (10 dB) lifted in the pause before it (a
+  // train-split voice of the by-voice corpus, its first 3 s): over the VAD's 6 dB margin it
+  // never made a word, and the call was dead air. A pitched frame 3 dB over the floor before
+  // the first word now counts as voice.
+  const auto r = replay_sample("human-quiet-over-agc-noise-001.ul");
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
+}
+
 TEST(Classifier, AMachinesSoftSyllablesAtTheCapPutTheChoiceOff) {
   // A personal greeting whose line drops 10 dB at 3.7 s, with lost packets (a train-split voice
   // of the by-voice corpus, its first 5.6 s): its later phrases reach the VAD as syllables of
