@@ -25,6 +25,15 @@ TEST(PhoneNumber, TheIssuesThreeFormsAreOneNumber) {
   EXPECT_EQ(e164("01615527789", "US"), "problem:too_long");
 }
 
+TEST(PhoneNumber, ANumberIsKeptAsTheReadingThatReadsAgainToItself) {
+  // libphonenumber strips one national prefix per reading: "0 2" then, read again, Mexico's
+  // retired mobile "1". Every form gives the second reading, which reads again to itself.
+  EXPECT_EQ(e164("520212412009501", "AL"), "+522412009501");  // the number fuzzer's input
+  EXPECT_EQ(e164("01 1 241 200 9501", "MX"), "+522412009501");
+  EXPECT_EQ(e164("+52 1 241 200 9501", "US"), "+522412009501");
+  EXPECT_EQ(e164("+522412009501", "US"), "+522412009501");
+}
+
 TEST(PhoneNumber, NationalAndFormattedForms) {
   EXPECT_EQ(e164("(201) 555-0123", "US"), "+12015550123");
   EXPECT_EQ(e164("1 201 555 0123", "US"), "+12015550123");
