@@ -17,7 +17,7 @@ constexpr int kPhraseGapMs = 260;
 // (babble, a TV, a street 10-25 dB under the person), not talk.
 constexpr double kBelowTalkerDb = 12.0;
 // Before the first word, a frame this far over the floor with a clear pitch is voice, though
-// under the VAD's margin; and, as there, none quieter than -57 dBFS (about -60 dBm0).
+// under the VAD's margin; and, as there, none quieter than -57 dBFS (about -51 dBm0).
 constexpr float kPitchedOnsetDb = 3.0f;
 constexpr float kQuietestVoiceDb = -57.0f;
 }  // namespace

@@ -42,8 +42,8 @@ struct Params {
   /// hark: decide with the learned greeting model (GreetingDecision) rather than the fixed
   /// silence rules of SpeechTiming.
   bool learned_decision = false;
-  /// hark, learned decision: the longest pause after a greeting before a person must be
-  /// decided (the operating point on the accuracy/latency curve of `hark amd --labels`).
+  /// hark, learned decision: the pause after a greeting that forces a decision, put off while
+  /// voice is heard, to 2 s at most (the operating point of `hark amd --labels`'s curve).
   int human_latency_cap_ms = 1300;
   /// hark: no person's greeting runs longer (learned decision: a longer one is a machine;
   /// after a human verdict, talk running past it is a suspected miss, see late_machine).

@@ -15,7 +15,7 @@ constexpr float kRiseInNoiseDb = 0.5f;
 // When the quietest frame of the last 2 s is this far above the floor, the floor climbs to it.
 constexpr float kCatchUpGapDb = 3.0f;
 constexpr float kCatchUpStepDb = 1.0f;
-// Nothing quieter than this is voice, whatever the floor (about -60 dBm0).
+// Nothing quieter than this is voice, whatever the floor (about -51 dBm0).
 constexpr float kAbsoluteMinDb = -57.0f;
 constexpr float kLowestFloorDb = -75.0f;
 // A concealed lost packet fades out over 2-3 frames and the next packet brings the line back.

@@ -20,27 +20,28 @@ std::string e164_of(const PhoneNumber& n) {
   return out;
 }
 
-// The number as E.164, read from `digits` (the input's digits). libphonenumber's reading is
-// not always a fixed point: "520212412009501" (+52, Mexico) loses "02", a national prefix, to
-// +5212412009501, which read again loses its "1" (the mobile prefix Mexico retired):
-// +522412009501. A number is kept as the reading that reads again to itself, so a lead and
-// the same number on a do-not-call list match however each was written (found by the number
-// fuzzer). Only a reading that stripped a prefix can change when read again: the others (the
-// digits are the number, with or without its country code) skip the second reading, which
-// would cost two thirds more per number.
+// The number as E.164, read from `digits` (the input's digits), or "" when no reading reads
+// again to itself. libphonenumber strips one national prefix a reading: "520212412009501"
+// (+52, Mexico) loses "02" to +5212412009501, which read again loses its "1" (the mobile
+// prefix Mexico retired): +522412009501, the number kept. "8 810 123 4567" from BY reads as
+// +3758101234567, which read again loses its "8" and is no valid number: refused. So a lead
+// and the same number on a do-not-call list match however each was written (found by the
+// number fuzzer). Only a reading that stripped a prefix can change when read again: the
+// others (the digits are the number, with or without its country code) skip the second
+// reading, which would cost two thirds more per number.
 std::string canonical_e164(const PhoneNumber& n, const std::string& digits) {
   std::string out = e164_of(n);
   std::string nsn;
   util().GetNationalSignificantNumber(n, &nsn);
   if (digits == nsn || digits == out.substr(1)) return out;
-  for (int i = 0; i < 2; ++i) {
+  for (int i = 0; i < 3; ++i) {
     PhoneNumber again;
-    if (util().Parse(out, "ZZ", &again) != PhoneNumberUtil::NO_PARSING_ERROR) break;
+    if (util().Parse(out, "ZZ", &again) != PhoneNumberUtil::NO_PARSING_ERROR || !util().IsValidNumber(again)) return {};
     std::string next = e164_of(again);
-    if (next == out) break;
+    if (next == out) return out;
     out = std::move(next);
   }
-  return out;
+  return {};
 }
 
 NumberProblem problem_of_parse(PhoneNumberUtil::ErrorType e) {
@@ -109,6 +110,7 @@ ParsedNumber parse_number(std::string_view raw, std::string_view default_region,
   // full check.
   if (err == PhoneNumberUtil::NO_PARSING_ERROR && (util().IsValidNumberForRegion(n, region) || util().IsValidNumber(n))) {
     r.number = canonical_e164(n, digits);
+    if (r.number.empty()) r.problem = NumberProblem::invalid;
     return r;
   }
   // International without its '+' ("554183015031" from a Brazilian CRM, read in the US): the
@@ -117,6 +119,7 @@ ParsedNumber parse_number(std::string_view raw, std::string_view default_region,
     PhoneNumber intl;
     if (util().Parse("+" + digits, "ZZ", &intl) == PhoneNumberUtil::NO_PARSING_ERROR && util().IsValidNumber(intl)) {
       r.number = canonical_e164(intl, digits);
+      if (r.number.empty()) r.problem = NumberProblem::invalid;
       return r;
     }
   }

@@ -131,4 +131,5 @@ TEST(Classifier, AMachinesSoftSyllablesAtTheCapPutTheChoiceOff) {
   // greeting runs past the longest human greeting.
   const auto r = replay_sample("machine-soft-phrases-after-a-level-drop-001.ul");
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+  EXPECT_NE(std::string(r.verdict.cause).find("long-greeting-"), std::string::npos) << r.verdict.cause;
 }

@@ -32,6 +32,11 @@ TEST(PhoneNumber, ANumberIsKeptAsTheReadingThatReadsAgainToItself) {
   EXPECT_EQ(e164("01 1 241 200 9501", "MX"), "+522412009501");
   EXPECT_EQ(e164("+52 1 241 200 9501", "US"), "+522412009501");
   EXPECT_EQ(e164("+522412009501", "US"), "+522412009501");
+  // A reading whose second reading is no valid number is refused: BY's "8 810 ..." reads as
+  // +3758101234567, which read again loses its "8" (+375101234567, invalid).
+  EXPECT_EQ(e164("8 810 123 4567", "BY"), "problem:invalid_number");
+  EXPECT_EQ(e164("0810-123-4567", "BY"), "problem:invalid_number");
+  EXPECT_EQ(e164("8 029 123 4567", "BY"), "+375291234567");
 }
 
 TEST(PhoneNumber, NationalAndFormattedForms) {
