@@ -13,6 +13,7 @@ constexpr int kLongestGreetingPauseMs = 1300;  // greetings pause up to ~1.2 s b
 constexpr int kLoneWordMs = 300;          // a syllable ("hi", "yes?"); a greeting's first phrase is longer
 constexpr double kLeansToAPerson = 0.5;   // where a forced choice (cap, timeout, past-longest) says person
 constexpr int kLongestWaitWhileTalkingMs = 2000;  // the US rule's 2 s from a person's last word
+constexpr int kDecisionStepMs = 100;      // decision_point()'s period: the next point's pause
 
 Event verdict(Verdict v, uint32_t at, const char* fmt, int a, int b = 0) {
   Event e;
@@ -65,11 +66,12 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     // Below that pause (a campaign's lower cap) a short first phrase may still be a greeting's.
     // Voice at the decision point that has not yet made a word (the VAD hears it, but it
     // is not yet 100 ms long) puts the forced choice off to the next decision point, while
-    // that comes within 2 s of pause. A machine's next phrase spoken softly, after a level drop or over lost
-    // packets comes as syllables of 40-80 ms with dips between: the pause since the last
-    // whole word grew past the cap while the greeting went on. On the 2355 non-test files:
-    // 13 machines more, 2 people and 2 machines fewer (each decided later at another p).
-    const bool talking = f.run_ms() > 0 && pause + 100 <= kLongestWaitWhileTalkingMs;
+    // that comes within 2 s of pause. A machine's next phrase spoken softly, after a level
+    // drop or over lost packets, comes as syllables of 40-80 ms with dips between: the pause
+    // since the last whole word grew past the cap while the greeting went on. On the 2355
+    // non-test files: 13 machines more, 2 people and 2 machines fewer (each decided later at
+    // another p).
+    const bool talking = f.run_ms() > 0 && pause + kDecisionStepMs <= kLongestWaitWhileTalkingMs;
     if (!hold_human && pause >= p_.human_latency_cap_ms && !talking) {
       const bool lone_word = span < kLoneWordMs && pause >= kLongestGreetingPauseMs;
       return decide(verdict(p >= kLeansToAPerson || lone_word ? Verdict::human : Verdict::machine, now_ms,

@@ -3,6 +3,7 @@
 #include <phonenumbers/phonenumberutil.h>
 
 #include <cctype>
+#include <string_view>
 
 namespace hark::signaling {
 
@@ -33,7 +34,7 @@ std::string canonical_e164(const PhoneNumber& n, const std::string& digits) {
   std::string out = e164_of(n);
   std::string nsn;
   util().GetNationalSignificantNumber(n, &nsn);
-  if (digits == nsn || digits == out.substr(1)) return out;
+  if (digits == nsn || digits == std::string_view(out).substr(1)) return out;
   for (int i = 0; i < 3; ++i) {
     PhoneNumber again;
     if (util().Parse(out, "ZZ", &again) != PhoneNumberUtil::NO_PARSING_ERROR || !util().IsValidNumber(again)) return {};
