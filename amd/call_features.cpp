@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "amd/vad.h"
+
 namespace hark::amd {
 
 namespace {
@@ -17,9 +19,8 @@ constexpr int kPhraseGapMs = 260;
 // (babble, a TV, a street 10-25 dB under the person), not talk.
 constexpr double kBelowTalkerDb = 12.0;
 // Before the first word, a frame this far over the floor with a clear pitch is voice, though
-// under the VAD's margin; and, as there, none quieter than -57 dBFS (about -51 dBm0).
+// under the VAD's margin; and, as there, none quieter than Vad::kQuietestVoiceDb.
 constexpr float kPitchedOnsetDb = 3.0f;
-constexpr float kQuietestVoiceDb = -57.0f;
 }  // namespace
 
 float frame_pitch_hz(std::span<const int16_t> frame) {
@@ -77,7 +78,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   // periodic and the noise is not. Only before the first word: after it, a TV or babble
   // behind a person would pass as their words (tried in the VAD itself: 5 quiet people more,
   // 6 over babble fewer).
-  if (!voice && !started_ && frame_db > floor_db + kPitchedOnsetDb && frame_db > kQuietestVoiceDb &&
+  if (!voice && !started_ && frame_db > floor_db + kPitchedOnsetDb && frame_db > Vad::kQuietestVoiceDb &&
       frame_pitch_hz(frame) > 0)
     voice = true;
   if (voice && has_talker_ && frame_db < talker_db_ - kBelowTalkerDb) voice = false;

@@ -13,7 +13,6 @@ constexpr int kLongestGreetingPauseMs = 1300;  // greetings pause up to ~1.2 s b
 constexpr int kLoneWordMs = 300;          // a syllable ("hi", "yes?"); a greeting's first phrase is longer
 constexpr double kLeansToAPerson = 0.5;   // where a forced choice (cap, timeout, past-longest) says person
 constexpr int kLongestWaitWhileTalkingMs = 2000;  // the US rule's 2 s from a person's last word
-constexpr int kDecisionStepMs = 100;      // decision_point()'s period: the next point's pause
 
 Event verdict(Verdict v, uint32_t at, const char* fmt, int a, int b = 0) {
   Event e;

@@ -39,8 +39,10 @@ class GreetingDecision {
   /// The model's probability of a person at `now_ms` (features must have started).
   static double human_probability(const CallFeatures& features, uint32_t now_ms);
 
-  /// True at the frames where the model is consulted (every 100 ms of audio).
-  static bool decision_point(uint32_t now_ms) { return now_ms % 100 == 0; }
+  /// The model is consulted every this many ms of audio.
+  static constexpr int kDecisionStepMs = 100;
+  /// True at the frames where the model is consulted.
+  static bool decision_point(uint32_t now_ms) { return now_ms % kDecisionStepMs == 0; }
 
  private:
   Params p_;

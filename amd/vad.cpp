@@ -15,8 +15,6 @@ constexpr float kRiseInNoiseDb = 0.5f;
 // When the quietest frame of the last 2 s is this far above the floor, the floor climbs to it.
 constexpr float kCatchUpGapDb = 3.0f;
 constexpr float kCatchUpStepDb = 1.0f;
-// Nothing quieter than this is voice, whatever the floor (about -51 dBm0).
-constexpr float kAbsoluteMinDb = -57.0f;
 constexpr float kLowestFloorDb = -75.0f;
 // A concealed lost packet fades out over 2-3 frames and the next packet brings the line back.
 constexpr int kMaxBlipFrames = 3;
@@ -56,7 +54,7 @@ bool Vad::rx(std::span<const int16_t> frame) {
       last_db_ >= floor_db_ && dip_frames_ <= kMaxBlipFrames &&
       last_db_ <= floor_before_dip_ + margin_db_)
     floor_db_ = floor_before_dip_;
-  const bool voice = last_db_ > floor_db_ + margin_db_ && last_db_ > kAbsoluteMinDb;
+  const bool voice = last_db_ > floor_db_ + margin_db_ && last_db_ > kQuietestVoiceDb;
   if (last_db_ < floor_db_) {
     if (!dipping_) floor_before_dip_ = floor_db_, dip_frames_ = 0, fading_ = true;
     else fading_ = fading_ && last_db_ < dip_last_db_ - kBlipDepthDb;

@@ -18,6 +18,9 @@ float frame_power_db(std::span<const int16_t> samples);
 
 class Vad {
  public:
+  /// Nothing quieter than this is voice, whatever the floor (about -51 dBm0).
+  static constexpr float kQuietestVoiceDb = -57.0f;
+
   explicit Vad(float margin_db = 6.0f) : margin_db_(margin_db) {}
 
   /// Feeds one frame; returns true when it holds voice (or any sound well above the floor).

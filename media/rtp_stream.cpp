@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <time.h>
 
+#include "amd/classifier.h"
 #include "media/rtcp.h"
 #include "media/rtp_header.h"
 
@@ -15,12 +16,15 @@ namespace hark::media {
 
 namespace {
 constexpr size_t kFrame = amd::Classifier::kFrameSamples;
+static_assert(kFrame == RtpStream::kAmdFrameSamples);
 
 uint32_t random32() {
   static thread_local std::mt19937 g{std::random_device{}()};
   return g();
 }
 }  // namespace
+
+RtpStream::~RtpStream() = default;
 
 uint64_t wall_ns() {
   timespec ts;
