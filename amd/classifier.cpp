@@ -154,6 +154,12 @@ int step(float from_hz, float to_hz) {
   if (r < 0.94f) return -1;
   return 2;
 }
+
+// What counts as quiet around a tone: well below it, or near the noise floor when it is faint.
+float quiet_level(const ToneSegment& seg) {
+  const float contrast = seg.duration_ms() >= kLongBeepMs ? kMinLongBeepContrastDb : kMinBeepContrastDb;
+  return std::max(seg.level_db - contrast, seg.floor_db + 3.0f);
+}
 }  // namespace
 
 bool Classifier::piece_fits(const ToneSegment& seg) const {
@@ -187,8 +193,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     // And it stands alone: a beep starts out of a pause and is followed by silence (the
     // recording), while a vowel sits between consonants of nearly its own loudness.
     // "Quiet" is well below the tone, or near the noise floor when the tone is faint.
-    const float contrast = d >= kLongBeepMs ? kMinLongBeepContrastDb : kMinBeepContrastDb;
-    const float quiet = std::max(seg->level_db - contrast, seg->floor_db + 3.0f);
+    const float quiet = quiet_level(*seg);
     const bool quiet_before = seg->before_db <= quiet, quiet_after = seg->after_db <= quiet;
     // Most of its frames must themselves be tonal, not just loud.
     const bool sustained = seg->tonal_frames >= 3 && seg->tonal_frames * 20 * 2 >= int(d);
@@ -199,6 +204,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     if (!tones_->ended_into_tone() && flat && quiet_before && quiet_after && long_enough && d <= kMaxBeepMs) {
       candidate_ = *seg;
       candidate_wait_ = kBeepGuardFrames;
+      candidate_after_db_ = 0;
     } else {
       candidate_wait_ = -1;
     }
@@ -242,9 +248,18 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     candidate_wait_ = -1;
     return false;
   }
+  // The second to fourth frames after the tone, as they come (all heard by the guard's end).
+  if (now_ms_ >= candidate_.end_ms + 40 && now_ms_ <= candidate_.end_ms + 80)
+    candidate_after_db_ = std::min(candidate_after_db_, front_.vad().last_db());
   if (candidate_wait_-- > 0) return false;
-  beep = candidate_;
   candidate_wait_ = -1;
+  // A tone whose level ran on to the frame it ended at (the tracker lost its pitch, not its
+  // sound) was taken as quiet after it, the frames after it not yet heard. Now they are: a
+  // beep is followed by the recording's quiet, a note of music by more music (chords at a
+  // music greeting's start were beeps, and a voicemail drop would have started its message
+  // into the music).
+  if (candidate_.runs_on && candidate_after_db_ > quiet_level(candidate_)) return false;
+  beep = candidate_;
   // The last piece of a double beep or a sequence is a beep on its own too: the beep began
   // with the group's first piece.
   if (group_n_ >= 2 && group_[group_n_ - 1].onset_ms == beep.onset_ms) {

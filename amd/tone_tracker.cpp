@@ -12,8 +12,8 @@ namespace {
 constexpr float kBinHz = 8000.0f / ToneTracker::kFft;
 constexpr int kBandLo = 16;    // 250 Hz: total energy is measured over the telephone band
 constexpr int kBandHi = 218;   // 3406 Hz
-constexpr int kPeakLo = 19;    // 297 Hz: a beep lies between about 300 and 2500 Hz
-constexpr int kPeakHi = 160;   // 2500 Hz
+constexpr int kPeakLo = 19;    // 297 Hz: a beep lies between about 300 and 3300 Hz
+constexpr int kPeakHi = 211;   // 3297 Hz
 constexpr int kPeakHalfWidth = 2;  // a Hann-windowed 60 ms tone spreads over +-2 bins
 // A beep may be quieter than the voice before it and the line noisy: a tone only a few dB
 // over the noise still puts most of the band's energy into its few bins.
@@ -311,6 +311,7 @@ ToneSegment ToneTracker::close_segment(bool robust) const {
     if ((first >= k && db_at(first - k) <= -120.0f) || (last + k <= frames_ && db_at(last + k) <= -120.0f))
       s.cut_by_loss = true;
   }
+  s.runs_on = last + 3 > frames_;  // a frame that after_db looks at is still to come
   s.onset_ms = first * 20;
   s.end_ms = (last + 1) * 20;
   s.hz = float(seg_hz_sum_ / std::max(1, seg_count_));

@@ -1,7 +1,7 @@
 // FFT (fftw3) tracker of sustained narrowband tones: the basis of beep detection.
 //
 // Each 20 ms frame it transforms the last 60 ms (Hann window, 512-point real FFT, 15.6 Hz
-// bins). A frame is tonal when one peak between 300 and 2500 Hz holds most of the energy of
+// bins). A frame is tonal when one peak between 300 and 3300 Hz holds most of the energy of
 // the telephone band. 60 ms rather than 20 ms because ringback (440 + 480 Hz) looks like one
 // tone in a 20 ms window and only splits into two peaks over a longer one. Consecutive tonal
 // frames at a stable frequency form a segment; its onset and end are refined to the frame
@@ -36,6 +36,8 @@ struct ToneSegment {
   int rises = 0;              ///< frame-to-frame steps up by more than a few Hz
   bool cut_by_loss = false;   ///< lost packets within 4 frames of an edge (concealment fades
                               ///< out over 2-3 frames first): it may be longer than measured
+  bool runs_on = false;       ///< the line stayed at its level up to the newest frame: its end
+                              ///< (and after_db, not yet heard) is unknown
   uint32_t duration_ms() const { return end_ms - onset_ms; }
 };
 

@@ -64,7 +64,8 @@ TEST_P(BeepFrequency, FoundWithinAFrameOfItsOnset) {
   EXPECT_LE(r.beep.at_ms, uint32_t(kToneOnsetMs + 400 + 200));
 }
 
-INSTANTIATE_TEST_SUITE_P(Frequencies, BeepFrequency, ::testing::Values(350, 440, 850, 1000, 1400, 1850, 2450));
+// Up to 3.3 kHz: a rising sequence's last piece (2000 -> 2520 -> 3175 Hz) lies above 2.5 kHz.
+INSTANTIATE_TEST_SUITE_P(Frequencies, BeepFrequency, ::testing::Values(350, 440, 850, 1000, 1400, 1850, 2450, 2800, 3200));
 
 namespace {
 // The length the tone tracker measures for the 1 kHz tone of a scene (20 ms steps): the
@@ -176,6 +177,29 @@ TEST(Beep, TonesInSequenceAreNotABeep) {
   test::add_tone(s, {1200}, 300, -22);
   test::add_silence(s, 2000);
   EXPECT_FALSE(amd::replay(s, beep_only()).has_beep);
+}
+
+TEST(Beep, ANoteThatRunsOnIntoMoreMusicIsNoBeep) {
+  // A music greeting's first note, held still for 440 ms out of the line's quiet, then more
+  // sound at its level that the tracker finds no tone in: what follows the note is heard
+  // only after the tone ended, and it is not the quiet after a beep.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_tone(s, {392}, 440, -22);
+  test::add_babble(s, 2500, -22);
+  test::add_silence(s, 3000);
+  test::add_noise(s, -60);
+  const auto r = amd::replay(s, beep_only());
+  EXPECT_FALSE(r.has_beep && r.beep.beep_onset_ms < 1000) << r.beep.beep_onset_ms;
+  // The same note with the quiet after it is a beep (a voicemail that only beeps).
+  std::vector<int16_t> lone;
+  test::add_silence(lone, 300);
+  test::add_tone(lone, {392}, 440, -22);
+  test::add_silence(lone, 3000);
+  test::add_noise(lone, -60);
+  const auto b = amd::replay(lone, beep_only());
+  ASSERT_TRUE(b.has_beep);
+  EXPECT_NEAR(int(b.beep.beep_onset_ms), 300, 20);
 }
 
 TEST(Beep, SurvivesALostFrameInTheMiddle) {
