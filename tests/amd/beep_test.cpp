@@ -202,6 +202,21 @@ TEST(Beep, ANoteThatRunsOnIntoMoreMusicIsNoBeep) {
   EXPECT_NEAR(int(b.beep.beep_onset_ms), 300, 20);
 }
 
+TEST(Beep, AQuietBeepOnAQuietLineIsFound) {
+  // A line 20 dB down (a quiet trunk, a far handset): the greeting at -40 dBFS and its beep at
+  // -58 dBFS (about -52 dBm0), 17 dB over the line's noise.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -40);
+  test::add_silence(s, 400);
+  test::add_tone(s, {1000}, 500, -58);
+  test::add_silence(s, 2000);
+  test::add_noise(s, -75);
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
 TEST(Beep, SurvivesALostFrameInTheMiddle) {
   auto s = greeting_then({1000}, 600);
   const size_t lost = size_t(kToneOnsetMs + 300) * 8;
