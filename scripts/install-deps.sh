@@ -21,6 +21,8 @@ PACKAGES=(
   # Russian ones; ~100 MB installed.
   # No French or Spanish speech and no asterisk-moh-opsound-wav: they belong to the held-out judge.
   flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts asterisk-prompt-it-menardi-wav asterisk-core-sounds-it-wav asterisk-core-sounds-ru-wav
+  # recorded music for the corpus's music greetings and TVs, split by composer (~65 MB)
+  extremetuxracer-data frozen-bubble-data
   iproute2 procps curl jq wrk libssl-dev openssl
   # issue 14-21 round: TOML config, numbers and time zones, io_uring, the AMD model's training,
   # Kamailio as a real registrar/proxy, the dashboard and report tests in headless Chromium
