@@ -84,6 +84,10 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   if (voice && has_talker_ && frame_db < talker_db_ - kBelowTalkerDb) voice = false;
   if (!voice) {
     ++gap_frames_;
+    if (started_) {
+      pause_db_sum_ += std::max(frame_db, -90.0f);
+      ++pause_frames_;
+    }
     return;
   }
   if (gap_frames_ >= kBurstGapFrames) {
@@ -101,6 +105,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     const uint32_t start = now_ms - uint32_t(run_frames_ * kFrameMs);
     if (!started_) {
       started_ = true;
+      onset_floor_db_ = floor_db;
       onset_ms_ = start;
       phrase_start_ms_ = start;
     } else if (int(start - last_word_end_ms_) >= kPhraseGapMs) {
@@ -122,6 +127,8 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   }
   if (!run_counted_) return;
   last_word_end_ms_ = now_ms;
+  pause_db_sum_ = 0;
+  pause_frames_ = 0;
   voiced_ms_ += kFrameMs;
 
   // Level over the floor, zero-crossing rate and the share of energy in the first difference

@@ -35,6 +35,12 @@ class CallFeatures {
   int span_ms() const { return started_ ? int(last_word_end_ms_ - onset_ms_) : 0; }
   /// Length of the voiced run under way (0 in a pause).
   int run_ms() const { return gap_frames_ == 0 ? run_frames_ * 20 : 0; }
+  /// The mean level of the pause under way over the noise floor the first word came out of
+  /// (0 while someone talks): near 0 for a quiet line, or a background that was there before
+  /// the first word; music the VAD's floor climbed into reads 10 dB and more.
+  float pause_over_onset_floor_db() const {
+    return pause_frames_ > 0 ? float(pause_db_sum_ / pause_frames_) - onset_floor_db_ : 0.0f;
+  }
 
   /// The feature vector at `now_ms` (valid once started()).
   void values(uint32_t now_ms, float* out) const;
@@ -79,6 +85,9 @@ class CallFeatures {
   float recent_f0_[3] = {};
   int recent_f0_n_ = 0;
   int pitched_ = 0;
+  float onset_floor_db_ = 0;  // the noise floor when the first word came
+  double pause_db_sum_ = 0;   // the frames of the pause under way (absolute dB)
+  int pause_frames_ = 0;
 };
 
 /// The fundamental frequency of a 160-sample frame at 8 kHz (80-400 Hz), or 0 when the frame
