@@ -131,6 +131,9 @@ constexpr uint32_t kMaxPieceLengthDiffMs = 80;
 // A falling glide: it falls by at least this share, over 200 ms - 1.5 s.
 constexpr float kMinGlideFall = 0.1f;
 constexpr uint32_t kMinGlideMs = 200, kMaxGlideMs = 1500;
+// A glide last heard this low is leaving the tracker's band (it looks from 297 Hz up): what
+// follows it is its own tail, not the line (a 425 -> 220 Hz "bloop" runs on 200 ms below).
+constexpr float kGlideLeavesBandHz = 330.0f;
 // A beep is one tone or two throughout: a vowel flickers between one and two peaks. A dual
 // beep is at least this long (short two-peak stretches are vowels).
 constexpr float kMaxMixedShare = 0.2f;
@@ -205,6 +208,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
       candidate_ = *seg;
       candidate_wait_ = kBeepGuardFrames;
       candidate_after_db_ = 0;
+      candidate_glides_out_ = glide && seg->end_hz < kGlideLeavesBandHz;
     } else {
       candidate_wait_ = -1;
     }
@@ -257,8 +261,9 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
   // sound) was taken as quiet after it, the frames after it not yet heard. Now they are: a
   // beep is followed by the recording's quiet, a note of music by more music (chords at a
   // music greeting's start were beeps, and a voicemail drop would have started its message
-  // into the music).
-  if (candidate_.runs_on && candidate_after_db_ > quiet_level(candidate_)) return false;
+  // into the music). A glide that fell out of the band below runs on as its own tail.
+  if (candidate_.runs_on && !candidate_glides_out_ && candidate_after_db_ > quiet_level(candidate_))
+    return false;
   beep = candidate_;
   // The last piece of a double beep or a sequence is a beep on its own too: the beep began
   // with the group's first piece.

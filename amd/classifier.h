@@ -87,6 +87,7 @@ class Classifier {
   ToneSegment candidate_{};
   int candidate_wait_ = -1;
   float candidate_after_db_ = 0;  // the quietest frame heard since, for one that ran on
+  bool candidate_glides_out_ = false;  // a falling glide that left the tracker's band below
   // Short tones that may together make one beep (a rising or falling sequence, a double
   // beep): kept until no further piece follows within a gap's length.
   static constexpr int kMaxPieces = 3;

@@ -217,6 +217,24 @@ TEST(Beep, AQuietBeepOnAQuietLineIsFound) {
   EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
 }
 
+TEST(Beep, ALowFallingGlideThatLeavesTheTrackersBandIsOneBeep) {
+  // A "bloop" falling from 425 to 220 Hz over 540 ms: the tracker looks from 297 Hz up, so
+  // the glide's last 200 ms sound on after its last tonal frame. That tail is the glide's own,
+  // not the line's, and must not count against the quiet after the beep.
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
+    const size_t n = 540 * 8;
+    double phase = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const double hz = 425.0 + (220.0 - 425.0) * double(i) / double(n);
+      phase += 2 * M_PI * hz / 8000.0;
+      v.push_back(int16_t(std::lround(test::amp_for_db(-22) * std::sin(phase))));
+    }
+  });
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
 TEST(Beep, SurvivesALostFrameInTheMiddle) {
   auto s = greeting_then({1000}, 600);
   const size_t lost = size_t(kToneOnsetMs + 300) * 8;
