@@ -42,6 +42,7 @@ LONGEST_WAIT_WHILE_TALKING_MS = 2000
 LONGEST_HUMAN_GREETING_MS = 5000
 TOTAL_ANALYSIS_MS = 7000
 DEFAULT_CAP_MS = 1300
+PAST_LONGEST_LEANS_TO_A_PERSON = 0.6
 
 
 def load(paths):
@@ -82,7 +83,7 @@ def simulate(groups, y, meta, x, names, p, th, tm, cap):
         for i in idx:
             pause, span, now = x[i, ip], x[i, ispan], meta[i][2]
             if span > LONGEST_HUMAN_GREETING_MS:
-                verdict = "human" if p[i] >= 0.5 else "machine"
+                verdict = "human" if p[i] >= PAST_LONGEST_LEANS_TO_A_PERSON else "machine"
             elif pause >= MIN_PAUSE_MS and p[i] >= th:
                 verdict = "human"
             elif pause >= cap and not (x[i, irun] > 0 and pause + 100 <= LONGEST_WAIT_WHILE_TALKING_MS):
