@@ -64,6 +64,11 @@ class Classifier {
   uint32_t greeting_onset_ms() const;
   bool beep_confirmed(ToneSegment& beep);
   bool piece_fits(const ToneSegment& seg) const;
+  /// Takes this frame into `quietest_db` when it is one that `seg`'s after_db looks at.
+  void hear_after(const ToneSegment& seg, float& quietest_db) const;
+  /// A tone whose level ran on to the frame it ended at had its after_db taken before those
+  /// frames came: true when the quietest of them, heard since, was not quiet after all.
+  static bool ran_on_into_sound(const ToneSegment& seg, float quietest_after_db);
   Event make_verdict(Verdict v, const char* cause) const;
   Event beep_event(const ToneSegment& beep) const;
 
@@ -86,11 +91,14 @@ class Classifier {
   // at once (SIT, melodies) or a fax detector claims it.
   ToneSegment candidate_{};
   int candidate_wait_ = -1;
-  float candidate_after_db_ = 0;  // the quietest frame heard since, for one that ran on
+  // The quietest of the frames after the candidate that its after_db looks at, heard since
+  // it ended (kNotHeardDb: none yet); see hear_after().
+  float candidate_after_db_ = kNotHeardDb;
   bool candidate_glides_out_ = false;  // a falling glide that left the tracker's band below
   // Short tones that may together make one beep (a rising or falling sequence, a double
   // beep): kept until no further piece follows within a gap's length.
   static constexpr int kMaxPieces = 3;
+  static constexpr float kNotHeardDb = 1000.0f;
   ToneSegment group_[kMaxPieces] = {};
   int group_n_ = 0;
   int group_wait_ = -1;

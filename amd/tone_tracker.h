@@ -36,8 +36,8 @@ struct ToneSegment {
   int rises = 0;              ///< frame-to-frame steps up by more than a few Hz
   bool cut_by_loss = false;   ///< lost packets within 4 frames of an edge (concealment fades
                               ///< out over 2-3 frames first): it may be longer than measured
-  bool runs_on = false;       ///< the line stayed at its level up to the newest frame: its end
-                              ///< (and after_db, not yet heard) is unknown
+  bool runs_on = false;       ///< its level held to within a frame or two of the newest one:
+                              ///< a frame after_db looks at was not yet heard (after_db unknown)
   uint32_t duration_ms() const { return end_ms - onset_ms; }
 };
 

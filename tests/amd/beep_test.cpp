@@ -191,6 +191,12 @@ TEST(Beep, ANoteThatRunsOnIntoMoreMusicIsNoBeep) {
   test::add_noise(s, -60);
   const auto r = amd::replay(s, beep_only());
   EXPECT_FALSE(r.has_beep && r.beep.beep_onset_ms < 1000) << r.beep.beep_onset_ms;
+  // A lost packet just after the note (digital silence, 840-860 ms, among the frames heard
+  // for its quiet after) is no quiet either.
+  auto lost = s;
+  std::fill(lost.begin() + 840 * 8, lost.begin() + 860 * 8, int16_t(0));
+  const auto l = amd::replay(lost, beep_only());
+  EXPECT_FALSE(l.has_beep && l.beep.beep_onset_ms < 1000) << l.beep.beep_onset_ms;
   // The same note with the quiet after it is a beep (a voicemail that only beeps).
   std::vector<int16_t> lone;
   test::add_silence(lone, 300);
