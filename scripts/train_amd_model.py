@@ -43,6 +43,7 @@ LONGEST_HUMAN_GREETING_MS = 5000
 TOTAL_ANALYSIS_MS = 7000
 DEFAULT_CAP_MS = 1300
 PAST_LONGEST_LEANS_TO_A_PERSON = 0.6
+MAX_WORD_LENGTH_MS = 5000
 
 
 def load(paths):
@@ -84,6 +85,8 @@ def simulate(groups, y, meta, x, names, p, th, tm, cap):
             pause, span, now = x[i, ip], x[i, ispan], meta[i][2]
             if span > LONGEST_HUMAN_GREETING_MS:
                 verdict = "human" if p[i] >= PAST_LONGEST_LEANS_TO_A_PERSON else "machine"
+            elif x[i, irun] >= MAX_WORD_LENGTH_MS:
+                verdict = "machine"
             elif pause >= MIN_PAUSE_MS and p[i] >= th:
                 verdict = "human"
             elif pause >= cap and not (x[i, irun] > 0 and pause + 100 <= LONGEST_WAIT_WHILE_TALKING_MS):
