@@ -158,6 +158,13 @@ int step(float from_hz, float to_hz) {
   return 2;
 }
 
+// A falling "bloop": down by a tenth or more over 200 ms - 1.5 s, never stepping up.
+bool falling_glide(const ToneSegment& seg) {
+  const uint32_t d = seg.duration_ms();
+  return seg.start_hz - seg.end_hz >= kMinGlideFall * seg.start_hz && seg.rises <= 1 && d >= kMinGlideMs &&
+         d <= kMaxGlideMs;
+}
+
 // What counts as quiet around a tone: well below it, or near the noise floor when it is faint.
 float quiet_level(const ToneSegment& seg) {
   const float contrast = seg.duration_ms() >= kLongBeepMs ? kMinLongBeepContrastDb : kMinBeepContrastDb;
@@ -192,8 +199,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
                              pitch_within(*seg, kSteadyBeepHzSpread, kSteadyBeepHzShare);
     const bool level_flat = seg->level_spread_db <= (rock_steady ? kMaxSteadyBeepLevelSpreadDb : kMaxBeepLevelSpreadDb);
     // Or it falls steadily (a falling "bloop"): by a tenth or more, never stepping up.
-    const bool glide = seg->start_hz - seg->end_hz >= kMinGlideFall * seg->start_hz &&
-                       seg->rises <= 1 && d >= kMinGlideMs && d <= kMaxGlideMs;
+    const bool glide = falling_glide(*seg);
     // And it stands alone: a beep starts out of a pause and is followed by silence (the
     // recording), while a vowel sits between consonants of nearly its own loudness.
     // "Quiet" is well below the tone, or near the noise floor when the tone is faint.
@@ -209,7 +215,6 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
       candidate_ = *seg;
       candidate_wait_ = kBeepGuardFrames;
       candidate_after_db_ = kNotHeardDb;
-      candidate_glides_out_ = glide && seg->end_hz < kGlideLeavesBandHz;
     } else {
       candidate_wait_ = -1;
     }
@@ -264,7 +269,8 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
   // beep is followed by the recording's quiet, a note of music by more music (chords at a
   // music greeting's start were beeps, and a voicemail drop would have started its message
   // into the music). A glide that fell out of the band below runs on as its own tail.
-  if (!candidate_glides_out_ && ran_on_into_sound(candidate_, candidate_after_db_)) return false;
+  const bool glides_out = falling_glide(candidate_) && candidate_.end_hz < kGlideLeavesBandHz;
+  if (!glides_out && ran_on_into_sound(candidate_, candidate_after_db_)) return false;
   beep = candidate_;
   // The last piece of a double beep or a sequence is a beep on its own too: the beep began
   // with the group's first piece.

@@ -94,7 +94,6 @@ class Classifier {
   // The quietest of the frames after the candidate that its after_db looks at, heard since
   // it ended (kNotHeardDb: none yet); see hear_after().
   float candidate_after_db_ = kNotHeardDb;
-  bool candidate_glides_out_ = false;  // a falling glide that left the tracker's band below
   // Short tones that may together make one beep (a rising or falling sequence, a double
   // beep): kept until no further piece follows within a gap's length.
   static constexpr int kMaxPieces = 3;
