@@ -44,6 +44,7 @@ TOTAL_ANALYSIS_MS = 7000
 DEFAULT_CAP_MS = 1300
 PAST_LONGEST_LEANS_TO_A_PERSON = 0.6
 MAX_WORD_LENGTH_MS = 5000
+DECISION_STEP_MS = 100  # GreetingDecision::kDecisionStepMs: the dump's points are this far apart
 
 
 def load(paths):
@@ -89,7 +90,7 @@ def simulate(groups, y, meta, x, names, p, th, tm, cap):
                 verdict = "machine"
             elif pause >= MIN_PAUSE_MS and p[i] >= th:
                 verdict = "human"
-            elif pause >= cap and not (x[i, irun] > 0 and pause + 100 <= LONGEST_WAIT_WHILE_TALKING_MS):
+            elif pause >= cap and not (x[i, irun] > 0 and pause + DECISION_STEP_MS <= LONGEST_WAIT_WHILE_TALKING_MS):
                 # (The C++ also asks that the pause be quiet, a level the dump does not carry.)
                 lone_word = span < LONE_WORD_MS and pause >= LONGEST_GREETING_PAUSE_MS
                 verdict = "human" if p[i] >= 0.5 or lone_word else "machine"
