@@ -12,7 +12,7 @@
 //     put off while voice is heard then, to 2 s of pause at most (the operating point; see
 //     the accuracy/latency curve of `hark amd --labels`);
 //   - a probability <= the machine threshold after a second of greeting is a machine, as is a word
-//     over max_word_length_ms, or a greeting over longest_human_greeting_ms unless p >= 0.5;
+//     over max_word_length_ms, or a greeting over longest_human_greeting_ms unless p >= 0.6;
 //   - no word within initial_silence_ms is dead air.
 #pragma once
 
