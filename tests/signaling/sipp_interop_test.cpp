@@ -30,9 +30,11 @@ struct Result {
   std::string sipp_log;
 };
 
-// Ports by process and slot (0-15): sipp SIP 17000-20199 (+1: agent SIP, +2: sipp media), the
-// agent's media 21000-25799.
-int sipp_port(int slot) { return 17000 + (::getpid() % 50) * 64 + slot * 4; }
+// Ports by process and slot (0-15): sipp SIP 17000-20199 (+1: agent SIP, +2 and +4: sipp's
+// audio and video media), the agent's media 21000-25799. A slot's ports span 8: at 4, one
+// test's sipp video port was the next slot's SIP port, and two tests running side by side
+// whose processes shared a block (pid % 50) failed to bind (errno 98, found by CI at 8572f1a).
+int sipp_port(int slot) { return 17000 + (::getpid() % 25) * 128 + slot * 8; }
 uint16_t media_port(int slot) { return uint16_t(21000 + (::getpid() % 50) * 96 + slot * 6); }
 
 // Every CallRequest of this file is built here: when CallRequest changes, this is the one edit.
