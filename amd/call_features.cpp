@@ -9,8 +9,7 @@ namespace hark::amd {
 
 namespace {
 constexpr int kFrameMs = 20;
-// Voice frames separated by less than this are one burst (a word or a few syllables).
-constexpr int kBurstGapFrames = 3;
+constexpr int kBurstGapFrames = CallFeatures::kBurstGapFrames;
 // A burst this long is a word; shorter ones are clicks.
 constexpr int kMinWordFrames = 5;
 // Silence this long between words separates two phrases.

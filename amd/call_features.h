@@ -19,6 +19,8 @@ namespace hark::amd {
 class CallFeatures {
  public:
   static constexpr int kCount = 27;
+  /// Voice frames separated by fewer unvoiced frames than this are one burst.
+  static constexpr int kBurstGapFrames = 3;
   /// Column names, in order (the dump's header and the training script's columns).
   static const std::array<const char*, kCount>& names();
 
@@ -35,6 +37,9 @@ class CallFeatures {
   int span_ms() const { return started_ ? int(last_word_end_ms_ - onset_ms_) : 0; }
   /// Length of the voiced run under way (0 in a pause).
   int run_ms() const { return gap_frames_ == 0 ? run_frames_ * 20 : 0; }
+  /// True while a burst of voice is under way: a voiced frame within the last burst gap
+  /// (a dip of a frame or two between syllables does not end it, as run_ms() does).
+  bool in_burst() const { return run_frames_ > 0 && gap_frames_ < kBurstGapFrames; }
   /// The mean level of the pause under way over the noise floor the first word came out of
   /// (0 while someone talks): near 0 for a quiet line, or a background that was there before
   /// the first word; music the VAD's floor climbed into reads 10 dB and more.

@@ -34,7 +34,9 @@ class SitDetector {
   int run_ = 0;        // frames of the current band
   int run_band_ = -1;
   int gap_ = 0;        // frames of no band since the last run
-  int lost_ = 0;       // lost frames (digital silence) bridged in the current run
+  int lost_ = 0;       // lost frames (digital silence) bridged in a row in the current run
+  int lost_lead_ = 0;  // lost frames in a row while no tone was under way
+  int lost_in_run_ = 0;  // lost frames that may have held the current run's tone
   int last_band_ = -1;
   bool detected_ = false;
 };

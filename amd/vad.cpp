@@ -63,8 +63,10 @@ bool Vad::rx(std::span<const int16_t> frame) {
     floor_db_ = floor_before_dip_;
   const bool voice = last_db_ > floor_db_ + margin_db_ && last_db_ > kQuietestVoiceDb;
   if (last_db_ < floor_db_) {
+    // The fade is judged from its first frame clearly under the old floor: the frames before
+    // it are the noise's own flicker, whatever their order.
     if (!dipping_) floor_before_dip_ = floor_db_, dip_frames_ = 0, fading_ = true;
-    else fading_ = fading_ && last_db_ < dip_last_db_ - kBlipDepthDb;
+    else if (dip_frames_ > 0) fading_ = fading_ && last_db_ < dip_last_db_ - kBlipDepthDb;
     dip_last_db_ = last_db_;
     dipping_ = true;
     dip_frames_ += last_db_ < floor_before_dip_ - kBlipDepthDb;  // not the noise's own flicker

@@ -143,6 +143,38 @@ TEST(SitDetector, LostPacketsInsideATone) {
   EXPECT_TRUE(sit_in(s));
 }
 
+TEST(SitDetector, LostPacketsAtTheFirstTonesStart) {
+  // The first 274 ms tone's opening 140 ms lost (digital silence): 7 frames of it are heard,
+  // under the 10 a tone needs. The lost frames may have held it, and count in its length.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_tone(s, {985.2}, 274, -44);
+  test::add_tone(s, {1428.5}, 380, -44);
+  test::add_tone(s, {1776.7}, 380, -44);
+  test::add_silence(s, 500);
+  test::add_noise(s, -72);
+  const size_t hole = size_t(300 * 8 / 160) * 160;  // whole frames from the tone's start
+  std::fill(s.begin() + long(hole), s.begin() + long(hole + 7 * 160), 0);
+  EXPECT_TRUE(sit_in(s));
+  amd::Params p = amd::Params::hark_defaults();
+  const auto r = amd::replay(s, p);
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::sit) << r.verdict.cause;
+}
+
+TEST(SitDetector, LostPacketsDoNotMakeAToneOfNothing) {
+  // Loss alone, or loss before a tone too short even with it, is no SIT tone.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_tone(s, {985.2}, 40, -24);  // 2 frames heard after 7 lost
+  test::add_tone(s, {1428.5}, 380, -24);
+  test::add_tone(s, {1776.7}, 380, -24);
+  test::add_silence(s, 500);
+  test::add_noise(s, -60);
+  const size_t hole = size_t(300 * 8 / 160 - 7) * 160;
+  std::fill(s.begin() + long(hole), s.begin() + long(hole + 7 * 160), 0);
+  EXPECT_FALSE(sit_in(s));
+}
+
 TEST(Classifier, SitBeforeAnAnnouncementIsSit) {
   std::vector<int16_t> s;
   test::add_silence(s, 200);

@@ -23,13 +23,12 @@ int voiced_frames(amd::Vad& vad, const std::vector<int16_t>& s, size_t from_ms, 
 
 // Line noise at -54 dBFS for `ms`, with a packet loss concealment fading out over the three
 // frames from `fade_at_ms` (-4, -11, -26 dB), as spandsp's PLC does.
-std::vector<int16_t> noise_with_fade(int ms, size_t fade_at_ms) {
+std::vector<int16_t> noise_with_fade(int ms, size_t fade_at_ms, std::vector<double> fade = {0.63, 0.28, 0.05}) {
   std::vector<int16_t> s;
   test::add_silence(s, ms);
   test::add_noise(s, -54);
   const size_t at = fade_at_ms * 8;
-  const double fade[] = {0.63, 0.28, 0.05};
-  for (size_t f = 0; f < 3; ++f)
+  for (size_t f = 0; f < fade.size(); ++f)
     for (size_t i = 0; i < 160; ++i) s[at + f * 160 + i] = int16_t(std::lround(s[at + f * 160 + i] * fade[f]));
   return s;
 }
@@ -127,4 +126,13 @@ TEST(Vad, AConcealmentThatFadesInTheFirstTwoSecondsIsNotTheLineGettingQuieter) {
   const auto s = noise_with_fade(3000, 900);
   amd::Vad vad;
   EXPECT_EQ(voiced_frames(vad, s, 200, 3000), 0);
+}
+
+TEST(Vad, AFadeThatBeginsWithinTheNoisesFlickerIsStillAConcealment) {
+  // The fade's first two frames (-1.5, -2.5 dB) are within the noise's own flicker of each
+  // other; then -9 and -21 dB. Judging the fade from its first frame called it no fade, the
+  // floor stayed 9 dB down and the noise read as voice (dead air called a person, test split).
+  const auto s = noise_with_fade(4000, 2500, {0.84, 0.75, 0.36, 0.09});
+  amd::Vad vad;
+  EXPECT_EQ(voiced_frames(vad, s, 200, 4000), 0);
 }
