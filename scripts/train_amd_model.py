@@ -92,6 +92,7 @@ def simulate(groups, y, meta, x, names, p, th, tm, cap):
                 verdict = "human"
             elif pause >= cap and not (x[i, irun] > 0 and pause + DECISION_STEP_MS <= LONGEST_WAIT_WHILE_TALKING_MS):
                 # (The C++ also asks that the pause be quiet, a level the dump does not carry,
+                # calls a lone syllable before a loud pause a machine,
                 # and counts as talking a burst whose last voiced frame is within three frames,
                 # where run_ms is 0 on an unvoiced one.)
                 lone_word = span < LONE_WORD_MS and pause >= LONGEST_GREETING_PAUSE_MS
@@ -215,10 +216,13 @@ def main():
         for tm in [0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2]:
             tried.append((simulate(dgroups, dy, dmeta, dx, names, dp, th, tm, DEFAULT_CAP_MS), th, tm))
     # Accuracy first (the cap bounds the latency; `hark amd --labels` prints the curve), but
-    # one dev file is noise: among the pairs within one file of the best, fewer people called
-    # machine, then faster, then more accurate, then the more cautious thresholds.
+    # a few dev files are noise: among the pairs within 0.5 % of the best (4 of 815 files),
+    # fewer people called machine, then faster, then more accurate, then the more cautious
+    # thresholds. Within one file, as before 2026-12-03, a one-file edge took 0.97 over 0.93:
+    # 166 ms more median latency and more people called machine, for 2 files of 815.
     top = max(s["accuracy"] for s, _, _ in tried)
-    near = [t for t in tried if t[0]["accuracy"] >= top - 1.0 / len(dgroups) - 1e-9]
+    slack = max(1, round(0.005 * len(dgroups))) / len(dgroups)
+    near = [t for t in tried if t[0]["accuracy"] >= top - slack - 1e-9]
     s, th, tm = max(near, key=lambda t: (-t[0]["humans_as_machine"], -t[0]["median_latency"],
                                           t[0]["accuracy"], t[1], -t[2]))
     tp = model.predict_proba(x)[:, 1]
