@@ -379,3 +379,40 @@ TEST(Beep, ALongSteadyBeepWhoseLevelStepsIsFound) {
   ASSERT_TRUE(r.has_beep);
   EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
 }
+
+TEST(Beep, AShortLowBeepAnAgcsAttackLiftsIsFound) {
+  // A 164 ms 480 Hz beep whose first 40 ms an AGC's attack lifted by 3.5 dB: over its 3 dB
+  // level allowance, but its pitch holds within half a Hz, which no voice does.
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
+    add_tone_with_level(v, 480.0, 164, [](double x) { return x < 40.0 / 164 ? -18.5 : -22.0; });
+  });
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
+TEST(Beep, ALongStillBeepWhoseLevelStepsBy8DbIsFound) {
+  // A 1 s 1000 Hz beep whose level steps up by 8 dB halfway (a level change on the line).
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
+    add_tone_with_level(v, 1000.0, 1000, [](double x) { return x < 0.5 ? -26.0 : -18.0; });
+  });
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
+TEST(Beep, AVowelLongerThanABeepIsStillNoBeepWhenItsLevelSwells) {
+  // A vowel-like 300 Hz tone of 400 ms whose pitch moves by 3 Hz and level swells by 9 dB:
+  // not still, so no allowance beyond the steady one.
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
+    const size_t n = 400 * 8;
+    double phase = 0;
+    for (size_t i = 0; i < n; ++i) {
+      const double x = double(i) / double(n);
+      phase += 2 * M_PI * (300.0 + 3.0 * x) / 8000.0;
+      v.push_back(int16_t(std::lround(test::amp_for_db(-28.0 + 9.0 * std::sin(M_PI * x)) * std::sin(phase))));
+    }
+  });
+  const auto r = amd::replay(s, beep_only());
+  EXPECT_FALSE(r.has_beep) << r.beep.beep_onset_ms;
+}
