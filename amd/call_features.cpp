@@ -20,6 +20,8 @@ constexpr double kBelowTalkerDb = 12.0;
 // Before the first word, a frame this far over the floor with a clear pitch is voice, though
 // under the VAD's margin; and, as there, none quieter than Vad::kQuietestVoiceDb.
 constexpr float kPitchedOnsetDb = 3.0f;
+// Music counts as sound this far over the first word's floor (the VAD's margin).
+constexpr float kMusicOverOnsetFloorDb = 6.0f;
 }  // namespace
 
 float frame_pitch_hz(std::span<const int16_t> frame) {
@@ -69,8 +71,14 @@ double CallFeatures::Stats::sd() const {
 }
 
 void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db,
-                      uint32_t now_ms) {
+                      uint32_t now_ms, bool music) {
   floor_db_ = floor_db;
+  // Music after the first word, over the floor that word came out of, is the greeting going
+  // on: a music greeting's first bar reads as a word, then the music lifts the VAD's floor
+  // and reads as a pause, which the cap took for a person waiting. A TV playing before the
+  // first word is in that floor, and music under a talker is background (below).
+  const bool music_sound = music && started_ && frame_db >= onset_floor_db_ + kMusicOverOnsetFloorDb;
+  if (music_sound) voice = true;
   // A quiet person on a line whose AGC lifted the noise to a few dB under their voice: the
   // VAD's 6 dB margin hears a frame or two of their "hello", never a word, and the call ended
   // as dead air (4 of the 7 people called silence on the 2355 non-test files). Their voice is
@@ -81,6 +89,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
       frame_pitch_hz(frame) > 0)
     voice = true;
   if (voice && has_talker_ && frame_db < talker_db_ - kBelowTalkerDb) voice = false;
+  music_frames_ += music_sound && voice;
   if (!voice) {
     ++gap_frames_;
     if (started_) {

@@ -355,10 +355,20 @@ int Classifier::rx_after_human(Event* out) {
 int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   int n = 0;
   int16_t filtered[kFrameSamples];
-  const bool voice = front_.rx(raw, now_ms_, filtered);
+  // Music the previous frame ended in is sound, not a pause (MusicDetector, VoiceFrontEnd);
+  // a tone is not music (a clipped beep's harmonics hold like a chord): the beep rules judge it.
+  const bool music = music_.playing() && !(tones_ && tones_->tonal());
+  const bool voice = front_.rx(raw, now_ms_, filtered, music);
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
-  if (tones_) tones_->rx(frame, vad_.last_db(), vad_.floor_db());
+  // Music is listened for from the first word to the verdict (each frame's spectrum then),
+  // as in the feature dump the model was trained on (feature_dump.cpp).
+  const bool deciding = phase_ == Phase::analysing && p_.learned_decision && front_.features().started();
+  if (tones_) {
+    tones_->want_spectrum(deciding);
+    tones_->rx(frame, vad_.last_db(), vad_.floor_db());
+    if (deciding) music_.rx(tones_->band_power());
+  }
 
   if (phase_ == Phase::listening_after_human) return rx_after_human(out);
   if (phase_ == Phase::listening_for_beep) {

@@ -30,6 +30,7 @@
 #include "amd/speech_timing.h"
 #include "amd/tone_tracker.h"
 #include "amd/greeting_decision.h"
+#include "amd/music_detector.h"
 #include "amd/vad.h"
 #include "amd/voice_front_end.h"
 
@@ -85,6 +86,7 @@ class Classifier {
   bool late_reported_ = false;  // a late_machine event went out: only a beep may follow
   AsteriskAmd asterisk_;
   std::unique_ptr<ToneTracker> tones_;
+  MusicDetector music_;  // fed the tracker's spectrum once a word was heard, until a verdict
   std::unique_ptr<FaxDetector> fax_;
   std::unique_ptr<SitDetector> sit_;
   // A tone that ended and may be a beep, held back a few frames in case another tone follows

@@ -3,13 +3,20 @@
 #include <algorithm>
 
 #include "amd/greeting_decision.h"
+#include "amd/music_detector.h"
+#include "amd/tone_tracker.h"
 #include "amd/voice_front_end.h"
 
 namespace hark::amd {
 
 void for_each_decision_point(std::span<const int16_t> samples, const Params& p, uint32_t stop_ms,
                              const std::function<void(uint32_t, const float*)>& point) {
+  // As the classifier does (Classifier::rx_hark): the tone tracker's spectrum of each frame
+  // from the first word on feeds the music detector, whose word the front end takes a frame
+  // later.
   VoiceFrontEnd fe(p.vad_margin_db);
+  ToneTracker tones;
+  MusicDetector music;
   int16_t frame[VoiceFrontEnd::kFrameSamples], filtered[VoiceFrontEnd::kFrameSamples];
   float x[CallFeatures::kCount];
   uint32_t now = 0;
@@ -19,7 +26,11 @@ void for_each_decision_point(std::span<const int16_t> samples, const Params& p, 
     std::fill(frame + n, frame + VoiceFrontEnd::kFrameSamples, int16_t(0));
     now += 20;
     if (now > stop_ms) break;
-    fe.rx(frame, now, filtered);
+    fe.rx(frame, now, filtered, music.playing() && !tones.tonal());
+    const bool deciding = fe.features().started();
+    tones.want_spectrum(deciding);
+    tones.rx(std::span<const int16_t>(filtered, VoiceFrontEnd::kFrameSamples), fe.vad().last_db(), fe.vad().floor_db());
+    if (deciding) music.rx(tones.band_power());
     if (fe.features().started() && GreetingDecision::decision_point(now)) {
       fe.features().values(now, x);
       point(now, x);

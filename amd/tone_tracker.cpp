@@ -10,8 +10,8 @@ namespace hark::amd {
 
 namespace {
 constexpr float kBinHz = 8000.0f / ToneTracker::kFft;
-constexpr int kBandLo = 16;    // 250 Hz: total energy is measured over the telephone band
-constexpr int kBandHi = 218;   // 3406 Hz
+constexpr int kBandLo = ToneTracker::kBandLoBin;  // total energy is measured over the telephone band
+constexpr int kBandHi = ToneTracker::kBandHiBin;
 constexpr int kPeakLo = 19;    // 297 Hz: a beep lies between about 300 and 3300 Hz
 constexpr int kPeakHi = 211;   // 3297 Hz
 constexpr int kPeakHalfWidth = 2;  // a Hann-windowed 60 ms tone spreads over +-2 bins
@@ -115,6 +115,7 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
                      float floor_db) {
   ended_.reset();
   ended_into_tone_ = false;
+  has_spectrum_ = false;
   std::copy(history_.begin() + kFrame, history_.end(), history_.begin());
   const size_t n = std::min<size_t>(frame.size(), kFrame);
   for (size_t i = 0; i < n; ++i) history_[kWindow - kFrame + i] = float(frame[i]);
@@ -145,6 +146,7 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
     if (!steady && !dual_) tonality_ = 0;
   } else {
     tonality_ = 0;
+    if (want_spectrum_) transform();
   }
   tonal_ = loud && (tonality_ >= kMinTonality || dual_);
 
@@ -188,18 +190,20 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
   ++frames_;
 }
 
-void ToneTracker::analyse() {
+void ToneTracker::transform() {
   const auto& w = hann();
   for (int i = 0; i < kWindow; ++i) in_[i] = history_[i] * w[i];
   auto* out = static_cast<fftwf_complex*>(out_);
   fftwf_execute_dft_r2c(shared_plan(), in_, out);
+  for (int k = kBandLo; k <= kBandHi; ++k) power_[k] = out[k][0] * out[k][0] + out[k][1] * out[k][1];
+  has_spectrum_ = true;
+}
 
-  float power[kBandHi + 1];
+void ToneTracker::analyse() {
+  transform();
+  const float* power = power_.data();
   float total = 0;
-  for (int k = kBandLo; k <= kBandHi; ++k) {
-    power[k] = out[k][0] * out[k][0] + out[k][1] * out[k][1];
-    total += power[k];
-  }
+  for (int k = kBandLo; k <= kBandHi; ++k) total += power[k];
   int peak = kPeakLo;
   for (int k = kPeakLo + 1; k <= kPeakHi; ++k)
     if (power[k] > power[peak]) peak = k;

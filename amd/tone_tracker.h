@@ -67,11 +67,24 @@ class ToneTracker {
   /// The tone in progress, if any.
   std::optional<ToneSegment> current() const;
 
+  /// Asks for the spectrum of every frame, quiet ones too (band_power()); by default only
+  /// frames loud enough to hold a tone are transformed.
+  void want_spectrum(bool on) { want_spectrum_ = on; }
+  /// The power of this frame's 60 ms window in the telephone band: kBandBins bins from
+  /// kBandLoHz, 15.6 Hz apart. Empty when the frame was not transformed.
+  std::span<const float> band_power() const {
+    return has_spectrum_ ? std::span<const float>(power_.data() + kBandLoBin, kBandBins) : std::span<const float>();
+  }
+  static constexpr int kBandLoBin = 16;   // 250 Hz
+  static constexpr int kBandHiBin = 218;  // 3406 Hz
+  static constexpr int kBandBins = kBandHiBin - kBandLoBin + 1;
+
   float last_tonality() const { return tonality_; }
   bool last_dual() const { return dual_; }
   float last_hz() const { return hz_; }
 
  private:
+  void transform();  // the FFT of the window into power_
   void analyse();
   void start_segment();
   /// `robust`: the level spread of a long tone as a percentile range (sorting its frames'
@@ -84,6 +97,9 @@ class ToneTracker {
   void* out_ = nullptr;              // fftwf_complex[kFft / 2 + 1]
   std::array<float, kWindow> history_{};
   std::array<float, kRing> db_ring_{};
+  std::array<float, kBandHiBin + 1> power_{};  // this frame's power per bin (from kBandLoBin)
+  bool has_spectrum_ = false;
+  bool want_spectrum_ = false;
   uint32_t frames_ = 0;
   bool tonal_ = false;
   float tonality_ = 0;

@@ -19,12 +19,13 @@ class VoiceFrontEnd {
   explicit VoiceFrontEnd(float vad_margin_db) : vad_(vad_margin_db) {}
 
   /// Takes one 160-sample frame ending at `now_ms`; writes the DC-free frame to `filtered`
-  /// and returns whether it holds voice.
-  bool rx(std::span<const int16_t> frame, uint32_t now_ms, int16_t* filtered) {
+  /// and returns whether it holds voice. `music`: music was playing as of the frame before
+  /// (MusicDetector); the call features may then count a frame the VAD calls quiet as sound.
+  bool rx(std::span<const int16_t> frame, uint32_t now_ms, int16_t* filtered, bool music = false) {
     dc_.run(frame, filtered);
     const std::span<const int16_t> f(filtered, frame.size());
     const bool voice = vad_.rx(f);
-    features_.rx(f, voice, vad_.last_db(), vad_.floor_db(), now_ms);
+    features_.rx(f, voice, vad_.last_db(), vad_.floor_db(), now_ms, music);
     return voice;
   }
 

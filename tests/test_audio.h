@@ -1,6 +1,7 @@
 // Small synthetic signals shared by the tests: tones, noise, silence, at 8 kHz.
 #pragma once
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <initializer_list>
