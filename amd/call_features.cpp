@@ -71,13 +71,17 @@ double CallFeatures::Stats::sd() const {
 }
 
 void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db,
-                      uint32_t now_ms, bool music) {
+                      uint32_t now_ms, bool music, bool music_dominant) {
   floor_db_ = floor_db;
   // Music after the first word, over the floor that word came out of, is the greeting going
   // on: a music greeting's first bar reads as a word, then the music lifts the VAD's floor
   // and reads as a pause, which the cap took for a person waiting. A TV playing before the
   // first word is in that floor, and music under a talker is background (below).
-  const bool music_sound = music && started_ && frame_db >= onset_floor_db_ + kMusicOverOnsetFloorDb;
+  // Music counts (music_ms) in frames the VAD called quiet, and in voiced ones only where the
+  // music's peaks hold most of the power: over a mains buzz or a radio that keeps the
+  // detector on, a person's own words are no music.
+  const bool over_onset_floor = started_ && frame_db >= onset_floor_db_ + kMusicOverOnsetFloorDb;
+  const bool music_sound = music && over_onset_floor && (!voice || music_dominant);
   if (music_sound) voice = true;
   // A quiet person on a line whose AGC lifted the noise to a few dB under their voice: the
   // VAD's 6 dB margin hears a frame or two of their "hello", never a word, and the call ended

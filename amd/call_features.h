@@ -25,9 +25,10 @@ class CallFeatures {
   static const std::array<const char*, kCount>& names();
 
   /// Feeds one frame ending at `now_ms`: `voice` from the VAD, its power and the noise floor;
-  /// `music`, whether music was playing (MusicDetector).
+  /// `music`, whether music was playing (MusicDetector), and `music_dominant`, whether its
+  /// lasting peaks held most of the frame's power.
   void rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db, uint32_t now_ms,
-          bool music = false);
+          bool music = false, bool music_dominant = false);
 
   /// True once a burst of voice long enough to be a word was heard.
   bool started() const { return started_; }
@@ -49,7 +50,9 @@ class CallFeatures {
     return pause_frames_ > 0 ? float(pause_db_sum_ / pause_frames_) - onset_floor_db_ : 0.0f;
   }
 
-  /// Music heard at the talker's level since the first word (see rx()).
+  /// Music heard at the talker's level since the first word: frames the VAD called quiet
+  /// that stood over the first word's floor, and voiced frames whose power the music's
+  /// lasting peaks held (see rx()).
   int music_ms() const { return music_frames_ * 20; }
 
   /// The feature vector at `now_ms` (valid once started()).
@@ -98,7 +101,7 @@ class CallFeatures {
   float onset_floor_db_ = 0;  // the noise floor when the first word came
   double pause_db_sum_ = 0;   // the frames of the pause under way (absolute dB)
   int pause_frames_ = 0;
-  int music_frames_ = 0;      // frames of music over the onset floor, at the talker's level
+  int music_frames_ = 0;      // such frames of music (music_ms)
 };
 
 /// The fundamental frequency of a 160-sample frame at 8 kHz (80-400 Hz), or 0 when the frame

@@ -76,6 +76,9 @@ Classifier::Classifier(const Params& p)
     : p_(p), front_(p.vad_margin_db), timing_(p), decision_(p), asterisk_(p) {
   if (p_.algorithm == Algorithm::hark) {
     if (p_.detect_beep) tones_ = std::make_unique<ToneTracker>();
+    // Without beep detection the music detector still needs a spectrum: the model was
+    // trained on features that heard music (feature_dump.cpp).
+    else if (p_.learned_decision) spectrum_ = std::make_unique<ToneTracker>();
     if (p_.detect_fax) fax_ = std::make_unique<FaxDetector>();
     if (p_.detect_sit) sit_ = std::make_unique<SitDetector>();
   }
@@ -355,19 +358,22 @@ int Classifier::rx_after_human(Event* out) {
 int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   int n = 0;
   int16_t filtered[kFrameSamples];
-  // Music the previous frame ended in is sound, not a pause (MusicDetector, VoiceFrontEnd);
-  // a tone is not music (a clipped beep's harmonics hold like a chord): the beep rules judge it.
-  const bool music = music_.playing() && !(tones_ && tones_->tonal());
-  const bool voice = front_.rx(raw, now_ms_, filtered, music);
+  // Music the previous frame ended in is sound, not a pause (MusicDetector, VoiceFrontEnd),
+  // while the greeting is decided; a tone is not music (a clipped beep's harmonics hold like
+  // a chord): the beep rules judge it.
+  ToneTracker* spectrum = tones_ ? tones_.get() : spectrum_.get();
+  const bool analysing = phase_ == Phase::analysing && p_.learned_decision;
+  const bool music = analysing && music_.playing() && !(spectrum && spectrum->tonal());
+  const bool voice = front_.rx(raw, now_ms_, filtered, music, music && music_.dominant());
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
   // Music is listened for from the first word to the verdict (each frame's spectrum then),
   // as in the feature dump the model was trained on (feature_dump.cpp).
-  const bool deciding = phase_ == Phase::analysing && p_.learned_decision && front_.features().started();
-  if (tones_) {
-    tones_->want_spectrum(deciding);
-    tones_->rx(frame, vad_.last_db(), vad_.floor_db());
-    if (deciding) music_.rx(tones_->band_power());
+  const bool deciding = analysing && front_.features().started();
+  if (spectrum) {
+    spectrum->want_spectrum(deciding);
+    spectrum->rx(frame, vad_.last_db(), vad_.floor_db());
+    if (deciding) music_.rx(spectrum->band_power());
   }
 
   if (phase_ == Phase::listening_after_human) return rx_after_human(out);

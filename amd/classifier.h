@@ -86,6 +86,7 @@ class Classifier {
   bool late_reported_ = false;  // a late_machine event went out: only a beep may follow
   AsteriskAmd asterisk_;
   std::unique_ptr<ToneTracker> tones_;
+  std::unique_ptr<ToneTracker> spectrum_;  // the music detector's FFT when tones_ is off
   MusicDetector music_;  // fed the tracker's spectrum once a word was heard, until a verdict
   std::unique_ptr<FaxDetector> fax_;
   std::unique_ptr<SitDetector> sit_;

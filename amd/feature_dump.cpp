@@ -26,7 +26,8 @@ void for_each_decision_point(std::span<const int16_t> samples, const Params& p, 
     std::fill(frame + n, frame + VoiceFrontEnd::kFrameSamples, int16_t(0));
     now += 20;
     if (now > stop_ms) break;
-    fe.rx(frame, now, filtered, music.playing() && !tones.tonal());
+    const bool playing = music.playing() && !tones.tonal();
+    fe.rx(frame, now, filtered, playing, playing && music.dominant());
     const bool deciding = fe.features().started();
     tones.want_spectrum(deciding);
     tones.rx(std::span<const int16_t>(filtered, VoiceFrontEnd::kFrameSamples), fe.vad().last_db(), fe.vad().floor_db());

@@ -35,6 +35,15 @@ void MusicDetector::rx(std::span<const float> band_power) {
     held &= then | (then << 1) | (then >> 1);
   }
   const bool frame_held = int(held.count()) >= kMinHeldPeaks;
+  held_share_ = 0;
+  if (frame_held) {
+    double total = 0, in_peaks = 0;
+    for (size_t k = 0; k < n; ++k) {
+      total += band_power[k];
+      if (held[k] || (k > 0 && held[k - 1]) || (k + 1 < n && held[k + 1])) in_peaks += band_power[k];
+    }
+    held_share_ = total > 0 ? float(in_peaks / total) : 0.0f;
+  }
   bool& slot = held_ring_[frames_ % kWindowFrames];
   held_ += int(frame_held) - int(slot);
   slot = frame_held;

@@ -29,6 +29,8 @@ class SitDetector {
 
  private:
   void advance(int band);
+  /// The current run is long enough for a SIT tone, lost frames counted (see the .cpp).
+  bool run_long_enough() const;
   std::array<goertzel_descriptor_t, 5> desc_{};
   int stage_ = 0;      // which tone of the three is expected next
   int run_ = 0;        // frames of the current band
@@ -37,6 +39,7 @@ class SitDetector {
   int lost_ = 0;       // lost frames (digital silence) bridged in a row in the current run
   int lost_lead_ = 0;  // lost frames in a row while no tone was under way
   int lost_in_run_ = 0;  // lost frames that may have held the current run's tone
+  int lost_before_ = 0;  // lost frames in a row just before the frame being analysed
   int last_band_ = -1;
   bool detected_ = false;
 };

@@ -63,8 +63,8 @@ bool Vad::rx(std::span<const int16_t> frame) {
     floor_db_ = floor_before_dip_;
   const bool voice = last_db_ > floor_db_ + margin_db_ && last_db_ > kQuietestVoiceDb;
   if (last_db_ < floor_db_) {
-    // The fade is judged from its first frame clearly under the old floor: the frames before
-    // it are the noise's own flicker, whatever their order.
+    // The fade is judged from its first frame clearly (kBlipDepthDb) under the old floor:
+    // frames before it are the noise's own flicker, and need not fall 2 dB each.
     if (!dipping_) floor_before_dip_ = floor_db_, dip_frames_ = 0, fading_ = true;
     else if (dip_frames_ > 0) fading_ = fading_ && last_db_ < dip_last_db_ - kBlipDepthDb;
     dip_last_db_ = last_db_;

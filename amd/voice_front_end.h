@@ -20,12 +20,14 @@ class VoiceFrontEnd {
 
   /// Takes one 160-sample frame ending at `now_ms`; writes the DC-free frame to `filtered`
   /// and returns whether it holds voice. `music`: music was playing as of the frame before
-  /// (MusicDetector); the call features may then count a frame the VAD calls quiet as sound.
-  bool rx(std::span<const int16_t> frame, uint32_t now_ms, int16_t* filtered, bool music = false) {
+  /// (MusicDetector), `music_dominant`: its peaks held most of that frame's power; the call
+  /// features may then count a frame the VAD calls quiet as sound (CallFeatures::rx).
+  bool rx(std::span<const int16_t> frame, uint32_t now_ms, int16_t* filtered, bool music = false,
+          bool music_dominant = false) {
     dc_.run(frame, filtered);
     const std::span<const int16_t> f(filtered, frame.size());
     const bool voice = vad_.rx(f);
-    features_.rx(f, voice, vad_.last_db(), vad_.floor_db(), now_ms, music);
+    features_.rx(f, voice, vad_.last_db(), vad_.floor_db(), now_ms, music, music_dominant);
     return voice;
   }
 

@@ -401,16 +401,17 @@ TEST(Beep, ALongStillBeepWhoseLevelStepsBy8DbIsFound) {
   EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
 }
 
-TEST(Beep, AVowelLongerThanABeepIsStillNoBeepWhenItsLevelSwells) {
-  // A vowel-like 300 Hz tone of 400 ms whose pitch moves by 3 Hz and level swells by 9 dB:
-  // not still, so no allowance beyond the steady one.
+TEST(Beep, ATonalSoundWhosePitchMovesIsNoBeepWhenItsLevelStepsBy9Db) {
+  // 400 ms at 600 Hz whose pitch drifts by 3 Hz (flat enough for a beep, not still) and whose
+  // level steps up by 9 dB halfway: over the 7 dB a long tone within 2 Hz may move, so no
+  // beep. Only a tone held within half a Hz gets 10 dB.
   const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
     const size_t n = 400 * 8;
     double phase = 0;
     for (size_t i = 0; i < n; ++i) {
       const double x = double(i) / double(n);
-      phase += 2 * M_PI * (300.0 + 3.0 * x) / 8000.0;
-      v.push_back(int16_t(std::lround(test::amp_for_db(-28.0 + 9.0 * std::sin(M_PI * x)) * std::sin(phase))));
+      phase += 2 * M_PI * (600.0 + 3.0 * x) / 8000.0;
+      v.push_back(int16_t(std::lround(test::amp_for_db(x < 0.5 ? -28.0 : -19.0) * std::sin(phase))));
     }
   });
   const auto r = amd::replay(s, beep_only());

@@ -119,9 +119,9 @@ TEST(Classifier, AMusicGreetingsFirstBarIsNoLoneWord) {
   // A music greeting whose first bar (220 ms) the VAD took for a word; its floor then climbed
   // into the music, which read as a pause 11 dB over the line's quiet before it (a train-split
   // voice of the by-voice corpus, its first 3 s). The lone-word rule (a "hi" before a pause
-  // longer than a greeting's) called a person. A lone word needs a quiet pause after it, and
-  // before a loud one a lone syllable is no person at all; and since 2026-12-03 the music
-  // detector hears the music going on, with no pause in it.
+  // longer than a greeting's) called a person; a lone word now needs a quiet pause after it
+  // (under 6 dB over the floor it came out of). Since 2026-12-03 the music detector hears the
+  // music going on, with no pause in it at all.
   const auto r = replay_sample("machine-music-bar-then-music-001.ul");
   EXPECT_NE(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
   EXPECT_NE(std::string(r.verdict.cause).find("audio-ended-in-greeting"), std::string::npos) << r.verdict.cause;

@@ -162,17 +162,33 @@ TEST(SitDetector, LostPacketsAtTheFirstTonesStart) {
 }
 
 TEST(SitDetector, LostPacketsDoNotMakeAToneOfNothing) {
-  // Loss alone, or loss before a tone too short even with it, is no SIT tone.
+  // Loss before a tone of which too little was heard is no SIT tone: 40 ms heard after 9
+  // frames lost would pass kMinRun with them; half of it must be heard.
   std::vector<int16_t> s;
   test::add_silence(s, 300);
-  test::add_tone(s, {985.2}, 40, -24);  // 2 frames heard after 7 lost
+  test::add_tone(s, {985.2}, 40, -24);  // 2 frames heard after 9 lost
   test::add_tone(s, {1428.5}, 380, -24);
   test::add_tone(s, {1776.7}, 380, -24);
   test::add_silence(s, 500);
   test::add_noise(s, -60);
-  const size_t hole = size_t(300 * 8 / 160 - 7) * 160;
-  std::fill(s.begin() + long(hole), s.begin() + long(hole + 7 * 160), 0);
+  const size_t hole = size_t(300 * 8 / 160 - 9) * 160;
+  std::fill(s.begin() + long(hole), s.begin() + long(hole + 9 * 160), 0);
   EXPECT_FALSE(sit_in(s));
+}
+
+TEST(SitDetector, LostPacketsAtTheSecondTonesStart) {
+  // The same loss as at the first tone's start, at the second's: its 7 lost frames follow the
+  // first tone and belong to the second as much.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_tone(s, {985.2}, 380, -44);
+  test::add_tone(s, {1428.5}, 280, -44);
+  test::add_tone(s, {1776.7}, 380, -44);
+  test::add_silence(s, 500);
+  test::add_noise(s, -72);
+  const size_t hole = size_t((300 + 380) * 8 / 160) * 160;
+  std::fill(s.begin() + long(hole), s.begin() + long(hole + 7 * 160), 0);
+  EXPECT_TRUE(sit_in(s));
 }
 
 TEST(Classifier, SitBeforeAnAnnouncementIsSit) {
