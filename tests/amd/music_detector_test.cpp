@@ -141,6 +141,37 @@ std::vector<int16_t> hello_hello_then_wait() {
 }
 }  // namespace
 
+TEST(MusicDetector, ChordsDominateTheirFramesAVoiceOverABuzzDoesNot) {
+  // Over a buzz the detector plays on under a person's words, but the buzz's peaks hold
+  // little of their frames' power: those frames are the person's, not music.
+  std::vector<int16_t> music;
+  add_music(music, 4000, -24);
+  test::add_noise(music, -60);
+  auto voice = hello_hello_then_wait();
+  add_buzz(voice, -42);
+  test::add_noise(voice, -60);
+  auto dominant_share = [](const std::vector<int16_t>& s) {
+    amd::Vad vad;
+    amd::ToneTracker tones;
+    amd::MusicDetector m;
+    tones.want_spectrum(true);
+    int loud = 0, dominant = 0;
+    for (size_t off = 0; off + 160 <= s.size(); off += 160) {
+      std::span<const int16_t> f(s.data() + off, 160);
+      const bool v = vad.rx(f);
+      tones.rx(f, vad.last_db(), vad.floor_db());
+      m.rx(tones.band_power());
+      if (v && m.playing()) {
+        ++loud;
+        dominant += m.dominant();
+      }
+    }
+    return loud ? double(dominant) / loud : 0.0;
+  };
+  EXPECT_GT(dominant_share(music), 0.4);
+  EXPECT_LT(dominant_share(voice), 0.2);
+}
+
 TEST(Classifier, APersonOverMainsBuzzIsAPerson) {
   // The buzz's harmonics hold still: the detector calls it music much of the time. The
   // person's own words are then no music (only frames the VAD called quiet count), and the
