@@ -57,25 +57,42 @@ void add_syllables(std::vector<int16_t>& v, int ms, double dbfs, unsigned seed =
   }
 }
 
-// Feeds `s` through the VAD and the tone tracker as the classifier does; returns the share
-// of frames from `from_ms` on for which the detector said music was playing.
-double playing_share(const std::vector<int16_t>& s, int from_ms) {
+// Feeds `s` through the VAD and the tone tracker into a music detector, as the classifier
+// does, calling `heard(vad_voice, detector, ms)` after each frame.
+template <class Heard>
+void for_each_frame(const std::vector<int16_t>& s, Heard heard) {
   amd::Vad vad;
   amd::ToneTracker tones;
   amd::MusicDetector music;
   tones.want_spectrum(true);
-  int n = 0, playing = 0;
   for (size_t off = 0; off + 160 <= s.size(); off += 160) {
     std::span<const int16_t> f(s.data() + off, 160);
-    vad.rx(f);
+    const bool voice = vad.rx(f);
     tones.rx(f, vad.last_db(), vad.floor_db());
     music.rx(tones.band_power());
-    if (int(off / 8) >= from_ms) {
-      ++n;
-      playing += music.playing();
-    }
+    heard(voice, music, int(off / 8));
   }
+}
+
+// The share of frames from `from_ms` on for which the detector said music was playing.
+double playing_share(const std::vector<int16_t>& s, int from_ms) {
+  int n = 0, playing = 0;
+  for_each_frame(s, [&](bool, const amd::MusicDetector& m, int ms) {
+    if (ms < from_ms) return;
+    ++n;
+    playing += m.playing();
+  });
   return n ? double(playing) / n : 0;
+}
+
+// A music greeting: a quiet line, then music whose level falls by 12 dB after its first bar.
+std::vector<int16_t> music_greeting() {
+  std::vector<int16_t> s;
+  test::add_silence(s, 400);
+  add_music(s, 800, -20);
+  add_music(s, 5600, -32);
+  test::add_noise(s, -62);
+  return s;
 }
 }  // namespace
 
@@ -107,15 +124,10 @@ TEST(MusicDetector, AFrameWithoutASpectrumHoldsNoPeak) {
 }
 
 TEST(Classifier, AGreetingsMusicIsNoPauseAndNoPerson) {
-  // Six seconds of music after a quiet line, its level falling by 12 dB after the first
-  // bar: the VAD's floor climbs into it and the VAD hears a pause, which at the cap was a
-  // person waiting. Heard as music, it is the greeting going on: a machine.
-  std::vector<int16_t> s;
-  test::add_silence(s, 400);
-  add_music(s, 800, -20);
-  add_music(s, 5600, -32);
-  test::add_noise(s, -62);
-  const auto r = amd::replay(s, amd::Params::hark_defaults());
+  // Music after a quiet line, 12 dB down after its first bar (music_greeting()): the VAD's
+  // floor climbs into it and hears a pause, which at the cap was a person waiting. Heard as
+  // music, it is the greeting going on: a machine.
+  const auto r = amd::replay(music_greeting(), amd::Params::hark_defaults());
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
 }
 
@@ -151,21 +163,12 @@ TEST(MusicDetector, ChordsDominateTheirFramesAVoiceOverABuzzDoesNot) {
   add_buzz(voice, -42);
   test::add_noise(voice, -60);
   auto dominant_share = [](const std::vector<int16_t>& s) {
-    amd::Vad vad;
-    amd::ToneTracker tones;
-    amd::MusicDetector m;
-    tones.want_spectrum(true);
     int loud = 0, dominant = 0;
-    for (size_t off = 0; off + 160 <= s.size(); off += 160) {
-      std::span<const int16_t> f(s.data() + off, 160);
-      const bool v = vad.rx(f);
-      tones.rx(f, vad.last_db(), vad.floor_db());
-      m.rx(tones.band_power());
-      if (v && m.playing()) {
-        ++loud;
-        dominant += m.dominant();
-      }
-    }
+    for_each_frame(s, [&](bool voice, const amd::MusicDetector& m, int) {
+      if (!voice || !m.playing()) return;
+      ++loud;
+      dominant += m.dominant();
+    });
     return loud ? double(dominant) / loud : 0.0;
   };
   EXPECT_GT(dominant_share(music), 0.4);
@@ -186,13 +189,8 @@ TEST(Classifier, APersonOverMainsBuzzIsAPerson) {
 TEST(Classifier, MusicIsHeardWithBeepDetectionOff) {
   // The music detector takes its spectrum from a tone tracker of its own then: the same
   // verdict as with beeps on.
-  std::vector<int16_t> s;
-  test::add_silence(s, 400);
-  add_music(s, 800, -20);
-  add_music(s, 5600, -32);
-  test::add_noise(s, -62);
   amd::Params p = amd::Params::hark_defaults();
   p.detect_beep = false;
-  const auto r = amd::replay(s, p);
+  const auto r = amd::replay(music_greeting(), p);
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
 }
