@@ -169,10 +169,11 @@ int step(float from_hz, float to_hz) {
   return 2;
 }
 
-// A falling "bloop": down by a tenth or more over 200 ms - 1.5 s, never stepping up.
+// A falling "bloop": down by a tenth or more over 200 ms - 1.5 s, stepping up (a few Hz,
+// the tracker's kGlideJitterHz) twice at most.
 bool falling_glide(const ToneSegment& seg) {
   const uint32_t d = seg.duration_ms();
-  return seg.start_hz - seg.end_hz >= kMinGlideFall * seg.start_hz && seg.rises <= 1 && d >= kMinGlideMs &&
+  return seg.start_hz - seg.end_hz >= kMinGlideFall * seg.start_hz && seg.rises <= 2 && d >= kMinGlideMs &&
          d <= kMaxGlideMs;
 }
 

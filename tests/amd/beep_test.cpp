@@ -417,3 +417,38 @@ TEST(Beep, ATonalSoundWhosePitchMovesIsNoBeepWhenItsLevelStepsBy9Db) {
   const auto r = amd::replay(s, beep_only());
   EXPECT_FALSE(r.has_beep) << r.beep.beep_onset_ms;
 }
+
+namespace {
+// A falling glide from `f0` to `f1` Hz over `ms`, which halfway holds for `hold_ms` at
+// `hold_up_hz` over where it stopped, then goes on from there.
+void add_glide(std::vector<int16_t>& v, double f0, double f1, int ms, int hold_ms = 0, double hold_up_hz = 0) {
+  const size_t n = size_t(ms) * 8, hold = size_t(hold_ms) * 8, half = n / 2;
+  double phase = 0;
+  for (size_t i = 0; i < n + hold; ++i) {
+    const bool held = i >= half && i < half + hold;
+    const size_t j = i < half ? i : held ? half : i - hold;  // position on the glide
+    phase += 2 * M_PI * (f0 + (f1 - f0) * double(j) / double(n) + (held ? hold_up_hz : 0.0)) / 8000.0;
+    v.push_back(int16_t(std::lround(test::amp_for_db(-22) * std::sin(phase))));
+  }
+}
+}  // namespace
+
+TEST(Beep, AFastFallingGlideIsOneBeep) {
+  // 1500 -> 750 Hz in 240 ms: 62 Hz a frame, 8 % near its end, where the tracker followed a
+  // glide by 5 % a frame at most and cut it in two tones, neither a beep.
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) { add_glide(v, 1500, 750, 240); });
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
+
+TEST(Beep, AFallingGlideThatWobblesUpIsOneBeep) {
+  // 1200 -> 700 Hz over 500 ms that halfway holds for 60 ms 14 Hz up, a few Hz over the
+  // frame before as measured (as line noise or a lost packet makes a frame's peak wobble):
+  // the tracker followed a glide only while each frame fell, and cut it there into two
+  // tones, neither a beep.
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) { add_glide(v, 1200, 700, 500, 60, 14.0); });
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
