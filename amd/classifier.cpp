@@ -359,23 +359,12 @@ int Classifier::rx_after_human(Event* out) {
 int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   int n = 0;
   int16_t filtered[kFrameSamples];
-  // Music the previous frame ended in is sound, not a pause (MusicDetector, VoiceFrontEnd),
-  // while the greeting is decided; a tone is not music (a clipped beep's harmonics hold like
-  // a chord): the beep rules judge it.
+  // The front end feeds the tone tracker and, while the greeting is decided, listens for
+  // music in its spectrum, as in the feature dump the model was trained on.
   ToneTracker* spectrum = tones_ ? tones_.get() : spectrum_.get();
-  const bool analysing = phase_ == Phase::analysing && p_.learned_decision;
-  const bool music = analysing && music_.playing() && !(spectrum && spectrum->tonal());
-  const bool voice = front_.rx(raw, now_ms_, filtered, music, music && music_.dominant());
+  const bool voice = front_.rx(raw, now_ms_, filtered, spectrum, phase_ == Phase::analysing && p_.learned_decision);
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
-  // Music is listened for from the first word to the verdict (each frame's spectrum then),
-  // as in the feature dump the model was trained on (feature_dump.cpp).
-  const bool deciding = analysing && front_.features().started();
-  if (spectrum) {
-    spectrum->want_spectrum(deciding);
-    spectrum->rx(frame, vad_.last_db(), vad_.floor_db());
-    if (deciding) music_.rx(spectrum->band_power());
-  }
 
   if (phase_ == Phase::listening_after_human) return rx_after_human(out);
   if (phase_ == Phase::listening_for_beep) {

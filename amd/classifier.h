@@ -30,7 +30,6 @@
 #include "amd/speech_timing.h"
 #include "amd/tone_tracker.h"
 #include "amd/greeting_decision.h"
-#include "amd/music_detector.h"
 #include "amd/vad.h"
 #include "amd/voice_front_end.h"
 
@@ -87,7 +86,6 @@ class Classifier {
   AsteriskAmd asterisk_;
   std::unique_ptr<ToneTracker> tones_;
   std::unique_ptr<ToneTracker> spectrum_;  // the music detector's FFT when tones_ is off
-  MusicDetector music_;  // fed the tracker's spectrum once a word was heard, until a verdict
   std::unique_ptr<FaxDetector> fax_;
   std::unique_ptr<SitDetector> sit_;
   // A tone that ended and may be a beep, held back a few frames in case another tone follows

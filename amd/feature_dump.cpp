@@ -3,7 +3,6 @@
 #include <algorithm>
 
 #include "amd/greeting_decision.h"
-#include "amd/music_detector.h"
 #include "amd/tone_tracker.h"
 #include "amd/voice_front_end.h"
 
@@ -11,12 +10,8 @@ namespace hark::amd {
 
 void for_each_decision_point(std::span<const int16_t> samples, const Params& p, uint32_t stop_ms,
                              const std::function<void(uint32_t, const float*)>& point) {
-  // As the classifier does (Classifier::rx_hark): the tone tracker's spectrum of each frame
-  // from the first word on feeds the music detector, whose word the front end takes a frame
-  // later.
   VoiceFrontEnd fe(p.vad_margin_db);
-  ToneTracker tones;
-  MusicDetector music;
+  ToneTracker tones;  // the music detector's spectrum, as the classifier's beep tracker gives it
   int16_t frame[VoiceFrontEnd::kFrameSamples], filtered[VoiceFrontEnd::kFrameSamples];
   float x[CallFeatures::kCount];
   uint32_t now = 0;
@@ -26,12 +21,7 @@ void for_each_decision_point(std::span<const int16_t> samples, const Params& p, 
     std::fill(frame + n, frame + VoiceFrontEnd::kFrameSamples, int16_t(0));
     now += 20;
     if (now > stop_ms) break;
-    const bool playing = music.playing() && !tones.tonal();
-    fe.rx(frame, now, filtered, playing, playing && music.dominant());
-    const bool deciding = fe.features().started();
-    tones.want_spectrum(deciding);
-    tones.rx(std::span<const int16_t>(filtered, VoiceFrontEnd::kFrameSamples), fe.vad().last_db(), fe.vad().floor_db());
-    if (deciding) music.rx(tones.band_power());
+    fe.rx(frame, now, filtered, &tones, true);
     if (fe.features().started() && GreetingDecision::decision_point(now)) {
       fe.features().values(now, x);
       point(now, x);

@@ -1,4 +1,5 @@
-// The classifier's front end: DC blocker, VAD and call features, frame by frame.
+// The classifier's front end: DC blocker, VAD, call features and the music detector, frame
+// by frame.
 //
 // One class for the live classifier and for the offline feature dump the model is trained on
 // (feature_dump.h), so what the model learned from is exactly what it sees in a call.
@@ -9,6 +10,8 @@
 
 #include "amd/call_features.h"
 #include "amd/dc_blocker.h"
+#include "amd/music_detector.h"
+#include "amd/tone_tracker.h"
 #include "amd/vad.h"
 
 namespace hark::amd {
@@ -19,15 +22,25 @@ class VoiceFrontEnd {
   explicit VoiceFrontEnd(float vad_margin_db) : vad_(vad_margin_db) {}
 
   /// Takes one 160-sample frame ending at `now_ms`; writes the DC-free frame to `filtered`
-  /// and returns whether it holds voice. `music`: music was playing as of the frame before
-  /// (MusicDetector), `music_dominant`: its peaks held most of that frame's power; the call
-  /// features may then count a frame the VAD calls quiet as sound (CallFeatures::rx).
-  bool rx(std::span<const int16_t> frame, uint32_t now_ms, int16_t* filtered, bool music = false,
-          bool music_dominant = false) {
+  /// and returns whether it holds voice. `tones`, when given, is fed the filtered frame with
+  /// the VAD's levels (the caller's beep tracker, or one of its own). While `listening` and
+  /// once a word was heard, each frame's spectrum feeds the music detector, whose word of the
+  /// frame before reaches the call features: music they may count as sound where the VAD
+  /// hears quiet (CallFeatures::rx). A tone is not music (a clipped beep's harmonics hold like
+  /// a chord): the beep rules judge it.
+  bool rx(std::span<const int16_t> frame, uint32_t now_ms, int16_t* filtered, ToneTracker* tones = nullptr,
+          bool listening = false) {
+    const bool music = listening && music_.playing() && !(tones && tones->tonal());
     dc_.run(frame, filtered);
     const std::span<const int16_t> f(filtered, frame.size());
     const bool voice = vad_.rx(f);
-    features_.rx(f, voice, vad_.last_db(), vad_.floor_db(), now_ms, music, music_dominant);
+    features_.rx(f, voice, vad_.last_db(), vad_.floor_db(), now_ms, music, music && music_.dominant());
+    if (tones) {
+      const bool hearing_music = listening && features_.started();
+      tones->want_spectrum(hearing_music);
+      tones->rx(f, vad_.last_db(), vad_.floor_db());
+      if (hearing_music) music_.rx(tones->band_power());
+    }
     return voice;
   }
 
@@ -38,6 +51,7 @@ class VoiceFrontEnd {
   DcBlocker dc_;
   Vad vad_;
   CallFeatures features_;
+  MusicDetector music_;
 };
 
 }  // namespace hark::amd
