@@ -41,6 +41,7 @@ bool SitDetector::rx(std::span<const int16_t> frame, float frame_db, float /*flo
   }
   if (frame_db <= -120.0f && run_band_ < 0) {
     lost_lead_ = std::min(lost_lead_ + 1, kMaxLostFrames);
+    heard_since_lost_ = 0;
     advance(-1);
     return false;
   }
@@ -65,13 +66,22 @@ bool SitDetector::rx(std::span<const int16_t> frame, float frame_db, float /*flo
     if (best_i >= 0 && share >= kMinShare) band = kBandOf[best_i];
   }
   advance(band);
-  if (run_band_ < 0) lost_lead_ = 0;
+  if (run_band_ < 0) lost_lead_ = 0;  // the filters heard no tone: the loss leads none
   return detected_;
 }
 
 void SitDetector::skip() {
   lost_before_ = 0;
-  if (!detected_) advance(-1);
+  if (detected_) return;
+  advance(-1);
+  if (run_band_ < 0) forget_old_loss();
+}
+
+void SitDetector::forget_old_loss() {
+  // A skipped frame is one the FFT saw no tone in, and the first after a loss may be the
+  // tone's own, its window still holding the lost frames: the loss leads the tone across a
+  // gap's length of them, not across seconds (it had, until the filters next heard a frame).
+  if (++heard_since_lost_ > kMaxGap) lost_lead_ = 0;
 }
 
 bool SitDetector::run_long_enough() const {

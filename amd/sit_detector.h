@@ -29,6 +29,8 @@ class SitDetector {
 
  private:
   void advance(int band);
+  /// A frame skipped with no tone under way: loss more than a gap ago leads no tone.
+  void forget_old_loss();
   /// The current run is long enough for a SIT tone, lost frames counted (see the .cpp).
   bool run_long_enough() const;
   std::array<goertzel_descriptor_t, 5> desc_{};
@@ -38,6 +40,7 @@ class SitDetector {
   int gap_ = 0;        // frames of no band since the last run
   int lost_ = 0;       // lost frames (digital silence) bridged in a row in the current run
   int lost_lead_ = 0;  // lost frames in a row while no tone was under way
+  int heard_since_lost_ = 0;  // frames skipped, no tone under way, since the last of those
   int lost_in_run_ = 0;  // lost frames that may have held the current run's tone
   int lost_before_ = 0;  // lost frames in a row just before the frame being analysed
   int last_band_ = -1;

@@ -176,6 +176,29 @@ TEST(SitDetector, LostPacketsDoNotMakeAToneOfNothing) {
   EXPECT_FALSE(sit_in(s));
 }
 
+TEST(SitDetector, LostPacketsLongBeforeATonePutNothingInIt) {
+  // Seven lost frames, then a second of frames the FFT saw no tone in (skipped), then a first
+  // tone of 6 frames: the old loss does not lead it, and it is too short.
+  std::vector<int16_t> tone1, tone2, tone3;
+  test::add_tone(tone1, {985.2}, 120, -24);
+  test::add_tone(tone2, {1428.5}, 380, -24);
+  test::add_tone(tone3, {1776.7}, 380, -24);
+  const std::vector<int16_t> lost(160, 0);
+  amd::SitDetector sit;
+  auto feed = [&](const std::vector<int16_t>& s) {
+    for (size_t off = 0; off + 160 <= s.size(); off += 160) {
+      std::span<const int16_t> f(s.data() + off, 160);
+      sit.rx(f, amd::frame_power_db(f), -60.0f);
+    }
+  };
+  for (int i = 0; i < 7; ++i) sit.rx(lost, -120.0f, -60.0f);
+  for (int i = 0; i < 50; ++i) sit.skip();
+  feed(tone1);
+  feed(tone2);
+  feed(tone3);
+  EXPECT_FALSE(sit.detected());
+}
+
 TEST(SitDetector, LostPacketsAtTheSecondTonesStart) {
   // The same loss as at the first tone's start, at the second's: its 7 lost frames follow the
   // first tone and belong to the second as much.
