@@ -105,6 +105,10 @@ bool Classifier::piece_fits(const ToneSegment& seg) const {
   if ((d > d0 ? d - d0 : d0 - d) > kMaxPieceLengthDiffMs && !shorter_cut) return false;
   const int dir = step(last.hz, seg.hz);
   if (dir == 2) return false;
+  // Two pieces of one tone are a double beep only with quiet between them: one that starts
+  // before the last ended is the same tone, split where the tracker lost it for a frame (a
+  // steady vowel of a synthetic voice, heard again at its pitch).
+  if (dir == 0 && seg.onset_ms < last.end_ms) return false;
   return group_n_ == 1 || dir == step(group_[0].hz, group_[1].hz);
 }
 

@@ -452,3 +452,22 @@ TEST(Beep, AFallingGlideThatWobblesUpIsOneBeep) {
   ASSERT_TRUE(r.has_beep);
   EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
 }
+
+TEST(Beep, AToneLostForAFewFramesAndHeardAgainIsNoDoubleBeep) {
+  // A synthetic voice's vowel held at one pitch, as flite's slt holds one: 100 ms at 337 Hz,
+  // 80 ms at its level where the tracker loses the tone, 100 ms more at 339 Hz, and the talk
+  // goes on. The tracker ends the tone and starts it again, the first part's end and the
+  // second's onset each walked out over the frames at its level: two overlapping pieces of one
+  // tone, which the group rule took for a double beep (in two test-split greetings, a false
+  // beep before the real one).
+  const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
+    test::add_tone(v, {337}, 100, -22);
+    std::vector<int16_t> voice;
+    test::add_babble(voice, 80, -22);
+    v.insert(v.end(), voice.begin(), voice.end());
+    test::add_tone(v, {339}, 100, -22);
+    test::add_babble(v, 1500, -20);
+  });
+  const auto r = amd::replay(s, beep_only());
+  EXPECT_FALSE(r.has_beep) << r.beep.beep_onset_ms;
+}
