@@ -471,3 +471,18 @@ TEST(Beep, AToneLostForAFewFramesAndHeardAgainIsNoDoubleBeep) {
   const auto r = amd::replay(s, beep_only());
   EXPECT_FALSE(r.has_beep) << r.beep.beep_onset_ms;
 }
+
+TEST(Beep, AConcealmentsFadeInsideABeepIsALostPacket) {
+  // A 180 ms 1100 Hz beep on a line with packet loss concealment: a burst of two lost packets
+  // inside it, the first concealed as the beep fading by 8 dB, the second faded out under the
+  // line's own noise (the concealment silences everything). That frame is no level of the
+  // tone's: it made the beep's level spread 20 dB and its pitch spread 21 Hz (its windows
+  // smeared), and a test-split beep was missed.
+  auto s = greeting_then_beep([](std::vector<int16_t>& v) { test::add_tone(v, {1100}, 180, -22); }, 400);
+  const size_t dip = size_t(kToneOnsetMs + 60) * 8;  // frame-aligned: frames 3 and 4 of the beep
+  for (size_t i = 0; i < 160; ++i) s[dip + i] = int16_t(s[dip + i] * 0.4);
+  for (size_t i = 160; i < 320; ++i) s[dip + i] = int16_t(s[dip + i] * 0.005);
+  const auto r = amd::replay(s, beep_only());
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs, 20);
+}
