@@ -19,7 +19,7 @@ inline constexpr double kBias = 0.06100405646329944;
 /// In a pause, a probability at or above this is a person (chosen on the dev split).
 inline constexpr double kHumanThreshold = 0.93;
 /// After a second of greeting, a probability at or below this is a machine.
-inline constexpr double kMachineThreshold = 0.01;
+inline constexpr double kMachineThreshold = 0.02;
 inline constexpr int kRoots[kTrees] = {0, 15, 30, 45, 60, 75, 90, 105, 120, 133, 148, 163, 176, 191, 206, 219, 234, 249, 262, 277, 290, 305, 318, 333, 348, 361, 376, 391, 406, 421, 436, 449, 464, 479, 494, 509, 524, 539, 552, 567, 582, 597, 612, 627, 642, 655, 670, 683, 696, 711, 726, 739, 754, 769, 782, 797, 806, 821, 830, 845, 860, 875, 890, 905, 920, 935, 950, 965, 974, 987, 1002, 1017, 1032, 1045, 1058, 1071, 1086, 1101, 1114, 1127, 1142, 1151, 1164, 1177, 1188, 1203, 1218, 1233, 1248, 1261, 1274, 1289, 1304, 1319, 1332, 1345, 1360, 1373, 1388, 1403, 1418, 1431, 1444, 1457, 1472, 1487, 1502, 1517, 1532, 1545, 1560, 1575, 1588, 1603, 1618, 1633, 1644, 1659, 1672, 1687};
 inline constexpr Node kNodes[] = {
     {0, 730.0, 1, 8, 0.0},

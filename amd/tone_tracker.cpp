@@ -31,7 +31,9 @@ constexpr double kMaxEnvelopeRatio = 6.0;
 // A lost packet (a 20 ms hole) disturbs up to three 60 ms windows: bridge that many.
 constexpr int kMaxMisses = 3;
 // Inside a tone, a frame this far under the noise floor it began over is a lost packet whose
-// concealment faded out (the line's own noise went with it): lost, as digital silence is.
+// concealment faded out (the line's own noise went with it): lost, as digital silence is, for
+// the tone's level and pitch. Not for how long a tone is bridged (kMaxLostMisses): the quiet
+// after a beep, under the floor when the recording stops, would hold the beep 160 ms longer.
 // 4 dB, not 2: a syllable's last frame dips 2-3 dB under a noisy floor, and as "lost" it let
 // two syllables across a real loss pass as one flat tone (a false beep on the non-test files).
 // On the 2355 non-test files: beeps and false beeps unchanged, 1 machine more (a tone held
@@ -132,17 +134,18 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
   for (size_t i = 0; i < n; ++i) history_[kWindow - kFrame + i] = float(frame[i]);
   for (size_t i = n; i < size_t(kFrame); ++i) history_[kWindow - kFrame + i] = 0.0f;
   db_ring_[frames_ % kRing] = frame_db;
-  if (frame_db <= -120.0f) last_lost_frame_ = frames_;
-  if (in_segment_ && frame_db < seg_floor_db_ - kUnderFloorDb) {
-    last_lost_frame_ = frames_;
-    db_ring_[frames_ % kRing] = -120.0f;
-  }
-  // A window holding a lost (zeroed) frame smears the spectrum: its frequency is not trusted.
-  const bool clean_window = frames_ - last_lost_frame_ >= 3;
-  floor_db_ = floor_db;
   // The VAD's floor starts at the first frame's level: in the first seconds it may be the
   // tone itself (a call can open with CED or SIT), so it is not trusted yet.
   const bool floor_known = frames_ >= 100;
+  if (frame_db <= -120.0f) last_lost_frame_ = last_silent_frame_ = frames_;
+  if (in_segment_ && floor_known && frame_db < seg_floor_db_ - kUnderFloorDb) {
+    last_lost_frame_ = frames_;
+    db_ring_[frames_ % kRing] = -120.0f;
+  }
+  // A window holding a lost (zeroed or faded) frame smears the spectrum: its frequency is not
+  // trusted.
+  const bool clean_window = frames_ - last_lost_frame_ >= 3;
+  floor_db_ = floor_db;
 
   // Loud enough to matter, and steady within the frame: two close tones (ringback's 440 + 480
   // Hz) beat, their envelope swinging from 0 to twice the amplitude every 25 ms.
@@ -198,7 +201,7 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
     }
     seg_prev_hz_ = hz_;
     misses_ = 0;
-  } else if (in_segment_ && ++misses_ > (clean_window ? kMaxMisses : kMaxLostMisses)) {
+  } else if (in_segment_ && ++misses_ > (frames_ - last_silent_frame_ >= 3 ? kMaxMisses : kMaxLostMisses)) {
     ended_ = close_segment(true);
     in_segment_ = false;
   }

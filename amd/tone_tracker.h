@@ -121,7 +121,8 @@ class ToneTracker {
   float seg_floor_db_ = -120;
   float floor_db_ = -120;
   int misses_ = 0;                 // non-tonal frames since the last tonal one
-  uint32_t last_lost_frame_ = 1u << 31;  // last frame of digital silence (a lost packet)
+  uint32_t last_lost_frame_ = 1u << 31;    // last lost frame (digital silence, or a concealment's fade)
+  uint32_t last_silent_frame_ = 1u << 31;  // last frame of digital silence
   std::optional<ToneSegment> ended_;
   bool ended_into_tone_ = false;
 };
