@@ -1,6 +1,7 @@
 #include "amd/call_features.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 
 #include "amd/vad.h"
@@ -20,13 +21,20 @@ constexpr double kBelowTalkerDb = 12.0;
 // Before the first word, a frame this far over the floor with a clear pitch is voice, though
 // under the VAD's margin; and, as there, none quieter than Vad::kQuietestVoiceDb.
 constexpr float kPitchedOnsetDb = 3.0f;
-// frame_pitch_hz's range ends (lags 50 and 10 at 4 kHz): no period found inside it.
+// frame_pitch_hz's range ends (lag 50, 80 Hz: the longest; lag 10, 400 Hz: a correlation that
+// only falls from the shortest lag on): no period found inside the range.
 constexpr float kLowestF0 = 80.0f, kHighestF0 = 400.0f;
-// ... or a run of frames whose pitch moves on smoothly (a voice's F0, 80-300 Hz, within 12 %
-// frame to frame) for 160 ms, two of them 3 dB over the floor.
-constexpr float kMaxRunF0 = 300.0f, kRunF0Step = 0.15f;
-constexpr float kMinRunF0Range = 1.1f;  // an intonation: a hum's "pitch" flips between two lags
-constexpr int kMinPitchRunFrames = 8, kMinPitchRunLoudFrames = 1;
+// ... or a run of frames whose pitch moves on smoothly (a voice's F0, 80-300 Hz, within 15 %
+// frame to frame, over 10 % in all) for 160 ms, one of them 3 dB over the floor, and a run
+// still young (under half a second: a pitched background builds runs of any length).
+constexpr float kMaxRunF0 = 300.0f, kRunF0Step = 0.15f, kMinRunF0Range = 1.1f;
+constexpr int kMinPitchRunFrames = 8, kMaxPitchRunFrames = 25, kMinPitchRunLoudFrames = 1;
+// Either way the pitch must be new on the line: at most half of the 25 frames (500 ms) before
+// the run began were pitched. A mains hum (through the line's high-pass it reads 95-160 Hz and
+// wobbles 10 %), an engine or a radio already there is background, whatever an AGC does to
+// it; a person's first syllable, a few frames before the run, is not (10 frames and at most 2
+// took it for background and lost two people).
+constexpr int kPitchHistoryFrames = 25, kMaxPitchedBeforeRun = 12;
 // Music counts as sound this far over the first word's floor (the VAD's margin).
 constexpr float kMusicOverOnsetFloorDb = 6.0f;
 }  // namespace
@@ -96,41 +104,39 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   // periodic and the noise is not. Only before the first word: after it, a TV or babble
   // behind a person would pass as their words (tried in the VAD itself: 5 quiet people more,
   // 6 over babble fewer).
-  // (A pitch at either end of the range, 80 or 400 Hz, is no period found but a correlation
-  // falling from the shortest lag on: a hum or a rumble. An AGC lifting a dead line's 50 Hz
-  // hum made "pitched" frames 3 dB over the floor of it: a word, then a person.)
-  const float f0 = started_ ? 0.0f : frame_pitch_hz(frame);
-  const bool voiced_pitch = f0 > kLowestF0 && f0 < kHighestF0;
-  if (!voice && !started_ && frame_db > floor_db + kPitchedOnsetDb && frame_db > Vad::kQuietestVoiceDb &&
-      voiced_pitch)
-    voice = true;
-  // Under an AGC that lifted the noise to their level, a quiet person's "hello" stands 3 dB
-  // over the floor in a frame or two only (the AGC pumps it down), but their pitch runs on
-  // through it, where line noise has none and a mains hum's stays put at the floor's level.
+  // Both read the frame's pitch before the first word; a pitch at either end of the range is
+  // none (an AGC lifting a dead line's 50 Hz hum made "pitched" 400 Hz frames 3 dB over the
+  // floor of it: a word, then a person).
   if (!started_) {
-    const bool pitched = voiced_pitch && f0 <= kMaxRunF0 && frame_db > Vad::kQuietestVoiceDb;
-    if (pitched && pitch_run_ > 0 && std::fabs(f0 - run_f0_) <= kRunF0Step * run_f0_) {
+    const float f0 = frame_pitch_hz(frame);
+    const bool pitched = f0 > kLowestF0 && f0 < kHighestF0 && frame_db > Vad::kQuietestVoiceDb;
+    const bool run_pitch = pitched && f0 <= kMaxRunF0;
+    const int pitched_before = std::popcount(pitched_hist_ & ((1u << kPitchHistoryFrames) - 1));
+    pitched_hist_ = (pitched_hist_ << 1) | uint32_t(pitched);
+    if (run_pitch && pitch_run_ > 0 && std::fabs(f0 - run_f0_) <= kRunF0Step * run_f0_) {
       ++pitch_run_;
       run_f0_lo_ = std::min(run_f0_lo_, f0);
       run_f0_hi_ = std::max(run_f0_hi_, f0);
     } else {
-      pitch_run_ = pitched ? 1 : 0;
+      pitch_run_ = run_pitch ? 1 : 0;
       pitch_run_loud_ = 0;
       run_f0_lo_ = run_f0_hi_ = f0;
+      run_pitched_before_ = pitched_before;
     }
     run_f0_ = f0;
-    pitch_run_loud_ += pitched && frame_db > floor_db + kPitchedOnsetDb;
-    if (pitch_run_ >= kMinPitchRunFrames && pitch_run_loud_ >= kMinPitchRunLoudFrames &&
-        run_f0_hi_ >= kMinRunF0Range * run_f0_lo_) {
-      // The run is the word: it began pitch_run_ frames ago (the frames 3 dB over the floor
-      // in it may already have begun a shorter one).
+    const bool over_floor = frame_db > floor_db + kPitchedOnsetDb;
+    pitch_run_loud_ += run_pitch && over_floor;
+    const bool new_pitch = (pitch_run_ > 0 ? run_pitched_before_ : pitched_before) <= kMaxPitchedBeforeRun;
+    if (pitched && new_pitch && over_floor) voice = true;
+    // Under an AGC that lifted the noise to their level, a quiet person's "hello" stands 3 dB
+    // over the floor in a frame or two only (the AGC pumps it down), but their pitch runs on
+    // through it. The run is the word: it began pitch_run_ frames ago (before the first word
+    // no run of 5 voiced frames was ever counted).
+    if (new_pitch && pitch_run_ >= kMinPitchRunFrames && pitch_run_ <= kMaxPitchRunFrames &&
+        pitch_run_loud_ >= kMinPitchRunLoudFrames && run_f0_hi_ >= kMinRunF0Range * run_f0_lo_) {
       voice = true;
-      if (gap_frames_ > 0 || run_frames_ < pitch_run_ - 1) {
-        run_frames_ = pitch_run_ - 1;
-        gap_frames_ = 0;
-        run_db_sum_ = 0;
-        run_db_n_ = 0;
-      }
+      run_frames_ = pitch_run_ - 1;
+      gap_frames_ = 0;
     }
   }
   if (voice && has_talker_ && frame_db < talker_db_ - kBelowTalkerDb) voice = false;

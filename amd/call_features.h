@@ -102,10 +102,15 @@ class CallFeatures {
   double pause_db_sum_ = 0;   // the frames of the pause under way (absolute dB)
   int pause_frames_ = 0;
   int music_frames_ = 0;      // such frames of music (music_ms)
-  int pitch_run_ = 0;         // before the first word: frames of a smoothly moving pitch ...
-  int pitch_run_loud_ = 0;    // ... of which 3 dB over the floor
-  float run_f0_ = 0;          // the last frame's pitch
-  float run_f0_lo_ = 0, run_f0_hi_ = 0;  // the run's range
+  // Before the first word: the run of frames whose pitch moves on smoothly (its length, its
+  // frames 3 dB over the floor, its last pitch and range), the pitched frames among the 25
+  // before it began, and the last 32 frames' "pitched" bits.
+  int pitch_run_ = 0;
+  int pitch_run_loud_ = 0;
+  float run_f0_ = 0;
+  float run_f0_lo_ = 0, run_f0_hi_ = 0;
+  int run_pitched_before_ = 0;
+  uint32_t pitched_hist_ = 0;
 };
 
 /// The fundamental frequency of a 160-sample frame at 8 kHz (80-400 Hz), or 0 when the frame

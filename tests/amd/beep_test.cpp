@@ -467,9 +467,13 @@ TEST(Beep, AToneLostForAFewFramesAndHeardAgainIsNoDoubleBeep) {
     v.insert(v.end(), voice.begin(), voice.end());
     test::add_tone(v, {339}, 100, -22);
     test::add_babble(v, 1500, -20);
+    test::add_silence(v, 400);
+    test::add_tone(v, {1000}, 400, -22);  // the real beep
   });
   const auto r = amd::replay(s, beep_only());
-  EXPECT_FALSE(r.has_beep) << r.beep.beep_onset_ms;
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), kToneOnsetMs + 100 + 80 + 100 + 1500 + 400, 20);
+  EXPECT_NEAR(r.beep.beep_hz, 1000, 5);
 }
 
 TEST(Beep, AConcealmentsFadeInsideABeepIsALostPacket) {
