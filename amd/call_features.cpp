@@ -108,8 +108,10 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   // none (an AGC lifting a dead line's 50 Hz hum made "pitched" 400 Hz frames 3 dB over the
   // floor of it: a word, then a person).
   if (!started_) {
-    const float f0 = frame_pitch_hz(frame);
-    const bool pitched = f0 > kLowestF0 && f0 < kHighestF0 && frame_db > Vad::kQuietestVoiceDb;
+    // (No pitch is read where none would count: a dead line's quiet frames cost nothing.)
+    const bool audible = frame_db > Vad::kQuietestVoiceDb;
+    const float f0 = audible ? frame_pitch_hz(frame) : 0.0f;
+    const bool pitched = audible && f0 > kLowestF0 && f0 < kHighestF0;
     const bool run_pitch = pitched && f0 <= kMaxRunF0;
     const int pitched_before = std::popcount(pitched_hist_ & ((1u << kPitchHistoryFrames) - 1));
     pitched_hist_ = (pitched_hist_ << 1) | uint32_t(pitched);

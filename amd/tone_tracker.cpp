@@ -36,8 +36,8 @@ constexpr int kMaxMisses = 3;
 // after a beep, under the floor when the recording stops, would hold the beep 160 ms longer.
 // 4 dB, not 2: a syllable's last frame dips 2-3 dB under a noisy floor, and as "lost" it let
 // two syllables across a real loss pass as one flat tone (a false beep on the non-test files).
-// On the 2355 non-test files: beeps and false beeps unchanged, 1 machine more (a tone held
-// open longer held a person verdict); the test split's one such beep found (it was read).
+// On the 2355 non-test files no verdict, beep or false beep changed; the test split's one
+// such beep was found (it was read).
 constexpr float kUnderFloorDb = 4.0f;
 // While the windows hold lost packets, bridge up to this many (a burst of 5 lost packets, 100
 // ms, cut beeps in two, reported late from their second part); digital silence after a tone

@@ -71,7 +71,7 @@ class ToneTracker {
   /// frames loud enough to hold a tone are transformed.
   void want_spectrum(bool on) { want_spectrum_ = on; }
   /// The power of this frame's 60 ms window in the telephone band: kBandBins bins from
-  /// kBandLoHz, 15.6 Hz apart. Empty when the frame was not transformed.
+  /// bin kBandLoBin (250 Hz), 15.6 Hz apart. Empty when the frame was not transformed.
   std::span<const float> band_power() const {
     return has_spectrum_ ? std::span<const float>(power_.data() + kBandLoBin, kBandBins) : std::span<const float>();
   }
