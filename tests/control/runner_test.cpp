@@ -10,6 +10,7 @@
 #include "control/campaign/campaign_runner.h"
 #include "control/api/control_server.h"
 #include "media/media_engine.h"
+#include "test_machine_lock.h"
 #include "test_media.h"
 #include "signaling/callee_simulator.h"
 #include "test_db.h"
@@ -144,6 +145,7 @@ void expect_leads(const std::string& url, long long campaign, const std::string&
 }
 
 TEST(CampaignRunner, ThreeHundredLeadsEndAsTheirNumbersSayWithRetries) {
+  const test::MachineLock heavy("300-calls");  // not beside the other run's (test_machine_lock.h)
   test::TestDb db("runner_e2e");
   Carrier carrier("127.0.0.21");
   Dialer dialer("127.0.0.22", "127.0.0.21", db.url());

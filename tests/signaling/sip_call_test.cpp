@@ -22,6 +22,7 @@
 #include "signaling/callee_simulator.h"
 #include "signaling/sip_agent.h"
 #include "test_audio.h"
+#include "test_machine_lock.h"
 #include "test_sim_media.h"
 #include "test_paths.h"
 
@@ -243,6 +244,7 @@ TEST(SipCalls, MalformedSipIsDroppedAndCallsStillWork) {
 }
 
 TEST(SipCalls, ThreeHundredConcurrentCallsEndAsTheirNumbersSay) {
+  const test::MachineLock heavy("300-calls");  // not beside the other run's (test_machine_lock.h)
   Fixture f(2, 320, 300);
   // Peak concurrency, exactly: the SIP thread counts a call up before it reports `dialing`.
   std::atomic<size_t> peak{0};
