@@ -269,3 +269,16 @@ TEST(Classifier, ASyllableDipAtTheCapDoesNotEndTheTalking) {
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
   EXPECT_NE(std::string(r.verdict.cause).find("long-greeting-"), std::string::npos) << r.verdict.cause;
 }
+
+TEST(Classifier, ATonesSequenceUnderWayHoldsThePersonVerdictAtTheCap) {
+  // A one-phrase greeting, then a rising sequence of three 146 ms tones 0.8 s into the pause,
+  // 19 dB under the voice (a train-split voice of the by-voice corpus, its first 4 s). The cap
+  // fell in the gap after the second tone: no tone was under way and no single beep pending,
+  // so the model (91 %) called a person and the beep came as a late machine. A sequence being
+  // assembled holds the person verdict as a tone under way does.
+  const auto r = replay_sample("machine-short-sequence-in-the-caps-pause-001.ul");
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+  EXPECT_STREQ(r.verdict.cause, "beep-before-verdict");
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), 2407, 20);
+}
