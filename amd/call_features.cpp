@@ -15,9 +15,16 @@ constexpr int kBurstGapFrames = CallFeatures::kBurstGapFrames;
 constexpr int kMinWordFrames = 5;
 // Silence this long between words separates two phrases.
 constexpr int kPhraseGapMs = 260;
-// Once a word was heard, a frame this far below the loudest word's mean level is background
-// (babble, a TV, a street 10-25 dB under the person), not talk.
+// Once a word was heard, a frame this far below the talker's level is background (babble, a
+// TV, a street 10-25 dB under the person), not talk.
 constexpr double kBelowTalkerDb = 12.0;
+// The talker's level is the loudest stretch of this many word frames (a syllable or two), or
+// of a whole shorter word. Not a word's mean: babble or a TV that runs on from the person's
+// "hello" without a gap makes one long word of both, whose mean the background dragged down
+// to its own level; then the background passed as talk until the longest greeting was over.
+// On the 2355 non-test files, before retraining: 14 people more, 2 people and 1 machine fewer.
+constexpr int kTalkerWindowFrames = CallFeatures::kTalkerWindowFrames;
+constexpr double kMusicBelowTalkerDb = 14.0;
 // Before the first word, a frame this far over the floor with a clear pitch is voice, though
 // under the VAD's margin; and, as there, none quieter than Vad::kQuietestVoiceDb.
 constexpr float kPitchedOnsetDb = 3.0f;
@@ -141,7 +148,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
       gap_frames_ = 0;
     }
   }
-  if (voice && has_talker_ && frame_db < talker_db_ - kBelowTalkerDb) voice = false;
+  if (voice && has_talker_ && frame_db < talker_db_ - (music_sound ? kMusicBelowTalkerDb : kBelowTalkerDb)) voice = false;
   music_frames_ += music_sound && voice;
   if (!voice) {
     ++gap_frames_;
@@ -204,12 +211,19 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     d += dx * dx;
   }
   level_.add(level);
-  // The talker's level: the loudest word's mean. Not the mean of every word frame, which
-  // background talk let in drags down until more of it passes (a runaway on babble and TV).
+  // The talker's level: the loudest stretch of a word (kTalkerWindowFrames). Not the mean of
+  // every word frame, which background talk let in drags down until more of it passes (a
+  // runaway on babble and TV).
+  // (run_db_sum_ holds the last kTalkerWindowFrames of the word's frames, run_win_ each.)
+  if (run_db_n_ >= kTalkerWindowFrames) run_db_sum_ -= run_win_[run_db_n_ % kTalkerWindowFrames];
+  run_win_[run_db_n_ % kTalkerWindowFrames] = frame_db;
   run_db_sum_ += frame_db;
-  if (++run_db_n_ >= kMinWordFrames && (!has_talker_ || run_db_sum_ / run_db_n_ > talker_db_)) {
-    talker_db_ = run_db_sum_ / run_db_n_;
-    has_talker_ = true;
+  if (++run_db_n_ >= kMinWordFrames) {
+    const double stretch = run_db_sum_ / std::min(run_db_n_, kTalkerWindowFrames);
+    if (!has_talker_ || stretch > talker_db_) {
+      talker_db_ = stretch;
+      has_talker_ = true;
+    }
   }
   phrase_level_.add(level);
   max_level_ = std::max(max_level_, level);

@@ -4,7 +4,7 @@
 // greeting as it unfolds (bursts of voice, phrases separated by pauses of 260 ms or more,
 // their lengths and order) and running statistics of energy and spectral shape over the voiced
 // frames, and the pitch contour. Frames 12 dB or more below the talker's own level (the
-// loudest word's; a TV, babble or a street behind a person) are not words here even when the
+// loudest stretch of a word; a TV, babble or a street behind a person) are not words here even when the
 // VAD hears them. `values()` writes the feature vector the model was trained on: the same code runs in
 // the classifier and in the offline dump the training script reads (`hark amd
 // --dump-features`), so the two cannot drift apart. Fixed size, no allocation.
@@ -21,6 +21,8 @@ class CallFeatures {
   static constexpr int kCount = 27;
   /// Voice frames separated by fewer unvoiced frames than this are one burst.
   static constexpr int kBurstGapFrames = 3;
+  /// The talker's level is the mean of their loudest stretch of this many word frames.
+  static constexpr int kTalkerWindowFrames = 8;
   /// Column names, in order (the dump's header and the training script's columns).
   static const std::array<const char*, kCount>& names();
 
@@ -88,10 +90,11 @@ class CallFeatures {
   float recent_db_[5] = {};  // the last five voiced frames' dB over the floor
   int recent_n_ = 0;
   float floor_db_ = -120;
-  double talker_db_ = 0;     // the talker's level: the loudest word's mean absolute dB
+  double talker_db_ = 0;     // the talker's level: a word's loudest stretch, mean absolute dB
   bool has_talker_ = false;
-  double run_db_sum_ = 0;    // the current word's frames (absolute dB)
-  int run_db_n_ = 0;
+  double run_db_sum_ = 0;    // the current word's last kTalkerWindowFrames frames (absolute dB)
+  int run_db_n_ = 0;         // the current word's frames
+  float run_win_[kTalkerWindowFrames] = {};
   // Pitch (autocorrelation at 4 kHz) of the voiced frames: over the call, over the current
   // phrase, and its last three values (a question rises at its end).
   Stats f0_, phrase_f0_;
