@@ -73,7 +73,9 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
   const int pause = f.pause_ms(now_ms);
   if (decision_point(now_ms)) {
     const double p = human_probability(f, now_ms);
-    if (!hold_human && !music && pause >= kMinPauseMs && p >= greeting_model::kHumanThreshold)
+    // Not while a burst of voice is under way that may yet make a word: the machine's next
+    // phrase, begun (on the 2355 non-test files: 1 machine more, no latency changed).
+    if (!hold_human && !music && !f.in_burst() && pause >= kMinPauseMs && p >= greeting_model::kHumanThreshold)
       return decide(verdict(Verdict::human, now_ms, "model-%d%%-after-%dms", percent(p), pause));
     // At the cap a person is forced when the model leans that way, or when a lone syllable
     // came before a quiet pause longer than a greeting's pauses (a "hi" or "yes?" gives the

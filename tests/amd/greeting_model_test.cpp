@@ -127,3 +127,48 @@ TEST(CallFeatures, TimesPhrasesAndPauses) {
   EXPECT_NEAR(at("last_phrase_ms"), 600, 60);
   EXPECT_NEAR(at("longest_pause_ms"), 700, 60);
 }
+
+namespace {
+// Runs `s` through a front end; its features at the end.
+const amd::CallFeatures& features_after(amd::VoiceFrontEnd& fe, const std::vector<int16_t>& s, uint32_t& now) {
+  int16_t filtered[160];
+  for (size_t off = 0; off + 160 <= s.size(); off += 160) fe.rx({s.data() + off, 160}, now += 20, filtered);
+  return fe.features();
+}
+}  // namespace
+
+TEST(CallFeatures, LostPacketsInsideAWordDoNotEndIt) {
+  // 60 ms of voice, 80 ms of lost packets (digital silence), 60 ms of voice: one word of
+  // 120 ms heard, not two bursts too short to be words.
+  std::vector<int16_t> s;
+  test::add_silence(s, 600);
+  test::add_tone(s, {300, 600, 900}, 60, -20);
+  test::add_silence(s, 80);
+  test::add_tone(s, {300, 600, 900}, 60, -20);
+  test::add_silence(s, 600);
+  test::add_noise(s, -60);
+  std::fill(s.begin() + 660 * 8, s.begin() + 740 * 8, int16_t(0));
+  amd::VoiceFrontEnd fe(6.0f);
+  uint32_t now = 0;
+  const auto& f = features_after(fe, s, now);
+  ASSERT_TRUE(f.started());
+  EXPECT_NEAR(int(f.onset_ms()), 600, 40);
+  EXPECT_NEAR(int(f.last_voice_ms()), 800, 40);
+}
+
+TEST(CallFeatures, TheTalkersLevelIsTheLoudestStretchOfAWord) {
+  // A word 15 dB over what runs on from it without a gap (babble after a "hello"): the loud
+  // 200 ms set the talker's level, and the quieter 2 s after it are no talk but a pause. A
+  // word's mean level (the quiet part dragged it to about 14 dB under the loud one) let it in.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_tone(s, {300, 600, 900}, 200, -15);
+  test::add_tone(s, {300, 600, 900}, 2000, -30);
+  test::add_noise(s, -60);
+  amd::VoiceFrontEnd fe(6.0f);
+  uint32_t now = 0;
+  const auto& f = features_after(fe, s, now);
+  ASSERT_TRUE(f.started());
+  EXPECT_NEAR(f.span_ms(), 200, 60);
+  EXPECT_NEAR(f.pause_ms(now), 2000, 80);
+}
