@@ -97,6 +97,9 @@ class ToneTracker {
   void* out_ = nullptr;              // fftwf_complex[kFft / 2 + 1]
   std::array<float, kWindow> history_{};
   std::array<float, kRing> db_ring_{};
+  // The VAD's floor over the last kGateFloorFrames frames: a tone is loud against the lowest.
+  static constexpr int kGateFloorFrames = 8;
+  std::array<float, kGateFloorFrames> floor_ring_{};
   std::array<float, kBandHiBin + 1> power_{};  // this frame's power per bin (from kBandLoBin)
   bool has_spectrum_ = false;
   bool want_spectrum_ = false;

@@ -296,3 +296,15 @@ TEST(Classifier, ATonesSequenceUnderWayHoldsThePersonVerdictAtTheCap) {
   ASSERT_TRUE(r.has_beep);
   EXPECT_NEAR(int(r.beep.beep_onset_ms), 2407, 20);
 }
+
+TEST(Classifier, AFaintDualBeepOverPinkNoiseIsFound) {
+  // A short greeting, then a 2100 + 2625 Hz beep about 4 dB over pink line noise (a
+  // train-split voice of the by-voice corpus, its first 4 s). To the VAD it is no voice, so its
+  // floor climbed into it and the tone tracker's gate (3 dB over the floor) shut before the
+  // tone's first clean window: no beep, and the cap called a person. The gate now measures
+  // against the lowest floor of the last 160 ms.
+  const auto r = replay_sample("machine-faint-dual-beep-in-noise-001.ul");
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), 2366, 40);
+}
