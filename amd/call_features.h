@@ -73,6 +73,8 @@ class CallFeatures {
   uint32_t last_word_end_ms_ = 0;
   int run_frames_ = 0;          // voiced frames in the current run
   int gap_frames_ = 1 << 20;    // unvoiced frames since the last voiced one
+  int run_lost_frames_ = 0;     // lost frames inside the current run (not in run_frames_)
+  int lost_in_row_ = 0;         // lost frames in a row up to this one
   bool run_counted_ = false;    // the current run is a word (a burst)
   int bursts_ = 0;
   int voiced_ms_ = 0;

@@ -157,11 +157,14 @@ TEST(CallFeatures, LostPacketsInsideAWordDoNotEndIt) {
 }
 
 TEST(CallFeatures, TheTalkersLevelIsTheLoudestStretchOfAWord) {
-  // A word 15 dB over what runs on from it without a gap (babble after a "hello"): the loud
-  // 200 ms set the talker's level, and the quieter 2 s after it are no talk but a pause. A
-  // word's mean level (the quiet part dragged it to about 14 dB under the loud one) let it in.
+  // A word 15 dB over the sound it starts out of and runs on into without a gap (babble
+  // before and after a "hello"): its loud 200 ms set the talker's level, and the quieter 2 s
+  // after it are no talk but a pause. The level as a word's mean, kept at its highest, was
+  // set by the quiet lead-in before the loud part came (and then dragged down by the quiet
+  // part after it): the quiet 2 s were talk, span 2360 ms, pause 140.
   std::vector<int16_t> s;
   test::add_silence(s, 300);
+  test::add_tone(s, {300, 600, 900}, 300, -30);
   test::add_tone(s, {300, 600, 900}, 200, -15);
   test::add_tone(s, {300, 600, 900}, 2000, -30);
   test::add_noise(s, -60);
@@ -169,6 +172,51 @@ TEST(CallFeatures, TheTalkersLevelIsTheLoudestStretchOfAWord) {
   uint32_t now = 0;
   const auto& f = features_after(fe, s, now);
   ASSERT_TRUE(f.started());
-  EXPECT_NEAR(f.span_ms(), 200, 60);
+  EXPECT_NEAR(f.span_ms(), 500, 60);
   EXPECT_NEAR(f.pause_ms(now), 2000, 80);
+}
+
+TEST(CallFeatures, DigitalSilenceAfterAWordIsAPause) {
+  // Two 400 ms words with 800 ms of digital silence between them (a far end that sends exact
+  // zeros): a pause, as the line's noise would be. Only a loss burst's first 100 ms are a
+  // gap in the audio; kept as one, the burst stayed under way and the two words were one.
+  std::vector<int16_t> s, quiet;
+  test::add_silence(s, 800);
+  test::add_tone(s, {200, 400, 600}, 400, -25);
+  test::add_silence(s, 820);
+  test::add_tone(s, {220, 440, 660}, 400, -25);
+  test::add_silence(s, 1000);
+  test::add_noise(s, -70);
+  std::fill(s.begin() + 1220 * 8, s.begin() + 2020 * 8, int16_t(0));
+  amd::VoiceFrontEnd fe(6.0f);
+  uint32_t now = 0;
+  const auto& f = features_after(fe, s, now);
+  float x[amd::CallFeatures::kCount];
+  f.values(now, x);
+  const auto& n = amd::CallFeatures::names();
+  auto at = [&](const char* name) {
+    for (int i = 0; i < amd::CallFeatures::kCount; ++i)
+      if (std::string(n[i]) == name) return x[i];
+    ADD_FAILURE() << name;
+    return 0.0f;
+  };
+  EXPECT_EQ(at("phrases"), 2.0f);
+  EXPECT_NEAR(at("longest_pause_ms"), 820, 60);
+}
+
+TEST(CallFeatures, LostPacketsMakeNoWordOfAFewHeardFrames) {
+  // Dead air with two 20 ms clicks 40 ms of lost packets apart: three heard frames (with the
+  // DC blocker's tail) and two lost ones are no word. Counted in the run, they made one, and
+  // the dead line a person.
+  std::vector<int16_t> s, click;
+  test::add_silence(s, 6000);
+  test::add_noise(s, -65);
+  test::add_silence(click, 20);
+  test::add_noise(click, -25, 4);
+  std::copy(click.begin(), click.end(), s.begin() + 1000 * 8);
+  std::fill(s.begin() + 1020 * 8, s.begin() + 1060 * 8, int16_t(0));
+  std::copy(click.begin(), click.end(), s.begin() + 1060 * 8);
+  amd::VoiceFrontEnd fe(6.0f);
+  uint32_t now = 0;
+  EXPECT_FALSE(features_after(fe, s, now).started());
 }
