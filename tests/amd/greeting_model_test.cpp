@@ -95,6 +95,26 @@ TEST(DcBlocker, RoundsExactlyAsLrintDoes) {
   EXPECT_GT(clipped, 0);  // the square bursts reach full scale
 }
 
+namespace {
+// Runs `s` through a front end; its features at the end.
+const amd::CallFeatures& features_after(amd::VoiceFrontEnd& fe, const std::vector<int16_t>& s, uint32_t& now) {
+  int16_t filtered[160];
+  for (size_t off = 0; off + 160 <= s.size(); off += 160) fe.rx({s.data() + off, 160}, now += 20, filtered);
+  return fe.features();
+}
+
+// The feature `name` of `f` at `now_ms`, as the model reads it.
+float feature(const amd::CallFeatures& f, uint32_t now_ms, const char* name) {
+  float x[amd::CallFeatures::kCount];
+  f.values(now_ms, x);
+  const auto& n = amd::CallFeatures::names();
+  for (int i = 0; i < amd::CallFeatures::kCount; ++i)
+    if (std::string(n[i]) == name) return x[i];
+  ADD_FAILURE() << name;
+  return 0.0f;
+}
+}  // namespace
+
 TEST(CallFeatures, TimesPhrasesAndPauses) {
   // 300 ms silence, 800 ms talk, 700 ms pause, 600 ms talk, then silence.
   std::vector<int16_t> s;
@@ -105,37 +125,18 @@ TEST(CallFeatures, TimesPhrasesAndPauses) {
   test::add_silence(s, 1000);
   test::add_noise(s, -60);
   amd::VoiceFrontEnd fe(6.0f);
-  int16_t filtered[160];
   uint32_t now = 0;
-  for (size_t off = 0; off < s.size(); off += 160) fe.rx({s.data() + off, 160}, now += 20, filtered);
-  const auto& f = fe.features();
+  const auto& f = features_after(fe, s, now);
   ASSERT_TRUE(f.started());
   EXPECT_NEAR(int(f.onset_ms()), 300, 40);
   EXPECT_NEAR(f.span_ms(), 2100, 60);
   EXPECT_NEAR(f.pause_ms(now), 1000, 60);
-  float x[amd::CallFeatures::kCount];
-  f.values(now, x);
-  const auto& n = amd::CallFeatures::names();
-  auto at = [&](const char* name) {
-    for (int i = 0; i < amd::CallFeatures::kCount; ++i)
-      if (std::string(n[i]) == name) return x[i];
-    ADD_FAILURE() << name;
-    return 0.0f;
-  };
-  EXPECT_EQ(at("phrases"), 2.0f);
-  EXPECT_NEAR(at("first_phrase_ms"), 800, 60);
-  EXPECT_NEAR(at("last_phrase_ms"), 600, 60);
-  EXPECT_NEAR(at("longest_pause_ms"), 700, 60);
+  EXPECT_EQ(feature(f, now, "phrases"), 2.0f);
+  EXPECT_NEAR(feature(f, now, "first_phrase_ms"), 800, 60);
+  EXPECT_NEAR(feature(f, now, "last_phrase_ms"), 600, 60);
+  EXPECT_NEAR(feature(f, now, "longest_pause_ms"), 700, 60);
 }
 
-namespace {
-// Runs `s` through a front end; its features at the end.
-const amd::CallFeatures& features_after(amd::VoiceFrontEnd& fe, const std::vector<int16_t>& s, uint32_t& now) {
-  int16_t filtered[160];
-  for (size_t off = 0; off + 160 <= s.size(); off += 160) fe.rx({s.data() + off, 160}, now += 20, filtered);
-  return fe.features();
-}
-}  // namespace
 
 TEST(CallFeatures, LostPacketsInsideAWordDoNotEndIt) {
   // 60 ms of voice, 80 ms of lost packets (digital silence), 60 ms of voice: one word of
@@ -191,17 +192,8 @@ TEST(CallFeatures, DigitalSilenceAfterAWordIsAPause) {
   amd::VoiceFrontEnd fe(6.0f);
   uint32_t now = 0;
   const auto& f = features_after(fe, s, now);
-  float x[amd::CallFeatures::kCount];
-  f.values(now, x);
-  const auto& n = amd::CallFeatures::names();
-  auto at = [&](const char* name) {
-    for (int i = 0; i < amd::CallFeatures::kCount; ++i)
-      if (std::string(n[i]) == name) return x[i];
-    ADD_FAILURE() << name;
-    return 0.0f;
-  };
-  EXPECT_EQ(at("phrases"), 2.0f);
-  EXPECT_NEAR(at("longest_pause_ms"), 820, 60);
+  EXPECT_EQ(feature(f, now, "phrases"), 2.0f);
+  EXPECT_NEAR(feature(f, now, "longest_pause_ms"), 820, 60);
 }
 
 TEST(CallFeatures, LostPacketsMakeNoWordOfAFewHeardFrames) {
