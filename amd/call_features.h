@@ -56,11 +56,6 @@ class CallFeatures {
   /// that stood over the first word's floor, and voiced frames whose power the music's
   /// lasting peaks held (see rx()).
   int music_ms() const { return music_frames_ * 20; }
-  /// Music just found playing: the detector's window held `frames` of it, heard before it
-  /// could say so. Counted while the first phrase lasts (the music is the "word").
-  void credit_music(int frames) {
-    if (started_ && phrases_closed_ == 0) music_frames_ += frames;
-  }
 
   /// The feature vector at `now_ms` (valid once started()).
   void values(uint32_t now_ms, float* out) const;

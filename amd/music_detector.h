@@ -25,17 +25,13 @@ class MusicDetector {
   /// that was not transformed, and holds no peak.
   void rx(std::span<const float> band_power);
 
-  /// True when at least half of the last second's frames held two or more lasting peaks
-  /// (frames before the first one fed count as none: a second of music right after the word
-  /// that started the detector was over before a full window was, and was never found).
-  bool playing() const { return held_ * 2 >= kWindowFrames; }
+  /// True when at least half of the last second's frames held two or more lasting peaks.
+  bool playing() const { return frames_ >= kWindowFrames && held_ * 2 >= kWindowFrames; }
   /// Frames of the last second that held two or more lasting peaks.
   int held_frames() const { return held_; }
   /// The share of the last frame's band power in its lasting peaks (a bin either side):
   /// most of it in music, little in a voice over a steady hum.
   float held_power_share() const { return held_share_; }
-  /// The last frame held lasting peaks with most of its power in them (as dominant()).
-  bool last_frame_dominant() const { return held_share_ > 0.5f; }
   /// Music playing, and its lasting peaks hold most of the last frame's power (over half:
   /// about two thirds of the frames of recorded music the VAD calls voice, against one in
   /// six of a voice's over a mains buzz that keeps playing() on).

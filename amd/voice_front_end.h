@@ -39,20 +39,7 @@ class VoiceFrontEnd {
       const bool hearing_music = listening && features_.started();
       tones->want_spectrum(hearing_music);
       tones->rx(f, vad_.last_db(), vad_.floor_db());
-      if (hearing_music) {
-        music_.rx(tones->band_power());
-        // The frames of the detector's window that were music at voice level: the music
-        // itself heard as the first word, before the detector could say it was playing
-        // (they count while the first phrase lasts; a voice's frames over a mains buzz or a
-        // radio are not the peaks'. On the 2355 non-test files, before retraining: 1 machine
-        // more, no person fewer).
-        bool& slot = loud_music_ring_[loud_music_i_++ % MusicDetector::kWindowFrames];
-        const bool loud_music = voice && music_.last_frame_dominant();
-        loud_music_ += int(loud_music) - int(slot);
-        slot = loud_music;
-        if (music_.playing() && !was_playing_) features_.credit_music(loud_music_);
-        was_playing_ = music_.playing();
-      }
+      if (hearing_music) music_.rx(tones->band_power());
     }
     return voice;
   }
@@ -65,10 +52,6 @@ class VoiceFrontEnd {
   Vad vad_;
   CallFeatures features_;
   MusicDetector music_;
-  bool was_playing_ = false;
-  bool loud_music_ring_[MusicDetector::kWindowFrames] = {};
-  int loud_music_ = 0;
-  uint32_t loud_music_i_ = 0;
 };
 
 }  // namespace hark::amd

@@ -194,19 +194,3 @@ TEST(Classifier, MusicIsHeardWithBeepDetectionOff) {
   const auto r = amd::replay(music_greeting(), p);
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
 }
-
-TEST(Classifier, ASecondOfMusicBeforeAPauseIsNoHello) {
-  // A greeting's music of 1.1 s, then a 2 s pause (its greeting follows later): the VAD took
-  // the music for a word and the pause for a person waiting. The music detector, started with
-  // that word, needed a whole second of its window before it could say music was playing,
-  // by when the music was over: no music counted, and the model called a person. Music is now
-  // found once half a second of the window held it, and the frames that were music at voice
-  // level before then count too.
-  std::vector<int16_t> s;
-  test::add_silence(s, 300);
-  add_music(s, 1100, -24);
-  test::add_silence(s, 2500);
-  test::add_noise(s, -60);
-  const auto r = amd::replay(s, amd::Params::hark_defaults());
-  EXPECT_NE(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
-}
