@@ -378,6 +378,7 @@ std::string CalleeSimulator::start() {
             m.media.drain([&m](const CalleeStreamEnd& e) {
               m.counters.rtp_received += e.received;
               m.counters.srtp_failures += e.srtp_failures;
+              ++m.counters.streams_ended;
             });
           });
         m.nua = nua_create(loop.root(), sim_callback, reinterpret_cast<nua_magic_t*>(&m), NUTAG_URL(m.bind_url.c_str()),

@@ -58,6 +58,7 @@ struct CalleeCounters {
   /// What the callers sent, counted as each call's stream ends: RTP packets accepted
   /// (decrypted, with SRTP) and packets that failed SRTP authentication.
   std::atomic<uint64_t> rtp_received{0}, srtp_failures{0};
+  std::atomic<uint64_t> streams_ended{0};  ///< calls' streams closed (their counts are in)
   mutable std::mutex refer_mu;
   std::vector<ReferSeen> refer_log;  ///< every REFER of a call, in order (under refer_mu)
   /// A copy of refer_log (any thread).
