@@ -2,11 +2,13 @@
 //
 // scripts/test.sh runs the optimised and the ASan tests side by side, each run in a network
 // namespace of its own and with its own ctest "realtime" lock: real-time tests of the two runs
-// may overlap. For most that is fine (they wait on SIP timers and 20 ms ticks), but two
-// 300-call tests at once on a 2-core machine starved the ASan one: twice in about ten
-// clean-clone runs (9ae5122, 08d0be5) neither its media worker nor the simulator's oRTP
-// threads ended a stream for over 10 s. The namespaces do not separate the file system, so a
-// file lock in /tmp keeps such tests one at a time across both runs.
+// may overlap. For most that is fine (they wait on SIP timers and 20 ms ticks); the 300-call
+// tests are the heaviest, and two at once on a 2-core machine was the first suspect when the
+// ASan one failed twice in about ten clean-clone runs (9ae5122, 08d0be5: no stream ended for
+// over 10 s). It failed once more with this lock held (82bfff5), so that was not the cause;
+// the lock stays, as it still keeps the two heaviest loads apart. The namespaces do not
+// separate the file system, so a file lock in /tmp keeps such tests one at a time across
+// both runs.
 #pragma once
 
 #include <fcntl.h>
