@@ -225,7 +225,7 @@ void Classifier::hear_after(const ToneSegment& seg, float& quietest_db) const {
   // The frames after_db looks at (the second to fourth after the tone, all heard by the time
   // the guard is over). A lost frame says nothing of the line.
   const float db = front_.vad().last_db();
-  if (db > -120.0f && now_ms_ >= seg.end_ms + 40 && now_ms_ <= seg.end_ms + 80) quietest_db = std::min(quietest_db, db);
+  if (!is_lost_frame(db) && now_ms_ >= seg.end_ms + 40 && now_ms_ <= seg.end_ms + 80) quietest_db = std::min(quietest_db, db);
 }
 
 }  // namespace hark::amd

@@ -27,7 +27,6 @@ constexpr double kBelowTalkerDb = 12.0;
 // longest greeting was over.
 // On the 2355 non-test files, before retraining: 14 people more, 2 people and 1 machine fewer.
 constexpr int kTalkerWindowFrames = CallFeatures::kTalkerWindowFrames;
-constexpr float kLostFrameDb = -120.0f;  // Vad's level of a lost (zeroed) frame
 // A burst of lost packets this long at most is a gap in the audio, not silence on the line.
 constexpr int kMaxNeutralLostFrames = 5;
 // Music counts as the greeting going on down to this far under the talker's level: about
@@ -112,7 +111,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   // still passes: a pause goes on through them. Only a loss burst's first frames: a far end
   // sending digital silence is quiet, or a word followed by it would stay under way (no
   // person verdict until 2 s of pause) and its pause would vanish from the features.
-  const bool lost = frame_db <= kLostFrameDb;
+  const bool lost = is_lost_frame(frame_db);
   lost_in_row_ = lost ? lost_in_row_ + 1 : 0;
   if (lost && lost_in_row_ <= kMaxNeutralLostFrames) {
     if (run_frames_ > 0 && gap_frames_ == 0) ++run_lost_frames_;

@@ -4,10 +4,10 @@
 // greeting as it unfolds (bursts of voice, phrases separated by pauses of 260 ms or more,
 // their lengths and order) and running statistics of energy and spectral shape over the voiced
 // frames, and the pitch contour. Frames 12 dB or more below the talker's own level (the
-// loudest stretch of a word; a TV, babble or a street behind a person) are not words here even when the
-// VAD hears them. `values()` writes the feature vector the model was trained on: the same code runs in
-// the classifier and in the offline dump the training script reads (`hark amd
-// --dump-features`), so the two cannot drift apart. Fixed size, no allocation.
+// loudest stretch of a word; a TV, babble or a street behind a person) are not words here
+// even when the VAD hears them. `values()` writes the feature vector the model was trained on:
+// the same code runs in the classifier and in the offline dump the training script reads
+// (`hark amd --dump-features`), so the two cannot drift apart. Fixed size, no allocation.
 #pragma once
 
 #include <array>

@@ -201,7 +201,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   bool sit_now = false;
   if (sit_) {
     // A lost frame goes to the detector too: lost frames just before a tone count in its length.
-    const bool lost = vad_.last_db() <= -120.0f;
+    const bool lost = is_lost_frame(vad_.last_db());
     if (!fft_gate || sit_->in_sequence() || lost || (tonality >= kGateTonality && hz > 850.0f && hz < 1850.0f))
       sit_now = sit_->rx(frame, vad_.last_db(), vad_.floor_db());
     else

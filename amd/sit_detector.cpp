@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "amd/vad.h"
+
 namespace hark::amd {
 
 namespace {
@@ -33,13 +35,13 @@ SitDetector::SitDetector() {
 
 bool SitDetector::rx(std::span<const int16_t> frame, float frame_db, float /*floor_db*/) {
   if (detected_) return true;
-  if (frame_db <= -120.0f && run_band_ >= 0 && lost_ < kMaxLostFrames) {
+  if (is_lost_frame(frame_db) && run_band_ >= 0 && lost_ < kMaxLostFrames) {
     ++lost_;
     ++lost_in_run_;
     last_band_ = -1;
     return false;
   }
-  if (frame_db <= -120.0f && run_band_ < 0) {
+  if (is_lost_frame(frame_db) && run_band_ < 0) {
     lost_lead_ = std::min(lost_lead_ + 1, kMaxLostFrames);
     heard_since_lost_ = 0;
     advance(-1);

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <mutex>
 
+#include "amd/vad.h"
+
 namespace hark::amd {
 
 namespace {
@@ -116,7 +118,7 @@ ToneTracker::ToneTracker() {
   in_ = fftwf_alloc_real(kFft);
   out_ = fftwf_alloc_complex(kFft / 2 + 1);
   std::fill(in_, in_ + kFft, 0.0f);
-  db_ring_.fill(-120.0f);
+  db_ring_.fill(kLostFrameDb);
 }
 
 ToneTracker::~ToneTracker() {
@@ -137,10 +139,10 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
   // The VAD's floor starts at the first frame's level: in the first seconds it may be the
   // tone itself (a call can open with CED or SIT), so it is not trusted yet.
   const bool floor_known = frames_ >= 100;
-  if (frame_db <= -120.0f) last_lost_frame_ = last_silent_frame_ = frames_;
+  if (is_lost_frame(frame_db)) last_lost_frame_ = last_silent_frame_ = frames_;
   if (in_segment_ && floor_known && frame_db < seg_floor_db_ - kUnderFloorDb) {
     last_lost_frame_ = frames_;
-    db_ring_[frames_ % kRing] = -120.0f;
+    db_ring_[frames_ % kRing] = kLostFrameDb;
   }
   // A window holding a lost (zeroed or faded) frame smears the spectrum: its frequency is not
   // trusted.
@@ -305,7 +307,7 @@ ToneSegment ToneTracker::close_segment(bool robust) const {
   // lost frames at the very end.
   uint32_t last = seg_last_frame_;
   const uint32_t latest = std::min(frames_, seg_last_frame_ + kMaxMisses);
-  while (last < latest && (db_at(last + 1) >= level - kLevelDropDb || db_at(last + 1) <= -120.0f)) ++last;
+  while (last < latest && (db_at(last + 1) >= level - kLevelDropDb || is_lost_frame(db_at(last + 1)))) ++last;
   while (last > first && db_at(last) < level - kLevelDropDb) --last;
 
   // Level flatness over the inner frames (edges are partly silence; lost frames are skipped).
@@ -319,7 +321,7 @@ ToneSegment ToneTracker::close_segment(bool robust) const {
     const float d = db_at(f);
     // A lost frame, or the one before it while it still stands over the line's noise: a
     // concealment's first frame, already fading (not the tone's own end).
-    if (d <= -120.0f || (db_at(f + 1) <= -120.0f && d >= seg_floor_db_ + kMinAboveFloorDb)) continue;
+    if (is_lost_frame(d) || (is_lost_frame(db_at(f + 1)) && d >= seg_floor_db_ + kMinAboveFloorDb)) continue;
     lo = any ? std::min(lo, d) : d;
     hi = std::max(hi, d);
     any = true;
@@ -342,7 +344,7 @@ ToneSegment ToneTracker::close_segment(bool robust) const {
     if (last + k <= frames_) s.after_db = std::max(s.after_db, db_at(last + k));
   }
   for (uint32_t k = 1; k <= kLossReachFrames; ++k) {
-    if ((first >= k && db_at(first - k) <= -120.0f) || (last + k <= frames_ && db_at(last + k) <= -120.0f))
+    if ((first >= k && is_lost_frame(db_at(first - k))) || (last + k <= frames_ && is_lost_frame(db_at(last + k))))
       s.cut_by_loss = true;
   }
   s.runs_on = last + 3 > frames_;  // a frame that after_db looks at is still to come

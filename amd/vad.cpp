@@ -29,17 +29,17 @@ constexpr int kSettledBlocks = 3;
 }  // namespace
 
 float frame_power_db(std::span<const int16_t> samples) {
-  if (samples.empty()) return -120.0f;
+  if (samples.empty()) return kLostFrameDb;
   int64_t acc = 0;
   for (int16_t s : samples) acc += int32_t(s) * int32_t(s);
-  if (acc == 0) return -120.0f;
+  if (acc == 0) return kLostFrameDb;
   double mean = double(acc) / double(samples.size());
   return float(10.0 * std::log10(mean / (32768.0 * 32768.0)));
 }
 
 bool Vad::rx(std::span<const int16_t> frame) {
   last_db_ = frame_power_db(frame);
-  if (last_db_ <= -120.0f) {  // a lost frame says nothing about the line's noise ...
+  if (is_lost_frame(last_db_)) {  // a lost frame says nothing about the line's noise ...
     // ... and the frames that faded into it were a packet loss's concealment dying away, not
     // the line getting quieter: a floor left down there reads the line's noise as voice for
     // seconds (dead air called a person).

@@ -13,7 +13,13 @@
 
 namespace hark::amd {
 
-/// Mean power of a block in dB relative to a full-scale square wave (digital silence: -120).
+/// What frame_power_db gives digital silence: a lost packet the jitter buffer zeroed.
+inline constexpr float kLostFrameDb = -120.0f;
+/// True for a frame of digital silence (a lost packet), by its frame_power_db.
+inline bool is_lost_frame(float frame_db) { return frame_db <= kLostFrameDb; }
+
+/// Mean power of a block in dB relative to a full-scale square wave (digital silence:
+/// kLostFrameDb).
 float frame_power_db(std::span<const int16_t> samples);
 
 class Vad {
