@@ -16,11 +16,14 @@
 #include <ortp/ortp.h>
 #include <ortp/telephonyevents.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/eventfd.h>
 #include <sys/timerfd.h>
 #include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <mutex>
@@ -220,7 +223,12 @@ class Ticker {
   }
 
   void run() {
+    pthread_setname_np(pthread_self(), "sim-ortp");  // in stacks, top -H and perf
     const int tfd = ::timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+    if (tfd < 0) {  // no tick ever: say so rather than leave every stream silent
+      std::fprintf(stderr, "callee simulator (oRTP): timerfd_create: %s\n", std::strerror(errno));
+      return;
+    }
     itimerspec its{};
     its.it_interval.tv_nsec = 20'000'000;
     its.it_value.tv_nsec = 20'000'000;

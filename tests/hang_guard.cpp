@@ -2,8 +2,6 @@
 // (default 280, below ctest's time limits), prints every thread's stack (gdb, when installed)
 // and aborts. A hang in CI then leaves the place it hung in the log, not only "Timeout".
 #include <gtest/gtest.h>
-#include <sys/prctl.h>
-#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -12,6 +10,8 @@
 #include <mutex>
 #include <string>
 #include <thread>
+
+#include "test_thread_stacks.h"
 
 namespace {
 
@@ -36,10 +36,7 @@ struct Watch {
         std::fprintf(stderr, "\n*** %s has run %d s: the threads' stacks follow, then abort\n", name.c_str(), limit_s);
       }
       std::fflush(stderr);
-      ::prctl(PR_SET_PTRACER, PR_SET_PTRACER_ANY, 0, 0, 0);  // let gdb attach where Yama is on
-      const std::string cmd = "gdb -p " + std::to_string(::getpid()) +
-                              " -batch -nx -ex 'set pagination off' -ex 'thread apply all bt 25' 1>&2 2>/dev/null";
-      if (std::system(cmd.c_str()) != 0) std::fprintf(stderr, "(gdb is not available: no stacks)\n");
+      hark::test::print_thread_stacks();
       std::abort();
     }
   }
