@@ -43,7 +43,7 @@ class Vad {
   float block_min_[kBlocks] = {};
   int block_ = 0, in_block_ = 0;
   bool window_full_ = false;
-  float last_db_ = -120;
+  float last_db_ = kLostFrameDb;  // no frame yet
   bool started_ = false;
   bool dipping_ = false;         // the floor went down on every frame since floor_before_dip_
   float floor_before_dip_ = 0;

@@ -137,7 +137,6 @@ TEST(CallFeatures, TimesPhrasesAndPauses) {
   EXPECT_NEAR(feature(f, now, "longest_pause_ms"), 700, 60);
 }
 
-
 TEST(CallFeatures, LostPacketsInsideAWordDoNotEndIt) {
   // 60 ms of voice, 80 ms of lost packets (digital silence), 60 ms of voice: one word of
   // 120 ms heard, not two bursts too short to be words.
