@@ -179,6 +179,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     if (started_) {
       pause_db_sum_ += std::max(frame_db, -90.0f);
       ++pause_frames_;
+      pause_music_frames_ += music;
     }
     return;
   }
@@ -222,6 +223,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   last_word_end_ms_ = now_ms;
   pause_db_sum_ = 0;
   pause_frames_ = 0;
+  pause_music_frames_ = 0;
   voiced_ms_ += kFrameMs;
 
   // Level over the floor, zero-crossing rate and the share of energy in the first difference

@@ -52,6 +52,12 @@ class CallFeatures {
     return pause_frames_ > 0 ? float(pause_db_sum_ / pause_frames_) - onset_floor_db_ : 0.0f;
   }
 
+  /// True when music played (MusicDetector::playing()) through at least half of the pause
+  /// under way: a pause that holds music, whatever its level.
+  bool music_through_pause() const { return pause_frames_ > 0 && pause_music_frames_ * 2 >= pause_frames_; }
+  /// The loudest word frame so far, in dB over the noise floor of its time.
+  double loudest_word_over_floor_db() const { return max_level_; }
+
   /// Music heard at the talker's level since the first word: frames the VAD called quiet
   /// that stood over the first word's floor, and voiced frames whose power the music's
   /// lasting peaks held (see rx()).
@@ -106,6 +112,7 @@ class CallFeatures {
   float onset_floor_db_ = 0;  // the noise floor when the first word came
   double pause_db_sum_ = 0;   // the frames of the pause under way (absolute dB)
   int pause_frames_ = 0;
+  int pause_music_frames_ = 0;  // frames of the pause under way while music played
   int music_frames_ = 0;      // such frames of music (music_ms)
   // Before the first word: the run of frames whose pitch moves on smoothly (its length, its
   // frames 3 dB over the floor, its last pitch and range), the pitched frames among the 25

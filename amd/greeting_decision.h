@@ -13,7 +13,9 @@
 //     the accuracy/latency curve of `hark amd --labels`);
 //   - a probability <= the machine threshold after a second of greeting is a machine, as is a word
 //     over max_word_length_ms, or a greeting over longest_human_greeting_ms unless p >= 0.6;
-//   - no word within initial_silence_ms is dead air.
+//   - no word within initial_silence_ms is dead air;
+//   - music in the greeting (CallFeatures::music_ms), or playing through the pause after
+//     "words" that were only its swells, allows no person verdict at any point.
 #pragma once
 
 #include <cstdint>

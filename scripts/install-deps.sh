@@ -37,6 +37,12 @@ PACKAGES=(
 # libboost-thread-dev: Debian 12's default Boost, 1.74, whose headers conflict with the 1.81 ones
 # hark builds with (Boost.JSON needs 1.75). A local package of no files says that Boost 1.81 is
 # installed as those two; it must be in place before apt resolves them, or apt removes 1.81.
+# --music-check: also the recorded music scripts/music_check.sh plays to the AMD (tracks no
+# corpus scene uses; about 150 MB, so not in the default set).
+if [[ ${1:-} == --music-check ]]; then
+  PACKAGES+=(drascula-music singularity-music hyperrogue-music)
+fi
+
 BOOST_ALIAS=hark-boost181-as-default
 boost_alias() {
   dpkg-query -W -f='${Status}' "$BOOST_ALIAS" 2>/dev/null | grep -q "install ok installed" && return 0

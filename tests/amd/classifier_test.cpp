@@ -127,10 +127,14 @@ TEST(Classifier, AMachinesMusicOnsetThenAPauseIsNoPerson) {
   // without one (a train-split voice of the by-voice corpus, its first 3 s). The lone-word
   // rule took any voice under a second for a lone "hi" and called a person; then the model
   // at the cap called a machine (4 %). Since 2026-12-03 the music detector hears that
-  // "pause" as the music going on: no pause at all, and the 3 s end inside the greeting.
+  // "pause" as the music going on: no pause reaches the cap, and the 3 s end inside the
+  // greeting (or, since the model retrained that day, the model calls the machine first).
   const auto r = replay_sample("machine-music-onset-then-pause-001.ul");
   EXPECT_NE(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
-  EXPECT_NE(std::string(r.verdict.cause).find("audio-ended-in-greeting"), std::string::npos) << r.verdict.cause;
+  const std::string cause = r.verdict.cause;
+  EXPECT_TRUE(cause.find("audio-ended-in-greeting") == 0 ||
+              (r.verdict.verdict == amd::Verdict::machine && cause.find("-span-") != std::string::npos))
+      << cause;
 }
 
 TEST(Classifier, AMusicGreetingsFirstBarIsNoLoneWord) {
@@ -143,6 +147,30 @@ TEST(Classifier, AMusicGreetingsFirstBarIsNoLoneWord) {
   const auto r = replay_sample("machine-music-bar-then-music-001.ul");
   EXPECT_NE(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
   EXPECT_NE(std::string(r.verdict.cause).find("audio-ended-in-greeting"), std::string::npos) << r.verdict.cause;
+}
+
+TEST(Classifier, MusicPlayingFromTheLinesFirstFrameIsNoPerson) {
+  // Six seconds of recorded music from the line's first frame (a track no voice of the corpus
+  // was mixed with; fixtures/README.md). The VAD's floor climbed into it at once, so music_ms
+  // counted none of it; a bar 7 dB over that floor made a "word", the next bars a second of
+  // "pause", and the model called a person at 1.6 s. Since 2026-12-03 the music detector
+  // listens from the first frame: music through the pause, after words that stood less than
+  // 8 dB over the floor, is the greeting going on.
+  const auto r = replay_sample("machine-music-from-the-first-frame-001.ul");
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+  EXPECT_NE(std::string(r.verdict.cause).find("music-"), std::string::npos) << r.verdict.cause;
+}
+
+TEST(Classifier, AHelloOverMusicPlayingSinceTheLineOpenedIsAPerson) {
+  // The same music 20 dB down, behind "hello?" (human-short-001.ul): a person stands clear of
+  // the music behind them, and music in their pause vetoes nothing.
+  std::vector<int16_t> hello, music;
+  ASSERT_EQ(media::read_audio(test::source_file("fixtures/samples/human-short-001.ul"), hello), "");
+  ASSERT_EQ(media::read_audio(test::source_file("fixtures/samples/machine-music-from-the-first-frame-001.ul"), music), "");
+  ASSERT_GE(music.size(), hello.size());
+  for (size_t i = 0; i < hello.size(); ++i) hello[i] = int16_t(hello[i] + music[i] / 10);
+  const auto r = amd::replay(hello, amd::Params::hark_defaults());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
 }
 
 TEST(Classifier, AQuietPersonOverNoiseTheAgcLiftedIsAPerson) {

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# The AMD on recorded music it was never tuned on: tracks from three Debian packages that no
+# scene of the by-voice corpus uses (the corpus's music is extremetuxracer-data's and
+# frozen-bubble-data's; asterisk-moh-opsound-wav is the held-out judge's).
+#   scripts/music_check.sh [BUILD_DIR]
+# Needs `scripts/install-deps.sh --music-check` (drascula-music, singularity-music,
+# hyperrogue-music: about 150 MB, so not in the default set). Writes BUILD_DIR/music-check/:
+#   alone/  72 ten-second excerpts (12 tracks, from 0, 10, ... 50 s), music alone on the line
+#           from its first frame: anything but a person is right (a machine, or dead air);
+#   hello/  120 "hello?" lines of the corpus's train and dev voices (never a test voice) over
+#           those excerpts, 6-20 dB over the music, 1-2 s after the line opened: a person.
+# Prints, for each, the verdicts and how many were a person, fax or held a beep.
+# Deterministic (fixed seed): reruns write the same files.
+set -euo pipefail
+HERE=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${1:-$HERE/build}
+OUT=$BUILD/music-check
+HARK=${HARK_BIN:-$BUILD/cli/hark}
+SOURCES=$BUILD/voice-corpus/sources
+[ -x "$HARK" ] || { echo "music_check: $HARK is missing: cmake --build $BUILD --target hark" >&2; exit 1; }
+[ -d "$SOURCES" ] || { echo "music_check: $SOURCES is missing: fixtures/make_voice_corpus.sh renders the voices" >&2; exit 1; }
+
+DRASCULA=/usr/share/scummvm/drascula/audio SINGULARITY=/usr/share/games/singularity/music
+HYPERROGUE=/usr/share/hyperrogue/music
+tracks=(
+  "$DRASCULA/track2.ogg" "$DRASCULA/track5.ogg" "$DRASCULA/track9.ogg" "$DRASCULA/track14.ogg"
+  "$DRASCULA/track19.ogg" "$DRASCULA/track24.ogg"
+  "$SINGULARITY/A New Journey.ogg" "$SINGULARITY/Coherence.ogg" "$SINGULARITY/Inevitable.ogg"
+  "$HYPERROGUE/hr-domina-hunting.ogg" "$HYPERROGUE/hr-domina-mountain.ogg" "$HYPERROGUE/hr-savino-caribbean.ogg"
+)
+for t in "${tracks[@]}"; do
+  [ -f "$t" ] || { echo "music_check: $t is missing: run scripts/install-deps.sh --music-check as root" >&2; exit 1; }
+done
+
+mkdir -p "$OUT/alone" "$OUT/hello"
+header='file\tlabel\tbeep_ms\tspeech_end_ms\tscenario\tsplit\tspeakers\tdetail\trendering\n'
+printf "$header" > "$OUT/alone/manifest.tsv"
+for t in "${tracks[@]}"; do
+  name=$(basename "$t" .ogg)
+  name=${name// /_}
+  for at in 0 10 20 30 40 50; do
+    f=music--$name-$at.wav
+    [ -s "$OUT/alone/$f" ] || sox -V1 "$t" -r 8000 -c 1 -b 16 "$OUT/alone/$f" trim "$at" 10
+    printf '%s\tmachine\t-\t-\tmusic-alone\t-\t-\t%s from %s s\t-\n' "$f" "$(basename "$t")" "$at" >> "$OUT/alone/manifest.tsv"
+  done
+done
+
+# Hellos over the 10 s and 30 s excerpts: the voice's loud half (its louder 20 ms frames) at
+# SNR dB over the music's, starting 1-2 s in; both halved so the sum rarely clips.
+python3 - "$OUT" "$SOURCES" "$HERE/fixtures/voice_corpus/voices.tsv" <<'EOF'
+import array, glob, math, os, random, sys, wave
+out, sources, voices_tsv = sys.argv[1:4]
+random.seed(7)
+def read(path):
+    with wave.open(path) as w:
+        assert w.getframerate() == 8000 and w.getsampwidth() == 2
+        return array.array('h', w.readframes(w.getnframes()))
+def loud_rms(a):
+    frames = sorted(sum(x * x for x in a[i:i + 160]) / 160 for i in range(0, len(a) - 160, 160))
+    top = frames[len(frames) // 2:] or frames
+    return math.sqrt(sum(top) / len(top)) + 1e-9
+voices = [l.split('\t') for l in open(voices_tsv) if l.strip() and not l.startswith('#')]
+clips = sorted(c for v in voices if v[2] != 'test' for c in glob.glob(f'{sources}/{v[0]}--hello-*.wav'))
+music = sorted(glob.glob(f'{out}/alone/music--*-10.wav') + glob.glob(f'{out}/alone/music--*-30.wav'))
+with open(f'{out}/hello/manifest.tsv', 'w') as man:
+    man.write('file\tlabel\tbeep_ms\tspeech_end_ms\tscenario\tsplit\tspeakers\tdetail\trendering\n')
+    for snr in (6, 9, 12, 15, 20):
+        for k in range(24):
+            clip, track = random.choice(clips), random.choice(music)
+            voice, mus = read(clip), read(track)[:8000 * 8]
+            gain = loud_rms(voice) / loud_rms(mus) / 10 ** (snr / 20)
+            mix = [x * gain * 0.5 for x in mus]
+            at = 8000 + random.randrange(0, 8000)
+            for i, x in enumerate(voice):
+                if at + i < len(mix): mix[at + i] += x * 0.5
+            name = f'hello-over-music-{snr:02d}dB-{k:02d}.wav'
+            with wave.open(f'{out}/hello/{name}', 'wb') as w:
+                w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+                w.writeframes(array.array('h', (max(-32768, min(32767, int(x))) for x in mix)).tobytes())
+            man.write(f'{name}\thuman\t-\t{(at + len(voice)) // 8}\thello-over-music\t-\t-\t'
+                      f'{os.path.basename(clip)} over {os.path.basename(track)}\tsnr={snr}dB\n')
+EOF
+
+summary() {  # DIR WHAT
+  (cd "$1" && "$HARK" amd --labels manifest.tsv 2>/dev/null) | python3 -c '
+import json, sys, collections
+what = sys.argv[1]
+rows = [json.loads(l) for l in sys.stdin if l.startswith("{")]
+v = collections.Counter(r["verdict"] for r in rows)
+beeps = sum(1 for r in rows if r.get("beep_at_ms") is not None)
+print(f"{what}: {len(rows)} files, " + ", ".join(f"{k} {n}" for k, n in sorted(v.items())) + f"; holding a beep {beeps}")
+' "$2"
+}
+summary "$OUT/alone" "music alone (right: anything but human or fax)"
+summary "$OUT/hello" "hello over music (right: human)"
