@@ -6,9 +6,12 @@
 # Needs `scripts/install-deps.sh --music-check` (drascula-music, singularity-music,
 # hyperrogue-music: about 150 MB, so not in the default set). Writes BUILD_DIR/music-check/:
 #   alone/  72 ten-second excerpts (12 tracks, from 0, 10, ... 50 s), music alone on the line
-#           from its first frame: anything but a person is right (a machine, or dead air);
+#           from its first frame: anything but a person or fax is right (a machine, or dead
+#           air); alone-between/ the same tracks from 5, 15, ... 45 s (60), and
+#           corpus-tracks-between/ the corpus's own train and dev tracks from there (50);
 #   hello/  120 "hello?" lines of the corpus's train and dev voices (never a test voice) over
-#           those excerpts, 6-20 dB over the music, 1-2 s after the line opened: a person.
+#           the 10 s and 30 s excerpts, 6-20 dB over the music, 1-2 s after the line opened:
+#           a person.
 # Prints, for each, the verdicts and how many were a person, fax or held a beep.
 # Deterministic (fixed seed): reruns write the same files.
 set -euo pipefail
@@ -32,18 +35,32 @@ for t in "${tracks[@]}"; do
   [ -f "$t" ] || { echo "music_check: $t is missing: run scripts/install-deps.sh --music-check as root" >&2; exit 1; }
 done
 
-mkdir -p "$OUT/alone" "$OUT/hello"
+ETR=/usr/share/games/etr/music
+corpus_tracks=(  # the corpus's own train and dev tracks (never its test ones), other offsets
+  "$ETR/options1-jt.ogg" "$ETR/race1-jt.ogg" "$ETR/start1-jt.ogg" "$ETR/wonrace1-jt.ogg"
+  "$ETR/credits1-cp.ogg" "$ETR/freezingpoint.ogg" "$ETR/calmrace-ks.ogg" "$ETR/spunkyrace-ks.ogg"
+  "$ETR/lostrace-ks.ogg" "$ETR/raceintro-ks.ogg"
+)
 header='file\tlabel\tbeep_ms\tspeech_end_ms\tscenario\tsplit\tspeakers\tdetail\trendering\n'
-printf "$header" > "$OUT/alone/manifest.tsv"
-for t in "${tracks[@]}"; do
-  name=$(basename "$t" .ogg)
-  name=${name// /_}
-  for at in 0 10 20 30 40 50; do
-    f=music--$name-$at.wav
-    [ -s "$OUT/alone/$f" ] || sox -V1 "$t" -r 8000 -c 1 -b 16 "$OUT/alone/$f" trim "$at" 10
-    printf '%s\tmachine\t-\t-\tmusic-alone\t-\t-\t%s from %s s\t-\n' "$f" "$(basename "$t")" "$at" >> "$OUT/alone/manifest.tsv"
+excerpts() {  # DIR "OFFSETS" TRACK...: ten-second excerpts from each offset (s), and their manifest
+  local dir=$1 offsets=$2 t name at f
+  shift 2
+  mkdir -p "$dir"
+  printf "$header" > "$dir/manifest.tsv"
+  for t in "$@"; do
+    name=$(basename "$t" .ogg)
+    name=${name// /_}
+    for at in $offsets; do
+      f=music--$name-$at.wav
+      [ -s "$dir/$f" ] || sox -V1 "$t" -r 8000 -c 1 -b 16 "$dir/$f" trim "$at" 10
+      printf '%s\tmachine\t-\t-\tmusic-alone\t-\t-\t%s from %s s\t-\n' "$f" "$(basename "$t")" "$at" >> "$dir/manifest.tsv"
+    done
   done
-done
+}
+excerpts "$OUT/alone" "0 10 20 30 40 50" "${tracks[@]}"
+excerpts "$OUT/alone-between" "5 15 25 35 45" "${tracks[@]}"
+excerpts "$OUT/corpus-tracks-between" "5 15 25 35 45" "${corpus_tracks[@]}"
+mkdir -p "$OUT/hello"
 
 # Hellos over the 10 s and 30 s excerpts: the voice's loud half (its louder 20 ms frames) at
 # SNR dB over the music's, starting 1-2 s in; both halved so the sum rarely clips.
@@ -91,5 +108,7 @@ beeps = sum(1 for r in rows if r.get("beep_at_ms") is not None)
 print(f"{what}: {len(rows)} files, " + ", ".join(f"{k} {n}" for k, n in sorted(v.items())) + f"; holding a beep {beeps}")
 ' "$2"
 }
-summary "$OUT/alone" "music alone (right: anything but human or fax)"
+summary "$OUT/alone" "music alone, from 0, 10 .. 50 s (right: anything but human or fax)"
+summary "$OUT/alone-between" "music alone, from 5, 15 .. 45 s"
+summary "$OUT/corpus-tracks-between" "the corpus's train and dev tracks alone, from 5, 15 .. 45 s"
 summary "$OUT/hello" "hello over music (right: human)"
