@@ -53,6 +53,8 @@ constexpr int kMinPitchRunFrames = 8, kMaxPitchRunFrames = 25, kMinPitchRunLoudF
 constexpr int kPitchHistoryFrames = 25, kMaxPitchedBeforeRun = 12;
 // Music counts as sound this far over the first word's floor (the VAD's margin).
 constexpr float kMusicOverOnsetFloorDb = 6.0f;
+// A pause this long that music played through is one (music_pause_heard): a gap between words.
+constexpr int kMusicPauseFrames = 10;
 }  // namespace
 
 float frame_pitch_hz(std::span<const int16_t> frame) {
@@ -180,6 +182,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
       pause_db_sum_ += std::max(frame_db, -90.0f);
       ++pause_frames_;
       pause_music_frames_ += music;
+      if (pause_frames_ >= kMusicPauseFrames && pause_music_frames_ * 2 >= pause_frames_) music_pause_heard_ = true;
     }
     return;
   }

@@ -52,9 +52,13 @@ class CallFeatures {
     return pause_frames_ > 0 ? float(pause_db_sum_ / pause_frames_) - onset_floor_db_ : 0.0f;
   }
 
-  /// True when music played (MusicDetector::playing()) through at least half of the pause
-  /// under way: a pause that holds music, whatever its level.
-  bool music_through_pause() const { return pause_frames_ > 0 && pause_music_frames_ * 2 >= pause_frames_; }
+  /// True once music played (MusicDetector::playing()) through at least half of a pause of
+  /// 200 ms or more, the one under way or an earlier one: pauses that hold music, whatever
+  /// their level. It stays true through the words after it (a decision on a word frame, past
+  /// the longest greeting or at the timeout, still knows it).
+  bool music_pause_heard() const {
+    return music_pause_heard_ || (pause_frames_ > 0 && pause_music_frames_ * 2 >= pause_frames_);
+  }
   /// The loudest word frame so far, in dB over the noise floor of its time.
   double loudest_word_over_floor_db() const { return max_level_; }
 
@@ -113,6 +117,7 @@ class CallFeatures {
   double pause_db_sum_ = 0;   // the frames of the pause under way (absolute dB)
   int pause_frames_ = 0;
   int pause_music_frames_ = 0;  // frames of the pause under way while music played
+  bool music_pause_heard_ = false;  // a pause of kMusicPauseFrames or more held music
   int music_frames_ = 0;      // such frames of music (music_ms)
   // Before the first word: the run of frames whose pitch moves on smoothly (its length, its
   // frames 3 dB over the floor, its last pitch and range), the pitched frames among the 25

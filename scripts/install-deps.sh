@@ -3,6 +3,16 @@
 # Idempotent and quiet: when nothing is missing it prints nothing and returns at once.
 set -euo pipefail
 
+# --music-check: also the recorded music scripts/music_check.sh plays to the AMD (tracks no
+# corpus scene uses; about 150 MB, so not in the default set).
+MUSIC_CHECK=0
+for arg in "$@"; do
+  case $arg in
+    --music-check) MUSIC_CHECK=1 ;;
+    *) echo "install-deps: unknown option '$arg' (the only one is --music-check)" >&2; exit 1 ;;
+  esac
+done
+
 PACKAGES=(
   build-essential cmake pkg-config ninja-build git ccache
   lld  # links the ~60 executables of each tree in a quarter of GNU ld's time (CMakeLists.txt)
@@ -32,17 +42,12 @@ PACKAGES=(
   clang-14 libfuzzer-14-dev  # the fuzz harnesses (scripts/fuzz.sh)
   chromium  # renders hark loadtest --html headless in the tests (tests/cli/loadtest_output_test.cpp)
 )
+if [ "$MUSIC_CHECK" = 1 ]; then PACKAGES+=(drascula-music singularity-music hyperrogue-music); fi
 
 # libphonenumber-dev and python3-sklearn (through python3-pythran) depend on libboost-dev and
 # libboost-thread-dev: Debian 12's default Boost, 1.74, whose headers conflict with the 1.81 ones
 # hark builds with (Boost.JSON needs 1.75). A local package of no files says that Boost 1.81 is
 # installed as those two; it must be in place before apt resolves them, or apt removes 1.81.
-# --music-check: also the recorded music scripts/music_check.sh plays to the AMD (tracks no
-# corpus scene uses; about 150 MB, so not in the default set).
-if [[ ${1:-} == --music-check ]]; then
-  PACKAGES+=(drascula-music singularity-music hyperrogue-music)
-fi
-
 BOOST_ALIAS=hark-boost181-as-default
 boost_alias() {
   dpkg-query -W -f='${Status}' "$BOOST_ALIAS" 2>/dev/null | grep -q "install ok installed" && return 0

@@ -16,9 +16,9 @@
 # Deterministic (fixed seed): reruns write the same files.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-BUILD=${1:-$HERE/build}
+BUILD=$(realpath -m "${1:-$HERE/build}")
 OUT=$BUILD/music-check
-HARK=${HARK_BIN:-$BUILD/cli/hark}
+HARK=$(realpath -m "${HARK_BIN:-$BUILD/cli/hark}")
 SOURCES=$BUILD/voice-corpus/sources
 [ -x "$HARK" ] || { echo "music_check: $HARK is missing: cmake --build $BUILD --target hark" >&2; exit 1; }
 [ -d "$SOURCES" ] || { echo "music_check: $SOURCES is missing: fixtures/make_voice_corpus.sh renders the voices" >&2; exit 1; }
@@ -52,7 +52,9 @@ excerpts() {  # DIR "OFFSETS" TRACK...: ten-second excerpts from each offset (s)
     name=${name// /_}
     for at in $offsets; do
       f=music--$name-$at.wav
-      [ -s "$dir/$f" ] || sox -V1 "$t" -r 8000 -c 1 -b 16 "$dir/$f" trim "$at" 10
+      # -R: no random dither (the same file on every run); written whole, then renamed
+      [ -s "$dir/$f" ] || { sox -V1 -R "$t" -r 8000 -c 1 -b 16 "$dir/$f.tmp.wav" trim "$at" 10 &&
+                            mv "$dir/$f.tmp.wav" "$dir/$f"; }
       printf '%s\tmachine\t-\t-\tmusic-alone\t-\t-\t%s from %s s\t-\n' "$f" "$(basename "$t")" "$at" >> "$dir/manifest.tsv"
     done
   done
@@ -98,15 +100,19 @@ with open(f'{out}/hello/manifest.tsv', 'w') as man:
                       f'{os.path.basename(clip)} over {os.path.basename(track)}\tsnr={snr}dB\n')
 EOF
 
-summary() {  # DIR WHAT
-  (cd "$1" && "$HARK" amd --labels manifest.tsv 2>/dev/null) | python3 -c '
+summary() {  # DIR WHAT: hark's report goes to DIR/report.txt, one line here
+  (cd "$1" && "$HARK" amd --labels manifest.tsv > results.jsonl 2> report.txt) ||
+    { echo "music_check: hark amd failed in $1 (see $1/report.txt)" >&2; exit 1; }
+  python3 -c '
 import json, sys, collections
 what = sys.argv[1]
-rows = [json.loads(l) for l in sys.stdin if l.startswith("{")]
+rows = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
+bad = [r["file"] for r in rows if "verdict" not in r]
+if bad: sys.exit(f"music_check: hark could not read {bad}")
 v = collections.Counter(r["verdict"] for r in rows)
 beeps = sum(1 for r in rows if r.get("beep_at_ms") is not None)
 print(f"{what}: {len(rows)} files, " + ", ".join(f"{k} {n}" for k, n in sorted(v.items())) + f"; holding a beep {beeps}")
-' "$2"
+' "$2" "$1/results.jsonl"
 }
 summary "$OUT/alone" "music alone, from 0, 10 .. 50 s (right: anything but human or fax)"
 summary "$OUT/alone-between" "music alone, from 5, 15 .. 45 s"

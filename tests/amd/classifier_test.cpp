@@ -162,13 +162,14 @@ TEST(Classifier, MusicPlayingFromTheLinesFirstFrameIsNoPerson) {
 }
 
 TEST(Classifier, AHelloOverMusicPlayingSinceTheLineOpenedIsAPerson) {
-  // The same music 20 dB down, behind "hello?" (human-short-001.ul): a person stands clear of
-  // the music behind them, and music in their pause vetoes nothing.
+  // The same music 12 dB down, behind "hello?" (human-short-001.ul): a person stands clear of
+  // the music behind them, and music in their pause vetoes nothing. (Their loudest frames
+  // stand about 10 dB over it: the rule at 12 dB called this a machine.)
   std::vector<int16_t> hello, music;
   ASSERT_EQ(media::read_audio(test::source_file("fixtures/samples/human-short-001.ul"), hello), "");
   ASSERT_EQ(media::read_audio(test::source_file("fixtures/samples/machine-music-from-the-first-frame-001.ul"), music), "");
   ASSERT_GE(music.size(), hello.size());
-  for (size_t i = 0; i < hello.size(); ++i) hello[i] = int16_t(hello[i] + music[i] / 10);
+  for (size_t i = 0; i < hello.size(); ++i) hello[i] = int16_t(hello[i] + music[i] / 4);
   const auto r = amd::replay(hello, amd::Params::hark_defaults());
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
 }

@@ -137,6 +137,29 @@ TEST(CallFeatures, TimesPhrasesAndPauses) {
   EXPECT_NEAR(feature(f, now, "longest_pause_ms"), 700, 60);
 }
 
+TEST(CallFeatures, APauseThatHeldMusicIsRememberedThroughTheWordsAfterIt) {
+  // A word, 300 ms of pause with music playing, another word: the greeting decision asks on
+  // a word frame too (past the longest greeting, at the timeout), when no pause is under way,
+  // and must still know that a pause held music. A shorter pause (under 200 ms) is a gap
+  // between words, and a pause without music none of this.
+  auto run = [](int pause_frames, bool music) {
+    amd::CallFeatures f;
+    const std::vector<int16_t> frame(160, 0);
+    uint32_t now = 0;
+    auto feed = [&](int n, bool voice, float db, bool m) {
+      for (int i = 0; i < n; ++i) f.rx(frame, voice, db, -50.0f, now += 20, m);
+    };
+    feed(10, true, -30.0f, false);
+    feed(pause_frames, false, -50.0f, music);
+    const bool in_pause = f.music_pause_heard();
+    feed(8, true, -30.0f, false);
+    return std::pair{in_pause, f.music_pause_heard()};
+  };
+  EXPECT_EQ(run(15, true), std::pair(true, true));
+  EXPECT_EQ(run(6, true), std::pair(true, false));
+  EXPECT_EQ(run(15, false), std::pair(false, false));
+}
+
 TEST(CallFeatures, LostPacketsInsideAWordDoNotEndIt) {
   // 60 ms of voice, 80 ms of lost packets (digital silence), 60 ms of voice: one word of
   // 120 ms heard, not two bursts too short to be words.
