@@ -149,9 +149,11 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   int n = 0;
   int16_t filtered[kFrameSamples];
   // The front end feeds the tone tracker and, while the greeting is decided, listens for
-  // music in its spectrum, as in the feature dump the model was trained on.
+  // music in its spectrum, as in the feature dump the model was trained on. Not on early
+  // media, which decides nothing but SIT: no FFT of every quiet frame of a ringback.
   ToneTracker* spectrum = tones_ ? tones_.get() : spectrum_.get();
-  const bool voice = front_.rx(raw, now_ms_, filtered, spectrum, phase_ == Phase::analysing && p_.learned_decision);
+  const bool deciding = phase_ == Phase::analysing && p_.learned_decision && !p_.early_media_sit_only;
+  const bool voice = front_.rx(raw, now_ms_, filtered, spectrum, deciding);
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
 
