@@ -212,6 +212,12 @@ uint64_t MediaEngine::events_dropped() const {
   return n;
 }
 
+uint64_t MediaEngine::send_errors() const {
+  uint64_t n = 0;
+  for (auto& w : workers_) n += w->send_errors();
+  return n;
+}
+
 }  // namespace hark::media
 
 namespace hark::media {

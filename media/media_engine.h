@@ -73,6 +73,8 @@ class MediaEngine {
   /// CPU seconds used by each worker thread so far.
   std::vector<double> worker_cpu_seconds() const;
   uint64_t events_dropped() const;
+  /// Packets the workers' sockets refused to send, all workers together (MediaWorker::send_errors).
+  uint64_t send_errors() const;
   /// "io_uring" when every worker runs on its ring, else "epoll".
   std::string io_path() const;
   /// Why a worker fell back to epoll (empty when none did, or epoll was asked for).

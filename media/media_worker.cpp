@@ -141,8 +141,16 @@ void MediaWorker::run() {
         uint64_t expirations = 0;
         if (::read(timer_fd_, &expirations, sizeof expirations) == sizeof expirations) {
           if (!held_.empty()) flush_held_events();
-          if (uring_) uring_->reap(*this);
-          else receive_ready();
+          if (uring_) {
+            uring_->reap(*this);
+            // The ring counts its failed sends on this thread; others read them here.
+            if (const uint64_t e = uring_->send_errors(); e != uring_send_errors_seen_) {
+              send_errors_.fetch_add(e - uring_send_errors_seen_, std::memory_order_relaxed);
+              uring_send_errors_seen_ = e;
+            }
+          } else {
+            receive_ready();
+          }
           tick(expirations);
         }
       }
@@ -347,7 +355,8 @@ void MediaWorker::send_packet(uint32_t slot, int buffer, bool rtcp_socket, const
                               bool in_ring, const sockaddr* to, socklen_t to_len) {
   if (in_ring) return uring_->queue_send(slot, buffer, rtcp_socket, len, to, to_len);
   const auto& s = slots_[slot];
-  ::sendto(rtcp_socket ? s.rtcp_fd : s.rtp_fd, pkt, len, MSG_DONTWAIT, to, to_len);
+  if (::sendto(rtcp_socket ? s.rtcp_fd : s.rtp_fd, pkt, len, MSG_DONTWAIT, to, to_len) < 0)
+    send_errors_.fetch_add(1, std::memory_order_relaxed);
 }
 
 void MediaWorker::tick(uint64_t expirations) {

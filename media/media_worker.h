@@ -50,6 +50,9 @@ class MediaWorker : private EventSink, private UringIo::Sink {
   /// CPU time (user + system) the worker thread has used.
   double cpu_seconds() const;
   uint64_t events_dropped() const { return events_dropped_.load(std::memory_order_relaxed); }
+  /// Packets (RTP and RTCP) the kernel refused to send: sendto failed, or the ring's send
+  /// completed with an error (a full socket buffer, a peer address it will not send to).
+  uint64_t send_errors() const { return send_errors_.load(std::memory_order_relaxed); }
   /// Waits until the thread has chosen its I/O path; true when it runs on io_uring.
   bool on_uring() const;
   /// Why io_uring was not used (empty when it is, or when epoll was asked for).
@@ -91,6 +94,8 @@ class MediaWorker : private EventSink, private UringIo::Sink {
   SpscQueue<MediaCommand> commands_;
   SpscQueue<MediaEvent> events_;
   std::atomic<uint64_t> events_dropped_{0};
+  std::atomic<uint64_t> send_errors_{0};
+  uint64_t uring_send_errors_seen_ = 0;  // UringIo::send_errors() already added to send_errors_
   // Events that must arrive (a stream's end, a prompt's end, AMD results) but found the queue
   // full: kept here, in order, until it has room. Other events leave them `reserve_` slots.
   std::vector<MediaEvent> held_;

@@ -219,6 +219,40 @@ TEST(MediaEngine, PromptPlaysPacedAndPortsAreReused) {
   ::close(peer);
 }
 
+TEST(MediaEngine, PacketsTheKernelRefusesAreCounted) {
+  // The engine sends silence on every open stream. A peer on loopback takes it; the broadcast
+  // address, which a socket without SO_BROADCAST may not send to, refuses every packet
+  // (EACCES), on either I/O path: sendto fails, or the ring's send completes with the error.
+  MediaEngine engine(options(2, 6));
+  const int peer = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  sockaddr_in pa = loopback(0);
+  ASSERT_EQ(::bind(peer, reinterpret_cast<sockaddr*>(&pa), sizeof pa), 0);
+  socklen_t len = sizeof pa;
+  ::getsockname(peer, reinterpret_cast<sockaddr*>(&pa), &len);
+  auto good = engine.open(params_from(pa));
+  ASSERT_TRUE(good.ok()) << good.error;
+  std::vector<MediaEvent> events;
+  uint8_t buf[2048];
+  int received = 0;
+  pump(engine, events, 10, [&] {
+    while (::recv(peer, buf, sizeof buf, 0) > 0) ++received;
+    return received >= 5;
+  });
+  ASSERT_GE(received, 5);
+  EXPECT_EQ(engine.send_errors(), 0u);
+
+  sockaddr_in broadcast = loopback(9);
+  broadcast.sin_addr.s_addr = htonl(INADDR_BROADCAST);
+  auto refused = engine.open(params_from(broadcast));
+  ASSERT_TRUE(refused.ok()) << refused.error;
+  pump(engine, events, 10, [&] { return engine.send_errors() >= 5; });
+  EXPECT_GE(engine.send_errors(), 5u) << engine.io_path();
+  engine.close(good.id);
+  engine.close(refused.id);
+  pump(engine, events, 5, [&] { return engine.open_streams() == 0; });
+  ::close(peer);
+}
+
 TEST(MediaEngine, RecordsReceivedAudioOffThePath) {
   const auto dir = std::filesystem::temp_directory_path() / ("hark-rec-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

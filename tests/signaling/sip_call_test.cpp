@@ -290,10 +290,12 @@ TEST(SipCalls, ThreeHundredConcurrentCallsEndAsTheirNumbersSay) {
   // before and after the 300-call tests stopped overlapping across the two runs.)
   if (!f.wait_sim_streams_closed(30)) {
     ADD_FAILURE() << "the simulator (" << f.sim->rtp_stack() << ") received no RTP: " << f.sim->counters().answered.load()
-                  << " calls answered, " << f.sim->counters().streams_ended.load() << " streams ended";
+                  << " calls answered, " << f.sim->counters().streams_ended.load() << " streams ended; hark's media ("
+                  << f.caller_media->io_path() << ") had " << f.caller_media->send_errors() << " sends refused";
     test::print_thread_stacks();  // a stalled thread (which, where) or one-way audio (none)
   }
-  std::printf("peak concurrent calls: %zu\n", peak.load());
+  std::printf("peak concurrent calls: %zu; hark's media (%s): %llu sends refused\n", peak.load(),
+              f.caller_media->io_path().c_str(), static_cast<unsigned long long>(f.caller_media->send_errors()));
 }
 
 TEST(SipCalls, SrtpCallsCarryAudioBothWays) {
