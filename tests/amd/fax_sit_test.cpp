@@ -20,6 +20,17 @@ std::vector<int16_t> spandsp_tone(int type, int ms) {
   return v;
 }
 
+// Replays a 500 ms tone at `hz` and `dbfs` after `lead_ms` of the line, then 2.5-3 s more,
+// all over line noise at -40 dBFS.
+amd::ReplayResult tone_over_noise(double hz, double dbfs, int lead_ms) {
+  std::vector<int16_t> s;
+  test::add_silence(s, lead_ms);
+  test::add_tone(s, {hz}, 500, dbfs);
+  test::add_silence(s, 3500 - lead_ms);
+  test::add_noise(s, -40);
+  return amd::replay(s, amd::Params::hark_defaults());
+}
+
 bool sit_in(const std::vector<int16_t>& s) {
   amd::Vad vad;
   amd::SitDetector sit;
@@ -88,24 +99,14 @@ TEST(Classifier, ANoteNear1100HzRisingAFewDbOutOfTheLineIsNoFax) {
   // calling fax stands so little over the floor (the backup's CNG stood 7-38 dB over it on
   // the 2355 non-test files). Called fax before 2026-12-03, hanging up on whoever was there
   // (on recorded music: 8 of 120 people saying "hello?" over a track, and 1 of 72 excerpts).
-  std::vector<int16_t> s;
-  test::add_silence(s, 1000);
-  test::add_tone(s, {1135}, 500, -38);
-  test::add_silence(s, 2500);
-  test::add_noise(s, -40);
-  const auto r = amd::replay(s, amd::Params::hark_defaults());
+  const auto r = tone_over_noise(1135, -38, 1000);
   EXPECT_NE(r.verdict.verdict, amd::Verdict::fax) << r.verdict.cause;
 }
 
 TEST(Classifier, ALoneCngBurstOnANoisyLineIsFax) {
   // The backup's other side: one CNG burst at 1135 Hz 8 dB over line noise, too faint for
   // spandsp, is still fax: the backup's.
-  std::vector<int16_t> s;
-  test::add_silence(s, 1000);
-  test::add_tone(s, {1135}, 500, -32.5);
-  test::add_silence(s, 2500);
-  test::add_noise(s, -40);
-  const auto r = amd::replay(s, amd::Params::hark_defaults());
+  const auto r = tone_over_noise(1135, -32.5, 1000);
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::fax) << r.verdict.cause;
   EXPECT_STREQ(r.verdict.cause, "fax-cng-tone");
 }
@@ -113,11 +114,7 @@ TEST(Classifier, ALoneCngBurstOnANoisyLineIsFax) {
 TEST(Classifier, ACngBurstFromTheLinesFirstFrameIsFax) {
   // The same burst from the line's first frame: the VAD's floor starts at the tone's own
   // level, so the 6 dB over it cannot be asked (nothing was heard before the tone).
-  std::vector<int16_t> s;
-  test::add_tone(s, {1135}, 500, -32.5);
-  test::add_silence(s, 3000);
-  test::add_noise(s, -40);
-  const auto r = amd::replay(s, amd::Params::hark_defaults());
+  const auto r = tone_over_noise(1135, -32.5, 0);
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::fax) << r.verdict.cause;
   EXPECT_STREQ(r.verdict.cause, "fax-cng-tone");
 }

@@ -36,6 +36,19 @@ StreamParams params_from(const sockaddr_in& peer, uint8_t pt = 0) {
   return p;
 }
 
+// A non-blocking UDP socket on a free loopback port, standing for the peer; `at` is its address.
+int bound_peer(sockaddr_in& at) {
+  const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+  at = loopback(0);
+  socklen_t len = sizeof at;
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&at), sizeof at) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&at), &len) != 0) {
+    if (fd >= 0) ::close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 // Collects events until `done()` or `seconds` pass.
 template <class Done>
 void pump(MediaEngine& e, std::vector<MediaEvent>& out, double seconds, Done done) {
@@ -158,11 +171,9 @@ TEST(MediaEngine, HundredStreamsGetTheOfflineVerdicts) {
 
 TEST(MediaEngine, PromptPlaysPacedAndPortsAreReused) {
   MediaEngine engine(options(4, 1));
-  const int peer = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  sockaddr_in pa = loopback(0);
-  ASSERT_EQ(::bind(peer, reinterpret_cast<sockaddr*>(&pa), sizeof pa), 0);
-  socklen_t len = sizeof pa;
-  ::getsockname(peer, reinterpret_cast<sockaddr*>(&pa), &len);
+  sockaddr_in pa;
+  const int peer = bound_peer(pa);
+  ASSERT_GE(peer, 0);
 
   auto r = engine.open(params_from(pa, 8));
   ASSERT_TRUE(r.ok()) << r.error;
@@ -224,11 +235,9 @@ TEST(MediaEngine, PacketsTheKernelRefusesAreCounted) {
   // address, which a socket without SO_BROADCAST may not send to, refuses every packet
   // (EACCES), on either I/O path: sendto fails, or the ring's send completes with the error.
   MediaEngine engine(options(2, 6));
-  const int peer = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-  sockaddr_in pa = loopback(0);
-  ASSERT_EQ(::bind(peer, reinterpret_cast<sockaddr*>(&pa), sizeof pa), 0);
-  socklen_t len = sizeof pa;
-  ::getsockname(peer, reinterpret_cast<sockaddr*>(&pa), &len);
+  sockaddr_in pa;
+  const int peer = bound_peer(pa);
+  ASSERT_GE(peer, 0);
   auto good = engine.open(params_from(pa));
   ASSERT_TRUE(good.ok()) << good.error;
   std::vector<MediaEvent> events;
