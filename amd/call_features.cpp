@@ -53,8 +53,6 @@ constexpr int kMinPitchRunFrames = 8, kMaxPitchRunFrames = 25, kMinPitchRunLoudF
 constexpr int kPitchHistoryFrames = 25, kMaxPitchedBeforeRun = 12;
 // Music counts as sound this far over the first word's floor (the VAD's margin).
 constexpr float kMusicOverOnsetFloorDb = 6.0f;
-// A pause this long that music played through is one (music_pause_heard): a gap between words.
-constexpr int kMusicPauseFrames = 10;
 }  // namespace
 
 float frame_pitch_hz(std::span<const int16_t> frame) {
@@ -182,7 +180,6 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
       pause_db_sum_ += std::max(frame_db, -90.0f);
       ++pause_frames_;
       pause_music_frames_ += music;
-      if (pause_frames_ >= kMusicPauseFrames && pause_music_frames_ * 2 >= pause_frames_) music_pause_heard_ = true;
     }
     return;
   }
@@ -224,6 +221,9 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   }
   if (!run_counted_) return;
   last_word_end_ms_ = now_ms;
+  // The pause this word ends is remembered if it was one that held music (a whole pause: the
+  // detector says "playing" for up to half a second after music stops).
+  if (pause_holds_music()) music_pause_heard_ = true;
   pause_db_sum_ = 0;
   pause_frames_ = 0;
   pause_music_frames_ = 0;

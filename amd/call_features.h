@@ -52,13 +52,13 @@ class CallFeatures {
     return pause_frames_ > 0 ? float(pause_db_sum_ / pause_frames_) - onset_floor_db_ : 0.0f;
   }
 
-  /// True once music played (MusicDetector::playing()) through at least half of a pause of
-  /// 200 ms or more, the one under way or an earlier one: pauses that hold music, whatever
-  /// their level. It stays true through the words after it (a decision on a word frame, past
-  /// the longest greeting or at the timeout, still knows it).
-  bool music_pause_heard() const {
-    return music_pause_heard_ || (pause_frames_ > 0 && pause_music_frames_ * 2 >= pause_frames_);
-  }
+  /// A pause holds music when it lasted this many frames (200 ms) or more and music played
+  /// (MusicDetector::playing()) through at least half of them, whatever its level.
+  static constexpr int kMusicPauseFrames = 10;
+  /// True when the pause under way holds music, or an earlier, whole pause did: it stays true
+  /// through the words after it (a decision on a word frame, past the longest greeting or at
+  /// the timeout, still knows it).
+  bool music_pause_heard() const { return music_pause_heard_ || pause_holds_music(); }
   /// The loudest word frame so far, in dB over the noise floor of its time.
   double loudest_word_over_floor_db() const { return max_level_; }
 
@@ -117,7 +117,10 @@ class CallFeatures {
   double pause_db_sum_ = 0;   // the frames of the pause under way (absolute dB)
   int pause_frames_ = 0;
   int pause_music_frames_ = 0;  // frames of the pause under way while music played
-  bool music_pause_heard_ = false;  // a pause of kMusicPauseFrames or more held music
+  bool music_pause_heard_ = false;  // an earlier, whole pause held music
+  bool pause_holds_music() const {
+    return pause_frames_ >= kMusicPauseFrames && pause_music_frames_ * 2 >= pause_frames_;
+  }
   int music_frames_ = 0;      // such frames of music (music_ms)
   // Before the first word: the run of frames whose pitch moves on smoothly (its length, its
   // frames 3 dB over the floor, its last pitch and range), the pitched frames among the 25

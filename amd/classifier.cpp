@@ -16,8 +16,9 @@ constexpr uint32_t kCngMinMs = 350, kCngMaxMs = 800;
 constexpr float kMaxFaxHzSpread = 20.0f;
 // ... and a CNG burst stands out of the line's floor by the VAD's margin at least: a note of
 // music near 1100 Hz rises 4 dB out of the music it is part of (on the 2355 non-test files
-// the backup's CNG stood 7-38 dB over the floor). Unless the tone began with the line (nothing
-// heard before it): the VAD's floor starts at the first frame's level, the tone's own.
+// the backup's CNG stood 7-38 dB over the floor). Unless the tone began with the first frame
+// heard (the line's first, or the first after digital silence): the VAD's floor starts at that
+// frame's level, the tone's own.
 constexpr float kMinCngOverFloorDb = 6.0f;
 bool near(float hz, float f, float tolerance = 40.0f) { return std::fabs(hz - f) < tolerance; }
 // The FFT gate: a frame this tonal near a detector's frequencies wakes that detector.
@@ -156,6 +157,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   const bool voice = front_.rx(raw, now_ms_, filtered, spectrum, deciding);
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
+  if (first_heard_ms_ == UINT32_MAX && !is_lost_frame(vad_.last_db())) first_heard_ms_ = now_ms_ - kFrameMs;
 
   if (phase_ == Phase::listening_after_human) return rx_after_human(out);
   if (phase_ == Phase::listening_for_beep) {
@@ -229,7 +231,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
     if (const auto& seg = tones_->ended(); seg && near(seg->hz, 1100.0f) &&
                                            greeting_onset_ms() + 100 >= seg->onset_ms &&
                                            seg->duration_ms() >= kCngMinMs && seg->duration_ms() <= kCngMaxMs &&
-                                           (is_lost_frame(seg->before_db) ||
+                                           (!floor_known_before(*seg) ||
                                             seg->level_db >= seg->floor_db + kMinCngOverFloorDb)) {
       out[n++] = make_verdict(Verdict::fax, "fax-cng-tone");
       phase_ = Phase::done;

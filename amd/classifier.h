@@ -62,6 +62,11 @@ class Classifier {
   int rx_hark(std::span<const int16_t> frame, Event* out);
   int rx_after_human(Event* out);
   uint32_t greeting_onset_ms() const;
+  /// True when the VAD's floor was known when `tone` began: it began after the first heard
+  /// frame and the next (a floor measured on the tone itself says nothing of it).
+  bool floor_known_before(const ToneSegment& tone) const {
+    return first_heard_ms_ != UINT32_MAX && tone.onset_ms > first_heard_ms_ + 2 * kFrameMs;
+  }
   bool beep_confirmed(ToneSegment& beep);
   bool piece_fits(const ToneSegment& seg) const;
   /// Takes this frame into `quietest_db` when it is one that `seg`'s after_db looks at.
@@ -107,6 +112,9 @@ class Classifier {
   // near 1100 or 2100 Hz (and a while after), primed with the two frames before it.
   int fax_frames_left_ = 0;
   int16_t previous_[2 * kFrameSamples] = {};
+  // When the first frame that was not a lost packet began (UINT32_MAX: none yet): the VAD's
+  // floor starts at that frame's level.
+  uint32_t first_heard_ms_ = UINT32_MAX;
 };
 
 }  // namespace hark::amd

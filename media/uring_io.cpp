@@ -204,6 +204,7 @@ void UringIo::queue_send(uint32_t slot, int buffer, bool rtcp_socket, size_t len
   s.send_inflight[buffer] =
       prep_send(slot, rtcp_socket, slot_buffer(slot, buffer), len,
                 reinterpret_cast<const sockaddr*>(&s.send_to[buffer]), n, make_tag(slot, buffer == 1, kSend, s.generation));
+  if (!s.send_inflight[buffer]) ++send_errors_;  // the submission queue stayed full: dropped
 }
 
 uint8_t* UringIo::spare_buffer() { return free_spares_.empty() ? nullptr : spares_[free_spares_.back()].data; }
@@ -217,6 +218,8 @@ void UringIo::queue_spare_send(uint32_t slot, size_t len, const sockaddr* to, so
   if (prep_send(slot, false, sp.data, len, reinterpret_cast<const sockaddr*>(&sp.to), n,
                 make_tag(i, false, kSpareSend, 0)))
     free_spares_.pop_back();
+  else
+    ++send_errors_;  // the submission queue stayed full: dropped
 }
 
 void UringIo::submit() { io_uring_submit(&ring_); }

@@ -18,7 +18,9 @@ set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=$(realpath -m "${1:-$HERE/build}")
 OUT=$BUILD/music-check
-HARK=$(realpath -m "${HARK_BIN:-$BUILD/cli/hark}")
+HARK=${HARK_BIN:-$BUILD/cli/hark}
+[[ $HARK == */* ]] || HARK=$(command -v "$HARK" || echo "$HARK")  # a bare command name: from PATH
+HARK=$(realpath -m "$HARK")
 SOURCES=$BUILD/voice-corpus/sources
 [ -x "$HARK" ] || { echo "music_check: $HARK is missing: cmake --build $BUILD --target hark" >&2; exit 1; }
 [ -d "$SOURCES" ] || { echo "music_check: $SOURCES is missing: fixtures/make_voice_corpus.sh renders the voices" >&2; exit 1; }
@@ -41,6 +43,9 @@ corpus_tracks=(  # the corpus's own train and dev tracks (never its test ones), 
   "$ETR/credits1-cp.ogg" "$ETR/freezingpoint.ogg" "$ETR/calmrace-ks.ogg" "$ETR/spunkyrace-ks.ogg"
   "$ETR/lostrace-ks.ogg" "$ETR/raceintro-ks.ogg"
 )
+for t in "${corpus_tracks[@]}"; do
+  [ -f "$t" ] || { echo "music_check: $t is missing: run scripts/install-deps.sh as root" >&2; exit 1; }
+done
 header='file\tlabel\tbeep_ms\tspeech_end_ms\tscenario\tsplit\tspeakers\tdetail\trendering\n'
 excerpts() {  # DIR "OFFSETS" TRACK...: ten-second excerpts from each offset (s), and their manifest
   local dir=$1 offsets=$2 t name at f
@@ -53,8 +58,11 @@ excerpts() {  # DIR "OFFSETS" TRACK...: ten-second excerpts from each offset (s)
     for at in $offsets; do
       f=music--$name-$at.wav
       # -R: no random dither (the same file on every run); written whole, then renamed
-      [ -s "$dir/$f" ] || { sox -V1 -R "$t" -r 8000 -c 1 -b 16 "$dir/$f.tmp.wav" trim "$at" 10 &&
-                            mv "$dir/$f.tmp.wav" "$dir/$f"; }
+      if [ ! -s "$dir/$f" ]; then
+        sox -V1 -R "$t" -r 8000 -c 1 -b 16 "$dir/$f.tmp.wav" trim "$at" 10 ||
+          { echo "music_check: sox could not read $t" >&2; exit 1; }
+        mv "$dir/$f.tmp.wav" "$dir/$f"
+      fi
       printf '%s\tmachine\t-\t-\tmusic-alone\t-\t-\t%s from %s s\t-\n' "$f" "$(basename "$t")" "$at" >> "$dir/manifest.tsv"
     done
   done
@@ -100,19 +108,17 @@ with open(f'{out}/hello/manifest.tsv', 'w') as man:
                       f'{os.path.basename(clip)} over {os.path.basename(track)}\tsnr={snr}dB\n')
 EOF
 
-summary() {  # DIR WHAT: hark's report goes to DIR/report.txt, one line here
-  (cd "$1" && "$HARK" amd --labels manifest.tsv > results.jsonl 2> report.txt) ||
-    { echo "music_check: hark amd failed in $1 (see $1/report.txt)" >&2; exit 1; }
+summary() {  # DIR WHAT: hark's output (a JSON line a file, then its report) in DIR/results.txt
+  (cd "$1" && "$HARK" amd --labels manifest.tsv > results.txt 2> errors.txt) ||
+    { echo "music_check: hark amd failed in $1: $(head -c 400 "$1/errors.txt")" >&2; exit 1; }
   python3 -c '
 import json, sys, collections
 what = sys.argv[1]
 rows = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
-bad = [r["file"] for r in rows if "verdict" not in r]
-if bad: sys.exit(f"music_check: hark could not read {bad}")
 v = collections.Counter(r["verdict"] for r in rows)
 beeps = sum(1 for r in rows if r.get("beep_at_ms") is not None)
 print(f"{what}: {len(rows)} files, " + ", ".join(f"{k} {n}" for k, n in sorted(v.items())) + f"; holding a beep {beeps}")
-' "$2" "$1/results.jsonl"
+' "$2" "$1/results.txt"
 }
 summary "$OUT/alone" "music alone, from 0, 10 .. 50 s (right: anything but human or fax)"
 summary "$OUT/alone-between" "music alone, from 5, 15 .. 45 s"

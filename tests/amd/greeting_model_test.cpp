@@ -138,11 +138,12 @@ TEST(CallFeatures, TimesPhrasesAndPauses) {
 }
 
 TEST(CallFeatures, APauseThatHeldMusicIsRememberedThroughTheWordsAfterIt) {
-  // A word, 300 ms of pause with music playing, another word: the greeting decision asks on
-  // a word frame too (past the longest greeting, at the timeout), when no pause is under way,
-  // and must still know that a pause held music. A shorter pause (under 200 ms) is a gap
-  // between words, and a pause without music none of this.
-  auto run = [](int pause_frames, bool music) {
+  // A word, a pause with music playing through its first `music` frames, another word: the
+  // greeting decision asks on a word frame too (past the longest greeting, at the timeout),
+  // when no pause is under way, and must still know that a pause held music. The pause as a
+  // whole: music that stopped as the pause began (the detector says "playing" for up to half
+  // a second after) does not make it one; nor does a pause under 200 ms, a gap between words.
+  auto run = [](int pause_frames, int music) {
     amd::CallFeatures f;
     const std::vector<int16_t> frame(160, 0);
     uint32_t now = 0;
@@ -150,14 +151,16 @@ TEST(CallFeatures, APauseThatHeldMusicIsRememberedThroughTheWordsAfterIt) {
       for (int i = 0; i < n; ++i) f.rx(frame, voice, db, -50.0f, now += 20, m);
     };
     feed(10, true, -30.0f, false);
-    feed(pause_frames, false, -50.0f, music);
+    feed(std::min(music, pause_frames), false, -50.0f, true);
+    feed(pause_frames - std::min(music, pause_frames), false, -50.0f, false);
     const bool in_pause = f.music_pause_heard();
     feed(8, true, -30.0f, false);
     return std::pair{in_pause, f.music_pause_heard()};
   };
-  EXPECT_EQ(run(15, true), std::pair(true, true));
-  EXPECT_EQ(run(6, true), std::pair(true, false));
-  EXPECT_EQ(run(15, false), std::pair(false, false));
+  EXPECT_EQ(run(15, 15), std::pair(true, true));
+  EXPECT_EQ(run(30, 12), std::pair(false, false));  // "playing" for its first 240 ms only
+  EXPECT_EQ(run(6, 6), std::pair(false, false));
+  EXPECT_EQ(run(15, 0), std::pair(false, false));
 }
 
 TEST(CallFeatures, LostPacketsInsideAWordDoNotEndIt) {

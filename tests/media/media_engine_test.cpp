@@ -234,7 +234,7 @@ TEST(MediaEngine, PacketsTheKernelRefusesAreCounted) {
   // The engine sends silence on every open stream. A peer on loopback takes it; the broadcast
   // address, which a socket without SO_BROADCAST may not send to, refuses every packet
   // (EACCES), on either I/O path: sendto fails, or the ring's send completes with the error.
-  MediaEngine engine(options(2, 6));
+  MediaEngine engine(options(2, 9));  // blocks 6-8 are media_io_path_test.cpp's
   sockaddr_in pa;
   const int peer = bound_peer(pa);
   ASSERT_GE(peer, 0);

@@ -177,7 +177,7 @@ TEST(MediaIoPath, AWorkerItsTrafficOutpacesStillTakesCommands) {
   // served while the flood lasts. The epoll path used to loop on its ready sockets until fewer
   // than 256 were left, which a flood never allowed: no tick, no sending and no commands until
   // the callers stopped (SipCalls.ThreeHundredConcurrentCalls under ASan on a busy machine).
-  // Ports 30800-31420 on 127.0.0.1: the media engine tests' block 6 and on.
+  // Ports 30800-31420 on 127.0.0.1: the media engine tests' blocks 6 to 8.
   // On the path the environment asks for: ctest runs it on io_uring, and on epoll too in the
   // ASan tree (the "epoll." copies), where the worker is slow enough for a flood to outpace it.
   MediaEngineOptions o;
