@@ -11,7 +11,9 @@
 #           corpus-tracks-between/ the corpus's own train and dev tracks from there (50);
 #   hello/  120 "hello?" lines of the corpus's train and dev voices (never a test voice) over
 #           the 10 s and 30 s excerpts, 6-20 dB over the music, 1-2 s after the line opened:
-#           a person.
+#           a person;
+#   greeting-after-music/  120 machine greetings of those voices (a short first phrase, a
+#           pause, two more phrases) after 2-5 s of the 20 s and 40 s excerpts: a machine.
 # Prints, for each, the verdicts and how many were a person, fax or held a beep.
 # Deterministic (fixed seed): reruns write the same files.
 set -euo pipefail
@@ -108,6 +110,47 @@ with open(f'{out}/hello/manifest.tsv', 'w') as man:
                       f'{os.path.basename(clip)} over {os.path.basename(track)}\tsnr={snr}dB\n')
 EOF
 
+# Machine greetings after music, as a voicemail or an IVR that plays some first: 2-5 s of the
+# 20 s and 40 s excerpts (faded out over 300 ms), 0.2-1 s of quiet, then a short first phrase,
+# a 0.3-1.2 s pause and two more phrases of one non-test voice.
+python3 - "$OUT" "$SOURCES" "$HERE/fixtures/voice_corpus/voices.tsv" <<'EOF2'
+import array, glob, os, random, sys, wave
+out, sources, voices_tsv = sys.argv[1:4]
+random.seed(11)
+def read(path):
+    with wave.open(path) as w:
+        assert w.getframerate() == 8000 and w.getsampwidth() == 2
+        return array.array('h', w.readframes(w.getnframes()))
+voices = [l.split('\t') for l in open(voices_tsv) if l.strip() and not l.startswith('#')]
+nontest = [v[0] for v in voices if v[2] != 'test']
+music = sorted(glob.glob(f'{out}/alone/music--*-20.wav') + glob.glob(f'{out}/alone/music--*-40.wav'))
+os.makedirs(f'{out}/greeting-after-music', exist_ok=True)
+with open(f'{out}/greeting-after-music/manifest.tsv', 'w') as man:
+    man.write('file\tlabel\tbeep_ms\tspeech_end_ms\tscenario\tsplit\tspeakers\tdetail\trendering\n')
+    k = 0
+    while k < 120:
+        v = random.choice(nontest)
+        first = sorted(glob.glob(f'{sources}/{v}--mfirst-*.wav'))
+        nxt = sorted(glob.glob(f'{sources}/{v}--mnext-*.wav'))
+        if not first or len(nxt) < 2: continue
+        track = random.choice(music)
+        mus = read(track)[:int(random.uniform(2, 5) * 8000)]
+        fade = min(len(mus), 2400)
+        s = [float(x) for x in mus]
+        for i in range(fade): s[len(s) - fade + i] *= 1 - i / fade
+        s += [0.0] * int(random.uniform(0.2, 1.0) * 8000)
+        s += list(read(random.choice(first)))
+        s += [0.0] * int(random.uniform(0.3, 1.2) * 8000)
+        for c in random.sample(nxt, 2): s += list(read(c)) + [0.0] * 2400
+        s += [0.0] * 8000
+        name = f'greeting-after-music-{k:03d}.wav'
+        with wave.open(f'{out}/greeting-after-music/{name}', 'wb') as w:
+            w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
+            w.writeframes(array.array('h', (max(-32768, min(32767, int(x))) for x in s)).tobytes())
+        man.write(f'{name}\tmachine\t-\t-\tgreeting-after-music\t-\t{v}\t{os.path.basename(track)}\t-\n')
+        k += 1
+EOF2
+
 summary() {  # DIR WHAT: hark's output (a JSON line a file, then its report) in DIR/results.txt
   (cd "$1" && "$HARK" amd --labels manifest.tsv > results.txt 2> errors.txt) ||
     { echo "music_check: hark amd failed in $1: $(head -c 400 "$1/errors.txt")" >&2; exit 1; }
@@ -124,3 +167,4 @@ summary "$OUT/alone" "music alone, from 0, 10 .. 50 s (right: anything but human
 summary "$OUT/alone-between" "music alone, from 5, 15 .. 45 s"
 summary "$OUT/corpus-tracks-between" "the corpus's train and dev tracks alone, from 5, 15 .. 45 s"
 summary "$OUT/hello" "hello over music (right: human)"
+summary "$OUT/greeting-after-music" "a machine's greeting after music (right: machine)"
