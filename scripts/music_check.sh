@@ -72,84 +72,11 @@ excerpts() {  # DIR "OFFSETS" TRACK...: ten-second excerpts from each offset (s)
 excerpts "$OUT/alone" "0 10 20 30 40 50" "${tracks[@]}"
 excerpts "$OUT/alone-between" "5 15 25 35 45" "${tracks[@]}"
 excerpts "$OUT/corpus-tracks-between" "5 15 25 35 45" "${corpus_tracks[@]}"
-mkdir -p "$OUT/hello"
 
-# Hellos over the 10 s and 30 s excerpts: the voice's loud half (its louder 20 ms frames) at
-# SNR dB over the music's, starting 1-2 s in; both halved so the sum rarely clips.
-python3 - "$OUT" "$SOURCES" "$HERE/fixtures/voice_corpus/voices.tsv" <<'EOF'
-import array, glob, math, os, random, sys, wave
-out, sources, voices_tsv = sys.argv[1:4]
-random.seed(7)
-def read(path):
-    with wave.open(path) as w:
-        assert w.getframerate() == 8000 and w.getsampwidth() == 2
-        return array.array('h', w.readframes(w.getnframes()))
-def loud_rms(a):
-    frames = sorted(sum(x * x for x in a[i:i + 160]) / 160 for i in range(0, len(a) - 160, 160))
-    top = frames[len(frames) // 2:] or frames
-    return math.sqrt(sum(top) / len(top)) + 1e-9
-voices = [l.split('\t') for l in open(voices_tsv) if l.strip() and not l.startswith('#')]
-clips = sorted(c for v in voices if v[2] != 'test' for c in glob.glob(f'{sources}/{v[0]}--hello-*.wav'))
-music = sorted(glob.glob(f'{out}/alone/music--*-10.wav') + glob.glob(f'{out}/alone/music--*-30.wav'))
-with open(f'{out}/hello/manifest.tsv', 'w') as man:
-    man.write('file\tlabel\tbeep_ms\tspeech_end_ms\tscenario\tsplit\tspeakers\tdetail\trendering\n')
-    for snr in (6, 9, 12, 15, 20):
-        for k in range(24):
-            clip, track = random.choice(clips), random.choice(music)
-            voice, mus = read(clip), read(track)[:8000 * 8]
-            gain = loud_rms(voice) / loud_rms(mus) / 10 ** (snr / 20)
-            mix = [x * gain * 0.5 for x in mus]
-            at = 8000 + random.randrange(0, 8000)
-            for i, x in enumerate(voice):
-                if at + i < len(mix): mix[at + i] += x * 0.5
-            name = f'hello-over-music-{snr:02d}dB-{k:02d}.wav'
-            with wave.open(f'{out}/hello/{name}', 'wb') as w:
-                w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-                w.writeframes(array.array('h', (max(-32768, min(32767, int(x))) for x in mix)).tobytes())
-            man.write(f'{name}\thuman\t-\t{(at + len(voice)) // 8}\thello-over-music\t-\t-\t'
-                      f'{os.path.basename(clip)} over {os.path.basename(track)}\tsnr={snr}dB\n')
-EOF
-
-# Machine greetings after music, as a voicemail or an IVR that plays some first: 2-5 s of the
-# 20 s and 40 s excerpts (faded out over 300 ms), 0.2-1 s of quiet, then a short first phrase,
-# a 0.3-1.2 s pause and two more phrases of one non-test voice.
-python3 - "$OUT" "$SOURCES" "$HERE/fixtures/voice_corpus/voices.tsv" <<'EOF2'
-import array, glob, os, random, sys, wave
-out, sources, voices_tsv = sys.argv[1:4]
-random.seed(11)
-def read(path):
-    with wave.open(path) as w:
-        assert w.getframerate() == 8000 and w.getsampwidth() == 2
-        return array.array('h', w.readframes(w.getnframes()))
-voices = [l.split('\t') for l in open(voices_tsv) if l.strip() and not l.startswith('#')]
-nontest = [v[0] for v in voices if v[2] != 'test']
-music = sorted(glob.glob(f'{out}/alone/music--*-20.wav') + glob.glob(f'{out}/alone/music--*-40.wav'))
-os.makedirs(f'{out}/greeting-after-music', exist_ok=True)
-with open(f'{out}/greeting-after-music/manifest.tsv', 'w') as man:
-    man.write('file\tlabel\tbeep_ms\tspeech_end_ms\tscenario\tsplit\tspeakers\tdetail\trendering\n')
-    k = 0
-    while k < 120:
-        v = random.choice(nontest)
-        first = sorted(glob.glob(f'{sources}/{v}--mfirst-*.wav'))
-        nxt = sorted(glob.glob(f'{sources}/{v}--mnext-*.wav'))
-        if not first or len(nxt) < 2: continue
-        track = random.choice(music)
-        mus = read(track)[:int(random.uniform(2, 5) * 8000)]
-        fade = min(len(mus), 2400)
-        s = [float(x) for x in mus]
-        for i in range(fade): s[len(s) - fade + i] *= 1 - i / fade
-        s += [0.0] * int(random.uniform(0.2, 1.0) * 8000)
-        s += list(read(random.choice(first)))
-        s += [0.0] * int(random.uniform(0.3, 1.2) * 8000)
-        for c in random.sample(nxt, 2): s += list(read(c)) + [0.0] * 2400
-        s += [0.0] * 8000
-        name = f'greeting-after-music-{k:03d}.wav'
-        with wave.open(f'{out}/greeting-after-music/{name}', 'wb') as w:
-            w.setnchannels(1); w.setsampwidth(2); w.setframerate(8000)
-            w.writeframes(array.array('h', (max(-32768, min(32767, int(x))) for x in s)).tobytes())
-        man.write(f'{name}\tmachine\t-\t-\tgreeting-after-music\t-\t{v}\t{os.path.basename(track)}\t-\n')
-        k += 1
-EOF2
+# The mixed scenes (scripts/lib/music_scenes.py): hellos over the 10 s and 30 s excerpts,
+# machine greetings after 2-5 s of the 20 s and 40 s ones.
+python3 "$HERE/scripts/lib/music_scenes.py" hello "$OUT" "$SOURCES" "$HERE/fixtures/voice_corpus/voices.tsv"
+python3 "$HERE/scripts/lib/music_scenes.py" greeting "$OUT" "$SOURCES" "$HERE/fixtures/voice_corpus/voices.tsv"
 
 summary() {  # DIR WHAT: hark's output (a JSON line a file, then its report) in DIR/results.txt
   (cd "$1" && "$HARK" amd --labels manifest.tsv > results.txt 2> errors.txt) ||
