@@ -111,7 +111,6 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   // still passes: a pause goes on through them. Only a loss burst's first frames: a far end
   // sending digital silence is quiet, or a word followed by it would stay under way (no
   // person verdict until 2 s of pause) and its pause would vanish from the features.
-  music_playing_frames_ += music;
   const bool lost = is_lost_frame(frame_db);
   lost_in_row_ = lost ? lost_in_row_ + 1 : 0;
   if (lost && lost_in_row_ <= kMaxNeutralLostFrames) {

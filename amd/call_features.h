@@ -62,12 +62,6 @@ class CallFeatures {
   /// The loudest word frame so far, in dB over the noise floor of its time.
   double loudest_word_over_floor_db() const { return max_level_; }
 
-  /// How long the music detector said music was playing since the line opened: at any
-  /// level, in words or pauses.
-  int music_playing_ms() const { return music_playing_frames_ * 20; }
-  /// True when the pause under way has lasted kMusicPauseFrames or more with no music in it.
-  bool pause_without_music() const { return pause_frames_ >= kMusicPauseFrames && pause_music_frames_ == 0; }
-
   /// Music heard at the talker's level since the first word: frames the VAD called quiet
   /// that stood over the first word's floor, and voiced frames whose power the music's
   /// lasting peaks held (see rx()).
@@ -124,7 +118,6 @@ class CallFeatures {
   int pause_frames_ = 0;
   int pause_music_frames_ = 0;  // frames of the pause under way while music played
   bool music_pause_heard_ = false;  // an earlier, whole pause held music
-  int music_playing_frames_ = 0;    // frames the detector said music played (music_playing_ms)
   bool pause_holds_music() const {
     return pause_frames_ >= kMusicPauseFrames && pause_music_frames_ * 2 >= pause_frames_;
   }

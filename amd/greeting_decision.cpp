@@ -32,13 +32,6 @@ constexpr int kMusicInGreetingMs = 500;
 // 120 hellos of non-test voices 6-20 dB over the music, 85 people (8 fax) and 90. 10 dB kept
 // one person fewer and 12 dB five; no verdict of the 2355 non-test files changed at 8-14 dB.
 constexpr double kMusicSwellDb = 8.0;
-// A second of music heard on the line, then a pause with none in it: the music stopped, as a
-// voicemail's or an IVR's intro does before its greeting (a TV or radio behind a person plays
-// on through their pauses). Machine greetings after 2-5 s of the unused tracks of
-// scripts/music_check.sh: 20 of 120 called a person, 14 since; no person of the other sets or
-// of the 2355 non-test files lost, and 2 machines of them more (their music greetings). Half a
-// second lost 2 of 120 people over music.
-constexpr int kMusicIntroMs = 1000;
 
 Event verdict(Verdict v, uint32_t at, const char* fmt, int a, int b = 0) {
   Event e;
@@ -73,11 +66,9 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
   // their first word is in the floor and not counted there. (Ten-second excerpts of the
   // corpus's 10 recorded tracks, alone on the line: 46 of 60 were called a person, 5 since.)
   // Nor are music's swells words (kMusicSwellDb): a pause that music played through, after
-  // "words" that never stood 8 dB over the floor. Nor is a pause after music that stopped
-  // (kMusicIntroMs) a person's. No person verdict then, at any point.
+  // "words" that never stood 8 dB over the floor. Either way no person verdict, at any point.
   const bool music_swells = f.music_pause_heard() && f.loudest_word_over_floor_db() < kMusicSwellDb;
-  const bool music_intro = f.music_playing_ms() >= kMusicIntroMs && f.pause_without_music();
-  const bool music = f.music_ms() >= kMusicInGreetingMs || music_swells || music_intro;
+  const bool music = f.music_ms() >= kMusicInGreetingMs || music_swells;
   if (span > p_.longest_human_greeting_ms) {
     // Voice this long is a machine's greeting, unless the model still leans to a person: one
     // who said "hello?" over a TV or babble that the line's AGC lifted to voice level. On the

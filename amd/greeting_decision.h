@@ -15,8 +15,7 @@
 //     over max_word_length_ms, or a greeting over longest_human_greeting_ms unless p >= 0.6;
 //   - no word within initial_silence_ms is dead air;
 //   - music in the greeting (CallFeatures::music_ms), or playing through the pause after
-//     "words" that were only its swells, or a pause after a second of music that stopped (a
-//     voicemail's intro), allows no person verdict at any point.
+//     "words" that were only its swells, allows no person verdict at any point.
 #pragma once
 
 #include <cstdint>

@@ -174,15 +174,6 @@ TEST(Classifier, AHelloOverMusicPlayingSinceTheLineOpenedIsAPerson) {
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
 }
 
-TEST(Classifier, AGreetingAfterMusicThatStoppedIsNoPerson) {
-  // A few seconds of recorded music, faded out, then a machine's greeting whose short first
-  // phrase is followed by a pause (a train voice; fixtures/README.md): a voicemail's music
-  // intro. Music that played for a second and stopped is no TV behind a person (that plays on
-  // through their pauses): no person verdict. The model called a person in that pause.
-  const auto r = replay_sample("machine-greeting-after-music-001.ul");
-  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
-}
-
 TEST(Classifier, AQuietPersonOverNoiseTheAgcLiftedIsAPerson) {
   // "Hello?" 17 dB over line noise that the line's AGC (10 dB) lifted in the pause before it (a
   // train-split voice of the by-voice corpus, its first 3 s): over the VAD's 6 dB margin it
