@@ -111,10 +111,10 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     if (!hold_human && pause >= p_.human_latency_cap_ms && !talking) {
       const bool lone_word = span < kLoneWordMs && pause >= kLongestGreetingPauseMs &&
                              f.pause_over_onset_floor_db() < kQuietPauseOverFloorDb;
-      const bool person = !music && (lone_word || p >= kLeansToAPerson);
-      if (music && (lone_word || p >= kLeansToAPerson))
+      const bool leans_to_a_person = lone_word || p >= kLeansToAPerson;
+      if (music && leans_to_a_person)
         return decide(verdict(Verdict::machine, now_ms, "music-at-cap-%dms", pause));
-      return decide(verdict(person ? Verdict::human : Verdict::machine, now_ms, "model-%d%%-at-cap-%dms",
+      return decide(verdict(leans_to_a_person ? Verdict::human : Verdict::machine, now_ms, "model-%d%%-at-cap-%dms",
                             percent(p), pause));
     }
     if (span >= kMinMachineSpanMs && p <= greeting_model::kMachineThreshold)

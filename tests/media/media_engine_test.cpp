@@ -481,11 +481,9 @@ TEST(MediaEngine, RtpBeforeThePeerIsKnownIsPlayedOnceItIs) {
   o.workers = 1;  // the stream and the one that shows the worker has read (below) share it
   MediaEngine engine(o);
   auto bound = [] {
-    const int fd = ::socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-    sockaddr_in a = loopback(0);
-    EXPECT_EQ(::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
-    socklen_t len = sizeof a;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+    sockaddr_in a;
+    const int fd = bound_peer(a);
+    EXPECT_GE(fd, 0);
     return std::pair{fd, a};
   };
   const auto [callee, callee_addr] = bound();
