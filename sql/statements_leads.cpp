@@ -154,10 +154,13 @@ const Statement kStatements[] = {
      "INSERT INTO leads (campaign_id, name, phone, phone_raw, done, fields) "
      "VALUES ($1, $2, $3, $4, true, '{\"source\": \"click-to-dial\"}'::jsonb) RETURNING id"},
     {"click_lead_campaign", "SELECT campaign_id FROM lead_contacts WHERE id = $1"},
+    // The retry time counts from the attempt's end (attempt_finish's clock_timestamp() in the same
+    // transaction), not from the transaction's start: now() is earlier by however long the
+    // transaction waited on its locks.
     {"lead_finish",
      "UPDATE lead_dialing SET status = $2, attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END, last_attempt_at = now(), "
      "in_progress = false, done = $3, phone_index = $6, callback_at = NULL, "
-     "next_attempt_at = CASE WHEN $3 THEN NULL ELSE now() + make_interval(secs => $4) END WHERE lead_id = $1"},
+     "next_attempt_at = CASE WHEN $3 THEN NULL ELSE clock_timestamp() + make_interval(secs => $4) END WHERE lead_id = $1"},
 
     // ---- lead lifecycle: single leads, recycling, callbacks, clones (api_lead_lifecycle.cpp) ----
     {"lead_insert_one",

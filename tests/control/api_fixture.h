@@ -7,6 +7,7 @@
 
 #include <unistd.h>
 
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -138,6 +139,25 @@ struct Api : ::testing::Test {
   static std::string today() {
     auto r = db->exec("SELECT (now() AT TIME ZONE 'UTC')::date::text");
     return r[0][0].as<std::string>();
+  }
+  /// A time zone whose local time is now 12:xx, for a test whose campaign calls all day
+  /// (00:00-23:59): its day then never ends mid-test, whatever the hour CI runs at.
+  static std::string midday_zone() {
+    const int utc_hour = db->exec("SELECT extract(hour FROM now() AT TIME ZONE 'UTC')::int")[0][0].as<int>();
+    const int ahead = 12 - utc_hour;  // -11 .. +12 hours
+    // POSIX names count the other way: Etc/GMT-3 is three hours ahead of UTC.
+    return ahead == 0 ? "Etc/GMT" : std::string(ahead > 0 ? "Etc/GMT-" : "Etc/GMT+") + std::to_string(std::abs(ahead));
+  }
+  /// The date now in `zone`.
+  static std::string today_in(const std::string& zone) {
+    return db->exec("SELECT (now() AT TIME ZONE '" + zone + "')::date::text")[0][0].as<std::string>();
+  }
+  /// campaign_body calling 00:00-23:59 in midday_zone(), from its local today.
+  static json::object all_day_campaign_body(const std::string& name, long long group) {
+    auto b = campaign_body(name, group);
+    const auto zone = midday_zone();
+    b["timeZone"] = zone, b["startDate"] = today_in(zone), b["startTime"] = "00:00", b["endTime"] = "23:59";
+    return b;
   }
   static json::object campaign_body(const std::string& name, long long group) {
     const auto end = db->exec("SELECT ((now() AT TIME ZONE 'UTC') + interval '300 days')::date::text")[0][0].as<std::string>();

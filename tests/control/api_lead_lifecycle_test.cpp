@@ -373,8 +373,10 @@ TEST_F(Api, ThreeNumbersFirstBusySecondAnswersEndsSuccessAndTheCallLogShowsBoth)
 }
 
 TEST_F(Api, ACallbackIsDueAtItsTimeAheadOfTheOtherDueLeads) {
-  auto b = campaign_body("callbacks", g1);
-  b["startTime"] = "00:00", b["endTime"] = "23:59";
+  // All day in a zone where it is noon: "a minute ago" and "tomorrow at noon" are in its hours
+  // at whatever hour the test runs.
+  auto b = all_day_campaign_body("callbacks", g1);
+  const std::string zone(b.at("timeZone").as_string());
   auto created = post("/api/v1/campaigns", "campaign_admin", json::serialize(b));
   ASSERT_EQ(created.status, 201) << created.body;
   const auto id = created.json().at("id").as_int64();
@@ -383,7 +385,8 @@ TEST_F(Api, ACallbackIsDueAtItsTimeAheadOfTheOtherDueLeads) {
   const auto lead = [&](int i) { return std::to_string(ids[i][0].as<long long>()); };
   db->exec("UPDATE leads SET status = 'BUSY', attempts = 1, next_attempt_at = now() - interval '1 hour' WHERE id = " + lead(1));
   const auto now = db->exec("SELECT to_char(now() AT TIME ZONE 'UTC' - interval '1 minute', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
-                            "to_char(now() AT TIME ZONE 'UTC' + interval '1 day', 'YYYY-MM-DD\"T\"12:00:00\"Z\"'), "
+                            "to_char(((now() AT TIME ZONE '" + zone + "')::date + 1 + time '12:00') AT TIME ZONE '" + zone +
+                            "' AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), "
                             "to_char(now() AT TIME ZONE 'UTC' + interval '400 days', 'YYYY-MM-DD\"T\"12:00:00\"Z\"')")[0];
   const std::string due = now[0].as<std::string>(), tomorrow = now[1].as<std::string>(), outside = now[2].as<std::string>();
 

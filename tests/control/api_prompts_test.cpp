@@ -138,14 +138,14 @@ TEST_F(Api, APausedCampaignShowsWhyAndStartingItAgainClearsIt) {
 TEST_F(Api, TheRunnerPlaysAnUploadedPromptAndPausesOnlyTheCampaignWhosePromptIsGone) {
   // End to end without SIP: upload -> campaign names it -> the runner (on PostgreSQL) builds a
   // CallRequest that carries it. Then the file disappears: that campaign is paused with the
-  // reason, and another group's campaign still dials. (Hours 00:00-23:59 UTC: a run in the last
-  // minute of a UTC day would find no schedule running.)
+  // reason, and another group's campaign still dials. (All day, in a zone where it is noon: the
+  // campaign's day does not end mid-test at whatever hour the test runs.)
   auto up = upload_prompt("e2e", "campaign_admin", wav(700));
   ASSERT_EQ(up.status, 201) << up.body;
   const auto prompt = up.json().at("id").as_int64();
   auto start = [&](const std::string& name, long long group, const std::string& who, std::optional<long long> vm) {
-    auto b = campaign_body(name, group);
-    b["startTime"] = "00:00", b["endTime"] = "23:59", b["fixedChannels"] = 2;
+    auto b = all_day_campaign_body(name, group);
+    b["fixedChannels"] = 2;
     if (vm) b["voicemailPromptId"] = *vm;
     auto r = post("/api/v1/campaigns", who, json::serialize(b));
     EXPECT_EQ(r.status, 201) << r.body;
