@@ -87,7 +87,7 @@ const Statement kStatements[] = {
      "VALUES ($1, $2, $3, 'DONE', now(), 'DNC', 'on the do-not-call list', $4, $5)"},
     {"attempt_finish",
      "UPDATE call_attempts SET state = 'DONE', ended_at = clock_timestamp(), "
-     "answered_at = CASE WHEN $2 THEN now() - make_interval(secs => $3) END, sip_code = $4, sip_reason = $5, "
+     "answered_at = CASE WHEN $2 THEN clock_timestamp() - make_interval(secs => $3) END, sip_code = $4, sip_reason = $5, "
      "amd_verdict = $6, amd_cause = $7, amd_ms = $8, result = $9, cause = $10, charged = $11, amd_late_cause = $12, "
      "trunk = $13, failed_over = $14::text[] "
      "WHERE id = $1 AND state = 'DIALING'"},

@@ -158,7 +158,7 @@ const Statement kStatements[] = {
     // transaction), not from the transaction's start: now() is earlier by however long the
     // transaction waited on its locks.
     {"lead_finish",
-     "UPDATE lead_dialing SET status = $2, attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END, last_attempt_at = now(), "
+     "UPDATE lead_dialing SET status = $2, attempts = attempts + CASE WHEN $5 THEN 1 ELSE 0 END, last_attempt_at = clock_timestamp(), "
      "in_progress = false, done = $3, phone_index = $6, callback_at = NULL, "
      "next_attempt_at = CASE WHEN $3 THEN NULL ELSE clock_timestamp() + make_interval(secs => $4) END WHERE lead_id = $1"},
 

@@ -65,8 +65,9 @@ int days_of(const std::string& s) {
                  .count());
 }
 
-/// Seconds after midnight, or -1. Accepts HH:MM and HH:MM:SS.
-int time_seconds(const std::string& s) {
+/// Seconds after midnight, or -1. Accepts HH:MM and HH:MM:SS; with `end_of_day`, also 24:00
+/// (an end time: hours end before it, so 23:59 left the day's last minute uncalled).
+int time_seconds(const std::string& s, bool end_of_day = false) {
   int h, m, sec = 0;
   char tail;
   if (s.size() == 5 && std::sscanf(s.c_str(), "%2d:%2d%c", &h, &m, &tail) == 2) {
@@ -74,6 +75,7 @@ int time_seconds(const std::string& s) {
   } else {
     return -1;
   }
+  if (end_of_day && h == 24 && m == 0 && sec == 0) return 24 * 3600;
   if (h < 0 || h > 23 || m < 0 || m > 59 || sec < 0 || sec > 59) return -1;
   return h * 3600 + m * 60 + sec;
 }
@@ -155,7 +157,7 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
     start_time = *v;
   }
   if (auto v = get_string(o, "endTime", creating, 8)) {
-    if (time_seconds(*v) < 0) invalid("endTime", "endTime must be a time HH:MM");
+    if (time_seconds(*v, true) < 0) invalid("endTime", "endTime must be a time HH:MM (24:00: to the end of the day)");
     end_time = *v;
   }
   if (auto it = o.find("weekdays"); it != o.end()) {
@@ -288,7 +290,7 @@ void CampaignSettings::apply(const json::object& o, bool creating) {
   // The whole, not just the parts.
   if (days_of(end_date) < days_of(start_date)) invalid("endDate", "endDate is before startDate");
   if (days_of(end_date) - days_of(start_date) > 731) invalid("endDate", "a campaign spans at most two years");
-  if (time_seconds(end_time) <= time_seconds(start_time)) invalid("endTime", "endTime must be after startTime");
+  if (time_seconds(end_time, true) <= time_seconds(start_time)) invalid("endTime", "endTime must be after startTime");
   if (dnc_service_id && dnc_list_id) invalid("dncListId", "a campaign uses one do-not-call source: a list or a service");
 }
 

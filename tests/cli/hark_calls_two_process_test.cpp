@@ -89,12 +89,12 @@ TEST(HarkCallsTwoProcesses, ListAndHangUpThroughTheApiOnlyProcess) {
   db.exec("INSERT INTO dialer_groups (name) VALUES ('calls')");
   const auto id = db.exec("INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, "
                           "pilot_number, max_attempts, retry_minutes, fixed_channels, amd_params) SELECT 'calls', id, 'STARTED', "
-                          "(now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, '00:00', '23:59:59', 127, "
+                          "(now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, '00:00', '24:00', 127, "
                           "'5000', 1, 1, 3, '{\"initialSilenceMs\":30000,\"totalAnalysisMs\":60000}' FROM dialer_groups RETURNING id")[0][0]
                       .as<long long>();
   const auto cid = std::to_string(id);
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + cid +
-          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '24:00' FROM generate_series(-1, 1) d");
   db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + cid + ", 'L' || g, '1600' || lpad(g::text, 3, '0') "
           "FROM generate_series(1, 3) g");
 

@@ -29,12 +29,12 @@ TEST(HarkRunCrash, KillDashNineMidCampaignThenRestart) {
   db.exec("INSERT INTO dialer_groups (name) VALUES ('crash')");
   const auto id = db.exec("INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, "
                           "pilot_number, max_attempts, retry_minutes, fixed_channels) SELECT 'crash', id, 'STARTED', "
-                          "(now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, '00:00', '23:59:59', 127, '5000', 3, 1, 80 "
+                          "(now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, '00:00', '24:00', 127, '5000', 3, 1, 80 "
                           "FROM dialer_groups RETURNING id")[0][0].as<long long>();
   const auto cid = std::to_string(id);
   // Yesterday, today and tomorrow (UTC): a run that crosses midnight finds tomorrow's day open.
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + cid +
-          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '24:00' FROM generate_series(-1, 1) d");
   // A channel for each of the 80 people: the kill comes while most of the first calls are up,
   // and the restarted process dials them all again in one round (with 20 channels it took
   // four rounds of 4 s; the test checks the recovery, not the channel limit).

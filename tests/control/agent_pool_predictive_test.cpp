@@ -130,11 +130,11 @@ TEST(AgentPoolPredictive, TenSimulatedAgentsAbandonedPeopleHearTheMessageAndTheR
       "INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, pilot_number, "
       "max_attempts, retry_minutes, max_concurrent, dialing_mode, abandon_cap, identification_prompt_id) "
       "VALUES ('predictive', " + std::to_string(group) + ", 'STOPPED', (now() AT TIME ZONE 'UTC')::date - 1, "
-      "(now() AT TIME ZONE 'UTC')::date + 1, '00:00', '23:59:59', 127, '5000', 1, 1, 50, 'predictive', " +
+      "(now() AT TIME ZONE 'UTC')::date + 1, '00:00', '24:00', 127, '5000', 1, 1, 50, 'predictive', " +
       std::to_string(kCap) + ", " + std::to_string(prompt) + ") RETURNING id")[0][0].as<long long>();
   const auto c = std::to_string(id);
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + c +
-          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '24:00' FROM generate_series(-1, 1) d");
   // 100 leads, in dialing order 8 people, 1 machine and 1 busy line in every ten: the pacer's
   // first guess is 30 % of calls reaching an agent, so its first round (about 15 calls for 10
   // ready agents) brings more people than agents.

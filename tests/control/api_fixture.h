@@ -141,7 +141,7 @@ struct Api : ::testing::Test {
     return r[0][0].as<std::string>();
   }
   /// A time zone whose local time is now 12:xx, for a test whose campaign calls all day
-  /// (00:00-23:59): its day then never ends mid-test, whatever the hour CI runs at.
+  /// (00:00-24:00): its day then never ends mid-test, whatever the hour CI runs at.
   static std::string midday_zone() {
     const int utc_hour = db->exec("SELECT extract(hour FROM now() AT TIME ZONE 'UTC')::int")[0][0].as<int>();
     const int ahead = 12 - utc_hour;  // -11 .. +12 hours
@@ -152,11 +152,11 @@ struct Api : ::testing::Test {
   static std::string today_in(const std::string& zone) {
     return db->exec("SELECT (now() AT TIME ZONE '" + zone + "')::date::text")[0][0].as<std::string>();
   }
-  /// campaign_body calling 00:00-23:59 in midday_zone(), from its local today.
+  /// campaign_body calling 00:00-24:00 in midday_zone(), from its local today.
   static json::object all_day_campaign_body(const std::string& name, long long group) {
     auto b = campaign_body(name, group);
     const auto zone = midday_zone();
-    b["timeZone"] = zone, b["startDate"] = today_in(zone), b["startTime"] = "00:00", b["endTime"] = "23:59";
+    b["timeZone"] = zone, b["startDate"] = today_in(zone), b["startTime"] = "00:00", b["endTime"] = "24:00";
     return b;
   }
   static json::object campaign_body(const std::string& name, long long group) {

@@ -277,6 +277,8 @@ TEST_F(Api, CampaignValidationSchedulesAndEditWhileRunning) {
   bad({{"maxAttempts", "5"}}, "maxAttempts");
   bad({{"timeZone", "Mars/Olympus"}}, "timeZone");
   bad({{"endTime", "07:00"}}, "endTime");
+  bad({{"endTime", "24:01"}}, "endTime");
+  bad({{"startTime", "24:00"}}, "startTime");  // 24:00 ends a day; it starts none
   bad({{"startDate", "2026-02-30"}}, "startDate");
   bad({{"weekdays", json::array{"funday"}}}, "weekdays");
   bad({{"type", "predictive"}}, "type");
@@ -311,6 +313,11 @@ TEST_F(Api, CampaignValidationSchedulesAndEditWhileRunning) {
   ASSERT_EQ(hours.status, 200) << hours.body;
   EXPECT_EQ(hours.json().at("updated"), 6);
   EXPECT_EQ(hours.json().at("schedules").as_array()[0].at("startTime"), "09:30");
+  // To the end of the day: 24:00 (23:59 would leave its last minute uncalled).
+  hours = patch("/api/v1/campaigns/" + id + "/schedules", "campaign_admin", R"({"endTime":"24:00"})");
+  ASSERT_EQ(hours.status, 200) << hours.body;
+  EXPECT_EQ(hours.json().at("schedules").as_array()[0].at("endTime"), "24:00");
+  EXPECT_EQ(patch("/api/v1/campaigns/" + id, "campaign_admin", R"({"endTime":"24:00"})").json().at("endTime"), "24:00");
   // Supervisors read, never write; admins of another group do not see it.
   EXPECT_EQ(patch("/api/v1/campaigns/" + id, "campaign_supervisor", R"({"description":"x"})").status, 403);
   tok["adm2"] = tok["admin2"];

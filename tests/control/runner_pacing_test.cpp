@@ -49,11 +49,11 @@ TEST(RunnerPacingSip, TwoAgentsSixPeopleTwoTransferredFourHearTheMessageAndEndAb
       "INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, pilot_number, "
       "max_attempts, retry_minutes, max_concurrent, dialing_mode, power_lines, identification_prompt_id) "
       "SELECT 'power', id, 'STARTED', (now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, "
-      "'00:00', '23:59:59', 127, '5000', 1, 1, 50, 'power', 3, " + std::to_string(prompt) +
+      "'00:00', '24:00', 127, '5000', 1, 1, 50, 'power', 3, " + std::to_string(prompt) +
       " FROM dialer_groups RETURNING id")[0][0].as<long long>();
   const auto c = std::to_string(id);
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + c +
-          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '24:00' FROM generate_series(-1, 1) d");
   db.exec("INSERT INTO campaign_agents (campaign_id, agent_id, state, extension) VALUES (" + c + ", 'a1', 'ready', '7001'), (" +
           c + ", 'a2', 'ready', '7002')");
   db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + c + ", 'L' || g, '1000' || lpad(g::text, 3, '0') "

@@ -93,9 +93,9 @@ TEST(RunnerRecording, EveryAnsweredCallIsRecordedAndReplaysToItsLiveVerdict) {
     id = tx.exec1("INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, "
                   "pilot_number, max_attempts, fixed_channels, recording_percent, recording_retention_days) "
                   "SELECT 'rec', id, 'STARTED', (now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, "
-                  "'00:00', '23:59:59', 127, '5000', 1, 20, 100, 30 FROM dialer_groups RETURNING id")[0].as<long long>();
+                  "'00:00', '24:00', 127, '5000', 1, 20, 100, 30 FROM dialer_groups RETURNING id")[0].as<long long>();
     tx.exec0("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + std::to_string(id) +
-             ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+             ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '24:00' FROM generate_series(-1, 1) d");
     // People, machines with a beep, fax, SIT (answered); busy and rejected (not answered).
     for (auto [prefix, n] : {std::pair{"1000", 4}, {"2000", 4}, {"8000", 2}, {"9000", 2}, {"3000", 2}, {"4000", 2}})
       tx.exec0("INSERT INTO leads (campaign_id, name, phone) SELECT " + std::to_string(id) + ", 'L' || g, '" + prefix +

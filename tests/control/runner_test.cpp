@@ -94,12 +94,12 @@ long long seed_campaign(const std::string& url, const Seed& s) {
       "INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, pilot_number, "
       "max_attempts, retry_minutes, retry_rules, fixed_channels, max_concurrent, dnc_list_id, dnc_service_id) "
       "SELECT " + tx.quote(s.name) + ", id, 'STARTED', (now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, "
-      "'00:00', '23:59:59', 127, '5000', " + std::to_string(s.max_attempts) + ", 1, " + tx.quote(s.retry_rules) +
+      "'00:00', '24:00', 127, '5000', " + std::to_string(s.max_attempts) + ", 1, " + tx.quote(s.retry_rules) +
       "::jsonb, " + std::to_string(s.channels) + ", 300, " + s.dnc_list + ", " + s.dnc_service +
       " FROM dialer_groups WHERE name = 'runner' RETURNING id")[0].as<long long>();
   // Yesterday, today and tomorrow (UTC): a run that crosses midnight finds tomorrow's day open.
   tx.exec0("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + std::to_string(id) +
-           ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+           ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '24:00' FROM generate_series(-1, 1) d");
   for (auto& [prefix, n] : s.leads)
     tx.exec0("INSERT INTO leads (campaign_id, name, phone) SELECT " + std::to_string(id) + ", 'L' || g, '" + prefix +
              "' || lpad(g::text, 3, '0') FROM generate_series(1, " + std::to_string(n) + ") g");

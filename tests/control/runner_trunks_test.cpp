@@ -59,10 +59,10 @@ std::string seed(test::TestDb& db, const std::string& name, const std::string& g
   const auto id = std::to_string(db.exec(
       "INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, pilot_number, "
       "max_attempts, retry_minutes, fixed_channels, trunk_group) SELECT '" + name + "', id, 'STARTED', "
-      "(now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, '00:00', '23:59:59', 127, '5000', 2, 1, 5, "
+      "(now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, '00:00', '24:00', 127, '5000', 2, 1, 5, "
       "'" + group + "' FROM dialer_groups WHERE name = '" + name + "' RETURNING id")[0][0].as<long long>());
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + id +
-          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '24:00' FROM generate_series(-1, 1) d");
   db.exec("INSERT INTO leads (campaign_id, name, phone) SELECT " + id + ", 'L' || g, '1000' || lpad(g::text, 3, '0') "
           "FROM generate_series(1, " + std::to_string(n) + ") g");
   return id;
@@ -166,10 +166,10 @@ TEST(RunnerTrunks, A503TrunkFailsOverToTheNextOfTheGroupAndEachAttemptRecordsIts
   const auto id = std::to_string(db.exec(
       "INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, weekdays, pilot_number, "
       "max_attempts, retry_minutes, fixed_channels, trunk_group) SELECT 'trunks', id, 'STARTED', "
-      "(now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, '00:00', '23:59:59', 127, '5000', 2, 1, 5, "
+      "(now() AT TIME ZONE 'UTC')::date - 1, (now() AT TIME ZONE 'UTC')::date + 1, '00:00', '24:00', 127, '5000', 2, 1, 5, "
       "'main' FROM dialer_groups RETURNING id")[0][0].as<long long>());
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + id +
-          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+          ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '24:00' FROM generate_series(-1, 1) d");
   // Five leads on five channels: all dialed at once, all fail over. (A sixth would be dialed
   // after a's fifth 503 in a row puts a in back-off for 2 s, and go to b without trying a,
   // or not, as the first calls' ends fall before or after those 2 s.)

@@ -119,11 +119,11 @@ long long campaign_with_webhook(const std::string& url, const std::vector<std::p
   const auto id = tx.exec1("INSERT INTO campaigns (name, group_id, state, start_date, end_date, start_time, end_time, "
                            "weekdays, pilot_number, max_attempts, fixed_channels) "
                            "SELECT 'hooks', id, 'STARTED', (now() AT TIME ZONE 'UTC')::date - 1, "
-                           "(now() AT TIME ZONE 'UTC')::date + 1, '00:00', '23:59:59', 127, '5000', 1, 20 "
+                           "(now() AT TIME ZONE 'UTC')::date + 1, '00:00', '24:00', 127, '5000', 1, 20 "
                            "FROM dialer_groups RETURNING id")[0].as<long long>();
   const auto sid = std::to_string(id);
   tx.exec0("INSERT INTO schedules (campaign_id, day, start_time, end_time) SELECT " + sid +
-           ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '23:59:59' FROM generate_series(-1, 1) d");
+           ", (now() AT TIME ZONE 'UTC')::date + d, '00:00', '24:00' FROM generate_series(-1, 1) d");
   for (const auto& [prefix, n] : leads)
     tx.exec0("INSERT INTO leads (campaign_id, name, phone, phone_raw, external_id, fields) SELECT " + sid +
              ", 'Lead ' || '" + prefix + "' || g, '" + prefix + "' || lpad(g::text, 3, '0'), '" + prefix +

@@ -23,7 +23,7 @@ namespace {
 long long make_campaign(test::TestDb& db, const std::string& name) {
   db.exec("INSERT INTO dialer_groups (name) VALUES ('g-" + name + "')");
   return db.exec("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number)"
-                 " SELECT '" + name + "', id, current_date - 7, current_date + 7, '00:00', '23:59:59', '100'"
+                 " SELECT '" + name + "', id, current_date - 7, current_date + 7, '00:00', '24:00', '100'"
                  " FROM dialer_groups WHERE name = 'g-" + name + "' RETURNING id")[0][0].as<long long>();
 }
 

@@ -15,7 +15,7 @@ namespace {
 long long make_campaign(test::TestDb& db, const std::string& name, const std::string& state = "STOPPED") {
   db.exec("INSERT INTO dialer_groups (name) VALUES ('g-" + name + "')");
   return db.exec("INSERT INTO campaigns (name, group_id, start_date, end_date, start_time, end_time, pilot_number, state)"
-                 " SELECT '" + name + "', id, current_date - 7, current_date + 7, '00:00', '23:59:59', '100', '" + state +
+                 " SELECT '" + name + "', id, current_date - 7, current_date + 7, '00:00', '24:00', '100', '" + state +
                  "' FROM dialer_groups WHERE name = 'g-" + name + "' RETURNING id")[0][0].as<long long>();
 }
 
@@ -94,9 +94,9 @@ TEST(LeadRulesDb, ADayThatNeverRanStaysNotRunningWhenAStoppedCampaignStartsAgain
   const auto c = make_campaign(db, "days");
   const auto cs = std::to_string(c);
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time, state) VALUES "
-          "(" + cs + ", (now() AT TIME ZONE 'UTC')::date - 2, '00:00', '23:59:59', 'FINISHED'), "
-          "(" + cs + ", (now() AT TIME ZONE 'UTC')::date - 1, '00:00', '23:59:59', 'NOT_RUNNING'), "
-          "(" + cs + ", (now() AT TIME ZONE 'UTC')::date, '00:00', '23:59:59', 'NOT_RUNNING')");
+          "(" + cs + ", (now() AT TIME ZONE 'UTC')::date - 2, '00:00', '24:00', 'FINISHED'), "
+          "(" + cs + ", (now() AT TIME ZONE 'UTC')::date - 1, '00:00', '24:00', 'NOT_RUNNING'), "
+          "(" + cs + ", (now() AT TIME ZONE 'UTC')::date, '00:00', '24:00', 'NOT_RUNNING')");
   // A second campaign whose only day left passed while it was stopped.
   const auto gone = make_campaign(db, "gone");
   db.exec("INSERT INTO schedules (campaign_id, day, start_time, end_time) VALUES (" + std::to_string(gone) +

@@ -105,10 +105,14 @@ def main():
             ok("POST", "/api/v1/users", master, {"username": name, "password": name + "-pw", "role": role, "groups": [group]})
         admin = ok("POST", "/api/v1/login", body={"username": "web-admin", "password": "web-admin-pw"})["token"]
         supervisor = ok("POST", "/api/v1/login", body={"username": "web-super", "password": "web-super-pw"})["token"]
-        today = time.strftime("%Y-%m-%d", time.gmtime())
+        # All day in a zone where it is noon now: the campaign's day (its calls, the "placed"
+        # tile, the report's row) never ends mid-test, whatever the hour the test runs at.
+        ahead = 12 - time.gmtime().tm_hour  # Etc/GMT-3 is three hours ahead of UTC
+        zone = "Etc/GMT" if ahead == 0 else f"Etc/GMT{'-' if ahead > 0 else '+'}{abs(ahead)}"
+        today = time.strftime("%Y-%m-%d", time.gmtime(time.time() + ahead * 3600))
         campaign = ok("POST", "/api/v1/campaigns", admin, {
             "name": "web-demo", "groupId": group, "startDate": today, "endDate": today, "startTime": "00:00",
-            "endTime": "23:59", "weekdays": ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], "timeZone": "UTC",
+            "endTime": "24:00", "weekdays": ["sun", "mon", "tue", "wed", "thu", "fri", "sat"], "timeZone": zone,
             "pilotNumber": "5000", "type": "agent_queue", "queue": "sales", "maxAttempts": 1, "amdEnabled": True,
             "fixedChannels": 16, "maxConcurrent": 16, "internalLength": 7, "recording": "all"})["id"]
 
