@@ -101,7 +101,53 @@ int Classifier::rx(std::span<const int16_t> frame, Event* out) {
     out[0] = *v;
     return 1;
   }
-  return rx_hark(frame, out);
+  const int n = rx_hark(frame, out);
+  // Detectors count from the last restart after ringing; events say audio time since the
+  // first frame. (A beep-only greeting's beep began before the restart: its onset was written
+  // as onset - base, which wraps, and wraps back here.)
+  for (int i = 0; i < n; ++i) {
+    out[i].at_ms += base_ms_;
+    if (out[i].beep_hz != 0) out[i].beep_onset_ms += base_ms_;
+  }
+  return n;
+}
+
+int Classifier::restart_after_ring(const RingBurst& ring, bool single_tone, float hz, Event* out) {
+  if (rings_ + 1 > kMaxRings) {
+    out[0] = make_verdict(Verdict::silence, "");
+    std::snprintf(out[0].cause, sizeof out[0].cause, "ringing-%d-bursts-%ums", rings_ + 1, base_ms_ + now_ms_);
+    phase_ = Phase::done;
+    return 1;
+  }
+  // A fresh classifier from this frame on: nothing heard so far says anything of who answers.
+  // (Its detectors are allocated anew: once per ring, a few times a call at most.)
+  Classifier fresh(p_);
+  fresh.base_ms_ = base_ms_ + now_ms_;
+  fresh.rings_ = rings_ + 1;
+  fresh.last_ring_single_ = single_tone;
+  fresh.last_ring_ = {base_ms_ + ring.onset_ms, base_ms_ + ring.end_ms};
+  fresh.last_ring_hz_ = hz;
+  *this = std::move(fresh);
+  (void)out;
+  return 0;
+}
+
+int Classifier::dead_air_after_ringing(const Event& dead_air, Event* out) {
+  phase_ = Phase::done;
+  if (rings_ == 1 && last_ring_single_) {
+    // One 400-450 Hz tone, then silence past the longest ringing pause: no ring after all but
+    // the beep of an answering machine that plays no greeting (it records now).
+    out[0] = make_verdict(Verdict::machine, "beep-only-greeting");
+    ToneSegment beep;
+    beep.onset_ms = last_ring_.onset_ms - base_ms_;  // wraps; rx() adds base_ms_ back
+    beep.end_ms = last_ring_.end_ms - base_ms_;
+    beep.hz = last_ring_hz_;
+    out[1] = beep_event(beep);
+    return 2;
+  }
+  out[0] = dead_air;
+  std::snprintf(out[0].cause, sizeof out[0].cause, "dead-air-after-%d-rings", rings_);
+  return 1;
 }
 
 uint32_t Classifier::greeting_onset_ms() const {
@@ -239,6 +285,22 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
     }
   }
   if (p_.early_media_sit_only) return n;  // ringback and announcements decide nothing else
+  // Ringing at the line's start, before any word (ringback.h): the call is not answered yet.
+  // The tone itself may have started the greeting's features (the VAD hears a tone as voice),
+  // as for CNG above.
+  // While a ring may be under way the greeting decision waits (the tone reads as words to it).
+  if (tones_) {
+    const auto no_word_before = [&](uint32_t onset) { return greeting_onset_ms() + 100 >= onset; };
+    if (const auto pair = ring_pairs_.rx(tones_->last_ringback_pair(), now_ms_); pair && no_word_before(pair->onset_ms))
+      return restart_after_ring(*pair, false, 0.0f, out);
+    if (const auto& seg = tones_->ended();
+        seg && !tones_->ended_into_tone() && ring_like(*seg) && no_word_before(seg->onset_ms))
+      return restart_after_ring({seg->onset_ms, seg->end_ms}, true, seg->hz, out);
+    if (ring_pairs_.under_way() && no_word_before(ring_pairs_.onset_ms())) return n;
+    if (const auto cur = tones_->current(); cur && !cur->dual && cur->hz >= kRingLoHz && cur->hz <= kRingHiHz &&
+                                            cur->duration_ms() <= kMaxRingMs && no_word_before(cur->onset_ms))
+      return n;
+  }
   ToneSegment beep;
   // A steady tone near 1100 or 2100 Hz may be fax (CNG, CED) that spandsp has yet to name;
   // a glide or a sequence of tones through those frequencies is not, nor one after words.
@@ -262,9 +324,11 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   // above) is about to name: the greeting decision waits rather than read the tone as words.
   const auto current = tones_ ? tones_->current() : std::nullopt;
   if (current && p_.learned_decision && fax_like(*current)) return n;
-  const bool tone_pending = candidate_wait_ >= 0 || current || (group_n_ > 0 && group_wait_ >= 0);
+  const bool tone_pending =
+      candidate_wait_ >= 0 || current || (group_n_ > 0 && group_wait_ >= 0) || ring_pairs_.under_way();
   auto v = p_.learned_decision ? decision_.rx(front_.features(), now_ms_, tone_pending)
                                : timing_.rx(voice, kFrameMs, now_ms_, tone_pending);
+  if (v && v->verdict == Verdict::silence && rings_ > 0) return dead_air_after_ringing(*v, out);
   if (v) {
     out[n++] = *v;
     verdict_ms_ = now_ms_;
@@ -286,6 +350,7 @@ int Classifier::finish(Event* out) {
     return 1;
   }
   out[0] = p_.learned_decision ? decision_.finish(front_.features(), now_ms_) : timing_.finish(now_ms_);
+  out[0].at_ms += base_ms_;
   return 1;
 }
 

@@ -26,6 +26,7 @@
 #include "amd/events.h"
 #include "amd/fax_detector.h"
 #include "amd/params.h"
+#include "amd/ringback.h"
 #include "amd/sit_detector.h"
 #include "amd/speech_timing.h"
 #include "amd/tone_tracker.h"
@@ -53,13 +54,20 @@ class Classifier {
   /// True when nothing more can come of further audio.
   bool done() const { return phase_ == Phase::done; }
   bool has_verdict() const { return phase_ != Phase::analysing; }
-  uint32_t now_ms() const { return now_ms_; }
+  /// Audio time since the first frame (across restarts after ringing).
+  uint32_t now_ms() const { return base_ms_ + now_ms_; }
   const Params& params() const { return p_; }
 
  private:
   enum class Phase : uint8_t { analysing, listening_for_beep, listening_after_human, done };
 
   int rx_hark(std::span<const int16_t> frame, Event* out);
+  /// Ringing at the line's start (ringback.h): starts the analysis over from this frame, the
+  /// call not answered yet; after kMaxRings bursts, or writes the verdict and returns 1.
+  int restart_after_ring(const RingBurst& ring, bool single_tone, float hz, Event* out);
+  /// The dead-air verdict after ringing: one single-tone "ring" and then silence was a
+  /// beep-only answering machine's beep (machine + its beep event); more was ringing.
+  int dead_air_after_ringing(const Event& dead_air, Event* out);
   int rx_after_human(Event* out);
   uint32_t greeting_onset_ms() const;
   /// True when the VAD's floor was known when `tone` began: it began after the first heard
@@ -115,6 +123,16 @@ class Classifier {
   // When the first frame that was not a lost packet began (UINT32_MAX: none yet): the VAD's
   // floor starts at that frame's level.
   uint32_t first_heard_ms_ = UINT32_MAX;
+  // Ringing after the answer (ringback.h). Each burst at the line's start, before any word,
+  // starts the analysis over: base_ms_ is the audio time at the restart (now_ms_ and every
+  // detector count from it; events are reported in audio time since the first frame).
+  static constexpr int kMaxRings = 10;  // a minute of North American ringing: no answer
+  RingPairBursts ring_pairs_;
+  uint32_t base_ms_ = 0;
+  int rings_ = 0;
+  bool last_ring_single_ = false;  // the last burst was one tone (may have been a beep)
+  RingBurst last_ring_{};          // in audio time since the first frame
+  float last_ring_hz_ = 0;
 };
 
 }  // namespace hark::amd

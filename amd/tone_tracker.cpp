@@ -71,6 +71,13 @@ bool call_progress_pair(float lo, float hi) {
   return false;
 }
 
+// Ringback pairs: 440+480 Hz (North America), 400+450 Hz (UK, Ireland; Australia's
+// 400+425+450). Too close together for two peaks of the dual-tone check: in the 60 ms window
+// they are one lump of 2-4 bins whose envelope beats (40-50 Hz). A frame whose band power lies
+// this much within 380-500 Hz, and beats, holds one.
+constexpr int kRingbackLoBin = 24, kRingbackHiBin = 32;  // 375-500 Hz
+constexpr float kMinRingbackShare = 0.8f;
+
 // fftw's planner is not thread-safe, but executing one plan on other arrays is. So there is
 // one plan for the whole process, made once, and every tracker runs it on its own buffers.
 fftwf_plan shared_plan() {
@@ -165,11 +172,13 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
   const float ref_floor = in_segment_ ? std::min(gate_floor, seg_floor_db_) : gate_floor;
   const bool loud = frame_db >= kMinToneDb && (frame_db >= ref_floor + kMinAboveFloorDb || !floor_known);
   dual_ = false;
+  ringback_pair_ = false;
   if (loud) {
     analyse();
     // One tone: steady envelope. Two: they beat, so no envelope check, but not a
     // call-progress pair.
     const bool steady = steady_envelope(frame);
+    ringback_pair_ = !steady && ringback_band_share() >= kMinRingbackShare;
     if (dual_ && call_progress_pair(hz_, hz2_)) dual_ = false;
     if (!steady && !dual_) tonality_ = 0;
   } else {
@@ -216,6 +225,13 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
     in_segment_ = false;
   }
   ++frames_;
+}
+
+float ToneTracker::ringback_band_share() const {
+  float total = 0, ring = 0;
+  for (int k = kBandLo; k <= kBandHi; ++k) total += power_[k];
+  for (int k = kRingbackLoBin; k <= kRingbackHiBin; ++k) ring += power_[k];
+  return total > 0 ? ring / total : 0.0f;
 }
 
 void ToneTracker::transform() {

@@ -81,11 +81,14 @@ class ToneTracker {
 
   float last_tonality() const { return tonality_; }
   bool last_dual() const { return dual_; }
+  /// The last frame held a ringback pair (440+480 or 400+450 Hz), which is never a tone here.
+  bool last_ringback_pair() const { return ringback_pair_; }
   float last_hz() const { return hz_; }
 
  private:
   void transform();  // the FFT of the window into power_
   void analyse();
+  float ringback_band_share() const;  // of this frame's band power (after analyse())
   void start_segment();
   /// `robust`: the level spread of a long tone as a percentile range (sorting its frames'
   /// levels: done for ended segments only, not for the tone in progress every frame).
@@ -108,6 +111,7 @@ class ToneTracker {
   float tonality_ = 0;
   float hz_ = 0;
   bool dual_ = false;  // the last analysed frame held two tones of comparable power
+  bool ringback_pair_ = false;  // ... and they were a ringback pair (then dual_ is cleared)
   float hz2_ = 0;      // ... the higher one
 
   bool in_segment_ = false;

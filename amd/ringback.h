@@ -1,0 +1,55 @@
+// Ringing heard after the answer. Some exchanges and PBXs answer (200 OK) and then play the
+// ringing tone in band while they forward the call: nobody is on the line yet. Ringing at the
+// line's start, before any word, is the call still ringing, and the analysis starts over after
+// each burst (Classifier). Without this a North American ringback (440+480 Hz, 2 s on, 4 s
+// off) ran into the dead-air verdict before the person's "hello", and Europe's 425 Hz ring
+// was a "beep": the person was hung up on either way.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+
+#include "amd/tone_tracker.h"
+
+namespace hark::amd {
+
+/// One burst of ringing tone (audio ms).
+struct RingBurst {
+  uint32_t onset_ms = 0;
+  uint32_t end_ms = 0;
+};
+
+/// A burst's length: UK's rings come as two 0.4 s parts, North America's last 2 s.
+inline constexpr uint32_t kMinRingMs = 300;
+inline constexpr uint32_t kMaxRingMs = 2600;
+/// A ring's one tone: Europe's 425 Hz, or 400 or 450 Hz.
+inline constexpr float kRingLoHz = 395.0f, kRingHiHz = 455.0f;
+
+/// True when `tone` (one frequency) may be a ring: Europe's 425 Hz, or 400 or 450 Hz, steady,
+/// a ring's length. A beep-only answering machine's beep can be one too (Classifier).
+bool ring_like(const ToneSegment& tone);
+
+/// Groups frames that held a ringback pair (ToneTracker::last_ringback_pair: 440+480 or
+/// 400+450 Hz, which the tracker never makes a tone of) into bursts. Pure: fed every frame.
+class RingPairBursts {
+ public:
+  /// Frames without the pair that a burst runs on through: UK's 0.2 s between its two parts,
+  /// lost packets.
+  static constexpr int kMaxGapFrames = 12;
+
+  /// Feeds one frame ending at `frame_end_ms`; returns the burst that ended with it (the
+  /// kMaxGapFrames-th frame after its last one), when it was a ring's length.
+  std::optional<RingBurst> rx(bool pair_frame, uint32_t frame_end_ms);
+  /// A burst may be under way: the pair was heard within the last kMaxGapFrames frames.
+  bool under_way() const { return in_burst_; }
+  /// When the burst under way began.
+  uint32_t onset_ms() const { return onset_ms_; }
+
+ private:
+  bool in_burst_ = false;
+  uint32_t onset_ms_ = 0;
+  uint32_t last_ms_ = 0;  // end of the last frame that held the pair
+  int gap_ = 0;
+};
+
+}  // namespace hark::amd

@@ -1,0 +1,148 @@
+// Ringing after the answer (amd/ringback.h): an exchange that answers and plays the ringing
+// tone in band while it forwards the call. The analysis starts over after each ring, so the
+// person who then picks up is a person, not dead air or a "beep".
+#include "amd/ringback.h"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "amd/classifier.h"
+#include "amd/replay.h"
+#include "media/audio_file.h"
+#include "test_audio.h"
+#include "test_paths.h"
+
+using namespace hark;
+
+namespace {
+
+// `rings` rings of a country's cadence, then `then` (or nothing), over faint line noise.
+enum class Ring { north_america, europe, uk };
+std::vector<int16_t> ringing(Ring kind, int rings) {
+  std::vector<int16_t> s;
+  for (int i = 0; i < rings; ++i) {
+    switch (kind) {
+      case Ring::north_america: test::add_tone(s, {440, 480}, 2000, -19), test::add_silence(s, 4000); break;
+      case Ring::europe: test::add_tone(s, {425}, 1000, -16), test::add_silence(s, 4000); break;
+      case Ring::uk:
+        test::add_tone(s, {400, 450}, 400, -19), test::add_silence(s, 200);
+        test::add_tone(s, {400, 450}, 400, -19), test::add_silence(s, 2000);
+        break;
+    }
+  }
+  return s;
+}
+
+std::vector<int16_t> hello() {
+  std::vector<int16_t> h;
+  EXPECT_EQ(media::read_audio(test::source_file("fixtures/samples/human-short-001.ul"), h), "");
+  return h;
+}
+
+std::vector<int16_t> operator+(std::vector<int16_t> a, const std::vector<int16_t>& b) {
+  a.insert(a.end(), b.begin(), b.end());
+  return a;
+}
+
+amd::ReplayResult run(std::vector<int16_t> s) {
+  test::add_noise(s, -62);
+  return amd::replay(s, amd::Params::hark_defaults());
+}
+
+TEST(RingPairBursts, GroupsFramesIntoBurstsOfARingsLength) {
+  const auto feed = [](amd::RingPairBursts& b, bool pair, int frames, uint32_t& t) {
+    std::optional<amd::RingBurst> got;
+    for (int i = 0; i < frames; ++i)
+      if (auto r = b.rx(pair, t += 20)) got = r;
+    return got;
+  };
+  amd::RingPairBursts b;
+  uint32_t t = 0;
+  EXPECT_FALSE(feed(b, false, 10, t));
+  EXPECT_FALSE(feed(b, true, 100, t));  // 2 s of ringing: under way
+  EXPECT_TRUE(b.under_way());
+  EXPECT_EQ(b.onset_ms(), 200u);
+  const auto r = feed(b, false, amd::RingPairBursts::kMaxGapFrames, t);
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->onset_ms, 200u);
+  EXPECT_EQ(r->end_ms, 2200u);
+  EXPECT_FALSE(b.under_way());
+  // UK: two 0.4 s parts 0.2 s apart are one burst.
+  EXPECT_FALSE(feed(b, true, 20, t));
+  EXPECT_FALSE(feed(b, false, 10, t));
+  EXPECT_FALSE(feed(b, true, 20, t));
+  const auto uk = feed(b, false, amd::RingPairBursts::kMaxGapFrames, t);
+  ASSERT_TRUE(uk);
+  EXPECT_EQ(uk->end_ms - uk->onset_ms, 1000u);
+  // A blip, or a tone longer than any ring: no burst.
+  EXPECT_FALSE(feed(b, true, 10, t));
+  EXPECT_FALSE(feed(b, false, 20, t));
+  EXPECT_FALSE(feed(b, true, 150, t));
+  EXPECT_FALSE(feed(b, false, 20, t));
+}
+
+TEST(Ringback, APersonAfterNorthAmericanRingingIsAPerson) {
+  // One ring and a person: the 4 s pause after it ran into the 5 s dead-air verdict before.
+  for (int rings : {1, 2}) {
+    const auto r = run(ringing(Ring::north_america, rings) + hello());
+    EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << rings << " " << r.verdict.cause;
+    EXPECT_GT(r.verdict.at_ms, uint32_t(6000 * rings)) << "decided on the person, after the ringing";
+    EXPECT_FALSE(r.has_beep);
+  }
+}
+
+TEST(Ringback, APersonAfterEuropeanOrUkRingingIsAPerson) {
+  // Europe's 425 Hz ring was a "beep" before any word: a machine, and the person hung up on.
+  auto r = run(ringing(Ring::europe, 2) + hello());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
+  EXPECT_GT(r.verdict.at_ms, 10000u);
+  EXPECT_FALSE(r.has_beep);
+  r = run(ringing(Ring::uk, 2) + hello());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
+  EXPECT_GT(r.verdict.at_ms, 6000u);
+}
+
+TEST(Ringback, OneRingLikeToneAndThenSilenceIsABeepOnlyMachine) {
+  // An answering machine that plays no greeting: its 425 Hz beep, then it records. No ring
+  // followed within the longest ringing pause, so it was a beep after all.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_tone(s, {425}, 1000, -16);
+  test::add_silence(s, 8000);
+  const auto r = run(s);
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+  EXPECT_STREQ(r.verdict.cause, "beep-only-greeting");
+  ASSERT_TRUE(r.has_beep);
+  EXPECT_NEAR(double(r.beep.beep_onset_ms), 300.0, 60.0);
+  EXPECT_NEAR(double(r.beep.beep_hz), 425.0, 20.0);
+}
+
+TEST(Ringback, RingingThatNeverEndsIsNoAnswer) {
+  const auto r = run(ringing(Ring::north_america, 12));
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::silence) << r.verdict.cause;
+  EXPECT_EQ(std::string(r.verdict.cause).rfind("ringing-11-bursts-", 0), 0u) << r.verdict.cause;
+  EXPECT_GT(r.verdict.at_ms, 60000u);
+}
+
+TEST(Ringback, RingingThenSilenceIsDeadAir) {
+  const auto r = run(ringing(Ring::north_america, 1) + std::vector<int16_t>(8 * 6000, 0));
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::silence) << r.verdict.cause;
+  EXPECT_STREQ(r.verdict.cause, "dead-air-after-1-rings");
+}
+
+TEST(Ringback, A425HzBeepAfterWordsIsStillABeep) {
+  // Words before it: a greeting's beep, never a ring.
+  std::vector<int16_t> s;
+  test::add_silence(s, 300);
+  test::add_babble(s, 3000, -20);  // the greeting
+  test::add_silence(s, 300);
+  test::add_tone(s, {425}, 600, -16);
+  test::add_silence(s, 3000);
+  const auto r = run(s);
+  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
+  EXPECT_NEAR(double(r.beep.beep_onset_ms), 3600.0, 60.0);
+}
+
+}  // namespace
