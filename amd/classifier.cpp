@@ -101,6 +101,7 @@ int Classifier::rx(std::span<const int16_t> frame, Event* out) {
     out[0] = *v;
     return 1;
   }
+  std::memcpy(recent_[recent_n_++ % kRecentFrames], frame.data(), sizeof recent_[0]);
   const int n = rx_hark(frame, out);
   // Detectors count from the last restart after ringing; events say audio time since the
   // first frame. (A beep-only greeting's beep began before the restart: its onset was written
@@ -113,29 +114,52 @@ int Classifier::rx(std::span<const int16_t> frame, Event* out) {
 }
 
 int Classifier::restart_after_ring(const RingBurst& ring, bool single_tone, float hz, Event* out) {
-  if (rings_ + 1 > kMaxRings) {
+  if (base_ms_ + now_ms_ > kMaxRingingMs) {
     out[0] = make_verdict(Verdict::silence, "");
     std::snprintf(out[0].cause, sizeof out[0].cause, "ringing-%d-bursts-%ums", rings_ + 1, base_ms_ + now_ms_);
     phase_ = Phase::done;
     return 1;
   }
   // A fresh classifier from this frame on: nothing heard so far says anything of who answers.
-  // (Its detectors are allocated anew: once per ring, a few times a call at most.)
-  Classifier fresh(p_);
-  fresh.base_ms_ = base_ms_ + now_ms_;
+  // (Its detectors are allocated anew: once per ring, a few times a call at most.) Silence is
+  // dead air only past the longest pause between rings. late_listen and the analysis window
+  // count from here, where the call is answered after all.
+  Params p = p_;
+  p.initial_silence_ms = std::max(p.initial_silence_ms, kLongestRingPauseMs);
+  Classifier fresh(p);
+  // It starts where the ring ended, on the frames heard since (this one included).
+  const uint32_t since = std::min<uint32_t>({(now_ms_ - std::min(now_ms_, ring.end_ms)) / kFrameMs,
+                                             uint32_t(kRecentFrames), recent_n_});
+  fresh.base_ms_ = base_ms_ + now_ms_ - since * kFrameMs;
   fresh.rings_ = rings_ + 1;
   fresh.last_ring_single_ = single_tone;
   fresh.last_ring_ = {base_ms_ + ring.onset_ms, base_ms_ + ring.end_ms};
   fresh.last_ring_hz_ = hz;
+  for (uint32_t i = since; i > 0; --i) {
+    const int16_t* f = recent_[(recent_n_ - i) % kRecentFrames];
+    std::memcpy(fresh.recent_[fresh.recent_n_++ % kRecentFrames], f, sizeof recent_[0]);
+    fresh.now_ms_ += kFrameMs;
+    // Nothing comes of so few frames after a restart: no verdict before a word and a pause,
+    // no ring shorter than kMinRingMs. (Were one to, it is dropped, not sent.)
+    Event ignored[kMaxEvents];
+    fresh.rx_hark({f, size_t(kFrameSamples)}, ignored);
+  }
   *this = std::move(fresh);
-  (void)out;
-  return 0;
+  // Said at this frame (rx() adds the new base).
+  Event e;
+  e.kind = EventKind::ringing;
+  e.verdict = Verdict::unknown;
+  e.at_ms = now_ms_;
+  std::snprintf(e.cause, sizeof e.cause, "ring-%d-%ums", rings_, last_ring_.end_ms - last_ring_.onset_ms);
+  out[0] = e;
+  return 1;
 }
 
 int Classifier::dead_air_after_ringing(const Event& dead_air, Event* out) {
   phase_ = Phase::done;
   if (rings_ == 1 && last_ring_single_) {
-    // One 400-450 Hz tone, then silence past the longest ringing pause: no ring after all but
+    // One 400-450 Hz tone, then silence past the longest pause between rings (the restart's
+    // initial silence is at least kLongestRingPauseMs): no ring after all but
     // the beep of an answering machine that plays no greeting (it records now).
     out[0] = make_verdict(Verdict::machine, "beep-only-greeting");
     ToneSegment beep;
@@ -291,15 +315,15 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   // While a ring may be under way the greeting decision waits (the tone reads as words to it).
   if (tones_) {
     const auto no_word_before = [&](uint32_t onset) { return greeting_onset_ms() + 100 >= onset; };
-    if (const auto pair = ring_pairs_.rx(tones_->last_ringback_pair(), now_ms_); pair && no_word_before(pair->onset_ms))
+    // (A "hello" in the frames since the ring ended goes to the new classifier.)
+    if (const auto pair = ring_pairs_.rx(tones_->last_ringback_pair(), vad_.last_db(), now_ms_);
+        pair && no_word_before(pair->onset_ms))
       return restart_after_ring(*pair, false, 0.0f, out);
     if (const auto& seg = tones_->ended();
         seg && !tones_->ended_into_tone() && ring_like(*seg) && no_word_before(seg->onset_ms))
       return restart_after_ring({seg->onset_ms, seg->end_ms}, true, seg->hz, out);
-    if (ring_pairs_.under_way() && no_word_before(ring_pairs_.onset_ms())) return n;
-    if (const auto cur = tones_->current(); cur && !cur->dual && cur->hz >= kRingLoHz && cur->hz <= kRingHiHz &&
-                                            cur->duration_ms() <= kMaxRingMs && no_word_before(cur->onset_ms))
-      return n;
+    if (ring_pairs_.ring_so_far(now_ms_) && no_word_before(ring_pairs_.onset_ms())) return n;
+    if (const auto cur = tones_->current(); cur && may_be_ring(*cur) && no_word_before(cur->onset_ms)) return n;
   }
   ToneSegment beep;
   // A steady tone near 1100 or 2100 Hz may be fax (CNG, CED) that spandsp has yet to name;
@@ -324,8 +348,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   // above) is about to name: the greeting decision waits rather than read the tone as words.
   const auto current = tones_ ? tones_->current() : std::nullopt;
   if (current && p_.learned_decision && fax_like(*current)) return n;
-  const bool tone_pending =
-      candidate_wait_ >= 0 || current || (group_n_ > 0 && group_wait_ >= 0) || ring_pairs_.under_way();
+  const bool tone_pending = candidate_wait_ >= 0 || current || (group_n_ > 0 && group_wait_ >= 0);
   auto v = p_.learned_decision ? decision_.rx(front_.features(), now_ms_, tone_pending)
                                : timing_.rx(voice, kFrameMs, now_ms_, tone_pending);
   if (v && v->verdict == Verdict::silence && rings_ > 0) return dead_air_after_ringing(*v, out);

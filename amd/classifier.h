@@ -63,7 +63,8 @@ class Classifier {
 
   int rx_hark(std::span<const int16_t> frame, Event* out);
   /// Ringing at the line's start (ringback.h): starts the analysis over from this frame, the
-  /// call not answered yet; after kMaxRings bursts, or writes the verdict and returns 1.
+  /// call not answered yet, and writes a `ringing` event; past kMaxRingingMs of audio, the
+  /// no-answer verdict instead. Returns 1.
   int restart_after_ring(const RingBurst& ring, bool single_tone, float hz, Event* out);
   /// The dead-air verdict after ringing: one single-tone "ring" and then silence was a
   /// beep-only answering machine's beep (machine + its beep event); more was ringing.
@@ -126,8 +127,12 @@ class Classifier {
   // Ringing after the answer (ringback.h). Each burst at the line's start, before any word,
   // starts the analysis over: base_ms_ is the audio time at the restart (now_ms_ and every
   // detector count from it; events are reported in audio time since the first frame).
-  static constexpr int kMaxRings = 10;  // a minute of North American ringing: no answer
   RingPairBursts ring_pairs_;
+  // The last raw frames: a restart feeds the new classifier those since the ring ended (a
+  // burst is known to have ended only kMaxGapFrames later, and a "hello" may have begun).
+  static constexpr int kRecentFrames = RingPairBursts::kMaxGapFrames + 4;
+  int16_t recent_[kRecentFrames][kFrameSamples] = {};
+  uint32_t recent_n_ = 0;  // frames stored
   uint32_t base_ms_ = 0;
   int rings_ = 0;
   bool last_ring_single_ = false;  // the last burst was one tone (may have been a beep)

@@ -77,6 +77,11 @@ bool call_progress_pair(float lo, float hi) {
 // this much within 380-500 Hz, and beats, holds one.
 constexpr int kRingbackLoBin = 24, kRingbackHiBin = 32;  // 375-500 Hz
 constexpr float kMinRingbackShare = 0.8f;
+// The beat: over the 60 ms window, 5 ms blocks (a voice's pitch period or more, so a vowel's
+// blocks hold alike) fall to this share of the loudest block's energy at the pair's nulls,
+// every 20-25 ms. (Equal tones: 0.03-0.13 by where the null falls; 3 dB apart: about 0.15.)
+constexpr int kBeatBlock = 40;
+constexpr float kMaxBeatNullShare = 0.25f;
 
 // fftw's planner is not thread-safe, but executing one plan on other arrays is. So there is
 // one plan for the whole process, made once, and every tracker runs it on its own buffers.
@@ -178,7 +183,7 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
     // One tone: steady envelope. Two: they beat, so no envelope check, but not a
     // call-progress pair.
     const bool steady = steady_envelope(frame);
-    ringback_pair_ = !steady && ringback_band_share() >= kMinRingbackShare;
+    ringback_pair_ = !steady && ringback_band_share() >= kMinRingbackShare && beating();
     if (dual_ && call_progress_pair(hz_, hz2_)) dual_ = false;
     if (!steady && !dual_) tonality_ = 0;
   } else {
@@ -225,6 +230,17 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
     in_segment_ = false;
   }
   ++frames_;
+}
+
+bool ToneTracker::beating() const {
+  float lo = 0, hi = 0;
+  for (int b = 0; b < kWindow / kBeatBlock; ++b) {
+    float e = 0;
+    for (int i = b * kBeatBlock; i < (b + 1) * kBeatBlock; ++i) e += history_[i] * history_[i];
+    lo = b == 0 ? e : std::min(lo, e);
+    hi = std::max(hi, e);
+  }
+  return hi > 0 && lo <= kMaxBeatNullShare * hi;
 }
 
 float ToneTracker::ringback_band_share() const {

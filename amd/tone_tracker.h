@@ -89,6 +89,7 @@ class ToneTracker {
   void transform();  // the FFT of the window into power_
   void analyse();
   float ringback_band_share() const;  // of this frame's band power (after analyse())
+  bool beating() const;               // the window's envelope falls to nulls (two close tones)
   void start_segment();
   /// `robust`: the level spread of a long tone as a percentile range (sorting its frames'
   /// levels: done for ended segments only, not for the tone in progress every frame).

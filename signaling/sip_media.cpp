@@ -138,6 +138,9 @@ void SipAgent::Impl::on_media(const media::MediaEvent& e) {
     c.verdict = e.amd;
     if (c.f.state != CallState::transferring) set_state(c, CallState::verdict);
     apply(c, policy.on_verdict(c.f, e.amd.verdict, Clock::now()));
+  } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::ringing) {
+    // Ringing played after the answer: the AMD starts over, and the watchdog with it.
+    c.f.state_at = Clock::now();
   } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::late_machine) {
     c.late_cause = e.amd.cause;  // recorded with the call's end; the call itself goes on
   } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::beep) {
