@@ -8,6 +8,7 @@
 
 #include "media/g711.h"
 #include "test_audio.h"
+#include "test_pcap.h"
 
 using namespace hark;
 
@@ -16,42 +17,6 @@ std::string tmp(const std::string& name) {
   return (std::filesystem::temp_directory_path() / ("hark-test-" + std::to_string(::getpid()) + "-" + name)).string();
 }
 
-// Writes a classic pcap (Ethernet) with one RTP/UDP/IPv4 packet per 20 ms of `pcm`,
-// skipping the packets whose index is in `drop` and swapping the order of packets 3 and 4.
-void write_pcap(const std::string& path, const std::vector<int16_t>& pcm, media::G711Law law,
-                std::vector<int> drop) {
-  std::ofstream f(path, std::ios::binary);
-  auto put = [&](const void* p, size_t n) { f.write(static_cast<const char*>(p), std::streamsize(n)); };
-  const uint32_t ghdr[] = {0xa1b2c3d4, 0x00040002, 0, 0, 65535, 1};
-  put(ghdr, sizeof ghdr);  // magic, version 2.4, zone, sigfigs, snaplen, Ethernet
-  std::vector<std::vector<uint8_t>> frames;
-  for (size_t k = 0; k * 160 < pcm.size(); ++k) {
-    std::vector<uint8_t> rtp = {0x80, uint8_t(law == media::G711Law::ulaw ? 0 : 8), uint8_t(k >> 8), uint8_t(k),
-                                uint8_t((k * 160) >> 24), uint8_t((k * 160) >> 16), uint8_t((k * 160) >> 8), uint8_t(k * 160),
-                                1, 2, 3, 4};
-    const size_t n = std::min<size_t>(160, pcm.size() - k * 160);
-    std::vector<uint8_t> g(n);
-    media::g711_encode(law, {pcm.data() + k * 160, n}, g.data());
-    rtp.insert(rtp.end(), g.begin(), g.end());
-    std::vector<uint8_t> pkt(14, 0);
-    pkt[12] = 0x08;
-    const uint16_t ip_len = uint16_t(20 + 8 + rtp.size());
-    uint8_t ip[20] = {0x45, 0, uint8_t(ip_len >> 8), uint8_t(ip_len), 0, 0, 0x40, 0, 64, 17, 0, 0, 127, 0, 0, 1, 127, 0, 0, 1};
-    pkt.insert(pkt.end(), ip, ip + 20);
-    const uint16_t ulen = uint16_t(8 + rtp.size());
-    uint8_t udp[8] = {0x4e, 0x20, 0x4e, 0x22, uint8_t(ulen >> 8), uint8_t(ulen), 0, 0};
-    pkt.insert(pkt.end(), udp, udp + 8);
-    pkt.insert(pkt.end(), rtp.begin(), rtp.end());
-    frames.push_back(pkt);
-  }
-  if (frames.size() > 4) std::swap(frames[3], frames[4]);
-  for (size_t k = 0; k < frames.size(); ++k) {
-    if (std::find(drop.begin(), drop.end(), int(k)) != drop.end()) continue;
-    const uint32_t rec[] = {uint32_t(k), 0, uint32_t(frames[k].size()), uint32_t(frames[k].size())};
-    put(rec, 16);
-    put(frames[k].data(), frames[k].size());
-  }
-}
 }  // namespace
 
 TEST(AudioFile, WavRoundTrip) {
@@ -109,7 +74,7 @@ TEST(AudioFile, PcapRtpIsPlacedByTimestampWithGapsSilent) {
   std::vector<int16_t> s;
   test::add_tone(s, {500}, 200, -10);  // 10 packets
   const auto path = tmp("f.pcap");
-  write_pcap(path, s, media::G711Law::alaw, {6});
+  test::write_rtp_pcap(path, s, media::G711Law::alaw, {6}, true);
   std::vector<int16_t> back;
   ASSERT_EQ(media::read_audio(path, back), "");
   ASSERT_EQ(back.size(), s.size());
@@ -127,7 +92,7 @@ TEST(AudioFile, ReadsSippsG711aCapture) {
 
 TEST(AudioFile, CaptureWithoutRtpIsAnError) {
   const auto path = tmp("g.pcap");
-  write_pcap(path, {}, media::G711Law::ulaw, {});
+  test::write_rtp_pcap(path, {}, media::G711Law::ulaw);
   std::vector<int16_t> back;
   EXPECT_NE(media::read_audio(path, back).find("no G.711"), std::string::npos);
   std::remove(path.c_str());

@@ -16,9 +16,13 @@
 #include <sstream>
 #include <thread>
 
+#include "amd/ringback.h"
+#include "media/audio_file.h"
 #include "signaling/sip_agent.h"
+#include "test_audio.h"
 #include "test_net.h"
 #include "test_paths.h"
+#include "test_pcap.h"
 
 using namespace hark;
 using namespace hark::signaling;
@@ -239,4 +243,33 @@ TEST(SippInterop, WatchdogEndsAnAnsweredCallThatSendsNothing) {
   EXPECT_EQ(to_string(r.ended.outcome), "UNKNOWN") << r.ended.cause;
   EXPECT_EQ(r.ended.cause, "no progress for too long in state answered");
   EXPECT_EQ(r.sipp_status, 0) << "no BYE from the watchdog: " << r.sipp_log;
+}
+
+TEST(SippInterop, WatchdogWaitsThroughRingingPlayedAfterTheAnswer) {
+  // The callee answers, then plays North American ringback three times (as an exchange does
+  // while it forwards the call) and a person says "hello?" 14.5 s after the answer. The
+  // watchdog allows 7 s of analysis + 6 s here: the AMD's `ringing` event after each ring
+  // is progress, so the person is reached (without it the call is hung up at 13 s as stuck).
+  // In the *Watchdog* group: idle most of the time, outside the realtime lock.
+  std::vector<int16_t> audio;
+  for (int ring = 0; ring < 3; ++ring) {
+    test::add_tone(audio, {440, 480}, 2000, -19);
+    test::add_silence(audio, ring < 2 ? 4000 : 500);
+  }
+  std::vector<int16_t> hello;
+  ASSERT_EQ(media::read_audio(test::source_file("fixtures/samples/human-short-001.ul"), hello), "");
+  audio.insert(audio.end(), hello.begin() + 750 * 8, hello.end());  // its "hello?" starts 800 ms in
+  test::add_silence(audio, 4000);
+  test::add_noise(audio, -62);
+  // Written whole, then renamed: the ASan run beside this one writes the same bytes there.
+  const std::string pcap = "/tmp/hark-sipp-ringback-then-hello.pcap";
+  const std::string part = pcap + "." + std::to_string(::getpid());
+  test::write_rtp_pcap(part, audio, media::G711Law::alaw);
+  ASSERT_EQ(std::rename(part.c_str(), pcap.c_str()), 0);
+  auto r = call_sipp("uas_answer_ringback.xml", 13, [](CallRequest&) {},
+                     [](TrunkSettings& t) { t.watchdog_extra_ms = 6000; });
+  ASSERT_TRUE(r.ended.has_verdict) << r.ended.cause;
+  EXPECT_EQ(r.ended.verdict, amd::Verdict::human) << r.ended.amd_cause << " / " << r.ended.cause;
+  EXPECT_GT(r.ended.amd_ms, 14500) << "decided on the person, after the ringing";
+  EXPECT_EQ(r.sipp_status, 0) << r.sipp_log;
 }
