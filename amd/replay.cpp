@@ -31,6 +31,9 @@ ReplayResult replay(std::span<const int16_t> samples, const Params& p) {
       } else if (ev[i].kind == EventKind::beep) {
         r.beep = ev[i];
         r.has_beep = true;
+      } else if (ev[i].kind == EventKind::ringing) {
+        ++r.rings;
+        r.answered_ms = ev[i].at_ms;
       }
     }
   };

@@ -17,6 +17,8 @@ struct ReplayResult {
   Event beep;                ///< valid when has_beep
   bool has_late_machine = false;
   Event late_machine;        ///< valid when has_late_machine: a suspected miss after `human`
+  int rings = 0;             ///< rings played after the answer (`ringing` events) ...
+  uint32_t answered_ms = 0;  ///< ... and when the last one ended: the call's real answer
   Outcome outcome() const;   ///< in the form the scorer takes
 };
 

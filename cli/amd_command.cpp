@@ -31,7 +31,8 @@ const char* kUsage =
     "Replays WAV (8 kHz), raw G.711 (.ul/.al) or pcap/pcapng RTP captures through the AMD\n"
     "classifier and prints one JSON object per file:\n"
     "  {\"file\":..,\"verdict\":..,\"cause\":..,\"decided_at_ms\":..,\"beep_at_ms\":..}\n"
-    "(plus \"late_machine\":CAUSE when a beep or a monologue followed a human verdict)\n"
+    "(plus \"late_machine\":CAUSE when a beep or a monologue followed a human verdict, and\n"
+    " \"rings\":N,\"answered_at_ms\":MS when ringing played after the answer came first)\n"
     "options:\n"
     "  --algorithm hark|asterisk   decision logic (default hark)\n"
     "  --compare                   with --labels: also score the other algorithm\n"
@@ -82,6 +83,7 @@ std::string json_line(const Job& job, const Result& r) {
   if (r.primary.has_beep) o["beep_at_ms"] = r.primary.beep.beep_onset_ms;
   else o["beep_at_ms"] = nullptr;
   if (r.primary.has_late_machine) o["late_machine"] = std::string(r.primary.late_machine.cause_view());
+  if (r.primary.rings > 0) o["rings"] = r.primary.rings, o["answered_at_ms"] = r.primary.answered_ms;
   return boost::json::serialize(o);
 }
 

@@ -43,7 +43,9 @@ std::string dir() {
   static const std::string d = [] {
     auto p = std::filesystem::temp_directory_path() / ("hark-cli-" + std::to_string(::getpid()));
     std::filesystem::create_directories(p);
-    std::vector<int16_t> human, machine;
+    std::vector<int16_t> human, machine, rung;
+    // Two North American rings played after the answer, then the person.
+    for (int i = 0; i < 2; ++i) hark::test::add_tone(rung, {440, 480}, 2000, -19), hark::test::add_silence(rung, 4000);
     hark::test::add_silence(human, 400);
     hark::test::add_babble(human, 600, -20);
     hark::test::add_silence(human, 3000);
@@ -54,6 +56,9 @@ std::string dir() {
     hark::test::add_silence(machine, 2000);
     hark::media::write_wav((p / "human.wav").string(), human);
     hark::media::write_wav((p / "machine.wav").string(), machine);
+    rung.insert(rung.end(), human.begin(), human.end());
+    hark::test::add_noise(rung, -62);
+    hark::media::write_wav((p / "rung.wav").string(), rung);
     std::ofstream(p / "broken.wav") << "RIFF junk";
     std::ofstream(p / "labels.tsv") << "file\tlabel\tbeep_ms\tspeech_end_ms\n"
                                     << "human.wav\thuman\t-\t1000\nmachine.wav\tmachine\t4700\t-\n";
@@ -76,6 +81,17 @@ TEST(HarkAmdCli, OneJsonObjectPerFileWithExactlyTheFields) {
   EXPECT_EQ(m["verdict"].as_string(), "machine");
   const double beep = static_cast<double>(m["beep_at_ms"].to_number<int64_t>());
   EXPECT_NEAR(beep, 4700, 20);
+}
+
+TEST(HarkAmdCli, RingingAfterTheAnswerIsCountedWithTheRealAnswer) {
+  const auto r = run_hark("amd " + dir() + "/rung.wav");
+  ASSERT_EQ(r.status, 0);
+  ASSERT_EQ(r.lines.size(), 1u);
+  auto o = boost::json::parse(r.lines[0]).as_object();
+  EXPECT_EQ(o["verdict"].as_string(), "human") << r.lines[0];
+  EXPECT_EQ(o["rings"].to_number<int64_t>(), 2) << r.lines[0];
+  // The second ring ends at 8 s; its end is known a quarter of a second later at most.
+  EXPECT_NEAR(double(o["answered_at_ms"].to_number<int64_t>()), 8000.0, 300.0) << r.lines[0];
 }
 
 TEST(HarkAmdCli, BadFileGetsAnErrorLineAndTheOthersAreProcessed) {
