@@ -162,6 +162,7 @@ int Classifier::dead_air_after_ringing(const Event& dead_air, Event* out) {
     // initial silence is at least kLongestRingPauseMs): no ring after all but
     // the beep of an answering machine that plays no greeting (it records now).
     out[0] = make_verdict(Verdict::machine, "beep-only-greeting");
+    if (!tones_) return 1;  // beep detection off: no beep event
     ToneSegment beep;
     beep.onset_ms = last_ring_.onset_ms - base_ms_;  // wraps; rx() adds base_ms_ back
     beep.end_ms = last_ring_.end_ms - base_ms_;
@@ -313,17 +314,18 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   // The tone itself may have started the greeting's features (the VAD hears a tone as voice),
   // as for CNG above.
   // While a ring may be under way the greeting decision waits (the tone reads as words to it).
-  if (tones_) {
+  // Without beep detection, on the music detector's tracker (the same FFT).
+  if (ToneTracker* const rt = spectrum) {
     const auto no_word_before = [&](uint32_t onset) { return greeting_onset_ms() + 100 >= onset; };
     // (A "hello" in the frames since the ring ended goes to the new classifier.)
-    if (const auto pair = ring_pairs_.rx(tones_->last_ringback_pair(), vad_.last_db(), now_ms_);
+    if (const auto pair = ring_pairs_.rx(rt->last_ringback_pair(), vad_.last_db(), now_ms_);
         pair && no_word_before(pair->onset_ms))
       return restart_after_ring(*pair, false, 0.0f, out);
-    if (const auto& seg = tones_->ended();
-        seg && !tones_->ended_into_tone() && ring_like(*seg) && no_word_before(seg->onset_ms))
+    if (const auto& seg = rt->ended();
+        seg && !rt->ended_into_tone() && ring_like(*seg) && no_word_before(seg->onset_ms))
       return restart_after_ring({seg->onset_ms, seg->end_ms}, true, seg->hz, out);
     if (ring_pairs_.ring_so_far(now_ms_) && no_word_before(ring_pairs_.onset_ms())) return n;
-    if (const auto cur = tones_->current(); cur && may_be_ring(*cur) && no_word_before(cur->onset_ms)) return n;
+    if (const auto cur = rt->current(); cur && may_be_ring(*cur) && no_word_before(cur->onset_ms)) return n;
   }
   ToneSegment beep;
   // A steady tone near 1100 or 2100 Hz may be fax (CNG, CED) that spandsp has yet to name;

@@ -3,7 +3,8 @@
 // line's start, before any word, is the call still ringing, and the analysis starts over after
 // each burst (Classifier). Without this a North American ringback (440+480 Hz, 2 s on, 4 s
 // off) ran into the dead-air verdict before the person's "hello", and Europe's 425 Hz ring
-// was a "beep": the person was hung up on either way.
+// was a "beep": the person was hung up on either way. (On the tone tracker; without beep
+// detection, on the music detector's; with neither, rules and no beep detection, not at all.)
 #pragma once
 
 #include <cstdint>

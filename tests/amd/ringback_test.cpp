@@ -120,6 +120,21 @@ TEST(Ringback, APersonAfterEuropeanOrUkRingingIsAPerson) {
   EXPECT_GT(r.verdict.at_ms, 6000u);
 }
 
+TEST(Ringback, WithoutBeepDetectionRingingStillStartsTheAnalysisOver) {
+  // A campaign that turned beep detection off: the music detector's tracker hears the rings.
+  auto p = amd::Params::hark_defaults();
+  p.detect_beep = false;
+  auto s = ringing(Ring::north_america, 1) + hello();
+  test::add_noise(s, -62);
+  auto r = amd::replay(s, p);
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
+  EXPECT_EQ(r.rings, 1);
+  s = ringing(Ring::europe, 1) + std::vector<int16_t>(8 * 6000, 0);  // then a beep-only machine
+  r = amd::replay(s, p);
+  EXPECT_STREQ(r.verdict.cause, "beep-only-greeting");
+  EXPECT_FALSE(r.has_beep);
+}
+
 TEST(Ringback, OneRingLikeToneAndThenSilenceIsABeepOnlyMachine) {
   // An answering machine that plays no greeting: its 425 Hz beep, then it records. No ring
   // followed within the longest ringing pause, so it was a beep after all.
