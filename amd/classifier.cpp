@@ -135,24 +135,29 @@ int Classifier::restart_after_ring(const RingBurst& ring, bool single_tone, floa
   fresh.last_ring_single_ = single_tone;
   fresh.last_ring_ = {base_ms_ + ring.onset_ms, base_ms_ + ring.end_ms};
   fresh.last_ring_hz_ = hz;
+  // Little can come of so few frames after a restart (no verdict before a word and a pause, no
+  // ring shorter than kMinRingMs); what does is sent after the ringing event (kMaxEvents - 1).
+  Event from_replay[kMaxEvents];
+  int replayed = 0;
   for (uint32_t i = since; i > 0; --i) {
     const int16_t* f = recent_[(recent_n_ - i) % kRecentFrames];
     std::memcpy(fresh.recent_[fresh.recent_n_++ % kRecentFrames], f, sizeof recent_[0]);
     fresh.now_ms_ += kFrameMs;
-    // Nothing comes of so few frames after a restart: no verdict before a word and a pause,
-    // no ring shorter than kMinRingMs. (Were one to, it is dropped, not sent.)
-    Event ignored[kMaxEvents];
-    fresh.rx_hark({f, size_t(kFrameSamples)}, ignored);
+    Event ev[kMaxEvents];
+    const int k = fresh.phase_ == Phase::analysing ? fresh.rx_hark({f, size_t(kFrameSamples)}, ev) : 0;
+    for (int j = 0; j < k && replayed < kMaxEvents - 1; ++j) from_replay[replayed++] = ev[j];
   }
   *this = std::move(fresh);
-  // Said at this frame (rx() adds the new base).
+  // Stamped with the ring's end, where the new classifier's time starts (rx() adds the base):
+  // the call's real answer.
   Event e;
   e.kind = EventKind::ringing;
   e.verdict = Verdict::unknown;
-  e.at_ms = now_ms_;
+  e.at_ms = 0;
   std::snprintf(e.cause, sizeof e.cause, "ring-%d-%ums", rings_, last_ring_.end_ms - last_ring_.onset_ms);
   out[0] = e;
-  return 1;
+  for (int j = 0; j < replayed; ++j) out[1 + j] = from_replay[j];
+  return 1 + replayed;
 }
 
 int Classifier::dead_air_after_ringing(const Event& dead_air, Event* out) {
@@ -375,8 +380,14 @@ int Classifier::finish(Event* out) {
     return 1;
   }
   out[0] = p_.learned_decision ? decision_.finish(front_.features(), now_ms_) : timing_.finish(now_ms_);
-  out[0].at_ms += base_ms_;
-  return 1;
+  // Audio that ended in silence after a ring: as if the silence had run its course.
+  int n = 1;
+  if (out[0].verdict == Verdict::silence && rings_ > 0) n = dead_air_after_ringing(Event(out[0]), out);
+  for (int i = 0; i < n; ++i) {
+    out[i].at_ms += base_ms_;
+    if (out[i].beep_hz != 0) out[i].beep_onset_ms += base_ms_;
+  }
+  return n;
 }
 
 }  // namespace hark::amd

@@ -15,7 +15,8 @@ bool parse_verdict(std::string_view s, Verdict& out);
 /// verdict: the decision (once); beep: the tone that ends a greeting; late_machine: after a
 /// `human` verdict, a beep or a monologue suggests it was a machine after all (the verdict
 /// stands: it only counts and logs a suspected miss); ringing: a ring played after the answer
-/// ended and the analysis starts over (amd/ringback.h): the call is still making progress.
+/// ended and the analysis starts over (amd/ringback.h): the call is still making progress
+/// (its at_ms is the ring's end, the call's real answer; it is sent up to 240 ms later).
 enum class EventKind : uint8_t { verdict, beep, late_machine, ringing };
 
 /// One event. Fixed size and allocation-free so it can cross a lock-free queue.

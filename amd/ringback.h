@@ -64,7 +64,8 @@ class RingPairBursts {
   uint32_t onset_ms() const { return onset_ms_; }
   /// The burst under way is a ring so far: dense and steady for three frames and more.
   bool ring_so_far(uint32_t now_ms) const {
-    return in_burst_ && pair_frames_ >= 3 && float(pair_frames_) >= kMinPairShare * float((now_ms - onset_ms_) / 20) &&
+    return in_burst_ && pair_frames_ >= 3 && now_ms - onset_ms_ <= kMaxRingMs &&
+           float(pair_frames_) >= kMinPairShare * float((now_ms - onset_ms_) / 20) &&
            float(off_level_) <= kMaxOffLevelShare * float(pair_frames_);
   }
 

@@ -175,8 +175,9 @@ TEST(Ringback, EachRingIsAnEventAndRingingThatNeverEndsIsNoAnswer) {
   }
 }
 
-TEST(Ringback, AHelloRightAsTheRingStopsIsNoRing) {
-  // The person picks up and speaks at once, within the frames the burst's end waits for.
+TEST(Ringback, AHelloRightAsTheRingStopsIsThePersons) {
+  // The person picks up and speaks at once, within the frames the burst's end waits for: the
+  // ring still counts, and the new classifier hears the hello from the frames kept since.
   std::vector<int16_t> s;
   test::add_tone(s, {440, 480}, 2000, -19);
   auto h = hello();
@@ -184,6 +185,22 @@ TEST(Ringback, AHelloRightAsTheRingStopsIsNoRing) {
   const auto r = run(s + h);
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
   EXPECT_NE(std::string(r.verdict.cause).find("model"), std::string::npos) << r.verdict.cause;
+  EXPECT_EQ(r.rings, 1);
+  EXPECT_NEAR(double(r.answered_ms), 2000.0, 80.0);
+}
+
+TEST(Ringback, AudioEndingInTheSilenceAfterRingsIsJudgedAsThatSilence) {
+  // A recording that stops 3 s after the ring: the end of audio decides as the silence would.
+  auto rung = ringing(Ring::north_america, 1);
+  rung.resize(8 * 5000);
+  auto r = run(rung);
+  EXPECT_STREQ(r.verdict.cause, "dead-air-after-1-rings");
+  std::vector<int16_t> s;
+  test::add_tone(s, {425}, 1000, -16);
+  test::add_silence(s, 3000);
+  r = run(s);
+  EXPECT_STREQ(r.verdict.cause, "beep-only-greeting");
+  EXPECT_TRUE(r.has_beep);
 }
 
 TEST(Ringback, RingingThenSilenceIsDeadAir) {

@@ -90,8 +90,8 @@ TEST(HarkAmdCli, RingingAfterTheAnswerIsCountedWithTheRealAnswer) {
   auto o = boost::json::parse(r.lines[0]).as_object();
   EXPECT_EQ(o["verdict"].as_string(), "human") << r.lines[0];
   EXPECT_EQ(o["rings"].to_number<int64_t>(), 2) << r.lines[0];
-  // The second ring ends at 8 s; its end is known a quarter of a second later at most.
-  EXPECT_NEAR(double(o["answered_at_ms"].to_number<int64_t>()), 8000.0, 300.0) << r.lines[0];
+  // The second ring ends at 8 s (the tracker's 60 ms window holds it a frame or two longer).
+  EXPECT_NEAR(double(o["answered_at_ms"].to_number<int64_t>()), 8000.0, 80.0) << r.lines[0];
 }
 
 TEST(HarkAmdCli, BadFileGetsAnErrorLineAndTheOthersAreProcessed) {

@@ -18,7 +18,9 @@ export async function schedulesPage(main, id) {
       return;
     }
     const from = h('input', { type: 'time', value: campaign.startTime, required: true });
-    const to = h('input', { type: 'time', value: campaign.endTime, required: true });
+    // Text, not a time input: 24:00 (to the end of the day) is no time of day to a browser.
+    const to = h('input', { type: 'text', value: campaign.endTime, required: true, size: 5, inputmode: 'numeric',
+      pattern: '([01][0-9]|2[0-3]):[0-5][0-9]|24:00', placeholder: 'HH:MM', title: 'HH:MM, or 24:00 for the end of the day' });
     const day = h('input', { type: 'date', required: true });
     const run = fn => async ev => {
       ev.preventDefault();
