@@ -50,7 +50,10 @@ struct ClickToDial : Api {
     campaign = make_campaign("click");  // g1, defaultRegion US, internalLength 7
     other = make_campaign("click-g2", g2, "admin2");
   }
-  void SetUp() override { runner.answer_id = 4242; }
+  void SetUp() override {
+    Api::SetUp();
+    runner.answer_id = 4242;
+  }
   static test::HttpResult dial(const std::string& who, json::object body) {
     return post("/api/v1/calls", who, json::serialize(body));
   }

@@ -92,6 +92,9 @@ struct Api : ::testing::Test {
     tok["admin2"] = login("adm2", "adm2-password");
     tok["agent"] = login("agt", "agt-password");
   }
+  // A suite whose set-up failed (no database: DATABASE_URL unset or unreachable) fails each
+  // test here, with the set-up's error above it, rather than crash on the missing server.
+  void SetUp() override { ASSERT_TRUE(db && server) << "the suite's set-up failed: see its error above"; }
   static void TearDownTestSuite() {
     server.reset();
     db.reset();

@@ -80,7 +80,7 @@ struct ClickToDialSip : Api {
     server->set_runner(runner.get());
   }
   static void TearDownTestSuite() {
-    server->set_runner(nullptr);
+    if (server) server->set_runner(nullptr);
     commands.reset();
     if (runner) runner->pause();
     if (agent) agent->stop();
