@@ -101,7 +101,6 @@ int Classifier::rx(std::span<const int16_t> frame, Event* out) {
     out[0] = *v;
     return 1;
   }
-  std::memcpy(recent_[recent_n_++ % kRecentFrames], frame.data(), sizeof recent_[0]);
   const int n = rx_hark(frame, out);
   // Detectors count from the last restart after ringing; events say audio time since the
   // first frame. (A beep-only greeting's beep began before the restart: its onset was written
@@ -129,7 +128,7 @@ int Classifier::restart_after_ring(const RingBurst& ring, bool single_tone, floa
   Classifier fresh(p);
   // It starts where the ring ended, on the frames heard since (this one included).
   const uint32_t since = std::min<uint32_t>({(now_ms_ - std::min(now_ms_, ring.end_ms)) / kFrameMs,
-                                             uint32_t(kRecentFrames), recent_n_});
+                                             uint32_t(kRecentFrames), recent_ ? recent_->n : 0u});
   fresh.base_ms_ = base_ms_ + now_ms_ - since * kFrameMs;
   fresh.rings_ = rings_ + 1;
   fresh.last_ring_single_ = single_tone;
@@ -140,8 +139,7 @@ int Classifier::restart_after_ring(const RingBurst& ring, bool single_tone, floa
   Event from_replay[kMaxEvents];
   int replayed = 0;
   for (uint32_t i = since; i > 0; --i) {
-    const int16_t* f = recent_[(recent_n_ - i) % kRecentFrames];
-    std::memcpy(fresh.recent_[fresh.recent_n_++ % kRecentFrames], f, sizeof recent_[0]);
+    const int16_t* f = recent_->frame[(recent_->n - i) % kRecentFrames];
     fresh.now_ms_ += kFrameMs;
     Event ev[kMaxEvents];
     const int k = fresh.phase_ == Phase::analysing ? fresh.rx_hark({f, size_t(kFrameSamples)}, ev) : 0;
@@ -322,6 +320,11 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   // Without beep detection, on the music detector's tracker (the same FFT).
   if (ToneTracker* const rt = spectrum) {
     const auto no_word_before = [&](uint32_t onset) { return greeting_onset_ms() + 100 >= onset; };
+    const auto cur = rt->current();
+    const bool ring_under_way = (ring_pairs_.ring_so_far(now_ms_) && no_word_before(ring_pairs_.onset_ms())) ||
+                                (cur && may_be_ring(*cur) && no_word_before(cur->onset_ms));
+    if (ring_under_way && !recent_) recent_ = std::make_unique<RecentFrames>();
+    if (recent_) std::memcpy(recent_->frame[recent_->n++ % kRecentFrames], raw.data(), sizeof recent_->frame[0]);
     // (A "hello" in the frames since the ring ended goes to the new classifier.)
     if (const auto pair = ring_pairs_.rx(rt->last_ringback_pair(), vad_.last_db(), now_ms_);
         pair && no_word_before(pair->onset_ms))
@@ -330,7 +333,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
         seg && !rt->ended_into_tone() && ring_like(*seg) && no_word_before(seg->onset_ms))
       return restart_after_ring({seg->onset_ms, seg->end_ms}, true, seg->hz, out);
     if (ring_pairs_.ring_so_far(now_ms_) && no_word_before(ring_pairs_.onset_ms())) return n;
-    if (const auto cur = rt->current(); cur && may_be_ring(*cur) && no_word_before(cur->onset_ms)) return n;
+    if (cur && may_be_ring(*cur) && no_word_before(cur->onset_ms)) return n;
   }
   ToneSegment beep;
   // A steady tone near 1100 or 2100 Hz may be fax (CNG, CED) that spandsp has yet to name;

@@ -130,9 +130,13 @@ class Classifier {
   RingPairBursts ring_pairs_;
   // The last raw frames: a restart feeds the new classifier those since the ring ended (a
   // burst is known to have ended only kMaxGapFrames later, and a "hello" may have begun).
+  // Kept from the frame a ring may be under way (5 KB: allocated then, not for every call).
   static constexpr int kRecentFrames = RingPairBursts::kMaxGapFrames + 4;
-  int16_t recent_[kRecentFrames][kFrameSamples] = {};
-  uint32_t recent_n_ = 0;  // frames stored
+  struct RecentFrames {
+    int16_t frame[kRecentFrames][kFrameSamples];
+    uint32_t n = 0;  // frames stored
+  };
+  std::unique_ptr<RecentFrames> recent_;
   uint32_t base_ms_ = 0;
   int rings_ = 0;
   bool last_ring_single_ = false;  // the last burst was one tone (may have been a beep)
