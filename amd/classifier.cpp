@@ -101,7 +101,10 @@ int Classifier::rx(std::span<const int16_t> frame, Event* out) {
     out[0] = *v;
     return 1;
   }
-  const int n = rx_hark(frame, out);
+  return to_audio_time(out, rx_hark(frame, out));
+}
+
+int Classifier::to_audio_time(Event* out, int n) const {
   // Detectors count from the last restart after ringing; events say audio time since the
   // first frame. (A beep-only greeting's beep began before the restart: its onset was written
   // as onset - base, which wraps, and wraps back here.)
@@ -320,20 +323,19 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   // Without beep detection, on the music detector's tracker (the same FFT).
   if (ToneTracker* const rt = spectrum) {
     const auto no_word_before = [&](uint32_t onset) { return greeting_onset_ms() + 100 >= onset; };
+    const auto pair = ring_pairs_.rx(rt->last_ringback_pair(), vad_.last_db(), now_ms_);
     const auto cur = rt->current();
     const bool ring_under_way = (ring_pairs_.ring_so_far(now_ms_) && no_word_before(ring_pairs_.onset_ms())) ||
                                 (cur && may_be_ring(*cur) && no_word_before(cur->onset_ms));
+    // Frames are kept from the first that may be a ring's (this one included), for the replay.
     if (ring_under_way && !recent_) recent_ = std::make_unique<RecentFrames>();
     if (recent_) std::memcpy(recent_->frame[recent_->n++ % kRecentFrames], raw.data(), sizeof recent_->frame[0]);
     // (A "hello" in the frames since the ring ended goes to the new classifier.)
-    if (const auto pair = ring_pairs_.rx(rt->last_ringback_pair(), vad_.last_db(), now_ms_);
-        pair && no_word_before(pair->onset_ms))
-      return restart_after_ring(*pair, false, 0.0f, out);
+    if (pair && no_word_before(pair->onset_ms)) return restart_after_ring(*pair, false, 0.0f, out);
     if (const auto& seg = rt->ended();
         seg && !rt->ended_into_tone() && ring_like(*seg) && no_word_before(seg->onset_ms))
       return restart_after_ring({seg->onset_ms, seg->end_ms}, true, seg->hz, out);
-    if (ring_pairs_.ring_so_far(now_ms_) && no_word_before(ring_pairs_.onset_ms())) return n;
-    if (cur && may_be_ring(*cur) && no_word_before(cur->onset_ms)) return n;
+    if (ring_under_way) return n;
   }
   ToneSegment beep;
   // A steady tone near 1100 or 2100 Hz may be fax (CNG, CED) that spandsp has yet to name;
@@ -386,11 +388,7 @@ int Classifier::finish(Event* out) {
   // Audio that ended in silence after a ring: as if the silence had run its course.
   int n = 1;
   if (out[0].verdict == Verdict::silence && rings_ > 0) n = dead_air_after_ringing(Event(out[0]), out);
-  for (int i = 0; i < n; ++i) {
-    out[i].at_ms += base_ms_;
-    if (out[i].beep_hz != 0) out[i].beep_onset_ms += base_ms_;
-  }
-  return n;
+  return to_audio_time(out, n);
 }
 
 }  // namespace hark::amd

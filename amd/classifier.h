@@ -69,6 +69,9 @@ class Classifier {
   /// The dead-air verdict after ringing: one single-tone "ring" and then silence was a
   /// beep-only answering machine's beep (machine + its beep event); more was ringing.
   int dead_air_after_ringing(const Event& dead_air, Event* out);
+  /// Turns the first `n` events in `out` from time since the last restart into audio time
+  /// since the first frame; returns `n`.
+  int to_audio_time(Event* out, int n) const;
   int rx_after_human(Event* out);
   uint32_t greeting_onset_ms() const;
   /// True when the VAD's floor was known when `tone` began: it began after the first heard

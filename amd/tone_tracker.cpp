@@ -244,10 +244,9 @@ bool ToneTracker::beating() const {
 }
 
 float ToneTracker::ringback_band_share() const {
-  float total = 0, ring = 0;
-  for (int k = kBandLo; k <= kBandHi; ++k) total += power_[k];
+  float ring = 0;
   for (int k = kRingbackLoBin; k <= kRingbackHiBin; ++k) ring += power_[k];
-  return total > 0 ? ring / total : 0.0f;
+  return band_total_ > 0 ? ring / band_total_ : 0.0f;
 }
 
 void ToneTracker::transform() {
@@ -264,6 +263,7 @@ void ToneTracker::analyse() {
   const float* power = power_.data();
   float total = 0;
   for (int k = kBandLo; k <= kBandHi; ++k) total += power[k];
+  band_total_ = total;
   int peak = kPeakLo;
   for (int k = kPeakLo + 1; k <= kPeakHi; ++k)
     if (power[k] > power[peak]) peak = k;

@@ -112,7 +112,8 @@ class ToneTracker {
   float tonality_ = 0;
   float hz_ = 0;
   bool dual_ = false;  // the last analysed frame held two tones of comparable power
-  bool ringback_pair_ = false;  // ... and they were a ringback pair (then dual_ is cleared)
+  bool ringback_pair_ = false;  // the last analysed frame held a ringback pair (beating, 375-500 Hz)
+  float band_total_ = 0;        // the last analysed frame's band power (analyse())
   float hz2_ = 0;      // ... the higher one
 
   bool in_segment_ = false;
