@@ -27,10 +27,11 @@ PACKAGES=(
   tzdata  # zone1970.tab: each country's time zones, for calling hours (signaling/number_time_zones.cpp)
   postgresql sip-tester sox espeak-ng asterisk-core-sounds-en-wav
   # voices of the by-voice AMD corpus (fixtures/make_voice_corpus.sh): flite (kal, awb, rms,
-  # slt), festival with three voices, the Italian Asterisk prompts (Menardi, Carlo) and the
-  # Russian ones; ~100 MB installed.
+  # slt), festival with three English voices, four Czech, two Finnish and two Italian ones, the
+  # Italian Asterisk prompts (Menardi, Carlo) and the Russian ones; ~160 MB installed.
   # No French or Spanish speech and no asterisk-moh-opsound-wav: they belong to the held-out judge.
   flite festival festvox-kallpc16k festvox-kdlpc16k festvox-us-slt-hts asterisk-prompt-it-menardi-wav asterisk-core-sounds-it-wav asterisk-core-sounds-ru-wav
+  festvox-czech-dita festvox-czech-machac festvox-czech-krb festvox-czech-ph festvox-suopuhe-lj festvox-suopuhe-mv festvox-italp16k festvox-itapc16k
   # recorded music for the corpus's music greetings and TVs, split by composer (~65 MB)
   extremetuxracer-data frozen-bubble-data
   iproute2 procps curl jq wrk libssl-dev openssl
