@@ -4,7 +4,8 @@
 # test`: new scenes and lines of the same test speakers, never a train or dev one), scored as
 # one list (build/voice-corpus/test-all.tsv). One rendering alone is 320 human/machine files
 # where a file is 0.3 %, and two renderings differ by up to five points.
-#   scripts/amd_test_split.sh [BUILD_DIR]      HARK_BIN: another hark (an older build)
+#   scripts/amd_test_split.sh [BUILD_DIR]
+#   HARK_BIN: another hark (an older build); HARK_AMD_TEST_RENDERINGS: how many more (4)
 # Deterministic: the same build gives the same files and figures.
 set -euo pipefail
 HERE=$(cd "$(dirname "$0")/.." && pwd)

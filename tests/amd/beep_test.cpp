@@ -162,6 +162,7 @@ TEST(Beep, BusyToneIsNotABeepButAPairNearItIs) {
   EXPECT_FALSE(amd::replay(greeting_then({480, 620}, 1000), beep_only()).has_beep);
   EXPECT_FALSE(amd::replay(greeting_then({487, 629}, 1000), beep_only()).has_beep);
   EXPECT_TRUE(amd::replay(greeting_then({480, 600}, 1000), beep_only()).has_beep);
+  EXPECT_TRUE(amd::replay(greeting_then({480, 605}, 1000), beep_only()).has_beep);
 }
 
 TEST(Beep, AGlidingToneIsNotABeep) {
