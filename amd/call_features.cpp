@@ -113,7 +113,6 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   // person verdict until 2 s of pause) and its pause would vanish from the features.
   const bool lost = is_lost_frame(frame_db);
   lost_in_row_ = lost ? lost_in_row_ + 1 : 0;
-  music_now_ = music;
   if (lost && lost_in_row_ <= kMaxNeutralLostFrames) {
     if (run_frames_ > 0 && gap_frames_ == 0) ++run_lost_frames_;
     return;

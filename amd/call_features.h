@@ -59,8 +59,6 @@ class CallFeatures {
   /// through the words after it (a decision on a word frame, past the longest greeting or at
   /// the timeout, still knows it).
   bool music_pause_heard() const { return music_pause_heard_ || pause_holds_music(); }
-  /// Music played (MusicDetector::playing()) at the frame last fed.
-  bool music_now() const { return music_now_; }
   /// The loudest word frame so far, in dB over the noise floor of its time.
   double loudest_word_over_floor_db() const { return max_level_; }
 
@@ -124,7 +122,6 @@ class CallFeatures {
     return pause_frames_ >= kMusicPauseFrames && pause_music_frames_ * 2 >= pause_frames_;
   }
   int music_frames_ = 0;      // such frames of music (music_ms)
-  bool music_now_ = false;    // music played at the last frame
   // Before the first word: the run of frames whose pitch moves on smoothly (its length, its
   // frames 3 dB over the floor, its last pitch and range), the pitched frames among the 25
   // before it began, and the last 32 frames' "pitched" bits.

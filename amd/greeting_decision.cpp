@@ -65,13 +65,9 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
   // greeting a machine's: a person waits in silence, and a TV or radio already on before
   // their first word is in the floor and not counted there. (Ten-second excerpts of the
   // corpus's 10 recorded tracks, alone on the line: 46 of 60 were called a person, 5 since.)
-  // Nor are music's swells words (kMusicSwellDb): a pause that music played through, or plays
-  // through now, after "words" that never stood 8 dB over the floor. Either way no person
-  // verdict, at any point. (Music playing now, not only through half the pause: a model
-  // retrained on 2026-12-04, not kept, gave 0.95 at 680 ms of a pause the music detector
-  // joined after 400 ms. With the model kept, no verdict of the corpus changed; the music
-  // check's train and dev tracks called a person went 2 -> 1 of 50, the rest unchanged.)
-  const bool music_swells = (f.music_pause_heard() || f.music_now()) && f.loudest_word_over_floor_db() < kMusicSwellDb;
+  // Nor are music's swells words (kMusicSwellDb): a pause that music played through, after
+  // "words" that never stood 8 dB over the floor. Either way no person verdict, at any point.
+  const bool music_swells = f.music_pause_heard() && f.loudest_word_over_floor_db() < kMusicSwellDb;
   const bool music = f.music_ms() >= kMusicInGreetingMs || music_swells;
   if (span > p_.longest_human_greeting_ms) {
     // Voice this long is a machine's greeting, unless the model still leans to a person: one

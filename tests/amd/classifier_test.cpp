@@ -155,9 +155,7 @@ TEST(Classifier, MusicPlayingFromTheLinesFirstFrameIsNoPerson) {
   // counted none of it; a bar 7 dB over that floor made a "word", the next bars a second of
   // "pause", and the model called a person at 1.6 s. Since 2026-12-03 the music detector
   // listens from the first frame: music through the pause, after words that stood less than
-  // 8 dB over the floor, is the greeting going on; and since 2026-12-04 music playing at the
-  // decision point is too (a model retrained that day, not kept, gave 0.95 at 680 ms of
-  // pause, when the detector had heard the music for 400 ms of it).
+  // 8 dB over the floor, is the greeting going on.
   const auto r = replay_sample("machine-music-from-the-first-frame-001.ul");
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
   EXPECT_NE(std::string(r.verdict.cause).find("music-"), std::string::npos) << r.verdict.cause;
