@@ -158,7 +158,8 @@ TEST(Beep, DialToneAndChordsAreNotBeeps) {
 TEST(Beep, BusyToneIsNotABeepButAPairNearItIs) {
   // North American busy, 480 + 620 Hz (its tones within 1.5 %), is never a beep; a dual beep
   // of 480 + 600 Hz is one. The call-progress pairs were matched within 20 Hz, which took
-  // 480 + 600 Hz beeps for busy: 3 beeps more of the by-voice corpus's 522 train ones at 12 Hz.
+  // 480 + 600 Hz beeps for busy (at 12 Hz: one beep more on the by-voice corpus's train
+  // renderings, one on dev).
   EXPECT_FALSE(amd::replay(greeting_then({480, 620}, 1000), beep_only()).has_beep);
   EXPECT_FALSE(amd::replay(greeting_then({487, 629}, 1000), beep_only()).has_beep);
   EXPECT_TRUE(amd::replay(greeting_then({480, 600}, 1000), beep_only()).has_beep);
