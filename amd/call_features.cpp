@@ -13,6 +13,10 @@ constexpr int kFrameMs = 20;
 constexpr int kBurstGapFrames = CallFeatures::kBurstGapFrames;
 // A burst this long is a word; shorter ones are clicks.
 constexpr int kMinWordFrames = 5;
+// ... or a syllable this long whose loudest frame comes this near the talker's level
+// (CallFeatures::rx).
+constexpr int kMinSyllableFrames = 4;
+constexpr double kSyllableBelowTalkerDb = 6.0;
 // Silence this long between words separates two phrases.
 constexpr int kPhraseGapMs = 260;
 // Once a word was heard, a frame this far below the talker's level is background (babble, a
@@ -187,12 +191,20 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     run_frames_ = 0;
     run_lost_frames_ = 0;
     run_counted_ = false;
+    run_peak_db_ = -120;
     run_db_sum_ = 0;
     run_db_n_ = 0;
   }
   gap_frames_ = 0;
   ++run_frames_;
-  if (!run_counted_ && run_frames_ >= kMinWordFrames) {
+  // A syllable of a fast talker (80 ms) is a word too, once words were heard, when it rises
+  // to near the talker's level: a synthetic voice's phrase can be a train of 80 ms syllables
+  // with 60 ms dips between them, none of them a 100 ms word, so its pause seemed to run on
+  // through the whole phrase. A TV, babble or a street behind a person stays under it.
+  run_peak_db_ = std::max(run_peak_db_, frame_db);
+  const bool syllable = started_ && has_talker_ && run_frames_ >= kMinSyllableFrames &&
+                        run_peak_db_ >= talker_db_ - kSyllableBelowTalkerDb;
+  if (!run_counted_ && (run_frames_ >= kMinWordFrames || syllable)) {
     // A new word: it began run_frames_ frames ago (and the lost ones inside it).
     run_counted_ = true;
     ++bursts_;

@@ -86,6 +86,7 @@ class CallFeatures {
   int run_lost_frames_ = 0;     // lost frames inside the current run (not in run_frames_)
   int lost_in_row_ = 0;         // lost frames in a row up to this one
   bool run_counted_ = false;    // the current run is a word (a burst)
+  float run_peak_db_ = -120;    // the current run's loudest frame (absolute dB)
   int bursts_ = 0;
   int voiced_ms_ = 0;
   // Phrases: the current one, the first, the longest; pauses between them.
