@@ -108,6 +108,7 @@ double CallFeatures::Stats::sd() const {
 void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db,
                       uint32_t now_ms, bool music, bool music_dominant) {
   floor_db_ = floor_db;
+  last_pitched_word_ = false;
   // A lost packet (digital silence) says nothing of the talk: it neither ends a word nor
   // lengthens the gap in a burst (a machine's next phrase that came through a few lost packets
   // was no word, and the pause ran on). It is not heard voice either: a run needs its five
@@ -280,6 +281,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     recent_f0_[recent_f0_n_ % 3] = f0;
     ++recent_f0_n_;
     ++pitched_;
+    last_pitched_word_ = true;
   }
 }
 

@@ -67,6 +67,9 @@ class CallFeatures {
   /// lasting peaks held (see rx()).
   int music_ms() const { return music_frames_ * 20; }
 
+  /// True when the last frame was a word's and had a voice's pitch (frame_pitch_hz).
+  bool last_frame_pitched_word() const { return last_pitched_word_; }
+
   /// The feature vector at `now_ms` (valid once started()).
   void values(uint32_t now_ms, float* out) const;
 
@@ -114,6 +117,7 @@ class CallFeatures {
   float recent_f0_[3] = {};
   int recent_f0_n_ = 0;
   int pitched_ = 0;
+  bool last_pitched_word_ = false;
   float onset_floor_db_ = 0;  // the noise floor when the first word came
   double pause_db_sum_ = 0;   // the frames of the pause under way (absolute dB)
   int pause_frames_ = 0;

@@ -26,6 +26,10 @@ constexpr float kGateTonality = 0.4f;
 constexpr int kFaxGateFrames = 50;
 // Words this long before a steady 1100 or 2100 Hz tone make it a beep rather than fax.
 constexpr uint32_t kMinSpeechBeforeBeepMs = 500;
+// ... of which this many frames were a voice's: pitched and no pure tone. Not a line's noise
+// that an AGC lifted into a "word" at the answer, before a fax's CED (2 of the 40 fax files
+// of the dev renderings were machines by their "beep").
+constexpr int kMinSpeechFramesBeforeBeep = 4;
 }  // namespace
 
 std::string_view to_string(Verdict v) {
@@ -234,6 +238,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   const bool voice = front_.rx(raw, now_ms_, filtered, spectrum, deciding);
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
+  speech_frames_ += front_.features().last_frame_pitched_word() && !(tones_ && tones_->tonal());
   if (first_heard_ms_ == UINT32_MAX && !is_lost_frame(vad_.last_db())) first_heard_ms_ = now_ms_ - kFrameMs;
 
   if (phase_ == Phase::listening_after_human) return rx_after_human(out);
@@ -256,7 +261,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
     if (!tones_) return false;
     const auto& ended = tones_->ended();
     const uint32_t onset = tone ? tone->onset_ms : ended ? ended->onset_ms : now_ms_;
-    return greeting_onset_ms() + kMinSpeechBeforeBeepMs < onset;
+    return greeting_onset_ms() + kMinSpeechBeforeBeepMs < onset && speech_frames_ >= kMinSpeechFramesBeforeBeep;
   };
   // The FFT's view of this frame gates the per-sample detectors (see
   // bench/amd_bench.cpp for what each costs).
