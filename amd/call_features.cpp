@@ -11,10 +11,10 @@ namespace hark::amd {
 namespace {
 constexpr int kFrameMs = 20;
 constexpr int kBurstGapFrames = CallFeatures::kBurstGapFrames;
-// A burst this long is a word; shorter ones are clicks.
+// A burst this long is a word; shorter ones are clicks, ...
 constexpr int kMinWordFrames = 5;
-// ... or a syllable this long whose loudest frame comes this near the talker's level
-// (CallFeatures::rx).
+// ... but for a syllable this long whose loudest frame comes this near the talker's level,
+// once that level is known (CallFeatures::rx).
 constexpr int kMinSyllableFrames = 4;
 constexpr double kSyllableBelowTalkerDb = 6.0;
 // Silence this long between words separates two phrases.
@@ -23,7 +23,7 @@ constexpr int kPhraseGapMs = 260;
 // TV, a street 10-25 dB under the person), not talk.
 constexpr double kBelowTalkerDb = 12.0;
 // The talker's level is the loudest stretch of this many word frames (a syllable or two),
-// counted from a word's fifth frame, once the run is a word: a word sets it from 180 ms on
+// counted from the frame a run became a word: a 100 ms word sets it from 180 ms on
 // (from its first frame: the model retrained called 11 more people machine on the non-test
 // files, and the median person 100 ms later). Not a word's mean: babble or a TV that runs on
 // from the person's "hello" without a gap makes one long word of both, whose mean the
@@ -111,8 +111,8 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   last_pitched_word_ = false;
   // A lost packet (digital silence) says nothing of the talk: it neither ends a word nor
   // lengthens the gap in a burst (a machine's next phrase that came through a few lost packets
-  // was no word, and the pause ran on). It is not heard voice either: a run needs its five
-  // heard frames to be a word, and the lost ones inside it only move its onset back. Time
+  // was no word, and the pause ran on). It is not heard voice either: a run needs its heard
+  // frames to be a word (kMinWordFrames), and the lost ones inside it only move its onset back. Time
   // still passes: a pause goes on through them. Only a loss burst's first frames: a far end
   // sending digital silence is quiet, or a word followed by it would stay under way (no
   // person verdict until 2 s of pause) and its pause would vanish from the features.
@@ -198,12 +198,13 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   }
   gap_frames_ = 0;
   ++run_frames_;
-  // A syllable of a fast talker (80 ms) is a word too, once words were heard, when it rises
-  // to near the talker's level: a synthetic voice's phrase can be a train of 80 ms syllables
-  // with 60 ms dips between them, none of them a 100 ms word, so its pause seemed to run on
-  // through the whole phrase. A TV, babble or a street behind a person stays under it.
+  // A syllable of a fast talker (80 ms) is a word too, once the talker's level is known (a
+  // word of 180 ms set it), when it rises to near that level: a synthetic voice's phrase can be
+  // a train of 80 ms syllables with 60 ms dips between them, none of them a 100 ms word, so
+  // its pause seemed to run on through the whole phrase. A TV, babble or a street behind a
+  // person stays under it.
   run_peak_db_ = std::max(run_peak_db_, frame_db);
-  const bool syllable = started_ && has_talker_ && run_frames_ >= kMinSyllableFrames &&
+  const bool syllable = has_talker_ && run_frames_ >= kMinSyllableFrames &&
                         run_peak_db_ >= talker_db_ - kSyllableBelowTalkerDb;
   if (!run_counted_ && (run_frames_ >= kMinWordFrames || syllable)) {
     // A new word: it began run_frames_ frames ago (and the lost ones inside it).
@@ -281,7 +282,9 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     recent_f0_[recent_f0_n_ % 3] = f0;
     ++recent_f0_n_;
     ++pitched_;
-    last_pitched_word_ = true;
+    // (The model's share counts any period found; a voice is not at the range's ends: see
+    // the pitched onset above.)
+    last_pitched_word_ = f0 > kLowestF0 && f0 < kHighestF0;
   }
 }
 

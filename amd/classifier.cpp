@@ -26,10 +26,10 @@ constexpr float kGateTonality = 0.4f;
 constexpr int kFaxGateFrames = 50;
 // Words this long before a steady 1100 or 2100 Hz tone make it a beep rather than fax.
 constexpr uint32_t kMinSpeechBeforeBeepMs = 500;
-// ... of which this many frames were a voice's: pitched and no pure tone. Not a line's noise
-// that an AGC lifted into a "word" at the answer, before a fax's CED (2 of the 40 fax files
-// of the dev renderings were machines by their "beep").
-constexpr int kMinSpeechFramesBeforeBeep = 4;
+// ... with this many word frames of a voice (pitched, and no pure tone) heard before the tone
+// began. Not a line's noise that an AGC lifted into a "word" at the answer, before a fax's CED
+// or CNG (2 of the 40 fax files of the dev renderings were machines by their "beep").
+constexpr int kMinPitchedWordFramesBeforeBeep = 4;
 }  // namespace
 
 std::string_view to_string(Verdict v) {
@@ -238,7 +238,9 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   const bool voice = front_.rx(raw, now_ms_, filtered, spectrum, deciding);
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
-  speech_frames_ += front_.features().last_frame_pitched_word() && !(tones_ && tones_->tonal());
+  if (front_.features().last_frame_pitched_word() && !(tones_ && tones_->tonal()) &&
+      ++pitched_word_frames_ == kMinPitchedWordFramesBeforeBeep)
+    voice_heard_ms_ = now_ms_;
   if (first_heard_ms_ == UINT32_MAX && !is_lost_frame(vad_.last_db())) first_heard_ms_ = now_ms_ - kFrameMs;
 
   if (phase_ == Phase::listening_after_human) return rx_after_human(out);
@@ -254,14 +256,15 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   }
 
   // Analysing. Half a second of words before `tone` began (without one: the tone that just
-  // ended, or one that ended before now): a fax sends its tones with no voice first (a line's
-  // AGC lifting its noise can make the first 300 ms read as a word). Without the tone tracker
-  // the fax tone itself reads as words, so spandsp's verdict stands.
+  // ended, or one that ended before now), and a voice among them: a fax sends its tones with
+  // no voice first (a line's AGC lifting its noise can make the first 300 ms read as a word,
+  // or half a second, flat and unpitched). Without the tone tracker the fax tone itself reads
+  // as words, so spandsp's verdict stands.
   const auto speech_before = [&](const std::optional<ToneSegment>& tone) {
     if (!tones_) return false;
     const auto& ended = tones_->ended();
     const uint32_t onset = tone ? tone->onset_ms : ended ? ended->onset_ms : now_ms_;
-    return greeting_onset_ms() + kMinSpeechBeforeBeepMs < onset && speech_frames_ >= kMinSpeechFramesBeforeBeep;
+    return greeting_onset_ms() + kMinSpeechBeforeBeepMs < onset && voice_heard_ms_ <= onset;
   };
   // The FFT's view of this frame gates the per-sample detectors (see
   // bench/amd_bench.cpp for what each costs).

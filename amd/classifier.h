@@ -123,8 +123,10 @@ class Classifier {
   // spandsp's fax detectors cost ~12 us a frame; they run only while the FFT sees a tone
   // near 1100 or 2100 Hz (and a while after), primed with the two frames before it.
   int fax_frames_left_ = 0;
-  // Word frames with a voice's pitch that were no tone (speech before a tone makes it a beep).
-  int speech_frames_ = 0;
+  // Word frames with a voice's pitch that were no tone, and when the kth of them was heard
+  // (UINT32_MAX: not yet): a tone after it may be a beep, not fax (speech_before in rx_hark).
+  int pitched_word_frames_ = 0;
+  uint32_t voice_heard_ms_ = UINT32_MAX;
   int16_t previous_[2 * kFrameSamples] = {};
   // When the first frame that was not a lost packet began (UINT32_MAX: none yet): the VAD's
   // floor starts at that frame's level.

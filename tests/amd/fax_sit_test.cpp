@@ -7,6 +7,7 @@
 #include "amd/sit_detector.h"
 #include "amd/spandsp_fwd.h"
 #include "amd/vad.h"
+#include "amd/voice_front_end.h"
 #include "test_audio.h"
 
 using namespace hark;
@@ -80,10 +81,11 @@ TEST(Classifier, FaxCallsAreFax) {
 }
 
 TEST(Classifier, AFaxAfterLineNoiseAnAgcLiftedIsFax) {
-  // A line whose AGC lifts its noise 12 dB 100 ms after the answer, before a fax's tone: the
-  // VAD's floor lags and the lifted noise reads as a "word" of half a second, which made the
-  // tone a beep after a greeting (2 of the 40 fax files of the dev renderings were machines).
-  // Words before a tone make it a beep only when some of their frames had a voice's pitch.
+  // A line whose AGC lifts its noise 12 dB 100 ms after the answer, before a fax's tone (the
+  // 2 fax files of the dev renderings that were machines had a 10 dB AGC): the VAD's floor
+  // lags and the lifted noise reads as a "word" of half a second, which made the tone a beep
+  // after a greeting. Words before a tone make it a beep only when some of their frames had a
+  // voice's pitch.
   for (int type : {MODEM_CONNECT_TONES_FAX_CNG, MODEM_CONNECT_TONES_FAX_CED}) {
     std::vector<int16_t> s;
     test::add_silence(s, 100);
@@ -94,6 +96,13 @@ TEST(Classifier, AFaxAfterLineNoiseAnAgcLiftedIsFax) {
     rest.insert(rest.end(), t.begin(), t.end());
     test::add_noise(rest, -50);
     s.insert(s.end(), rest.begin(), rest.end());
+    // The scene holds: the noise is a word from before 200 ms, over 500 ms before the tone.
+    amd::VoiceFrontEnd front(amd::Params::hark_defaults().vad_margin_db);
+    int16_t filtered[160];
+    for (uint32_t ms = 20; ms <= 700; ms += 20)
+      front.rx({s.data() + (ms - 20) * 8, 160}, ms, filtered);
+    ASSERT_TRUE(front.features().started()) << type;
+    ASSERT_LT(front.features().onset_ms(), 200u) << type;
     const auto r = amd::replay(s, amd::Params::hark_defaults());
     EXPECT_EQ(r.verdict.verdict, amd::Verdict::fax) << type << ": " << r.verdict.cause;
     EXPECT_FALSE(r.has_beep) << type;

@@ -163,6 +163,31 @@ TEST(CallFeatures, APauseThatHeldMusicIsRememberedThroughTheWordsAfterIt) {
   EXPECT_EQ(run(15, 0), std::pair(false, false));
 }
 
+TEST(CallFeatures, AnEightyMsSyllableNearTheTalkersLevelIsAWord) {
+  // A word of 240 ms at -30 dB sets the talker's level; after 120 ms of quiet, 80 ms of voice
+  // at `db`: a word when it comes within 6 dB of that level (a fast voice's syllable), not
+  // when it stays 10 dB under it (a TV behind a person). Nor is 80 ms a word before the
+  // talker's level is known.
+  auto run = [](bool first_word, float db) {
+    amd::CallFeatures f;
+    const std::vector<int16_t> frame(160, 0);
+    uint32_t now = 0;
+    auto feed = [&](int n, bool voice, float level) {
+      for (int i = 0; i < n; ++i) f.rx(frame, voice, level, -50.0f, now += 20);
+    };
+    if (first_word) feed(12, true, -30.0f);
+    feed(6, false, -50.0f);
+    feed(4, true, db);
+    const uint32_t syllable_end = now;
+    feed(10, false, -50.0f);
+    const bool word = f.started() && f.last_voice_ms() == syllable_end;
+    return std::pair{word, f.started() ? feature(f, now, "bursts") : 0.0f};
+  };
+  EXPECT_EQ(run(true, -33.0f), std::pair(true, 2.0f));
+  EXPECT_EQ(run(true, -40.0f), std::pair(false, 1.0f));
+  EXPECT_EQ(run(false, -33.0f), std::pair(false, 0.0f));
+}
+
 TEST(CallFeatures, LostPacketsInsideAWordDoNotEndIt) {
   // 60 ms of voice, 80 ms of lost packets (digital silence), 60 ms of voice: one word of
   // 120 ms heard, not two bursts too short to be words.
