@@ -238,9 +238,6 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   const bool voice = front_.rx(raw, now_ms_, filtered, spectrum, deciding);
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
-  if (front_.features().last_frame_pitched_word() && !(tones_ && tones_->tonal()) &&
-      ++pitched_word_frames_ == kMinPitchedWordFramesBeforeBeep)
-    voice_heard_ms_ = now_ms_;
   if (first_heard_ms_ == UINT32_MAX && !is_lost_frame(vad_.last_db())) first_heard_ms_ = now_ms_ - kFrameMs;
 
   if (phase_ == Phase::listening_after_human) return rx_after_human(out);
@@ -255,7 +252,11 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
     return n;
   }
 
-  // Analysing. Half a second of words before `tone` began (without one: the tone that just
+  // Analysing (the only phase that asks whether a voice was heard before a tone).
+  if (front_.features().last_frame_pitched_word() && !(tones_ && tones_->tonal()) &&
+      ++pitched_word_frames_ == kMinPitchedWordFramesBeforeBeep)
+    voice_heard_ms_ = now_ms_;
+  // Half a second of words before `tone` began (without one: the tone that just
   // ended, or one that ended before now), and a voice among them: a fax sends its tones with
   // no voice first (a line's AGC lifting its noise can make the first 300 ms read as a word,
   // or half a second, flat and unpitched). Without the tone tracker the fax tone itself reads

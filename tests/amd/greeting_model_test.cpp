@@ -17,6 +17,7 @@
 #include "amd/greeting_decision.h"
 #include "amd/voice_front_end.h"
 #include "test_audio.h"
+#include "test_front_end.h"
 #include "test_paths.h"
 
 using namespace hark;
@@ -96,12 +97,7 @@ TEST(DcBlocker, RoundsExactlyAsLrintDoes) {
 }
 
 namespace {
-// Runs `s` through a front end; its features at the end.
-const amd::CallFeatures& features_after(amd::VoiceFrontEnd& fe, const std::vector<int16_t>& s, uint32_t& now) {
-  int16_t filtered[160];
-  for (size_t off = 0; off + 160 <= s.size(); off += 160) fe.rx({s.data() + off, 160}, now += 20, filtered);
-  return fe.features();
-}
+using test::features_after;
 
 // The feature `name` of `f` at `now_ms`, as the model reads it.
 float feature(const amd::CallFeatures& f, uint32_t now_ms, const char* name) {
