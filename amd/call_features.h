@@ -62,6 +62,24 @@ class CallFeatures {
   /// The loudest word frame so far, in dB over the noise floor of its time.
   double loudest_word_over_floor_db() const { return max_level_; }
 
+  /// Words that never stood this far over the floor are faint: a music bar's swell, a hiss an
+  /// AGC lifted, the first breath of a sound that goes on (the VAD's margin is 6 dB).
+  static constexpr double kFaintWordsDb = 8.0;
+  /// A pause whose mean stands this far over the first word's floor still sounds.
+  static constexpr float kSoundingPauseDb = 2.0f;
+  /// ... and a pitch (frame_pitch_hz) in at least this share of its frames: music's notes.
+  /// The noise an AGC lifts as it lets go after a quiet "hello" sounds too, but has none.
+  static constexpr int kPitchedPauseShareDiv = 5;  // a fifth
+  /// A word this much louder than faint words before it begins the greeting again.
+  static constexpr double kClearOverFaintDb = 6.0;
+  /// True in a pause that still sounds, with a pitch, after faint words only: the line's
+  /// music going on (the VAD's floor climbed into it), no "hello" and quiet. The greeting may
+  /// not have begun: a clear word will restart these features at it (rx()).
+  bool faint_words_in_sound() const {
+    return started_ && max_level_ < kFaintWordsDb && pause_over_onset_floor_db() >= kSoundingPauseDb &&
+           pause_pitched_frames_ * kPitchedPauseShareDiv >= pause_frames_;
+  }
+
   /// Music heard at the talker's level since the first word: frames the VAD called quiet
   /// that stood over the first word's floor, and voiced frames whose power the music's
   /// lasting peaks held (see rx()).
@@ -101,6 +119,13 @@ class CallFeatures {
   int pauses_sum_ms_ = 0;
   Stats level_, zcr_, hf_;  // voiced frames: dB over the floor, zero crossings, high-band share
   double max_level_ = 0;
+  // The run under way came after faint words and a pause that sounded (faint_words_in_sound),
+  // began at run_start_ms_, and those words peaked at faint_words_db_: it restarts the
+  // features if it stands kClearOverFaintDb over them.
+  bool restartable_ = false;
+  uint32_t run_start_ms_ = 0;
+  double faint_words_db_ = 0;
+  void restart_at_run();
   Stats phrase_level_;      // the current phrase's voiced frames
   double first_phrase_level_ = 0;
   float recent_db_[5] = {};  // the last five voiced frames' dB over the floor
@@ -122,6 +147,7 @@ class CallFeatures {
   double pause_db_sum_ = 0;   // the frames of the pause under way (absolute dB)
   int pause_frames_ = 0;
   int pause_music_frames_ = 0;  // frames of the pause under way while music played
+  int pause_pitched_frames_ = 0;  // ... with a pitch, after faint words only (else not read)
   bool music_pause_heard_ = false;  // an earlier, whole pause held music
   bool pause_holds_music() const {
     return pause_frames_ >= kMusicPauseFrames && pause_music_frames_ * 2 >= pause_frames_;

@@ -8,6 +8,7 @@
 #include <cmath>
 
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -257,4 +258,80 @@ TEST(CallFeatures, LostPacketsMakeNoWordOfAFewHeardFrames) {
   amd::VoiceFrontEnd fe(6.0f);
   uint32_t now = 0;
   EXPECT_FALSE(features_after(fe, s, now).started());
+}
+
+namespace {
+// Levels fed straight to CallFeatures (floor -50 dB): a faint "word" of 120 ms at
+// `faint_db`, `pause_frames` of no voice at `pause_db` (a 200 Hz tone's frames, music's
+// notes, when `pitched`; else flat ones, the noise an AGC lifts), then 200 ms of voice at
+// `clear_db` (none when 0). `decision`, when given, is asked at every frame; its verdict
+// lands in `got`.
+struct FaintThenClear {
+  amd::CallFeatures f;
+  uint32_t now = 0, clear_onset = 0;
+  bool sounding_before_clear = false;
+  std::optional<amd::Event> got;
+  FaintThenClear(float faint_db, float pause_db, int pause_frames, float clear_db, bool pitched = true,
+                 amd::GreetingDecision* decision = nullptr) {
+    const std::vector<int16_t> flat(160, 0);
+    std::vector<int16_t> note;
+    test::add_tone(note, {200}, 20, -30);
+    auto feed = [&](int n, bool voice, float db, const std::vector<int16_t>& frame) {
+      for (int i = 0; i < n; ++i) {
+        f.rx(frame, voice, db, -50.0f, now += 20);
+        if (decision && !got) got = decision->rx(f, now, false);
+      }
+    };
+    feed(10, false, -50.0f, flat);
+    feed(6, true, faint_db, flat);
+    feed(pause_frames, false, pause_db, pitched ? note : flat);
+    sounding_before_clear = f.faint_words_in_sound();
+    clear_onset = now;
+    if (clear_db != 0.0f) feed(10, true, clear_db, flat);
+    feed(5, false, -50.0f, flat);
+  }
+};
+}  // namespace
+
+TEST(CallFeatures, AClearWordAfterFaintOnesAndASoundingPauseBeginsTheGreeting) {
+  // A music greeting's first bar, 6 dB over the floor, read as a word; the music went on
+  // 3 dB over that floor (the VAD's floor climbed into it) and read as a pause; then the
+  // greeting's first word, 20 dB over the floor. The greeting begins at that word: one word,
+  // its onset the greeting's.
+  const FaintThenClear music(-44.0f, -47.0f, 60, -30.0f);
+  EXPECT_TRUE(music.sounding_before_clear);
+  EXPECT_EQ(music.f.onset_ms(), music.clear_onset);
+  EXPECT_EQ(feature(music.f, music.now, "bursts"), 1.0f);
+  EXPECT_NEAR(music.f.span_ms(), 200, 20);
+  EXPECT_GE(music.f.loudest_word_over_floor_db(), 20.0);
+  // Not after a quiet pause (a quiet "hi", then "hello?"), nor after a sounding one with no
+  // pitch (an AGC letting go), nor after a word 10 dB over the floor (no faint one), nor for
+  // a word under 6 dB louder than the faint one.
+  for (const auto& kept :
+       {FaintThenClear(-44.0f, -50.0f, 60, -30.0f), FaintThenClear(-44.0f, -47.0f, 60, -30.0f, false),
+        FaintThenClear(-40.0f, -47.0f, 60, -30.0f), FaintThenClear(-44.0f, -47.0f, 60, -40.0f)}) {
+    EXPECT_LT(kept.f.onset_ms(), kept.clear_onset);
+    EXPECT_EQ(feature(kept.f, kept.now, "bursts"), 2.0f);
+  }
+  EXPECT_FALSE(FaintThenClear(-44.0f, -50.0f, 60, -30.0f).sounding_before_clear);
+  EXPECT_FALSE(FaintThenClear(-44.0f, -47.0f, 60, -30.0f, false).sounding_before_clear);
+  EXPECT_FALSE(FaintThenClear(-40.0f, -47.0f, 60, -30.0f).sounding_before_clear);
+}
+
+TEST(GreetingDecision, WaitsOutASoundingPauseAfterFaintWordsUntilTheLineMayOpen) {
+  // The faint "word", then 5.2 s of pause: a sounding one with a pitch (music going on) gets
+  // no verdict while the line may still open (initial_silence_ms, 5 s); a quiet one, or one
+  // whose sound has no pitch (an AGC letting go after a quiet "hello"), its choice at the cap.
+  const amd::Params p = amd::Params::hark_defaults();
+  ASSERT_EQ(p.initial_silence_ms, 5000);
+  amd::GreetingDecision music_decision(p), quiet_decision(p), agc_decision(p);
+  const FaintThenClear music(-44.0f, -47.0f, 260, 0.0f, true, &music_decision);
+  ASSERT_TRUE(music.got.has_value());
+  EXPECT_GE(music.got->at_ms, uint32_t(p.initial_silence_ms)) << music.got->cause;
+  for (const auto& decided : {FaintThenClear(-44.0f, -50.0f, 260, 0.0f, true, &quiet_decision),
+                              FaintThenClear(-44.0f, -47.0f, 260, 0.0f, false, &agc_decision)}) {
+    ASSERT_TRUE(decided.got.has_value());
+    EXPECT_NE(std::string(decided.got->cause).find("-at-cap-"), std::string::npos) << decided.got->cause;
+    EXPECT_LE(decided.got->at_ms, 320u + uint32_t(p.human_latency_cap_ms) + 100u) << decided.got->cause;
+  }
 }
