@@ -5,7 +5,9 @@
 // their lengths and order) and running statistics of energy and spectral shape over the voiced
 // frames, and the pitch contour. Frames 12 dB or more below the talker's own level (the
 // loudest stretch of a word; a TV, babble or a street behind a person) are not words here
-// even when the VAD hears them. `values()` writes the feature vector the model was trained on:
+// even when the VAD hears them; and faint "words" followed by a pause that still sounds with a
+// pitch (a music intro's first swell and its bars) give way to the first clear word, where
+// the features start again. `values()` writes the feature vector the model was trained on:
 // the same code runs in the classifier and in the offline dump the training script reads
 // (`hark amd --dump-features`), so the two cannot drift apart. Fixed size, no allocation.
 #pragma once

@@ -108,11 +108,12 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     // non-test files: 13 machines more, 2 people and 2 machines fewer (each decided later at
     // another p). Voice is under way through a dip of a frame or two between syllables, as
     // for a word (CallFeatures::in_burst): 2 machines more, no person fewer, same latencies.
-    // Nor after faint "words" whose pause still sounds (CallFeatures::faint_words_in_sound):
-    // a music greeting's first bar, its music read as a pause, while the line may still open
-    // (initial_silence_ms); its greeting's first clear word restarts the features. On the dev
-    // speakers' 815 files: 2 machines more, no person fewer, no person's latency changed
-    // (music plays 1-4 s before a greeting: waiting 2 or 3 s of pause saved none).
+    // Nor after faint "words" whose pause still sounds with a pitch
+    // (CallFeatures::faint_words_in_sound): a music greeting's first swell, its bars read as a
+    // pause, while the line may still open (initial_silence_ms); its greeting's first clear
+    // word restarts the features. On the dev speakers' 815 files: 2 machines more, no person
+    // fewer, no person's latency changed (music plays 1-4 s before a greeting: waiting 2 or
+    // 3 s of pause saved none). Nor does the model's person verdict come in such a pause.
     const bool talking = sounding || (f.in_burst() && pause + kDecisionStepMs <= kLongestWaitWhileTalkingMs);
     if (!hold_human && pause >= p_.human_latency_cap_ms && !talking) {
       const bool lone_word = span < kLoneWordMs && pause >= kLongestGreetingPauseMs &&

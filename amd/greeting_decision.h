@@ -15,7 +15,9 @@
 //     over max_word_length_ms, or a greeting over longest_human_greeting_ms unless p >= 0.6;
 //   - no word within initial_silence_ms is dead air;
 //   - music in the greeting (CallFeatures::music_ms), or playing through the pause after
-//     "words" that were only its swells, allows no person verdict at any point.
+//     "words" that were only its swells, allows no person verdict at any point;
+//   - nor does a pause that still sounds, with a pitch, after faint words only (a music
+//     intro's first swell), before initial_silence_ms: the greeting may not have begun.
 #pragma once
 
 #include <cstdint>
