@@ -37,6 +37,10 @@ class CallFeatures {
   /// True once a burst of voice long enough to be a word was heard.
   bool started() const { return started_; }
   uint32_t onset_ms() const { return onset_ms_; }
+  /// The first word's onset, kept when a clear word restarts the features (onset_ms() is
+  /// then that word's): what the classifier asks when it asks whether anything was said
+  /// before a tone.
+  uint32_t first_word_ms() const { return first_word_ms_; }
   uint32_t last_voice_ms() const { return last_word_end_ms_; }
   /// Silence since the last word (0 while someone talks).
   int pause_ms(uint32_t now_ms) const { return started_ ? int(now_ms - last_word_end_ms_) : 0; }
@@ -74,9 +78,10 @@ class CallFeatures {
   static constexpr int kPitchedPauseShareDiv = 5;  // a fifth
   /// A word this much louder than faint words before it begins the greeting again.
   static constexpr double kClearOverFaintDb = 6.0;
-  /// True in a pause that still sounds, with a pitch, after faint words only: the line's
-  /// music going on (the VAD's floor climbed into it), no "hello" and quiet. The greeting may
-  /// not have begun: a clear word will restart these features at it (rx()).
+  /// True in a pause that still sounds, with a pitch new on the line (none of a hum or TV
+  /// that was there before the first word), after faint words only: the line's music going
+  /// on (the VAD's floor climbed into it), no "hello" and quiet. The greeting may not have
+  /// begun: a word that comes out of such a pause, clear of them, restarts these features.
   bool faint_words_in_sound() const {
     return started_ && max_level_ < kFaintWordsDb && pause_over_onset_floor_db() >= kSoundingPauseDb &&
            pause_pitched_frames_ * kPitchedPauseShareDiv >= pause_frames_;
@@ -125,6 +130,8 @@ class CallFeatures {
   // began at run_start_ms_, and those words peaked at faint_words_db_: it restarts the
   // features if it stands kClearOverFaintDb over them.
   bool restartable_ = false;
+  uint32_t first_word_ms_ = 0;
+  bool pitch_new_at_onset_ = true;  // at most half the 500 ms before the first word pitched
   uint32_t run_start_ms_ = 0;
   double faint_words_db_ = 0;
   void restart_at_run();
@@ -145,7 +152,7 @@ class CallFeatures {
   int recent_f0_n_ = 0;
   int pitched_ = 0;
   bool last_pitched_word_ = false;
-  float onset_floor_db_ = 0;  // the noise floor when the first word came
+  float onset_floor_db_ = 0;  // the noise floor when the first word came (or the restart's)
   double pause_db_sum_ = 0;   // the frames of the pause under way (absolute dB)
   int pause_frames_ = 0;
   int pause_music_frames_ = 0;  // frames of the pause under way while music played

@@ -187,7 +187,9 @@ int Classifier::dead_air_after_ringing(const Event& dead_air, Event* out) {
 
 uint32_t Classifier::greeting_onset_ms() const {
   if (!p_.learned_decision) return timing_.greeting_onset_ms();
-  return front_.features().started() ? front_.features().onset_ms() : UINT32_MAX / 2;
+  // The first word's, even once a clear word restarted the features (a music intro's swell):
+  // a tone after it came after sound (CallFeatures::first_word_ms).
+  return front_.features().started() ? front_.features().first_word_ms() : UINT32_MAX / 2;
 }
 
 int Classifier::rx_after_human(Event* out) {

@@ -32,6 +32,11 @@ constexpr int kMusicInGreetingMs = 500;
 // 120 hellos of non-test voices 6-20 dB over the music, 85 people (8 fax) and 90. 10 dB kept
 // one person fewer and 12 dB five; no verdict of the 2355 non-test files changed at 8-14 dB.
 constexpr double kMusicSwellDb = 8.0;
+// A music intro plays this long at most from the line's first frame (1-4 s in the corpus):
+// until then faint "words" before a pause that still sounds (CallFeatures::
+// faint_words_in_sound) may be its first swell, and the greeting not yet begun. A constant,
+// not initial_silence (a campaign setting: Asterisk's 2500 ms ended the wait in the music).
+constexpr int kLongestMusicIntroMs = 5000;
 
 Event verdict(Verdict v, uint32_t at, const char* fmt, int a, int b = 0) {
   Event e;
@@ -69,6 +74,12 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
   // "words" that never stood 8 dB over the floor. Either way no person verdict, at any point.
   const bool music_swells = f.music_pause_heard() && f.loudest_word_over_floor_db() < kMusicSwellDb;
   const bool music = f.music_ms() >= kMusicInGreetingMs || music_swells;
+  // Faint "words" whose pause still sounds with a pitch: a music intro's first swell, its bars
+  // read as a pause; its greeting's first clear word will restart the features. No person
+  // verdict of any kind meanwhile (the model leaned to a person in such "pauses"). On the dev
+  // speakers' 815 files: 2 machines more, no person fewer, no person's latency changed
+  // (waiting 2 or 3 s of pause instead saved neither machine).
+  const bool sounding = f.faint_words_in_sound() && int(now_ms) < kLongestMusicIntroMs;
   if (span > p_.longest_human_greeting_ms) {
     // Voice this long is a machine's greeting, unless the model still leans to a person: one
     // who said "hello?" over a TV or babble that the line's AGC lifted to voice level. On the
@@ -76,7 +87,7 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     // 0.6 since the model learned recorded TVs: it gave 0.57 to sipp's g711a.pcap, 7 s of one
     // talker (the SippInterop test), and 2 of the 12 people it saves fell under 0.6.
     const double p = human_probability(f, now_ms);
-    if (p >= kPastLongestLeansToAPerson && !music)
+    if (p >= kPastLongestLeansToAPerson && !music && !sounding)
       return decide(verdict(Verdict::human, now_ms, "model-%d%%-past-longest-%dms", percent(p), span));
     return decide(verdict(Verdict::machine, now_ms, "long-greeting-%dms", span));
   }
@@ -88,8 +99,8 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     // Not while a burst of voice is under way that may yet make a word: the machine's next
     // phrase, begun (on the 2355 non-test files: 2 machines more, no latency changed; the
     // model reads the run's length, but not always enough).
-    const bool sounding = f.faint_words_in_sound() && int(now_ms) < p_.initial_silence_ms;
-    if (!hold_human && !music && !sounding && !f.in_burst() && pause >= kMinPauseMs && p >= greeting_model::kHumanThreshold)
+    if (!hold_human && !music && !sounding && !f.in_burst() && pause >= kMinPauseMs &&
+        p >= greeting_model::kHumanThreshold)
       return decide(verdict(Verdict::human, now_ms, "model-%d%%-after-%dms", percent(p), pause));
     // At the cap a person is forced when the model leans that way, or when a lone syllable
     // came before a quiet pause longer than a greeting's pauses (a "hi" or "yes?" gives the
@@ -108,14 +119,9 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     // non-test files: 13 machines more, 2 people and 2 machines fewer (each decided later at
     // another p). Voice is under way through a dip of a frame or two between syllables, as
     // for a word (CallFeatures::in_burst): 2 machines more, no person fewer, same latencies.
-    // Nor after faint "words" whose pause still sounds with a pitch
-    // (CallFeatures::faint_words_in_sound): a music greeting's first swell, its bars read as a
-    // pause, while the line may still open (initial_silence_ms); its greeting's first clear
-    // word restarts the features. On the dev speakers' 815 files: 2 machines more, no person
-    // fewer, no person's latency changed (music plays 1-4 s before a greeting: waiting 2 or
-    // 3 s of pause saved none). Nor does the model's person verdict come in such a pause.
-    const bool talking = sounding || (f.in_burst() && pause + kDecisionStepMs <= kLongestWaitWhileTalkingMs);
-    if (!hold_human && pause >= p_.human_latency_cap_ms && !talking) {
+    // Nor in a sounding pause after faint words (`sounding`, above).
+    const bool talking = f.in_burst() && pause + kDecisionStepMs <= kLongestWaitWhileTalkingMs;
+    if (!hold_human && pause >= p_.human_latency_cap_ms && !talking && !sounding) {
       const bool lone_word = span < kLoneWordMs && pause >= kLongestGreetingPauseMs &&
                              f.pause_over_onset_floor_db() < kQuietPauseOverFloorDb;
       const bool leans_to_a_person = lone_word || p >= kLeansToAPerson;
@@ -127,7 +133,7 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     if (span >= kMinMachineSpanMs && p <= greeting_model::kMachineThreshold)
       return decide(verdict(Verdict::machine, now_ms, "model-%d%%-span-%dms", percent(p), span));
     if (int(now_ms) >= p_.total_analysis_ms) {
-      if (music && p >= kLeansToAPerson)
+      if ((music || sounding) && p >= kLeansToAPerson)
         return decide(verdict(Verdict::machine, now_ms, "music-at-timeout-%dms", int(now_ms)));
       return decide(verdict(p >= kLeansToAPerson ? Verdict::human : Verdict::machine, now_ms,
                             "model-%d%%-at-timeout-%dms", percent(p), int(now_ms)));

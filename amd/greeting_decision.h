@@ -17,7 +17,7 @@
 //   - music in the greeting (CallFeatures::music_ms), or playing through the pause after
 //     "words" that were only its swells, allows no person verdict at any point;
 //   - nor does a pause that still sounds, with a pitch, after faint words only (a music
-//     intro's first swell), before initial_silence_ms: the greeting may not have begun.
+//     intro's first swell), in the first 5 s: the greeting may not have begun.
 #pragma once
 
 #include <cstdint>
