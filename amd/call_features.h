@@ -130,11 +130,11 @@ class CallFeatures {
   // began at run_start_ms_, and those words peaked at faint_words_db_: it restarts the
   // features if it stands kClearOverFaintDb over them.
   bool restartable_ = false;
-  uint32_t first_word_ms_ = 0;
-  bool pitch_new_at_onset_ = true;  // at most half the 500 ms before the first word pitched
   uint32_t run_start_ms_ = 0;
   double faint_words_db_ = 0;
   void restart_at_run();
+  uint32_t first_word_ms_ = 0;      // first_word_ms(): kept through a restart
+  bool pitch_new_at_onset_ = true;  // at most half the 500 ms before the first word pitched
   Stats phrase_level_;      // the current phrase's voiced frames
   double first_phrase_level_ = 0;
   float recent_db_[5] = {};  // the last five voiced frames' dB over the floor
