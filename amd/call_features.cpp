@@ -45,6 +45,7 @@ constexpr float kPitchedOnsetDb = 3.0f;
 // frame_pitch_hz's range ends (lag 50, 80 Hz: the longest; lag 10, 400 Hz: a correlation that
 // only falls from the shortest lag on): no period found inside the range.
 constexpr float kLowestF0 = 80.0f, kHighestF0 = 400.0f;
+bool voice_pitch(float f0) { return f0 > kLowestF0 && f0 < kHighestF0; }
 // ... or a run of frames whose pitch moves on smoothly (a voice's F0, 80-300 Hz, within 15 %
 // frame to frame, over 10 % in all) for 160 ms, one of them 3 dB over the floor, and a run
 // still young (under half a second: a pitched background builds runs of any length).
@@ -146,7 +147,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     // (No pitch is read where none would count: a dead line's quiet frames cost nothing.)
     const bool audible = frame_db > Vad::kQuietestVoiceDb;
     const float f0 = audible ? frame_pitch_hz(frame) : 0.0f;
-    const bool pitched = audible && f0 > kLowestF0 && f0 < kHighestF0;
+    const bool pitched = audible && voice_pitch(f0);
     const bool run_pitch = pitched && f0 <= kMaxRunF0;
     const int pitched_before = std::popcount(pitched_hist_ & ((1u << kPitchHistoryFrames) - 1));
     pitched_hist_ = (pitched_hist_ << 1) | uint32_t(pitched);
@@ -189,9 +190,9 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
       // (A pitch costs a correlation: read only where faint_words_in_sound() asks.) Only a
       // pitch new on the line counts: a hum, an engine or a TV already pitched before the
       // first word is background, as for the pitched onset.
-      if (max_level_ < kFaintWordsDb && pitch_new_at_onset_ && frame_db > Vad::kQuietestVoiceDb) {
+      if (only_faint_words() && pitch_new_at_onset_ && frame_db > Vad::kQuietestVoiceDb) {
         const float f0 = frame_pitch_hz(frame);
-        pause_pitched_frames_ += f0 > kLowestF0 && f0 < kHighestF0;
+        pause_pitched_frames_ += voice_pitch(f0);
       }
     }
     return;
@@ -312,7 +313,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     ++pitched_;
     // (The model's share counts any period found; a voice is not at the range's ends: see
     // the pitched onset above.)
-    last_pitched_word_ = f0 > kLowestF0 && f0 < kHighestF0;
+    last_pitched_word_ = voice_pitch(f0);
   }
 }
 

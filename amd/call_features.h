@@ -69,8 +69,11 @@ class CallFeatures {
   double loudest_word_over_floor_db() const { return max_level_; }
 
   /// Words that never stood this far over the floor are faint: a music bar's swell, a hiss an
-  /// AGC lifted, the first breath of a sound that goes on (the VAD's margin is 6 dB).
+  /// AGC lifted, the first breath of a sound that goes on (the VAD's margin is 6 dB). A person
+  /// stands clear of music behind them (GreetingDecision's music swells, tuned at 8-14 dB).
   static constexpr double kFaintWordsDb = 8.0;
+  /// True while every word so far stood under kFaintWordsDb over its floor.
+  bool only_faint_words() const { return max_level_ < kFaintWordsDb; }
   /// A pause whose mean stands this far over the first word's floor still sounds.
   static constexpr float kSoundingPauseDb = 2.0f;
   /// ... and a pitch (frame_pitch_hz) in at least this share of its frames: music's notes.
@@ -83,7 +86,7 @@ class CallFeatures {
   /// on (the VAD's floor climbed into it), no "hello" and quiet. The greeting may not have
   /// begun: a word that comes out of such a pause, clear of them, restarts these features.
   bool faint_words_in_sound() const {
-    return started_ && max_level_ < kFaintWordsDb && pause_over_onset_floor_db() >= kSoundingPauseDb &&
+    return started_ && only_faint_words() && pause_over_onset_floor_db() >= kSoundingPauseDb &&
            pause_pitched_frames_ * kPitchedPauseShareDiv >= pause_frames_;
   }
 

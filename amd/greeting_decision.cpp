@@ -22,8 +22,8 @@ constexpr int kLongestWaitWhileTalkingMs = 2000;  // the US rule's 2 s from a pe
 // This much music in the greeting makes it a machine's (CallFeatures::music_ms). On the
 // 2355 non-test files of 2026-12-03, before retraining: 5 machines more, no person fewer.
 constexpr int kMusicInGreetingMs = 500;
-// Music playing through the pause under way, after words that stood less than this over the
-// floor at their loudest, is the greeting too: the line opened on music, the VAD's floor
+// Music playing through the pause under way, after words that stood less than 8 dB over the
+// floor at their loudest (CallFeatures::only_faint_words), is the greeting too: the line opened on music, the VAD's floor
 // climbed into it at once (so music_ms counts none of it), its louder bars made the "words"
 // and the rest read as a pause. A person stands clear of music behind them. Recorded tracks
 // no scene of the corpus uses (scripts/music_check.sh; with the music detector from the
@@ -31,7 +31,6 @@ constexpr int kMusicInGreetingMs = 500;
 // person, 4 since; 60 more from other offsets, looked at only after choosing, 16 and 6;
 // 120 hellos of non-test voices 6-20 dB over the music, 85 people (8 fax) and 90. 10 dB kept
 // one person fewer and 12 dB five; no verdict of the 2355 non-test files changed at 8-14 dB.
-constexpr double kMusicSwellDb = 8.0;
 // A music intro plays this long at most from the line's first frame (1-4 s in the corpus):
 // until then faint "words" before a pause that still sounds (CallFeatures::
 // faint_words_in_sound) may be its first swell, and the greeting not yet begun. A constant,
@@ -70,9 +69,9 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
   // greeting a machine's: a person waits in silence, and a TV or radio already on before
   // their first word is in the floor and not counted there. (Ten-second excerpts of the
   // corpus's 10 recorded tracks, alone on the line: 46 of 60 were called a person, 5 since.)
-  // Nor are music's swells words (kMusicSwellDb): a pause that music played through, after
+  // Nor are music's swells words (only_faint_words): a pause that music played through, after
   // "words" that never stood 8 dB over the floor. Either way no person verdict, at any point.
-  const bool music_swells = f.music_pause_heard() && f.loudest_word_over_floor_db() < kMusicSwellDb;
+  const bool music_swells = f.music_pause_heard() && f.only_faint_words();
   const bool music = f.music_ms() >= kMusicInGreetingMs || music_swells;
   // Faint "words" whose pause still sounds with a pitch: a music intro's first swell, its bars
   // read as a pause; its greeting's first clear word will restart the features. No person
@@ -80,6 +79,7 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
   // speakers' 815 files: 2 machines more, no person fewer, no person's latency changed
   // (waiting 2 or 3 s of pause instead saved neither machine).
   const bool sounding = f.faint_words_in_sound() && int(now_ms) < kLongestMusicIntroMs;
+  const bool no_person = music || sounding;
   if (span > p_.longest_human_greeting_ms) {
     // Voice this long is a machine's greeting, unless the model still leans to a person: one
     // who said "hello?" over a TV or babble that the line's AGC lifted to voice level. On the
@@ -87,7 +87,7 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     // 0.6 since the model learned recorded TVs: it gave 0.57 to sipp's g711a.pcap, 7 s of one
     // talker (the SippInterop test), and 2 of the 12 people it saves fell under 0.6.
     const double p = human_probability(f, now_ms);
-    if (p >= kPastLongestLeansToAPerson && !music && !sounding)
+    if (p >= kPastLongestLeansToAPerson && !no_person)
       return decide(verdict(Verdict::human, now_ms, "model-%d%%-past-longest-%dms", percent(p), span));
     return decide(verdict(Verdict::machine, now_ms, "long-greeting-%dms", span));
   }
@@ -99,7 +99,7 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     // Not while a burst of voice is under way that may yet make a word: the machine's next
     // phrase, begun (on the 2355 non-test files: 2 machines more, no latency changed; the
     // model reads the run's length, but not always enough).
-    if (!hold_human && !music && !sounding && !f.in_burst() && pause >= kMinPauseMs &&
+    if (!hold_human && !no_person && !f.in_burst() && pause >= kMinPauseMs &&
         p >= greeting_model::kHumanThreshold)
       return decide(verdict(Verdict::human, now_ms, "model-%d%%-after-%dms", percent(p), pause));
     // At the cap a person is forced when the model leans that way, or when a lone syllable
@@ -133,7 +133,7 @@ std::optional<Event> GreetingDecision::rx(const CallFeatures& f, uint32_t now_ms
     if (span >= kMinMachineSpanMs && p <= greeting_model::kMachineThreshold)
       return decide(verdict(Verdict::machine, now_ms, "model-%d%%-span-%dms", percent(p), span));
     if (int(now_ms) >= p_.total_analysis_ms) {
-      if ((music || sounding) && p >= kLeansToAPerson)
+      if (no_person && p >= kLeansToAPerson)
         return decide(verdict(Verdict::machine, now_ms, "music-at-timeout-%dms", int(now_ms)));
       return decide(verdict(p >= kLeansToAPerson ? Verdict::human : Verdict::machine, now_ms,
                             "model-%d%%-at-timeout-%dms", percent(p), int(now_ms)));
