@@ -34,7 +34,8 @@ class CallFeatures {
   void rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db, uint32_t now_ms,
           bool music = false, bool music_dominant = false);
 
-  /// True once a burst of voice long enough to be a word was heard.
+  /// True once a burst of voice long enough to be a word was heard, and false again when 400 ms
+  /// of pause after it stood level with it (the line's level rose: no word; call_features.cpp).
   bool started() const { return started_; }
   uint32_t onset_ms() const { return onset_ms_; }
   /// The first word's onset, kept when a clear word restarts the features (onset_ms() is
@@ -136,6 +137,7 @@ class CallFeatures {
   uint32_t run_start_ms_ = 0;
   double faint_words_db_ = 0;
   void restart_at_run();
+  void unstart();  // back to no word heard: the "words" were the line's level rising
   uint32_t first_word_ms_ = 0;      // first_word_ms(): kept through a restart
   bool pitch_new_at_onset_ = true;  // at most half the 500 ms before the first word pitched
   Stats phrase_level_;      // the current phrase's voiced frames
@@ -160,6 +162,7 @@ class CallFeatures {
   int pause_frames_ = 0;
   int pause_music_frames_ = 0;  // frames of the pause under way while music played
   int pause_pitched_frames_ = 0;  // ... with a pitch, after faint words only (else not read)
+  int level_periodic_frames_ = 0;  // ... near the loudest word's level, with a period
   bool music_pause_heard_ = false;  // an earlier, whole pause held music
   bool pause_holds_music() const {
     return pause_frames_ >= kMusicPauseFrames && pause_music_frames_ * 2 >= pause_frames_;

@@ -162,6 +162,20 @@ TEST(Classifier, AGreetingAfterAMusicSwellIsNoPerson) {
   EXPECT_GE(r.verdict.at_ms, 3000u) << r.verdict.cause;
 }
 
+TEST(Classifier, DeadAirWhoseNoiseRoseToAWordsLevelIsSilence) {
+  // Two dead lines (dev-split renderings of the by-voice corpus, their first 5.2 s): in one a
+  // lost packet's concealment fades the noise 6 dB for two frames at 3.4 s, too shallow for
+  // the VAD's fade repair, and the noise coming back reads as a 140 ms word; in the other an
+  // AGC lifts the noise 8 dB in the first 200 ms, a 1.6 s "word". Each "word"'s pause stood
+  // level with it, and the model called a person at the cap. Since 2026-12-04 such words are
+  // none (CallFeatures::started()).
+  for (const char* name :
+       {"dead-air-noise-back-after-a-concealment-dip-001.ul", "dead-air-lifted-by-an-agc-at-the-start-001.ul"}) {
+    const auto r = replay_sample(name);
+    EXPECT_EQ(r.verdict.verdict, amd::Verdict::silence) << name << ": " << r.verdict.cause;
+  }
+}
+
 TEST(Classifier, MusicPlayingFromTheLinesFirstFrameIsNoPerson) {
   // Six seconds of recorded music from the line's first frame (a track no voice of the corpus
   // was mixed with; fixtures/README.md). The VAD's floor climbed into it at once, so music_ms

@@ -351,3 +351,62 @@ TEST(GreetingDecision, WaitsOutASoundingPauseAfterFaintWordsForALongestMusicIntr
     EXPECT_LE(decided.got->at_ms, 720u + uint32_t(p.human_latency_cap_ms) + 100u) << decided.got->cause;
   }
 }
+
+namespace {
+// Dead air: noise at -50 dB for 4 s, but for three frames at 1 s faded by 3, 6 and 7.5 dB (a
+// lost packet's concealment dying away, too shallow for the VAD's fade repair), after which
+// the noise comes back at its level. With `word_db` (not 0), a 300 ms word at that level
+// right after the dip.
+std::vector<int16_t> noise_after_a_dip(double word_db = 0) {
+  std::vector<int16_t> s;
+  test::add_silence(s, 4000);
+  test::add_noise(s, -50, 11);
+  for (const auto& [from_ms, gain] : {std::pair{1000, 0.7}, {1020, 0.5}, {1040, 0.42}})
+    for (size_t i = size_t(from_ms) * 8; i < size_t(from_ms + 20) * 8; ++i) s[i] = int16_t(s[i] * gain);
+  if (word_db != 0) {
+    std::vector<int16_t> word;
+    test::add_tone(word, {200, 400, 600}, 300, word_db);
+    for (size_t i = 0; i < word.size(); ++i) s[1060 * 8 + i] = int16_t(s[1060 * 8 + i] + word[i]);
+  }
+  return s;
+}
+}  // namespace
+
+TEST(CallFeatures, WordsLevelWithThePauseAfterThemWereNoWords) {
+  // The dip pulls the VAD's floor down 7.5 dB; the noise coming back reads as voice until the
+  // floor climbs back, a "word" whose pause then stands level with it. It was the line's level
+  // rising, and the model called a person (3 dead-air lines of the dev and train renderings).
+  amd::VoiceFrontEnd fe(6.0f);
+  uint32_t now = 0;
+  const auto s = noise_after_a_dip();
+  int16_t filtered[160];
+  bool was_started = false;
+  for (size_t off = 0; off + 160 <= s.size(); off += 160) {
+    fe.rx({s.data() + off, 160}, now += 20, filtered);
+    was_started |= fe.features().started();
+  }
+  EXPECT_TRUE(was_started);  // the dip did make a "word" ...
+  EXPECT_FALSE(fe.features().started());  // ... and the pause level with it undid it
+  // A word 14 dB over the noise after the same dip stays a word.
+  amd::VoiceFrontEnd fe2(6.0f);
+  now = 0;
+  const auto& f = features_after(fe2, noise_after_a_dip(-36), now);
+  EXPECT_TRUE(f.started());
+  EXPECT_NEAR(int(f.onset_ms()), 1060, 60);
+  // A voiced word (a 200 Hz voice 6 dB over noise at -50 dB) whose pause an AGC then lifts to
+  // its level over a second: the word had a pitch, and stays one.
+  std::vector<int16_t> agc, voice;
+  test::add_silence(agc, 6000);
+  test::add_noise(agc, -50, 5);
+  test::add_tone(voice, {200, 400, 600}, 300, -44);
+  for (size_t i = 0; i < voice.size(); ++i) agc[8000 + i] = int16_t(agc[8000 + i] + voice[i]);
+  for (size_t i = 1300 * 8; i < agc.size(); ++i) {
+    const double lift_db = std::min(12.0, 12.0 * double(i - 1300 * 8) / 8000.0);
+    agc[i] = int16_t(std::clamp(agc[i] * std::pow(10.0, lift_db / 20.0), -32768.0, 32767.0));
+  }
+  amd::VoiceFrontEnd fe3(6.0f);
+  now = 0;
+  const auto& lifted = features_after(fe3, agc, now);
+  EXPECT_TRUE(lifted.started());
+  EXPECT_GE(lifted.pause_over_onset_floor_db(), lifted.loudest_word_over_floor_db() - 1.5);  // level with it
+}
