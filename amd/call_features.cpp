@@ -59,27 +59,31 @@ constexpr int kMinPitchRunFrames = 8, kMaxPitchRunFrames = 25, kMinPitchRunLoudF
 constexpr int kPitchHistoryFrames = 25, kMaxPitchedBeforeRun = 12;
 // Music counts as sound this far over the first word's floor (the VAD's margin).
 constexpr float kMusicOverOnsetFloorDb = 6.0f;
-// A pause of this many frames (400 ms) whose mean stands within kWordsOverPauseDb of the
-// loudest word before it says those "words" were the line's own level rising: dead air whose
-// noise came back after a concealed packet loss had pulled the VAD's floor down 6 dB (too
-// shallow for the VAD's fade repair), or whose AGC lifted it 8 dB in the line's first 200 ms.
+// A pause of this many frames (400 ms) or more whose mean stands less than kWordsOverPauseDb
+// under the loudest word before it (or over it) says those "words" were the line's own level
+// rising: dead air whose noise came back after a concealed packet loss had pulled the VAD's
+// floor down 6 dB (too shallow for the VAD's fade repair), or whose AGC lifted it 8 dB in the
+// line's first 200 ms.
 // A word stands clear of the quiet after it; these stood level with it, and the model took
 // them and the quiet for a "hello" and a person waiting. The features go back to no word
 // heard (unstart()). Only when all of these hold:
-// - the words were noise: a period (frame_pitch_hz) in under a fifth of their frames; a
-//   person's or a carrier prompt's words have one in half of them and more, whatever an AGC
-//   does to the pause after them (a carrier's prompt at 11 dB SNR under an 11 dB AGC);
+// - the words were noise: a period (frame_pitch_hz) in under a fifth of their runs' voiced
+//   frames; a person's or a carrier prompt's words have one in half of them and more,
+//   whatever an AGC does to the pause after them (a carrier's prompt at 11 dB SNR under an
+//   11 dB AGC);
 // - the VAD heard them (its 6 dB margin; a quiet person's pitched onset can stand under the
 //   floor itself);
 // - no music: music's bars sound through its pauses, and the greeting decision's music rules
-//   judge those. The music detector needs a second of the line, so a pause whose frames near
-//   the words' level have a period in a fifth of them or more is music's too (the first bar of
-//   music playing from the line's first frame stood 1.4 dB over its pause:
-//   Classifier.AMusicGreetingsFirstBarIsNoLoneWord). Without the music tests, 1 excerpt of
-//   the music check more was called a person, and 1 hello over music fewer.
+//   judge those. The music detector needs a second of the line, so a pause with a period in a
+//   fifth of its frames or more (read only in those within kLevelFrameDb of the loudest word's
+//   level; the others count as none) is music's too: the first bar of music playing from the
+//   line's first frame stood 1.4 dB over its pause (Classifier.AMusicGreetingsFirstBarIsNoLoneWord).
+//   Without the music tests, 1 excerpt of the music check more was called a person, and 1
+//   hello over music fewer.
 // On the dev speakers' 815 files and the train renderings' 1280: 3 dead-air lines more, no
 // other verdict changed. At 2 dB a train person over a 15 dB AGC became a machine
-// (Classifier.APersonOnANoisyLinePastTheLongestGreetingIsAPerson: 1.7 dB).
+// (Classifier.APersonOnANoisyLinePastTheLongestGreetingIsAPerson: 1.7 dB). The margin is
+// thin on both sides (the dead-air lines: 0.6-1.3 dB); the words' pitch is the firmer test.
 constexpr int kLevelPauseFrames = 20;
 constexpr double kWordsOverPauseDb = 1.5;
 constexpr double kHeardWordDb = 6.0;
@@ -199,6 +203,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
         pitch_run_loud_ >= kMinPitchRunLoudFrames && run_f0_hi_ >= kMinRunF0Range * run_f0_lo_) {
       voice = true;
       run_frames_ = pitch_run_ - 1;
+      run_read_ = run_periodic_ = pitch_run_ - 1;  // pitched, each of them
       run_lost_frames_ = 0;
       gap_frames_ = 0;
     }
@@ -228,7 +233,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
       if (pause_frames_ >= kLevelPauseFrames && max_level_ >= kHeardWordDb &&
           max_level_ - pause_over_onset_floor_db() < kWordsOverPauseDb &&
           level_periodic_frames_ * kPitchedPauseShareDiv < pause_frames_ &&
-          pitched_ * kFrameMs * kPitchedPauseShareDiv < voiced_ms_ && music_frames_ == 0 && !music_pause_heard())
+          words_periodic_ * kPitchedPauseShareDiv < words_read_ && music_frames_ == 0 && !music_pause_heard())
         unstart();
     }
     return;
@@ -240,10 +245,18 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     run_peak_db_ = -120;
     run_db_sum_ = 0;
     run_db_n_ = 0;
+    run_read_ = 0;
+    run_periodic_ = 0;
     restartable_ = false;
   }
   gap_frames_ = 0;
   ++run_frames_;
+  // Every voiced frame's period (one correlation, used below for the word frames' pitch too):
+  // whether the words were noise is judged on all their frames (kLevelPauseFrames), not on
+  // those after the run became a word only.
+  const float f0 = frame_pitch_hz(frame);
+  ++run_read_;
+  run_periodic_ += f0 > 0;
   // A syllable of a fast talker (80 ms) is a word too, once the talker's level is known (a
   // word of 180 ms set it), when it rises to near that level: a synthetic voice's phrase can be
   // a train of 80 ms syllables with 60 ms dips between them, none of them a 100 ms word, so
@@ -255,6 +268,8 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   if (!run_counted_ && (run_frames_ >= kMinWordFrames || syllable)) {
     // A new word: it began run_frames_ frames ago (and the lost ones inside it).
     run_counted_ = true;
+    words_read_ += run_read_ - 1;  // this frame is counted below
+    words_periodic_ += run_periodic_ - (f0 > 0);
     ++bursts_;
     const uint32_t start = now_ms - uint32_t((run_frames_ + run_lost_frames_) * kFrameMs);
     // (Read before this frame ends the pause: this word came out of it.)
@@ -287,6 +302,8 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     voiced_ms_ += (run_frames_ - 1) * kFrameMs;  // this frame is counted below
   }
   if (!run_counted_) return;
+  ++words_read_;
+  words_periodic_ += f0 > 0;
   // A word standing clear over faint ones that the line's sound went on after is the
   // greeting's first: the faint "words" were a music greeting's first bar, whose music the
   // VAD's floor then climbed into (GreetingDecision waits on faint_words_in_sound()). Its
@@ -342,7 +359,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   hf_.add(hf);
   recent_db_[recent_n_ % 5] = float(level);
   ++recent_n_;
-  if (const float f0 = frame_pitch_hz(frame); f0 > 0) {
+  if (f0 > 0) {
     f0_.add(f0);
     phrase_f0_.add(f0);
     recent_f0_[recent_f0_n_ % 3] = f0;
@@ -369,6 +386,8 @@ void CallFeatures::restart_at_run() {
   again.run_peak_db_ = run_peak_db_;
   again.run_db_sum_ = run_db_sum_;
   again.run_db_n_ = run_db_n_;
+  again.run_read_ = again.words_read_ = run_read_;
+  again.run_periodic_ = again.words_periodic_ = run_periodic_;
   std::copy(std::begin(run_win_), std::end(run_win_), again.run_win_);
   again.bursts_ = 1;
   again.voiced_ms_ = (run_frames_ - 1) * kFrameMs;  // this frame is counted after
@@ -383,14 +402,14 @@ void CallFeatures::restart_at_run() {
 
 void CallFeatures::unstart() {
   // As before the first word, with the line's state kept: its floor, the loss burst and the
-  // gap under way, and the pitch history the next onset reads.
+  // gap under way, and the pitch history the next onset reads (the 500 ms before the first
+  // "word": it is not kept up after a word, and a hum or TV there is still on the line). No
+  // music was heard (the condition), so there is none to keep.
   CallFeatures again;
   again.floor_db_ = floor_db_;
   again.lost_in_row_ = lost_in_row_;
   again.gap_frames_ = gap_frames_;
   again.pitched_hist_ = pitched_hist_;
-  again.music_frames_ = music_frames_;
-  again.music_pause_heard_ = music_pause_heard();
   *this = again;
 }
 

@@ -7,7 +7,9 @@
 // loudest stretch of a word; a TV, babble or a street behind a person) are not words here
 // even when the VAD hears them; and faint "words" followed by a pause that still sounds with a
 // pitch (a music intro's first swell and its bars) give way to the first clear word, where
-// the features start again. `values()` writes the feature vector the model was trained on:
+// the features start again; unpitched "words" that the pause after them stands level with
+// (a dead line's noise back after a concealment's fade, or lifted by an AGC) are none, and
+// the features go back to no word heard. `values()` writes the feature vector the model was trained on:
 // the same code runs in the classifier and in the offline dump the training script reads
 // (`hark amd --dump-features`), so the two cannot drift apart. Fixed size, no allocation.
 #pragma once
@@ -177,6 +179,8 @@ class CallFeatures {
   float run_f0_lo_ = 0, run_f0_hi_ = 0;
   int run_pitched_before_ = 0;
   uint32_t pitched_hist_ = 0;
+  int run_read_ = 0, run_periodic_ = 0;      // the run's voiced frames, and those with a period
+  int words_read_ = 0, words_periodic_ = 0;  // ... of all the words' runs so far
 };
 
 /// The fundamental frequency of a 160-sample frame at 8 kHz (80-400 Hz), or 0 when the frame

@@ -213,7 +213,9 @@ int Classifier::rx_after_human(Event* out) {
   }
   if (now_ms_ >= uint32_t(p_.late_listen_ms)) phase_ = Phase::done;
   if (late_reported_) return 0;
-  if (f.pause_ms(now_ms_) >= kTurnPauseMs) talk_start_ms_ = 0;
+  // (No word at all: the features went back to none, CallFeatures::started(); a talk begun
+  // before that is over.)
+  if (!f.started() || f.pause_ms(now_ms_) >= kTurnPauseMs) talk_start_ms_ = 0;
   else if (talk_start_ms_ == 0 && f.run_ms() > 0) talk_start_ms_ = now_ms_ - uint32_t(f.run_ms());
   if (talk_start_ms_ != 0 && f.last_voice_ms() > talk_start_ms_ &&
       int(f.last_voice_ms() - talk_start_ms_) > p_.longest_human_greeting_ms) {

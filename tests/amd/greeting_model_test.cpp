@@ -355,8 +355,8 @@ TEST(GreetingDecision, WaitsOutASoundingPauseAfterFaintWordsForALongestMusicIntr
 namespace {
 // Dead air: noise at -50 dB for 4 s, but for three frames at 1 s faded by 3, 6 and 7.5 dB (a
 // lost packet's concealment dying away, too shallow for the VAD's fade repair), after which
-// the noise comes back at its level. With `word_db` (not 0), a 300 ms word at that level
-// right after the dip.
+// the noise comes back at its level. With `word_db` (not 0), a 300 ms burst of other noise
+// (unpitched, as the dip's "word") at that level right after the dip.
 std::vector<int16_t> noise_after_a_dip(double word_db = 0) {
   std::vector<int16_t> s;
   test::add_silence(s, 4000);
@@ -365,7 +365,8 @@ std::vector<int16_t> noise_after_a_dip(double word_db = 0) {
     for (size_t i = size_t(from_ms) * 8; i < size_t(from_ms + 20) * 8; ++i) s[i] = int16_t(s[i] * gain);
   if (word_db != 0) {
     std::vector<int16_t> word;
-    test::add_tone(word, {200, 400, 600}, 300, word_db);
+    test::add_silence(word, 300);
+    test::add_noise(word, word_db, 23);
     for (size_t i = 0; i < word.size(); ++i) s[1060 * 8 + i] = int16_t(s[1060 * 8 + i] + word[i]);
   }
   return s;
@@ -387,7 +388,8 @@ TEST(CallFeatures, WordsLevelWithThePauseAfterThemWereNoWords) {
   }
   EXPECT_TRUE(was_started);  // the dip did make a "word" ...
   EXPECT_FALSE(fe.features().started());  // ... and the pause level with it undid it
-  // A word 14 dB over the noise after the same dip stays a word.
+  // A burst of noise 14 dB over the line's after the same dip stays a word: it stood clear of
+  // its pause.
   amd::VoiceFrontEnd fe2(6.0f);
   now = 0;
   const auto& f = features_after(fe2, noise_after_a_dip(-36), now);
