@@ -80,7 +80,7 @@ int step(float from_hz, float to_hz) {
 }
 
 // A falling "bloop": down by a tenth or more over 200 ms - 1.5 s, stepping up (a few Hz,
-// the tracker's kGlideJitterHz) twice at most.
+// the tracker's kGlideJitterHz or kGlideJitterShare) twice at most.
 bool falling_glide(const ToneSegment& seg) {
   const uint32_t d = seg.duration_ms();
   return seg.start_hz - seg.end_hz >= kMinGlideFall * seg.start_hz && seg.rises <= 2 && d >= kMinGlideMs &&
