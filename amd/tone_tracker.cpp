@@ -214,13 +214,17 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
         in_segment_ = false;
       }
     }
-    if (!in_segment_) start_segment();
+    if (!in_segment_) start_segment(ended_into_tone_);
     seg_last_frame_ = frames_;
     seg_hz_sum_ += hz_;
     ++seg_count_;
     seg_dual_ += dual_;
     // The first two tonal frames' windows may still hold noise from before the onset.
-    if (clean_window && frames_ >= seg_first_frame_ + 2) {
+    // (From the second, when another tone ended into it: its window then holds that tone, not
+    // noise, and the peak picks the stronger. A contiguous sequence's 90 ms piece is tonal
+    // for two frames, and without a clean one it was no piece: on the train renderings beeps
+    // 483 -> 489 of 517, dev 333 of 346 either way, no false beep more.)
+    if (clean_window && frames_ >= seg_first_frame_ + (seg_from_tone_ ? 1 : 2)) {
       if (seg_clean_ == 0) {
         seg_hz_min_ = seg_hz_max_ = hz_;
         seg_start_hz_ = hz_;
@@ -320,8 +324,9 @@ void ToneTracker::analyse() {
   }
 }
 
-void ToneTracker::start_segment() {
+void ToneTracker::start_segment(bool from_tone) {
   in_segment_ = true;
+  seg_from_tone_ = from_tone;
   seg_first_frame_ = frames_;
   seg_hz_sum_ = 0;
   seg_count_ = 0;

@@ -90,7 +90,7 @@ class ToneTracker {
   void analyse();
   float ringback_band_share() const;  // of this frame's band power (after analyse())
   bool beating() const;               // the window's envelope falls to nulls (two close tones)
-  void start_segment();
+  void start_segment(bool from_tone);
   /// `robust`: the level spread of a long tone as a percentile range (sorting its frames'
   /// levels: done for ended segments only, not for the tone in progress every frame).
   ToneSegment close_segment(bool robust) const;
@@ -127,6 +127,7 @@ class ToneTracker {
   float seg_start_hz_ = 0, seg_end_hz_ = 0;
   int seg_rises_ = 0;
   int seg_dual_ = 0;               // frames of the segment that were dual
+  bool seg_from_tone_ = false;     // it began as another tone ended into it (no noise before)
   float seg_floor_db_ = -120;
   float floor_db_ = -120;
   int misses_ = 0;                 // non-tonal frames since the last tonal one

@@ -187,6 +187,18 @@ TEST(Classifier, AFastBloopThatStallsOverAConcealedFrameIsOneBeep) {
   EXPECT_NEAR(int(r.beep.beep_onset_ms), 3978, 100);
 }
 
+TEST(Classifier, AContiguousBipBipOfNinetyMsTonesIsOneBeep) {
+  // 600 Hz then 756 Hz, 91 ms each, straight after one another (a train-split rendering of the
+  // by-voice corpus, its first 5.8 s). The second tone was tonal in two frames only, and the
+  // tracker trusted a segment's frequency from its third frame on (its first windows may
+  // hold the noise before it): the second piece had no measured pitch and was no piece. When
+  // another tone ended into it, its windows hold that tone, not noise, and its second frame
+  // counts.
+  const auto r = replay_sample("machine-contiguous-bip-bip-001.ul");
+  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), 5138, 100);
+}
+
 TEST(Classifier, MusicPlayingFromTheLinesFirstFrameIsNoPerson) {
   // Six seconds of recorded music from the line's first frame (a track no voice of the corpus
   // was mixed with; fixtures/README.md). The VAD's floor climbed into it at once, so music_ms
