@@ -90,6 +90,7 @@ std::vector<std::string> load_errors(const std::string& text, Config* out = null
   const auto path = write_toml("t", text);
   std::vector<std::string> errors;
   auto c = Config::load(path, &errors);
+  std::filesystem::remove(path);  // (it was left in /tmp, one per run)
   if (out) *out = c;
   return errors;
 }

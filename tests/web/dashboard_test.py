@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -230,6 +231,8 @@ def main():
                 p.wait(20)
             except subprocess.TimeoutExpired:
                 p.kill()
+        # (A failure's message carries the log's tail; the directory was left in /tmp.)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
