@@ -79,8 +79,8 @@ int step(float from_hz, float to_hz) {
   return 2;
 }
 
-// A falling "bloop": down by a tenth or more over 200 ms - 1.5 s, stepping up (a few Hz,
-// the tracker's kGlideJitterHz or kGlideJitterShare) twice at most.
+// A falling "bloop": down by a tenth or more over 200 ms - 1.5 s, stepping up (by over 3 Hz,
+// within the tracker's kGlideJitterHz or kGlideJitterShare) twice at most.
 bool falling_glide(const ToneSegment& seg) {
   const uint32_t d = seg.duration_ms();
   return seg.start_hz - seg.end_hz >= kMinGlideFall * seg.start_hz && seg.rises <= 2 && d >= kMinGlideMs &&
@@ -132,7 +132,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
                                    : rock_steady || still ? kMaxSteadyBeepLevelSpreadDb
                                                           : kMaxBeepLevelSpreadDb;
     const bool level_flat = seg->level_spread_db <= max_level_spread;
-    // Or it falls steadily (a falling "bloop"): by a tenth or more, never stepping up.
+    // Or it falls steadily (a falling "bloop"): by a tenth or more, stepping up twice at most.
     const bool glide = falling_glide(*seg);
     // And it stands alone: a beep starts out of a pause and is followed by silence (the
     // recording), while a vowel sits between consonants of nearly its own loudness.
@@ -156,7 +156,12 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     // the 60 ms window holds both tones for a frame: one two-tone frame is allowed.
     // One clean tone (a vowel's formants show as two peaks; its frequency measured on clean
     // windows), and below 500 Hz longer, where a voice's harmonics hold still for 60-80 ms.
-    const bool piece_flat = pitch_within(*seg, kMaxPieceHzSpread, kMaxPieceHzShare) &&
+    // A piece measured on one clean frame (a short tone that another ended into: its first
+    // frame's window holds both) is flat only if that frame reads the pitch of all of them.
+    const bool one_measure_agrees =
+        seg->clean_frames >= 2 ||
+        std::fabs(seg->start_hz - seg->hz) <= std::max(kMaxPieceHzSpread, kMaxPieceHzShare * seg->hz);
+    const bool piece_flat = pitch_within(*seg, kMaxPieceHzSpread, kMaxPieceHzShare) && one_measure_agrees &&
                             seg->level_spread_db <= kMaxPieceLevelSpreadDb;
     const bool piece = piece_flat && seg->tonal_frames >= 2 && d <= kMaxPieceMs &&
                        d >= (seg->hz < kLowBeepHz ? kMinLowPieceMs : kMinPieceMs) &&

@@ -62,12 +62,15 @@ constexpr int kRobustSpreadFrames = 10;
 constexpr float kMaxFallHz = 45.0f;
 constexpr float kMaxFallShare = 0.08f;
 constexpr float kGlideJitterHz = 8.0f;
-// ... or 1.5 % of it, whichever is wider: over a concealed or faded frame the peak of a fast
-// glide stalls, and the next frame's measure rises by 11-14 Hz near 1.8 kHz as it catches up
-// (a 2100 -> 1500 Hz bloop of 280 ms was cut in three where it stalled). On the dev speakers'
-// 815 files: beeps 331 -> 333 of 346 (1 % found one of them; 2 and 3 % the same two); the
-// train renderings: 483 of 517 either way; no false beep more in either.
+// ... or 1.5 % of it, whichever is wider, once the tone has fallen by kFallenShare from its
+// first clean frame (a glide under way, not a vowel's wobble): over a concealed or faded
+// frame the peak of a fast glide stalls, and the next frame's measure rises by 11-14 Hz near
+// 1.8 kHz as it catches up (a 2100 -> 1500 Hz bloop of 280 ms was cut in three where it
+// stalled). On the dev speakers' 815 files: beeps 331 -> 333 of 346 (1 % found one of them;
+// 2 and 3 % the same two); the train renderings: 483 of 517 either way; no false beep more
+// in either.
 constexpr float kGlideJitterShare = 0.015f;
+constexpr float kFallenShare = 0.03f;
 
 // Dial tone (350+440, 400+450), ringback (440+480) and busy (480+620): never a beep. Within
 // 12 Hz: the tones are held within 1.5 % (9 Hz at 620), and at 20 Hz a 480+600 Hz beep was
@@ -206,8 +209,9 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
       const bool same = std::fabs(hz_ - mean) <= std::max(kSameToneHz, kSameToneShare * mean);
       // A falling glide moves on from frame to frame by a bounded step.
       const float fall = seg_prev_hz_ - hz_;
-      const bool gliding = fall > -std::max(kGlideJitterHz, kGlideJitterShare * seg_prev_hz_) &&
-                           fall <= std::max(kMaxFallHz, kMaxFallShare * seg_prev_hz_);
+      const bool falling = seg_clean_ > 0 && seg_start_hz_ - seg_prev_hz_ >= kFallenShare * seg_start_hz_;
+      const float jitter = std::max(kGlideJitterHz, falling ? kGlideJitterShare * seg_prev_hz_ : 0.0f);
+      const bool gliding = fall > -jitter && fall <= std::max(kMaxFallHz, kMaxFallShare * seg_prev_hz_);
       if (!same && !gliding) {
         ended_ = close_segment(true);
         ended_into_tone_ = true;
@@ -220,10 +224,12 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
     ++seg_count_;
     seg_dual_ += dual_;
     // The first two tonal frames' windows may still hold noise from before the onset.
-    // (From the second, when another tone ended into it: its window then holds that tone, not
-    // noise, and the peak picks the stronger. A contiguous sequence's 90 ms piece is tonal
-    // for two frames, and without a clean one it was no piece: on the train renderings beeps
-    // 483 -> 489 of 517, dev 333 of 346 either way, no false beep more.)
+    // (From the second, when another tone ended into it: its window then holds that tone, and
+    // the peak picks the stronger. A contiguous sequence's 90 ms piece is tonal for two
+    // frames, and without a clean one it was no piece; with one, it is a piece only when that
+    // frame reads the pitch of the segment's mean (beep_rules.cpp). The same after a gap of a
+    // few frames the old segment bridged, whose noise the window may still hold: requiring
+    // no gap lost 3 of the train renderings' beeps and no false one.)
     if (clean_window && frames_ >= seg_first_frame_ + (seg_from_tone_ ? 1 : 2)) {
       if (seg_clean_ == 0) {
         seg_hz_min_ = seg_hz_max_ = hz_;
@@ -384,6 +390,7 @@ ToneSegment ToneTracker::close_segment(bool robust) const {
   s.hz_spread = seg_clean_ > 0 ? seg_hz_max_ - seg_hz_min_ : 1e6f;
   s.floor_db = seg_floor_db_;
   s.tonal_frames = seg_count_;
+  s.clean_frames = seg_clean_;
   // The frames right at the edges may hold part of the tone: look one frame further out.
   for (uint32_t k = 2; k <= 3; ++k) {
     if (first >= k) s.before_db = std::max(s.before_db, db_at(first - k));

@@ -29,6 +29,7 @@ struct ToneSegment {
   float after_db = -120;      ///< power of the louder of frames end+2 and end+3
   float floor_db = -120;      ///< the noise floor when it began
   int tonal_frames = 0;       ///< frames found tonal inside it
+  int clean_frames = 0;       ///< ... of which the frequency was measured (hz_spread, start_hz)
   bool dual = false;          ///< two frequencies at once (hz is the lower one)
   float dual_share = 0;       ///< share of its tonal frames that held two tones
   float start_hz = 0;         ///< frequency of its first clean frame ...
@@ -61,8 +62,8 @@ class ToneTracker {
   bool tonal() const { return tonal_; }
   /// A segment that ended at this frame (because the tone stopped or changed frequency).
   const std::optional<ToneSegment>& ended() const { return ended_; }
-  /// True when the segment in `ended()` gave way to a tone of another frequency (directly or
-  /// after a gap short enough to be a lost packet).
+  /// True when the segment in `ended()` gave way to a tone of another frequency (directly, or
+  /// after a few non-tonal frames the segment bridged).
   bool ended_into_tone() const { return ended_into_tone_; }
   /// The tone in progress, if any.
   std::optional<ToneSegment> current() const;
@@ -127,7 +128,7 @@ class ToneTracker {
   float seg_start_hz_ = 0, seg_end_hz_ = 0;
   int seg_rises_ = 0;
   int seg_dual_ = 0;               // frames of the segment that were dual
-  bool seg_from_tone_ = false;     // it began as another tone ended into it (no noise before)
+  bool seg_from_tone_ = false;     // another tone ended into it (ended_into_tone())
   float seg_floor_db_ = -120;
   float floor_db_ = -120;
   int misses_ = 0;                 // non-tonal frames since the last tonal one
