@@ -12,6 +12,7 @@
 #include "media/audio_file.h"
 #include "test_audio.h"
 #include "test_paths.h"
+#include "test_temp.h"
 
 namespace {
 struct Run {
@@ -43,14 +44,7 @@ std::string dir() {
   static const std::string d = [] {
     auto p = std::filesystem::temp_directory_path() / ("hark-cli-" + std::to_string(::getpid()));
     std::filesystem::create_directories(p);
-    // Removed when the test program exits (it was left in /tmp, one per run).
-    static const struct RemoveAtExit {
-      std::filesystem::path path;
-      ~RemoveAtExit() {
-        std::error_code ec;
-        std::filesystem::remove_all(path, ec);
-      }
-    } remove_at_exit{p};
+    static const hark::test::RemoveAtExit remove_at_exit{p};
     std::vector<int16_t> human, machine, rung;
     // Two North American rings played after the answer, then the person.
     for (int i = 0; i < 2; ++i) hark::test::add_tone(rung, {440, 480}, 2000, -19), hark::test::add_silence(rung, 4000);

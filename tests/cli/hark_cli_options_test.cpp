@@ -15,6 +15,7 @@
 #include "test_audio.h"
 #include "test_process.h"
 #include "test_paths.h"
+#include "test_temp.h"
 
 using hark::test::Child;
 
@@ -34,14 +35,7 @@ Outcome run_hark(std::vector<std::string> args, const std::vector<std::string>& 
 std::string human_wav() {
   static const std::string path = [] {
     const auto p = std::filesystem::temp_directory_path() / ("hark-opt-" + std::to_string(::getpid()) + ".wav");
-    // Removed when the test program exits (it was left in /tmp, one per run).
-    static const struct RemoveAtExit {
-      std::filesystem::path path;
-      ~RemoveAtExit() {
-        std::error_code ec;
-        std::filesystem::remove(path, ec);
-      }
-    } remove_at_exit{p};
+    static const hark::test::RemoveAtExit remove_at_exit{p};
     std::vector<int16_t> pcm;
     hark::test::add_silence(pcm, 400);
     hark::test::add_babble(pcm, 600, -20);
