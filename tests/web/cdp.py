@@ -5,6 +5,7 @@ import base64
 import json
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -25,7 +26,11 @@ class Browser:
             [exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-extensions",
              "--disable-dev-shm-usage", "--autoplay-policy=no-user-gesture-required", f"--window-size={width},{height}", "--remote-debugging-port=0",
              f"--user-data-dir={self.profile}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            # Its own process group, so close() ends its helper processes too, and its
+            # temporary files (org.chromium.Chromium.*) inside the profile: both were left in
+            # /tmp, the helpers writing into the profile after it was removed.
+            start_new_session=True, env=dict(os.environ, TMPDIR=self.profile))
         port_file = os.path.join(self.profile, "DevToolsActivePort")
         deadline = time.time() + 30
         while not os.path.exists(port_file) or os.path.getsize(port_file) == 0:
@@ -56,7 +61,12 @@ class Browser:
         try:
             self.proc.wait(10)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            pass
+        try:
+            os.killpg(self.proc.pid, signal.SIGKILL)  # what is left of the group
+        except ProcessLookupError:
+            pass
+        self.proc.wait()
         shutil.rmtree(self.profile, ignore_errors=True)
 
     def call(self, method, **params):
