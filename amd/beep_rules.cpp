@@ -65,9 +65,14 @@ constexpr uint32_t kMinDualBeepMs = 160;
 constexpr float kLowBeepHz = 500.0f;
 constexpr uint32_t kMinLowBeepMs = 160;
 
-// The tone's pitch held within `hz` or `share` of its frequency, whichever is wider.
+// A difference of `diff_hz` is within `hz` or `share` of the tone's frequency, whichever is
+// wider.
+bool near_in_pitch(const ToneSegment& seg, float diff_hz, float hz, float share) {
+  return diff_hz <= std::max(hz, share * seg.hz);
+}
+// The tone's pitch held within `hz` or `share` of its frequency.
 bool pitch_within(const ToneSegment& seg, float hz, float share) {
-  return seg.hz_spread <= std::max(hz, share * seg.hz);
+  return near_in_pitch(seg, seg.hz_spread, hz, share);
 }
 
 // +1 rising, -1 falling, 0 the same tone, 2 neither.
@@ -160,7 +165,7 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     // frame's window holds both) is flat only if that frame reads the pitch of all of them.
     const bool one_measure_agrees =
         seg->clean_frames >= 2 ||
-        std::fabs(seg->start_hz - seg->hz) <= std::max(kMaxPieceHzSpread, kMaxPieceHzShare * seg->hz);
+        near_in_pitch(*seg, std::fabs(seg->start_hz - seg->hz), kMaxPieceHzSpread, kMaxPieceHzShare);
     const bool piece_flat = pitch_within(*seg, kMaxPieceHzSpread, kMaxPieceHzShare) && one_measure_agrees &&
                             seg->level_spread_db <= kMaxPieceLevelSpreadDb;
     const bool piece = piece_flat && seg->tonal_frames >= 2 && d <= kMaxPieceMs &&

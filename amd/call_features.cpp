@@ -172,13 +172,18 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   // Both read the frame's pitch before the first word; a pitch at either end of the range is
   // none (an AGC lifting a dead line's 50 Hz hum made "pitched" 400 Hz frames 3 dB over the
   // floor of it: a word, then a person).
+  // The frame's period, once read (frame_pitch_hz; kNotRead before): before the first word
+  // for every audible frame, and for every voiced frame (below). One correlation a frame.
+  constexpr float kNotRead = -1.0f;
+  float frame_f0 = kNotRead;
   if (!started_) {
     // (No pitch is read where none would count: a dead line's quiet frames cost nothing.)
     const bool audible = frame_db > Vad::kQuietestVoiceDb;
     const float f0 = audible ? frame_pitch_hz(frame) : 0.0f;
+    if (audible) frame_f0 = f0;
     const bool pitched = audible && voice_pitch(f0);
     const bool run_pitch = pitched && f0 <= kMaxRunF0;
-    const int pitched_before = std::popcount(pitched_hist_ & ((1u << kPitchHistoryFrames) - 1));
+    const int pitched_before = pitched_in_history();
     pitched_hist_ = (pitched_hist_ << 1) | uint32_t(pitched);
     if (run_pitch && pitch_run_ > 0 && std::fabs(f0 - run_f0_) <= kRunF0Step * run_f0_) {
       ++pitch_run_;
@@ -251,10 +256,10 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   }
   gap_frames_ = 0;
   ++run_frames_;
-  // Every voiced frame's period (one correlation, used below for the word frames' pitch too):
-  // whether the words were noise is judged on all their frames (kLevelPauseFrames), not on
-  // those after the run became a word only.
-  const float f0 = frame_pitch_hz(frame);
+  // Every voiced frame's period (used below for the word frames' pitch too): whether the
+  // words were noise is judged on all their frames (kLevelPauseFrames), not on those after
+  // the run became a word only. (Before the first word a voiced frame is audible: read above.)
+  const float f0 = frame_f0 != kNotRead ? frame_f0 : frame_pitch_hz(frame);
   ++run_read_;
   run_periodic_ += f0 > 0;
   // A syllable of a fast talker (80 ms) is a word too, once the talker's level is known (a
@@ -279,8 +284,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     if (!started_) {
       started_ = true;
       first_word_ms_ = start;
-      const int pitched_before = std::popcount(pitched_hist_ & ((1u << kPitchHistoryFrames) - 1));
-      pitch_new_at_onset_ = pitched_before <= kMaxPitchedBeforeRun;
+      pitch_new_at_onset_ = pitched_in_history() <= kMaxPitchedBeforeRun;
       onset_floor_db_ = floor_db;
       onset_ms_ = start;
       phrase_start_ms_ = start;
@@ -369,6 +373,10 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     // the pitched onset above.)
     last_pitched_word_ = voice_pitch(f0);
   }
+}
+
+int CallFeatures::pitched_in_history() const {
+  return std::popcount(pitched_hist_ & ((1u << kPitchHistoryFrames) - 1));
 }
 
 void CallFeatures::restart_at_run() {

@@ -179,6 +179,7 @@ class CallFeatures {
   float run_f0_lo_ = 0, run_f0_hi_ = 0;
   int run_pitched_before_ = 0;
   uint32_t pitched_hist_ = 0;
+  int pitched_in_history() const;  // pitched frames of the last kPitchHistoryFrames (before a word)
   int run_read_ = 0, run_periodic_ = 0;      // the run's voiced frames, and those with a period
   int words_read_ = 0, words_periodic_ = 0;  // ... of all the words' runs so far
 };

@@ -23,10 +23,11 @@ constexpr int kLongestWaitWhileTalkingMs = 2000;  // the US rule's 2 s from a pe
 // 2355 non-test files of 2026-12-03, before retraining: 5 machines more, no person fewer.
 constexpr int kMusicInGreetingMs = 500;
 // Music playing through the pause under way, after words that stood less than 8 dB over the
-// floor at their loudest (CallFeatures::only_faint_words), is the greeting too: the line opened on music, the VAD's floor
-// climbed into it at once (so music_ms counts none of it), its louder bars made the "words"
-// and the rest read as a pause. A person stands clear of music behind them. Recorded tracks
-// no scene of the corpus uses (scripts/music_check.sh; with the music detector from the
+// floor at their loudest (CallFeatures::only_faint_words), is the greeting too: the line
+// opened on music, the VAD's floor climbed into it at once (so music_ms counts none of it),
+// its louder bars made the "words" and the rest read as a pause. A person stands clear of
+// music behind them. Recorded tracks no scene of the corpus uses (scripts/music_check.sh;
+// with the music detector from the
 // line's first frame and the model retrained for it): 72 ten-second excerpts, 14 called a
 // person, 4 since; 60 more from other offsets, looked at only after choosing, 16 and 6;
 // 120 hellos of non-test voices 6-20 dB over the music, 85 people (8 fax) and 90. 10 dB kept
