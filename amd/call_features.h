@@ -182,10 +182,20 @@ class CallFeatures {
   int pitched_in_history() const;  // pitched frames of the last kPitchHistoryFrames (before a word)
   int run_read_ = 0, run_periodic_ = 0;      // the run's voiced frames, and those with a period
   int words_read_ = 0, words_periodic_ = 0;  // ... of all the words' runs so far
+  // Before the first word, the last two frames (low_pitch_hz reads a low voice over a frame
+  // and the one before): frames_[cur_] is the frame being fed, frames_[cur_ ^ 1] the one
+  // before when held_ was set by it.
+  static constexpr int kFrameSamples = 160;
+  int16_t frames_[2][kFrameSamples] = {};
+  int cur_ = 0;
+  bool held_ = false;
 };
 
 /// The fundamental frequency of a 160-sample frame at 8 kHz (80-400 Hz), or 0 when the frame
 /// is not clearly periodic.
 float frame_pitch_hz(std::span<const int16_t> frame);
+/// The same for a low voice (64.5-200 Hz), read over the frame and the one before it
+/// (`previous`, 160 samples; 0 without it): a period too long for one frame to show clearly.
+float low_pitch_hz(std::span<const int16_t> frame, std::span<const int16_t> previous);
 
 }  // namespace hark::amd
