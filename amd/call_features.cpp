@@ -4,9 +4,8 @@
 #include <bit>
 #include <cmath>
 #include <iterator>
-#include <cstdio>
-#include <cstdlib>
 
+#include "amd/frame_pitch.h"
 #include "amd/vad.h"
 
 namespace hark::amd {
@@ -48,14 +47,10 @@ constexpr float kPitchedOnsetDb = 3.0f;
 // only falls from the shortest lag on): no period found inside the range.
 constexpr float kLowestF0 = 80.0f, kHighestF0 = 400.0f;
 bool voice_pitch(float f0) { return f0 > kLowestF0 && f0 < kHighestF0; }
-// ... or a run of frames whose pitch moves on smoothly (a voice's F0, up to 300 Hz, within 15 %
+// ... or a run of frames whose pitch moves on smoothly (a voice's F0, 66-300 Hz, within 15 %
 // frame to frame, over 10 % in all) for 160 ms, one of them 3 dB over the floor, and a run
 // still young (under half a second: a pitched background builds runs of any length).
 constexpr float kMaxRunF0 = 300.0f, kRunF0Step = 0.15f, kMinRunF0Range = 1.1f;
-// A run's frames may read down to low_pitch_hz's longest period (lag 62, 64.5 Hz at 4 kHz): a
-// mains hum's 50 Hz lies beyond it, and 60 Hz reads at its end.
-constexpr float kLowestRunF0 = 4000.0f / 62;
-bool run_voice_pitch(float f0) { return f0 > kLowestRunF0 && f0 <= kMaxRunF0; }
 constexpr int kMinPitchRunFrames = 8, kMaxPitchRunFrames = 25, kMinPitchRunLoudFrames = 1;
 // Either way the pitch must be new on the line: at most half of the 25 frames (500 ms) before
 // the run began were pitched. A mains hum (through the line's high-pass it reads 95-160 Hz and
@@ -96,72 +91,6 @@ constexpr double kHeardWordDb = 6.0;
 constexpr double kLevelFrameDb = 3.0;
 }  // namespace
 
-float frame_pitch_hz(std::span<const int16_t> frame) {
-  // Pairs summed: 4 kHz, low-passed enough for voice fundamentals, and a quarter of the work.
-  constexpr int kN = 80, kMinLag = 10, kMaxLag = 50;  // 400 .. 80 Hz
-  float y[kN];
-  float mean = 0;
-  for (int j = 0; j < kN; ++j) mean += y[j] = float(frame[2 * j]) + float(frame[2 * j + 1]);
-  mean /= kN;
-  float e0 = 0;
-  for (int j = 0; j < kN; ++j) {
-    y[j] -= mean;
-    e0 += y[j] * y[j];
-  }
-  if (e0 <= 0) return 0;
-  float best = 0;
-  int best_lag = 0;
-  for (int lag = kMinLag; lag <= kMaxLag; ++lag) {
-    float r = 0;
-    for (int j = 0; j + lag < kN; ++j) r += y[j] * y[j + lag];
-    r = r / e0 * float(kN) / float(kN - lag);
-    if (r > best) {
-      best = r;
-      best_lag = lag;
-    }
-  }
-  constexpr float kMinPeriodicity = 0.5f;
-  return best >= kMinPeriodicity ? 4000.0f / float(best_lag) : 0.0f;
-}
-
-float low_pitch_hz(std::span<const int16_t> frame, std::span<const int16_t> previous) {
-  // In 20 ms a low voice (70-100 Hz, lag 40-57 at 4 kHz) leaves 23-40 samples overlapping its
-  // lagged copy, too few for frame_pitch_hz's correlation: here each lag compares the frame's
-  // 80 samples with 80 earlier ones, reaching into the frame before, normalised by both
-  // energies.
-  constexpr int kN = 80, kMinLag = 20, kMaxLag = 62;  // 200 .. 64.5 Hz
-  if (frame.size() < 2 * kN || previous.size() < 2 * kN) return 0;
-  float z[2 * kN], e[2 * kN + 1];
-  float mean = 0;
-  for (int j = 0; j < kN; ++j) mean += z[j] = float(previous[2 * j]) + float(previous[2 * j + 1]);
-  for (int j = 0; j < kN; ++j) mean += z[kN + j] = float(frame[2 * j]) + float(frame[2 * j + 1]);
-  mean /= 2 * kN;
-  e[0] = 0;
-  for (int j = 0; j < 2 * kN; ++j) {
-    z[j] -= mean;
-    e[j + 1] = e[j] + z[j] * z[j];  // prefix sums: any window's energy in one subtraction
-  }
-  const float ey = e[2 * kN] - e[kN];
-  if (ey <= 0) return 0;
-  float r_at[kMaxLag + 2] = {};
-  float best = 0;
-  for (int lag = kMinLag; lag <= kMaxLag; ++lag) {
-    float r = 0;
-    for (int j = kN; j < 2 * kN; ++j) r += z[j] * z[j - lag];
-    const float el = e[2 * kN - lag] - e[kN - lag];
-    r_at[lag] = el > 0 ? r / std::sqrt(ey * el) : 0.0f;
-    best = std::max(best, r_at[lag]);
-  }
-  constexpr float kMinPeriodicity = 0.5f;
-  if (best < kMinPeriodicity) return 0;
-  // The shortest lag at a peak nearly as high as the best: a period's multiples correlate
-  // about as well, and the voice is the shortest.
-  for (int lag = kMinLag; lag <= kMaxLag; ++lag)
-    if (r_at[lag] >= 0.9f * best && r_at[lag] >= r_at[lag + 1] && (lag == kMinLag || r_at[lag] >= r_at[lag - 1]))
-      return 4000.0f / float(lag);
-  return 0;
-}
-
 const std::array<const char*, CallFeatures::kCount>& CallFeatures::names() {
   static const std::array<const char*, kCount> n = {
       "pause_ms",          "span_ms",          "voiced_ms",
@@ -184,16 +113,6 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
                       uint32_t now_ms, bool music, bool music_dominant) {
   floor_db_ = floor_db;
   last_pitched_word_ = false;
-  // Before the first word, the frame before this one (low_pitch_hz reads a low voice over both).
-  std::span<const int16_t> previous;
-  if (!started_ && frame.size() == size_t(kFrameSamples)) {
-    cur_ ^= 1;
-    std::copy(frame.begin(), frame.end(), frames_[cur_]);
-    if (held_) previous = frames_[cur_ ^ 1];
-    held_ = true;
-  } else {
-    held_ = false;
-  }
   // A lost packet (digital silence) says nothing of the talk: it neither ends a word nor
   // lengthens the gap in a burst (a machine's next phrase that came through a few lost packets
   // was no word, and the pause ran on). It is not heard voice either: a run needs its heard
@@ -205,6 +124,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   lost_in_row_ = lost ? lost_in_row_ + 1 : 0;
   if (lost && lost_in_row_ <= kMaxNeutralLostFrames) {
     if (run_frames_ > 0 && gap_frames_ == 0) ++run_lost_frames_;
+    has_onset_previous_ = false;  // no period runs on across digital silence
     return;
   }
   // Music after the first word, over the floor that word came out of, is the greeting going
@@ -227,33 +147,39 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   // none (an AGC lifting a dead line's 50 Hz hum made "pitched" 400 Hz frames 3 dB over the
   // floor of it: a word, then a person).
   // The frame's period, once read (frame_pitch_hz; kNotRead before): before the first word
-  // for every audible frame, and for every voiced frame (below). One correlation a frame.
+  // for every audible frame, and for every voiced frame (below). One correlation a frame, and
+  // a second before the first word where a low voice's period is read (low_pitch_hz, below).
   constexpr float kNotRead = -1.0f;
   float frame_f0 = kNotRead;
   if (!started_) {
-    // (No pitch is read where none would count: a dead line's quiet frames cost nothing.)
+    // (No pitch is read where none would count: a dead line's quiet frames cost a copy.)
     const bool audible = frame_db > Vad::kQuietestVoiceDb;
     const float f0_alone = audible ? frame_pitch_hz(frame) : 0.0f;
     if (audible) frame_f0 = f0_alone;
     const bool pitched = audible && voice_pitch(f0_alone);
-    // A run's pitch where the frame alone shows none may be a low voice's, read over this
-    // frame and the one before (low_pitch_hz): a quiet 80-95 Hz voice under an AGC read a
-    // period in too few of its frames to make a run, and ended as dead air (3 of the 420 dev
-    // people, 1 of the 660 train ones: all 3 and the 1 a person since, and one dev person
-    // whose quiet first syllable now makes a word, with a pause after it, a machine). Only
-    // for runs, which must glide as a voice does: a steady bass note read as a pitched frame
-    // made "words" of music (2 more excerpts of the music check called a person, 2 hellos
-    // over music fewer). Not while music plays, for the same reason (1 excerpt).
-    const float f0 = audible && !music && !pitched ? low_pitch_hz(frame, previous) : f0_alone;
-    const bool run_pitch = audible && run_voice_pitch(f0);
+    // A run's pitch, where the frame alone shows none, may be a low voice's, read over this
+    // frame and the one before (low_pitch_hz): 80-95 Hz voices under an AGC read a period in
+    // too few of their frames to make a run, and ended as dead air (2 of the 3 dev people
+    // called silence and the 1 train person: people since; and one dev person whose quiet
+    // first syllable now makes a word, with a pause after it, a machine). Only for runs,
+    // which must glide as a voice does: a steady bass note read as a pitched frame made
+    // "words" of music (2 more excerpts of the music check called a person, 2 hellos over
+    // music fewer). Nor while music plays, for the same reason (1 excerpt).
+    float f0 = pitched ? f0_alone : 0.0f;
+    if (!pitched && audible && !music && has_onset_previous_) f0 = low_pitch_hz(frame, onset_previous_);
+    has_onset_previous_ = frame.size() == std::size(onset_previous_);
+    if (has_onset_previous_) std::copy(frame.begin(), frame.end(), onset_previous_);
+    const bool run_pitch = f0 > 0 && f0 <= kMaxRunF0;
     const int pitched_before = pitched_in_history();
     pitched_hist_ = (pitched_hist_ << 1) | uint32_t(pitched);
     if (run_pitch && pitch_run_ > 0 && std::fabs(f0 - run_f0_) <= kRunF0Step * run_f0_) {
       ++pitch_run_;
+      pitch_run_periodic_ += f0_alone > 0;
       run_f0_lo_ = std::min(run_f0_lo_, f0);
       run_f0_hi_ = std::max(run_f0_hi_, f0);
     } else {
       pitch_run_ = run_pitch ? 1 : 0;
+      pitch_run_periodic_ = run_pitch && f0_alone > 0;
       pitch_run_loud_ = 0;
       run_f0_lo_ = run_f0_hi_ = f0;
       run_pitched_before_ = pitched_before;
@@ -271,7 +197,8 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
         pitch_run_loud_ >= kMinPitchRunLoudFrames && run_f0_hi_ >= kMinRunF0Range * run_f0_lo_) {
       voice = true;
       run_frames_ = pitch_run_ - 1;
-      run_read_ = run_periodic_ = pitch_run_ - 1;  // pitched, each of them
+      run_read_ = pitch_run_ - 1;  // this frame is counted below
+      run_periodic_ = pitch_run_periodic_ - (f0_alone > 0);  // a period in one frame alone
       run_lost_frames_ = 0;
       gap_frames_ = 0;
     }
@@ -346,7 +273,6 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     faint_words_db_ = max_level_;
     if (!started_) {
       started_ = true;
-      if (getenv("HARK_DBG")) fprintf(stderr, "start at %u now %u floor %.1f\n", start, now_ms, floor_db);
       first_word_ms_ = start;
       pitch_new_at_onset_ = pitched_in_history() <= kMaxPitchedBeforeRun;
       onset_floor_db_ = floor_db;
@@ -473,7 +399,6 @@ void CallFeatures::restart_at_run() {
 }
 
 void CallFeatures::unstart() {
-  if (getenv("HARK_DBG")) fprintf(stderr, "unstart at %u max_level %.1f pause_over %.1f\n", last_word_end_ms_, max_level_, pause_over_onset_floor_db());
   // As before the first word, with the line's state kept: its floor, the loss burst and the
   // gap under way, and the pitch history the next onset reads (the 500 ms before the first
   // "word": it is not kept up after a word, and a hum or TV there is still on the line). No

@@ -54,6 +54,8 @@ class CallFeatures {
   /// True while a burst of voice is under way: a voiced frame within the last burst gap
   /// (a dip of a frame or two between syllables does not end it, as run_ms() does).
   bool in_burst() const { return run_frames_ > 0 && gap_frames_ < kBurstGapFrames; }
+  /// Unvoiced frames since the last voiced one (a large number before any).
+  int frames_since_voice() const { return gap_frames_; }
   /// The mean level of the pause under way over the noise floor the first word came out of
   /// (0 while someone talks): near 0 for a quiet line, or a background that was there before
   /// the first word; music the VAD's floor climbed into reads 10 dB and more.
@@ -182,20 +184,12 @@ class CallFeatures {
   int pitched_in_history() const;  // pitched frames of the last kPitchHistoryFrames (before a word)
   int run_read_ = 0, run_periodic_ = 0;      // the run's voiced frames, and those with a period
   int words_read_ = 0, words_periodic_ = 0;  // ... of all the words' runs so far
-  // Before the first word, the last two frames (low_pitch_hz reads a low voice over a frame
-  // and the one before): frames_[cur_] is the frame being fed, frames_[cur_ ^ 1] the one
-  // before when held_ was set by it.
-  static constexpr int kFrameSamples = 160;
-  int16_t frames_[2][kFrameSamples] = {};
-  int cur_ = 0;
-  bool held_ = false;
+  int pitch_run_periodic_ = 0;  // ... the run's frames with a period in the frame alone
+  // Before the first word, the frame before this one (low_pitch_hz reads a low voice over
+  // both); none after a lost frame or one of another size.
+  int16_t onset_previous_[160] = {};
+  bool has_onset_previous_ = false;
 };
 
-/// The fundamental frequency of a 160-sample frame at 8 kHz (80-400 Hz), or 0 when the frame
-/// is not clearly periodic.
-float frame_pitch_hz(std::span<const int16_t> frame);
-/// The same for a low voice (64.5-200 Hz), read over the frame and the one before it
-/// (`previous`, 160 samples; 0 without it): a period too long for one frame to show clearly.
-float low_pitch_hz(std::span<const int16_t> frame, std::span<const int16_t> previous);
 
 }  // namespace hark::amd

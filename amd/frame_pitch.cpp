@@ -1,0 +1,77 @@
+#include "amd/frame_pitch.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hark::amd {
+
+float frame_pitch_hz(std::span<const int16_t> frame) {
+  // Pairs summed: 4 kHz, low-passed enough for voice fundamentals, and a quarter of the work.
+  constexpr int kN = 80, kMinLag = 10, kMaxLag = 50;  // 400 .. 80 Hz
+  float y[kN];
+  float mean = 0;
+  for (int j = 0; j < kN; ++j) mean += y[j] = float(frame[2 * j]) + float(frame[2 * j + 1]);
+  mean /= kN;
+  float e0 = 0;
+  for (int j = 0; j < kN; ++j) {
+    y[j] -= mean;
+    e0 += y[j] * y[j];
+  }
+  if (e0 <= 0) return 0;
+  float best = 0;
+  int best_lag = 0;
+  for (int lag = kMinLag; lag <= kMaxLag; ++lag) {
+    float r = 0;
+    for (int j = 0; j + lag < kN; ++j) r += y[j] * y[j + lag];
+    r = r / e0 * float(kN) / float(kN - lag);
+    if (r > best) {
+      best = r;
+      best_lag = lag;
+    }
+  }
+  constexpr float kMinPeriodicity = 0.5f;
+  return best >= kMinPeriodicity ? 4000.0f / float(best_lag) : 0.0f;
+}
+
+float low_pitch_hz(std::span<const int16_t> frame, std::span<const int16_t> previous) {
+  // In 20 ms a low voice (70-100 Hz, lag 40-57 at 4 kHz) leaves 23-40 samples overlapping its
+  // lagged copy, too few for frame_pitch_hz's correlation (espeak-ng's m5 and m7, at about
+  // 90 Hz, read a period in 71-82 % of their voiced frames, voices over 100 Hz in 92-98 %): here
+  // each lag compares the frame's 80 samples with 80 earlier ones, reaching into the frame
+  // before, normalised by both energies.
+  constexpr int kN = 80, kMinLag = 20, kMaxLag = 62;  // 200 .. 64.5 Hz, ends excluded
+  if (frame.size() < 2 * kN || previous.size() < 2 * kN) return 0;
+  previous = previous.last(2 * kN);
+  float z[2 * kN], e[2 * kN + 1];
+  float mean = 0;
+  for (int j = 0; j < kN; ++j) mean += z[j] = float(previous[2 * j]) + float(previous[2 * j + 1]);
+  for (int j = 0; j < kN; ++j) mean += z[kN + j] = float(frame[2 * j]) + float(frame[2 * j + 1]);
+  mean /= 2 * kN;
+  e[0] = 0;
+  for (int j = 0; j < 2 * kN; ++j) {
+    z[j] -= mean;
+    e[j + 1] = e[j] + z[j] * z[j];  // prefix sums: any window's energy in one subtraction
+  }
+  const float ey = e[2 * kN] - e[kN];
+  if (ey <= 0) return 0;
+  float r_at[kMaxLag + 1] = {};
+  float best = 0;
+  for (int lag = kMinLag; lag <= kMaxLag; ++lag) {
+    float r = 0;
+    for (int j = kN; j < 2 * kN; ++j) r += z[j] * z[j - lag];
+    const float el = e[2 * kN - lag] - e[kN - lag];
+    r_at[lag] = el > 0 ? r / std::sqrt(ey * el) : 0.0f;
+    best = std::max(best, r_at[lag]);
+  }
+  constexpr float kMinPeriodicity = 0.5f;
+  if (best < kMinPeriodicity) return 0;
+  // The shortest lag at a peak nearly as high as the best (a period's multiples correlate
+  // about as well, and the voice's is the shortest); a peak at either end of the range is
+  // none: the correlation still rose or fell there (a 60 Hz hum peaks at lag 62).
+  for (int lag = kMinLag + 1; lag < kMaxLag; ++lag)
+    if (r_at[lag] >= 0.9f * best && r_at[lag] >= r_at[lag - 1] && r_at[lag] >= r_at[lag + 1])
+      return 4000.0f / float(lag);
+  return 0;
+}
+
+}  // namespace hark::amd
