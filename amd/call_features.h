@@ -54,8 +54,9 @@ class CallFeatures {
   /// True while a burst of voice is under way: a voiced frame within the last burst gap
   /// (a dip of a frame or two between syllables does not end it, as run_ms() does).
   bool in_burst() const { return run_frames_ > 0 && gap_frames_ < kBurstGapFrames; }
-  /// Unvoiced frames since the last voiced one (a large number before any).
-  int frames_since_voice() const { return gap_frames_; }
+  /// Frames since the last one heard as talk (a large number before any): voice the VAD
+  /// heard, not music counted as the greeting going on (rx()).
+  int frames_since_talk() const { return talk_gap_frames_; }
   /// The mean level of the pause under way over the noise floor the first word came out of
   /// (0 while someone talks): near 0 for a quiet line, or a background that was there before
   /// the first word; music the VAD's floor climbed into reads 10 dB and more.
@@ -119,6 +120,7 @@ class CallFeatures {
   uint32_t last_word_end_ms_ = 0;
   int run_frames_ = 0;          // voiced frames in the current run
   int gap_frames_ = 1 << 20;    // unvoiced frames since the last voiced one
+  int talk_gap_frames_ = 1 << 20;  // frames since the last voiced one that was no music
   int run_lost_frames_ = 0;     // lost frames inside the current run (not in run_frames_)
   int lost_in_row_ = 0;         // lost frames in a row up to this one
   bool run_counted_ = false;    // the current run is a word (a burst)

@@ -387,6 +387,16 @@ TEST(Classifier, ASyllableDipAtTheCapDoesNotEndTheTalking) {
   EXPECT_NE(std::string(r.verdict.cause).find("long-greeting-"), std::string::npos) << r.verdict.cause;
 }
 
+TEST(Classifier, AVoiceBlipJustBeforeTheCapHoldsTheForcedChoice) {
+  // A greeting's first phrase, a pause, and its next phrase beginning at the cap with a frame
+  // of voice, a dip, then the rest (a dev-split voice of the by-voice corpus over noise an AGC
+  // lifted, its first 6 s). The burst had ended at the decision point, and the model (90 %)
+  // called a person at 2.9 s. Voice heard in the last 160 ms now puts the choice off as a
+  // burst under way does.
+  const auto r = replay_sample("machine-next-phrase-begun-by-a-blip-at-the-cap-001.ul");
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+}
+
 TEST(Classifier, ATonesSequenceBeingAssembledHoldsThePersonVerdict) {
   // A syllable, 700 ms of quiet, then three contiguous 150 ms tones rising, 20 dB under it
   // (too quiet to be talk). After the last tone the sequence waits 220 ms for a fourth
