@@ -206,7 +206,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   const double below_talker_db = music_sound ? kMusicBelowTalkerDb : kBelowTalkerDb;
   if (voice && has_talker_ && frame_db < talker_db_ - below_talker_db) voice = false;
   music_frames_ += music_sound && voice;
-  talk_gap_frames_ = voice && !music_sound ? 0 : talk_gap_frames_ + 1;
+  talk_hist_ = (talk_hist_ << 1) | uint32_t(voice && !music_sound);
   if (!voice) {
     ++gap_frames_;
     if (started_) {
@@ -380,7 +380,7 @@ void CallFeatures::restart_at_run() {
   again.lost_in_row_ = lost_in_row_;
   again.run_frames_ = run_frames_;
   again.gap_frames_ = gap_frames_;
-  again.talk_gap_frames_ = talk_gap_frames_;
+  again.talk_hist_ = talk_hist_;
   again.run_lost_frames_ = run_lost_frames_;
   again.run_counted_ = true;
   again.run_peak_db_ = run_peak_db_;
@@ -409,7 +409,7 @@ void CallFeatures::unstart() {
   again.floor_db_ = floor_db_;
   again.lost_in_row_ = lost_in_row_;
   again.gap_frames_ = gap_frames_;
-  again.talk_gap_frames_ = talk_gap_frames_;
+  again.talk_hist_ = talk_hist_;
   again.pitched_hist_ = pitched_hist_;
   *this = again;
 }

@@ -15,6 +15,7 @@
 #pragma once
 
 #include <array>
+#include <bit>
 #include <cstdint>
 #include <span>
 
@@ -54,9 +55,12 @@ class CallFeatures {
   /// True while a burst of voice is under way: a voiced frame within the last burst gap
   /// (a dip of a frame or two between syllables does not end it, as run_ms() does).
   bool in_burst() const { return run_frames_ > 0 && gap_frames_ < kBurstGapFrames; }
-  /// Frames since the last one heard as talk (a large number before any): voice the VAD
-  /// heard, not music counted as the greeting going on (rx()).
-  int frames_since_talk() const { return talk_gap_frames_; }
+  /// Frames heard as talk among the last `n` (at most 32) fed with sound (a loss burst's first
+  /// frames are not fed: rx()): voice, after the below-talker and pitched-onset tests, and not
+  /// music counted as the greeting going on.
+  int talk_frames_in_last(int n) const {
+    return std::popcount(n >= 32 ? talk_hist_ : talk_hist_ & ((uint32_t(1) << n) - 1));
+  }
   /// The mean level of the pause under way over the noise floor the first word came out of
   /// (0 while someone talks): near 0 for a quiet line, or a background that was there before
   /// the first word; music the VAD's floor climbed into reads 10 dB and more.
@@ -120,7 +124,7 @@ class CallFeatures {
   uint32_t last_word_end_ms_ = 0;
   int run_frames_ = 0;          // voiced frames in the current run
   int gap_frames_ = 1 << 20;    // unvoiced frames since the last voiced one
-  int talk_gap_frames_ = 1 << 20;  // frames since the last voiced one that was no music
+  uint32_t talk_hist_ = 0;      // the last 32 frames: heard as talk (talk_frames_in_last)
   int run_lost_frames_ = 0;     // lost frames inside the current run (not in run_frames_)
   int lost_in_row_ = 0;         // lost frames in a row up to this one
   bool run_counted_ = false;    // the current run is a word (a burst)

@@ -8,6 +8,7 @@ namespace hark::amd {
 float frame_pitch_hz(std::span<const int16_t> frame) {
   // Pairs summed: 4 kHz, low-passed enough for voice fundamentals, and a quarter of the work.
   constexpr int kN = 80, kMinLag = 10, kMaxLag = 50;  // 400 .. 80 Hz
+  if (frame.size() < 2 * kN) return 0;
   float y[kN];
   float mean = 0;
   for (int j = 0; j < kN; ++j) mean += y[j] = float(frame[2 * j]) + float(frame[2 * j + 1]);
@@ -67,7 +68,10 @@ float low_pitch_hz(std::span<const int16_t> frame, std::span<const int16_t> prev
   if (best < kMinPeriodicity) return 0;
   // The shortest lag at a peak nearly as high as the best (a period's multiples correlate
   // about as well, and the voice's is the shortest); a peak at either end of the range is
-  // none: the correlation still rose or fell there (a 60 Hz hum peaks at lag 62).
+  // none: the correlation still rose or fell there (a 60 Hz hum peaks at lag 62). So is a
+  // correlation falling from the shortest lag: the period is shorter, and the peaks after it
+  // its multiples (a 200 Hz voice read 100 Hz).
+  if (r_at[kMinLag] >= 0.9f * best && r_at[kMinLag] >= r_at[kMinLag + 1]) return 0;
   for (int lag = kMinLag + 1; lag < kMaxLag; ++lag)
     if (r_at[lag] >= 0.9f * best && r_at[lag] >= r_at[lag - 1] && r_at[lag] >= r_at[lag + 1])
       return 4000.0f / float(lag);

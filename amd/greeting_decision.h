@@ -9,8 +9,9 @@
 //     a lone "hello?" is called within a few hundred ms, while a short first phrase of a
 //     machine ("Hi, this is Anna.") keeps a low probability through its pause and waits;
 //   - a pause reaching human_latency_cap_ms forces the choice (probability >= 0.5: person),
-//     put off while voice is heard then, to 2 s of pause at most (the operating point; see
-//     the accuracy/latency curve of `hark amd --labels`);
+//     put off while voice is heard then or talk was in the last 160 ms (two frames of it), to
+//     2 s of pause at most (the operating point; see the accuracy/latency curve of
+//     `hark amd --labels`);
 //   - a probability <= the machine threshold after a second of greeting is a machine, as is a word
 //     over max_word_length_ms, or a greeting over longest_human_greeting_ms unless p >= 0.6;
 //   - no word within initial_silence_ms is dead air;

@@ -92,8 +92,9 @@ def simulate(groups, y, meta, x, names, p, th, tm, cap):
                 verdict = "human"
             elif pause >= cap and not (x[i, irun] > 0 and pause + DECISION_STEP_MS <= LONGEST_WAIT_WHILE_TALKING_MS):
                 # (The C++ also asks that the pause be quiet, a level the dump does not carry,
-                # counts as talking voice the VAD heard within the last eight frames,
-                # where run_ms is 0 on an unvoiced one, and gives no person verdict to a
+                # counts as talking a burst whose last voiced frame is within three frames and
+                # two frames of talk among the last eight, where run_ms is 0 on an unvoiced
+                # one, a count the dump does not carry, and gives no person verdict to a
                 # greeting with half a second of music in it, which the dump does not carry.)
                 lone_word = span < LONE_WORD_MS and pause >= LONGEST_GREETING_PAUSE_MS
                 verdict = "human" if p[i] >= 0.5 or lone_word else "machine"

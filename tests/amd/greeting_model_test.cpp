@@ -16,6 +16,7 @@
 #include "amd/call_features.h"
 #include "amd/dc_blocker.h"
 #include "amd/greeting_decision.h"
+#include "amd/vad.h"
 #include "amd/voice_front_end.h"
 #include "test_audio.h"
 #include "test_front_end.h"
@@ -372,6 +373,37 @@ std::vector<int16_t> noise_after_a_dip(double word_db = 0) {
   return s;
 }
 }  // namespace
+
+namespace {
+// Before any word: a quiet voice gliding 66 -> 76 Hz (below one frame's pitch range, read
+// over two frames only), 4 dB over the floor, which the VAD does not hear; 400 ms of it, every
+// `lost_every`-th frame lost (digital silence) when not 0. Whether it made a word.
+bool low_glide_makes_a_word(bool music, int lost_every) {
+  amd::CallFeatures f;
+  double phase = 0;
+  std::vector<int16_t> frame(160);
+  for (int k = 0; k < 20; ++k) {
+    const bool lost = lost_every > 0 && k % lost_every == lost_every - 1;
+    for (auto& v : frame) {
+      phase += 2 * M_PI * (66.0 + 10.0 * k / 20.0) / 8000.0;
+      double x = 0;
+      for (int h = 1; h <= 10; ++h) x += std::sin(h * phase) / h;
+      v = lost ? 0 : int16_t(1500 * x);
+    }
+    const float db = amd::frame_power_db(frame);
+    f.rx(frame, false, db, db - 4.0f, uint32_t(20 * (k + 1)), music);
+  }
+  return f.started();
+}
+}  // namespace
+
+TEST(CallFeatures, ALowVoicesGlideIsAWordUnlessMusicPlaysOrLossesCutIt) {
+  EXPECT_TRUE(low_glide_makes_a_word(false, 0));
+  // While music plays, only a pitch one frame shows makes a run (a bass line's notes).
+  EXPECT_FALSE(low_glide_makes_a_word(true, 0));
+  // A lost frame is no frame before: the next one reads nothing over two frames.
+  EXPECT_FALSE(low_glide_makes_a_word(false, 3));
+}
 
 TEST(CallFeatures, WordsLevelWithThePauseAfterThemWereNoWords) {
   // The dip pulls the VAD's floor down 7.5 dB; the noise coming back reads as voice until the
