@@ -166,7 +166,8 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     // "words" of music (2 more excerpts of the music check called a person, 2 hellos over
     // music fewer). Nor while music plays, for the same reason (1 excerpt).
     float f0 = pitched ? f0_alone : 0.0f;
-    if (!pitched && audible && !music && has_onset_previous_) f0 = low_pitch_hz(frame, onset_previous_);
+    if (!pitched && audible && !music && has_onset_previous_)
+      f0 = low_pitch_hz(frame, onset_previous_);
     has_onset_previous_ = frame.size() == std::size(onset_previous_);
     if (has_onset_previous_) std::copy(frame.begin(), frame.end(), onset_previous_);
     const bool run_pitch = f0 > 0 && f0 <= kMaxRunF0;

@@ -261,7 +261,8 @@ TEST(Classifier, ALowVoiceUnderAnAgcIsAPerson) {
   // 13 dB), their first 3 s. One 20 ms frame holds little more than one period of such a voice,
   // and frame_pitch_hz read one in too few of their frames for a pitched run: both calls were
   // dead air. A run's pitch is now read over two frames where one shows none (low_pitch_hz).
-  for (const char* name : {"human-low-voice-under-an-agc-001.ul", "human-low-voice-under-an-agc-002.ul"}) {
+  for (const char* name :
+       {"human-low-voice-under-an-agc-001.ul", "human-low-voice-under-an-agc-002.ul"}) {
     const auto r = replay_sample(name);
     EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << name << ": " << r.verdict.cause;
   }

@@ -37,7 +37,8 @@ std::vector<int16_t> voiced(double f0, int frames = 2, double noise_rms = 0) {
   Noise n;
   for (size_t i = 0; i < s.size(); ++i) {
     double v = 0;
-    for (int k = 1; k <= 10; ++k) v += std::sin(2 * kPi * f0 * k * double(i) / 8000.0 + 0.3 * k) / k;
+    for (int k = 1; k <= 10; ++k)
+      v += std::sin(2 * kPi * f0 * k * double(i) / 8000.0 + 0.3 * k) / k;
     s[i] = int16_t(3000 * v + n.next(noise_rms));
   }
   return s;
@@ -73,8 +74,10 @@ TEST(FramePitch, TwoFramesReadALowVoiceInNoiseWhereOneFrameOftenCannot) {
   const auto s = voiced(82.0, kFrames, 2200.0);
   int alone = 0, over_two = 0;
   for (int k = 1; k < kFrames; ++k) {
-    alone += std::fabs(amd::frame_pitch_hz(frame_at(s, k)) - 82.0) <= 0.05 * 82.0;
-    over_two += std::fabs(amd::low_pitch_hz(frame_at(s, k), frame_at(s, k - 1)) - 82.0) <= 0.05 * 82.0;
+    const float one = amd::frame_pitch_hz(frame_at(s, k));
+    const float two = amd::low_pitch_hz(frame_at(s, k), frame_at(s, k - 1));
+    alone += std::fabs(one - 82.0f) <= 0.05f * 82.0f;
+    over_two += std::fabs(two - 82.0f) <= 0.05f * 82.0f;
   }
   EXPECT_GE(over_two, kFrames * 9 / 10) << "one frame alone: " << alone;
   EXPECT_GE(over_two, alone + kFrames / 5) << "one frame alone: " << alone;
