@@ -368,7 +368,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
 }
 
 int CallFeatures::pitched_in_history() const {
-  return std::popcount(pitched_hist_ & ((1u << kPitchHistoryFrames) - 1));
+  return set_in_last(pitched_hist_, kPitchHistoryFrames);
 }
 
 void CallFeatures::restart_at_run() {

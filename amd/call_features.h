@@ -58,9 +58,7 @@ class CallFeatures {
   /// Frames heard as talk among the last `n` (at most 32) fed with sound (a loss burst's first
   /// frames are not fed: rx()): voice, after the below-talker and pitched-onset tests, and not
   /// music counted as the greeting going on.
-  int talk_frames_in_last(int n) const {
-    return std::popcount(n >= 32 ? talk_hist_ : talk_hist_ & ((uint32_t(1) << n) - 1));
-  }
+  int talk_frames_in_last(int n) const { return set_in_last(talk_hist_, n); }
   /// The mean level of the pause under way over the noise floor the first word came out of
   /// (0 while someone talks): near 0 for a quiet line, or a background that was there before
   /// the first word; music the VAD's floor climbed into reads 10 dB and more.
@@ -187,7 +185,12 @@ class CallFeatures {
   float run_f0_lo_ = 0, run_f0_hi_ = 0;
   int run_pitched_before_ = 0;
   uint32_t pitched_hist_ = 0;
-  int pitched_in_history() const;  // pitched frames of the last kPitchHistoryFrames (before a word)
+  // Pitched frames of the last kPitchHistoryFrames (before a word).
+  int pitched_in_history() const;
+  // The bits set among the last `n` (at most 32) of a frame history, newest in bit 0.
+  static int set_in_last(uint32_t history, int n) {
+    return std::popcount(n >= 32 ? history : history & ((uint32_t(1) << n) - 1));
+  }
   int run_read_ = 0, run_periodic_ = 0;      // the run's voiced frames, and those with a period
   int words_read_ = 0, words_periodic_ = 0;  // ... of all the words' runs so far
   int pitch_run_periodic_ = 0;  // ... the run's frames with a period in the frame alone

@@ -5,14 +5,26 @@
 
 namespace hark::amd {
 
+namespace {
+// A 20 ms frame at 4 kHz: pairs of samples summed, low-passed enough for voice fundamentals,
+// and a quarter of the correlations' work.
+constexpr int kN = 80;
+// A correlation under this is no period.
+constexpr float kMinPeriodicity = 0.5f;
+
+// Writes `frame`'s first 2 * kN samples as kN pair sums to `y` and returns their sum.
+float pair_sums(std::span<const int16_t> frame, float* y) {
+  float sum = 0;
+  for (int j = 0; j < kN; ++j) sum += y[j] = float(frame[2 * j]) + float(frame[2 * j + 1]);
+  return sum;
+}
+}  // namespace
+
 float frame_pitch_hz(std::span<const int16_t> frame) {
-  // Pairs summed: 4 kHz, low-passed enough for voice fundamentals, and a quarter of the work.
-  constexpr int kN = 80, kMinLag = 10, kMaxLag = 50;  // 400 .. 80 Hz
+  constexpr int kMinLag = 10, kMaxLag = 50;  // 400 .. 80 Hz
   if (frame.size() < 2 * kN) return 0;
   float y[kN];
-  float mean = 0;
-  for (int j = 0; j < kN; ++j) mean += y[j] = float(frame[2 * j]) + float(frame[2 * j + 1]);
-  mean /= kN;
+  const float mean = pair_sums(frame, y) / kN;
   float e0 = 0;
   for (int j = 0; j < kN; ++j) {
     y[j] -= mean;
@@ -30,7 +42,6 @@ float frame_pitch_hz(std::span<const int16_t> frame) {
       best_lag = lag;
     }
   }
-  constexpr float kMinPeriodicity = 0.5f;
   return best >= kMinPeriodicity ? 4000.0f / float(best_lag) : 0.0f;
 }
 
@@ -40,14 +51,10 @@ float low_pitch_hz(std::span<const int16_t> frame, std::span<const int16_t> prev
   // 90 Hz, read a period in 71-82 % of their voiced frames, voices over 100 Hz in 92-98 %): here
   // each lag compares the frame's 80 samples with 80 earlier ones, reaching into the frame
   // before, normalised by both energies.
-  constexpr int kN = 80, kMinLag = 20, kMaxLag = 62;  // 200 .. 64.5 Hz, ends excluded
+  constexpr int kMinLag = 20, kMaxLag = 62;  // 200 .. 64.5 Hz, ends excluded
   if (frame.size() < 2 * kN || previous.size() < 2 * kN) return 0;
-  previous = previous.last(2 * kN);
   float z[2 * kN], e[2 * kN + 1];
-  float mean = 0;
-  for (int j = 0; j < kN; ++j) mean += z[j] = float(previous[2 * j]) + float(previous[2 * j + 1]);
-  for (int j = 0; j < kN; ++j) mean += z[kN + j] = float(frame[2 * j]) + float(frame[2 * j + 1]);
-  mean /= 2 * kN;
+  const float mean = (pair_sums(previous.last(2 * kN), z) + pair_sums(frame, z + kN)) / (2 * kN);
   e[0] = 0;
   for (int j = 0; j < 2 * kN; ++j) {
     z[j] -= mean;
@@ -64,7 +71,6 @@ float low_pitch_hz(std::span<const int16_t> frame, std::span<const int16_t> prev
     r_at[lag] = el > 0 ? r / std::sqrt(ey * el) : 0.0f;
     best = std::max(best, r_at[lag]);
   }
-  constexpr float kMinPeriodicity = 0.5f;
   if (best < kMinPeriodicity) return 0;
   // The shortest lag at a peak nearly as high as the best (a period's multiples correlate
   // about as well, and the voice's is the shortest); a peak at either end of the range is
