@@ -112,6 +112,9 @@ class Classifier {
   // The quietest of the frames after the candidate that its after_db looks at, heard since
   // it ended (kNotHeardDb: none yet); see hear_after().
   float candidate_after_db_ = kNotHeardDb;
+  // The candidate is a falling glide whose tail the tracker split off as a tone of its own
+  // (its pitch fell faster than a frame's step): the tail joins it when it ends.
+  bool candidate_tail_ = false;
   // Short tones that may together make one beep (a rising or falling sequence, a double
   // beep): kept until no further piece follows within a gap's length.
   static constexpr int kMaxPieces = 3;

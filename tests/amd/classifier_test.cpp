@@ -187,6 +187,30 @@ TEST(Classifier, AFastBloopThatStallsOverAConcealedFrameIsOneBeep) {
   EXPECT_NEAR(int(r.beep.beep_onset_ms), 3978, 40);  // from the glide's start, not a piece's
 }
 
+TEST(Classifier, AFastFallingBloopSplitFromItsTailIsOneBeep) {
+  // A carrier's "bloop" falling 1200 -> 650 Hz in 262 ms, at 5690 ms, right after its prompt
+  // (a dev-split rendering of the by-voice corpus, its first 6.3 s, 3 % of packets lost). The
+  // pitch fell faster at its end than the tracker follows a glide: the glide (260 ms) ended
+  // into its own 40 ms tail as into another tone, and a tone that ends into another is no
+  // beep. Since 2026-12-04 a falling glide may end into a tail that goes on falling.
+  const auto r = replay_sample("machine-fast-falling-bloop-split-from-its-tail-001.ul");
+  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), 5690, 40);  // from the glide's start
+}
+
+TEST(Classifier, AFallingThreeToneBeepOverAnAgcsNoiseIsOneBeep) {
+  // 1750, 1390 then 1100 Hz, 146 ms each and contiguous, at 2473 ms after a short greeting, on
+  // a line whose AGC (15 dB) lifts the noise after the beep to 6 dB under its last tone (a
+  // train-split rendering of the by-voice corpus, its first 3.3 s). A sequence's pieces are
+  // short, and a short tone needs 9 dB of quiet after it: the sequence was no beep, and the
+  // model then called a person (96 %). Since 2026-12-04 a sequence as long as a long beep
+  // (300 ms) needs a long beep's 6 dB.
+  const auto r = replay_sample("machine-falling-three-tone-beep-over-agc-noise-001.ul");
+  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), 2473, 40);  // from the first tone
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+}
+
 TEST(Classifier, AContiguousBipBipOfNinetyMsTonesIsOneBeep) {
   // 600 Hz then 756 Hz, 91 ms each, straight after one another (a train-split rendering of the
   // by-voice corpus, its first 5.8 s). The second tone was tonal in two frames only, and the
