@@ -115,6 +115,9 @@ class Classifier {
   // The candidate is a falling glide whose tail the tracker split off as a tone of its own
   // (its pitch fell faster than a frame's step): the tail joins it when it ends.
   bool candidate_tail_ = false;
+  // A candidate whose end lost packets cut, dropped because a tone followed: if that tone
+  // proves a beep at its pitch, it is this one going on after the loss (its onset is this).
+  std::optional<ToneSegment> cut_candidate_;
   // Short tones that may together make one beep (a rising or falling sequence, a double
   // beep): kept until no further piece follows within a gap's length.
   static constexpr int kMaxPieces = 3;

@@ -211,6 +211,18 @@ TEST(Classifier, AFallingThreeToneBeepOverAnAgcsNoiseIsOneBeep) {
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
 }
 
+TEST(Classifier, ALongBeepCutInTwoByALossBurstBeginsWhereItBegan) {
+  // The last 4.2 s of a greeting, then a 950 Hz beep of 2.4 s at 4619 ms, with a burst of
+  // lost packets 740 ms into it, concealed (a train-split rendering of the by-voice corpus,
+  // 9-16.2 s of it; 16-bit, as rendered: through G.711 again the tracker no longer split it).
+  // The tracker ended the tone at the loss, and the tone after it, which another had ended
+  // into, dropped the first half as "a sequence". The second half alone was the beep, 920 ms
+  // late: the beep is now where the half that the loss cut began.
+  const auto r = replay_sample("machine-long-beep-cut-in-two-by-a-loss-burst-001.wav");
+  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), 4619, 40);
+}
+
 TEST(Classifier, AContiguousBipBipOfNinetyMsTonesIsOneBeep) {
   // 600 Hz then 756 Hz, 91 ms each, straight after one another (a train-split rendering of the
   // by-voice corpus, its first 5.8 s). The second tone was tonal in two frames only, and the
