@@ -223,6 +223,18 @@ TEST(Classifier, ALongBeepCutInTwoByALossBurstBeginsWhereItBegan) {
   EXPECT_NEAR(int(r.beep.beep_onset_ms), 4619, 40);
 }
 
+TEST(Classifier, ASteadyBeepOverAnAgcsLiftedNoiseIsABeep) {
+  // The last 3.8 s of a greeting, then a 2100 Hz beep of 663 ms, on a line whose AGC (13 dB)
+  // lifts the noise after the beep to 5.6 dB under it (a train-split rendering of the
+  // by-voice corpus, 10-15.2 s of it; 16-bit, as rendered). A long beep needed 6 dB of quiet
+  // after it: no beep, and the cap called a person. Since 2026-12-04 a tone of 600 ms or
+  // more whose pitch holds within 2.5 Hz (or 0.25 %) needs 4 dB.
+  const auto r = replay_sample("machine-steady-beep-over-agc-lifted-noise-001.wav");
+  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), 3835, 40);
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+}
+
 TEST(Classifier, AContiguousBipBipOfNinetyMsTonesIsOneBeep) {
   // 600 Hz then 756 Hz, 91 ms each, straight after one another (a train-split rendering of the
   // by-voice corpus, its first 5.8 s). The second tone was tonal in two frames only, and the
