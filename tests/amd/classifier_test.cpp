@@ -269,6 +269,15 @@ TEST(Classifier, ASyntheticVoicesPureSyllablesAreNoSequenceBeep) {
   EXPECT_FALSE(r.has_beep) << r.beep.beep_onset_ms;
 }
 
+TEST(Classifier, TwoShortPureSyllablesAreNoSequenceBeep) {
+  // A greeting's first 2.5 s in a synthetic voice (a train-split rendering of the by-voice
+  // corpus): 855 Hz for 60 ms, 100 ms of dip, 596 Hz for 80 ms, then the greeting goes on.
+  // Two short tones falling read as a two-piece sequence, a beep at 860 ms, and the listening
+  // for the real one (at 12.6 s) ended. A piece must now measure 80 ms.
+  const auto r = replay_sample("machine-greeting-syllables-no-sequence-beep-002.ul");
+  EXPECT_FALSE(r.has_beep) << r.beep.beep_onset_ms;
+}
+
 TEST(Classifier, MusicPlayingFromTheLinesFirstFrameIsNoPerson) {
   // Six seconds of recorded music from the line's first frame (a track no voice of the corpus
   // was mixed with; fixtures/README.md). The VAD's floor climbed into it at once, so music_ms
