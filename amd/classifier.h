@@ -80,6 +80,8 @@ class Classifier {
     return first_heard_ms_ != UINT32_MAX && tone.onset_ms > first_heard_ms_ + 2 * kFrameMs;
   }
   bool beep_confirmed(ToneSegment& beep);
+  /// Joins a falling glide's tail (glide_tail in beep_rules.cpp) to the candidate glide.
+  void join_tail(const ToneSegment& tail);
   bool piece_fits(const ToneSegment& seg) const;
   /// Takes this frame into `quietest_db` when it is one that `seg`'s after_db looks at.
   void hear_after(const ToneSegment& seg, float& quietest_db) const;
@@ -115,8 +117,9 @@ class Classifier {
   // The candidate is a falling glide whose tail the tracker split off as a tone of its own
   // (its pitch fell faster than a frame's step): the tail joins it when it ends.
   bool candidate_tail_ = false;
-  // A candidate whose end lost packets cut, dropped because a tone followed: if that tone
-  // proves a beep at its pitch, it is this one going on after the loss (its onset is this).
+  // A candidate cut by lost packets near an edge, dropped because a tone followed at once:
+  // if that tone proves a beep at its pitch within 300 ms, it is this one going on after the
+  // loss (its onset is this one's). Any other outcome clears it.
   std::optional<ToneSegment> cut_candidate_;
   // Short tones that may together make one beep (a rising or falling sequence, a double
   // beep): kept until no further piece follows within a gap's length.

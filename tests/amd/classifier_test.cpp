@@ -192,10 +192,13 @@ TEST(Classifier, AFastFallingBloopSplitFromItsTailIsOneBeep) {
   // (a dev-split rendering of the by-voice corpus, its first 6.3 s, 3 % of packets lost). The
   // pitch fell faster at its end than the tracker follows a glide: the glide (260 ms) ended
   // into its own 40 ms tail as into another tone, and a tone that ends into another is no
-  // beep. Since 2026-12-04 a falling glide may end into a tail that goes on falling.
+  // beep. Since 2026-12-04 a falling glide may end into a tail that goes on falling, and the
+  // tail joins it.
   const auto r = replay_sample("machine-fast-falling-bloop-split-from-its-tail-001.ul");
   ASSERT_TRUE(r.has_beep) << r.verdict.cause;
   EXPECT_NEAR(int(r.beep.beep_onset_ms), 5690, 40);  // from the glide's start
+  // ... to the tail's end (5960 ms): the glide alone was 260 ms.
+  EXPECT_TRUE(std::string(r.beep.cause).ends_with("-280ms")) << r.beep.cause;
 }
 
 TEST(Classifier, AFallingThreeToneBeepOverAnAgcsNoiseIsOneBeep) {
@@ -243,6 +246,18 @@ TEST(Classifier, ADualBeepWhoseLowerToneWobblesIsABeep) {
   const auto r = replay_sample("machine-dual-beep-whose-lower-tone-wobbles-001.wav");
   ASSERT_TRUE(r.has_beep) << r.verdict.cause;
   EXPECT_NEAR(int(r.beep.beep_onset_ms), 5821, 40);
+}
+
+TEST(Classifier, ADualBeepCrossedByALevelStepIsABeep) {
+  // The last 1.5 s of a greeting, then an 800 + 1600 Hz beep of 549 ms at 3961 ms that a level
+  // step of 8.5 dB on the line crosses (a train-split rendering of the by-voice corpus, 2.5-7.3 s
+  // of it; 16-bit, as rendered). Its pitch held within 0.2 Hz, but a dual tone could not be
+  // "still" (which allows 10 dB of level spread over a long tone) and 3 dB was all it had: no
+  // beep, and the audio ended in the greeting. Since 2026-12-04 dual tones may be still or
+  // steady as single ones are.
+  const auto r = replay_sample("machine-dual-beep-crossed-by-a-level-step-001.wav");
+  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), 3961, 40);
 }
 
 TEST(Classifier, AContiguousBipBipOfNinetyMsTonesIsOneBeep) {
