@@ -97,6 +97,16 @@ amd::ReplayResult replay_sample(const char* name) {
   EXPECT_EQ(media::read_audio(test::source_file((std::string("fixtures/samples/") + name).c_str()), pcm), "") << name;
   return amd::replay(pcm, amd::Params::hark_defaults());
 }
+
+// Replays sample `name` and expects a beep from `onset_ms` (within 40 ms).
+amd::ReplayResult expect_beep_at(const char* name, int onset_ms) {
+  const auto r = replay_sample(name);
+  EXPECT_TRUE(r.has_beep) << name << ": " << r.verdict.cause;
+  if (r.has_beep) {
+    EXPECT_NEAR(int(r.beep.beep_onset_ms), onset_ms, 40) << name;
+  }
+  return r;
+}
 }  // namespace
 
 TEST(Classifier, APersonOnANoisyLinePastTheLongestGreetingIsAPerson) {
@@ -194,9 +204,7 @@ TEST(Classifier, AFastFallingBloopSplitFromItsTailIsOneBeep) {
   // into its own 40 ms tail as into another tone, and a tone that ends into another is no
   // beep. Since 2026-12-04 a falling glide may end into a tail that goes on falling, and the
   // tail joins it.
-  const auto r = replay_sample("machine-fast-falling-bloop-split-from-its-tail-001.ul");
-  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
-  EXPECT_NEAR(int(r.beep.beep_onset_ms), 5690, 40);  // from the glide's start
+  const auto r = expect_beep_at("machine-fast-falling-bloop-split-from-its-tail-001.ul", 5690);  // from the glide's start
   // ... to the tail's end (5960 ms): the glide alone was 260 ms.
   EXPECT_TRUE(std::string(r.beep.cause).ends_with("-280ms")) << r.beep.cause;
 }
@@ -208,9 +216,7 @@ TEST(Classifier, AFallingThreeToneBeepOverAnAgcsNoiseIsOneBeep) {
   // short, and a short tone needs 9 dB of quiet after it: the sequence was no beep, and the
   // model then called a person (96 %). Since 2026-12-04 a sequence as long as a long beep
   // (300 ms) needs a long beep's 6 dB.
-  const auto r = replay_sample("machine-falling-three-tone-beep-over-agc-noise-001.ul");
-  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
-  EXPECT_NEAR(int(r.beep.beep_onset_ms), 2473, 40);  // from the first tone
+  const auto r = expect_beep_at("machine-falling-three-tone-beep-over-agc-noise-001.ul", 2473);  // from the first tone
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
 }
 
@@ -221,9 +227,7 @@ TEST(Classifier, ALongBeepCutInTwoByALossBurstBeginsWhereItBegan) {
   // The tracker ended the tone at the loss, and the tone after it, which another had ended
   // into, dropped the first half as "a sequence". The second half alone was the beep, 920 ms
   // late: the beep is now where the half that the loss cut began.
-  const auto r = replay_sample("machine-long-beep-cut-in-two-by-a-loss-burst-001.wav");
-  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
-  EXPECT_NEAR(int(r.beep.beep_onset_ms), 4619, 40);
+  expect_beep_at("machine-long-beep-cut-in-two-by-a-loss-burst-001.wav", 4619);
 }
 
 TEST(Classifier, ASteadyBeepOverAnAgcsLiftedNoiseIsABeep) {
@@ -232,9 +236,7 @@ TEST(Classifier, ASteadyBeepOverAnAgcsLiftedNoiseIsABeep) {
   // by-voice corpus, 10-15.2 s of it; 16-bit, as rendered). A long beep needed 6 dB of quiet
   // after it: no beep, and the cap called a person. Since 2026-12-04 a tone of 600 ms or
   // more whose pitch holds within 2.5 Hz (or 0.25 %) needs 4 dB.
-  const auto r = replay_sample("machine-steady-beep-over-agc-lifted-noise-001.wav");
-  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
-  EXPECT_NEAR(int(r.beep.beep_onset_ms), 3835, 40);
+  const auto r = expect_beep_at("machine-steady-beep-over-agc-lifted-noise-001.wav", 3835);
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
 }
 
@@ -243,9 +245,7 @@ TEST(Classifier, ADualBeepWhoseLowerToneWobblesIsABeep) {
   // with 3 % of packets lost and concealed (a dev-split rendering of the by-voice corpus,
   // 2-8.9 s of it; 16-bit, as rendered). The lower tone, read beside the upper one, moved
   // 7.8 Hz: over a single tone's 0.4 % (5.6 Hz). Since 2026-12-04 a dual tone may move 0.6 %.
-  const auto r = replay_sample("machine-dual-beep-whose-lower-tone-wobbles-001.wav");
-  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
-  EXPECT_NEAR(int(r.beep.beep_onset_ms), 5821, 40);
+  expect_beep_at("machine-dual-beep-whose-lower-tone-wobbles-001.wav", 5821);
 }
 
 TEST(Classifier, ADualBeepCrossedByALevelStepIsABeep) {
@@ -255,9 +255,7 @@ TEST(Classifier, ADualBeepCrossedByALevelStepIsABeep) {
   // "still" (which allows 10 dB of level spread over a long tone) and 3 dB was all it had: no
   // beep, and the audio ended in the greeting. Since 2026-12-04 dual tones may be still or
   // steady as single ones are.
-  const auto r = replay_sample("machine-dual-beep-crossed-by-a-level-step-001.wav");
-  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
-  EXPECT_NEAR(int(r.beep.beep_onset_ms), 3961, 40);
+  expect_beep_at("machine-dual-beep-crossed-by-a-level-step-001.wav", 3961);
 }
 
 TEST(Classifier, AContiguousBipBipOfNinetyMsTonesIsOneBeep) {
