@@ -209,6 +209,26 @@ TEST(Classifier, AFastFallingBloopSplitFromItsTailIsOneBeep) {
   EXPECT_TRUE(std::string(r.beep.cause).ends_with("-280ms")) << r.beep.cause;
 }
 
+TEST(Classifier, AFallingBeepInThreePiecesIsOneBeep) {
+  // The last 3.8 s of a greeting, then a "bloop" falling 1750 -> 950 Hz in 600 ms (a
+  // train-split rendering of the by-voice corpus, 10-15 s of it; 16-bit, as rendered). The
+  // tracker read it as a 360 ms glide, a one-frame tail whose two-tone window read 1236 Hz,
+  // then 260 ms more from 1256 Hz. The rest of the glide had to start below the one-frame
+  // tail's rough reading, and did not. It need only start below where the glide ended.
+  const auto r = expect_beep_at("machine-falling-beep-in-three-pieces-001.wav", 3798);
+  EXPECT_TRUE(std::string(r.beep.cause).ends_with("-600ms")) << r.beep.cause;
+}
+
+TEST(Classifier, ATwoToneBeepWithADipInAPieceIsOneBeep) {
+  // The last 2.5 s of a greeting, then 1200 then 950 Hz, 100 ms each and contiguous (a
+  // train-split rendering of the by-voice corpus, 10-13.7 s of it; 16-bit, as rendered). A
+  // frame at the second piece's edge fell 4 dB under the floor, as a concealment's fade does,
+  // and the piece's level spread (5.2 dB) was over a piece's 4 dB: no beep, and the model
+  // called a person. A piece marked cut by lost packets may spread 8 dB.
+  const auto r = expect_beep_at("machine-two-tone-beep-with-a-dip-in-a-piece-001.wav", 2463);
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+}
+
 TEST(Classifier, AFallingThreeToneBeepOverAnAgcsNoiseIsOneBeep) {
   // 1750, 1390 then 1100 Hz, 146 ms each and contiguous, at 2473 ms after a short greeting, on
   // a line whose AGC (15 dB) lifts the noise after the beep to 6 dB under its last tone (a
