@@ -3,8 +3,6 @@
 // which keeps the precedence of the detectors and the greeting decision.
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
-#include <cstdlib>
 
 #include "amd/classifier.h"
 
@@ -20,9 +18,9 @@ constexpr float kMaxBeepHzShare = 0.004f;
 // their level allowances (beep_confirmed; they were left out, and a beep of 800 + 1600 Hz
 // that a level step of 8.5 dB crossed was none). On the dev speakers' 815 files and the train
 // renderings' 1280: 1 beep more on each, no false beep, nothing else changed; the music and
-// ringback checks unchanged. (The 4 dB of quiet around a steady long tone, kMinSteadyLong-
-// BeepContrastDb, is for single tones still: it was measured on them, and no dual beep
-// missed on dev or train needed it.)
+// ringback checks unchanged. (The 4 dB of quiet around a steady long tone
+// (kMinSteadyLongBeepContrastDb) is for single tones still: it was measured on them, and no
+// dual beep missed on dev or train needed it.)
 constexpr float kMaxDualBeepHzShare = 0.006f;
 // 3 dB rather than 2: a line's AGC rides on a beep by 2-3 dB (on the by-voice train split,
 // 3 of the beeps missed next to a machine verdict had a spread of 2.5-2.8 dB).
@@ -139,13 +137,13 @@ bool falling_glide(const ToneSegment& seg) {
 // 60 ms window still holds the glide's end). The glide was no beep, having ended into
 // another tone. On the dev speakers' 815 files and the train renderings' 1280: 1 beep more on
 // each, no false beep, no verdict changed; the music check unchanged.
-constexpr float kTailJitterShare = 0.015f;
 constexpr float kMaxTailLevelStepDb = 6.0f;
 bool glide_tail(const ToneSegment& glide, const ToneSegment& tail) {
   const uint32_t d = tail.duration_ms();
   return tail.onset_ms <= glide.end_ms + 40 && tail.hz < glide.end_hz &&
-         tail.end_hz <= tail.start_hz * (1.0f + kTailJitterShare) && tail.rises <= 2 &&
-         d <= glide.duration_ms() && tail.end_ms - glide.onset_ms <= kMaxGlideMs &&
+         tail.end_hz <= tail.start_hz * (1.0f + ToneTracker::kGlideJitterShare) &&
+         tail.rises <= 2 && d <= glide.duration_ms() &&
+         tail.end_ms - glide.onset_ms <= kMaxGlideMs &&
          std::fabs(tail.level_db - glide.level_db) <= kMaxTailLevelStepDb &&
          tail.tonal_frames * 20 * 2 >= int(d) && (!tail.dual || tail.tonal_frames <= 1);
 }
@@ -210,14 +208,6 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
     join_tail(*tones_->ended());
   } else if (const auto& seg = tones_->ended()) {
     const uint32_t d = seg->duration_ms();
-    if (getenv("HARK_BDBG"))
-      fprintf(stderr,
-              "SEG %u-%u hz=%.0f lvl=%.1f hzsp=%.1f lsp=%.1f bef=%.1f aft=%.1f fl=%.1f tf=%d cf=%d "
-              "dual=%d ds=%.2f st=%.0f en=%.0f rises=%d cut=%d ro=%d eit=%d\n",
-              seg->onset_ms, seg->end_ms, seg->hz, seg->level_db, seg->hz_spread,
-              seg->level_spread_db, seg->before_db, seg->after_db, seg->floor_db, seg->tonal_frames,
-              seg->clean_frames, int(seg->dual), seg->dual_share, seg->start_hz, seg->end_hz,
-              seg->rises, int(seg->cut_by_loss), int(seg->runs_on), int(tones_->ended_into_tone()));
     // A beep is synthetic: its pitch and level hold still. Vowels (an /i:/ near 300 Hz can
     // look like a pure tone for 150 ms) glide in pitch and swell in level.
     const bool pitch_flat =

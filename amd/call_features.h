@@ -200,5 +200,4 @@ class CallFeatures {
   bool has_onset_previous_ = false;
 };
 
-
 }  // namespace hark::amd

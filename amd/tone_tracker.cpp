@@ -68,8 +68,8 @@ constexpr float kGlideJitterHz = 8.0f;
 // 1.8 kHz as it catches up (a 2100 -> 1500 Hz bloop of 280 ms was cut in three where it
 // stalled). On the dev speakers' 815 files: beeps 331 -> 333 of 346 (1 % found one of them;
 // 2 and 3 % the same two); the train renderings: 483 of 517 either way; no false beep more
-// in either. (Measured before kFallenShare was asked, which changed no beep.)
-constexpr float kGlideJitterShare = 0.015f;
+// in either. (Measured before kFallenShare was asked, which changed no beep.) The share is
+// ToneTracker::kGlideJitterShare, public: the beep rules read a glide's tail with it.
 constexpr float kFallenShare = 0.03f;
 
 // Dial tone (350+440, 400+450), ringback (440+480) and busy (480+620): never a beep. Within

@@ -79,6 +79,9 @@ class ToneTracker {
   static constexpr int kBandLoBin = 16;   // 250 Hz
   static constexpr int kBandHiBin = 218;  // 3406 Hz
   static constexpr int kBandBins = kBandHiBin - kBandLoBin + 1;
+  /// A falling glide's segment goes on through a frame whose pitch reads up to this share
+  /// higher (its peak stalls over a faded frame, then catches up; tone_tracker.cpp).
+  static constexpr float kGlideJitterShare = 0.015f;
 
   float last_tonality() const { return tonality_; }
   bool last_dual() const { return dual_; }
