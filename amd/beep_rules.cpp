@@ -212,6 +212,22 @@ void Classifier::join_tail(const ToneSegment& tail) {
 }
 
 bool Classifier::beep_confirmed(ToneSegment& beep) {
+  if (tone_beep_confirmed(beep)) return true;
+  if (!faint_ended_) return false;
+  const auto t = *faint_ended_;
+  faint_ended_.reset();
+  // After a greeting only: a faint tone is no fax's, and a line that only ever held one is
+  // dead air with a tone on it.
+  if (greeting_onset_ms() + kMinSpeechBeforeBeepMs >= t.onset_ms) return false;
+  beep = ToneSegment{};
+  beep.onset_ms = t.onset_ms;
+  beep.end_ms = t.end_ms;
+  beep.hz = beep.start_hz = beep.end_hz = t.hz;
+  beep.tonal_frames = int(t.end_ms - t.onset_ms) / kFrameMs;
+  return true;
+}
+
+bool Classifier::tone_beep_confirmed(ToneSegment& beep) {
   if (!tones_) return false;
   if (candidate_wait_ >= 0 && candidate_tail_ && tones_->ended() &&
       glide_tail(candidate_, *tones_->ended())) {

@@ -24,8 +24,6 @@ bool near(float hz, float f, float tolerance = 40.0f) { return std::fabs(hz - f)
 // The FFT gate: a frame this tonal near a detector's frequencies wakes that detector.
 constexpr float kGateTonality = 0.4f;
 constexpr int kFaxGateFrames = 50;
-// Words this long before a steady 1100 or 2100 Hz tone make it a beep rather than fax.
-constexpr uint32_t kMinSpeechBeforeBeepMs = 500;
 // ... with this many word frames of a voice (pitched, and no pure tone) heard before the tone
 // began. Not a line's noise that an AGC lifted into a "word" at the answer, before a fax's CED
 // or CNG (2 of the 40 fax files of the dev renderings were machines by their "beep").
@@ -58,10 +56,14 @@ bool parse_verdict(std::string_view s, Verdict& out) {
 Classifier::Classifier(const Params& p)
     : p_(p), front_(p.vad_margin_db), timing_(p), decision_(p), asterisk_(p) {
   if (p_.algorithm == Algorithm::hark) {
-    if (p_.detect_beep) tones_ = std::make_unique<ToneTracker>();
     // Without beep detection the music detector still needs a spectrum: the model was
     // trained on features that heard music (feature_dump.cpp).
-    else if (p_.learned_decision) spectrum_ = std::make_unique<ToneTracker>();
+    if (p_.detect_beep) {
+      tones_ = std::make_unique<ToneTracker>();
+      faint_ = std::make_unique<FaintToneDetector>();
+    } else if (p_.learned_decision) {
+      spectrum_ = std::make_unique<ToneTracker>();
+    }
     if (p_.detect_fax) fax_ = std::make_unique<FaxDetector>();
     if (p_.detect_sit) sit_ = std::make_unique<SitDetector>();
   }
@@ -240,6 +242,8 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   ToneTracker* spectrum = tones_ ? tones_.get() : spectrum_.get();
   const bool deciding = phase_ == Phase::analysing && p_.learned_decision && !p_.early_media_sit_only;
   const bool voice = front_.rx(raw, now_ms_, filtered, spectrum, deciding);
+  // (Every frame, heard or not: the detector keeps the line's own spectrum.)
+  if (faint_) faint_ended_ = faint_->rx(tones_->band_power(), now_ms_, voice || tones_->tonal());
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
   if (first_heard_ms_ == UINT32_MAX && !is_lost_frame(vad_.last_db())) first_heard_ms_ = now_ms_ - kFrameMs;

@@ -24,6 +24,7 @@
 
 #include "amd/asterisk_amd.h"
 #include "amd/events.h"
+#include "amd/faint_tone.h"
 #include "amd/fax_detector.h"
 #include "amd/params.h"
 #include "amd/ringback.h"
@@ -80,6 +81,7 @@ class Classifier {
     return first_heard_ms_ != UINT32_MAX && tone.onset_ms > first_heard_ms_ + 2 * kFrameMs;
   }
   bool beep_confirmed(ToneSegment& beep);
+  bool tone_beep_confirmed(ToneSegment& beep);  // the tone tracker's segments (beep_rules.cpp)
   /// Joins a falling glide's tail (glide_tail in beep_rules.cpp) to the candidate glide.
   void join_tail(const ToneSegment& tail);
   bool piece_fits(const ToneSegment& seg) const;
@@ -105,6 +107,10 @@ class Classifier {
   AsteriskAmd asterisk_;
   std::unique_ptr<ToneTracker> tones_;
   std::unique_ptr<ToneTracker> spectrum_;  // the music detector's FFT when tones_ is off
+  // Beeps under the line's noise, which the tone tracker does not see (faint_tone.h), and
+  // the one that ended at this frame.
+  std::unique_ptr<FaintToneDetector> faint_;  // with tones_ (5.7 KB: spectra it looks back on)
+  std::optional<FaintToneDetector::Tone> faint_ended_;
   std::unique_ptr<FaxDetector> fax_;
   std::unique_ptr<SitDetector> sit_;
   // A tone that ended and may be a beep, held back a few frames in case another tone follows
@@ -124,6 +130,9 @@ class Classifier {
   // Short tones that may together make one beep (a rising or falling sequence, a double
   // beep): kept until no further piece follows within a gap's length.
   static constexpr int kMaxPieces = 3;
+  // Words this long before a steady 1100 or 2100 Hz tone make it a beep rather than fax (and
+  // before a faint tone, a beep at all).
+  static constexpr uint32_t kMinSpeechBeforeBeepMs = 500;
   static constexpr float kNotHeardDb = 1000.0f;
   ToneSegment group_[kMaxPieces] = {};
   int group_n_ = 0;

@@ -270,6 +270,15 @@ TEST(Classifier, AFaintSecondLongBeepInLineNoiseIsABeep) {
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
 }
 
+TEST(Classifier, ABeepUnderTheLinesNoiseIsABeep) {
+  // The end of a carrier's prompt, then a 600 Hz beep of 540 ms at 5077 ms, under the line's
+  // pink noise (11.5 dB under the speech) that a 14 dB AGC lifts after the prompt (a dev-split
+  // rendering of the by-voice corpus, 8.5-15.2 s of it). The tone tracker saw it tonal in 5
+  // frames: no beep. The faint-tone detector finds it in its own bins (FaintToneDetector).
+  const auto r = expect_beep_at("machine-beep-under-line-noise-001.ul", 5077);
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+}
+
 TEST(Classifier, ADualBeepWhoseLowerToneWobblesIsABeep) {
   // The last 4.5 s of a personal greeting, then a 1400 + 1750 Hz beep of 800 ms at 5821 ms,
   // with 3 % of packets lost and concealed (a dev-split rendering of the by-voice corpus,

@@ -1,0 +1,156 @@
+#include "amd/faint_tone.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace hark::amd {
+
+namespace {
+constexpr float kBinHz = 8000.0f / 512.0f;  // ToneTracker's FFT
+constexpr int kFirstBandBin = 16;           // band_power()[0] is bin 16 (250 Hz)
+constexpr int kPeakLo = 19 - kFirstBandBin, kPeakHi = 211 - kFirstBandBin;  // 297-3297 Hz
+constexpr int kHalfWidth = 2;  // a Hann-windowed 60 ms tone spreads over +-2 bins
+// The peak's bins, per bin, over the rest of the band's, per bin: 9 dB.
+constexpr float kMinPeakOverBand = 7.94f;
+// Every frame of a run reads within this of its mean frequency so far: a beep is synthetic,
+// and a frame's reading wobbles by a couple of Hz in noise. A voice's harmonic glides away
+// (by 8 Hz in 800 ms at 1 kHz, the run ends before it is long enough).
+constexpr float kSameHz = 4.0f;
+// Frames without the peak bridged inside a run (a lost packet spoils three windows; a noisy
+// frame may hide a faint tone's peak).
+constexpr int kMaxMisses = 4;
+// A frame's peak this far over the line's own spectrum in its bins (background_): 6 dB.
+constexpr float kMinRise = 3.98f;
+// The run's bins this far over the same bins just before it began and just after it ended.
+constexpr float kMinContrastDb = 10.0f;
+// The line's own spectrum follows it at this rate a frame (about a second), from this many
+// frames on.
+constexpr float kBackgroundRate = 0.05f;
+constexpr int kBackgroundFrames = 10;
+// The 60 ms window: a frame's window ends with it and began two frames earlier.
+constexpr int kWindowFrames = 3;
+
+float db(double p) {
+  return float(10.0 * std::log10(p + 1e-12));
+}
+}  // namespace
+
+float FaintToneDetector::power_near(int back, int peak) const {
+  if (uint32_t(back) >= frames_ || back >= kHistory) return 0;
+  const Frame& f = history_[(frames_ - 1 - uint32_t(back)) % kHistory];
+  float p = 0;
+  for (int k = std::max(0, peak - kHalfWidth); k <= std::min(f.bins - 1, peak + kHalfWidth); ++k)
+    p += f.power[k];
+  return p;
+}
+
+std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const float> band_power,
+                                                             uint32_t now_ms, bool heard) {
+  Frame& slot = history_[frames_ % kHistory];
+  slot.bins = int(std::min<size_t>(band_power.size(), kMaxBins));
+  std::copy_n(band_power.begin(), slot.bins, slot.power.begin());
+  ++frames_;
+
+  // The peak that rose most over the line's own spectrum (a mains hum's harmonic or a radio's
+  // carrier stands there already, a beep comes), and how far it stands over the band; and the
+  // line's own spectrum, followed slowly (about a second) outside tones. One pass over the
+  // band, in linear power (this runs on every frame of every call).
+  bool peaked = false;
+  int peak = 0;
+  float hz = 0;
+  const float* p = slot.power.data();
+  float* bg = background_.data();
+  const bool judge = slot.bins > kPeakHi + kHalfWidth && background_frames_ >= kBackgroundFrames;
+  float total = 0;
+  for (int k = 0; k < slot.bins; ++k) total += p[k];
+  if (judge) {
+    peak = kPeakLo + 1;
+    for (int k = kPeakLo + 2; k < kPeakHi; ++k)
+      if (p[k] * bg[peak] > p[peak] * bg[k]) peak = k;
+    float around = 0, was = 0;
+    for (int k = peak - kHalfWidth; k <= peak + kHalfWidth; ++k) {
+      around += p[k];
+      was += bg[k];
+    }
+    constexpr int kPeakBins = 2 * kHalfWidth + 1;
+    const float rest = (total - around) / float(slot.bins - kPeakBins);
+    peaked = around > 0 && around >= kMinPeakOverBand * float(kPeakBins) * rest &&
+             around >= kMinRise * was;
+    if (peaked) {  // parabolic interpolation on log power refines the peak to a fraction of a bin
+      const float a = std::log(p[peak - 1] + 1e-9f), b = std::log(p[peak] + 1e-9f),
+                  c = std::log(p[peak + 1] + 1e-9f);
+      const float d = a - 2 * b + c;
+      hz = (float(peak + kFirstBandBin) +
+            std::clamp(d != 0 ? 0.5f * (a - c) / d : 0.0f, -0.5f, 0.5f)) *
+           kBinHz;
+    }
+  }
+  if (!in_run_ && slot.bins > 0) {
+    const float a = background_frames_ == 0 ? 1.0f : kBackgroundRate;
+    for (int k = 0; k < slot.bins; ++k) bg[k] += a * (p[k] - bg[k]);
+    ++background_frames_;
+  }
+  const uint32_t frame = frames_ - 1;
+  if (in_run_) {
+    const float mean = float(hz_sum_ / count_);
+    if (peaked && std::fabs(hz - mean) <= kSameHz) {
+      last_frame_ = frame;
+      hz_sum_ += hz;
+      ++count_;
+      peak_power_sum_ += power_near(0, peak_bin_);
+      heard_ += heard;
+      misses_ = 0;
+      if (count_ > kMaxFrames) in_run_ = false;  // too long for a beep: a line's own tone
+      return std::nullopt;
+    }
+    // The run's first windows held noise from before the tone too, and may have read another
+    // frequency: the run goes on at this one, from the same onset.
+    if (peaked && count_ < kWindowFrames && misses_ == 0) {
+      const int back = int(frame - first_frame_) + kWindowFrames;
+      begin_run(peak, hz, heard);
+      before_power_ = power_near(back, peak);
+      return std::nullopt;
+    }
+    if (++misses_ <= kMaxMisses) return std::nullopt;
+    // Ended at its last peaked frame: judged on the window that began after it.
+    return close(heard, misses_ - kWindowFrames);
+  }
+  if (peaked) {
+    first_frame_ = frame;
+    first_ms_ = now_ms;
+    begin_run(peak, hz, heard);
+    before_power_ = power_near(kWindowFrames, peak);  // its window ended before this one began
+  }
+  return std::nullopt;
+}
+
+void FaintToneDetector::begin_run(int peak, float hz, bool heard) {
+  in_run_ = true;
+  last_frame_ = frames_ - 1;
+  peak_bin_ = peak;
+  hz_sum_ = hz;
+  count_ = 1;
+  peak_power_sum_ = power_near(0, peak);
+  heard_ = heard;
+  misses_ = 0;
+}
+
+std::optional<FaintToneDetector::Tone> FaintToneDetector::close(bool heard, int after_back) {
+  in_run_ = false;
+  // A beep is followed by the recording's quiet, not by talk.
+  if (heard) return std::nullopt;
+  if (count_ < kMinFrames || float(heard_) > kMaxHeardShare * float(count_)) return std::nullopt;
+  const float hz = float(hz_sum_ / count_);
+  const float mean = float(peak_power_sum_ / count_);
+  const float after = power_near(after_back, peak_bin_);
+  if (db(mean) - db(before_power_) < kMinContrastDb || db(mean) - db(after) < kMinContrastDb)
+    return std::nullopt;
+  Tone t;
+  t.hz = hz;
+  // The first peaked window held the tone for about two of its three frames.
+  t.onset_ms = first_ms_ >= 40 ? first_ms_ - 40 : 0;
+  t.end_ms = first_ms_ + (last_frame_ - first_frame_) * 20;
+  return t;
+}
+
+}  // namespace hark::amd
