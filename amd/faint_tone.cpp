@@ -53,8 +53,8 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
 
   // The peak that rose most over the line's own spectrum (a mains hum's harmonic or a radio's
   // carrier stands there already, a beep comes), and how far it stands over the band; and the
-  // line's own spectrum, followed slowly (about a second) outside tones. One pass over the
-  // band, in linear power (this runs on every frame of every call).
+  // line's own spectrum, followed slowly (about a second) outside tones. In linear power, no
+  // logarithm but for a peak (this runs on every frame of every call).
   bool peaked = false;
   int peak = 0;
   float hz = 0;
