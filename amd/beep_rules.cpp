@@ -215,7 +215,6 @@ bool Classifier::beep_confirmed(ToneSegment& beep) {
   if (tone_beep_confirmed(beep)) return true;
   if (!faint_ended_) return false;
   const auto t = *faint_ended_;
-  faint_ended_.reset();
   // After a greeting only: a faint tone is no fax's, and a line that only ever held one is
   // dead air with a tone on it.
   if (greeting_onset_ms() + kMinSpeechBeforeBeepMs >= t.onset_ms) return false;
@@ -258,13 +257,14 @@ bool Classifier::tone_beep_confirmed(ToneSegment& beep) {
     // "Quiet" is well below the tone, or near the noise floor when the tone is faint.
     const float quiet = quiet_level(*seg);
     bool quiet_before = seg->before_db <= quiet, quiet_after = seg->after_db <= quiet;
-    // (A second-long steady tone: one quiet side, the other a step under it.)
+    // (A second-long steady tone: one quiet side, the other a step under it. Only ever a
+    // relief: near the floor, `quiet` can stand over the step.)
     if (d >= kSecondLongBeepMs && !seg->dual && seg->tonal_frames * 20 * 10 >= int(d) * 9 &&
         pitch_within(*seg, kSteadyLongBeepHzSpread, kSteadyLongBeepHzShare) &&
         (quiet_before || quiet_after)) {
       const float stepped = seg->level_db - kSecondLongBeepStepDb;
-      quiet_before = seg->before_db <= stepped;
-      quiet_after = seg->after_db <= stepped;
+      quiet_before = quiet_before || seg->before_db <= stepped;
+      quiet_after = quiet_after || seg->after_db <= stepped;
     }
     // Most of its frames must themselves be tonal, not just loud.
     const bool sustained = seg->tonal_frames >= 3 && seg->tonal_frames * 20 * 2 >= int(d);

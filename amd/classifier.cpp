@@ -237,13 +237,19 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   int n = 0;
   int16_t filtered[kFrameSamples];
   // The front end feeds the tone tracker and, while the greeting is decided, listens for
-  // music in its spectrum, as in the feature dump the model was trained on. Not on early
-  // media, which decides nothing but SIT: no FFT of every quiet frame of a ringback.
+  // music in its spectrum, as in the feature dump the model was trained on. The faint-tone
+  // detector reads the spectrum of every frame, quiet ones too. Not on early media, which
+  // decides nothing but SIT: no FFT of every quiet frame of a ringback.
   ToneTracker* spectrum = tones_ ? tones_.get() : spectrum_.get();
   const bool deciding = phase_ == Phase::analysing && p_.learned_decision && !p_.early_media_sit_only;
-  const bool voice = front_.rx(raw, now_ms_, filtered, spectrum, deciding);
-  // (Every frame, heard or not: the detector keeps the line's own spectrum.)
-  if (faint_) faint_ended_ = faint_->rx(tones_->band_power(), now_ms_, voice || tones_->tonal());
+  const bool every_frame = faint_ && !p_.early_media_sit_only;
+  const bool voice = front_.rx(raw, now_ms_, filtered, spectrum, deciding, every_frame);
+  // (Every frame, heard or not: the detector keeps the line's own spectrum. A tone it finds
+  // ending on a frame that returns before the beep rules, a ring's, is dropped: a faint beep
+  // needs words before it, and a ring comes before any.)
+  if (every_frame)
+    faint_ended_ = faint_->rx(tones_->band_power(), now_ms_, voice || tones_->tonal(),
+                              is_lost_frame(front_.vad().last_db()));
   const std::span<const int16_t> frame(filtered, kFrameSamples);
   const Vad& vad_ = front_.vad();
   if (first_heard_ms_ == UINT32_MAX && !is_lost_frame(vad_.last_db())) first_heard_ms_ = now_ms_ - kFrameMs;

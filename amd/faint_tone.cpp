@@ -8,7 +8,9 @@ namespace hark::amd {
 namespace {
 constexpr float kBinHz = 8000.0f / 512.0f;  // ToneTracker's FFT
 constexpr int kFirstBandBin = 16;           // band_power()[0] is bin 16 (250 Hz)
-constexpr int kPeakLo = 19 - kFirstBandBin, kPeakHi = 211 - kFirstBandBin;  // 297-3297 Hz
+// The peak is sought from bin 20 to bin 210 (312-3281 Hz: a beep lies between about 300 and
+// 3300 Hz), and read with two bins either side.
+constexpr int kPeakLo = 19 - kFirstBandBin, kPeakHi = 211 - kFirstBandBin;
 constexpr int kHalfWidth = 2;  // a Hann-windowed 60 ms tone spreads over +-2 bins
 // The peak's bins, per bin, over the rest of the band's, per bin: 9 dB.
 constexpr float kMinPeakOverBand = 7.94f;
@@ -36,7 +38,6 @@ float db(double p) {
 }  // namespace
 
 float FaintToneDetector::power_near(int back, int peak) const {
-  if (uint32_t(back) >= frames_ || back >= kHistory) return 0;
   const Frame& f = history_[(frames_ - 1 - uint32_t(back)) % kHistory];
   float p = 0;
   for (int k = std::max(0, peak - kHalfWidth); k <= std::min(f.bins - 1, peak + kHalfWidth); ++k)
@@ -44,10 +45,21 @@ float FaintToneDetector::power_near(int back, int peak) const {
   return p;
 }
 
+std::optional<float> FaintToneDetector::window_power(int back, int peak) const {
+  // The frame's window spans it and the two before it: all heard from the line, and kept.
+  if (back + kWindowFrames > kHistory || uint32_t(back + kWindowFrames) > frames_)
+    return std::nullopt;
+  for (int i = back; i < back + kWindowFrames; ++i)
+    if (!history_[(frames_ - 1 - uint32_t(i)) % kHistory].known) return std::nullopt;
+  return power_near(back, peak);
+}
+
 std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const float> band_power,
-                                                             uint32_t now_ms, bool heard) {
+                                                             uint32_t now_ms, bool heard,
+                                                             bool lost) {
   Frame& slot = history_[frames_ % kHistory];
   slot.bins = int(std::min<size_t>(band_power.size(), kMaxBins));
+  slot.known = slot.bins > 0 && !lost;
   std::copy_n(band_power.begin(), slot.bins, slot.power.begin());
   ++frames_;
 
@@ -100,15 +112,17 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
       peak_power_sum_ += power_near(0, peak_bin_);
       heard_ += heard;
       misses_ = 0;
-      if (count_ > kMaxFrames) in_run_ = false;  // too long for a beep: a line's own tone
+      // Too long for a beep (its frames bridged over misses count): a line's own tone.
+      if (frame - first_frame_ >= uint32_t(kMaxFrames)) in_run_ = false;
       return std::nullopt;
     }
     // The run's first windows held noise from before the tone too, and may have read another
-    // frequency: the run goes on at this one, from the same onset.
-    if (peaked && count_ < kWindowFrames && misses_ == 0) {
+    // frequency: the run goes on at this one, from the same onset, while that is within a
+    // window's length (the window before the onset is still kept).
+    if (peaked && misses_ == 0 && frame - first_frame_ < uint32_t(kWindowFrames)) {
       const int back = int(frame - first_frame_) + kWindowFrames;
       begin_run(peak, hz, heard);
-      before_power_ = power_near(back, peak);
+      before_power_ = window_power(back, peak);
       return std::nullopt;
     }
     if (++misses_ <= kMaxMisses) return std::nullopt;
@@ -119,7 +133,7 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
     first_frame_ = frame;
     first_ms_ = now_ms;
     begin_run(peak, hz, heard);
-    before_power_ = power_near(kWindowFrames, peak);  // its window ended before this one began
+    before_power_ = window_power(kWindowFrames, peak);  // its window ended before this one began
   }
   return std::nullopt;
 }
@@ -141,9 +155,12 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::close(bool heard, int 
   if (heard) return std::nullopt;
   if (count_ < kMinFrames || float(heard_) > kMaxHeardShare * float(count_)) return std::nullopt;
   const float hz = float(hz_sum_ / count_);
+  // Quiet just before and just after, in windows the line was heard in: a lost packet's
+  // silence (or a frame not transformed) says nothing of the tone's edges.
   const float mean = float(peak_power_sum_ / count_);
-  const float after = power_near(after_back, peak_bin_);
-  if (db(mean) - db(before_power_) < kMinContrastDb || db(mean) - db(after) < kMinContrastDb)
+  const auto after = window_power(after_back, peak_bin_);
+  if (!before_power_ || !after || db(mean) - db(*before_power_) < kMinContrastDb ||
+      db(mean) - db(*after) < kMinContrastDb)
     return std::nullopt;
   Tone t;
   t.hz = hz;

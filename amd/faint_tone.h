@@ -15,7 +15,7 @@
 // unchanged. The same from 8 to 10 dB over the band, 4 to 8 dB of rise, 10 to 12 dB of
 // contrast (at 8 dB one hello over music held a "beep").
 // Fed the tone tracker's spectrum of every frame (no FFT of its own; since it, the tracker
-// transforms every frame, quiet ones too), fixed size, no allocation.
+// transforms every frame, quiet ones too), fixed size (7.3 KB), no allocation.
 #pragma once
 
 #include <array>
@@ -46,18 +46,24 @@ class FaintToneDetector {
   /// frame showed to have ended.
   /// `heard`: the VAD heard voice in the frame, or the tone tracker a tone (then this is no
   /// faint tone, and the beep rules judge it).
-  std::optional<Tone> rx(std::span<const float> band_power, uint32_t now_ms, bool heard);
+  /// `lost`: the frame was a lost packet (digital silence): its spectrum says nothing of the
+  /// line.
+  std::optional<Tone> rx(std::span<const float> band_power, uint32_t now_ms, bool heard, bool lost);
 
  private:
-  static constexpr int kHistory = 6;  // frames of band power kept: the window spans three, and
-                                      // a run's onset may be read two frames late
+  // Frames of band power kept: a run's onset may be read up to two frames late, and the window
+  // before it spans three more.
+  static constexpr int kHistory = 8;
   static constexpr int kMaxBins = ToneTracker::kBandBins;
   struct Frame {
     std::array<float, kMaxBins> power{};
     int bins = 0;
+    bool known = false;  // transformed, and no lost packet
   };
-  // The power in bins peak-2 .. peak+2 of the frame `back` frames before the newest.
+  // The power in bins peak-2 .. peak+2 of the frame `back` frames before the newest (kept).
   float power_near(int back, int peak) const;
+  // ... when that frame's whole window was heard from the line and is still kept.
+  std::optional<float> window_power(int back, int peak) const;
   // Judges the run that ended, on the window `after_back` frames back (the first that began
   // after its last peaked frame) and whether this frame was heard.
   std::optional<Tone> close(bool heard, int after_back);
@@ -76,7 +82,7 @@ class FaintToneDetector {
   double hz_sum_ = 0;
   int count_ = 0;
   double peak_power_sum_ = 0;
-  float before_power_ = 0;  // in the run's bins, the window just before it began
+  std::optional<float> before_power_;  // in the run's bins, the window just before it began
   int misses_ = 0;
   int heard_ = 0;  // frames of the run that were heard (rx)
 };

@@ -23,23 +23,24 @@ class VoiceFrontEnd {
 
   /// Takes one 160-sample frame ending at `now_ms`; writes the DC-free frame to `filtered`
   /// and returns whether it holds voice. `tones`, when given, is fed the filtered frame with
-  /// the VAD's levels (the caller's beep tracker, or one of its own), and transforms every
-  /// frame, quiet ones too (the faint-tone detector reads beeps under the line's noise in its
-  /// spectrum: faint_tone.h). While `listening`, each frame's spectrum feeds the music detector, whose word of the frame before reaches the
+  /// the VAD's levels (the caller's beep tracker, or one of its own); with `every_frame` the
+  /// tracker transforms quiet frames too (the faint-tone detector reads beeps under the line's
+  /// noise in its spectrum: faint_tone.h). While `listening`, each frame's spectrum feeds the
+  /// music detector, whose word of the frame before reaches the
   /// call features: music they may count as sound where the VAD hears quiet (CallFeatures::rx).
   /// From the line's first frame, not from the first word: the detector needs a second of
   /// history, and music already playing when the line opened must be known by the time its
   /// swells make a "word" and its next bars a "pause" (GreetingDecision). A tone is not music
   /// (a clipped beep's harmonics hold like a chord): the beep rules judge it.
   bool rx(std::span<const int16_t> frame, uint32_t now_ms, int16_t* filtered, ToneTracker* tones = nullptr,
-          bool listening = false) {
+          bool listening = false, bool every_frame = false) {
     const bool music = listening && music_.playing() && !(tones && tones->tonal());
     dc_.run(frame, filtered);
     const std::span<const int16_t> f(filtered, frame.size());
     const bool voice = vad_.rx(f);
     features_.rx(f, voice, vad_.last_db(), vad_.floor_db(), now_ms, music, music && music_.dominant());
     if (tones) {
-      tones->want_spectrum(true);
+      tones->want_spectrum(listening || every_frame);
       tones->rx(f, vad_.last_db(), vad_.floor_db());
       if (listening) music_.rx(tones->band_power());
     }

@@ -27,6 +27,7 @@ cf_copy() {
 expect_caught() {
   local out
   cf_copy
+  [ -f "$cf_tmp/src/$1" ] || { echo "FAIL: $1 is not a file of the copy (a typo proves nothing)"; exit 1; }
   printf '%s\n' "$2" >>"$cf_tmp/src/$1"
   if out=$(bash "$cf_check" "$cf_tmp/src"); then
     echo "FAIL: $1 with '$2' was not caught"
