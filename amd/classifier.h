@@ -109,7 +109,7 @@ class Classifier {
   std::unique_ptr<ToneTracker> spectrum_;  // the music detector's FFT when tones_ is off
   // Beeps under the line's noise, which the tone tracker does not see (faint_tone.h), and
   // the one that ended at this frame.
-  std::unique_ptr<FaintToneDetector> faint_;  // with tones_ (5.7 KB: spectra it looks back on)
+  std::unique_ptr<FaintToneDetector> faint_;  // with tones_ (8.3 KB: spectra it looks back on)
   std::optional<FaintToneDetector::Tone> faint_ended_;
   std::unique_ptr<FaxDetector> fax_;
   std::unique_ptr<SitDetector> sit_;

@@ -25,9 +25,11 @@ constexpr int kMaxMisses = 4;
 constexpr float kMinRise = 3.98f;
 // The run's bins this far over the same bins just before it began and just after it ended.
 constexpr float kMinContrastDb = 10.0f;
-// The line's own spectrum follows it at this rate a frame (about a second), from this many
-// frames on.
-constexpr float kBackgroundRate = 0.05f;
+// The line's own spectrum follows it over about a second: every kBackgroundEvery frames (its
+// inverse costs a division a bin), at this rate, from this many frames on.
+constexpr int kBackgroundEvery = 4;
+constexpr float kBackgroundRate = 0.185f;      // 1 - (1 - 0.05)^4: 5 % a frame
+constexpr float kFirstBackgroundRate = 0.05f;  // its first frames, every one
 constexpr int kBackgroundFrames = 10;
 // The 60 ms window: a frame's window ends with it and began two frames earlier.
 constexpr int kWindowFrames = 3;
@@ -62,6 +64,23 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
   slot.known = slot.bins > 0 && !lost;
   std::copy_n(band_power.begin(), slot.bins, slot.power.begin());
   ++frames_;
+  // The line's own spectrum takes in the frame before this one, when no run held it: a run's
+  // first frame is judged before it could raise the background.
+  if (!in_run_ && frames_ >= 2 &&
+      (background_frames_ < kBackgroundFrames || frames_ % kBackgroundEvery == 0)) {
+    const Frame& before = history_[(frames_ - 2) % kHistory];
+    if (before.bins > 0) {
+      const float a = background_frames_ == 0                  ? 1.0f
+                      : background_frames_ < kBackgroundFrames ? kFirstBackgroundRate
+                                                               : kBackgroundRate;
+      float* bg = background_.data();
+      for (int k = 0; k < before.bins; ++k) {
+        bg[k] += a * (before.power[k] - bg[k]);
+        inverse_[k] = 1.0f / (bg[k] + 1e-9f);
+      }
+      ++background_frames_;
+    }
+  }
 
   // The peak that rose most over the line's own spectrum (a mains hum's harmonic or a radio's
   // carrier stands there already, a beep comes), and how far it stands over the band; and the
@@ -73,12 +92,23 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
   const float* p = slot.power.data();
   float* bg = background_.data();
   const bool judge = slot.bins > kPeakHi + kHalfWidth && background_frames_ >= kBackgroundFrames;
-  float total = 0;
-  for (int k = 0; k < slot.bins; ++k) total += p[k];
+  // (Four sums side by side: the compiler may not reorder one float sum.)
+  float sums[4] = {};
+  int b = 0;
+  for (; b + 4 <= slot.bins; b += 4)
+    for (int j = 0; j < 4; ++j) sums[j] += p[b + j];
+  for (; b < slot.bins; ++b) sums[0] += p[b];
+  const float total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
   if (judge) {
     peak = kPeakLo + 1;
-    for (int k = kPeakLo + 2; k < kPeakHi; ++k)
-      if (p[k] * bg[peak] > p[peak] * bg[k]) peak = k;
+    float best = p[peak] * inverse_[peak];
+    for (int k = kPeakLo + 2; k < kPeakHi; ++k) {
+      const float rise = p[k] * inverse_[k];
+      if (rise > best) {
+        best = rise;
+        peak = k;
+      }
+    }
     float around = 0, was = 0;
     for (int k = peak - kHalfWidth; k <= peak + kHalfWidth; ++k) {
       around += p[k];
@@ -96,11 +126,6 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
             std::clamp(d != 0 ? 0.5f * (a - c) / d : 0.0f, -0.5f, 0.5f)) *
            kBinHz;
     }
-  }
-  if (!in_run_ && slot.bins > 0) {
-    const float a = background_frames_ == 0 ? 1.0f : kBackgroundRate;
-    for (int k = 0; k < slot.bins; ++k) bg[k] += a * (p[k] - bg[k]);
-    ++background_frames_;
   }
   const uint32_t frame = frames_ - 1;
   if (in_run_) {

@@ -15,7 +15,7 @@
 // unchanged. The same from 8 to 10 dB over the band, 4 to 8 dB of rise, 10 to 12 dB of
 // contrast (at 8 dB one hello over music held a "beep").
 // Fed the tone tracker's spectrum of every frame (no FFT of its own; since it, the tracker
-// transforms every frame, quiet ones too), fixed size (7.3 KB), no allocation.
+// transforms every frame, quiet ones too), fixed size (8.3 KB), no allocation.
 #pragma once
 
 #include <array>
@@ -72,6 +72,7 @@ class FaintToneDetector {
 
   Frame history_[kHistory] = {};
   std::array<float, kMaxBins> background_{};  // the line's own band power, bin by bin
+  std::array<float, kMaxBins> inverse_{};     // ... its inverse (the search multiplies)
   int background_frames_ = 0;
   uint32_t frames_ = 0;  // frames fed
   // The run of peaked frames under way: its first and last frames, bin, frequencies, power.
