@@ -64,12 +64,13 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
   slot.known = slot.bins > 0 && !lost;
   std::copy_n(band_power.begin(), slot.bins, slot.power.begin());
   ++frames_;
-  // The line's own spectrum takes in the frame before this one, when no run held it: a run's
-  // first frame is judged before it could raise the background.
+  // The line's own spectrum takes in the frame before this one, when no run held it (a run's
+  // first frame is judged before it could raise the background) and it was heard from the
+  // line (a lost packet's silence is none of the line's).
   if (!in_run_ && frames_ >= 2 &&
       (background_frames_ < kBackgroundFrames || frames_ % kBackgroundEvery == 0)) {
     const Frame& before = history_[(frames_ - 2) % kHistory];
-    if (before.bins > 0) {
+    if (before.known) {
       const float a = background_frames_ == 0                  ? 1.0f
                       : background_frames_ < kBackgroundFrames ? kFirstBackgroundRate
                                                                : kBackgroundRate;
@@ -83,9 +84,8 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
   }
 
   // The peak that rose most over the line's own spectrum (a mains hum's harmonic or a radio's
-  // carrier stands there already, a beep comes), and how far it stands over the band; and the
-  // line's own spectrum, followed slowly (about a second) outside tones. In linear power, no
-  // logarithm but for a peak (this runs on every frame of every call).
+  // carrier stands there already, a beep comes), and how far it stands over the band. In
+  // linear power, no logarithm but for a peak (this runs on every frame of every call).
   bool peaked = false;
   int peak = 0;
   float hz = 0;
@@ -94,10 +94,10 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
   const bool judge = slot.bins > kPeakHi + kHalfWidth && background_frames_ >= kBackgroundFrames;
   // (Four sums side by side: the compiler may not reorder one float sum.)
   float sums[4] = {};
-  int b = 0;
-  for (; b + 4 <= slot.bins; b += 4)
-    for (int j = 0; j < 4; ++j) sums[j] += p[b + j];
-  for (; b < slot.bins; ++b) sums[0] += p[b];
+  int i = 0;
+  for (; i + 4 <= slot.bins; i += 4)
+    for (int j = 0; j < 4; ++j) sums[j] += p[i + j];
+  for (; i < slot.bins; ++i) sums[0] += p[i];
   const float total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
   if (judge) {
     peak = kPeakLo + 1;
