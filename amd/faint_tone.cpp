@@ -6,12 +6,12 @@
 namespace hark::amd {
 
 namespace {
-constexpr float kBinHz = 8000.0f / 512.0f;  // ToneTracker's FFT
-constexpr int kFirstBandBin = 16;           // band_power()[0] is bin 16 (250 Hz)
-// The peak is sought from bin 20 to bin 210 (312-3281 Hz: a beep lies between about 300 and
-// 3300 Hz), and read with two bins either side.
-constexpr int kPeakLo = 19 - kFirstBandBin, kPeakHi = 211 - kFirstBandBin;
-constexpr int kHalfWidth = 2;  // a Hann-windowed 60 ms tone spreads over +-2 bins
+constexpr int kFirstBandBin = ToneTracker::kBandLoBin;  // band_power()[0]'s bin
+// The peak is sought inside the tracker's range, its ends excluded (bins 20 to 210: 312-3281
+// Hz), and read with two bins either side, as the tracker reads its tones.
+constexpr int kPeakLo = ToneTracker::kPeakLoBin - kFirstBandBin;
+constexpr int kPeakHi = ToneTracker::kPeakHiBin - kFirstBandBin;
+constexpr int kHalfWidth = ToneTracker::kPeakHalfWidth;
 // The peak's bins, per bin, over the rest of the band's, per bin: 9 dB.
 constexpr float kMinPeakOverBand = 7.94f;
 // Every frame of a run reads within this of its mean frequency so far: a beep is synthetic,
@@ -118,14 +118,7 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
     const float rest = (total - around) / float(slot.bins - kPeakBins);
     peaked = around > 0 && around >= kMinPeakOverBand * float(kPeakBins) * rest &&
              around >= kMinRise * was;
-    if (peaked) {  // parabolic interpolation on log power refines the peak to a fraction of a bin
-      const float a = std::log(p[peak - 1] + 1e-9f), b = std::log(p[peak] + 1e-9f),
-                  c = std::log(p[peak + 1] + 1e-9f);
-      const float d = a - 2 * b + c;
-      hz = (float(peak + kFirstBandBin) +
-            std::clamp(d != 0 ? 0.5f * (a - c) / d : 0.0f, -0.5f, 0.5f)) *
-           kBinHz;
-    }
+    if (peaked) hz = ToneTracker::peak_hz(peak + kFirstBandBin, p[peak - 1], p[peak], p[peak + 1]);
   }
   const uint32_t frame = frames_ - 1;
   if (in_run_) {

@@ -14,9 +14,9 @@ namespace {
 constexpr float kBinHz = 8000.0f / ToneTracker::kFft;
 constexpr int kBandLo = ToneTracker::kBandLoBin;  // total energy is measured over the telephone band
 constexpr int kBandHi = ToneTracker::kBandHiBin;
-constexpr int kPeakLo = 19;    // 297 Hz: a beep lies between about 300 and 3300 Hz
-constexpr int kPeakHi = 211;   // 3297 Hz
-constexpr int kPeakHalfWidth = 2;  // a Hann-windowed 60 ms tone spreads over +-2 bins
+constexpr int kPeakLo = ToneTracker::kPeakLoBin;
+constexpr int kPeakHi = ToneTracker::kPeakHiBin;
+constexpr int kPeakHalfWidth = ToneTracker::kPeakHalfWidth;
 // A beep may be quieter than the voice before it and the line noisy: a tone only a few dB
 // over the noise still puts most of the band's energy into its few bins.
 constexpr float kMinTonality = 0.65f;
@@ -277,6 +277,12 @@ void ToneTracker::transform() {
   has_spectrum_ = true;
 }
 
+float ToneTracker::peak_hz(int bin, float below, float at, float above) {
+  const float a = std::log(below + 1e-9f), b = std::log(at + 1e-9f), c = std::log(above + 1e-9f);
+  const float d = a - 2 * b + c;
+  return (float(bin) + std::clamp(d != 0 ? 0.5f * (a - c) / d : 0.0f, -0.5f, 0.5f)) * kBinHz;
+}
+
 void ToneTracker::analyse() {
   transform();
   const float* power = power_.data();
@@ -310,19 +316,11 @@ void ToneTracker::analyse() {
     for (int k = peak2 - kPeakHalfWidth; k <= peak2 + kPeakHalfWidth; ++k) around2 += power[k];
     if (total > 0 && (around + around2) / total >= kMinDualTonality && around2 >= kMinDualBalance * around) {
       dual_ = true;
-      const float a2 = std::log(power[peak2 - 1] + 1e-9f), b2 = std::log(power[peak2] + 1e-9f),
-                  c2 = std::log(power[peak2 + 1] + 1e-9f);
-      const float d2 = a2 - 2 * b2 + c2;
-      hz2 = (float(peak2) + std::clamp(d2 != 0 ? 0.5f * (a2 - c2) / d2 : 0.0f, -0.5f, 0.5f)) * kBinHz;
+      hz2 = peak_hz(peak2, power[peak2 - 1], power[peak2], power[peak2 + 1]);
     }
   }
 
-  // Parabolic interpolation on log power refines the peak to a fraction of a bin.
-  const float a = std::log(power[peak - 1] + 1e-9f), b = std::log(power[peak] + 1e-9f),
-              c = std::log(power[peak + 1] + 1e-9f);
-  const float denom = a - 2 * b + c;
-  const float delta = denom != 0 ? 0.5f * (a - c) / denom : 0;
-  hz_ = (float(peak) + std::clamp(delta, -0.5f, 0.5f)) * kBinHz;
+  hz_ = peak_hz(peak, power[peak - 1], power[peak], power[peak + 1]);
   if (dual_) {
     // The lower tone names the pair: the stronger of two equal tones flips frame to frame.
     hz2_ = std::max(hz_, hz2);

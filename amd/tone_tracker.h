@@ -82,6 +82,13 @@ class ToneTracker {
   /// A falling glide's segment goes on through a frame whose pitch reads up to this share
   /// higher (its peak stalls over a faded frame, then catches up; tone_tracker.cpp).
   static constexpr float kGlideJitterShare = 0.015f;
+  /// Where a tone is sought: bins 19 (297 Hz) to 211 (3297 Hz), a beep lying between about
+  /// 300 and 3300 Hz; a Hann-windowed 60 ms tone spreads over this many bins either side.
+  static constexpr int kPeakLoBin = 19, kPeakHiBin = 211;
+  static constexpr int kPeakHalfWidth = 2;
+  /// The frequency of a spectral peak at `bin` (of kFft), refined to a fraction of a bin by a
+  /// parabola through the log power of the bin (`at`) and its neighbours (`below`, `above`).
+  static float peak_hz(int bin, float below, float at, float above);
 
   float last_tonality() const { return tonality_; }
   bool last_dual() const { return dual_; }
