@@ -10,6 +10,7 @@
 #include "amd/params.h"
 #include "amd/replay.h"
 #include "amd/tone_tracker.h"
+#include "amd/vad.h"
 #include "test_audio.h"
 
 namespace hark {
@@ -27,13 +28,12 @@ std::vector<amd::FaintToneDetector::Tone> faint_tones(const std::vector<int16_t>
   tracker.want_spectrum(true);
   for (size_t at = 0; at + 160 <= s.size(); at += 160) {
     const std::span<const int16_t> frame(s.data() + at, 160);
-    double e = 0;
-    for (int16_t x : frame) e += double(x) * double(x);
-    const float db = float(10.0 * std::log10(e / 160.0 / (32768.0 * 32768.0) + 1e-12));
+    const float db = amd::frame_power_db(frame);
     tracker.rx(frame, db, -120.0f);
     const uint32_t now_ms = uint32_t((at + 160) / 8);
     const bool heard = int(now_ms) >= heard_from_ms && int(now_ms) < heard_to_ms;
-    if (auto t = detector.rx(tracker.band_power(), now_ms, heard, e == 0)) found.push_back(*t);
+    if (auto t = detector.rx(tracker.band_power(), now_ms, heard, amd::is_lost_frame(db)))
+      found.push_back(*t);
   }
   return found;
 }
