@@ -382,7 +382,10 @@ void MediaWorker::tick(uint64_t expirations) {
     }
     s.ticks_to_report -= int(expirations);
     if (s.ticks_to_report <= 0) {
-      s.ticks_to_report = report_ticks_;
+      // On the stream's own grid: a report that a catch-up made late does not put off the next
+      // one. After a stall longer than a period, the grid starts again from now.
+      s.ticks_to_report += report_ticks_;
+      if (s.ticks_to_report <= 0) s.ticks_to_report = report_ticks_;
       uint8_t* ring_buf = uring_ ? uring_->send_buffer(slot, 1) : nullptr;
       uint8_t* out = ring_buf ? ring_buf : pkt;
       const size_t len = s.stream->rtcp_report(out, ring_buf ? UringIo::kSendBuffer : sizeof pkt);
