@@ -85,6 +85,9 @@ constexpr float kMusicOverOnsetFloorDb = 6.0f;
 // other verdict changed. At 2 dB a train person over a 15 dB AGC became a machine
 // (Classifier.APersonOnANoisyLinePastTheLongestGreetingIsAPerson: 1.7 dB). The margin is
 // thin on both sides (the dead-air lines: 0.6-1.3 dB); the words' pitch is the firmer test.
+// words_held_like_music(): the sound is new at the first word when at most 12 of the 25 frames
+// (500 ms) before its run held lasting peaks, as for a pitch (kMaxPitchedBeforeRun).
+constexpr int kHeldHistoryFrames = 25, kMaxHeldBeforeRun = 12;
 constexpr int kLevelPauseFrames = 20;
 constexpr double kWordsOverPauseDb = 1.5;
 constexpr double kHeardWordDb = 6.0;
@@ -110,7 +113,7 @@ double CallFeatures::Stats::sd() const {
 }
 
 void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db, float floor_db,
-                      uint32_t now_ms, bool music, bool music_dominant) {
+                      uint32_t now_ms, bool music, bool music_dominant, HeldPeaks held_peaks) {
   floor_db_ = floor_db;
   last_pitched_word_ = false;
   // A lost packet (digital silence) says nothing of the talk: it neither ends a word nor
@@ -127,6 +130,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     has_onset_previous_ = false;  // no period runs on across digital silence
     return;
   }
+  held_hist_ = (held_hist_ << 1) | uint64_t(held_peaks == HeldPeaks::held);
   // Music after the first word, over the floor that word came out of, is the greeting going
   // on: a music greeting's first bar reads as a word, then the music lifts the VAD's floor
   // and reads as a pause, which the cap took for a person waiting. A TV playing before the
@@ -277,6 +281,7 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
       started_ = true;
       first_word_ms_ = start;
       pitch_new_at_onset_ = pitched_in_history() <= kMaxPitchedBeforeRun;
+      held_new_at_onset_ = held_new_before_run();
       onset_floor_db_ = floor_db;
       onset_ms_ = start;
       phrase_start_ms_ = start;
@@ -298,6 +303,8 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
     voiced_ms_ += (run_frames_ - 1) * kFrameMs;  // this frame is counted below
   }
   if (!run_counted_) return;
+  word_frames_ += held_peaks != HeldPeaks::unknown;
+  word_held_frames_ += held_peaks == HeldPeaks::held;
   ++words_read_;
   words_periodic_ += f0 > 0;
   // A word standing clear over faint ones that the line's sound went on after is the
@@ -367,6 +374,14 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
   }
 }
 
+bool CallFeatures::held_new_before_run() const {
+  // The frames before the run under way (its voiced frames; a dip inside it is counted among
+  // them, near enough), in a 64-frame history: 25 frames before a run of up to 39.
+  const int skip = std::min(run_frames_, 64 - kHeldHistoryFrames);
+  const uint64_t before = (held_hist_ >> skip) & ((uint64_t(1) << kHeldHistoryFrames) - 1);
+  return std::popcount(before) <= kMaxHeldBeforeRun;
+}
+
 int CallFeatures::pitched_in_history() const {
   return set_in_last(pitched_hist_, kPitchHistoryFrames);
 }
@@ -395,6 +410,8 @@ void CallFeatures::restart_at_run() {
   again.run_start_ms_ = run_start_ms_;
   again.first_word_ms_ = first_word_ms_;
   again.pitch_new_at_onset_ = pitch_new_at_onset_;
+  again.held_new_at_onset_ = held_new_before_run();
+  again.held_hist_ = held_hist_;
   // Music heard before it is still the greeting's.
   again.music_frames_ = music_frames_;
   again.music_pause_heard_ = music_pause_heard();
@@ -412,6 +429,7 @@ void CallFeatures::unstart() {
   again.gap_frames_ = gap_frames_;
   again.talk_hist_ = talk_hist_;
   again.pitched_hist_ = pitched_hist_;
+  again.held_hist_ = held_hist_;
   *this = again;
 }
 

@@ -29,6 +29,9 @@ class MusicDetector {
   bool playing() const { return frames_ >= kWindowFrames && held_ * 2 >= kWindowFrames; }
   /// Frames of the last second that held two or more lasting peaks.
   int held_frames() const { return held_; }
+  /// Whether the last frame held two or more lasting peaks; known once kHoldFrames were fed.
+  bool last_held() const { return frames_ > 0 && held_ring_[(frames_ - 1) % kWindowFrames]; }
+  bool hold_known() const { return frames_ >= kHoldFrames; }
   /// The share of the last frame's band power in its lasting peaks (a bin either side):
   /// most of it in music, little in a voice over a steady hum.
   float held_power_share() const { return held_share_; }

@@ -38,7 +38,12 @@ class VoiceFrontEnd {
     dc_.run(frame, filtered);
     const std::span<const int16_t> f(filtered, frame.size());
     const bool voice = vad_.rx(f);
-    features_.rx(f, voice, vad_.last_db(), vad_.floor_db(), now_ms, music, music && music_.dominant());
+    // Whether the frame before held a chord's lasting peaks (CallFeatures::words_held_like_music).
+    HeldPeaks held = HeldPeaks::unknown;
+    if (listening && music_.hold_known())
+      held = music_.last_held() ? HeldPeaks::held : HeldPeaks::none;
+    features_.rx(f, voice, vad_.last_db(), vad_.floor_db(), now_ms, music,
+                 music && music_.dominant(), held);
     if (tones) {
       tones->want_spectrum(listening || every_frame);
       tones->rx(f, vad_.last_db(), vad_.floor_db());

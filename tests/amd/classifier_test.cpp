@@ -160,6 +160,28 @@ TEST(Classifier, AMusicGreetingsFirstBarIsNoLoneWord) {
   EXPECT_NE(std::string(r.verdict.cause).find("audio-ended-in-greeting"), std::string::npos) << r.verdict.cause;
 }
 
+TEST(Classifier, MusicOpeningTheLineIsNoPersonsWord) {
+  // The line opens on music (2.2 s of a recorded track that no corpus scene uses, then a
+  // greeting: scripts/music_check.sh's greeting-after-music-007.wav, its first 2.5 s). Its
+  // first bar stood 13 dB over the floor, a 500 ms "word"; the VAD's floor then climbed into
+  // the music, which read as a pause 6 dB over the first word's floor, and the model called a
+  // person at 1.8 s. Since 2026-12-05 words whose frames held a chord's lasting peaks, on a
+  // line that held none before them, are music (CallFeatures::words_held_like_music()).
+  const auto r = replay_sample("machine-music-opening-the-line-001.ul");
+  EXPECT_NE(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
+  EXPECT_NE(std::string(r.verdict.cause).find("music-"), std::string::npos) << r.verdict.cause;
+}
+
+TEST(Classifier, AGreetingAfterMusicThatOpenedTheLineIsAMachine) {
+  // Music from the line's first frame, then a greeting's first phrase and a 1.2 s pause (a
+  // train-split rendering of the by-voice corpus, its first 3.5 s): the model leaned to a
+  // person (53 %) at the cap. The music's bars were the first "words", and they held
+  // lasting peaks as notes do: no person verdict after them.
+  const auto r = replay_sample("machine-music-opening-the-line-then-a-greeting-001.ul");
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+  EXPECT_NE(std::string(r.verdict.cause).find("music-"), std::string::npos) << r.verdict.cause;
+}
+
 TEST(Classifier, AGreetingAfterAMusicSwellIsNoPerson) {
   // A music intro (synthetic, 3 s), its first swell 7 dB over the floor read as a word, its
   // bars after it a "pause" 5-6 dB over the floor that word came out of; the music detector

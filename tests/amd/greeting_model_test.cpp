@@ -161,6 +161,36 @@ TEST(CallFeatures, APauseThatHeldMusicIsRememberedThroughTheWordsAfterIt) {
   EXPECT_EQ(run(15, 0), std::pair(false, false));
 }
 
+TEST(CallFeatures, WordsThatHoldLastingPeaksOnANewSoundAreMusic) {
+  // 25 quiet frames (the last `held_before` of them holding a chord's lasting peaks), then 30
+  // frames of voice: the first `unknown` of them before the music detector knows, the last
+  // `not_held` holding none. A word's first four frames are not yet a word and do not count.
+  auto run = [](int held_before, int unknown, int not_held) {
+    amd::CallFeatures f;
+    const std::vector<int16_t> frame(160, 0);
+    uint32_t now = 0;
+    for (int i = 0; i < 25; ++i) {
+      const auto held = i >= 25 - held_before ? amd::HeldPeaks::held : amd::HeldPeaks::none;
+      f.rx(frame, false, -50.0f, -50.0f, now += 20, false, false, held);
+    }
+    for (int i = 0; i < 30; ++i) {
+      const auto held = i < unknown          ? amd::HeldPeaks::unknown
+                        : i >= 30 - not_held ? amd::HeldPeaks::none
+                                             : amd::HeldPeaks::held;
+      f.rx(frame, true, -30.0f, -50.0f, now += 20, false, false, held);
+    }
+    EXPECT_TRUE(f.started());
+    return f.words_held_like_music();
+  };
+  EXPECT_TRUE(run(0, 0, 0));    // notes from the line's opening
+  EXPECT_TRUE(run(0, 0, 3));    // 23 of 26 word frames (88 %)
+  EXPECT_FALSE(run(0, 0, 5));   // 21 of 26 (81 %): a voice's harmonics can hold that often
+  EXPECT_FALSE(run(13, 0, 0));  // the sound was on the line before: a person may talk over it
+  EXPECT_TRUE(run(12, 0, 0));   // ... in under half of the 500 ms before the word
+  EXPECT_TRUE(run(0, 20, 0));   // 10 frames known, all held
+  EXPECT_FALSE(run(0, 21, 0));  // 9 known: too few to tell
+}
+
 TEST(CallFeatures, AnEightyMsSyllableNearTheTalkersLevelIsAWord) {
   // A word of 240 ms at -30 dB sets the talker's level; after 120 ms of quiet, 80 ms of voice
   // at `db`: a word when it comes within 6 dB of that level (a fast voice's syllable), not
