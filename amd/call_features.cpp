@@ -116,6 +116,9 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
                       uint32_t now_ms, bool music, bool music_dominant, HeldPeaks held_peaks) {
   floor_db_ = floor_db;
   last_pitched_word_ = false;
+  // Music counted while the words themselves were music's notes was the music that opened the
+  // line, not music in someone's greeting (music_ms()). (As of the frame before.)
+  if (words_held_like_music()) opening_music_frames_ = music_frames_;
   // A lost packet (digital silence) says nothing of the talk: it neither ends a word nor
   // lengthens the gap in a burst (a machine's next phrase that came through a few lost packets
   // was no word, and the pause ran on). It is not heard voice either: a run needs its heard
@@ -414,6 +417,7 @@ void CallFeatures::restart_at_run() {
   again.held_hist_ = held_hist_;
   // Music heard before it is still the greeting's.
   again.music_frames_ = music_frames_;
+  again.opening_music_frames_ = opening_music_frames_;
   again.music_pause_heard_ = music_pause_heard();
   *this = again;
 }

@@ -105,8 +105,13 @@ class CallFeatures {
 
   /// Music heard at the talker's level since the first word: frames the VAD called quiet
   /// that stood over the first word's floor, and voiced frames whose power the music's
-  /// lasting peaks held (see rx()).
-  int music_ms() const { return music_frames_ * 20; }
+  /// lasting peaks held (see rx()). Once the words are no longer music's notes
+  /// (words_held_like_music()), not the music counted while they were: that music opened the
+  /// line, and someone then spoke over it (2 more of the music check's 120 hellos over music
+  /// a person; no other verdict of the check, dev, train or test changed).
+  int music_ms() const {
+    return (words_held_like_music() ? music_frames_ : music_frames_ - opening_music_frames_) * 20;
+  }
 
   /// Words (10 frames of them or more, counted where the detector knew) whose frames held a
   /// chord's lasting peaks (MusicDetector) 85 % of the time or more, on a line that held
@@ -195,6 +200,7 @@ class CallFeatures {
     return pause_frames_ >= kMusicPauseFrames && pause_music_frames_ * 2 >= pause_frames_;
   }
   int music_frames_ = 0;      // such frames of music (music_ms)
+  int opening_music_frames_ = 0;  // ... counted while the words were music's notes
   // words_held_like_music(): the words' frames the music detector knew about, those that held
   // lasting peaks, and whether the sound was new at the first word (held_new_before_run()).
   int word_frames_ = 0, word_held_frames_ = 0;

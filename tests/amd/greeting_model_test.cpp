@@ -191,6 +191,28 @@ TEST(CallFeatures, WordsThatHoldLastingPeaksOnANewSoundAreMusic) {
   EXPECT_FALSE(run(0, 21, 0));  // 9 known: too few to tell
 }
 
+TEST(CallFeatures, MusicThatOpenedTheLineIsNoMusicInTheGreetingOnceSomeoneSpeaksOverIt) {
+  // A quiet line, then music's bars as a "word" (holding lasting peaks), then 10 frames of
+  // music the VAD calls quiet over the word's floor (music in the greeting: music_ms), then a
+  // louder talker whose words hold none. While the words were notes, that music counts; once
+  // the talker's words make them no longer notes, it was the music that opened the line.
+  amd::CallFeatures f;
+  const std::vector<int16_t> frame(160, 0);
+  uint32_t now = 0;
+  auto feed = [&](int n, bool voice, float db, bool music, amd::HeldPeaks held) {
+    for (int i = 0; i < n; ++i) f.rx(frame, voice, db, -50.0f, now += 20, music, false, held);
+  };
+  feed(25, false, -50.0f, false, amd::HeldPeaks::none);
+  feed(15, true, -30.0f, false, amd::HeldPeaks::held);
+  feed(10, false, -40.0f, true, amd::HeldPeaks::held);
+  feed(1, false, -50.0f, false, amd::HeldPeaks::held);
+  EXPECT_TRUE(f.words_held_like_music());
+  EXPECT_EQ(f.music_ms(), 200);
+  feed(40, true, -20.0f, false, amd::HeldPeaks::none);
+  EXPECT_FALSE(f.words_held_like_music());
+  EXPECT_EQ(f.music_ms(), 0);
+}
+
 TEST(CallFeatures, AnEightyMsSyllableNearTheTalkersLevelIsAWord) {
   // A word of 240 ms at -30 dB sets the talker's level; after 120 ms of quiet, 80 ms of voice
   // at `db`: a word when it comes within 6 dB of that level (a fast voice's syllable), not
