@@ -378,8 +378,10 @@ void CallFeatures::rx(std::span<const int16_t> frame, bool voice, float frame_db
 }
 
 bool CallFeatures::held_new_before_run() const {
-  // The frames before the run under way (its voiced frames; a dip inside it is counted among
-  // them, near enough), in a 64-frame history: 25 frames before a run of up to 39.
+  // The frames before the run under way, in a 64-frame history: 25 frames before a run of up
+  // to 39. The run's voiced frames are skipped; a dip of a frame or two inside it is not, so
+  // the window then takes in as many of the run's first frames (which can only make the sound
+  // look less new).
   const int skip = std::min(run_frames_, 64 - kHeldHistoryFrames);
   const uint64_t before = (held_hist_ >> skip) & ((uint64_t(1) << kHeldHistoryFrames) - 1);
   return std::popcount(before) <= kMaxHeldBeforeRun;

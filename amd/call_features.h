@@ -114,12 +114,15 @@ class CallFeatures {
   }
 
   /// Words (10 frames of them or more, counted where the detector knew) whose frames held a
-  /// chord's lasting peaks (MusicDetector) 85 % of the time or more, on a line that held
-  /// them in under half of the 500 ms before the first word: music's bars that opened the
-  /// line, read as words. A voice's harmonics glide and break: at most 78 % of a dev person's
-  /// word frames held them, 74 % of a train person's (synthetic voices, which hold steadier
-  /// than recorded ones). Music already playing when a person speaks over it was there before
-  /// their word, and is background.
+  /// chord's lasting peaks (MusicDetector, with a share of the frame's power: VoiceFrontEnd)
+  /// 85 % of the time or more, on a line that held them in under half of the 500 ms before
+  /// the first word (or the word a restart begins at: restart_at_run()): music's bars that
+  /// opened the line, read as words. A voice's harmonics glide and break: at most 78 % of a
+  /// dev person's word frames held them, 74 % of a train person's (synthetic voices, which
+  /// hold steadier than recorded ones). Music already playing when a person speaks over it was
+  /// there before their word, and is background. The detector calls no peak held in the
+  /// line's first 160 ms, so a word that begins then always finds the sound new: hence the
+  /// share of power, which a steady chord or buzz under a voice does not hold.
   static constexpr int kHeldWordsMinFrames = 10;
   static constexpr int kHeldWordsShareNum = 17, kHeldWordsShareDen = 20;  // 85 %
   bool words_held_like_music() const {

@@ -38,10 +38,13 @@ class VoiceFrontEnd {
     dc_.run(frame, filtered);
     const std::span<const int16_t> f(filtered, frame.size());
     const bool voice = vad_.rx(f);
-    // Whether the frame before held a chord's lasting peaks (CallFeatures::words_held_like_music).
+    // Whether the frame before held a chord's lasting peaks (CallFeatures::words_held_like_music),
+    // and they carried a good share of its power: a person who answers at once over a steady
+    // chord or buzz 20 dB under their voice has its peaks under every word frame.
     HeldPeaks held = HeldPeaks::unknown;
     if (listening && music_.hold_known())
-      held = music_.last_held() ? HeldPeaks::held : HeldPeaks::none;
+      held = music_.last_held() && music_.held_power_share() >= kHeldPowerShare ? HeldPeaks::held
+                                                                                : HeldPeaks::none;
     features_.rx(f, voice, vad_.last_db(), vad_.floor_db(), now_ms, music,
                  music && music_.dominant(), held);
     if (tones) {
@@ -51,6 +54,9 @@ class VoiceFrontEnd {
     }
     return voice;
   }
+
+  /// The share of a frame's power its lasting peaks must hold for the frame to count as held.
+  static constexpr float kHeldPowerShare = 0.3f;
 
   const Vad& vad() const { return vad_; }
   const CallFeatures& features() const { return features_; }

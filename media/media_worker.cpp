@@ -380,11 +380,13 @@ void MediaWorker::tick(uint64_t expirations) {
       if (spare) uring_->queue_spare_send(slot, len, to, p.remote_len);
       else send_packet(slot, 0, false, out, len, own != nullptr, to, p.remote_len);
     }
-    s.ticks_to_report -= int(expirations);
+    s.ticks_to_report -= int(std::min<uint64_t>(expirations, uint64_t(report_ticks_) + 1));
     if (s.ticks_to_report <= 0) {
-      // On the stream's own grid: a report that a catch-up made late does not put off the next
-      // one. After a stall longer than a period, the grid starts again from now.
-      s.ticks_to_report += report_ticks_;
+      // On the stream's own grid: a report that a catch-up (up to kMaxCatchUpTicks frames at
+      // once) made a few packets late does not put off the next one. After a stall whose ticks
+      // were skipped, the grid starts again from now: carried over, it could bring the next
+      // report a tick or two after this one.
+      s.ticks_to_report = expirations > kMaxCatchUpTicks ? report_ticks_ : s.ticks_to_report + report_ticks_;
       if (s.ticks_to_report <= 0) s.ticks_to_report = report_ticks_;
       uint8_t* ring_buf = uring_ ? uring_->send_buffer(slot, 1) : nullptr;
       uint8_t* out = ring_buf ? ring_buf : pkt;
