@@ -26,11 +26,7 @@ struct Params {
   int max_word_length_ms = 5000;         ///< one word longer than this: machine
 
   // --- hark extras ---
-  /// After a machine verdict, listen this long for the beep. 35 s (30 s until 2026-12-05): a
-  /// greeting of up to 30 s after seconds of music or silence, called a machine in its first
-  /// seconds, beeps more than 30 s after the verdict (dev and train renderings: 1 beep more
-  /// each, at 32.8 and 34.6 s of audio). The tracker alone runs meanwhile (about 2 us a frame).
-  int beep_timeout_ms = 35000;
+  int beep_timeout_ms = 30000;  ///< after a machine verdict, listen this long for the beep
   /// After a human verdict, keep listening for a late beep or a monologue until this much
   /// audio (from the answer) was heard; 0: stop at the verdict. Greetings run up to 30 s and
   /// a beep up to 4 s after them: 35 s hears the beep of the longest.
