@@ -386,8 +386,8 @@ void MediaWorker::tick(uint64_t expirations) {
       // once) made a few packets late does not put off the next one. After a stall whose ticks
       // were skipped, the grid starts again from now: carried over, it could bring the next
       // report a tick or two after this one.
-      s.ticks_to_report = expirations > kMaxCatchUpTicks ? report_ticks_ : s.ticks_to_report + report_ticks_;
-      if (s.ticks_to_report <= 0) s.ticks_to_report = report_ticks_;
+      s.ticks_to_report += report_ticks_;
+      if (expirations > kMaxCatchUpTicks || s.ticks_to_report <= 0) s.ticks_to_report = report_ticks_;
       uint8_t* ring_buf = uring_ ? uring_->send_buffer(slot, 1) : nullptr;
       uint8_t* out = ring_buf ? ring_buf : pkt;
       const size_t len = s.stream->rtcp_report(out, ring_buf ? UringIo::kSendBuffer : sizeof pkt);

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "amd/replay.h"
+#include "amd/vad.h"
 #include "media/audio_file.h"
 #include "test_audio.h"
 #include "test_paths.h"
@@ -181,11 +182,7 @@ TEST(Classifier, APersonWhoAnswersAtOnceOverAHeldChordOrABuzzIsAPerson) {
   // called machine at the cap).
   std::vector<int16_t> hello;
   ASSERT_EQ(media::read_audio(test::source_file("fixtures/samples/human-hello-running-into-babble-001.ul"), hello), "");
-  auto frame_db = [&](size_t off) {
-    double e = 0;
-    for (size_t i = off; i < off + 160; ++i) e += double(hello[i]) * hello[i];
-    return 10 * std::log10(e / 160 / (32768.0 * 32768.0) + 1e-12);
-  };
+  auto frame_db = [&](size_t off) { return double(amd::frame_power_db({hello.data() + off, 160})); };
   double peak = -120;
   for (size_t off = 0; off + 160 <= hello.size(); off += 160) peak = std::max(peak, frame_db(off));
   size_t onset = 0;
@@ -198,8 +195,11 @@ TEST(Classifier, APersonWhoAnswersAtOnceOverAHeldChordOrABuzzIsAPerson) {
       std::vector<int16_t> line;
       if (chord) test::add_tone(line, {262, 330, 392}, 8000, peak - 20);
       else test::add_tone(line, {120, 240, 360, 480, 600}, 8000, peak - 20);
-      for (size_t i = onset; i < hello.size() && (i - onset) + size_t(at_ms) * 8 < line.size(); ++i)
-        line[(i - onset) + size_t(at_ms) * 8] = int16_t(std::clamp(line[(i - onset) + size_t(at_ms) * 8] + int(hello[i]), -32768, 32767));
+      const size_t shift = size_t(at_ms) * 8;  // the hello's onset lands at at_ms
+      for (size_t i = onset; i < hello.size() && i - onset + shift < line.size(); ++i) {
+        int16_t& out = line[i - onset + shift];
+        out = int16_t(std::clamp(out + int(hello[i]), -32768, 32767));
+      }
       const auto r = amd::replay(line, amd::Params::hark_defaults());
       EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << (chord ? "chord" : "buzz") << " at " << at_ms << " ms: " << r.verdict.cause;
     }
