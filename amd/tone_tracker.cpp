@@ -159,6 +159,7 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
   for (size_t i = 0; i < n; ++i) history_[kWindow - kFrame + i] = float(frame[i]);
   for (size_t i = n; i < size_t(kFrame); ++i) history_[kWindow - kFrame + i] = 0.0f;
   db_ring_[frames_ % kRing] = frame_db;
+  hz_ring_[frames_ % kHzRing] = 0.0f;
   // The VAD's floor starts at the first frame's level: in the first seconds it may be the
   // tone itself (a call can open with CED or SIT), so it is not trusted yet.
   const bool floor_known = frames_ >= 100;
@@ -240,6 +241,7 @@ void ToneTracker::rx(std::span<const int16_t> frame, float frame_db,
       seg_end_hz_ = hz_;
       seg_hz_min_ = std::min(seg_hz_min_, hz_);
       seg_hz_max_ = std::max(seg_hz_max_, hz_);
+      hz_ring_[frames_ % kHzRing] = hz_;
       ++seg_clean_;
     }
     seg_prev_hz_ = hz_;
@@ -386,6 +388,19 @@ ToneSegment ToneTracker::close_segment(bool robust) const {
   ToneSegment s;
   s.level_spread_db = any ? hi - lo : 0;
   s.hz_spread = seg_clean_ > 0 ? seg_hz_max_ - seg_hz_min_ : 1e6f;
+  s.hz_spread_trimmed = s.hz_spread;
+  // A long tone's trimmed pitch spread, as its level's: a frame or two that an AGC's step or a
+  // concealed loss moved by a few Hz are not the tone's own wobble.
+  if (robust && seg_clean_ >= kRobustSpreadFrames && seg_last_frame_ - seg_first_frame_ < uint32_t(kHzRing)) {
+    float hz[kHzRing];
+    int m = 0;
+    for (uint32_t f = seg_first_frame_; f <= seg_last_frame_; ++f)
+      if (const float h = hz_ring_[f % kHzRing]; h > 0.0f) hz[m++] = h;
+    if (m >= kRobustSpreadFrames) {
+      std::sort(hz, hz + m);
+      s.hz_spread_trimmed = hz[m - 1 - m / 10] - hz[m / 10];
+    }
+  }
   s.floor_db = seg_floor_db_;
   s.tonal_frames = seg_count_;
   s.clean_frames = seg_clean_;

@@ -22,6 +22,9 @@ struct ToneSegment {
   float hz = 0;
   float level_db = 0;
   float hz_spread = 0;        ///< max - min frequency over its frames
+  float hz_spread_trimmed = 0;  ///< a long tone's 10th to 90th percentile of its measured
+                                ///< frequencies (ended segments of 10 clean frames or more;
+                                ///< else hz_spread): an AGC or a concealed loss moves a frame
   float level_spread_db = 0;  ///< max - min power over its inner frames (a long tone's: the
                               ///< 10th to 90th percentile, so line noise riding on a faint
                               ///< tone does not widen it frame by frame)
@@ -112,6 +115,10 @@ class ToneTracker {
   void* out_ = nullptr;              // fftwf_complex[kFft / 2 + 1]
   std::array<float, kWindow> history_{};
   std::array<float, kRing> db_ring_{};
+  // Each frame's measured frequency (0: none measured), for a long tone's trimmed spread; as
+  // long as the longest beep (kHzRing frames of 20 ms).
+  static constexpr int kHzRing = 256;
+  std::array<float, kHzRing> hz_ring_{};
   // The VAD's floor over the last kGateFloorFrames frames: a tone is loud against the lowest.
   static constexpr int kGateFloorFrames = 8;
   std::array<float, kGateFloorFrames> floor_ring_{};
