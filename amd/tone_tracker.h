@@ -22,9 +22,9 @@ struct ToneSegment {
   float hz = 0;
   float level_db = 0;
   float hz_spread = 0;        ///< max - min frequency over its frames
-  float hz_spread_trimmed = 0;  ///< a long tone's 10th to 90th percentile of its measured
-                                ///< frequencies (ended segments of 10 clean frames or more;
-                                ///< else hz_spread): an AGC or a concealed loss moves a frame
+  float hz_spread_trimmed = 0;  ///< the 10th to 90th percentile of its measured frequencies
+                                ///< (a concealed loss moves a frame or two): for an ended()
+                                ///< segment of 10 such frames or more within 5 s, else hz_spread
   float level_spread_db = 0;  ///< max - min power over its inner frames (a long tone's: the
                               ///< 10th to 90th percentile, so line noise riding on a faint
                               ///< tone does not widen it frame by frame)

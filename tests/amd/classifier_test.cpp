@@ -324,14 +324,6 @@ TEST(Classifier, ALongBeepWhosePitchAConcealmentMovedIsABeep) {
   expect_beep_at("machine-long-beep-whose-pitch-a-concealment-moved-001.wav", 3820);
 }
 
-TEST(Classifier, ALongBeepAnAgcRidesOnIsABeep) {
-  // The last 3.1 s of a greeting, then a 425 Hz beep of 1.08 s at 3639 ms, which an AGC
-  // (7 dB) moved by 4.2 dB in level while its pitch read 3 Hz wide (a train-split rendering
-  // of the by-voice corpus, 6.5-12 s of it; 16-bit, as rendered). Only a tone within 2 Hz may
-  // move 7 dB: no beep. Its trimmed spread holds within 2 Hz.
-  expect_beep_at("machine-long-beep-an-agc-rides-on-001.wav", 3639);
-}
-
 TEST(Classifier, AFaintSecondLongBeepInLineNoiseIsABeep) {
   // A short greeting, then a 1000 Hz beep of 2.5 s at 2480 ms, 7 dB over pink line noise (a
   // dev-split rendering of the by-voice corpus, its first 5.6 s). A noise frame just before

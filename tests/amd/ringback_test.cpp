@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <string>
 #include <vector>
 
@@ -118,6 +119,26 @@ TEST(Ringback, APersonAfterEuropeanOrUkRingingIsAPerson) {
   r = run(ringing(Ring::uk, 2) + hello());
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
   EXPECT_GT(r.verdict.at_ms, 6000u);
+}
+
+TEST(Ringback, ARingWhosePitchALossMovedIsStillARing) {
+  // Two 1 s 425 Hz rings, each read 12 Hz high for 60 ms in its middle (a concealed loss),
+  // then a person. Judged on its trimmed pitch spread, a long tone is a beep, so a ring is
+  // judged on the same spread: on the whole one (11.8 Hz, over a ring's 10) it was a beep
+  // before any word, a machine, and the person hung up on (the review's probe).
+  std::vector<int16_t> s;
+  for (int i = 0; i < 2; ++i) {
+    for (const auto& [hz, ms] : {std::pair{425.0, 470}, {437.0, 60}, {425.0, 470}}) {
+      const size_t n = size_t(ms) * 8;
+      for (size_t k = 0; k < n; ++k)
+        s.push_back(int16_t(std::lround(test::amp_for_db(-16) * std::sin(2 * M_PI * hz * double(s.size()) / 8000.0))));
+    }
+    test::add_silence(s, 4000);
+  }
+  const auto r = run(s + hello());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::human) << r.verdict.cause;
+  EXPECT_EQ(r.rings, 2);
+  EXPECT_FALSE(r.has_beep);
 }
 
 TEST(Ringback, WithoutBeepDetectionRingingStillStartsTheAnalysisOver) {
