@@ -238,18 +238,17 @@ bool Classifier::tone_beep_confirmed(ToneSegment& beep) {
     const bool raw_flat =
         pitch_within(*seg, kMaxBeepHzSpread, seg->dual ? kMaxDualBeepHzShare : kMaxBeepHzShare);
     // A single tone of 600 ms or more is flat on its trimmed pitch spread (10th to 90th
-    // percentile), as its level is: a concealed loss moved a frame or two of a train
-    // rendering's 1.3 s 425 Hz beep by 11.4 Hz. On the dev speakers' 815 files and the train
-    // renderings' 1280: 1 beep more on train, nothing else changed; the music and ringback
-    // checks and the original corpus unchanged. (A ring whose pitch a loss moved so is a ring
-    // first: ring_like() reads the same spread.)
+    // percentile, ToneSegment::pitch_spread), as its level is: a concealed loss moved a frame
+    // or two of a train rendering's 1.3 s 425 Hz beep by 11.4 Hz. On the dev speakers' 815
+    // files and the train renderings' 1280: 1 beep more on train, nothing else changed; the
+    // music and ringback checks and the original corpus unchanged. (Rings and fax tones are
+    // read the same way: ringback.cpp, Classifier's fax_like.)
     const bool pitch_flat =
-        raw_flat || (d >= kSteadyLongBeepMs && !seg->dual &&
-                     near_in_pitch(*seg, seg->hz_spread_trimmed, kMaxBeepHzSpread, kMaxBeepHzShare));
+        raw_flat || near_in_pitch(*seg, seg->pitch_spread(), kMaxBeepHzSpread, kMaxBeepHzShare);
     // A long tone whose pitch holds within a couple of Hz is no voice, whatever its level
     // does: a line's AGC or a level change may move it by several dB while it lasts. (On its
-    // whole pitch, not the trimmed spread: a note steady after an attack 3-12 Hz sharp, fading
-    // 5-7 dB, is no beep; a train beep that an AGC moved 4.2 dB while its pitch read 3 Hz
+    // whole pitch, not the trimmed spread: a note steady after an attack 3.5-12 Hz sharp,
+    // fading 7 dB, is no beep; a train beep that an AGC moved 4.2 dB while its pitch read 3 Hz
     // wide stays missed for it.)
     const bool rock_steady =
         d >= kLongBeepMs && pitch_within(*seg, kSteadyBeepHzSpread, kSteadyBeepHzShare);
@@ -346,6 +345,7 @@ bool Classifier::tone_beep_confirmed(ToneSegment& beep) {
       for (int i = 1; i < group_n_; ++i) {  // the pieces' spread: a sequence is no fax tone
         beep.hz_spread = std::max(beep.hz_spread, std::fabs(group_[i].hz - beep.hz));
       }
+      beep.hz_spread_trimmed = beep.hz_spread;  // (nor is it one tone, to trim)
       group_n_ = 0;
       candidate_wait_ = -1;
       cut_candidate_.reset();
@@ -381,6 +381,7 @@ bool Classifier::tone_beep_confirmed(ToneSegment& beep) {
     beep.onset_ms = group_[0].onset_ms;
     for (int i = 0; i < group_n_; ++i)
       beep.hz_spread = std::max(beep.hz_spread, std::fabs(group_[i].hz - beep.hz));
+    beep.hz_spread_trimmed = beep.hz_spread;
     group_n_ = 0;
     group_wait_ = -1;
   } else if (cut_candidate_ && beep.cut_by_loss && beep.onset_ms > cut_candidate_->onset_ms &&

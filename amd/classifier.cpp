@@ -364,7 +364,7 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   // A steady tone near 1100 or 2100 Hz may be fax (CNG, CED) that spandsp has yet to name;
   // a glide or a sequence of tones through those frequencies is not, nor one after words.
   const auto fax_like = [&](const ToneSegment& b) {
-    return b.hz_spread <= kMaxFaxHzSpread && (near(b.hz, 1100.0f) || near(b.hz, 2100.0f)) &&
+    return b.pitch_spread() <= kMaxFaxHzSpread && (near(b.hz, 1100.0f) || near(b.hz, 2100.0f)) &&
            !speech_before(b);
   };
   if (beep_confirmed(beep) && !fax_like(beep)) {

@@ -12,23 +12,19 @@ namespace {
 // passed for rings without these.
 constexpr float kMaxRingHzSpread = 10.0f;
 constexpr float kMaxRingLevelSpreadDb = 3.0f;
-// From this long, a ring's pitch spread is its trimmed one (10th to 90th percentile), as a
-// long beep's is (beep_rules.cpp, kSteadyLongBeepMs): a concealed loss that moved a frame or
-// two of a 425 Hz ring by 12 Hz made it a "beep" before any word, and the person was hung up on.
-constexpr uint32_t kTrimmedSpreadMs = 600;
-
-float ring_hz_spread(const ToneSegment& tone) {
-  return tone.duration_ms() >= kTrimmedSpreadMs ? tone.hz_spread_trimmed : tone.hz_spread;
-}
 }  // namespace
 
+// A ring's pitch is read as a long beep's (ToneSegment::pitch_spread): a concealed loss that
+// moved a frame or two of a 425 Hz ring by 12 Hz made it a "beep" before any word, and the
+// person was hung up on; under way, a 1.5 s ring (Spain's, France's) so moved stopped being a
+// ring, and its "words" made a machine at a second of span.
 bool may_be_ring(const ToneSegment& tone) {
-  return !tone.dual && tone.hz >= kRingLoHz && tone.hz <= kRingHiHz && tone.hz_spread <= kMaxRingHzSpread &&
+  return !tone.dual && tone.hz >= kRingLoHz && tone.hz <= kRingHiHz && tone.pitch_spread() <= kMaxRingHzSpread &&
          tone.level_spread_db <= kMaxRingLevelSpreadDb && tone.duration_ms() <= kMaxRingMs;
 }
 
 bool ring_like(const ToneSegment& tone) {
-  return !tone.dual && tone.hz >= kRingLoHz && tone.hz <= kRingHiHz && ring_hz_spread(tone) <= kMaxRingHzSpread &&
+  return !tone.dual && tone.hz >= kRingLoHz && tone.hz <= kRingHiHz && tone.pitch_spread() <= kMaxRingHzSpread &&
          tone.level_spread_db <= kMaxRingLevelSpreadDb && tone.after_db <= tone.level_db - kMinRingDropDb &&
          tone.duration_ms() >= kMinRingMs && tone.duration_ms() <= kMaxRingMs;
 }

@@ -389,16 +389,20 @@ ToneSegment ToneTracker::close_segment(bool robust) const {
   s.level_spread_db = any ? hi - lo : 0;
   s.hz_spread = seg_clean_ > 0 ? seg_hz_max_ - seg_hz_min_ : 1e6f;
   s.hz_spread_trimmed = s.hz_spread;
-  // A long tone's trimmed pitch spread, as its level's: a frame or two that an AGC's step or a
-  // concealed loss moved by a few Hz are not the tone's own wobble.
-  if (robust && seg_clean_ >= kRobustSpreadFrames && seg_last_frame_ - seg_first_frame_ < uint32_t(kHzRing)) {
+  // A long tone's trimmed pitch spread, as its level's: a frame or two that a concealed loss
+  // moved by a few Hz are not the tone's own wobble (ToneSegment::pitch_spread). For the tone
+  // in progress too, whose ring may be under way (ringback.cpp): two partial selections, not
+  // a sort.
+  if (seg_clean_ >= kRobustSpreadFrames && seg_last_frame_ - seg_first_frame_ < uint32_t(kHzRing)) {
     float hz[kHzRing];
     int m = 0;
     for (uint32_t f = seg_first_frame_; f <= seg_last_frame_; ++f)
       if (const float h = hz_ring_[f % kHzRing]; h > 0.0f) hz[m++] = h;
     if (m >= kRobustSpreadFrames) {
-      std::sort(hz, hz + m);
-      s.hz_spread_trimmed = hz[m - 1 - m / 10] - hz[m / 10];
+      std::nth_element(hz, hz + m / 10, hz + m);
+      const float lo = hz[m / 10];
+      std::nth_element(hz + m / 10, hz + (m - 1 - m / 10), hz + m);
+      s.hz_spread_trimmed = hz[m - 1 - m / 10] - lo;
     }
   }
   s.floor_db = seg_floor_db_;

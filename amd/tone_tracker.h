@@ -23,8 +23,8 @@ struct ToneSegment {
   float level_db = 0;
   float hz_spread = 0;        ///< max - min frequency over its frames
   float hz_spread_trimmed = 0;  ///< the 10th to 90th percentile of its measured frequencies
-                                ///< (a concealed loss moves a frame or two): for an ended()
-                                ///< segment of 10 such frames or more within 5 s, else hz_spread
+                                ///< (a concealed loss moves a frame or two), over 10 such
+                                ///< frames or more within 5 s; else hz_spread
   float level_spread_db = 0;  ///< max - min power over its inner frames (a long tone's: the
                               ///< 10th to 90th percentile, so line noise riding on a faint
                               ///< tone does not widen it frame by frame)
@@ -43,6 +43,15 @@ struct ToneSegment {
   bool runs_on = false;       ///< its level held to within a frame or two of the newest one:
                               ///< a frame after_db looks at was not yet heard (after_db unknown)
   uint32_t duration_ms() const { return end_ms - onset_ms; }
+
+  /// From this long, a single tone's pitch is judged on its trimmed spread.
+  static constexpr uint32_t kTrimmedSpreadMs = 600;
+  /// The pitch spread the beep, ring and fax rules read: a single tone of kTrimmedSpreadMs or
+  /// more on hz_spread_trimmed (a loss that moved a frame or two of a beep, a ring or a fax
+  /// tone does not make it a voice), anything else on hz_spread.
+  float pitch_spread() const {
+    return duration_ms() >= kTrimmedSpreadMs && !dual ? hz_spread_trimmed : hz_spread;
+  }
 };
 
 class ToneTracker {

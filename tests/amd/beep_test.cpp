@@ -447,8 +447,8 @@ void add_tone_off_pitch(std::vector<int16_t>& v, double hz, int ms, int off_from
 
 TEST(Beep, ALongBeepWhosePitchAFrameOrTwoMovedIsFound) {
   // A 1.2 s 425 Hz beep, flat in level, whose pitch reads 12 Hz high for 60 ms in its middle
-  // (a concealed loss, an AGC's step: a train rendering's beep read 11.4 Hz wide so). A long
-  // tone's pitch is judged on its 10th to 90th percentile, as its level is.
+  // (a concealed loss: a train rendering's beep read 11.4 Hz wide so). A long tone's pitch is
+  // judged on its 10th to 90th percentile, as its level is.
   const auto s = greeting_then_beep([](std::vector<int16_t>& v) {
     add_tone_off_pitch(v, 425.0, 1200, 600, 60, 12.0, [](double) { return -22.0; });
   });
