@@ -66,6 +66,7 @@ struct Call {
   std::string consult_target;
   bool consult_ready = false;  // the consult leg answered
   bool resume_when_done = false;  // resume once the re-INVITE in flight is answered
+  bool refer_when_done = false;   // complete_consult's REFER, once our hold in flight is answered
 };
 
 /// Refer-To for an attended transfer: <uri?Replaces=call-id;to-tag=..;from-tag=..>, escaped.
@@ -195,6 +196,9 @@ struct SipAgent::Impl {
   /// A consult leg's news for its parent: answered, or over (`gone`, with why).
   void consult_leg_answered(const Call& leg);
   void consult_leg_gone(Call& leg);
+  /// Completes an attended transfer: the REFER with Replaces naming the consult leg's dialog
+  /// (or, the leg gone meanwhile, the call resumed).
+  void refer_to_consult_leg(Call& c);
   /// The consult leg of `c`, or null.
   Call* consult_leg_of(const Call& c);
 

@@ -140,12 +140,33 @@ void SipAgent::complete_consult(uint64_t call_id) {
     if (!leg || !c.consult_ready || leg->dialog_call_id.empty())
       return m.refuse(call_id, "complete_consult", "the consult target has not answered");
     if (c.f.ending || !c.nh) return m.refuse(call_id, "complete_consult", "the call is ending");
-    const std::string refer_to = replaces_refer_to(leg->remote_uri, leg->dialog_call_id, leg->remote_tag, leg->local_tag);
     c.f.transfer_target = c.consult_target;
     m.set_state(c, CallState::transferring);
-    spdlog::info("call {}: completing the transfer to {}: REFER with Refer-To: {}", c.id, c.consult_target, refer_to);
-    nua_refer(c.nh, SIPTAG_REFER_TO_STR(refer_to.c_str()), TAG_END());
+    // Our hold's re-INVITE not yet answered: a REFER now would reach the callee before the
+    // hold's ACK, and a callee that waits for that ACK refuses or drops it (sipp aborted the
+    // call, and the transfer never ended). It goes once the hold is answered.
+    if (c.reinvite != Call::Reinvite::none) {
+      c.refer_when_done = true;
+      spdlog::info("call {}: completing the transfer to {} once the re-INVITE in flight is answered", c.id,
+                   c.consult_target);
+      return;
+    }
+    m.refer_to_consult_leg(c);
   });
+}
+
+void SipAgent::Impl::refer_to_consult_leg(Call& c) {
+  Call* leg = consult_leg_of(c);
+  if (!leg || !c.consult_ready || leg->dialog_call_id.empty()) {
+    // The consult leg ended while the REFER waited: resumed, as consult_leg_gone() does.
+    spdlog::info("call {}: the consult leg is over before the transfer; resuming the call", c.id);
+    c.local_hold = false;
+    send_reinvite(c, Call::Reinvite::resume);
+    return;
+  }
+  const std::string refer_to = replaces_refer_to(leg->remote_uri, leg->dialog_call_id, leg->remote_tag, leg->local_tag);
+  spdlog::info("call {}: completing the transfer to {}: REFER with Refer-To: {}", c.id, c.consult_target, refer_to);
+  nua_refer(c.nh, SIPTAG_REFER_TO_STR(refer_to.c_str()), TAG_END());
 }
 
 void SipAgent::cancel_consult(uint64_t call_id) {

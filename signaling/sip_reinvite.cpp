@@ -136,11 +136,17 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
     else spdlog::warn("call {}: the answer to our re-INVITE has a bad SDP ({}); the media stays as it was", c.id, err);
     if (what == Call::Reinvite::hold) {
       set_music(c, true);
-      if (c.f.state != CallState::consulting) set_state(c, CallState::on_hold);
+      if (c.f.state != CallState::consulting && c.f.state != CallState::transferring) set_state(c, CallState::on_hold);
     } else {
       set_music(c, false);
       set_state(c, c.before_hold);
     }
+  }
+  // A transfer completed while our hold was in flight: refer now (sip_consult.cpp).
+  if (c.refer_when_done && c.nh && !c.f.ending) {
+    c.refer_when_done = false;
+    refer_to_consult_leg(c);
+    return;
   }
   // A consultation ended while our hold was in flight: resume now.
   if (c.resume_when_done && c.nh && !c.f.ending) {
