@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "amd/fax_detector.h"
 #include "amd/replay.h"
@@ -171,6 +172,29 @@ TEST(Classifier, An1100Or2100HzBeepAfterAGreetingIsABeepNotFax) {
     EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << beep_ms << " ms: " << r.verdict.cause;
     ASSERT_TRUE(r.has_beep) << beep_ms;
     EXPECT_NEAR(int(r.beep.beep_onset_ms), 2100, 40) << beep_ms;
+  }
+}
+
+TEST(Classifier, ACedToneALossMovedIsStillLeftToTheFaxDetectors) {
+  // 1.2 s of 2100 Hz before any word, read 30 Hz high for 60 ms (a concealed loss), with
+  // spandsp's detectors off so that only the tone rules speak: the tone is as steady as a
+  // beep on its trimmed pitch spread, so it is as steady as a fax tone on it too, and left to
+  // the fax detectors; on its whole spread (30 Hz, over a fax tone's 20) it was a beep before
+  // the verdict, a machine (the second review's case).
+  amd::Params p = amd::Params::hark_defaults();
+  p.detect_fax = false;
+  for (const double off_hz : {0.0, 30.0}) {
+    std::vector<int16_t> s;
+    test::add_silence(s, 500);
+    double phase = 0;
+    for (size_t k = 0; k < 1200 * 8; ++k) {
+      phase += 2 * M_PI * (k >= 600 * 8 && k < 660 * 8 ? 2100.0 + off_hz : 2100.0) / 8000.0;
+      s.push_back(int16_t(std::lround(test::amp_for_db(-20) * std::sin(phase))));
+    }
+    test::add_silence(s, 3000);
+    test::add_noise(s, -60);
+    const auto r = amd::replay(s, p);
+    EXPECT_FALSE(r.has_beep) << off_hz << " Hz off: " << r.verdict.cause;
   }
 }
 
