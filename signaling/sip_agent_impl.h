@@ -66,7 +66,7 @@ struct Call {
   std::string consult_target;
   bool consult_ready = false;  // the consult leg answered
   bool resume_when_done = false;  // resume once the re-INVITE in flight is answered
-  bool refer_when_done = false;   // complete_consult's REFER, once our hold in flight is answered
+  bool refer_when_done = false;   // complete_consult's REFER, once our re-INVITE in flight is answered
 };
 
 /// Refer-To for an attended transfer: <uri?Replaces=call-id;to-tag=..;from-tag=..>, escaped.

@@ -142,9 +142,10 @@ void SipAgent::complete_consult(uint64_t call_id) {
     if (c.f.ending || !c.nh) return m.refuse(call_id, "complete_consult", "the call is ending");
     c.f.transfer_target = c.consult_target;
     m.set_state(c, CallState::transferring);
-    // Our hold's re-INVITE not yet answered: a REFER now would reach the callee before the
-    // hold's ACK, and a callee that waits for that ACK refuses or drops it (sipp aborted the
-    // call, and the transfer never ended). It goes once the hold is answered.
+    // Our re-INVITE (the hold) not yet answered: a REFER now would reach the callee before
+    // its ACK, and a callee that waits for that ACK refuses or drops it (sipp aborted the
+    // call, and the transfer never ended). It goes once the re-INVITE is answered, whatever
+    // the answer.
     if (c.reinvite != Call::Reinvite::none) {
       c.refer_when_done = true;
       spdlog::info("call {}: completing the transfer to {} once the re-INVITE in flight is answered", c.id,
@@ -158,8 +159,11 @@ void SipAgent::complete_consult(uint64_t call_id) {
 void SipAgent::Impl::refer_to_consult_leg(Call& c) {
   Call* leg = consult_leg_of(c);
   if (!leg || !c.consult_ready || leg->dialog_call_id.empty()) {
-    // The consult leg ended while the REFER waited: resumed, as consult_leg_gone() does.
+    // The consult leg ended while the REFER waited: consulting again, then resumed, as
+    // consult_leg_gone() does (the application sees consulting -> answered, as there; a
+    // resume the callee refuses leaves the call consulting, where cancel_consult still works).
     spdlog::info("call {}: the consult leg is over before the transfer; resuming the call", c.id);
+    set_state(c, CallState::consulting);
     c.local_hold = false;
     send_reinvite(c, Call::Reinvite::resume);
     return;

@@ -142,7 +142,7 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
       set_state(c, c.before_hold);
     }
   }
-  // A transfer completed while our hold was in flight: refer now (sip_consult.cpp).
+  // A transfer completed while our re-INVITE was in flight: refer now (sip_consult.cpp).
   if (c.refer_when_done && c.nh && !c.f.ending) {
     c.refer_when_done = false;
     refer_to_consult_leg(c);

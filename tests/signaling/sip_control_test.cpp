@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -298,6 +299,33 @@ TEST(SipControl, ACompleteBeforeTheHoldIsAnsweredRefersOnceItIs) {
   // of the hold, which the transferee waited for, and the transfer never ended (seen once in
   // a CI run under load, where the hold's 200 came late). It waits for the hold's answer.
   consult_then_complete("-d 800");
+}
+
+TEST(SipControl, AConsultLegGoneWhileTheReferWaitsResumesTheCall) {
+  // The hold is answered 800 ms late, the consult target answers at once and hangs up 300 ms
+  // later: the transfer, completed in between, has no leg to name when the hold is answered.
+  // The call is consulting again, then resumed (answered), as when the leg ends while
+  // consulting (the second review: it went from transferring straight to answered, and the
+  // campaign counted the answer twice).
+  Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
+  Sipp target("uas_consult_target_hangs_up.xml", "127.0.0.173", kTargetSip, "");
+  Agent a;
+  const uint64_t id = a.call();
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  ASSERT_TRUE(a.wait(id, CallState::consulting, 2)) << names(a.states(id));
+  a.agent.complete_consult(id);
+  ASSERT_TRUE(a.wait(id, CallState::transferring)) << names(a.states(id));
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  EXPECT_EQ(target.finish(), 0) << "the target hung up";
+  const auto s = a.states(id);
+  const auto t = std::find(s.begin(), s.end(), CallState::transferring);
+  ASSERT_NE(t, s.end());
+  ASSERT_LT(t + 1, s.end());
+  EXPECT_EQ(*(t + 1), CallState::consulting) << names(s);
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+  EXPECT_EQ(callee.finish(), 0) << "held late, then resumed";
 }
 
 TEST(SipControl, ConsultThenCancelResumes) {
