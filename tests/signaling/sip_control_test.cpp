@@ -301,6 +301,15 @@ TEST(SipControl, ACompleteBeforeTheHoldIsAnsweredRefersOnceItIs) {
   consult_then_complete("-d 800");
 }
 
+// Places the call, and once it is answered consults the target at .173 until it answers.
+uint64_t call_and_consult(Agent& a) {
+  const uint64_t id = a.call();
+  EXPECT_TRUE(a.wait(id, CallState::answered));
+  a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  EXPECT_TRUE(a.wait(id, CallState::consulting, 2)) << names(a.states(id));
+  return id;
+}
+
 TEST(SipControl, AConsultLegGoneWhileTheReferWaitsResumesTheCall) {
   // The hold is answered 800 ms late, the consult target answers at once and hangs up 300 ms
   // later: the transfer, completed in between, has no leg to name when the hold is answered.
@@ -310,10 +319,7 @@ TEST(SipControl, AConsultLegGoneWhileTheReferWaitsResumesTheCall) {
   Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
   Sipp target("uas_consult_target_hangs_up.xml", "127.0.0.173", kTargetSip, "");
   Agent a;
-  const uint64_t id = a.call();
-  ASSERT_TRUE(a.wait(id, CallState::answered));
-  a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
-  ASSERT_TRUE(a.wait(id, CallState::consulting, 2)) << names(a.states(id));
+  const uint64_t id = call_and_consult(a);
   a.agent.complete_consult(id);
   ASSERT_TRUE(a.wait(id, CallState::transferring)) << names(a.states(id));
   ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
@@ -332,10 +338,7 @@ TEST(SipControl, ConsultThenCancelResumes) {
   Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
   Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
   Agent a;
-  const uint64_t id = a.call();
-  ASSERT_TRUE(a.wait(id, CallState::answered));
-  a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
-  ASSERT_TRUE(a.wait(id, CallState::consulting, 2)) << names(a.states(id));
+  const uint64_t id = call_and_consult(a);
   a.agent.cancel_consult(id);
   ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
   EXPECT_EQ(target.finish(), 0) << "the consult leg got its BYE";
