@@ -119,6 +119,12 @@ bool near_in_pitch(const ToneSegment& seg, float diff_hz, float hz, float share)
 bool pitch_within(const ToneSegment& seg, float hz, float share) {
   return near_in_pitch(seg, seg.hz_spread, hz, share);
 }
+// A sequence's pitch spread, `beep` being one of its `n` pieces: how far the pieces lie from
+// it (a sequence through 1100 or 2100 Hz is no fax tone), and no trimming (it is no one tone).
+void spread_over_pieces(ToneSegment& beep, const ToneSegment* pieces, int n) {
+  for (int i = 0; i < n; ++i) beep.hz_spread = std::max(beep.hz_spread, std::fabs(pieces[i].hz - beep.hz));
+  beep.hz_spread_trimmed = beep.hz_spread;
+}
 
 // +1 rising, -1 falling, 0 the same tone, 2 neither.
 int step(float from_hz, float to_hz) {
@@ -342,10 +348,7 @@ bool Classifier::tone_beep_confirmed(ToneSegment& beep) {
     if (group_n_ >= 2 && group_quiet_after_) {
       beep = group_[0];
       beep.end_ms = group_[group_n_ - 1].end_ms;
-      for (int i = 1; i < group_n_; ++i) {  // the pieces' spread: a sequence is no fax tone
-        beep.hz_spread = std::max(beep.hz_spread, std::fabs(group_[i].hz - beep.hz));
-      }
-      beep.hz_spread_trimmed = beep.hz_spread;  // (nor is it one tone, to trim)
+      spread_over_pieces(beep, group_, group_n_);
       group_n_ = 0;
       candidate_wait_ = -1;
       cut_candidate_.reset();
@@ -379,9 +382,7 @@ bool Classifier::tone_beep_confirmed(ToneSegment& beep) {
   // with the group's first piece.
   if (group_n_ >= 2 && group_[group_n_ - 1].onset_ms == beep.onset_ms) {
     beep.onset_ms = group_[0].onset_ms;
-    for (int i = 0; i < group_n_; ++i)
-      beep.hz_spread = std::max(beep.hz_spread, std::fabs(group_[i].hz - beep.hz));
-    beep.hz_spread_trimmed = beep.hz_spread;
+    spread_over_pieces(beep, group_, group_n_);
     group_n_ = 0;
     group_wait_ = -1;
   } else if (cut_candidate_ && beep.cut_by_loss && beep.onset_ms > cut_candidate_->onset_ms &&
