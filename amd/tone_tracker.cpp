@@ -430,10 +430,12 @@ ToneSegment ToneTracker::close_segment(bool robust) const {
   return s;
 }
 
-std::optional<ToneSegment> ToneTracker::current() const {
-  if (!in_segment_) return std::nullopt;
-  ToneSegment s = close_segment(false);
-  return s;
+const std::optional<ToneSegment>& ToneTracker::current() const {
+  if (current_frame_ != frames_) {
+    current_frame_ = frames_;
+    current_ = in_segment_ ? std::optional<ToneSegment>(close_segment(false)) : std::nullopt;
+  }
+  return current_;
 }
 
 }  // namespace hark::amd

@@ -77,8 +77,8 @@ class ToneTracker {
   /// True when the segment in `ended()` gave way to a tone of another frequency (directly, or
   /// after a few non-tonal frames the segment bridged).
   bool ended_into_tone() const { return ended_into_tone_; }
-  /// The tone in progress, if any.
-  std::optional<ToneSegment> current() const;
+  /// The tone in progress, if any (measured once a frame, however often it is asked for).
+  const std::optional<ToneSegment>& current() const;
 
   /// Asks for the spectrum of every frame, quiet ones too (band_power()); by default only
   /// frames loud enough to hold a tone are transformed.
@@ -162,6 +162,11 @@ class ToneTracker {
   uint32_t last_silent_frame_ = 1u << 31;  // last frame of digital silence
   std::optional<ToneSegment> ended_;
   bool ended_into_tone_ = false;
+  // current()'s answer for frame current_frame_: the classifier asks for it up to four times
+  // a frame (the fax, ring, beep and greeting checks), and measuring a long tone's trimmed
+  // pitch spread copies and partly selects up to kHzRing values each time. A cache, not state.
+  mutable std::optional<ToneSegment> current_;
+  mutable uint32_t current_frame_ = UINT32_MAX;
 };
 
 }  // namespace hark::amd

@@ -132,6 +132,39 @@ TEST(Beep, LongestBeepIs4Seconds) {
   expect_edge(3930, 4070, 4000);
 }
 
+// The tone in progress is measured anew each frame, however often it is asked for in one:
+// it grows with the tone, frame by frame, and is gone once the tone has ended.
+TEST(Beep, TheToneInProgressIsMeasuredAnewEachFrame) {
+  amd::ToneTracker t;
+  std::vector<int16_t> s;
+  test::add_silence(s, 200);
+  test::add_tone(s, {1000}, 1000, -20);
+  test::add_silence(s, 400);
+  uint32_t last_ms = 0;
+  int growing = 0, frames_after_end = 0;
+  bool ended = false;
+  for (size_t off = 0; off + 160 <= s.size(); off += 160) {
+    std::span<const int16_t> f(s.data() + off, 160);
+    t.rx(f, amd::frame_power_db(f), -70);
+    ended |= t.ended().has_value();
+    const auto& first = t.current();
+    const auto& again = t.current();  // the same frame, asked twice
+    ASSERT_EQ(first.has_value(), again.has_value());
+    if (!first) {
+      frames_after_end += ended;
+      continue;
+    }
+    EXPECT_FALSE(ended) << "a tone in progress after the only tone ended, at " << off / 8 << " ms";
+    EXPECT_EQ(first->duration_ms(), again->duration_ms());
+    if (first->duration_ms() > last_ms) ++growing;
+    last_ms = first->duration_ms();
+  }
+  EXPECT_TRUE(ended);
+  EXPECT_GT(frames_after_end, 10);
+  EXPECT_GE(growing, 40) << "the tone in progress grew in " << growing << " of its 50 frames";
+  EXPECT_NEAR(int(last_ms), 1000, 60);
+}
+
 TEST(Beep, RingbackIsNotABeep) {
   // North American ringback, 440 + 480 Hz: one tone in a 20 ms window, two in 60 ms.
   EXPECT_FALSE(amd::replay(greeting_then({440, 480}, 2000), beep_only()).has_beep);
