@@ -123,6 +123,10 @@ void SipAgent::consult(uint64_t call_id, std::string target) {
       m.send_reinvite(c, Call::Reinvite::hold);
     } else if (c.f.ending || !c.nh) {
       return m.refuse(call_id, "consult", "the call is ending");
+    } else if (c.reinvite != Call::Reinvite::none) {
+      // Held, with our resume in flight: its answer would make the call answered again in the
+      // middle of the consultation, with the callee no longer held.
+      return m.refuse(call_id, "consult", "a re-INVITE is in flight");
     }
     c.consult_target = target;
     m.set_state(c, CallState::consulting);
