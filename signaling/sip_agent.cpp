@@ -370,6 +370,9 @@ void SipAgent::transfer(uint64_t call_id, std::string target) {
     auto it = m.calls.find(call_id);
     if (it == m.calls.end()) return;
     Call& c = *it->second;
+    // Held, with our resume in flight (or consulting, the consultation over): its answer
+    // would make the transferring call answered again, and the transfer's NOTIFY go unread.
+    if (c.reinvite != Call::Reinvite::none) return m.refuse(call_id, "transfer", "a re-INVITE is in flight");
     m.apply(c, m.policy.on_transfer_request(c.f, std::move(target)));
   });
 }

@@ -111,6 +111,9 @@ void SipAgent::Impl::send_reinvite(Call& c, Call::Reinvite what) {
 void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phrase, const sip_t* sip) {
   const auto what = c.reinvite;
   c.reinvite = Call::Reinvite::none;
+  // Hung up meanwhile: the call is ending, and holds or resumes nothing (no music, no
+  // on_hold or answered event after the hang-up was asked for; a review saw one).
+  if (c.f.ending || !c.nh) return;
   const std::string why = std::to_string(status) + " " + (phrase ? phrase : "");
   if (status == 408 || status == 481) {
     // RFC 5057: the dialog is gone (or the peer is): the call is over.

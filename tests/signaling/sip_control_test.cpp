@@ -334,11 +334,13 @@ TEST(SipControl, AConsultLegGoneWhileTheReferWaitsResumesTheCall) {
   EXPECT_EQ(callee.finish(), 0) << "held late, then resumed";
 }
 
-TEST(SipControl, AConsultWhileTheResumeIsInFlightIsRefused) {
+TEST(SipControl, AConsultOrTransferWhileTheResumeIsInFlightIsRefused) {
   // The callee answers each re-INVITE 800 ms late. A consult asked for while the resume is in
   // flight was taken: the call went consulting, then the resume's answer made it answered
-  // with the consult leg still ringing, and the held callee was not held. It is refused, as
-  // hold and resume are then (a re-INVITE in flight), and places no leg.
+  // with the consult leg still ringing, and the held callee was not held. A blind transfer
+  // went transferring, then answered again, and its NOTIFY was ignored (a review). Both are
+  // refused, as hold and resume are then (a re-INVITE in flight): no leg, no REFER (sipp
+  // would fail on one).
   Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
   Agent a;
   const uint64_t id = a.call();
@@ -347,12 +349,12 @@ TEST(SipControl, AConsultWhileTheResumeIsInFlightIsRefused) {
   ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
   a.agent.resume(id);
   a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  a.agent.transfer(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
   ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
   a.agent.hangup(id);
   ASSERT_TRUE(a.wait(id, CallState::ended));
   EXPECT_EQ(callee.finish(), 0) << "held, resumed, hung up: no other request";
   EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered ended");
-  for (const auto& e : a.all()) EXPECT_EQ(e.call_id, id) << "a consult leg: " << to_string(e.state);
 }
 
 TEST(SipControl, ConsultThenCancelResumes) {
