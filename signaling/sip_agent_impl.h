@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <random>
 #include <unordered_map>
 
 #include "signaling/call_policy.h"
@@ -67,6 +68,10 @@ struct Call {
   bool consult_ready = false;  // the consult leg answered
   bool resume_when_done = false;  // resume once the re-INVITE in flight is answered
   bool refer_when_done = false;   // complete_consult's REFER, once our re-INVITE in flight is answered
+  // Our re-INVITE answered 491 (the callee's crossed it): sent again at retry_at if still
+  // wanted then (on_reinvite_response, retry_reinvite).
+  Reinvite retry = Reinvite::none;
+  Clock::time_point retry_at{};
 };
 
 /// Refer-To for an attended transfer: <uri?Replaces=call-id;to-tag=..;from-tag=..>, escaped.
@@ -133,6 +138,7 @@ struct SipAgent::Impl {
   std::string tls_dir;  // the certificate folder made for sofia (agent.pem, cafile.pem)
   mutable std::mutex status_mu;
   std::vector<TrunkStatus> status;  // what trunk_status() returns, refreshed on the SIP thread
+  std::minstd_rand glare_rng{std::random_device{}()};  // 491 retry delays (RFC 3261 14.1)
 
   Impl(TrunkSettings ts, media::MediaEngine& m, Handler h, std::atomic<size_t>& ip, std::atomic<size_t>& u,
        std::atomic<bool>& reg);
@@ -178,6 +184,8 @@ struct SipAgent::Impl {
   void send_reinvite(Call& c, Call::Reinvite what);
   /// The final response to our re-INVITE.
   void on_reinvite_response(Call& c, int status, const char* phrase, const sip_t* sip);
+  /// A re-INVITE that got 491, at its retry time: sent again if the call still wants it.
+  void retry_reinvite(Call& c);
   /// The far end's re-INVITE (hold, new address or codec); a bad SDP gets 488.
   void on_peer_reinvite(Call& c, nua_handle_t* nh, const sip_t* sip);
   /// The ACK of a re-INVITE we answered with an offer (the peer's had no SDP).

@@ -357,6 +357,28 @@ TEST(SipControl, AConsultOrTransferWhileTheResumeIsInFlightIsRefused) {
   EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered ended");
 }
 
+TEST(SipControl, AHoldTheCalleesReinviteCrossedGoesAgain) {
+  // The callee answers our hold 491 (its own re-INVITE crossed ours): RFC 3261 14.1's retry,
+  // 2.1-4 s later (we own the Call-ID), holds the call. It was dropped with a warning: the
+  // call stayed unheld, and a consultation's callee heard no music on hold (a review).
+  RtpSink rtp("127.0.0.172", 7000);
+  Sipp callee("uas_hold_glare.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Agent a;
+  const uint64_t id = a.call();
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  const auto asked = Clock::now();
+  a.agent.hold(id);
+  ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
+  EXPECT_GE(Clock::now() - asked, 2000ms) << "sent again before RFC 3261's 2.1 s";
+  EXPECT_EQ(rtp.wait_for(25, music), 25) << "music on hold reaches the held callee";
+  a.agent.resume(id);
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+  EXPECT_EQ(callee.finish(), 0) << "491, then the hold again, the resume and the BYE";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered ended");
+}
+
 TEST(SipControl, ConsultThenCancelResumes) {
   Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
   Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
