@@ -68,9 +68,10 @@ struct Call {
   bool consult_ready = false;  // the consult leg answered
   bool resume_when_done = false;  // resume once the re-INVITE in flight is answered
   bool refer_when_done = false;   // complete_consult's REFER, once our re-INVITE in flight is answered
-  // Our re-INVITE answered 491 (the callee's crossed it): sent again at retry_at if still
-  // wanted then (on_reinvite_response, retry_reinvite).
-  Reinvite retry = Reinvite::none;
+  // Our re-INVITE (`reinvite`) was answered 491, the callee's crossing it: it goes again at
+  // retry_at (on_reinvite_response, retry_reinvite). Until then it counts as in flight for
+  // our commands (refused, or done once it is answered), not for the callee's re-INVITEs.
+  bool reinvite_waiting = false;
   Clock::time_point retry_at{};
 };
 
@@ -184,7 +185,7 @@ struct SipAgent::Impl {
   void send_reinvite(Call& c, Call::Reinvite what);
   /// The final response to our re-INVITE.
   void on_reinvite_response(Call& c, int status, const char* phrase, const sip_t* sip);
-  /// A re-INVITE that got 491, at its retry time: sent again if the call still wants it.
+  /// A re-INVITE that got 491, at its retry time: sent again unless the call has moved on.
   void retry_reinvite(Call& c);
   /// The far end's re-INVITE (hold, new address or codec); a bad SDP gets 488.
   void on_peer_reinvite(Call& c, nua_handle_t* nh, const sip_t* sip);

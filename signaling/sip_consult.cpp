@@ -172,7 +172,6 @@ void SipAgent::Impl::refer_to_consult_leg(Call& c) {
     send_reinvite(c, Call::Reinvite::resume);
     return;
   }
-  c.retry = Call::Reinvite::none;  // a hold that got 491: the callee is transferred instead
   const std::string refer_to = replaces_refer_to(leg->remote_uri, leg->dialog_call_id, leg->remote_tag, leg->local_tag);
   spdlog::info("call {}: completing the transfer to {}: REFER with Refer-To: {}", c.id, c.consult_target, refer_to);
   nua_refer(c.nh, SIPTAG_REFER_TO_STR(refer_to.c_str()), TAG_END());

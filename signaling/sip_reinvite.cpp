@@ -103,7 +103,6 @@ void SipAgent::Impl::set_music(Call& c, bool on) {
 
 void SipAgent::Impl::send_reinvite(Call& c, Call::Reinvite what) {
   c.reinvite = what;
-  c.retry = Call::Reinvite::none;  // this one is what the call wants now
   const std::string sdp = midcall_sdp(c, c.local_hold ? Direction::sendonly : Direction::sendrecv);
   spdlog::info("call {}: re-INVITE to {} the call", c.id, what == Call::Reinvite::hold ? "hold" : "resume");
   nua_invite(c.nh, SIPTAG_CONTENT_TYPE_STR("application/sdp"), SIPTAG_PAYLOAD_STR(sdp.c_str()), TAG_END());
@@ -123,19 +122,24 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
     apply(c, a);
     return;
   }
-  if (status == 491) {
+  if (status == 491 && !c.refer_when_done && !c.resume_when_done) {
     // Glare: the callee's re-INVITE crossed ours. Ours goes again after 2.1-4 s (RFC 3261
-    // 14.1: every dialog we hold is one we began, so we own its Call-ID), if the call still
-    // wants it then; meanwhile the session stays as it was, and so does the call's state. A
-    // hold asked for by consult() was otherwise never made: the callee, not held, heard
-    // nothing of the consultation's music.
-    c.retry = what;
+    // 14.1: every dialog we hold is one we began, so we own its Call-ID); meanwhile the
+    // session and the call's state stay as they were, and the re-INVITE counts as in flight
+    // (commands refused or deferred as then). A hold asked for by consult() was otherwise
+    // never made: the callee, not held, heard nothing of the consultation's music. (With a
+    // transfer or a resume waiting on it, below: the REFER goes now, or the hold is no more
+    // wanted.)
+    c.reinvite = what;
+    c.reinvite_waiting = true;
     c.retry_at = Clock::now() + std::chrono::milliseconds(2100 + 10 * int(glare_rng() % 191));
     spdlog::warn("call {}: our re-INVITE to {} crossed the callee's ({}); again in {} ms", c.id,
                  what == Call::Reinvite::hold ? "hold" : "resume", why,
                  std::chrono::duration_cast<std::chrono::milliseconds>(c.retry_at - Clock::now()).count());
-  } else if (status >= 300) {
-    // Refused (488, 5xx): the session stays as it was.
+    return;
+  }
+  if (status >= 300) {
+    // Refused (488, 5xx; 491 with a transfer or resume waiting): the session stays as it was.
     if (what == Call::Reinvite::hold) {
       c.local_hold = false;
       spdlog::warn("call {}: hold refused by the callee ({}); the call goes on unheld", c.id, why);
@@ -172,12 +176,31 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
 }
 
 void SipAgent::Impl::retry_reinvite(Call& c) {
-  const auto what = c.retry;
-  c.retry = Call::Reinvite::none;
-  // Another of ours in flight (a newer command's), or the call ending: nothing to do.
-  if (c.reinvite != Call::Reinvite::none || c.f.ending || !c.nh) return;
-  // Still wanted: hold while we hold the callee, resume while we do not.
-  if (c.local_hold != (what == Call::Reinvite::hold)) return;
+  const auto what = c.reinvite;
+  c.reinvite_waiting = false;
+  c.reinvite = Call::Reinvite::none;
+  if (c.f.ending || !c.nh) return;
+  // Asked for while it waited, as while a re-INVITE is in flight: a transfer completed (the
+  // REFER goes now: it needs no hold), or the consultation ended (the hold is no more wanted:
+  // the callee was never held, and the call is back where it was).
+  if (c.refer_when_done) {
+    c.refer_when_done = false;
+    refer_to_consult_leg(c);
+    return;
+  }
+  if (what == Call::Reinvite::hold && c.resume_when_done) {
+    c.resume_when_done = false;
+    c.local_hold = false;
+    set_state(c, c.before_hold);
+    return;
+  }
+  // A hold the call went on from while it waited: to a transfer (the agent gate's) or the
+  // voicemail message. The callee was never held.
+  if (what == Call::Reinvite::hold &&
+      (c.f.state == CallState::transferring || c.f.state == CallState::playing_message)) {
+    c.local_hold = false;
+    return;
+  }
   send_reinvite(c, what);
 }
 
@@ -186,7 +209,9 @@ void SipAgent::Impl::on_peer_reinvite(Call& c, nua_handle_t* nh, const sip_t* si
     nua_respond(nh, SIP_491_REQUEST_PENDING, TAG_END());
     return;
   }
-  if (c.reinvite != Call::Reinvite::none) {  // glare (RFC 3261 14.2): ours goes first
+  // Glare (RFC 3261 14.2): ours in flight goes first. Not one waiting to go again after a
+  // 491: the callee's own retry is taken.
+  if (c.reinvite != Call::Reinvite::none && !c.reinvite_waiting) {
     nua_respond(nh, SIP_491_REQUEST_PENDING, TAG_END());
     return;
   }
@@ -252,13 +277,6 @@ void SipAgent::resume(uint64_t call_id) {
     if (it == m.calls.end()) return m.refuse(call_id, "resume", "no such call (ended, or never placed)");
     Call& c = *it->second;
     if (c.f.state == CallState::consulting) return m.refuse(call_id, "resume", "the call is consulting: cancel the consultation");
-    if (c.retry == Call::Reinvite::hold && c.local_hold) {
-      // The hold got 491 and waits to go again: it goes no more. The callee was never held.
-      c.retry = Call::Reinvite::none;
-      c.local_hold = false;
-      spdlog::info("call {}: resume before the hold's retry: the hold is dropped", call_id);
-      return;
-    }
     if (c.f.state != CallState::on_hold) return m.refuse(call_id, "resume", "the call is not on hold");
     if (c.f.ending || !c.nh) return m.refuse(call_id, "resume", "the call is ending");
     if (c.reinvite != Call::Reinvite::none) return m.refuse(call_id, "resume", "a re-INVITE is in flight");

@@ -23,7 +23,7 @@ void SipAgent::Impl::tick() {
     if (c->f.awaiting_agent) awaiting.push_back(c.get());
   for (Call* c : awaiting) try_agent(*c);
   for (auto& [id, c] : calls) {
-    if (c->retry != Call::Reinvite::none && now >= c->retry_at) retry_reinvite(*c);
+    if (c->reinvite_waiting && now >= c->retry_at) retry_reinvite(*c);
     Action a = policy.on_timer(c->f, now);
     if (a.kind != Action::Kind::none) todo.emplace_back(c.get(), std::move(a));
   }

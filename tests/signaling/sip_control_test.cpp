@@ -357,10 +357,13 @@ TEST(SipControl, AConsultOrTransferWhileTheResumeIsInFlightIsRefused) {
   EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered ended");
 }
 
-TEST(SipControl, AHoldTheCalleesReinviteCrossedGoesAgain) {
-  // The callee answers our hold 491 (its own re-INVITE crossed ours): RFC 3261 14.1's retry,
-  // 2.1-4 s later (we own the Call-ID), holds the call. It was dropped with a warning: the
-  // call stayed unheld, and a consultation's callee heard no music on hold (a review).
+TEST(SipControl, AReinviteTheCalleesCrossedGoesAgain) {
+  // The callee answers our hold 491, then our resume (its own re-INVITEs crossed ours): RFC
+  // 3261 14.1's retry, 2.1-4 s later (we own the Call-ID), holds and resumes the call. The
+  // hold was dropped with a warning: the call stayed unheld, and a consultation's callee heard
+  // no music on hold (a review). While ours waits to go again it counts as in flight: a consult
+  // or a blind transfer then is refused (a second review: the resume's retry made the call
+  // answered in the middle of either).
   RtpSink rtp("127.0.0.172", 7000);
   Sipp callee("uas_hold_glare.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
   Agent a;
@@ -372,10 +375,21 @@ TEST(SipControl, AHoldTheCalleesReinviteCrossedGoesAgain) {
   EXPECT_GE(Clock::now() - asked, 2000ms) << "sent again before RFC 3261's 2.1 s";
   EXPECT_EQ(rtp.wait_for(25, music), 25) << "music on hold reaches the held callee";
   a.agent.resume(id);
+  // The resume's 491 sent: ours waits to go again.
+  const auto two_491s = [&] {
+    const std::string m = slurp(callee.messages);
+    const auto first = m.find("SIP/2.0 491");
+    return first != std::string::npos && m.find("SIP/2.0 491", first + 1) != std::string::npos;
+  };
+  const auto until = Clock::now() + 20s;
+  while (!two_491s() && Clock::now() < until) std::this_thread::sleep_for(20ms);
+  ASSERT_TRUE(two_491s()) << "the resume's 491";
+  a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  a.agent.transfer(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
   ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
   a.agent.hangup(id);
   ASSERT_TRUE(a.wait(id, CallState::ended));
-  EXPECT_EQ(callee.finish(), 0) << "491, then the hold again, the resume and the BYE";
+  EXPECT_EQ(callee.finish(), 0) << "491 and again for the hold and the resume, then the BYE: no REFER";
   EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered ended");
 }
 
