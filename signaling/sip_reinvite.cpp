@@ -181,17 +181,20 @@ void SipAgent::Impl::retry_reinvite(Call& c) {
   c.reinvite = Call::Reinvite::none;
   if (c.f.ending || !c.nh) return;
   // Asked for while it waited, as while a re-INVITE is in flight: a transfer completed (the
-  // REFER goes now: it needs no hold), or the consultation ended (the hold is no more wanted:
-  // the callee was never held, and the call is back where it was).
+  // REFER goes now: it needs no hold, and the callee was never held), or the consultation
+  // ended: the resume goes instead of the hold, as after a hold answered. Not the state alone:
+  // the callee's own re-INVITE, answered meanwhile, was answered sendonly (the hold still
+  // wanted), and without a resume it stays held and silent (a review).
   if (c.refer_when_done) {
     c.refer_when_done = false;
+    c.local_hold = false;
     refer_to_consult_leg(c);
     return;
   }
   if (what == Call::Reinvite::hold && c.resume_when_done) {
     c.resume_when_done = false;
     c.local_hold = false;
-    set_state(c, c.before_hold);
+    send_reinvite(c, Call::Reinvite::resume);
     return;
   }
   // A hold the call went on from while it waited: to a transfer (the agent gate's) or the

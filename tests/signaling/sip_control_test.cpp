@@ -393,6 +393,24 @@ TEST(SipControl, AReinviteTheCalleesCrossedGoesAgain) {
   EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered ended");
 }
 
+TEST(SipControl, AConsultationCancelledWhileItsHoldWaitsResumesTheCallee) {
+  // The consult's hold is answered 491; the callee's own re-INVITE then comes while ours waits
+  // to go again, and is answered sendonly (the hold still wanted); the consultation is
+  // cancelled. At the retry the resume goes, not the hold: the call was made answered with no
+  // re-INVITE, and the callee, answered sendonly last, stayed held and silent (a review).
+  Sipp callee("uas_hold_glare_crossed.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
+  Agent a;
+  const uint64_t id = call_and_consult(a);
+  ASSERT_TRUE(callee.wait_trace("X-Answer")) << "the callee's re-INVITE, answered while ours waits";
+  a.agent.cancel_consult(id);
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  EXPECT_EQ(target.finish(), 0) << "the consult leg got its BYE";
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+  EXPECT_EQ(callee.finish(), 0) << "491, the callee's re-INVITE answered sendonly, then our resume";
+}
+
 TEST(SipControl, ConsultThenCancelResumes) {
   Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
   Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
