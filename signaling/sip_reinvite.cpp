@@ -128,8 +128,7 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
     // session and the call's state stay as they were, and the re-INVITE counts as in flight
     // (commands refused or deferred as then). A hold asked for by consult() was otherwise
     // never made: the callee, not held, heard nothing of the consultation's music. (With a
-    // transfer or a resume waiting on it, below: the REFER goes now, or the hold is no more
-    // wanted.)
+    // transfer or a resume waiting on it, as refused, below: the REFER or the resume goes now.)
     c.reinvite = what;
     c.reinvite_waiting = true;
     c.retry_at = Clock::now() + std::chrono::milliseconds(2100 + 10 * int(glare_rng() % 191));
