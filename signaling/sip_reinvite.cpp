@@ -128,7 +128,8 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
     // session and the call's state stay as they were, and the re-INVITE counts as in flight
     // (commands refused or deferred as then). A hold asked for by consult() was otherwise
     // never made: the callee, not held, heard nothing of the consultation's music. (With a
-    // transfer or a resume waiting on it, as refused, below: the REFER or the resume goes now.)
+    // transfer or a resume waiting on it, as refused, below: the REFER goes now, or the call
+    // is back where it was.)
     c.reinvite = what;
     c.reinvite_waiting = true;
     c.retry_at = Clock::now() + std::chrono::milliseconds(2100 + 10 * int(glare_rng() % 191));
@@ -166,10 +167,16 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
     refer_to_consult_leg(c);
     return;
   }
-  // A consultation ended while our hold was in flight: resume now.
+  // A consultation ended while our hold was in flight: resume now. Unless the hold was
+  // refused (a 491 included): the callee was never held (its own re-INVITEs got 491 while ours
+  // was in flight), and a resume would only be one more re-INVITE to cross its retry.
   if (c.resume_when_done && c.nh && !c.f.ending) {
     c.resume_when_done = false;
     c.local_hold = false;
+    if (what == Call::Reinvite::hold && status >= 300) {
+      set_state(c, c.before_hold);
+      return;
+    }
     send_reinvite(c, Call::Reinvite::resume);
   }
 }

@@ -411,6 +411,23 @@ TEST(SipControl, AConsultationCancelledWhileItsHoldWaitsResumesTheCallee) {
   EXPECT_EQ(callee.finish(), 0) << "491, the callee's re-INVITE answered sendonly, then our resume";
 }
 
+TEST(SipControl, AConsultationCancelledBeforeItsHoldIsRefusedSendsNoResume) {
+  // The consult's hold is answered 491 800 ms late; the consultation is cancelled before. The
+  // callee was never held: the call is answered again with no re-INVITE. A resume went at once,
+  // one more re-INVITE to cross the callee's own retry (a review; sipp fails on it).
+  Sipp callee("uas_hold_refused_late.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
+  Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
+  Agent a;
+  const uint64_t id = call_and_consult(a);
+  a.agent.cancel_consult(id);
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  EXPECT_EQ(target.finish(), 0) << "the consult leg got its BYE";
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+  EXPECT_EQ(callee.finish(), 0) << "the hold refused, then the BYE: no resume";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered consulting consulting answered ended");
+}
+
 TEST(SipControl, ConsultThenCancelResumes) {
   Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
   Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
