@@ -116,11 +116,14 @@ struct Sipp {
     status = std::async(std::launch::async, [cmd] { return WEXITSTATUS(std::system(cmd.c_str())); });
     EXPECT_TRUE(test::wait_udp_bound(port)) << "sipp did not start listening on " << port;
   }
-  // Waits until sipp's message trace holds `text`.
-  bool wait_trace(const std::string& text, Clock::duration deadline = 20s) {
+  // Waits until sipp's message trace holds `text` `times` times or more.
+  bool wait_trace(const std::string& text, Clock::duration deadline = 20s, int times = 1) {
     const auto until = Clock::now() + deadline;
     while (Clock::now() < until) {
-      if (slurp(messages).find(text) != std::string::npos) return true;
+      const std::string m = slurp(messages);
+      int n = 0;
+      for (auto at = m.find(text); at != std::string::npos && n < times; at = m.find(text, at + 1)) ++n;
+      if (n >= times) return true;
       std::this_thread::sleep_for(20ms);
     }
     return false;
@@ -310,6 +313,16 @@ uint64_t call_and_consult(Agent& a) {
   return id;
 }
 
+// Cancels the consultation of call `id`, which is answered again once the callee is
+// resumed (or was never held), while the consult target gets its BYE; then hangs up.
+void cancel_then_hang_up(Agent& a, uint64_t id, Sipp& target) {
+  a.agent.cancel_consult(id);
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  EXPECT_EQ(target.finish(), 0) << "the consult leg got its BYE";
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+}
+
 TEST(SipControl, AConsultLegGoneWhileTheReferWaitsResumesTheCall) {
   // The hold is answered 800 ms late, the consult target answers at once and hangs up 300 ms
   // later: the transfer, completed in between, has no leg to name when the hold is answered.
@@ -376,14 +389,7 @@ TEST(SipControl, AReinviteTheCalleesCrossedGoesAgain) {
   EXPECT_EQ(rtp.wait_for(25, music), 25) << "music on hold reaches the held callee";
   a.agent.resume(id);
   // The resume's 491 sent: ours waits to go again.
-  const auto two_491s = [&] {
-    const std::string m = slurp(callee.messages);
-    const auto first = m.find("SIP/2.0 491");
-    return first != std::string::npos && m.find("SIP/2.0 491", first + 1) != std::string::npos;
-  };
-  const auto until = Clock::now() + 20s;
-  while (!two_491s() && Clock::now() < until) std::this_thread::sleep_for(20ms);
-  ASSERT_TRUE(two_491s()) << "the resume's 491";
+  ASSERT_TRUE(callee.wait_trace("SIP/2.0 491", 20s, 2)) << "the resume's 491";
   a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
   a.agent.transfer(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
   ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
@@ -403,11 +409,7 @@ TEST(SipControl, AConsultationCancelledWhileItsHoldWaitsResumesTheCallee) {
   Agent a;
   const uint64_t id = call_and_consult(a);
   ASSERT_TRUE(callee.wait_trace("X-Answer")) << "the callee's re-INVITE, answered while ours waits";
-  a.agent.cancel_consult(id);
-  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
-  EXPECT_EQ(target.finish(), 0) << "the consult leg got its BYE";
-  a.agent.hangup(id);
-  ASSERT_TRUE(a.wait(id, CallState::ended));
+  ASSERT_NO_FATAL_FAILURE(cancel_then_hang_up(a, id, target));
   EXPECT_EQ(callee.finish(), 0) << "491, the callee's re-INVITE answered sendonly, then our resume";
 }
 
@@ -419,11 +421,7 @@ TEST(SipControl, AConsultationCancelledBeforeItsHoldIsRefusedSendsNoResume) {
   Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
   Agent a;
   const uint64_t id = call_and_consult(a);
-  a.agent.cancel_consult(id);
-  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
-  EXPECT_EQ(target.finish(), 0) << "the consult leg got its BYE";
-  a.agent.hangup(id);
-  ASSERT_TRUE(a.wait(id, CallState::ended));
+  ASSERT_NO_FATAL_FAILURE(cancel_then_hang_up(a, id, target));
   EXPECT_EQ(callee.finish(), 0) << "the hold refused, then the BYE: no resume";
   EXPECT_EQ(names(a.states(id)), "queued dialing answered consulting consulting answered ended");
 }
@@ -433,11 +431,7 @@ TEST(SipControl, ConsultThenCancelResumes) {
   Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
   Agent a;
   const uint64_t id = call_and_consult(a);
-  a.agent.cancel_consult(id);
-  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
-  EXPECT_EQ(target.finish(), 0) << "the consult leg got its BYE";
-  a.agent.hangup(id);
-  ASSERT_TRUE(a.wait(id, CallState::ended));
+  ASSERT_NO_FATAL_FAILURE(cancel_then_hang_up(a, id, target));
   EXPECT_EQ(callee.finish(), 0) << "held, then resumed";
   for (const auto& e : a.all()) EXPECT_EQ(e.call_id, id) << to_string(e.state);
 }
