@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "amd/spectrum_select.h"
+
 namespace hark::amd {
 
 namespace {
@@ -100,15 +102,9 @@ std::optional<FaintToneDetector::Tone> FaintToneDetector::rx(std::span<const flo
   for (; i < slot.bins; ++i) sums[0] += p[i];
   const float total = (sums[0] + sums[1]) + (sums[2] + sums[3]);
   if (judge) {
-    peak = kPeakLo + 1;
-    float best = p[peak] * inverse_[peak];
-    for (int k = kPeakLo + 2; k < kPeakHi; ++k) {
-      const float rise = p[k] * inverse_[k];
-      if (rise > best) {
-        best = rise;
-        peak = k;
-      }
-    }
+    float rise[kMaxBins];
+    for (int k = kPeakLo + 1; k < kPeakHi; ++k) rise[k] = p[k] * inverse_[k];
+    peak = first_max(rise, kPeakLo + 1, kPeakHi);
     float around = 0, was = 0;
     for (int k = peak - kHalfWidth; k <= peak + kHalfWidth; ++k) {
       around += p[k];

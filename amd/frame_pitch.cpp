@@ -31,12 +31,21 @@ float frame_pitch_hz(std::span<const int16_t> frame) {
     e0 += y[j] * y[j];
   }
   if (e0 <= 0) return 0;
+  // Every lag's correlation at once, sample by sample: each lag's sum still adds its
+  // products in the same order (j rising) as one lag at a time would, so the sums are the
+  // same to the bit, but the lags side by side vectorise, where one lag's running float sum
+  // is a chain of dependent additions (the compiler may not reorder it): this function was
+  // the classifier's most costly part.
+  float sums[kMaxLag + 1] = {};
+  for (int j = 0; j + kMinLag < kN; ++j) {
+    const float yj = y[j];
+    const int last = std::min(kMaxLag, kN - 1 - j);
+    for (int lag = kMinLag; lag <= last; ++lag) sums[lag] += yj * y[j + lag];
+  }
   float best = 0;
   int best_lag = 0;
   for (int lag = kMinLag; lag <= kMaxLag; ++lag) {
-    float r = 0;
-    for (int j = 0; j + lag < kN; ++j) r += y[j] * y[j + lag];
-    r = r / e0 * float(kN) / float(kN - lag);
+    const float r = sums[lag] / e0 * float(kN) / float(kN - lag);
     if (r > best) {
       best = r;
       best_lag = lag;
@@ -62,11 +71,21 @@ float low_pitch_hz(std::span<const int16_t> frame, std::span<const int16_t> prev
   }
   const float ey = e[2 * kN] - e[kN];
   if (ey <= 0) return 0;
+  // As in frame_pitch_hz, every lag at once, each sum in the same order as before (j
+  // rising), over the samples reversed so that the lags read forward: z[j - lag] is
+  // back[2 * kN - 1 - j + lag].
+  float back[2 * kN];
+  for (int j = 0; j < 2 * kN; ++j) back[j] = z[2 * kN - 1 - j];
+  float sums[kMaxLag + 1] = {};
+  for (int j = kN; j < 2 * kN; ++j) {
+    const float zj = z[j];
+    const float* from = back + (2 * kN - 1 - j);
+    for (int lag = kMinLag; lag <= kMaxLag; ++lag) sums[lag] += zj * from[lag];
+  }
   float r_at[kMaxLag + 1] = {};
   float best = 0;
   for (int lag = kMinLag; lag <= kMaxLag; ++lag) {
-    float r = 0;
-    for (int j = kN; j < 2 * kN; ++j) r += z[j] * z[j - lag];
+    const float r = sums[lag];
     const float el = e[2 * kN - lag] - e[kN - lag];
     r_at[lag] = el > 0 ? r / std::sqrt(ey * el) : 0.0f;
     best = std::max(best, r_at[lag]);

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 
+#include "amd/spectrum_select.h"
+
 namespace hark::amd {
 
 namespace {
@@ -19,10 +21,7 @@ void MusicDetector::rx(std::span<const float> band_power) {
   now.reset();
   const size_t n = std::min(band_power.size(), size_t(now.size()));
   if (n >= 3) {
-    std::array<float, 256> sorted;
-    std::copy(band_power.begin(), band_power.begin() + long(n), sorted.begin());
-    std::nth_element(sorted.begin(), sorted.begin() + long(n / 2), sorted.begin() + long(n));
-    const float min_peak = sorted[n / 2] * kPeakOverMedian;
+    const float min_peak = kth_smallest(band_power.data(), n, n / 2) * kPeakOverMedian;
     for (size_t k = 1; k + 1 < n; ++k) {
       const float p = band_power[k];
       if (p >= min_peak && p > band_power[k - 1] && p >= band_power[k + 1]) now.set(k);

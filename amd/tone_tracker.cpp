@@ -6,6 +6,7 @@
 #include <cmath>
 #include <mutex>
 
+#include "amd/spectrum_select.h"
 #include "amd/vad.h"
 
 namespace hark::amd {
@@ -291,9 +292,7 @@ void ToneTracker::analyse() {
   float total = 0;
   for (int k = kBandLo; k <= kBandHi; ++k) total += power[k];
   band_total_ = total;
-  int peak = kPeakLo;
-  for (int k = kPeakLo + 1; k <= kPeakHi; ++k)
-    if (power[k] > power[peak]) peak = k;
+  const int peak = first_max(power, kPeakLo, kPeakHi + 1);
   float around = 0;
   for (int k = peak - kPeakHalfWidth; k <= peak + kPeakHalfWidth; ++k) around += power[k];
   tonality_ = total > 0 ? around / total : 0;
@@ -304,8 +303,13 @@ void ToneTracker::analyse() {
   // A second peak away from the first: two tones at once.
   int peak2 = -1;
   if (tonality_ > 0 && tonality_ < kMinTonality) {
-    for (int k = kPeakLo + 1; k < kBandHi - kPeakHalfWidth; ++k) {
-      if (std::abs(k - peak) < kDualMinBins) continue;
+    // The first greatest bin at least kDualMinBins from the first peak: below it, then above
+    // it, the one above taken only when greater (as one loop over both would).
+    const int lo = kPeakLo + 1, hi = kBandHi - kPeakHalfWidth;
+    const int below_end = std::min(hi, peak - kDualMinBins + 1), above = std::max(lo, peak + kDualMinBins);
+    if (lo < below_end) peak2 = first_max(power, lo, below_end);
+    if (above < hi) {
+      const int k = first_max(power, above, hi);
       if (peak2 < 0 || power[k] > power[peak2]) peak2 = k;
     }
   }
