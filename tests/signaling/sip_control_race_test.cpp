@@ -1,0 +1,115 @@
+// Call control mid-call (issue 16) against sipp, the races of our re-INVITEs: a hold or resume
+// in flight (the callee answers it late) or waiting to go again after a 491 (glare) while the
+// call is asked to move on (consult, transfer, complete, cancel, the agent gate's transfer).
+// The fixtures and addresses are in sip_control_fixture.h.
+#include <gtest/gtest.h>
+
+#include "signaling/sip_control_fixture.h"
+
+using namespace hark;
+using namespace hark::signaling;
+using namespace hark::test::sipctl;
+using namespace std::chrono_literals;
+
+TEST(SipControl, AConsultLegGoneWhileTheReferWaitsResumesTheCall) {
+  // The hold is answered 800 ms late, the consult target answers at once and hangs up 300 ms
+  // later: the transfer, completed in between, has no leg to name when the hold is answered.
+  // The call is consulting again, then resumed (answered), as when the leg ends while
+  // consulting (the second review: it went from transferring straight to answered, and the
+  // campaign counted the answer twice).
+  Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
+  Sipp target("uas_consult_target_hangs_up.xml", "127.0.0.173", kTargetSip, "");
+  Agent a;
+  const uint64_t id = call_and_consult(a);
+  a.agent.complete_consult(id);
+  ASSERT_TRUE(a.wait(id, CallState::transferring)) << names(a.states(id));
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  EXPECT_EQ(target.finish(), 0) << "the target hung up";
+  const auto s = a.states(id);
+  const auto t = std::find(s.begin(), s.end(), CallState::transferring);
+  ASSERT_NE(t, s.end());
+  ASSERT_LT(t + 1, s.end());
+  EXPECT_EQ(*(t + 1), CallState::consulting) << names(s);
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+  EXPECT_EQ(callee.finish(), 0) << "held late, then resumed";
+}
+
+TEST(SipControl, AConsultOrTransferWhileTheResumeIsInFlightIsRefused) {
+  // The callee answers each re-INVITE 800 ms late. A consult asked for while the resume is in
+  // flight was taken: the call went consulting, then the resume's answer made it answered
+  // with the consult leg still ringing, and the held callee was not held. A blind transfer
+  // went transferring, then answered again, and its NOTIFY was ignored (a review). Both are
+  // refused, as hold and resume are then (a re-INVITE in flight): no leg, no REFER (sipp
+  // would fail on one).
+  Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
+  Agent a;
+  const uint64_t id = a.call();
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.hold(id);
+  ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
+  a.agent.resume(id);
+  a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  a.agent.transfer(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+  EXPECT_EQ(callee.finish(), 0) << "held, resumed, hung up: no other request";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered ended");
+}
+
+TEST(SipControl, AReinviteTheCalleesCrossedGoesAgain) {
+  // The callee answers our hold 491, then our resume (its own re-INVITEs crossed ours): RFC
+  // 3261 14.1's retry, 2.1-4 s later (we own the Call-ID), holds and resumes the call. The
+  // hold was dropped with a warning: the call stayed unheld, and a consultation's callee heard
+  // no music on hold (a review). While ours waits to go again it counts as in flight: a consult
+  // or a blind transfer then is refused (a second review: the resume's retry made the call
+  // answered in the middle of either).
+  RtpSink rtp("127.0.0.172", 7000);
+  Sipp callee("uas_hold_glare.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Agent a;
+  const uint64_t id = a.call();
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  const auto asked = Clock::now();
+  a.agent.hold(id);
+  ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
+  EXPECT_GE(Clock::now() - asked, 2000ms) << "sent again before RFC 3261's 2.1 s";
+  EXPECT_EQ(rtp.wait_for(25, music), 25) << "music on hold reaches the held callee";
+  a.agent.resume(id);
+  // The resume's 491 sent: ours waits to go again.
+  ASSERT_TRUE(callee.wait_trace("SIP/2.0 491", 20s, 2)) << "the resume's 491";
+  a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  a.agent.transfer(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+  EXPECT_EQ(callee.finish(), 0) << "491 and again for the hold and the resume, then the BYE: no REFER";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered ended");
+}
+
+TEST(SipControl, AConsultationCancelledWhileItsHoldWaitsResumesTheCallee) {
+  // The consult's hold is answered 491; the callee's own re-INVITE then comes while ours waits
+  // to go again, and is answered sendonly (the hold still wanted); the consultation is
+  // cancelled. At the retry the resume goes, not the hold: the call was made answered with no
+  // re-INVITE, and the callee, answered sendonly last, stayed held and silent (a review).
+  Sipp callee("uas_hold_glare_crossed.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
+  Agent a;
+  const uint64_t id = call_and_consult(a);
+  ASSERT_TRUE(callee.wait_trace("X-Answer")) << "the callee's re-INVITE, answered while ours waits";
+  ASSERT_NO_FATAL_FAILURE(cancel_then_hang_up(a, id, target));
+  EXPECT_EQ(callee.finish(), 0) << "491, the callee's re-INVITE answered sendonly, then our resume";
+}
+
+TEST(SipControl, AConsultationCancelledBeforeItsHoldIsRefusedSendsNoResume) {
+  // The consult's hold is answered 491 800 ms late; the consultation is cancelled before. The
+  // callee was never held: the call is answered again with no re-INVITE. A resume went at once,
+  // one more re-INVITE to cross the callee's own retry (a review; sipp fails on it).
+  Sipp callee("uas_hold_refused_late.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
+  Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
+  Agent a;
+  const uint64_t id = call_and_consult(a);
+  ASSERT_NO_FATAL_FAILURE(cancel_then_hang_up(a, id, target));
+  EXPECT_EQ(callee.finish(), 0) << "the hold refused, then the BYE: no resume";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered consulting consulting answered ended");
+}
