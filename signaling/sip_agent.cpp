@@ -213,6 +213,10 @@ void SipAgent::Impl::apply(Call& c, const Action& a) {
 
 void SipAgent::Impl::try_agent(Call& c) {
   if (!c.f.awaiting_agent || c.f.ending) return;
+  // Our hold or resume in flight, or waiting to go again after a 491: no agent yet (the gate
+  // keeps it); a tick asks again once the re-INVITE is done, as transfer() is refused then. A
+  // resume answered after the REFER made the transferring call answered again (a review).
+  if (c.reinvite != Call::Reinvite::none) return;
   const Reaction& r = c.f.plan.person;
   if (!r.gate) return;
   std::string target = r.gate->take(c.req.tag);

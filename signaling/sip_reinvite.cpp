@@ -203,8 +203,8 @@ void SipAgent::Impl::retry_reinvite(Call& c) {
     send_reinvite(c, Call::Reinvite::resume);
     return;
   }
-  // A hold the call went on from while it waited: to a transfer (the agent gate's) or the
-  // voicemail message. The callee was never held.
+  // A hold the call went on from while it waited: to the voicemail or the identification
+  // message (a transfer, the agent gate's too, waits for the re-INVITE). The callee was never held.
   if (what == Call::Reinvite::hold &&
       (c.f.state == CallState::transferring || c.f.state == CallState::playing_message)) {
     c.local_hold = false;

@@ -4,6 +4,9 @@
 // The fixtures and addresses are in sip_control_fixture.h.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <memory>
+
 #include "signaling/sip_control_fixture.h"
 
 using namespace hark;
@@ -112,4 +115,43 @@ TEST(SipControl, AConsultationCancelledBeforeItsHoldIsRefusedSendsNoResume) {
   ASSERT_NO_FATAL_FAILURE(cancel_then_hang_up(a, id, target));
   EXPECT_EQ(callee.finish(), 0) << "the hold refused, then the BYE: no resume";
   EXPECT_EQ(names(a.states(id)), "queued dialing answered consulting consulting answered ended");
+}
+
+TEST(SipControl, AnAgentFreedWhileTheResumeIsInFlightTakesTheCallOnceItIsAnswered) {
+  // A person waits for an agent (the agent gate, none free); the call is held, then resumed,
+  // and the callee answers each re-INVITE 800 ms late. An agent frees up while the resume is
+  // in flight. The gate's transfer went at once: transferring, then the resume's answer made
+  // the call answered again, its REFER crossing the resume (a review). The agent is taken
+  // once the resume is answered, and the REFER goes then.
+  struct Gate : AgentGate {
+    std::atomic<bool> free{false};
+    std::atomic<int> taken{0};
+    std::string take(uint64_t) override {
+      if (!free.exchange(false)) return {};
+      ++taken;
+      return "7001";
+    }
+  };
+  auto gate = std::make_shared<Gate>();
+  Sipp callee("uas_hold_resume_refer.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
+  Agent a;
+  CallRequest r;
+  r.number = "5551234";
+  r.amd = false;  // whoever answers is a person: to the gate
+  r.plan.person = Reaction::to_agent(gate, 60000, nullptr);
+  const uint64_t id = a.agent.originate(r);
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.hold(id);
+  ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
+  a.agent.resume(id);
+  // The resume at the callee, its answer 800 ms away (a=sendrecv: our offer, the callee's
+  // answer, now our resume).
+  ASSERT_TRUE(callee.wait_trace("a=sendrecv", 20s, 3)) << "the resume";
+  gate->free = true;
+  auto ended = a.wait(id, CallState::ended);
+  ASSERT_TRUE(ended) << names(a.states(id));
+  EXPECT_EQ(to_string(ended->outcome), "SUCCESS") << ended->cause;
+  EXPECT_EQ(callee.finish(), 0) << "held, resumed, then the REFER";
+  EXPECT_EQ(gate->taken.load(), 1) << "the agent, taken once";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered transferring ended");
 }
