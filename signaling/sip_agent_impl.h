@@ -206,7 +206,7 @@ struct SipAgent::Impl {
   void consult_leg_answered(const Call& leg);
   void consult_leg_gone(Call& leg);
   /// Completes an attended transfer: the REFER with Replaces naming the consult leg's dialog
-  /// (or, the leg gone meanwhile, the call resumed).
+  /// (or, the leg gone meanwhile, the call resumed: with a re-INVITE when local_hold is set).
   void refer_to_consult_leg(Call& c);
   /// The consult leg of `c`, or null.
   Call* consult_leg_of(const Call& c);

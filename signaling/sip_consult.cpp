@@ -166,8 +166,17 @@ void SipAgent::Impl::refer_to_consult_leg(Call& c) {
     // The consult leg ended while the REFER waited: consulting again, then resumed, as
     // consult_leg_gone() does (the application sees consulting -> answered, as there; a
     // resume the callee refuses leaves the call consulting, where cancel_consult still works).
-    spdlog::info("call {}: the consult leg is over before the transfer; resuming the call", c.id);
+    // Not held (the hold refused, a 491 included): answered again with no resume, as a
+    // consultation cancelled then (on_reinvite_response); the resume would only be one more
+    // re-INVITE to cross the callee's own retry.
     set_state(c, CallState::consulting);
+    if (!c.local_hold) {
+      spdlog::info("call {}: the consult leg is over before the transfer; the callee was never held",
+                   c.id);
+      set_state(c, c.before_hold);
+      return;
+    }
+    spdlog::info("call {}: the consult leg is over before the transfer; resuming the call", c.id);
     c.local_hold = false;
     send_reinvite(c, Call::Reinvite::resume);
     return;

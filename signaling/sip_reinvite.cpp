@@ -193,8 +193,9 @@ void SipAgent::Impl::retry_reinvite(Call& c) {
   // wanted), and without a resume it stays held and silent (a review).
   if (c.refer_when_done) {
     c.refer_when_done = false;
-    c.local_hold = false;
+    // local_hold still set: the consult leg gone, the resume goes (as below).
     refer_to_consult_leg(c);
+    c.local_hold = false;
     return;
   }
   if (what == Call::Reinvite::hold && c.resume_when_done) {

@@ -155,3 +155,25 @@ TEST(SipControl, AnAgentFreedWhileTheResumeIsInFlightTakesTheCallOnceItIsAnswere
   EXPECT_EQ(gate->taken.load(), 1) << "the agent, taken once";
   EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered transferring ended");
 }
+
+TEST(SipControl, AConsultLegGoneWhileTheReferWaitsForARefusedHoldSendsNoResume) {
+  // The consult's hold is answered 491 800 ms late; the consult target answers at once and
+  // hangs up 300 ms later; the transfer is completed in between. When the hold is refused the
+  // REFER has no leg to name: the call is consulting again, then answered, with no re-INVITE
+  // (the callee was never held, as when a consultation is cancelled before its hold is
+  // refused). A resume went, one more re-INVITE to cross the callee's own retry (sipp fails
+  // on it).
+  Sipp callee("uas_hold_refused_late.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
+  Sipp target("uas_consult_target_hangs_up.xml", "127.0.0.173", kTargetSip, "");
+  Agent a;
+  const uint64_t id = call_and_consult(a);
+  a.agent.complete_consult(id);
+  ASSERT_TRUE(a.wait(id, CallState::transferring)) << names(a.states(id));
+  ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+  EXPECT_EQ(target.finish(), 0) << "the target hung up";
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended));
+  EXPECT_EQ(callee.finish(), 0) << "the hold refused, then the BYE: no resume";
+  EXPECT_EQ(names(a.states(id)),
+            "queued dialing answered consulting consulting transferring consulting answered ended");
+}
