@@ -153,7 +153,18 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
                                 : std::string("no SDP");
     if (err.empty()) c.peer = peer;
     else spdlog::warn("call {}: the answer to our re-INVITE has a bad SDP ({}); the media stays as it was", c.id, err);
-    if (what == Call::Reinvite::hold) {
+    if (c.f.state == CallState::playing_message) {
+      // A message began while our re-INVITE was in flight: the identification message (the
+      // person's wait for an agent ran out) or the voicemail (the machine's beep). It plays on
+      // to its end, which ends the call as it would have (ABANDONED, AMD): the stream follows
+      // the answer (modify keeps the prompt playing), local_hold says whether the callee is
+      // held, but no music, no on_hold or answered. The answer stopped the message, or put
+      // music in its place, and the call, its end ignored, stayed up until the watchdog hung
+      // it up as UNKNOWN, or for ever when held (a review).
+      if (c.stream) media.modify(c.stream, midcall_params(c));
+      spdlog::info("call {}: our re-INVITE to {} answered while the message plays; it plays on", c.id,
+                   what == Call::Reinvite::hold ? "hold" : "resume");
+    } else if (what == Call::Reinvite::hold) {
       set_music(c, true);
       if (c.f.state != CallState::consulting && c.f.state != CallState::transferring) set_state(c, CallState::on_hold);
     } else {
@@ -174,7 +185,7 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
     c.resume_when_done = false;
     c.local_hold = false;
     if (what == Call::Reinvite::hold && status >= 300) {
-      set_state(c, c.before_hold);
+      if (c.f.state != CallState::playing_message) set_state(c, c.before_hold);
       return;
     }
     send_reinvite(c, Call::Reinvite::resume);

@@ -1,6 +1,7 @@
 // Call control mid-call (issue 16) against sipp, the races of our re-INVITEs: a hold or resume
 // in flight (the callee answers it late) or waiting to go again after a 491 (glare) while the
-// call is asked to move on (consult, transfer, complete, cancel, the agent gate's transfer).
+// call is asked to move on (consult, transfer, complete, cancel, the agent gate's transfer),
+// or goes on to a message (the identification message, the voicemail) before it is answered.
 // The fixtures and addresses are in sip_control_fixture.h.
 #include <gtest/gtest.h>
 
@@ -8,6 +9,7 @@
 #include <memory>
 
 #include "signaling/sip_control_fixture.h"
+#include "test_audio.h"
 
 using namespace hark;
 using namespace hark::signaling;
@@ -176,4 +178,88 @@ TEST(SipControl, AConsultLegGoneWhileTheReferWaitsForARefusedHoldSendsNoResume) 
   EXPECT_EQ(callee.finish(), 0) << "the hold refused, then the BYE: no resume";
   EXPECT_EQ(names(a.states(id)),
             "queued dialing answered consulting consulting transferring consulting answered ended");
+}
+
+namespace {
+// A gate with no agent free, ever.
+struct NoAgent : AgentGate {
+  std::string take(uint64_t) override { return {}; }
+};
+
+// A message of `ms`: a 600 Hz tone.
+media::Prompt tone_message(int ms) {
+  std::vector<int16_t> pcm;
+  test::add_tone(pcm, {600}, ms, -20);
+  return media::Prompt::from_pcm(pcm);
+}
+
+// The agent, its watchdog 3 s past the AMD's analysis (a call left answered is hung up soon).
+TrunkSettings quick_watchdog() {
+  TrunkSettings t = Agent::trunk();
+  t.watchdog_extra_ms = 3000;
+  return t;
+}
+}  // namespace
+
+TEST(SipControl, TheIdentificationMessageBegunWhileTheResumeIsInFlightPlaysToItsEnd) {
+  // A person waits for an agent (none free, 3 s at most); the call is held, then resumed, and
+  // the callee answers each re-INVITE 2 s late: the wait runs out while the resume is in
+  // flight, and the identification message begins. The resume's answer stopped it and made
+  // the call answered: the watchdog hung it up as UNKNOWN, the regulatory message cut (a
+  // review). The message plays to its end and the call ends ABANDONED.
+  Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 2000");
+  Agent a(quick_watchdog());
+  const media::Prompt identification = tone_message(3000);
+  CallRequest r;
+  r.number = "5551234";
+  r.amd = false;  // whoever answers is a person: to the gate
+  r.plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 3000, &identification);
+  const uint64_t id = a.agent.originate(r);
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.hold(id);
+  ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
+  a.agent.resume(id);
+  ASSERT_TRUE(a.wait(id, CallState::playing_message)) << names(a.states(id));
+  // The resume at the callee (a=sendrecv: our offer, the callee's answer, the resume), its
+  // answer not yet sent.
+  EXPECT_TRUE(callee.wait_trace("a=sendrecv", 1s, 3)) << "timing: the wait ran out before the resume";
+  EXPECT_EQ(slurp(callee.messages).find("X-Resumed"), std::string::npos)
+      << "timing: the wait ran out after the resume was answered";
+  auto ended = a.wait(id, CallState::ended);
+  ASSERT_TRUE(ended) << names(a.states(id));
+  EXPECT_EQ(to_string(ended->outcome), "ABANDONED") << ended->cause;
+  EXPECT_EQ(ended->cause, "no agent free in time: identification message played");
+  EXPECT_EQ(callee.finish(), 0) << "held, resumed, then the BYE";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold playing_message ended");
+}
+
+TEST(SipControl, TheVoicemailBegunWhileTheHoldIsInFlightPlaysToItsEnd) {
+  // A machine (sipp's g711a.pcap, a long greeting) gets the voicemail after its beep, 500 ms
+  // after the verdict at most; the call is held at the verdict, and the callee answers the
+  // hold 2 s late: the voicemail begins while the hold is in flight. The hold's answer put
+  // music on hold in its place and the call on_hold, the message's end ignored, and a held
+  // call stays up (a review). The voicemail plays to its end and the call ends AMD, the
+  // callee never resumed.
+  Sipp callee("uas_pcap_held.xml", "127.0.0.171", kCalleeSip, "-d 2000");
+  Agent a;
+  const media::Prompt voicemail = tone_message(3000);
+  CallRequest r;
+  r.number = "5551234";
+  r.amd_params.beep_timeout_ms = 500;
+  r.plan.machine = Reaction::voicemail(&voicemail);
+  const uint64_t id = a.agent.originate(r);
+  auto verdict = a.wait(id, CallState::verdict);
+  ASSERT_TRUE(verdict) << names(a.states(id));
+  ASSERT_EQ(verdict->verdict, amd::Verdict::machine) << verdict->amd_cause;
+  a.agent.hold(id);
+  ASSERT_TRUE(a.wait(id, CallState::playing_message)) << names(a.states(id));
+  EXPECT_TRUE(callee.wait_trace("a=sendonly", 1s)) << "timing: the voicemail began before the hold";
+  EXPECT_EQ(slurp(callee.messages).find("X-Held"), std::string::npos)
+      << "timing: the voicemail began after the hold was answered";
+  auto ended = a.wait(id, CallState::ended, 1, 20s);
+  ASSERT_TRUE(ended) << names(a.states(id));
+  EXPECT_EQ(to_string(ended->outcome), "AMD") << ended->cause;
+  EXPECT_EQ(ended->cause, "machine: message left after the beep");
+  EXPECT_EQ(callee.finish(), 0) << "held, then the BYE";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered verdict playing_message ended");
 }
