@@ -163,6 +163,11 @@ void SipAgent::Impl::apply(Call& c, const Action& a) {
       c.cause = a.cause;
       return;
     case K::transfer: {
+      // A person waiting for an agent and transferred (by request, or by the gate) waits no
+      // more: the wait ran out in the middle of a transfer by request, the identification
+      // message played, the NOTIFY's success was ignored and the call ended ABANDONED; and a
+      // gate freeing an agent meanwhile sent a second REFER.
+      c.f.awaiting_agent = false;
       c.f.transfer_target = a.target;
       const std::string to = target_uri(a.target);
       set_state(c, CallState::transferring);

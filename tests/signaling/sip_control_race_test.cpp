@@ -263,3 +263,26 @@ TEST(SipControl, TheVoicemailBegunWhileTheHoldIsInFlightPlaysToItsEnd) {
   EXPECT_EQ(callee.finish(), 0) << "held, then the BYE";
   EXPECT_EQ(names(a.states(id)), "queued dialing answered verdict playing_message ended");
 }
+
+TEST(SipControl, APersonTransferredWhileWaitingForAnAgentWaitsNoMore) {
+  // A person waits for an agent (none free, 1 s at most) and is transferred by request at
+  // once; the callee's NOTIFY comes 2 s later. The wait went on through the transfer: it ran
+  // out, the identification message played in the middle of it, the NOTIFY's success was
+  // ignored and the call ended ABANDONED (and a gate freeing an agent meanwhile sent a second
+  // REFER). A transfer ends the wait, as the gate's own does.
+  Sipp callee("uas_refer_late_notify.xml", "127.0.0.171", kCalleeSip, "-d 2000");
+  Agent a;
+  const media::Prompt identification = tone_message(3000);
+  CallRequest r;
+  r.number = "5551234";
+  r.amd = false;  // whoever answers is a person: to the gate
+  r.plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1000, &identification);
+  const uint64_t id = a.agent.originate(r);
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.transfer(id, "9999");
+  auto ended = a.wait(id, CallState::ended);
+  ASSERT_TRUE(ended) << names(a.states(id));
+  EXPECT_EQ(to_string(ended->outcome), "SUCCESS") << ended->cause;
+  EXPECT_EQ(callee.finish(), 0) << "the REFER, its NOTIFY late, then the BYE";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered transferring ended");
+}
