@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
@@ -212,6 +213,18 @@ inline std::string names(const std::vector<CallState>& v) {
 inline const std::string kCalleeMedia = "-key rtp_ip 127.0.0.172 -key rtp_ip2 127.0.0.174 -key rtp_port 7000";
 inline bool silent(bool loud) { return !loud; }
 inline bool music(bool loud) { return loud; }
+
+// The agent gate with one agent ("7001"), free once the test says so; it counts the times
+// it gave the agent.
+struct OneAgentGate : AgentGate {
+  std::atomic<bool> free{false};
+  std::atomic<int> taken{0};
+  std::string take(uint64_t) override {
+    if (!free.exchange(false)) return {};
+    ++taken;
+    return "7001";
+  }
+};
 
 // Places the call, and once it is answered consults the target at .173 until it answers.
 inline uint64_t call_and_consult(Agent& a) {

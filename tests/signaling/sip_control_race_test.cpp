@@ -125,16 +125,7 @@ TEST(SipControl, AnAgentFreedWhileTheResumeIsInFlightTakesTheCallOnceItIsAnswere
   // in flight. The gate's transfer went at once: transferring, then the resume's answer made
   // the call answered again, its REFER crossing the resume (a review). The agent is taken
   // once the resume is answered, and the REFER goes then.
-  struct Gate : AgentGate {
-    std::atomic<bool> free{false};
-    std::atomic<int> taken{0};
-    std::string take(uint64_t) override {
-      if (!free.exchange(false)) return {};
-      ++taken;
-      return "7001";
-    }
-  };
-  auto gate = std::make_shared<Gate>();
+  auto gate = std::make_shared<OneAgentGate>();
   Sipp callee("uas_hold_resume_refer.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
   Agent a;
   CallRequest r;

@@ -239,3 +239,33 @@ TEST(SipControl, CalleeSimulatorTakesHoldResumeAndReplaces) {
   sim.stop();
   std::remove(wav.c_str());
 }
+
+TEST(SipControl, APersonConsultedForWhileWaitingForAnAgentWaitsNoMore) {
+  // A person waits for an agent (none free yet, 1.5 s at most) and is consulted for. An agent
+  // then frees up, and the wait runs out, in the middle of the consultation: the gate sent the
+  // held callee a blind REFER to the agent, and the run-out wait would have played the
+  // identification message to it. The one consulting has the call: neither happens, and the
+  // consultation is cancelled as any other.
+  auto gate = std::make_shared<OneAgentGate>();
+  Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
+  Agent a;
+  CallRequest r;
+  r.number = "5551234";
+  r.amd = false;  // whoever answers is a person: to the gate
+  const media::Prompt identification = media::Prompt::from_pcm(std::vector<int16_t>(8000, 1000));
+  r.plan.person = Reaction::to_agent(gate, 1500, &identification);
+  const uint64_t id = a.agent.originate(r);
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
+  ASSERT_TRUE(a.wait(id, CallState::consulting, 2)) << names(a.states(id));
+  gate->free = true;
+  // The gate is asked every tick, and the wait runs out 1.5 s after the answer: nothing may
+  // come of either within 2.5 s (no event to wait for when the call is right).
+  EXPECT_FALSE(a.wait(id, CallState::transferring, 1, 2500ms)) << names(a.states(id));
+  EXPECT_FALSE(a.wait(id, CallState::playing_message, 1, 0ms)) << names(a.states(id));
+  EXPECT_EQ(gate->taken.load(), 0) << "no agent for a call being consulted for";
+  ASSERT_NO_FATAL_FAILURE(cancel_then_hang_up(a, id, target));
+  EXPECT_EQ(callee.finish(), 0) << "held, resumed, then the BYE";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered consulting consulting answered ended");
+}
