@@ -191,6 +191,10 @@ Action CallPolicy::on_callee_bye(const CallFacts& f) const {
 
 Action CallPolicy::on_hangup_request(const CallFacts& f) const {
   if (!f.dialed) return hang_up(LeadStatus::unknown, "hung up before dialing");
+  // Abandoned stays abandoned, however the call then ends (by request, or our re-INVITE
+  // answered 408 or 481 during the identification message): the abandon rate is a legal cap,
+  // and a call counted as UNKNOWN or a person instead understated it.
+  if (f.abandoned) return hang_up(LeadStatus::abandoned, "hung up during the identification message");
   return hang_up(f.has_verdict ? status_for_answered(f.verdict, f.transferred) : LeadStatus::unknown, "hung up by request");
 }
 

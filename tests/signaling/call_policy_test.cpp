@@ -332,6 +332,14 @@ TEST(CallPolicy, AbandonedCallEndsAbandonedAfterTheMessageOrTheCalleesBye) {
   const auto bye = CallPolicy().on_callee_bye(f);
   ASSERT_EQ(bye.kind, K::peer_ended);
   EXPECT_EQ(bye.outcome, LeadStatus::abandoned);
+  // Hung up by request (or for a 408 or 481 to our re-INVITE) during the message: still
+  // abandoned, not the person the verdict said (nor UNKNOWN without one).
+  const auto hung = CallPolicy().on_hangup_request(f);
+  ASSERT_EQ(hung.kind, K::hang_up);
+  EXPECT_EQ(hung.outcome, LeadStatus::abandoned);
+  f.has_verdict = false;
+  EXPECT_EQ(CallPolicy().on_hangup_request(f).outcome, LeadStatus::abandoned);
+  f.has_verdict = true;
   // A voicemail message played to a machine still ends AMD.
   f.abandoned = false;
   EXPECT_EQ(CallPolicy().on_playback_done(f).outcome, LeadStatus::amd);
