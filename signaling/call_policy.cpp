@@ -1,5 +1,7 @@
 #include "signaling/call_policy.h"
 
+#include "media/media_types.h"
+
 namespace hark::signaling {
 
 std::string_view to_string(CallState s) {
@@ -101,8 +103,23 @@ Action CallPolicy::on_early_verdict(amd::Verdict v) const {
   return {};
 }
 
+void enter_state(CallFacts& f, CallState s, Clock::time_point now) {
+  const bool was_in_hand = f.in_hand();
+  f.state = s;
+  f.state_at = now;
+  if (!was_in_hand && f.in_hand()) f.in_hand_at = now;
+  if (was_in_hand && !f.in_hand()) {
+    const auto paused = now - f.in_hand_at;
+    f.agent_deadline += paused;
+    f.beep_deadline += paused;
+    if (f.hold_until) *f.hold_until += paused;
+  }
+}
+
 Action CallPolicy::on_beep(const CallFacts& f) const {
-  if (!f.waiting_for_beep) return {};
+  // (In someone's hands: no voicemail into a consultation or a transfer; the beep wait's
+  // deadline plays it if the call comes back.)
+  if (!f.waiting_for_beep || f.in_hand()) return {};
   return with_deadline(Action::Kind::play_message, {}, f.message);
 }
 
@@ -153,17 +170,31 @@ Action CallPolicy::on_timer(const CallFacts& f, Clock::time_point now) const {
     a.ring_timeout = true;
     return a;
   }
-  if (f.awaiting_agent) {
+  // In someone's hands (f.in_hand()), the plan's waits pause: a person consulted for was
+  // given a freed agent by the gate (a blind REFER in the middle of the consultation), or the
+  // identification message when the wait ran out; a machine, the voicemail into the
+  // consultation. (The watchdog below still ends a transfer that never ends.)
+  if (f.awaiting_agent && !f.in_hand()) {
     // The gate is asked by SipAgent each tick; here only the deadline.
     if (now >= f.agent_deadline) return with_deadline(Action::Kind::abandon, {}, f.message);
     return {};
   }
-  if (f.waiting_for_beep) {
+  if (f.waiting_for_beep && !f.in_hand()) {
     // No beep came: the greeting is over by now; leave the message anyway.
     if (now >= f.beep_deadline) return with_deadline(Action::Kind::play_message, {}, f.message);
     return {};
   }
-  if (f.hold_until) {
+  // A message plays for its length. One that stands still (the line held with a=inactive:
+  // the worker sends nothing, and its prompt does not move) ended no call, and a message is
+  // exempt from the watchdog: the call stayed up for ever (a review). Ended as its end would
+  // have ended it, stuck_extra past its length.
+  if (f.state == CallState::playing_message && f.message &&
+      now - f.state_at > std::chrono::milliseconds(f.message->ms()) + s_.stuck_extra) {
+    Action a = on_playback_done(f);
+    a.cause += " (its end never came: the line held?)";
+    return a;
+  }
+  if (f.hold_until && !f.in_hand()) {
     if (now < *f.hold_until) return {};
     return hang_up(f.has_verdict ? status_for_answered(f.verdict, false) : LeadStatus::unknown,
                    "held " + std::to_string(ms_between(f.answered_at, *f.hold_until)) + " ms as planned");

@@ -49,7 +49,18 @@ struct CallFacts {
   Clock::time_point ending_at;
   bool closing = false;              ///< SIP side over; waiting for the media's `ended`
   Clock::time_point closing_at;
+
+  /// Consulted for or being transferred: in someone's hands. The plan's own waits (an agent,
+  /// the beep, a planned hold's end) pause meanwhile, and take up where they were when the
+  /// call comes back (a consultation cancelled, a transfer refused).
+  bool in_hand() const { return state == CallState::consulting || state == CallState::transferring; }
+  Clock::time_point in_hand_at;      ///< when the call last came into someone's hands
 };
+
+/// Puts the call in state `s` at `now` (state, state_at). A call leaving someone's hands
+/// (CallFacts::in_hand) has its plan's waits put off by the time it spent there: the agent's
+/// and the beep's deadlines and a planned hold's end take up where they were.
+void enter_state(CallFacts& f, CallState s, Clock::time_point now);
 
 /// One thing to do to a call.
 struct Action {

@@ -97,8 +97,7 @@ CallEvent SipAgent::Impl::make_event(const Call& c, CallState s) const {
 
 void SipAgent::Impl::set_state(Call& c, CallState s) {
   if (c.f.state == s) return;
-  c.f.state = s;
-  c.f.state_at = Clock::now();
+  enter_state(c.f, s, Clock::now());
   emit(c, s);
 }
 
@@ -222,6 +221,9 @@ void SipAgent::Impl::try_agent(Call& c) {
   // keeps it); a tick asks again once the re-INVITE is done, as transfer() is refused then. A
   // resume answered after the REFER made the transferring call answered again (a review).
   if (c.reinvite != Call::Reinvite::none) return;
+  // Consulted for or being transferred: the wait pauses (CallFacts::in_hand); a consultation
+  // cancelled, the person waits on for an agent.
+  if (c.f.in_hand()) return;
   const Reaction& r = c.f.plan.person;
   if (!r.gate) return;
   std::string target = r.gate->take(c.req.tag);

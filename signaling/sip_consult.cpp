@@ -128,10 +128,6 @@ void SipAgent::consult(uint64_t call_id, std::string target) {
       // middle of the consultation, with the callee no longer held.
       return m.refuse(call_id, "consult", "a re-INVITE is in flight");
     }
-    // A person waiting for an agent: the one consulting has the call now. The gate gave it an
-    // agent in the middle of the consultation (a blind REFER to the held callee), and the wait,
-    // run out, played the identification message to it; neither happens once consulting.
-    c.f.awaiting_agent = false;
     c.consult_target = target;
     m.set_state(c, CallState::consulting);
     m.place_consult_leg(c, target);

@@ -344,3 +344,66 @@ TEST(CallPolicy, AbandonedCallEndsAbandonedAfterTheMessageOrTheCalleesBye) {
   f.abandoned = false;
   EXPECT_EQ(CallPolicy().on_playback_done(f).outcome, LeadStatus::amd);
 }
+
+TEST(CallPolicy, TheWaitsPauseWhileTheCallIsConsultedForOrTransferred) {
+  // A person waits for an agent until t0 + 1.5 s; consulted for from t0 + 0.5 s to t0 + 5 s.
+  CallPlan plan;
+  plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1500, &kMessage);
+  auto f = with_verdict(answered(plan), amd::Verdict::human, t0);
+  f.awaiting_agent = true;
+  f.agent_deadline = t0 + 1500ms;
+  f.message = &kMessage;
+  enter_state(f, CallState::consulting, t0 + 500ms);
+  EXPECT_EQ(CallPolicy().on_timer(f, t0 + 3s).kind, K::none) << "no identification message into a consultation";
+  enter_state(f, CallState::transferring, t0 + 4s);  // completed, then refused: still in hand
+  enter_state(f, CallState::consulting, t0 + 4500ms);
+  EXPECT_EQ(CallPolicy().on_timer(f, t0 + 4600ms).kind, K::none);
+  enter_state(f, CallState::answered, t0 + 5s);  // cancelled: 1 s of the wait was left
+  EXPECT_EQ(f.agent_deadline, t0 + 6s);
+  EXPECT_EQ(f.state_at, t0 + 5s);
+  EXPECT_EQ(CallPolicy().on_timer(f, t0 + 5900ms).kind, K::none);
+  EXPECT_EQ(CallPolicy().on_timer(f, t0 + 6s).kind, K::abandon);
+
+  // A machine waiting for its beep: no voicemail into a consultation, by the beep or by the
+  // deadline; after it, the beep wait takes up where it was.
+  CallPlan vm;
+  vm.machine = Reaction::voicemail(&kMessage);
+  auto m = with_verdict(answered(vm), amd::Verdict::machine, t0);
+  m.waiting_for_beep = true;
+  m.beep_deadline = t0 + 2s;
+  m.message = &kMessage;
+  enter_state(m, CallState::consulting, t0 + 1s);
+  EXPECT_EQ(CallPolicy().on_beep(m).kind, K::none);
+  EXPECT_EQ(CallPolicy().on_timer(m, t0 + 3s).kind, K::none);
+  enter_state(m, CallState::verdict, t0 + 4s);
+  EXPECT_EQ(m.beep_deadline, t0 + 5s);
+  EXPECT_EQ(CallPolicy().on_beep(m).kind, K::play_message);
+  EXPECT_EQ(CallPolicy().on_timer(m, t0 + 5s).kind, K::play_message);
+
+  // A planned hold's end is put off the same way.
+  auto h = answered(CallPlan::load_test(2000));
+  h.hold_until = t0 + 2s;
+  enter_state(h, CallState::transferring, t0 + 1s);
+  EXPECT_EQ(CallPolicy().on_timer(h, t0 + 2500ms).kind, K::none);
+  enter_state(h, CallState::answered, t0 + 3s);
+  EXPECT_EQ(*h.hold_until, t0 + 4s);
+}
+
+TEST(CallPolicy, AMessageWhoseEndNeverComesEndsTheCallAsItsEndWould) {
+  // The line held with a=inactive: the worker sends nothing and the prompt stands still. The
+  // call ends stuck_extra past the message's length, as the message's end would have ended it.
+  CallPlan plan;
+  plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1200, &kMessage);
+  auto f = with_verdict(answered(plan), amd::Verdict::human, t0);
+  f.abandoned = true;
+  f.message = &kMessage;  // 100 ms
+  enter_state(f, CallState::playing_message, t0 + 2s);
+  const CallPolicy p;
+  const auto limit = t0 + 2s + 100ms + p.settings().stuck_extra;
+  EXPECT_EQ(p.on_timer(f, limit).kind, K::none);
+  const auto a = p.on_timer(f, limit + 1ms);
+  ASSERT_EQ(a.kind, K::hang_up);
+  EXPECT_EQ(a.outcome, LeadStatus::abandoned);
+  f.abandoned = false;  // the voicemail
+  EXPECT_EQ(p.on_timer(f, limit + 1ms).outcome, LeadStatus::amd);
+}

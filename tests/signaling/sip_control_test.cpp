@@ -240,14 +240,14 @@ TEST(SipControl, CalleeSimulatorTakesHoldResumeAndReplaces) {
   std::remove(wav.c_str());
 }
 
-TEST(SipControl, APersonConsultedForWhileWaitingForAnAgentWaitsNoMore) {
+TEST(SipControl, APersonConsultedForWhileWaitingForAnAgentWaitsUntilTheConsultationIsOver) {
   // A person waits for an agent (none free yet, 1.5 s at most) and is consulted for. An agent
   // then frees up, and the wait runs out, in the middle of the consultation: the gate sent the
   // held callee a blind REFER to the agent, and the run-out wait would have played the
-  // identification message to it. The one consulting has the call: neither happens, and the
-  // consultation is cancelled as any other.
+  // identification message to it. The wait pauses while the call is consulted for; the
+  // consultation cancelled, the person waits on, and the gate's agent takes the call.
   auto gate = std::make_shared<OneAgentGate>();
-  Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Sipp callee("uas_hold_resume_refer.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
   Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
   Agent a;
   CallRequest r;
@@ -265,7 +265,12 @@ TEST(SipControl, APersonConsultedForWhileWaitingForAnAgentWaitsNoMore) {
   EXPECT_FALSE(a.wait(id, CallState::transferring, 1, 2500ms)) << names(a.states(id));
   EXPECT_FALSE(a.wait(id, CallState::playing_message, 1, 0ms)) << names(a.states(id));
   EXPECT_EQ(gate->taken.load(), 0) << "no agent for a call being consulted for";
-  ASSERT_NO_FATAL_FAILURE(cancel_then_hang_up(a, id, target));
-  EXPECT_EQ(callee.finish(), 0) << "held, resumed, then the BYE";
-  EXPECT_EQ(names(a.states(id)), "queued dialing answered consulting consulting answered ended");
+  a.agent.cancel_consult(id);
+  EXPECT_EQ(target.finish(), 0) << "the consult leg got its BYE";
+  auto ended = a.wait(id, CallState::ended);
+  ASSERT_TRUE(ended) << names(a.states(id));
+  EXPECT_EQ(to_string(ended->outcome), "SUCCESS") << ended->cause;
+  EXPECT_EQ(gate->taken.load(), 1) << "the agent, once the consultation was over";
+  EXPECT_EQ(callee.finish(), 0) << "held, resumed, then the gate's REFER";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered consulting consulting answered transferring ended");
 }
