@@ -204,9 +204,11 @@ void SipAgent::Impl::retry_reinvite(Call& c) {
   // wanted), and without a resume it stays held and silent (a review).
   if (c.refer_when_done) {
     c.refer_when_done = false;
-    // local_hold still set: the consult leg gone, the resume goes (as below).
+    // local_hold still set: the consult leg gone, the resume goes (as below); with the leg
+    // there it stays set, as when the REFER follows an answered hold (on_reinvite_response):
+    // the callee's own re-INVITE may have been answered sendonly while ours waited, and a
+    // REFER refused then leaves the call consulting, whose cancel must resume it (a review).
     refer_to_consult_leg(c);
-    c.local_hold = false;
     return;
   }
   if (what == Call::Reinvite::hold && c.resume_when_done) {

@@ -141,6 +141,10 @@ TEST(SipControl, AnAgentFreedWhileTheResumeIsInFlightTakesTheCallOnceItIsAnswere
   // answer, now our resume).
   ASSERT_TRUE(callee.wait_trace("a=sendrecv", 20s, 3)) << "the resume";
   gate->free = true;
+  // (Freed while the resume was still in flight: its answer not yet sent. Else the test
+  // proves nothing: a review.)
+  EXPECT_EQ(slurp(callee.messages).find("X-Resumed"), std::string::npos)
+      << "timing: the agent was freed after the resume was answered";
   auto ended = a.wait(id, CallState::ended);
   ASSERT_TRUE(ended) << names(a.states(id));
   EXPECT_EQ(to_string(ended->outcome), "SUCCESS") << ended->cause;
