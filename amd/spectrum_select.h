@@ -35,7 +35,7 @@ inline int first_max(const float* v, int lo, int hi) {
 #endif
   for (; k < hi; ++k) m = v[k] > m ? v[k] : m;
   int at = lo;
-  while (v[at] != m) ++at;
+  while (at + 1 < hi && v[at] != m) ++at;  // (bounded: a NaN, never here, would match none)
   return at;
 }
 
