@@ -5,6 +5,7 @@
 #include <sofia-sip/sdp.h>
 #include <sofia-sip/su_alloc.h>
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 #include <memory>
@@ -115,16 +116,24 @@ static bool well_formed_m_line(std::string_view v) {
     v = sp == std::string_view::npos ? std::string_view() : v.substr(sp + 1);
     return w;
   };
+  // Tokens, or (a transport) tokens joined by single slashes: "RT//PAVP" is none.
   auto tokens = [](std::string_view w, bool slashes) {
     if (w.empty()) return false;
     for (unsigned char c : w)
       if (!token_char(c) && !(slashes && c == '/')) return false;
-    return w.front() != '/' && w.back() != '/';
+    return w.front() != '/' && w.back() != '/' && w.find("//") == std::string_view::npos;
+  };
+  auto digits = [](std::string_view d) {
+    return !d.empty() && std::all_of(d.begin(), d.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
   };
   const auto media = word(), port = word(), proto = word();
-  if (!tokens(media, false) || !tokens(proto, true) || port.empty()) return false;
-  for (unsigned char c : port)
-    if (!std::isdigit(c) && c != '/') return false;
+  if (!tokens(media, false) || !tokens(proto, true)) return false;
+  // <port>[/<count>], digits on both sides of the one slash: sofia-sip 1.12's sdp_parse
+  // allocated without end on "m=a 10/0/ RT//PAVP 79" (a port with a second slash, and an
+  // empty transport token), found by fuzz/sdp_fuzz in a clean-clone CI run.
+  const size_t slash = port.find('/');
+  if (!digits(port.substr(0, slash)) || (slash != std::string_view::npos && !digits(port.substr(slash + 1))))
+    return false;
   while (!v.empty())
     if (!tokens(word(), false)) return false;
   return true;

@@ -72,6 +72,15 @@ TEST(Sdp, BytesThatAreNotTextAreRefusedByLine) {
   EXPECT_EQ(parse_peer_sdp(head + "m=audio 10002 X :\r\n", p),
             "SDP line 6 is not a media line of the form m=<media> <port> <transport> <formats>");
   EXPECT_EQ(parse_peer_sdp(head + "m=audio 10002 RTP/AVP 0 8 101\r\n", p), "");
+  // sofia allocated without end on a port with a second slash and an empty transport token
+  // (the fuzzer's input, "m=a 10/0////////// RT//PAVP 79"): a port is <port>[/<count>], a
+  // transport tokens joined by single slashes.
+  for (const char* m : {"m=a 10/0////////// RT//PAVP 79", "m=a 10/0/ RTP/AVP 0", "m=a 10// RTP/AVP 0",
+                        "m=a /2 RTP/AVP 0", "m=a 10/ RTP/AVP 0", "m=a 10 RT//PAVP 79"})
+    EXPECT_EQ(parse_peer_sdp(head + m + "\r\n", p),
+              "SDP line 6 is not a media line of the form m=<media> <port> <transport> <formats>")
+        << m;
+  EXPECT_EQ(parse_peer_sdp(head + "m=audio 10002/2 RTP/AVP 0\r\n", p), "");  // a port count
   // A lone CR ends a line too (sofia reads it so): the m= line behind it is checked.
   EXPECT_EQ(parse_peer_sdp("v=0\r\no=- 1 1 IN IP6 ::1\r\ns=-\r\nc=IN IP6 ::1\rm=audio 10002 RTP/SAVP ::1\r\n", p),
             "SDP line 5 is not a media line of the form m=<media> <port> <transport> <formats>");
