@@ -36,7 +36,11 @@ run_one() {  # name
   [ -x "$bin" ] || { echo "$name: no such harness" >"$logs/$name.summary"; return 1; }
   rm -rf "$work"; mkdir -p "$work" "$crashes"
   local status=0
-  "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
+  # A bound on the whole run: libFuzzer stops at -max_total_time, but a harness that times out
+  # on an input can then hang in its own report (sdp_fuzz, 2 GB in, held the CI run until it
+  # was killed). Past the time and a minute's grace, it is killed and fails (exit 124 or 137).
+  timeout -k 10 $((seconds + 60)) \
+    "$bin" -max_total_time="$seconds" -print_final_stats=1 -timeout=10 -rss_limit_mb=2048 \
     -artifact_prefix="$crashes/" "$work" "fuzz/corpus/$name" >"$logs/$name.log" 2>&1 || status=$?
   local execs cov ft corp
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$logs/$name.log" | tail -1)
