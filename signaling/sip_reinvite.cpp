@@ -217,8 +217,9 @@ void SipAgent::Impl::retry_reinvite(Call& c) {
     send_reinvite(c, Call::Reinvite::resume);
     return;
   }
-  // A hold the call went on from while it waited: to the voicemail or the identification
-  // message (a transfer, the agent gate's too, waits for the re-INVITE). The callee was never held.
+  // A hold the call went on from while it waited: to the verdict's own transfer, the voicemail
+  // or the identification message (a user's transfer and the agent gate's wait for the
+  // re-INVITE instead). The callee was never held.
   if (what == Call::Reinvite::hold &&
       (c.f.state == CallState::transferring || c.f.state == CallState::playing_message)) {
     c.local_hold = false;
