@@ -226,6 +226,16 @@ struct OneAgentGate : AgentGate {
   }
 };
 
+// A person's call to the agent gate `gate`: no AMD (whoever answers is a person), waiting
+// `wait_ms` at most for an agent, then the `identification` message (none: hung up).
+inline CallRequest to_the_gate(std::shared_ptr<AgentGate> gate, int wait_ms, const media::Prompt* identification) {
+  CallRequest r;
+  r.number = "5551234";
+  r.amd = false;
+  r.plan.person = Reaction::to_agent(std::move(gate), wait_ms, identification);
+  return r;
+}
+
 // Places the call, and once it is answered consults the target at .173 until it answers.
 inline uint64_t call_and_consult(Agent& a) {
   const uint64_t id = a.call();

@@ -135,11 +135,7 @@ TEST(SipControl, AnAgentFreedWhileTheResumeIsInFlightTakesTheCallOnceItIsAnswere
   auto gate = std::make_shared<OneAgentGate>();
   Sipp callee("uas_hold_resume_refer.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 800");
   Agent a;
-  CallRequest r;
-  r.number = "5551234";
-  r.amd = false;  // whoever answers is a person: to the gate
-  r.plan.person = Reaction::to_agent(gate, 60000, nullptr);
-  const uint64_t id = a.agent.originate(r);
+  const uint64_t id = a.agent.originate(to_the_gate(gate, 60000, nullptr));
   ASSERT_TRUE(a.wait(id, CallState::answered));
   a.agent.hold(id);
   ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
@@ -207,11 +203,7 @@ TEST(SipControl, TheIdentificationMessageBegunWhileTheResumeIsInFlightPlaysToIts
   Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 2000");
   Agent a(quick_watchdog());
   const media::Prompt identification = tone_message(3000);
-  CallRequest r;
-  r.number = "5551234";
-  r.amd = false;  // whoever answers is a person: to the gate
-  r.plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 3000, &identification);
-  const uint64_t id = a.agent.originate(r);
+  const uint64_t id = a.agent.originate(to_the_gate(std::make_shared<NoAgent>(), 3000, &identification));
   ASSERT_TRUE(a.wait(id, CallState::answered));
   a.agent.hold(id);
   ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
@@ -270,11 +262,7 @@ TEST(SipControl, APersonTransferredWhileWaitingForAnAgentWaitsNoMore) {
   Sipp callee("uas_refer_late_notify.xml", "127.0.0.171", kCalleeSip, "-d 2000");
   Agent a;
   const media::Prompt identification = tone_message(3000);
-  CallRequest r;
-  r.number = "5551234";
-  r.amd = false;  // whoever answers is a person: to the gate
-  r.plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1000, &identification);
-  const uint64_t id = a.agent.originate(r);
+  const uint64_t id = a.agent.originate(to_the_gate(std::make_shared<NoAgent>(), 1000, &identification));
   ASSERT_TRUE(a.wait(id, CallState::answered));
   a.agent.transfer(id, "9999");
   auto ended = a.wait(id, CallState::ended);

@@ -250,12 +250,8 @@ TEST(SipControl, APersonConsultedForWhileWaitingForAnAgentWaitsUntilTheConsultat
   Sipp callee("uas_hold_resume_refer.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
   Sipp target("uas_consult_target.xml", "127.0.0.173", kTargetSip, "");
   Agent a;
-  CallRequest r;
-  r.number = "5551234";
-  r.amd = false;  // whoever answers is a person: to the gate
   const media::Prompt identification = media::Prompt::from_pcm(std::vector<int16_t>(8000, 1000));
-  r.plan.person = Reaction::to_agent(gate, 1500, &identification);
-  const uint64_t id = a.agent.originate(r);
+  const uint64_t id = a.agent.originate(to_the_gate(gate, 1500, &identification));
   ASSERT_TRUE(a.wait(id, CallState::answered));
   a.agent.consult(id, "sip:7000@127.0.0.173:" + std::to_string(kTargetSip));
   ASSERT_TRUE(a.wait(id, CallState::consulting, 2)) << names(a.states(id));
