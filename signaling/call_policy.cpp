@@ -123,6 +123,27 @@ Action CallPolicy::on_beep(const CallFacts& f) const {
   return with_deadline(Action::Kind::play_message, {}, f.message);
 }
 
+Action CallPolicy::on_late_machine(const CallFacts& f, bool beep, Clock::time_point now) const {
+  // Only a person still at the agent gate: no agent has the call yet (a REFER out is past
+  // recall), nor a supervisor (in_hand), and no identification message plays (the wait ran
+  // out: the call is abandoned and counts so; a late event does not take that back, the
+  // abandon rate being a legal cap). An agent given a machine is the cost this saves: a
+  // machine the AMD called a person, whose beep came while no agent was free.
+  if (!f.awaiting_agent || f.in_hand() || f.state != CallState::verdict || !f.has_verdict ||
+      f.verdict != amd::Verdict::human)
+    return {};
+  const Reaction& r = f.plan.machine;
+  if (r.kind == Reaction::Kind::voicemail && r.prompt) {
+    // The beep came: the message plays now. Talk went on: the message waits for its beep.
+    if (beep) return with_deadline(Action::Kind::play_message, {}, r.prompt);
+    return with_deadline(Action::Kind::wait_for_beep, now + std::chrono::milliseconds(f.beep_timeout_ms), r.prompt);
+  }
+  if (r.kind == Reaction::Kind::hang_up)
+    return hang_up(LeadStatus::amd, std::string("answering machine: ") +
+                                        (beep ? "a beep" : "a monologue") + " after the person verdict");
+  return {};  // a plan that holds or transfers machines (a load test): the person's plan goes on
+}
+
 Action CallPolicy::on_playback_done(const CallFacts& f) const {
   if (f.state != CallState::playing_message) return {};
   if (f.abandoned) return hang_up(LeadStatus::abandoned, "no agent free in time: identification message played");

@@ -106,6 +106,10 @@ class CallPolicy {
   Action on_early_verdict(amd::Verdict v) const;
   /// The machine's beep.
   Action on_beep(const CallFacts& f) const;
+  /// A late_machine event after a `human` verdict (a beep, or talk past the longest human
+  /// greeting; `beep` says which): while the person still waits for an agent and nobody has
+  /// the call, the machine's reaction instead (the voicemail, at once after a beep); else none.
+  Action on_late_machine(const CallFacts& f, bool beep, Clock::time_point now) const;
   /// The prompt finished playing.
   Action on_playback_done(const CallFacts& f) const;
   /// A NOTIFY about our REFER: `code` and `status_line` from its sipfrag body.

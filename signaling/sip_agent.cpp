@@ -173,13 +173,18 @@ void SipAgent::Impl::apply(Call& c, const Action& a) {
       nua_refer(c.nh, SIPTAG_REFER_TO_STR(to.c_str()), TAG_END());
       return;
     }
+    // A call waiting for a beep or playing a message waits for no agent: a person the AMD
+    // found at first, then a machine (CallPolicy::on_late_machine).
     case K::wait_for_beep:
+      c.f.awaiting_agent = false;
       c.f.waiting_for_beep = true;
       c.f.beep_deadline = a.deadline;
       c.f.message = a.prompt;
       return;
     case K::play_message:
+      c.f.awaiting_agent = false;
       c.f.waiting_for_beep = false;
+      c.f.message = a.prompt;  // the message timeout reads its length (on_timer)
       set_state(c, CallState::playing_message);
       media.play(c.stream, a.prompt);
       return;

@@ -142,7 +142,10 @@ void SipAgent::Impl::on_media(const media::MediaEvent& e) {
     // Ringing played after the answer: the AMD starts over, and the watchdog with it.
     c.f.state_at = Clock::now();
   } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::late_machine) {
-    c.late_cause = e.amd.cause;  // recorded with the call's end; the call itself goes on
+    // Recorded with the call's end. A person still waiting for an agent gets the machine's
+    // reaction instead (no agent is given a machine); otherwise the call goes on.
+    c.late_cause = e.amd.cause;
+    apply(c, policy.on_late_machine(c.f, e.amd.beep_hz > 0, Clock::now()));
   } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::beep) {
     if (c.beep_ms < 0) c.beep_ms = int(e.amd.beep_onset_ms);
     apply(c, policy.on_beep(c.f));

@@ -319,6 +319,51 @@ TEST(CallPolicy, PersonWaitsForAnAgentUntilTheDeadline) {
   EXPECT_EQ(late.prompt, &kMessage);
 }
 
+// A machine the AMD called a person, found out (a beep, or talk past the longest greeting)
+// while the person still waits for an agent: it gets the machine's reaction, and no agent.
+TEST(CallPolicy, ALateMachineWaitingForAnAgentGetsTheMachinesReaction) {
+  const media::Prompt voicemail = media::Prompt::from_pcm(std::vector<int16_t>(1600, 50));
+  CallPlan plan = CallPlan::campaign("", &voicemail);
+  plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 2000, &kMessage);
+  auto f = with_verdict(answered(plan), amd::Verdict::human, t0 + 2s);
+  f.awaiting_agent = true;
+  f.agent_deadline = t0 + 4s;
+  f.message = &kMessage;
+  const CallPolicy p;
+  // The beep came: the voicemail now, not the identification message.
+  const auto beep = p.on_late_machine(f, true, t0 + 2500ms);
+  ASSERT_EQ(beep.kind, K::play_message);
+  EXPECT_EQ(beep.prompt, &voicemail);
+  // Talk went on: the voicemail waits for the beep, up to the beep timeout.
+  const auto talk = p.on_late_machine(f, false, t0 + 2500ms);
+  ASSERT_EQ(talk.kind, K::wait_for_beep);
+  EXPECT_EQ(talk.prompt, &voicemail);
+  EXPECT_EQ(talk.deadline, t0 + 2500ms + 30s);
+  // A plan that hangs up on machines hangs up, as a machine.
+  f.plan.machine = Reaction::hang_up();
+  const auto bye = p.on_late_machine(f, true, t0 + 2500ms);
+  ASSERT_EQ(bye.kind, K::hang_up);
+  EXPECT_EQ(bye.outcome, LeadStatus::amd);
+  EXPECT_NE(bye.cause.find("a beep after the person verdict"), std::string::npos) << bye.cause;
+  EXPECT_NE(p.on_late_machine(f, false, t0 + 2500ms).cause.find("a monologue"), std::string::npos);
+  // A plan that holds machines (a load test) keeps the person's plan.
+  f.plan.machine = Reaction::hold(10000);
+  EXPECT_EQ(p.on_late_machine(f, true, t0 + 2500ms).kind, K::none);
+  f.plan.machine = Reaction::hang_up();
+
+  // Nothing once the call is no longer the gate's to give: an agent has it (transferring),
+  // a supervisor (consulting), or the wait ran out and the identification message plays (an
+  // abandoned call stays one).
+  for (CallState s : {CallState::transferring, CallState::consulting, CallState::playing_message, CallState::on_hold}) {
+    CallFacts g = f;
+    g.state = s;
+    EXPECT_EQ(p.on_late_machine(g, true, t0 + 2500ms).kind, K::none) << to_string(s);
+  }
+  CallFacts g = f;
+  g.awaiting_agent = false;  // a plan that transfers people at once, or the gate gave an agent
+  EXPECT_EQ(p.on_late_machine(g, true, t0 + 2500ms).kind, K::none);
+}
+
 TEST(CallPolicy, AbandonedCallEndsAbandonedAfterTheMessageOrTheCalleesBye) {
   CallPlan plan;
   plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1200, &kMessage);

@@ -73,6 +73,15 @@ struct Fixture {
     media::write_wav((dir / "human.wav").string(), human);
     media::write_wav((dir / "machine.wav").string(), machine);
     media::write_wav((dir / "silence.wav").string(), silence);
+    // A machine the AMD takes for a person: a short "hello", a pause past the human cap, then
+    // its beep (after the person verdict: a late_machine event).
+    std::vector<int16_t> late_beep;
+    test::add_silence(late_beep, 300);
+    test::add_babble(late_beep, 600, -20);
+    test::add_silence(late_beep, 2000);
+    test::add_tone(late_beep, {1000}, 500, -20);
+    test::add_silence(late_beep, 4000);
+    media::write_wav((dir / "late-beep.wav").string(), late_beep);
     const std::string map = (dir / "map.txt").string();
     {
       std::ofstream f(map);
@@ -83,6 +92,7 @@ struct Fixture {
         << "7000* not-found ring=3000\n"
         << "9100* announce " << hark::test::source_file("fixtures/samples/sit-001.ul") << "\n"
         << "8000* answer " << (dir / "human.wav").string() << " ring=700\n"
+        << "1400* answer " << (dir / "late-beep.wav").string() << " ring=200\n"
         // Dead air; dead air hung up by the callee before any verdict can come.
         << "1100* answer " << (dir / "silence.wav").string() << " ring=200\n"
         << "1200* answer " << (dir / "silence.wav").string() << " ring=200 hold=400\n"
@@ -493,4 +503,41 @@ TEST(SipCalls, APersonTakesAFreeAgentOrHearsTheIdentificationMessageAndIsAbandon
   }
   EXPECT_EQ(transferred, 1);
   EXPECT_EQ(abandoned, 1);
+}
+
+// A machine the AMD called a person, whose beep came while the person waited for an agent (none
+// free): it gets the machine's voicemail, not the identification message, and ends a machine
+// (AMD), not ABANDONED. No agent is asked for once the beep is heard.
+TEST(SipCalls, ALateBeepWhileWaitingForAnAgentLeavesTheVoicemail) {
+  Fixture f(13, 50, 50, false, {}, "127.0.0.195");
+  struct Gate : AgentGate {
+    std::atomic<bool> free{false};
+    std::atomic<int> asked{0};
+    std::string take(uint64_t) override {
+      ++asked;
+      return free ? "7001" : "";
+    }
+  };
+  auto gate = std::make_shared<Gate>();
+  std::vector<int16_t> id_pcm, vm_pcm;
+  test::add_tone(id_pcm, {600}, 700, -20);
+  test::add_tone(vm_pcm, {800}, 900, -20);
+  const media::Prompt identification = media::Prompt::from_pcm(id_pcm);
+  const media::Prompt voicemail = media::Prompt::from_pcm(vm_pcm);
+  CallRequest r = request("1400");
+  r.plan.person = Reaction::to_agent(gate, 4000, &identification);
+  r.plan.machine = Reaction::voicemail(&voicemail);
+  const uint64_t id = f.agent->originate(r);
+  ASSERT_TRUE(f.wait_ended(1, 30));
+  const int asked_at_end = gate->asked.load();
+  std::lock_guard<std::mutex> lock(f.mu);
+  const auto& e = f.ended.at(id);
+  EXPECT_EQ(e.verdict, amd::Verdict::human) << e.amd_cause;
+  EXPECT_EQ(e.amd_late_cause.rfind("late-beep-", 0), 0u) << e.amd_late_cause;
+  EXPECT_EQ(to_string(e.outcome), "AMD") << e.cause;
+  EXPECT_NE(e.cause.find("message left after the beep"), std::string::npos) << e.cause;
+  const auto& st = f.states.at(id);
+  EXPECT_NE(std::find(st.begin(), st.end(), CallState::playing_message), st.end());
+  EXPECT_EQ(std::find(st.begin(), st.end(), CallState::transferring), st.end());
+  EXPECT_GT(asked_at_end, 0);  // the person did wait at the gate first
 }
