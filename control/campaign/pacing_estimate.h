@@ -17,8 +17,18 @@
 #include <vector>
 
 #include "control/campaign/dial_pacer.h"
+#include "signaling/outcome.h"
 
 namespace hark::control {
+
+/// Whether an ended call counts as a person for the person rate: one the AMD passed to an
+/// agent (`to_agent`), unless it proved a machine while it waited for one (a late beep: it
+/// ends AMD, signaling::CallPolicy::on_late_machine); one transferred; one abandoned.
+inline bool counts_as_person(bool to_agent, signaling::LeadStatus outcome) {
+  using signaling::LeadStatus;
+  return (to_agent && outcome != LeadStatus::amd) || outcome == LeadStatus::success ||
+         outcome == LeadStatus::abandoned;
+}
 
 class PacingEstimate {
  public:

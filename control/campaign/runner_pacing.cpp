@@ -142,7 +142,7 @@ void CampaignRunner::pacing_event(Call& call, const signaling::CallEvent& e) {
   }
   if (e.state != CallState::ended) return;
   const bool reached = e.outcome == signaling::LeadStatus::success;
-  const bool person = call.to_agent || reached || e.outcome == signaling::LeadStatus::abandoned;
+  const bool person = counts_as_person(call.to_agent, e.outcome);
   const double rang = call.rang_s < 0 ? 0 : (call.answered_s >= 0 ? call.answered_s : t) - call.rang_s;
   p.estimate.on_call_outcome(t, call.placed_s, rang, e.answered, person);
   if (call.board) call.board->on_call_end(call.attempt_id, reached);

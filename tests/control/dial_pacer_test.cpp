@@ -378,3 +378,13 @@ TEST(PacingEstimate, AveragesConnectAndHandlingTimes) {
   EXPECT_NEAR(f.connect_s, 15, 0.5);
   EXPECT_NEAR(f.handle_s, 200, 5);
 }
+
+TEST(PacingEstimate, APersonVerdictThatProvedAMachineIsNoPerson) {
+  using hark::signaling::LeadStatus;
+  EXPECT_TRUE(counts_as_person(true, LeadStatus::unknown));     // passed to an agent, REFER refused
+  EXPECT_TRUE(counts_as_person(true, LeadStatus::abandoned));   // no agent in time
+  EXPECT_TRUE(counts_as_person(false, LeadStatus::success));    // transferred
+  EXPECT_FALSE(counts_as_person(true, LeadStatus::amd));        // a late beep while waiting
+  EXPECT_FALSE(counts_as_person(false, LeadStatus::amd));
+  EXPECT_FALSE(counts_as_person(false, LeadStatus::busy));
+}
