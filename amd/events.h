@@ -14,7 +14,8 @@ bool parse_verdict(std::string_view s, Verdict& out);
 
 /// verdict: the decision (once); beep: the tone that ends a greeting; late_machine: after a
 /// `human` verdict, a beep or a monologue suggests it was a machine after all (the verdict
-/// stands: it only counts and logs a suspected miss); ringing: a ring played after the answer
+/// stands here: the event counts and logs a suspected miss, and the signaling layer makes a
+/// machine of a person still waiting for an agent, signaling::CallPolicy::on_late_machine); ringing: a ring played after the answer
 /// ended and the analysis starts over (amd/ringback.h): the call is still making progress
 /// (its at_ms is the ring's end, the call's real answer; it is sent up to 240 ms later).
 enum class EventKind : uint8_t { verdict, beep, late_machine, ringing };

@@ -145,7 +145,16 @@ void SipAgent::Impl::on_media(const media::MediaEvent& e) {
     // Recorded with the call's end. A person still waiting for an agent gets the machine's
     // reaction instead (no agent is given a machine); otherwise the call goes on.
     c.late_cause = e.amd.cause;
-    apply(c, policy.on_late_machine(c.f, e.amd.beep_hz > 0, Clock::now()));
+    const Action a = policy.on_late_machine(c.f, e.amd.beep_hz > 0, Clock::now());
+    if (a.kind != Action::Kind::none) {
+      // The verdict is a machine's from here: a hang-up by request, the callee's BYE before
+      // the beep, or a 408/481 to our re-INVITE end the call AMD, as after a machine verdict
+      // (a review), and the call log and the abandon count see a machine.
+      c.f.verdict = amd::Verdict::machine;
+      c.verdict = e.amd;
+      c.verdict.verdict = amd::Verdict::machine;
+    }
+    apply(c, a);
   } else if (e.kind == media::MediaEventKind::amd && e.amd.kind == amd::EventKind::beep) {
     if (c.beep_ms < 0) c.beep_ms = int(e.amd.beep_onset_ms);
     apply(c, policy.on_beep(c.f));
