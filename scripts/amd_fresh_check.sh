@@ -14,20 +14,16 @@ HERE=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${1:-$HERE/build}
 HARK=${HARK_BIN:-$BUILD/cli/hark}
 OUT=$BUILD/voice-corpus
+. "$HERE/scripts/lib/renderings.sh"
 nice -n 10 "$HERE/fixtures/make_voice_corpus.sh" "$OUT" "$BUILD/fixtures/hark-voice-corpus" >/dev/null
 dirs=()
 for k in 4 5 6; do  # scripts/train_amd_model.sh uses extra1-3
-  nice -n 10 "$BUILD/fixtures/hark-voice-corpus" --clips "$OUT/sources" --out "$OUT/extra$k" \
-    --seed $((20261201 + k)) --only train
+  render "$BUILD" "$OUT" "extra$k" $((20261201 + k)) train
   dirs+=("extra$k/train")
 done
 for k in 5 6 7; do  # ... and devx1-4
-  nice -n 10 "$BUILD/fixtures/hark-voice-corpus" --clips "$OUT/sources" --out "$OUT/devx$k" \
-    --seed $((20261300 + k)) --only dev
+  render "$BUILD" "$OUT" "devx$k" $((20261300 + k)) dev
   dirs+=("devx$k/dev")
 done
-{
-  head -1 "$OUT/train/manifest.tsv"
-  for d in "${dirs[@]}"; do tail -n +2 "$OUT/$d/manifest.tsv" | sed "s|^|$d/|"; done
-} > "$OUT/fresh-all.tsv"
+join_manifests "$OUT" fresh-all.tsv "${dirs[@]}"
 "$HARK" amd --labels "$OUT/fresh-all.tsv" | grep '^#'

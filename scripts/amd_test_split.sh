@@ -13,16 +13,12 @@ BUILD=${1:-$HERE/build}
 RENDERINGS=${HARK_AMD_TEST_RENDERINGS:-4}
 HARK=${HARK_BIN:-$BUILD/cli/hark}
 OUT=$BUILD/voice-corpus
+. "$HERE/scripts/lib/renderings.sh"
 nice -n 10 "$HERE/fixtures/make_voice_corpus.sh" "$OUT" "$BUILD/fixtures/hark-voice-corpus" >/dev/null
 dirs=(test)
 for k in $(seq 1 "$RENDERINGS"); do
-  nice -n 10 "$BUILD/fixtures/hark-voice-corpus" --clips "$OUT/sources" --out "$OUT/testx$k" \
-    --seed $((20261400 + k)) --only test
+  render "$BUILD" "$OUT" "testx$k" $((20261400 + k)) test
   dirs+=("testx$k/test")
 done
-# One manifest whose file names are relative to the corpus directory.
-{
-  head -1 "$OUT/test/manifest.tsv"
-  for d in "${dirs[@]}"; do tail -n +2 "$OUT/$d/manifest.tsv" | sed "s|^|$d/|"; done
-} > "$OUT/test-all.tsv"
+join_manifests "$OUT" test-all.tsv "${dirs[@]}"
 "$HARK" amd --compare --labels "$OUT/test-all.tsv" | grep '^#'
