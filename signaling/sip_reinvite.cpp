@@ -166,7 +166,7 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
                    what == Call::Reinvite::hold ? "hold" : "resume");
     } else if (what == Call::Reinvite::hold) {
       set_music(c, true);
-      if (c.f.state != CallState::consulting && c.f.state != CallState::transferring) set_state(c, CallState::on_hold);
+      if (!c.f.in_hand()) set_state(c, CallState::on_hold);
     } else {
       set_music(c, false);
       set_state(c, c.before_hold);
