@@ -363,8 +363,12 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
   ToneSegment beep;
   // A steady tone near 1100 or 2100 Hz may be fax (CNG, CED) that spandsp has yet to name;
   // a glide or a sequence of tones through those frequencies is not, nor one after words.
+  // Nor is a dual tone (CNG and CED are one tone each: an 1100 + 2200 Hz beep after a short
+  // greeting whose words were too few to count), nor an 1100 Hz tone longer than CNG's
+  // half-second burst (the backup above takes up to kCngMaxMs: a 2 s 1100 Hz beep).
   const auto fax_like = [&](const ToneSegment& b) {
-    return b.pitch_spread() <= kMaxFaxHzSpread && (near(b.hz, 1100.0f) || near(b.hz, 2100.0f)) &&
+    const bool cng_like = near(b.hz, 1100.0f) && b.duration_ms() <= kCngMaxMs;
+    return !b.dual && b.pitch_spread() <= kMaxFaxHzSpread && (cng_like || near(b.hz, 2100.0f)) &&
            !speech_before(b);
   };
   if (beep_confirmed(beep) && !fax_like(beep)) {

@@ -323,3 +323,38 @@ TEST(Classifier, SitBeforeAnAnnouncementIsSit) {
   EXPECT_EQ(r.verdict.verdict, amd::Verdict::sit);
   EXPECT_LT(r.verdict.at_ms, 1400u);
 }
+
+TEST(Classifier, ADualOrLong1100HzBeepStraightAfterAShortGreetingIsABeep) {
+  // A short greeting (300 ms) and its beep 100 ms later: too few words to vouch for the tone
+  // as a beep (kMinSpeechBeforeBeepMs), so a steady 1100 Hz tone is left to the fax
+  // detectors. But CNG is one tone of about half a second: a dual 1100 + 2200 Hz tone, or
+  // 2 s of 1100 Hz, is none, and was held back as fax that never came (a machine called a
+  // person at the cap, 2026-12-05). A 600 ms 1100 Hz tone there stays fax-like: no beep.
+  // spandsp's detectors are off, so that only the tone rules speak: on a clean line spandsp
+  // names even 2 s of 1100 Hz CNG; on the noisy line of that machine it named nothing.
+  amd::Params p = amd::Params::hark_defaults();
+  p.detect_fax = false;
+  struct Case {
+    bool dual;
+    int ms;
+    bool beep;
+  };
+  for (const Case& c : {Case{true, 600, true}, Case{false, 2000, true}, Case{false, 600, false}}) {
+    SCOPED_TRACE(testing::Message() << (c.dual ? "1100 + 2200 Hz, " : "1100 Hz, ") << c.ms << " ms");
+    std::vector<int16_t> s;
+    test::add_silence(s, 300);
+    test::add_babble(s, 300, -20);
+    test::add_silence(s, 100);
+    if (c.dual)
+      test::add_tone(s, {1100, 2200}, c.ms, -20);
+    else
+      test::add_tone(s, {1100}, c.ms, -20);
+    test::add_silence(s, 3000);
+    test::add_noise(s, -60);
+    const auto r = amd::replay(s, p);
+    ASSERT_EQ(r.has_beep, c.beep) << r.verdict.cause;
+    if (!c.beep) continue;
+    EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+    EXPECT_NEAR(int(r.beep.beep_onset_ms), 700, 40);
+  }
+}
