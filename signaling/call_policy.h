@@ -50,10 +50,14 @@ struct CallFacts {
   bool closing = false;              ///< SIP side over; waiting for the media's `ended`
   Clock::time_point closing_at;
 
-  /// Consulted for or being transferred: in someone's hands. The plan's own waits (an agent,
-  /// the beep, a planned hold's end) pause meanwhile, and take up where they were when the
-  /// call comes back (a consultation cancelled, a transfer refused).
-  bool in_hand() const { return state == CallState::consulting || state == CallState::transferring; }
+  /// Held by a user (SipAgent::hold, the REST API's hold), consulted for or being
+  /// transferred: in someone's hands. The plan's own waits (an agent, the beep, a planned
+  /// hold's end) pause meanwhile, and take up where they were when the call comes back (the
+  /// hold resumed, a consultation cancelled, a transfer refused). (No plan holds a call in
+  /// state on_hold: a planned hold is `hold_until`.)
+  bool in_hand() const {
+    return state == CallState::on_hold || state == CallState::consulting || state == CallState::transferring;
+  }
   Clock::time_point in_hand_at;      ///< when the call last came into someone's hands
 };
 
