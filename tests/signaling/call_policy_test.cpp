@@ -390,14 +390,32 @@ TEST(CallPolicy, AbandonedCallEndsAbandonedAfterTheMessageOrTheCalleesBye) {
   EXPECT_EQ(CallPolicy().on_playback_done(f).outcome, LeadStatus::amd);
 }
 
-TEST(CallPolicy, TheWaitsPauseWhileTheCallIsConsultedForOrTransferred) {
-  // A person waits for an agent until t0 + 1.5 s; consulted for from t0 + 0.5 s to t0 + 5 s.
+namespace {
+// A person waiting for an agent (none free) until t0 + 1.5 s, the identification message then.
+CallFacts person_waiting_for_an_agent() {
   CallPlan plan;
   plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1500, &kMessage);
   auto f = with_verdict(answered(plan), amd::Verdict::human, t0);
   f.awaiting_agent = true;
   f.agent_deadline = t0 + 1500ms;
   f.message = &kMessage;
+  return f;
+}
+// A machine waiting for its beep until t0 + 2 s, the voicemail then.
+CallFacts machine_waiting_for_its_beep() {
+  CallPlan vm;
+  vm.machine = Reaction::voicemail(&kMessage);
+  auto m = with_verdict(answered(vm), amd::Verdict::machine, t0);
+  m.waiting_for_beep = true;
+  m.beep_deadline = t0 + 2s;
+  m.message = &kMessage;
+  return m;
+}
+}  // namespace
+
+TEST(CallPolicy, TheWaitsPauseWhileTheCallIsConsultedForOrTransferred) {
+  // A person waits for an agent until t0 + 1.5 s; consulted for from t0 + 0.5 s to t0 + 5 s.
+  auto f = person_waiting_for_an_agent();
   enter_state(f, CallState::consulting, t0 + 500ms);
   EXPECT_EQ(CallPolicy().on_timer(f, t0 + 3s).kind, K::none) << "no identification message into a consultation";
   enter_state(f, CallState::transferring, t0 + 4s);  // completed, then refused: still in hand
@@ -411,12 +429,7 @@ TEST(CallPolicy, TheWaitsPauseWhileTheCallIsConsultedForOrTransferred) {
 
   // A machine waiting for its beep: no voicemail into a consultation, by the beep or by the
   // deadline; after it, the beep wait takes up where it was.
-  CallPlan vm;
-  vm.machine = Reaction::voicemail(&kMessage);
-  auto m = with_verdict(answered(vm), amd::Verdict::machine, t0);
-  m.waiting_for_beep = true;
-  m.beep_deadline = t0 + 2s;
-  m.message = &kMessage;
+  auto m = machine_waiting_for_its_beep();
   enter_state(m, CallState::consulting, t0 + 1s);
   EXPECT_EQ(CallPolicy().on_beep(m).kind, K::none);
   EXPECT_EQ(CallPolicy().on_timer(m, t0 + 3s).kind, K::none);
@@ -438,12 +451,7 @@ TEST(CallPolicy, TheWaitsPauseWhileAUserHoldsTheCall) {
   // A person waits for an agent until t0 + 1.5 s; a user holds the call from t0 + 0.5 s to
   // t0 + 5 s. Before, the wait ran out under the hold: the identification message played
   // into it and the call ended ABANDONED, under the user's hand.
-  CallPlan plan;
-  plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1500, &kMessage);
-  auto f = with_verdict(answered(plan), amd::Verdict::human, t0);
-  f.awaiting_agent = true;
-  f.agent_deadline = t0 + 1500ms;
-  f.message = &kMessage;
+  auto f = person_waiting_for_an_agent();
   enter_state(f, CallState::on_hold, t0 + 500ms);
   EXPECT_TRUE(f.in_hand());
   EXPECT_EQ(CallPolicy().on_timer(f, t0 + 3s).kind, K::none) << "no identification message into the hold";
@@ -453,12 +461,7 @@ TEST(CallPolicy, TheWaitsPauseWhileAUserHoldsTheCall) {
   EXPECT_EQ(CallPolicy().on_timer(f, t0 + 6s).kind, K::abandon);
 
   // A machine waiting for its beep: no voicemail into the hold, by the beep or the deadline.
-  CallPlan vm;
-  vm.machine = Reaction::voicemail(&kMessage);
-  auto m = with_verdict(answered(vm), amd::Verdict::machine, t0);
-  m.waiting_for_beep = true;
-  m.beep_deadline = t0 + 2s;
-  m.message = &kMessage;
+  auto m = machine_waiting_for_its_beep();
   enter_state(m, CallState::on_hold, t0 + 1s);
   EXPECT_EQ(CallPolicy().on_beep(m).kind, K::none);
   EXPECT_EQ(CallPolicy().on_timer(m, t0 + 3s).kind, K::none);
