@@ -117,7 +117,7 @@ void enter_state(CallFacts& f, CallState s, Clock::time_point now) {
 }
 
 Action CallPolicy::on_beep(const CallFacts& f) const {
-  // (In someone's hands: no voicemail into a hold, a consultation or a transfer; the beep wait's
+  // (In someone's hands: no voicemail into a consultation or a transfer; the beep wait's
   // deadline plays it if the call comes back.)
   if (!f.waiting_for_beep || f.in_hand()) return {};
   return with_deadline(Action::Kind::play_message, {}, f.message);
@@ -194,9 +194,7 @@ Action CallPolicy::on_timer(const CallFacts& f, Clock::time_point now) const {
   // In someone's hands (f.in_hand()), the plan's waits pause: a person consulted for was
   // given a freed agent by the gate (a blind REFER in the middle of the consultation), or the
   // identification message when the wait ran out; a machine, the voicemail into the
-  // consultation. So was a person a user held: the identification message into the hold,
-  // and the call hung up ABANDONED under the user's hand. (The watchdog below still ends a
-  // transfer that never ends.)
+  // consultation. (The watchdog below still ends a transfer that never ends.)
   if (f.awaiting_agent && !f.in_hand()) {
     // The gate is asked by SipAgent each tick; here only the deadline.
     if (now >= f.agent_deadline) return with_deadline(Action::Kind::abandon, {}, f.message);

@@ -50,14 +50,14 @@ struct CallFacts {
   bool closing = false;              ///< SIP side over; waiting for the media's `ended`
   Clock::time_point closing_at;
 
-  /// Held by a user (SipAgent::hold, the REST API's hold), consulted for or being
-  /// transferred: in someone's hands. The plan's own waits (an agent, the beep, a planned
-  /// hold's end) pause meanwhile, and take up where they were when the call comes back (the
-  /// hold resumed, a consultation cancelled, a transfer refused). (No plan holds a call in
-  /// state on_hold: a planned hold is `hold_until`.)
-  bool in_hand() const {
-    return state == CallState::on_hold || state == CallState::consulting || state == CallState::transferring;
-  }
+  /// Consulted for or being transferred: in someone's hands. The plan's own waits (an agent,
+  /// the beep, a planned hold's end) pause meanwhile, and take up where they were when the
+  /// call comes back (a consultation cancelled, a transfer refused). Not a user's hold
+  /// (on_hold): music on hold connects a person to no agent, so the agent gate's wait (the
+  /// abandon rule's 2 s) runs on under it, and its end plays the identification message and
+  /// counts the call ABANDONED. (Pausing it hid abandoned calls and left a held call with no
+  /// end at all: tried and reverted on 2026-12-05.)
+  bool in_hand() const { return state == CallState::consulting || state == CallState::transferring; }
   Clock::time_point in_hand_at;      ///< when the call last came into someone's hands
 };
 

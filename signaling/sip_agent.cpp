@@ -226,8 +226,8 @@ void SipAgent::Impl::try_agent(Call& c) {
   // keeps it); a tick asks again once the re-INVITE is done, as transfer() is refused then. A
   // resume answered after the REFER made the transferring call answered again (a review).
   if (c.reinvite != Call::Reinvite::none) return;
-  // Held, consulted for or being transferred: the wait pauses (CallFacts::in_hand); the hold
-  // resumed or a consultation cancelled, the person waits on for an agent.
+  // Consulted for or being transferred: the wait pauses (CallFacts::in_hand); a consultation
+  // cancelled, the person waits on for an agent.
   if (c.f.in_hand()) return;
   const Reaction& r = c.f.plan.person;
   if (!r.gate) return;

@@ -194,30 +194,32 @@ TrunkSettings quick_watchdog() {
 }
 }  // namespace
 
-TEST(SipControl, TheIdentificationMessageBegunWhileTheHoldIsInFlightPlaysToItsEnd) {
-  // A person waits for an agent (none free, 1 s at most); the call is held, and the callee
-  // answers the hold 2 s late: the wait runs out while the hold is in flight (the call is not
-  // held yet, so its waits go on), and the identification message begins. The message plays
-  // to its end and the call ends ABANDONED, the callee never resumed. (Until 2026-12-05 the
-  // test held and resumed the call and the wait ran out while the resume was in flight: the
-  // resume's answer had stopped the message, and the watchdog hung the call up as UNKNOWN, a
-  // review. A held call's waits now pause, so that wait ends only after the resume's answer.)
-  Sipp callee("uas_pcap_held.xml", "127.0.0.171", kCalleeSip, "-d 2000");
+TEST(SipControl, TheIdentificationMessageBegunWhileTheResumeIsInFlightPlaysToItsEnd) {
+  // A person waits for an agent (none free, 3 s at most); the call is held, then resumed, and
+  // the callee answers each re-INVITE 2 s late: the wait runs out while the resume is in
+  // flight, and the identification message begins. The resume's answer stopped it and made
+  // the call answered: the watchdog hung it up as UNKNOWN, the regulatory message cut (a
+  // review). The message plays to its end and the call ends ABANDONED.
+  Sipp callee("uas_hold_resume.xml", "127.0.0.171", kCalleeSip, kCalleeMedia + " -d 2000");
   Agent a(quick_watchdog());
   const media::Prompt identification = tone_message(3000);
-  const uint64_t id = a.agent.originate(to_the_gate(std::make_shared<NoAgent>(), 1000, &identification));
+  const uint64_t id = a.agent.originate(to_the_gate(std::make_shared<NoAgent>(), 3000, &identification));
   ASSERT_TRUE(a.wait(id, CallState::answered));
   a.agent.hold(id);
+  ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
+  a.agent.resume(id);
   ASSERT_TRUE(a.wait(id, CallState::playing_message)) << names(a.states(id));
-  EXPECT_TRUE(callee.wait_trace("a=sendonly", 1s)) << "timing: the wait ran out before the hold";
-  EXPECT_EQ(slurp(callee.messages).find("X-Held"), std::string::npos)
-      << "timing: the wait ran out after the hold was answered";
+  // The resume at the callee (a=sendrecv: our offer, the callee's answer, the resume), its
+  // answer not yet sent.
+  EXPECT_TRUE(callee.wait_trace("a=sendrecv", 1s, 3)) << "timing: the wait ran out before the resume";
+  EXPECT_EQ(slurp(callee.messages).find("X-Resumed"), std::string::npos)
+      << "timing: the wait ran out after the resume was answered";
   auto ended = a.wait(id, CallState::ended);
   ASSERT_TRUE(ended) << names(a.states(id));
   EXPECT_EQ(to_string(ended->outcome), "ABANDONED") << ended->cause;
   EXPECT_EQ(ended->cause, "no agent free in time: identification message played");
-  EXPECT_EQ(callee.finish(), 0) << "held, then the BYE";
-  EXPECT_EQ(names(a.states(id)), "queued dialing answered playing_message ended");
+  EXPECT_EQ(callee.finish(), 0) << "held, resumed, then the BYE";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold playing_message ended");
 }
 
 TEST(SipControl, TheVoicemailBegunWhileTheHoldIsInFlightPlaysToItsEnd) {

@@ -270,32 +270,3 @@ TEST(SipControl, APersonConsultedForWhileWaitingForAnAgentWaitsUntilTheConsultat
   EXPECT_EQ(callee.finish(), 0) << "held, resumed, then the gate's REFER";
   EXPECT_EQ(names(a.states(id)), "queued dialing answered consulting consulting answered transferring ended");
 }
-
-TEST(SipControl, APersonHeldWhileWaitingForAnAgentWaitsUntilTheResume) {
-  // A person waits for an agent (none free yet, 1 s at most), and a user holds the call. The
-  // wait ran out under the hold: the identification message played into it and the call
-  // ended ABANDONED, and an agent freed up meanwhile got the held callee's REFER. A user's
-  // hold is the user's hand (CallFacts::in_hand): the wait pauses; once resumed, the person
-  // waits on, and the gate's agent takes the call.
-  auto gate = std::make_shared<OneAgentGate>();
-  Sipp callee("uas_hold_resume_refer.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
-  Agent a;
-  const media::Prompt identification = media::Prompt::from_pcm(std::vector<int16_t>(8000, 1000));
-  const uint64_t id = a.agent.originate(to_the_gate(gate, 1000, &identification));
-  ASSERT_TRUE(a.wait(id, CallState::answered));
-  a.agent.hold(id);
-  ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
-  // The wait runs out 1 s after the answer: no message may come within 1.5 s, nor an agent
-  // freed then within 0.5 s more (no event to wait for when the call is right).
-  EXPECT_FALSE(a.wait(id, CallState::playing_message, 1, 1500ms)) << names(a.states(id));
-  gate->free = true;
-  EXPECT_FALSE(a.wait(id, CallState::transferring, 1, 500ms)) << names(a.states(id));
-  EXPECT_EQ(gate->taken.load(), 0) << "no agent for a held call";
-  a.agent.resume(id);
-  auto ended = a.wait(id, CallState::ended);
-  ASSERT_TRUE(ended) << names(a.states(id));
-  EXPECT_EQ(to_string(ended->outcome), "SUCCESS") << ended->cause;
-  EXPECT_EQ(gate->taken.load(), 1) << "the agent, once the call was resumed";
-  EXPECT_EQ(callee.finish(), 0) << "held, resumed, then the gate's REFER";
-  EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold answered transferring ended");
-}
