@@ -144,6 +144,10 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
       c.local_hold = false;
       spdlog::warn("call {}: hold refused by the callee ({}); the call goes on unheld", c.id, why);
     } else {
+      // resume() (or the consultation's end) cleared local_hold when it asked: the callee
+      // is still held, and the callee's own re-INVITEs must be answered so (a review: they
+      // were answered sendrecv, the call still on hold with its music).
+      c.local_hold = true;
       spdlog::warn("call {}: resume refused by the callee ({}); the call stays on hold", c.id, why);
     }
   } else {

@@ -270,3 +270,25 @@ TEST(SipControl, APersonConsultedForWhileWaitingForAnAgentWaitsUntilTheConsultat
   EXPECT_EQ(callee.finish(), 0) << "held, resumed, then the gate's REFER";
   EXPECT_EQ(names(a.states(id)), "queued dialing answered consulting consulting answered transferring ended");
 }
+
+TEST(SipControl, AResumeTheCalleeRefusesLeavesItHeld) {
+  // Hold, then a resume the callee refuses (488): the session stays as it was, the callee
+  // held and the call on hold with its music. resume() had cleared the "we hold the callee"
+  // mark when it asked, and it stayed cleared: the callee's own re-INVITE (a=sendrecv) was
+  // answered a=sendrecv, the call still on hold. It is answered a=sendonly (sipp checks).
+  RtpSink media("127.0.0.172", 7000);
+  Sipp callee("uas_resume_refused.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Agent a;
+  const uint64_t id = a.call();
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.hold(id);
+  ASSERT_TRUE(a.wait(id, CallState::on_hold)) << names(a.states(id));
+  a.agent.resume(id);
+  ASSERT_TRUE(callee.wait_trace("X-Still-Held")) << slurp(callee.messages);
+  media.drain();
+  EXPECT_EQ(media.wait_for(10, music), 10) << "the music plays on";
+  a.agent.hangup(id);
+  ASSERT_TRUE(a.wait(id, CallState::ended)) << names(a.states(id));
+  EXPECT_EQ(callee.finish(), 0) << "held, the resume refused, the callee's re-INVITE answered sendonly";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered on_hold ended");
+}
