@@ -301,6 +301,17 @@ int Classifier::rx_hark(std::span<const int16_t> raw, Event* out) {
     // 2100 Hz CED): left to the beep rules.
     if (tone != FaxDetector::Tone::none && speech_before(tones_ ? tones_->current() : std::nullopt))
       tone = FaxDetector::Tone::none;
+    // spandsp names CNG 415 ms into any 1100 Hz tone, whatever follows; CNG is a burst of
+    // about half a second. While the tracker follows the tone, its end is awaited: one longer
+    // than the CNG backup takes (kCngMaxMs) is no CNG but a beep (a beep-only machine's, or
+    // one after too few words to vouch for it), and spandsp's call is taken back. (A fax's
+    // next burst comes 3 s later, and is named again.)
+    if (tone == FaxDetector::Tone::cng && tones_) {
+      if (const auto cur = tones_->current(); cur && near(cur->hz, 1100.0f)) {
+        if (cur->duration_ms() > kCngMaxMs) fax_->forget();
+        tone = FaxDetector::Tone::none;
+      }
+    }
     if (tone != FaxDetector::Tone::none) {
       out[n++] = make_verdict(Verdict::fax, tone == FaxDetector::Tone::cng ? "fax-cng" : "fax-ced");
       phase_ = Phase::done;

@@ -21,6 +21,9 @@ class FaxDetector {
   /// Feeds samples; returns the fax tone once one has been recognised.
   Tone rx(std::span<const int16_t> samples);
   Tone detected() const { return detected_; }
+  /// Takes back a tone recognised: it proved none (a CNG "burst" that went on too long). The
+  /// detectors go on, and name the next one.
+  void forget() { detected_ = Tone::none; }
 
  private:
   static void on_tone(void* user, int code, int level, int delay);

@@ -358,3 +358,28 @@ TEST(Classifier, ADualOrLong1100HzBeepStraightAfterAShortGreetingIsABeep) {
     EXPECT_NEAR(int(r.beep.beep_onset_ms), 700, 40);
   }
 }
+
+TEST(Classifier, ABeepOnlyMachinesLong1100HzBeepIsABeepNotFax) {
+  // No greeting, then 1.5 s of 1100 Hz and silence: a beep-only answering machine. spandsp
+  // names CNG 415 ms into any 1100 Hz tone, and the call was fax. CNG is a burst of about
+  // half a second: the tone's end is awaited, and a longer one is the beep. A real fax's CNG
+  // (spandsp's generator: 0.5 s on, 3 s off) is still fax, named at its burst's end.
+  std::vector<int16_t> s;
+  test::add_silence(s, 500);
+  test::add_tone(s, {1100}, 1500, -20);
+  test::add_silence(s, 3000);
+  test::add_noise(s, -60);
+  const auto r = amd::replay(s, amd::Params::hark_defaults());
+  EXPECT_EQ(r.verdict.verdict, amd::Verdict::machine) << r.verdict.cause;
+  ASSERT_TRUE(r.has_beep) << r.verdict.cause;
+  EXPECT_NEAR(int(r.beep.beep_onset_ms), 500, 40);
+
+  std::vector<int16_t> fax;
+  test::add_silence(fax, 500);
+  const auto cng = spandsp_tone(MODEM_CONNECT_TONES_FAX_CNG, 4000);
+  fax.insert(fax.end(), cng.begin(), cng.end());
+  test::add_noise(fax, -60);
+  const auto f = amd::replay(fax, amd::Params::hark_defaults());
+  EXPECT_EQ(f.verdict.verdict, amd::Verdict::fax) << f.verdict.cause;
+  EXPECT_LE(f.verdict.at_ms, 500u + 500u + 200u) << "named at the first burst's end";
+}
