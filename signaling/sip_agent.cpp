@@ -225,7 +225,13 @@ void SipAgent::Impl::try_agent(Call& c) {
   // Our hold or resume in flight, or waiting to go again after a 491: no agent yet (the gate
   // keeps it); a tick asks again once the re-INVITE is done, as transfer() is refused then. A
   // resume answered after the REFER made the transferring call answered again (a review).
-  if (c.reinvite != Call::Reinvite::none) return;
+  // But a user's hold only waiting to go again after a 491 (nothing in flight) gives way to a
+  // free agent: the abandon rule's 2 s run on under a hold (music connects the person to no
+  // agent), and the retry comes 2.1-4 s later, after the wait ran out (the identification
+  // message, ABANDONED, the agent free all along). Not a waiting resume: the call is held,
+  // and the resume goes again.
+  const bool hold_waiting = c.reinvite == Call::Reinvite::hold && c.reinvite_waiting;
+  if (c.reinvite != Call::Reinvite::none && !hold_waiting) return;
   // Consulted for or being transferred: the wait pauses (CallFacts::in_hand); a consultation
   // cancelled, the person waits on for an agent.
   if (c.f.in_hand()) return;
@@ -233,6 +239,12 @@ void SipAgent::Impl::try_agent(Call& c) {
   if (!r.gate) return;
   std::string target = r.gate->take(c.req.tag);
   if (target.empty()) return;
+  if (hold_waiting) {
+    spdlog::info("call {}: an agent is free; the hold waiting after a 491 is dropped", c.id);
+    c.reinvite = Call::Reinvite::none;
+    c.reinvite_waiting = false;
+    c.local_hold = false;
+  }
   c.f.awaiting_agent = false;
   Action a;
   a.kind = Action::Kind::transfer;

@@ -271,3 +271,26 @@ TEST(SipControl, APersonTransferredWhileWaitingForAnAgentWaitsNoMore) {
   EXPECT_EQ(callee.finish(), 0) << "the REFER, its NOTIFY late, then the BYE";
   EXPECT_EQ(names(a.states(id)), "queued dialing answered transferring ended");
 }
+
+TEST(SipControl, AFreeAgentTakesAPersonWhoseHoldWaitsAfterA491) {
+  // A person waits for an agent (none free yet, 2 s at most); a user holds the call, and the
+  // callee answers the hold 491 (its own re-INVITE crossed ours): ours goes again 2.1-4 s
+  // later. An agent frees up meanwhile. The gate kept it until the re-INVITE was done, and
+  // the 2 s ran out first: the identification message, ABANDONED, the agent free all along.
+  // A hold only waiting to go again gives way: the REFER goes, the hold never does.
+  auto gate = std::make_shared<OneAgentGate>();
+  Sipp callee("uas_hold_glare_then_refer.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Agent a;
+  const media::Prompt identification = tone_message(3000);
+  const uint64_t id = a.agent.originate(to_the_gate(gate, 2000, &identification));
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.hold(id);
+  ASSERT_TRUE(callee.wait_trace("SIP/2.0 491")) << "the hold's 491";
+  gate->free = true;
+  auto ended = a.wait(id, CallState::ended);
+  ASSERT_TRUE(ended) << names(a.states(id));
+  EXPECT_EQ(to_string(ended->outcome), "SUCCESS") << ended->cause;
+  EXPECT_EQ(gate->taken.load(), 1);
+  EXPECT_EQ(callee.finish(), 0) << "the hold's 491, then the REFER (no hold again), then the BYE";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered transferring ended");
+}
