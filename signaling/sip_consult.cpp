@@ -104,6 +104,10 @@ void SipAgent::Impl::consult_leg_gone(Call& leg) {
     parent.resume_when_done = true;
     return;
   }
+  if (!parent.local_hold) {
+    set_state(parent, parent.before_hold);  // never held (the hold refused): nothing to resume
+    return;
+  }
   parent.local_hold = false;
   send_reinvite(parent, Call::Reinvite::resume);
 }
@@ -201,6 +205,13 @@ void SipAgent::cancel_consult(uint64_t call_id) {
     if (c.f.ending || !c.nh) return;
     if (c.reinvite != Call::Reinvite::none) {
       c.resume_when_done = true;
+      return;
+    }
+    // The callee was never held (the consultation's hold refused): answered again with no
+    // re-INVITE, as when the hold is refused after the cancel. A resume went, and one the
+    // callee refused too left the call marked held (a review).
+    if (!c.local_hold) {
+      m.set_state(c, c.before_hold);
       return;
     }
     c.local_hold = false;

@@ -294,3 +294,28 @@ TEST(SipControl, AFreeAgentTakesAPersonWhoseHoldWaitsAfterA491) {
   EXPECT_EQ(callee.finish(), 0) << "the hold's 491, then the REFER (no hold again), then the BYE";
   EXPECT_EQ(names(a.states(id)), "queued dialing answered transferring ended");
 }
+
+TEST(SipControl, AConsultationOverAfterItsHoldWasRefusedSendsNoResume) {
+  // The consult's hold is answered 488: the consultation goes on, the callee unheld. Once it
+  // is cancelled, or its leg hangs up, the call is answered again with no re-INVITE. A resume
+  // went to the callee never held; refused in turn, it left the call marked held (a review;
+  // sipp fails on the resume).
+  for (const char* leg : {"uas_consult_target.xml", "uas_consult_target_hangs_up.xml"}) {
+    SCOPED_TRACE(leg);
+    Sipp callee("uas_hold_refused.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+    Sipp target(leg, "127.0.0.173", kTargetSip, "");
+    Agent a;
+    const uint64_t id = call_and_consult(a);
+    ASSERT_TRUE(callee.wait_trace("SIP/2.0 488")) << "the hold refused";
+    if (std::string(leg) == "uas_consult_target.xml") {
+      ASSERT_NO_FATAL_FAILURE(cancel_then_hang_up(a, id, target));
+    } else {
+      ASSERT_TRUE(a.wait(id, CallState::answered, 2)) << names(a.states(id));
+      EXPECT_EQ(target.finish(), 0) << "the consult leg hung up";
+      a.agent.hangup(id);
+      ASSERT_TRUE(a.wait(id, CallState::ended));
+    }
+    EXPECT_EQ(callee.finish(), 0) << "the hold refused, then the BYE: no resume";
+    EXPECT_EQ(names(a.states(id)), "queued dialing answered consulting consulting answered ended");
+  }
+}
