@@ -284,8 +284,10 @@ TEST(SipControl, AFreeAgentTakesAPersonWhoseHoldWaitsAfterA491) {
   const media::Prompt identification = tone_message(3000);
   const uint64_t id = a.agent.originate(to_the_gate(gate, 2000, &identification));
   ASSERT_TRUE(a.wait(id, CallState::answered));
+  const auto answered = Clock::now();
   a.agent.hold(id);
   ASSERT_TRUE(callee.wait_trace("SIP/2.0 491")) << "the hold's 491";
+  ASSERT_LT(Clock::now() - answered, 1500ms) << "timing: the 491 came too late to free an agent within the wait";
   gate->free = true;
   auto ended = a.wait(id, CallState::ended);
   ASSERT_TRUE(ended) << names(a.states(id));
