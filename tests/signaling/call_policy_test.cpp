@@ -390,14 +390,22 @@ TEST(CallPolicy, AbandonedCallEndsAbandonedAfterTheMessageOrTheCalleesBye) {
   EXPECT_EQ(CallPolicy().on_playback_done(f).outcome, LeadStatus::amd);
 }
 
-TEST(CallPolicy, TheWaitsPauseWhileTheCallIsConsultedForOrTransferred) {
-  // A person waits for an agent until t0 + 1.5 s; consulted for from t0 + 0.5 s to t0 + 5 s.
+namespace {
+// A person waiting for an agent (none free) until t0 + 1.5 s, the identification message then.
+CallFacts person_waiting_for_an_agent() {
   CallPlan plan;
   plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1500, &kMessage);
   auto f = with_verdict(answered(plan), amd::Verdict::human, t0);
   f.awaiting_agent = true;
   f.agent_deadline = t0 + 1500ms;
   f.message = &kMessage;
+  return f;
+}
+}  // namespace
+
+TEST(CallPolicy, TheWaitsPauseWhileTheCallIsConsultedForOrTransferred) {
+  // A person waits for an agent until t0 + 1.5 s; consulted for from t0 + 0.5 s to t0 + 5 s.
+  auto f = person_waiting_for_an_agent();
   enter_state(f, CallState::consulting, t0 + 500ms);
   EXPECT_EQ(CallPolicy().on_timer(f, t0 + 3s).kind, K::none) << "no identification message into a consultation";
   enter_state(f, CallState::transferring, t0 + 4s);  // completed, then refused: still in hand
@@ -439,12 +447,7 @@ TEST(CallPolicy, AUsersHoldDoesNotStopTheAbandonClock) {
   // on hold is no agent: the wait runs out under the hold, the identification message plays
   // and the call counts ABANDONED (the abandon rate is a legal cap). A held call that
   // paused its waits also had nothing left to end it.
-  CallPlan plan;
-  plan.person = Reaction::to_agent(std::make_shared<NoAgent>(), 1500, &kMessage);
-  auto f = with_verdict(answered(plan), amd::Verdict::human, t0);
-  f.awaiting_agent = true;
-  f.agent_deadline = t0 + 1500ms;
-  f.message = &kMessage;
+  auto f = person_waiting_for_an_agent();
   enter_state(f, CallState::on_hold, t0 + 500ms);
   EXPECT_FALSE(f.in_hand());
   EXPECT_EQ(CallPolicy().on_timer(f, t0 + 1400ms).kind, K::none);
