@@ -208,6 +208,10 @@ struct SipAgent::Impl {
   /// Completes an attended transfer: the REFER with Replaces naming the consult leg's dialog
   /// (or, the leg gone meanwhile, the call resumed: with a re-INVITE when local_hold is set).
   void refer_to_consult_leg(Call& c);
+  /// The consultation of `c` is over: the callee back as it was. Our re-INVITE in flight
+  /// resumes it once answered (resume_when_done); a callee never held (the hold refused, a
+  /// 491 included) is answered again with no re-INVITE; a held one is resumed.
+  void resume_after_consult(Call& c);
   /// The consult leg of `c`, or null.
   Call* consult_leg_of(const Call& c);
 

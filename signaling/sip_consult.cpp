@@ -100,16 +100,23 @@ void SipAgent::Impl::consult_leg_gone(Call& leg) {
   if (parent.f.state != CallState::consulting || parent.f.ending || !parent.nh) return;
   spdlog::info("call {}: the consult leg to {} is over ({} {}: {}); resuming the call", parent.id, leg.dialed, leg.code,
                leg.phrase, leg.cause);
-  if (parent.reinvite != Call::Reinvite::none) {
-    parent.resume_when_done = true;
+  resume_after_consult(parent);
+}
+
+void SipAgent::Impl::resume_after_consult(Call& c) {
+  if (c.reinvite != Call::Reinvite::none) {
+    c.resume_when_done = true;
     return;
   }
-  if (!parent.local_hold) {
-    set_state(parent, parent.before_hold);  // never held (the hold refused): nothing to resume
+  // Never held: a resume went, and one the callee refused too left the call marked held (a
+  // review); it would only be one more re-INVITE to cross the callee's own retry.
+  if (!c.local_hold) {
+    spdlog::info("call {}: the consultation is over; the callee was never held", c.id);
+    set_state(c, c.before_hold);
     return;
   }
-  parent.local_hold = false;
-  send_reinvite(parent, Call::Reinvite::resume);
+  c.local_hold = false;
+  send_reinvite(c, Call::Reinvite::resume);
 }
 
 void SipAgent::consult(uint64_t call_id, std::string target) {
@@ -171,18 +178,10 @@ void SipAgent::Impl::refer_to_consult_leg(Call& c) {
     // consult_leg_gone() does (the application sees consulting -> answered, as there; a
     // resume the callee refuses leaves the call consulting, where cancel_consult still works).
     // Not held (the hold refused, a 491 included): answered again with no resume, as a
-    // consultation cancelled then (on_reinvite_response); the resume would only be one more
-    // re-INVITE to cross the callee's own retry.
+    // consultation cancelled then (resume_after_consult).
     set_state(c, CallState::consulting);
-    if (!c.local_hold) {
-      spdlog::info("call {}: the consult leg is over before the transfer; the callee was never held",
-                   c.id);
-      set_state(c, c.before_hold);
-      return;
-    }
     spdlog::info("call {}: the consult leg is over before the transfer; resuming the call", c.id);
-    c.local_hold = false;
-    send_reinvite(c, Call::Reinvite::resume);
+    resume_after_consult(c);
     return;
   }
   const std::string refer_to = replaces_refer_to(leg->remote_uri, leg->dialog_call_id, leg->remote_tag, leg->local_tag);
@@ -203,19 +202,7 @@ void SipAgent::cancel_consult(uint64_t call_id) {
       m.end_call(*leg, LeadStatus::unknown, "consultation cancelled");
     }
     if (c.f.ending || !c.nh) return;
-    if (c.reinvite != Call::Reinvite::none) {
-      c.resume_when_done = true;
-      return;
-    }
-    // The callee was never held (the consultation's hold refused): answered again with no
-    // re-INVITE, as when the hold is refused after the cancel. A resume went, and one the
-    // callee refused too left the call marked held (a review).
-    if (!c.local_hold) {
-      m.set_state(c, c.before_hold);
-      return;
-    }
-    c.local_hold = false;
-    m.send_reinvite(c, Call::Reinvite::resume);
+    m.resume_after_consult(c);
   });
 }
 
