@@ -222,15 +222,15 @@ void SipAgent::Impl::apply(Call& c, const Action& a) {
 
 void SipAgent::Impl::try_agent(Call& c) {
   if (!c.f.awaiting_agent || c.f.ending) return;
-  // Our hold or resume in flight, or waiting to go again after a 491: no agent yet (the gate
-  // keeps it); a tick asks again once the re-INVITE is done, as transfer() is refused then. A
-  // resume answered after the REFER made the transferring call answered again (a review).
-  // But a user's hold only waiting to go again after a 491 (nothing in flight) gives way to a
+  // Our hold or resume in flight, or a resume waiting to go again after a 491: no agent yet
+  // (the gate keeps it); a tick asks again once the re-INVITE is done, as transfer() is
+  // refused then. A resume answered after the REFER made the transferring call answered again
+  // (a review). But a user's hold only waiting to go again (hold_only_waiting) gives way to a
   // free agent: the abandon rule's 2 s run on under a hold (music connects the person to no
   // agent), and the retry comes 2.1-4 s later, after the wait ran out (the identification
   // message, ABANDONED, the agent free all along). Not a waiting resume: the call is held,
   // and the resume goes again.
-  const bool hold_waiting = c.reinvite == Call::Reinvite::hold && c.reinvite_waiting;
+  const bool hold_waiting = hold_only_waiting(c);
   if (c.reinvite != Call::Reinvite::none && !hold_waiting) return;
   // Consulted for or being transferred: the wait pauses (CallFacts::in_hand); a consultation
   // cancelled, the person waits on for an agent.
@@ -239,12 +239,7 @@ void SipAgent::Impl::try_agent(Call& c) {
   if (!r.gate) return;
   std::string target = r.gate->take(c.req.tag);
   if (target.empty()) return;
-  if (hold_waiting) {
-    spdlog::info("call {}: an agent is free; the hold waiting after a 491 is dropped", c.id);
-    c.reinvite = Call::Reinvite::none;
-    c.reinvite_waiting = false;
-    c.local_hold = false;
-  }
+  if (hold_waiting) drop_waiting_hold(c);
   c.f.awaiting_agent = false;
   Action a;
   a.kind = Action::Kind::transfer;
@@ -400,8 +395,14 @@ void SipAgent::transfer(uint64_t call_id, std::string target) {
     Call& c = *it->second;
     // Held, with our resume in flight (or consulting, the consultation over): its answer
     // would make the transferring call answered again, and the transfer's NOTIFY go unread.
-    if (c.reinvite != Call::Reinvite::none) return m.refuse(call_id, "transfer", "a re-INVITE is in flight");
-    m.apply(c, m.policy.on_transfer_request(c.f, std::move(target)));
+    // A user's hold only waiting after a 491 is dropped instead, as for the agent gate: the
+    // callee was never held, and the refusal left the user nothing to do but wait 2.1-4 s.
+    const bool hold_waiting = m.hold_only_waiting(c);
+    if (c.reinvite != Call::Reinvite::none && !hold_waiting)
+      return m.refuse(call_id, "transfer", "a re-INVITE is in flight");
+    const Action a = m.policy.on_transfer_request(c.f, std::move(target));
+    if (hold_waiting && a.kind == Action::Kind::transfer) m.drop_waiting_hold(c);
+    m.apply(c, a);
   });
 }
 

@@ -159,9 +159,9 @@ struct SipAgent::Impl {
   std::string our_host_only() const;
   /// Carries out one of the policy's actions.
   void apply(Call& c, const Action& a);
-  /// Ends the call's SIP side: CANCEL before an answer, BYE after. The outcome is fixed here.
   /// Reaction::to_agent: asks the gate for an agent; transfers the person when one is free.
   void try_agent(Call& c);
+  /// Ends the call's SIP side: CANCEL before an answer, BYE after. The outcome is fixed here.
   void end_call(Call& c, LeadStatus outcome, std::string cause);
   /// The call is over on the SIP side: releases the handle and the media; the outcome is
   /// reported once the media worker has sent the stream's final statistics.
@@ -187,6 +187,11 @@ struct SipAgent::Impl {
   void on_reinvite_response(Call& c, int status, const char* phrase, const sip_t* sip);
   /// A re-INVITE that got 491, at its retry time: sent again unless the call has moved on.
   void retry_reinvite(Call& c);
+  /// A user's hold only waiting to go again after a 491 (nothing in flight, no consultation):
+  /// the callee was never held, and a transfer (asked for, or the agent gate's) need not wait.
+  bool hold_only_waiting(const Call& c) const;
+  /// Drops such a hold for a transfer going now: it is never sent.
+  void drop_waiting_hold(Call& c);
   /// The far end's re-INVITE (hold, new address or codec); a bad SDP gets 488.
   void on_peer_reinvite(Call& c, nua_handle_t* nh, const sip_t* sip);
   /// The ACK of a re-INVITE we answered with an offer (the peer's had no SDP).

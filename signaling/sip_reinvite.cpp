@@ -126,7 +126,8 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
     // Glare: the callee's re-INVITE crossed ours. Ours goes again after 2.1-4 s (RFC 3261
     // 14.1: every dialog we hold is one we began, so we own its Call-ID); meanwhile the
     // session and the call's state stay as they were, and the re-INVITE counts as in flight
-    // (commands refused or deferred as then). A hold asked for by consult() was otherwise
+    // (commands refused or deferred as then; but a transfer drops a user's waiting hold,
+    // hold_only_waiting). A hold asked for by consult() was otherwise
     // never made: the callee, not held, heard nothing of the consultation's music. (With a
     // transfer or a resume waiting on it, as refused, below: the REFER goes now, or the call
     // is back where it was.)
@@ -230,6 +231,18 @@ void SipAgent::Impl::retry_reinvite(Call& c) {
     return;
   }
   send_reinvite(c, what);
+}
+
+bool SipAgent::Impl::hold_only_waiting(const Call& c) const {
+  return c.reinvite == Call::Reinvite::hold && c.reinvite_waiting &&
+         c.f.state != CallState::consulting && c.consult_leg == 0;
+}
+
+void SipAgent::Impl::drop_waiting_hold(Call& c) {
+  spdlog::info("call {}: the hold waiting after a 491 is dropped for the transfer", c.id);
+  c.reinvite = Call::Reinvite::none;
+  c.reinvite_waiting = false;
+  c.local_hold = false;
 }
 
 void SipAgent::Impl::on_peer_reinvite(Call& c, nua_handle_t* nh, const sip_t* sip) {

@@ -297,6 +297,25 @@ TEST(SipControl, AFreeAgentTakesAPersonWhoseHoldWaitsAfterA491) {
   EXPECT_EQ(names(a.states(id)), "queued dialing answered transferring ended");
 }
 
+TEST(SipControl, AUsersTransferWhileTheirHoldWaitsAfterA491GoesAtOnce) {
+  // A user holds the call and the callee answers 491 (its own re-INVITE crossed ours): ours
+  // goes again 2.1-4 s later. A transfer asked for meanwhile was refused ("a re-INVITE is in
+  // flight"), though the callee was never held; the agent gate's own transfer went. It goes
+  // now too: the REFER, and the hold never goes again (sipp fails on a second hold).
+  Sipp callee("uas_hold_glare_then_refer.xml", "127.0.0.171", kCalleeSip, kCalleeMedia);
+  Agent a;
+  const uint64_t id = a.call();
+  ASSERT_TRUE(a.wait(id, CallState::answered));
+  a.agent.hold(id);
+  ASSERT_TRUE(callee.wait_trace("SIP/2.0 491")) << "the hold's 491";
+  a.agent.transfer(id, "7001");
+  auto ended = a.wait(id, CallState::ended);
+  ASSERT_TRUE(ended) << names(a.states(id));
+  EXPECT_EQ(to_string(ended->outcome), "SUCCESS") << ended->cause;
+  EXPECT_EQ(callee.finish(), 0) << "the hold's 491, then the REFER (no hold again), then the BYE";
+  EXPECT_EQ(names(a.states(id)), "queued dialing answered transferring ended");
+}
+
 TEST(SipControl, AConsultationOverAfterItsHoldWasRefusedSendsNoResume) {
   // The consult's hold is answered 488: the consultation goes on, the callee unheld. Once it
   // is cancelled, or its leg hangs up, the call is answered again with no re-INVITE. A resume
