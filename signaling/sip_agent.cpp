@@ -396,7 +396,8 @@ void SipAgent::transfer(uint64_t call_id, std::string target) {
     // Held, with our resume in flight (or consulting, the consultation over): its answer
     // would make the transferring call answered again, and the transfer's NOTIFY go unread.
     // A user's hold only waiting after a 491 is dropped instead, as for the agent gate: the
-    // callee was never held, and the refusal left the user nothing to do but wait 2.1-4 s.
+    // callee was never held with our music, the transfer ends the session either way, and the
+    // refusal left the user nothing to do but wait 2.1-4 s.
     const bool hold_waiting = m.hold_only_waiting(c);
     if (c.reinvite != Call::Reinvite::none && !hold_waiting)
       return m.refuse(call_id, "transfer", "a re-INVITE is in flight");

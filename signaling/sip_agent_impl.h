@@ -188,7 +188,9 @@ struct SipAgent::Impl {
   /// A re-INVITE that got 491, at its retry time: sent again unless the call has moved on.
   void retry_reinvite(Call& c);
   /// A user's hold only waiting to go again after a 491 (nothing in flight, no consultation):
-  /// the callee was never held, and a transfer (asked for, or the agent gate's) need not wait.
+  /// the callee was never held with our music (its own re-INVITE may have been answered
+  /// sendonly meanwhile), and a transfer (asked for, or the agent gate's), which ends the
+  /// session either way, need not wait.
   bool hold_only_waiting(const Call& c) const;
   /// Drops such a hold for a transfer going now: it is never sent.
   void drop_waiting_hold(Call& c);

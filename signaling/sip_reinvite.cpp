@@ -223,8 +223,8 @@ void SipAgent::Impl::retry_reinvite(Call& c) {
     return;
   }
   // A hold the call went on from while it waited: to the verdict's own transfer, the voicemail
-  // or the identification message (a user's transfer and the agent gate's wait for the
-  // re-INVITE instead). The callee was never held.
+  // or the identification message (a user's transfer and the agent gate's drop the waiting
+  // hold instead: drop_waiting_hold). The callee was never held with our music.
   if (what == Call::Reinvite::hold &&
       (c.f.state == CallState::transferring || c.f.state == CallState::playing_message)) {
     c.local_hold = false;
