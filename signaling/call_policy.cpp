@@ -37,6 +37,18 @@ Action peer_ended(LeadStatus outcome, std::string cause) {
   return a;
 }
 
+// A call abandoned (no agent in time: the identification message played) stays abandoned
+// however it then ends, as on_hangup_request and on_callee_bye say: a transfer asked for during
+// or after the message (successful, failed or refused), or the watchdog. The abandon rate is a
+// legal cap, and a SUCCESS or UNKNOWN understated it.
+Action kept_abandoned(const CallFacts& f, Action a) {
+  if (f.abandoned && (a.kind == Action::Kind::hang_up || a.kind == Action::Kind::peer_ended)) {
+    a.outcome = LeadStatus::abandoned;
+    a.cause += " (abandoned: the identification message had played)";
+  }
+  return a;
+}
+
 Action with_deadline(Action::Kind k, Clock::time_point at, const media::Prompt* prompt = nullptr) {
   Action a;
   a.kind = k;
@@ -153,16 +165,16 @@ Action CallPolicy::on_playback_done(const CallFacts& f) const {
 Action CallPolicy::on_notify(const CallFacts& f, int code, std::string_view status_line) const {
   // The transfer's progress as a sipfrag: "SIP/2.0 200 OK" means the person is through.
   if (f.state != CallState::transferring || code < 200) return {};
-  if (code >= 300) return hang_up(LeadStatus::unknown, "transfer failed: " + std::string(status_line));
+  if (code >= 300) return kept_abandoned(f, hang_up(LeadStatus::unknown, "transfer failed: " + std::string(status_line)));
   Action a = hang_up(LeadStatus::success, "transferred to " + f.transfer_target);
   a.transferred = true;
-  return a;
+  return kept_abandoned(f, a);
 }
 
-Action CallPolicy::on_refer_response(int status, std::string_view phrase) const {
+Action CallPolicy::on_refer_response(const CallFacts& f, int status, std::string_view phrase) const {
   if (status < 300) return {};
-  return hang_up(LeadStatus::unknown, "person answered but the transfer was refused (" + std::to_string(status) + " " +
-                                          std::string(phrase) + ")");
+  return kept_abandoned(f, hang_up(LeadStatus::unknown, "person answered but the transfer was refused (" +
+                                                            std::to_string(status) + " " + std::string(phrase) + ")"));
 }
 
 Action CallPolicy::on_timer(const CallFacts& f, Clock::time_point now) const {
@@ -223,7 +235,7 @@ Action CallPolicy::on_timer(const CallFacts& f, Clock::time_point now) const {
   // A call on hold or in a consultation waits for a person's command, not for the callee.
   if (f.state != CallState::playing_message && f.state != CallState::on_hold && f.state != CallState::consulting &&
       now - f.state_at > std::chrono::milliseconds(f.analysis_ms) + s_.stuck_extra)
-    return hang_up(LeadStatus::unknown, "no progress for too long in state " + std::string(to_string(f.state)));
+    return kept_abandoned(f, hang_up(LeadStatus::unknown, "no progress for too long in state " + std::string(to_string(f.state))));
   return {};
 }
 

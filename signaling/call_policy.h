@@ -119,7 +119,7 @@ class CallPolicy {
   /// A NOTIFY about our REFER: `code` and `status_line` from its sipfrag body.
   Action on_notify(const CallFacts& f, int code, std::string_view status_line) const;
   /// The final response to our REFER.
-  Action on_refer_response(int status, std::string_view phrase) const;
+  Action on_refer_response(const CallFacts& f, int status, std::string_view phrase) const;
   /// The periodic timer: ring timeout, beep timeout, end of a hold, and the watchdog.
   Action on_timer(const CallFacts& f, Clock::time_point now) const;
   /// A final non-2xx response to our INVITE.

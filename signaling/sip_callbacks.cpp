@@ -210,7 +210,7 @@ void SipAgent::Impl::on_nua(nua_event_t event, int status, const char* phrase, n
         set_state(*c, CallState::consulting);
         return;
       }
-      apply(*c, policy.on_refer_response(status, phrase ? phrase : ""));
+      apply(*c, policy.on_refer_response(c->f, status, phrase ? phrase : ""));
       return;
     case nua_i_notify: {
       // The transfer's progress as a sipfrag ("SIP/2.0 200 OK").

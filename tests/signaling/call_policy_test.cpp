@@ -137,8 +137,9 @@ TEST(CallPolicy, TransferSucceedsOnA2xxNotifyAndFailsOnAnError) {
   a = p.on_notify(f, 486, "SIP/2.0 486 Busy Here");
   EXPECT_EQ(a.outcome, LeadStatus::unknown);
   EXPECT_EQ(a.cause, "transfer failed: SIP/2.0 486 Busy Here");
-  EXPECT_EQ(p.on_refer_response(202, "Accepted").kind, K::none);
-  EXPECT_EQ(p.on_refer_response(403, "Forbidden").kind, K::hang_up);
+  EXPECT_EQ(p.on_refer_response(f, 202, "Accepted").kind, K::none);
+  EXPECT_EQ(p.on_refer_response(f, 403, "Forbidden").kind, K::hang_up);
+  EXPECT_EQ(p.on_refer_response(f, 403, "Forbidden").outcome, LeadStatus::unknown);
 }
 
 TEST(CallPolicy, AVerdictDuringARequestedTransferChangesNothing) {
@@ -385,6 +386,25 @@ TEST(CallPolicy, AbandonedCallEndsAbandonedAfterTheMessageOrTheCalleesBye) {
   f.has_verdict = false;
   EXPECT_EQ(CallPolicy().on_hangup_request(f).outcome, LeadStatus::abandoned);
   f.has_verdict = true;
+  // Transferred by request during the message (or after it, the call kept up), however the
+  // transfer ends: still abandoned (it was counted SUCCESS, or UNKNOWN on a failed or refused
+  // REFER). The REFER's success still says transferred.
+  f.state = CallState::transferring;
+  f.transfer_target = "7001";
+  const auto through = CallPolicy().on_notify(f, 200, "SIP/2.0 200 OK");
+  ASSERT_EQ(through.kind, K::hang_up);
+  EXPECT_EQ(through.outcome, LeadStatus::abandoned);
+  EXPECT_TRUE(through.transferred);
+  EXPECT_EQ(through.cause, "transferred to 7001 (abandoned: the identification message had played)");
+  EXPECT_EQ(CallPolicy().on_notify(f, 486, "SIP/2.0 486 Busy Here").outcome, LeadStatus::abandoned);
+  EXPECT_EQ(CallPolicy().on_refer_response(f, 403, "Forbidden").outcome, LeadStatus::abandoned);
+  // ... or by the watchdog, a transfer whose NOTIFY never came.
+  f.state_at = t0;
+  f.analysis_ms = 1000;
+  const auto stuck = CallPolicy().on_timer(f, t0 + 10min);
+  ASSERT_EQ(stuck.kind, K::hang_up) << stuck.cause;
+  EXPECT_EQ(stuck.outcome, LeadStatus::abandoned);
+  f.state = CallState::playing_message;
   // A voicemail message played to a machine still ends AMD.
   f.abandoned = false;
   EXPECT_EQ(CallPolicy().on_playback_done(f).outcome, LeadStatus::amd);
