@@ -37,14 +37,15 @@ Action peer_ended(LeadStatus outcome, std::string cause) {
   return a;
 }
 
-// A call abandoned (no agent in time: the identification message played) stays abandoned
+// A call abandoned (no agent in time: its identification message began) stays abandoned
 // however it then ends, as on_hangup_request and on_callee_bye say: a transfer asked for during
-// or after the message (successful, failed or refused), or the watchdog. The abandon rate is a
-// legal cap, and a SUCCESS or UNKNOWN understated it.
+// the message (put through, failed or refused), or the watchdog. The abandon rate is a legal
+// cap, and a SUCCESS or UNKNOWN understated it. (A transfer put through still says so,
+// Action::transferred: the runner closes such a lead as reached, CampaignRunner.)
 Action kept_abandoned(const CallFacts& f, Action a) {
-  if (f.abandoned && (a.kind == Action::Kind::hang_up || a.kind == Action::Kind::peer_ended)) {
+  if (f.abandoned) {
     a.outcome = LeadStatus::abandoned;
-    a.cause += " (abandoned: the identification message had played)";
+    a.cause += "; abandoned: no agent was free in time";
   }
   return a;
 }

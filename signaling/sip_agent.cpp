@@ -79,6 +79,7 @@ CallEvent SipAgent::Impl::make_event(const Call& c, CallState s) const {
   e.amd_ms = c.verdict.at_ms;
   e.beep_ms = c.beep_ms;
   e.outcome = c.outcome;
+  e.transferred = c.f.transferred;
   e.cause = c.cause;
   if (c.trunk >= 0) e.trunk = trunks[size_t(c.trunk)].cfg.name;
   e.failed_over = c.failed_over;

@@ -118,6 +118,9 @@ struct CallEvent {
   uint32_t amd_ms = 0;                ///< audio time of the verdict
   int beep_ms = -1;                   ///< the first beep's onset (audio ms after the answer); -1 none
   LeadStatus outcome = LeadStatus::unknown;  ///< ended: the lead's new status
+  /// ended: our REFER put the callee through (its NOTIFY said 2xx). With outcome ABANDONED:
+  /// transferred by request during the identification message, after the 2 s had run out.
+  bool transferred = false;
   std::string cause;                  ///< ended: why, in words
   std::string trunk;                  ///< the trunk of the last INVITE (empty before any); inbound: the trunk it came from, if known
   /// Trunks that failed this call before `trunk` took it over, with their SIP codes.

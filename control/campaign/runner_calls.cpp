@@ -260,9 +260,14 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
   end.webhook_body = call.ended_webhook;  // queued in the end's transaction (sql::finish_attempt)
   if (!e.trunk.empty()) end.trunk = e.trunk;
   for (const auto& [name, code] : e.failed_over) end.failed_over.push_back(name + ":" + std::to_string(code));
-  auto plan = plan_retry(end.result, call.lead_attempts + 1, call.plan->retry);
+  // Abandoned (no agent within the 2 s), then put through by a transfer asked for during the
+  // identification message: the attempt counts ABANDONED (the abandon rate), and the lead is
+  // done as a person reached (SUCCESS), not redialled 72 h later.
+  const bool reached_after_all = e.outcome == signaling::LeadStatus::abandoned && e.transferred;
+  const std::string lead_status = reached_after_all ? std::string("SUCCESS") : end.result;
+  auto plan = plan_retry(lead_status, call.lead_attempts + 1, call.plan->retry);
   // Ofcom: an abandoned number rests 72 h unless the campaign guarantees an agent.
-  if (e.outcome == signaling::LeadStatus::abandoned)
+  if (e.outcome == signaling::LeadStatus::abandoned && !reached_after_all)
     plan.retry_minutes = abandoned_retry_minutes(plan.retry_minutes, call.plan->record.guaranteed_agent);
   double retry_s = double(plan.retry_minutes) * opt_.retry_unit_ms / 1000.0;
   if (!charged) {
@@ -274,11 +279,11 @@ void CampaignRunner::write_completion(const Call& call, const signaling::CallEve
     retry_s = std::max(0.0, std::chrono::duration<double>(at - Clock::now()).count());
   }
   // dialEveryNumber: a failure moves to the lead's next number, due at once (runner_rules.h).
-  const auto number = charged ? next_number(end.result, call.phone_index, call.numbers, call.plan->record.dial_every_number)
+  const auto number = charged ? next_number(lead_status, call.phone_index, call.numbers, call.plan->record.dial_every_number)
                               : NextNumber{call.phone_index, false};
   if (number.due_now && !plan.done) retry_s = 0;
   if (call.click_lead) plan.done = true;  // campaign dialing never picks it up
-  const sql::LeadOutcome lead{call.lead_id, end.result, plan.done, retry_s, charged, number.phone_index};
+  const sql::LeadOutcome lead{call.lead_id, lead_status, plan.done, retry_s, charged, number.phone_index};
   // False: another process took this one for dead (a long database outage) and closed the
   // attempt; the lead is no longer ours to update.
   store_->finish_attempt(end, lead);

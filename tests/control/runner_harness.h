@@ -102,14 +102,17 @@ struct RunnerHarness {
     return l.id;
   }
   void tick() { runner->run_once(); }
-  /// Ends the call with `tag` with `status`, as the SIP agent reports it.
-  void end(uint64_t tag, signaling::LeadStatus status, bool answered = false, int sip_code = 0) {
+  /// Ends the call with `tag` with `status`, as the SIP agent reports it (`transferred`: our
+  /// REFER put the callee through).
+  void end(uint64_t tag, signaling::LeadStatus status, bool answered = false, int sip_code = 0,
+           bool transferred = false) {
     signaling::CallEvent e;
     e.sip_code = sip_code;
     e.tag = tag;
     e.state = signaling::CallState::ended;
     e.outcome = status;
     e.answered = answered;
+    e.transferred = transferred;
     e.cause = "test";
     runner->on_call_event(e);
   }

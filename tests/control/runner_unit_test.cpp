@@ -142,6 +142,31 @@ TEST(CampaignRunnerUnit, RetriesWaitTheirTimeAndStopAtTheirMaximum) {
   EXPECT_EQ(h.take_dialed(), (Numbers{"3", "4"}));  // the campaign's 10 minutes
 }
 
+TEST(CampaignRunnerUnit, AnAbandonedPersonPutThroughCountsAbandonedAndIsNotRedialled) {
+  // Two people abandoned (no agent within 2 s: the identification message began); one is then
+  // transferred by request during the message, and put through. Both attempts count ABANDONED
+  // (the abandon rate); the lead put through is done as reached (SUCCESS), where it rested
+  // 72 h and was called again; the other rests 72 h (Ofcom), its retry rule's 10 min aside.
+  RunnerHarness h;
+  auto& c = h.campaign();
+  c.max_attempts = 3, c.retry_minutes = 10;
+  h.schedule(c.id, kDay, "09:00", "17:00");
+  const auto through = h.lead(c.id, "1"), dropped = h.lead(c.id, "2");
+  h.tick();
+  ASSERT_EQ(h.dialed.size(), 2u);
+  for (auto& r : h.dialed) h.end(r.tag, signaling::LeadStatus::abandoned, true, 0, r.number == "1");
+  h.dialed.clear();
+  h.tick();
+  const long long t0 = h.d->now_us;
+  ASSERT_EQ(h.d->attempts.size(), 2u);
+  for (const auto& a : h.d->attempts) EXPECT_EQ(a.result, "ABANDONED") << a.number;
+  EXPECT_TRUE(h.d->lead(through).done);
+  EXPECT_EQ(h.d->lead(through).status, "SUCCESS");
+  EXPECT_FALSE(h.d->lead(dropped).done);
+  EXPECT_EQ(h.d->lead(dropped).status, "ABANDONED");
+  EXPECT_EQ(h.d->lead(dropped).next_us, t0 + 72 * 60 * kMin);
+}
+
 TEST(CampaignRunnerUnit, ARetryOutsideTodaysHoursWaitsForTheNextSchedule) {
   RunnerHarness h;
   auto& c = h.campaign();

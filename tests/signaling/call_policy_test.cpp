@@ -386,18 +386,23 @@ TEST(CallPolicy, AbandonedCallEndsAbandonedAfterTheMessageOrTheCalleesBye) {
   f.has_verdict = false;
   EXPECT_EQ(CallPolicy().on_hangup_request(f).outcome, LeadStatus::abandoned);
   f.has_verdict = true;
-  // Transferred by request during the message (or after it, the call kept up), however the
-  // transfer ends: still abandoned (it was counted SUCCESS, or UNKNOWN on a failed or refused
-  // REFER). The REFER's success still says transferred.
+  // Transferred by request during the message, however the transfer ends: still abandoned (it
+  // was counted SUCCESS, or UNKNOWN on a failed or refused REFER). A transfer put through
+  // still says so (the runner closes the lead as reached).
   f.state = CallState::transferring;
   f.transfer_target = "7001";
   const auto through = CallPolicy().on_notify(f, 200, "SIP/2.0 200 OK");
   ASSERT_EQ(through.kind, K::hang_up);
   EXPECT_EQ(through.outcome, LeadStatus::abandoned);
   EXPECT_TRUE(through.transferred);
-  EXPECT_EQ(through.cause, "transferred to 7001 (abandoned: the identification message had played)");
-  EXPECT_EQ(CallPolicy().on_notify(f, 486, "SIP/2.0 486 Busy Here").outcome, LeadStatus::abandoned);
-  EXPECT_EQ(CallPolicy().on_refer_response(f, 403, "Forbidden").outcome, LeadStatus::abandoned);
+  EXPECT_EQ(through.cause, "transferred to 7001; abandoned: no agent was free in time");
+  const auto failed = CallPolicy().on_notify(f, 486, "SIP/2.0 486 Busy Here");
+  EXPECT_EQ(failed.outcome, LeadStatus::abandoned);
+  EXPECT_FALSE(failed.transferred);
+  EXPECT_EQ(failed.cause, "transfer failed: SIP/2.0 486 Busy Here; abandoned: no agent was free in time");
+  const auto refused = CallPolicy().on_refer_response(f, 403, "Forbidden");
+  EXPECT_EQ(refused.outcome, LeadStatus::abandoned);
+  EXPECT_EQ(refused.cause, "person answered but the transfer was refused (403 Forbidden); abandoned: no agent was free in time");
   // ... or by the watchdog, a transfer whose NOTIFY never came.
   f.state_at = t0;
   f.analysis_ms = 1000;
