@@ -62,6 +62,9 @@ std::string webhook_payload(std::string_view event, const WebhookCall& call, con
     o["result"] = signaling::to_string(e.outcome);
     o["cause"] = e.cause;
     o["talkSeconds"] = e.talk_ms / 1000.0;
+    // Whether our REFER put the person through: with result ABANDONED, a person transferred by
+    // request during the identification message (counted abandoned, the lead closed as reached).
+    o["transferred"] = e.transferred;
   }
   return json::serialize(o);
 }

@@ -124,12 +124,21 @@ TEST(WebhookPayload, CarriesTheCallSipAndAmdDetails) {
   EXPECT_EQ(v.at("amd").at("ms"), 2300);
   EXPECT_EQ(v.at("result"), "AMD");
   EXPECT_EQ(v.at("talkSeconds"), 4.5);
+  EXPECT_EQ(v.at("transferred"), false);
+  // Abandoned (no agent in 2 s), then put through by a transfer during the identification
+  // message: the result says the abandon rate's count, `transferred` that the person got through.
+  e.outcome = signaling::LeadStatus::abandoned;
+  e.transferred = true;
+  const auto t = json::parse(webhook_payload("ended", {41, 7, 9, "+12015550100"}, e, at)).as_object();
+  EXPECT_EQ(t.at("result"), "ABANDONED");
+  EXPECT_EQ(t.at("transferred"), true);
   // Before a verdict, no amd member; only `ended` has a result.
   signaling::CallEvent a;
   a.state = signaling::CallState::answered;
   const auto w = json::parse(webhook_payload("answered", {1, 2, 3, "5000"}, a, at)).as_object();
   EXPECT_FALSE(w.contains("amd"));
   EXPECT_FALSE(w.contains("result"));
+  EXPECT_FALSE(w.contains("transferred"));
   EXPECT_EQ(w.at("answered"), true);
   EXPECT_TRUE(w.at("sip").at("code").is_null());
 }
