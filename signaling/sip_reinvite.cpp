@@ -127,10 +127,9 @@ void SipAgent::Impl::on_reinvite_response(Call& c, int status, const char* phras
     // 14.1: every dialog we hold is one we began, so we own its Call-ID); meanwhile the
     // session and the call's state stay as they were, and the re-INVITE counts as in flight
     // (commands refused or deferred as then; but a transfer drops a user's waiting hold,
-    // hold_only_waiting). A hold asked for by consult() was otherwise
-    // never made: the callee, not held, heard nothing of the consultation's music. (With a
-    // transfer or a resume waiting on it, as refused, below: the REFER goes now, or the call
-    // is back where it was.)
+    // hold_only_waiting). A hold asked for by consult() was otherwise never made: the callee,
+    // not held, heard nothing of the consultation's music. (With a transfer or a resume waiting
+    // on it, as refused, below: the REFER goes now, or the call is back where it was.)
     c.reinvite = what;
     c.reinvite_waiting = true;
     c.retry_at = Clock::now() + std::chrono::milliseconds(2100 + 10 * int(glare_rng() % 191));
